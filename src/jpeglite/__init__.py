@@ -1,0 +1,16 @@
+"""jpeglite: a JPEG codec whose Cython kernels explain every bit they write.
+
+Public names: encode, write, decode, read, analyze, Report, Stage, JPEGError.
+"""
+from .errors import JPEGError
+
+# ==== encode ====
+
+# ==== end encode ====
+
+
+# ==== decode ====
+
+# ==== end decode ====
+
+__version__ = "0.1.0"

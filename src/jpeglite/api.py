@@ -1,0 +1,10 @@
+"""encode, decode, analyze: validate arguments, run the pipeline, build results."""
+
+# ==== encode ====
+
+# ==== end encode ====
+
+
+# ==== decode ====
+
+# ==== end decode ====

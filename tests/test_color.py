@@ -1,0 +1,10 @@
+"""Tests for the color stage."""
+
+# ==== encode ====
+
+# ==== end encode ====
+
+
+# ==== decode ====
+
+# ==== end decode ====

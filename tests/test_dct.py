@@ -1,0 +1,10 @@
+"""Tests for the dct stage."""
+
+# ==== encode ====
+
+# ==== end encode ====
+
+
+# ==== decode ====
+
+# ==== end decode ====

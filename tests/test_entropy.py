@@ -1,0 +1,10 @@
+"""Tests for the entropy stage."""
+
+# ==== encode ====
+
+# ==== end encode ====
+
+
+# ==== decode ====
+
+# ==== end decode ====

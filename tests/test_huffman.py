@@ -1,0 +1,10 @@
+"""Tests for the huffman stage."""
+
+# ==== encode ====
+
+# ==== end encode ====
+
+
+# ==== decode ====
+
+# ==== end decode ====

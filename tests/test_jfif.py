@@ -1,0 +1,10 @@
+"""Tests for the jfif stage."""
+
+# ==== encode ====
+
+# ==== end encode ====
+
+
+# ==== decode ====
+
+# ==== end decode ====

@@ -1,0 +1,10 @@
+"""Tests for the quant stage."""
+
+# ==== encode ====
+
+# ==== end encode ====
+
+
+# ==== decode ====
+
+# ==== end decode ====

@@ -1,0 +1,10 @@
+"""Tests for the subsample stage."""
+
+# ==== encode ====
+
+# ==== end encode ====
+
+
+# ==== decode ====
+
+# ==== end decode ====
