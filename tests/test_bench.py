@@ -283,3 +283,13 @@ def test_default_images_from_the_corpus():
     rd = bench.default_rd_images(quick=True)
     assert [n for n, _ in rd] == ["kodim01", "kodim02"]
     assert all(img.shape in ((512, 768, 3), (768, 512, 3)) for _, img in rd)
+
+
+def test_measure_speed_passes_the_encode_settings():
+    codec_standins.CALLS.clear()
+    c = bench.Codec("jpeglite", codec_standins.encode, codec_standins.decode)
+    bench.measure_speed("t", tiny(), [c], repeat=2, quality=33, subsampling="4:2:2", optimize=True)
+    encodes = [kw for name, kw in codec_standins.CALLS if name == "encode"]
+    assert len(encodes) == 3  # warm-up + 2 rounds
+    assert all(kw == {"quality": 33, "subsampling": "4:2:2", "optimize": True, "restart_interval": 0}
+               for kw in encodes)

@@ -148,7 +148,8 @@ class SpeedRow:
         return self.megapixels / self.decode_seconds
 
 
-def measure_speed(name, image, codecs, *, repeat=5, quality=75, subsampling="4:2:0") -> list:
+def measure_speed(name, image, codecs, *, repeat=5, quality=75, subsampling="4:2:0",
+                  optimize=False) -> list:
     """Time encode and decode of ``image`` for every codec, interleaved, best of ``repeat``.
 
     One untimed warm-up round first (thread pools, caches). Each round times
@@ -158,7 +159,7 @@ def measure_speed(name, image, codecs, *, repeat=5, quality=75, subsampling="4:2
     """
     if repeat < 1:
         raise ValueError("repeat must be at least 1")
-    opts = {"quality": quality, "subsampling": subsampling, "optimize": False}
+    opts = {"quality": quality, "subsampling": subsampling, "optimize": optimize}
     files = {c.name: c.encode(image, **opts) for c in codecs}
     source = REFERENCE if REFERENCE in files else codecs[0].name
     data = files[source]
@@ -373,12 +374,13 @@ def _describe(images) -> str:
 
 
 def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
-        quality=75, subsampling="4:2:0", qualities=None) -> int:
+        quality=75, subsampling="4:2:0", optimize=False, qualities=None) -> int:
     """Print the speed table and the rate-distortion table; return an exit code (0).
 
     - ``images``: sequence of (name, array) used for both parts; default: the
       largest corpus photo for speed and the Kodak photos for rate-distortion.
     - ``repeat``: rounds of timing (best of N); ``quick``: 1 round, 4 qualities, 2 photos.
+    - ``quality``, ``subsampling``, ``optimize``: encode settings of the speed part.
     - ``plot``: a path to save the RD curves to (needs matplotlib).
     - ``codecs``: jpeglite codecs under test (default :func:`jpeglite_codecs`);
       Pillow is added as the reference when installed.
@@ -402,8 +404,9 @@ def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
     rows = []
     for name, img in speed_images:
         rows += measure_speed(name, img, everyone, repeat=repeat, quality=quality,
-                              subsampling=subsampling)
-    print(f"\nSpeed: quality {quality}, {subsampling}, best of {repeat} interleaved rounds; "
+                              subsampling=subsampling, optimize=optimize)
+    tables = "optimized tables" if optimize else "standard tables"
+    print(f"\nSpeed: quality {quality}, {subsampling}, {tables}, best of {repeat} interleaved rounds; "
           f"decoders all read {'the Pillow-written file' if ref else 'the jpeglite file'}; "
           f"'x ref' = time / Pillow's time (below 1 is faster)", file=out)
     print(format_speed(rows), file=out)

@@ -7,6 +7,7 @@ Subcommands::
     jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
     jpeglite decode IN.jpg OUT
     jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
+                   [-q Q] [--subsampling S] [--optimize]
 
 Images are read and written as .npy/.npz (numpy), .jpg/.jpeg (jpeglite) or any
 other format Pillow knows (the optional extra ``jpeglite[image]``). Every
@@ -126,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="quality of the speed part (default 75)")
     p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
                    metavar="{" + ",".join(SUBSAMPLINGS) + "}", help="chroma subsampling (default 4:2:0)")
+    p.add_argument("--optimize", action="store_true",
+                   help="time encoding with optimized Huffman tables (both libraries)")
     p.set_defaults(func=_cmd_bench)
     return parser
 
@@ -184,7 +187,7 @@ def _cmd_bench(args):
 
     images = [(Path(p).stem, load_image(p)) for p in args.images]
     return bench.run(images or None, repeat=args.repeat, quick=args.quick, plot=args.plot,
-                     quality=args.quality, subsampling=args.subsampling)
+                     quality=args.quality, subsampling=args.subsampling, optimize=args.optimize)
 
 
 def _error(message) -> None:

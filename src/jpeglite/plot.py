@@ -31,7 +31,8 @@ def plot_stages(report, path) -> None:
     ax.set_yscale("log")
     ax.set_ylabel("bits (log scale)")
     opts = ", ".join(f"{k}={v}" for k, v in getattr(report, "options", {}).items())
-    ax.set_title(f"Where the bits go: {report.width}x{report.height}" + (f", {opts}" if opts else ""))
+    ax.set_title(f"Where the bits go: {report.width}x{report.height}" + (f"\n{opts}" if opts else ""),
+                 fontsize=10)
     for bar, b in zip(bars, bits):
         ax.annotate(f"{b / report.pixels:.2f} bpp", (bar.get_x() + bar.get_width() / 2, b),
                     ha="center", va="bottom", fontsize=8)
