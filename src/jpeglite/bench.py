@@ -189,7 +189,9 @@ def measure_speed(name, image, codecs, *, repeat=5, quality=75, subsampling="4:2
 
 def format_speed(rows) -> str:
     """A fixed-width table of :class:`SpeedRow` values."""
-    head = (f"{'image':<22} {'codec':<26} {'MP':>6} {'bytes':>10} {'enc MP/s':>9}"
+    iw = max([5] + [len(r.image) for r in rows])
+    cw = max([5] + [len(r.codec) for r in rows])
+    head = (f"{'image':<{iw}} {'codec':<{cw}} {'MP':>6} {'bytes':>10} {'enc MP/s':>9}"
             f" {'dec MP/s':>9} {'enc x ref':>9} {'dec x ref':>9}")
     lines = [head, "-" * len(head)]
 
@@ -197,7 +199,7 @@ def format_speed(rows) -> str:
         return f"{x:>9.2f}" if math.isfinite(x) else f"{'-':>9}"
 
     for r in rows:
-        lines.append(f"{r.image[:22]:<22} {r.codec[:26]:<26} {r.megapixels:>6.2f} {r.size_bytes:>10,}"
+        lines.append(f"{r.image:<{iw}} {r.codec:<{cw}} {r.megapixels:>6.2f} {r.size_bytes:>10,}"
                      f" {r.encode_mps:>9.1f} {r.decode_mps:>9.1f} {ratio(r.encode_ratio)}"
                      f" {ratio(r.decode_ratio)}")
     return "\n".join(lines)
