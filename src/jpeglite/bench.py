@@ -141,10 +141,12 @@ class SpeedRow:
 
     @property
     def encode_mps(self) -> float:
+        """Encode speed, megapixels per second."""
         return self.megapixels / self.encode_seconds
 
     @property
     def decode_mps(self) -> float:
+        """Decode speed, megapixels per second."""
         return self.megapixels / self.decode_seconds
 
 
