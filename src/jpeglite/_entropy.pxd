@@ -1,7 +1,150 @@
 # Per-block entropy kernels shared by the drivers.
 
 # ==== encode: run-length symbols and baseline scan coding ====
+from libc.stdint cimport int16_t, int64_t, uint32_t, uint64_t
+from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_put, bw_reserve, bw_restart, bw_finish,
+                                jl_enc_bitlen, jl_enc_ctz64)
 
+
+# One component of a scan, as seen while coding one MCU row.
+ctypedef struct ScanComp:
+    const int16_t* blocks     # quantized blocks of this MCU row, natural order, 64 each
+    Py_ssize_t row_stride     # int16 elements from one block row to the next
+    int h, v                  # blocks per MCU across and down (1, 1 in a 1-component scan)
+    int wb                    # blocks across that hold image data (width_in_blocks)
+    int rows                  # block rows of this MCU row that hold image data (1..v)
+    int last_dc               # DC prediction (T.81 F.1.2.1)
+    const HuffCodes* dc
+    const HuffCodes* ac
+    int64_t* counts           # counting pass: 256 DC then 256 AC symbol counts
+
+
+# Worst case of one block in bytes: 64 codes of at most 16 + 11 bits, every
+# byte stuffed, plus the accumulator.
+cdef enum:
+    BLOCK_MAX_BYTES = 64 * 27 * 2 // 8 + 16
+
+
+cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
+                              const HuffCodes* dc, const HuffCodes* ac,
+                              const int* zz) noexcept nogil:
+    """Huffman-code one quantized block (natural order) as T.81 F.1.2 says.
+
+    DC: the category of the difference to the previous DC, then the
+    difference's low bits (one's complement when negative). AC in zigzag
+    order: run/size symbols, ZRL (0xF0) for 16 zeros, EOB (0x00) when the
+    block ends in zeros.
+    """
+    cdef int16_t zb[64]
+    cdef uint64_t nz = 0
+    cdef int k, r, prev, t, t2, nbits, s
+    t = blk[0] - last_dc[0]
+    last_dc[0] = blk[0]
+    t2 = t
+    if t < 0:
+        t = -t
+        t2 -= 1
+    nbits = jl_enc_bitlen(<unsigned int>t)
+    bw_put(w, (dc.code[nbits] << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
+           dc.size[nbits] + nbits)
+    for k in range(1, 64):
+        zb[k] = blk[zz[k]]
+        nz |= (<uint64_t>(zb[k] != 0)) << k
+    prev = 0
+    while nz:
+        k = jl_enc_ctz64(nz)
+        nz &= nz - 1
+        r = k - prev - 1
+        while r > 15:
+            bw_put(w, ac.code[0xF0], ac.size[0xF0])
+            r -= 16
+        t = zb[k]
+        t2 = t
+        if t < 0:
+            t = -t
+            t2 -= 1
+        nbits = jl_enc_bitlen(<unsigned int>t)
+        s = (r << 4) | nbits
+        bw_put(w, (ac.code[s] << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
+               ac.size[s] + nbits)
+        prev = k
+    if prev != 63:
+        bw_put(w, ac.code[0], ac.size[0])
+
+
+cdef inline void count_block(const int16_t* blk, int* last_dc, int64_t* counts,
+                             const int* zz) noexcept nogil:
+    """The symbols encode_block would write, counted into counts[0:256] (DC) and counts[256:512] (AC)."""
+    cdef int k, r, t, prev
+    t = blk[0] - last_dc[0]
+    last_dc[0] = blk[0]
+    if t < 0:
+        t = -t
+    counts[jl_enc_bitlen(<unsigned int>t)] += 1
+    prev = 0
+    for k in range(1, 64):
+        t = blk[zz[k]]
+        if t == 0:
+            continue
+        r = k - prev - 1
+        while r > 15:
+            counts[256 + 0xF0] += 1
+            r -= 16
+        if t < 0:
+            t = -t
+        counts[256 + ((r << 4) | jl_enc_bitlen(<unsigned int>t))] += 1
+        prev = k
+    if prev != 63:
+        counts[256] += 1
+
+
+cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mcus_x,
+                             Py_ssize_t mcu0, int restart_interval, const int* zz) noexcept nogil:
+    """Code (w != NULL) or count (w == NULL) one row of MCUs, interleaved (T.81 A.2.3).
+
+    mcu0 is the scan index of the row's first MCU: restart markers go before
+    every MCU whose index is a non-zero multiple of restart_interval, so a
+    band of MCU rows can be coded on its own. Blocks of an MCU that fall
+    outside the component's data (right or bottom edge) are libjpeg's dummy
+    blocks: zero AC and the DC of the block before, i.e. a DC difference of 0
+    and an EOB. Returns -1 if the writer ran out of memory.
+    """
+    cdef int mx, c, j, i, bx, nblocks = 0
+    cdef Py_ssize_t m
+    cdef ScanComp* sc
+    cdef const int16_t* row
+    for c in range(ncomp):
+        nblocks += comps[c].h * comps[c].v
+    if w != NULL and not bw_reserve(w, mcus_x * (nblocks * BLOCK_MAX_BYTES + 4) + 16):
+        return -1
+    for mx in range(mcus_x):
+        m = mcu0 + mx
+        if restart_interval and m and m % restart_interval == 0:
+            if w != NULL:
+                bw_restart(w, <int>(m // restart_interval - 1))
+            for c in range(ncomp):
+                comps[c].last_dc = 0
+        for c in range(ncomp):
+            sc = &comps[c]
+            for j in range(sc.v):
+                row = sc.blocks + j * sc.row_stride
+                for i in range(sc.h):
+                    bx = mx * sc.h + i
+                    if j < sc.rows and bx < sc.wb:
+                        if w != NULL:
+                            encode_block(w, row + 64 * bx, &sc.last_dc, sc.dc, sc.ac, zz)
+                        else:
+                            count_block(row + 64 * bx, &sc.last_dc, sc.counts, zz)
+                    elif w != NULL:
+                        bw_put(w, sc.dc.code[0], sc.dc.size[0])
+                        bw_put(w, sc.ac.code[0], sc.ac.size[0])
+                    else:
+                        sc.counts[0] += 1
+                        sc.counts[256] += 1
+    return 0
+
+
+cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1
 # ==== end encode: run-length symbols and baseline scan coding ====
 
 
