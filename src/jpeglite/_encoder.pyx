@@ -59,11 +59,13 @@ def geometry(int height, int width, h, v):
     ceil(W * h / (8 * max h))), hexp, vexp (image samples per component
     sample across/down).
     """
+    def up(a, b):   # ceil(a / b) for a, b > 0 (C division would truncate)
+        return (a + b - 1) // b
     maxh, maxv = max(h), max(v)
     g = {"maxh": maxh, "maxv": maxv,
-         "mcus_x": -(-width // (8 * maxh)), "mcus_y": -(-height // (8 * maxv)),
-         "wb": [-(-width * hc // (8 * maxh)) for hc in h],
-         "hb": [-(-height * vc // (8 * maxv)) for vc in v],
+         "mcus_x": up(width, 8 * maxh), "mcus_y": up(height, 8 * maxv),
+         "wb": [up(width * hc, 8 * maxh) for hc in h],
+         "hb": [up(height * vc, 8 * maxv) for vc in v],
          "hexp": [maxh // hc for hc in h], "vexp": [maxv // vc for vc in v]}
     return g
 

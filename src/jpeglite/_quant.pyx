@@ -10,17 +10,15 @@ cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
     t = np.asarray(qtable).reshape(-1)
     if t.shape[0] != 64:
         raise ValueError("a quantization table has 64 entries")
-    cdef int i, l
-    cdef long d
+    cdef int i, L
+    vals = [int(x) for x in t]
+    if not all(1 <= d <= 2047 for d in vals):
+        raise ValueError("quantization table entries must be 1..2047")
+    L = (8 * max(vals) - 1).bit_length()
+    q.shift = 20 + L
     for i in range(64):
-        d = int(t[i])
-        if not 1 <= d <= 65535:
-            raise ValueError("quantization table entries must be 1..65535")
-        d *= 8
-        l = (d - 1).bit_length()
-        q.half[i] = d // 2
-        q.mul[i] = (<uint64_t>1 << (20 + l)) // <uint64_t>d + 1
-        q.shift[i] = 20 + l
+        q.half[i] = 4 * vals[i]
+        q.mul[i] = <uint32_t>((<uint64_t>1 << (20 + L)) // <uint64_t>(8 * vals[i]) + 1)
     return 0
 
 
@@ -32,9 +30,9 @@ def quantize_blocks(coefs, qtable):
     rounding (the FDCT output carries a factor 8). Natural order in and out.
     """
     c = np.ascontiguousarray(coefs, dtype=np.int32)
-    if c.ndim < 1 or c.shape[-1] != 64:
+    if c.ndim < 1 or c.shape[c.ndim - 1] != 64:
         raise ValueError("coefficients must have a last axis of 64")
-    if np.abs(c.astype(np.int64)).max(initial=0) >= (1 << 16):
+    if c.size and (int(c.min()) <= -(1 << 16) or int(c.max()) >= (1 << 16)):
         raise ValueError("coefficients out of range for 8-bit samples")
     cdef QuantDivisors q
     fill_divisors(qtable, &q)
@@ -56,7 +54,7 @@ def zigzag_blocks(blocks):
     """
     from .tables import ZIGZAG
     b = np.asarray(blocks)
-    if b.ndim < 1 or b.shape[-1] != 64:
+    if b.ndim < 1 or b.shape[b.ndim - 1] != 64:
         raise ValueError("blocks must have a last axis of 64")
     return np.ascontiguousarray(b[..., ZIGZAG])
 # ==== end encode: quantize ====
