@@ -21,13 +21,15 @@ from jpeglite._subsample cimport downsample_rows
 from jpeglite._dct cimport load_block, fdct_islow
 from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
 from jpeglite._huffman cimport HuffCodes, BitWriter, bw_reserve, bw_finish
-from jpeglite._entropy cimport ScanComp, code_mcu_row, fill_huffcodes
+from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map_init, code_mcu_row, fill_huffcodes
 
 from .tables import ZIGZAG as _ZIGZAG
 
-cdef int ZZ[64]
+cdef int _zz[64]
 for _k in range(64):
-    ZZ[_k] = _ZIGZAG[_k]
+    _zz[_k] = _ZIGZAG[_k]
+cdef ZigzagMap ZZ
+zigzag_map_init(&ZZ, _zz)
 
 
 ctypedef struct Frame:
@@ -128,7 +130,7 @@ cdef int encode_rows(const Frame* f, Work* wk, ScanComp* comps, BitWriter* w,
             if comps[c].rows > f.v[c]:
                 comps[c].rows = f.v[c]
         if code_mcu_row(w, comps, f.ncomp, f.mcus_x, <Py_ssize_t>my * f.mcus_x,
-                        restart_interval, ZZ) < 0:
+                        restart_interval, &ZZ) < 0:
             return -1
     return 0
 

@@ -5,6 +5,68 @@ from libc.stdint cimport int16_t, int64_t, uint32_t, uint64_t
 from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_put, bw_reserve, bw_restart, bw_finish,
                                 jl_enc_bitlen, jl_enc_ctz64)
 
+cdef extern from *:
+    """
+    #if defined(__SSE2__) || defined(_M_X64)
+    #include <emmintrin.h>
+    #endif
+    /* Bit i set when b[i] != 0, for the 64 coefficients of a block. SSE2 is part
+       of every x86-64 CPU, so this needs no extra compiler flag. */
+    static inline unsigned long long jl_enc_nonzero_mask(const short* b) {
+    #if defined(__SSE2__) || defined(_M_X64)
+        const __m128i z = _mm_setzero_si128();
+        unsigned long long zero = 0;
+        int i;
+        for (i = 0; i < 4; i++) {
+            __m128i a = _mm_loadu_si128((const __m128i*)(b + 16 * i));
+            __m128i c = _mm_loadu_si128((const __m128i*)(b + 16 * i + 8));
+            __m128i p = _mm_packs_epi16(_mm_cmpeq_epi16(a, z), _mm_cmpeq_epi16(c, z));
+            zero |= (unsigned long long)(unsigned)_mm_movemask_epi8(p) << (16 * i);
+        }
+        return ~zero;
+    #else
+        unsigned long long m = 0;
+        int i;
+        for (i = 0; i < 64; i++) m |= (unsigned long long)(b[i] != 0) << i;
+        return m;
+    #endif
+    }
+    """
+    uint64_t jl_enc_nonzero_mask(const int16_t* b) noexcept nogil
+
+
+# The zigzag order (T.81 Figure A.6) in the two forms the coder uses: zz[k] is
+# the natural index of zigzag position k, and rowbits[j][byte] maps the
+# non-zero bits of natural row j to their zigzag positions, so a block's
+# zigzag non-zero mask costs 8 lookups instead of 63 gathered loads.
+ctypedef struct ZigzagMap:
+    int zz[64]
+    uint64_t rowbits[8][256]
+
+
+cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
+    cdef int k, j, b, i
+    cdef int pos[64]
+    for k in range(64):
+        m.zz[k] = zz[k]
+        pos[zz[k]] = k
+    for j in range(8):
+        for b in range(256):
+            m.rowbits[j][b] = 0
+            for i in range(8):
+                if b >> i & 1:
+                    m.rowbits[j][b] |= (<uint64_t>1) << pos[8 * j + i]
+
+
+cdef inline uint64_t zigzag_nonzero(const int16_t* blk, const ZigzagMap* m) noexcept nogil:
+    """Bit k set when AC coefficient k (zigzag order, k >= 1) of blk is non-zero."""
+    cdef uint64_t nat = jl_enc_nonzero_mask(blk) & ~(<uint64_t>1)
+    cdef uint64_t out = 0
+    cdef int j
+    for j in range(8):
+        out |= m.rowbits[j][(nat >> (8 * j)) & 0xFF]
+    return out
+
 
 # One component of a scan, as seen while coding one MCU row.
 ctypedef struct ScanComp:
@@ -27,16 +89,15 @@ cdef enum:
 
 cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
                               const HuffCodes* dc, const HuffCodes* ac,
-                              const int* zz) noexcept nogil:
+                              const ZigzagMap* zm) noexcept nogil:
     """Huffman-code one quantized block (natural order) as T.81 F.1.2 says.
 
     DC: the category of the difference to the previous DC, then the
     difference's low bits (one's complement when negative). AC in zigzag
     order: run/size symbols, ZRL (0xF0) for 16 zeros, EOB (0x00) when the
-    block ends in zeros.
+    block ends in zeros. Only the non-zero coefficients are visited.
     """
-    cdef int16_t zb[64]
-    cdef uint64_t nz = 0
+    cdef uint64_t nz
     cdef int k, r, prev, t, t2, nbits, s
     t = blk[0] - last_dc[0]
     last_dc[0] = blk[0]
@@ -47,9 +108,7 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     nbits = jl_enc_bitlen(<unsigned int>t)
     bw_put(w, (dc.code[nbits] << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
            dc.size[nbits] + nbits)
-    for k in range(1, 64):
-        zb[k] = blk[zz[k]]
-        nz |= (<uint64_t>(zb[k] != 0)) << k
+    nz = zigzag_nonzero(blk, zm)
     prev = 0
     while nz:
         k = jl_enc_ctz64(nz)
@@ -58,7 +117,7 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
         while r > 15:
             bw_put(w, ac.code[0xF0], ac.size[0xF0])
             r -= 16
-        t = zb[k]
+        t = blk[zm.zz[k]]
         t2 = t
         if t < 0:
             t = -t
@@ -73,23 +132,25 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
 
 
 cdef inline void count_block(const int16_t* blk, int* last_dc, int64_t* counts,
-                             const int* zz) noexcept nogil:
+                             const ZigzagMap* zm) noexcept nogil:
     """The symbols encode_block would write, counted into counts[0:256] (DC) and counts[256:512] (AC)."""
+    cdef uint64_t nz
     cdef int k, r, t, prev
     t = blk[0] - last_dc[0]
     last_dc[0] = blk[0]
     if t < 0:
         t = -t
     counts[jl_enc_bitlen(<unsigned int>t)] += 1
+    nz = zigzag_nonzero(blk, zm)
     prev = 0
-    for k in range(1, 64):
-        t = blk[zz[k]]
-        if t == 0:
-            continue
+    while nz:
+        k = jl_enc_ctz64(nz)
+        nz &= nz - 1
         r = k - prev - 1
         while r > 15:
             counts[256 + 0xF0] += 1
             r -= 16
+        t = blk[zm.zz[k]]
         if t < 0:
             t = -t
         counts[256 + ((r << 4) | jl_enc_bitlen(<unsigned int>t))] += 1
@@ -99,7 +160,8 @@ cdef inline void count_block(const int16_t* blk, int* last_dc, int64_t* counts,
 
 
 cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mcus_x,
-                             Py_ssize_t mcu0, int restart_interval, const int* zz) noexcept nogil:
+                             Py_ssize_t mcu0, int restart_interval,
+                             const ZigzagMap* zz) noexcept nogil:
     """Code (w != NULL) or count (w == NULL) one row of MCUs, interleaved (T.81 A.2.3).
 
     mcu0 is the scan index of the row's first MCU: restart markers go before

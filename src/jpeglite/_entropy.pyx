@@ -8,9 +8,11 @@ from libc.string cimport memcpy
 
 from .tables import ZIGZAG as _ZIGZAG
 
-cdef int ZZ[64]
+cdef int _zz[64]
 for _k in range(64):
-    ZZ[_k] = _ZIGZAG[_k]
+    _zz[_k] = _ZIGZAG[_k]
+cdef ZigzagMap ZZ
+zigzag_map_init(&ZZ, _zz)
 
 
 cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
@@ -84,7 +86,7 @@ def count_symbols(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restar
     for my in range(mcus_y):
         _row_setup(comps, arrays, ncomp, my)
         with nogil:
-            code_mcu_row(NULL, comps, ncomp, <int>mcus_x, my * mcus_x, restart_interval, ZZ)
+            code_mcu_row(NULL, comps, ncomp, <int>mcus_x, my * mcus_x, restart_interval, &ZZ)
     return counts
 
 
@@ -128,7 +130,7 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
             _row_setup(comps, arrays, ncomp, my)
             with nogil:
                 rc = code_mcu_row(&w, comps, ncomp, <int>mcus_x, my * mcus_x,
-                                  restart_interval, ZZ)
+                                  restart_interval, &ZZ)
             if rc < 0:
                 raise MemoryError("out of memory writing the scan")
         if not bw_reserve(&w, 32):
