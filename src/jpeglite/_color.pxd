@@ -1,7 +1,7 @@
 # Per-row colour kernels, cdef inline so the fused drivers inline them.
 
 # ==== encode: RGB -> YCbCr ====
-from libc.stdint cimport uint8_t, int32_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, int32_t
 
 # libjpeg's fixed point (jccolor.c): FIX(x) = round(x * 2**16).
 cdef enum:
@@ -37,12 +37,14 @@ cdef inline void rgb_to_ycc_row(const uint8_t* rgb, u8_restrict y, u8_restrict c
     """JFIF RGB -> YCbCr for n interleaved RGB pixels, bit-exact with libjpeg.
 
     Y rounds half up; Cb and Cr add ONE_HALF - 1 so 255 cannot round to 256.
-    Pixels go through in chunks: de-interleaving first leaves a plain
-    arithmetic loop over contiguous arrays that the compiler vectorizes.
+    Pixels go through in chunks: de-interleaving into 16-bit arrays first
+    leaves a loop of 16 x 16 -> 32-bit unsigned multiplies over contiguous
+    arrays, which the compiler vectorizes with plain SSE2/NEON. Every sum is
+    non-negative and below 2**32, so unsigned arithmetic gives libjpeg's values.
     """
-    cdef int32_t r[64]
-    cdef int32_t g[64]
-    cdef int32_t b[64]
+    cdef uint16_t r[64]
+    cdef uint16_t g[64]
+    cdef uint16_t b[64]
     cdef Py_ssize_t base, i, m
     base = 0
     while base < n:
@@ -52,12 +54,12 @@ cdef inline void rgb_to_ycc_row(const uint8_t* rgb, u8_restrict y, u8_restrict c
             g[i] = rgb[3 * (base + i) + 1]
             b[i] = rgb[3 * (base + i) + 2]
         for i in range(m):
-            y[base + i] = <uint8_t>((CC_FIX_0_29900 * r[i] + CC_FIX_0_58700 * g[i]
-                                     + CC_FIX_0_11400 * b[i] + CC_ONE_HALF) >> CC_SCALEBITS)
-            cb[base + i] = <uint8_t>((-CC_FIX_0_16874 * r[i] - CC_FIX_0_33126 * g[i]
-                                      + CC_FIX_0_50000 * b[i] + CC_CBCR_OFFSET + CC_ONE_HALF - 1)
-                                     >> CC_SCALEBITS)
-            cr[base + i] = <uint8_t>((CC_FIX_0_50000 * r[i] - CC_FIX_0_41869 * g[i]
-                                      - CC_FIX_0_08131 * b[i] + CC_CBCR_OFFSET + CC_ONE_HALF - 1)
-                                     >> CC_SCALEBITS)
+            y[base + i] = <uint8_t>((<uint32_t>r[i] * CC_FIX_0_29900 + <uint32_t>g[i] * CC_FIX_0_58700
+                                     + <uint32_t>b[i] * CC_FIX_0_11400 + CC_ONE_HALF) >> CC_SCALEBITS)
+            cb[base + i] = <uint8_t>((<uint32_t>b[i] * CC_FIX_0_50000 + CC_CBCR_OFFSET + CC_ONE_HALF - 1
+                                      - <uint32_t>r[i] * CC_FIX_0_16874
+                                      - <uint32_t>g[i] * CC_FIX_0_33126) >> CC_SCALEBITS)
+            cr[base + i] = <uint8_t>((<uint32_t>r[i] * CC_FIX_0_50000 + CC_CBCR_OFFSET + CC_ONE_HALF - 1
+                                      - <uint32_t>g[i] * CC_FIX_0_41869
+                                      - <uint32_t>b[i] * CC_FIX_0_08131) >> CC_SCALEBITS)
         base += m
