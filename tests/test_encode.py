@@ -134,3 +134,22 @@ def test_staged_on_a_photo(kodim01):
         assert sum(h.sum() for (cls, _), h in hist.items() if cls == 0) == blocks
         assert np.array_equal(hist[(1, 1)], s.counts[1, 1] + s.counts[2, 1])
         assert len(s.header) + len(s.scan) + 2 == len(s.data)
+
+
+def test_extreme_dimensions():
+    import io
+    import struct
+
+    from PIL import Image
+
+    rng = np.random.default_rng(5)
+    for shape in [(65500, 3), (3, 65500, 3), (1, 65500), (65500, 1, 3)]:
+        img = rng.integers(0, 256, shape, dtype=np.uint8)
+        for opt in (False, True):
+            data = jpeglite.encode(img, 75, optimize=opt, restart_interval=1)
+            with Image.open(io.BytesIO(data)) as im:
+                assert np.asarray(im).shape == img.shape
+    # 65535 is the largest size a frame header can hold; libjpeg stops at 65500
+    data = jpeglite.encode(np.zeros((65535, 1), np.uint8))
+    sof = data.index(b"\xff\xc0")
+    assert struct.unpack(">HH", data[sof + 5:sof + 9]) == (65535, 1)

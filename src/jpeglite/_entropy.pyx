@@ -51,13 +51,27 @@ def _check_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y):
     return arrays
 
 
-cdef void _row_setup(ScanComp* comps, list arrays, int ncomp, Py_ssize_t my):
-    cdef int c
+cdef int _code_scan(BitWriter* w, ScanComp* comps, int ncomp, list arrays,
+                    Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restart_interval) except -2:
+    """Code (w != NULL) or count (w == NULL) every MCU row of whole-image block arrays."""
+    cdef const int16_t* base[4]
+    cdef int hb[4]
+    cdef int c, rc = 0
+    cdef Py_ssize_t my
     cdef const int16_t[:, :, ::1] b
     for c in range(ncomp):
         b = arrays[c]
-        comps[c].rows = min(comps[c].v, b.shape[0] - my * comps[c].v)
-        comps[c].blocks = &b[my * comps[c].v, 0, 0]
+        base[c] = &b[0, 0, 0]
+        hb[c] = b.shape[0]
+    with nogil:
+        for my in range(mcus_y):
+            for c in range(ncomp):
+                comps[c].rows = min(comps[c].v, hb[c] - <int>my * comps[c].v)
+                comps[c].blocks = base[c] + my * comps[c].v * comps[c].row_stride
+            rc = code_mcu_row(w, comps, ncomp, <int>mcus_x, my * mcus_x, restart_interval, &ZZ)
+            if rc < 0:
+                break
+    return rc
 
 
 def count_symbols(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restart_interval=0):
@@ -75,7 +89,6 @@ def count_symbols(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restar
     counts = np.zeros((ncomp, 2, 256), dtype=np.int64)
     cdef int64_t[:, :, ::1] cv = counts
     cdef ScanComp comps[4]
-    cdef Py_ssize_t my
     for c in range(ncomp):
         comps[c].h = h[c]
         comps[c].v = v[c]
@@ -83,10 +96,7 @@ def count_symbols(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restar
         comps[c].row_stride = arrays[c].shape[1] * 64
         comps[c].last_dc = 0
         comps[c].counts = &cv[c, 0, 0]
-    for my in range(mcus_y):
-        _row_setup(comps, arrays, ncomp, my)
-        with nogil:
-            code_mcu_row(NULL, comps, ncomp, <int>mcus_x, my * mcus_x, restart_interval, &ZZ)
+    _code_scan(NULL, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval)
     return counts
 
 
@@ -123,16 +133,9 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
     w.acc = 0
     w.free = 64
     w.error = 0
-    cdef Py_ssize_t my
-    cdef int rc = 0
     try:
-        for my in range(mcus_y):
-            _row_setup(comps, arrays, ncomp, my)
-            with nogil:
-                rc = code_mcu_row(&w, comps, ncomp, <int>mcus_x, my * mcus_x,
-                                  restart_interval, &ZZ)
-            if rc < 0:
-                raise MemoryError("out of memory writing the scan")
+        if _code_scan(&w, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval) < 0:
+            raise MemoryError("out of memory writing the scan")
         if not bw_reserve(&w, 32):
             raise MemoryError("out of memory writing the scan")
         bw_finish(&w)

@@ -163,6 +163,8 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
 
     With optimize off the tables, headers and entropy-coded data equal
     libjpeg-turbo's (Pillow's) at the same quality and subsampling.
+    Dimensions above 65500 are valid JPEG, but libjpeg (hence Pillow)
+    refuses to read them (its JPEG_MAX_DIMENSION).
     Raises TypeError for an argument of the wrong type and ValueError for a
     value out of range, each naming the argument.
     """
