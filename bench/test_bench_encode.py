@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import jpeglite
-from conftest import KODAK, largest_photo, load_rgb
+from corpus import KODAK, largest_photo, load_rgb
 
 IMAGES = {"large": largest_photo(), "kodim01": KODAK[0]}
 SETTINGS = [(75, "4:2:0"), (90, "4:4:4")]
