@@ -98,13 +98,14 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     block ends in zeros. Only the non-zero coefficients are visited.
     """
     cdef uint64_t nz
-    cdef int k, r, prev, t, t2, nbits, s
-    t = blk[0] - last_dc[0]
+    cdef int k, r, prev, t, t2, nbits, s, sgn
+    # branch-free |t| and the one's complement form of negative values:
+    # the sign of a coefficient is a coin toss for the branch predictor
+    t2 = blk[0] - last_dc[0]
     last_dc[0] = blk[0]
-    t2 = t
-    if t < 0:
-        t = -t
-        t2 -= 1
+    sgn = t2 >> 31
+    t = (t2 ^ sgn) - sgn
+    t2 += sgn
     nbits = jl_enc_bitlen(<unsigned int>t)
     bw_put(w, (dc.code[nbits] << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
            dc.size[nbits] + nbits)
@@ -117,11 +118,10 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
         while r > 15:
             bw_put(w, ac.code[0xF0], ac.size[0xF0])
             r -= 16
-        t = blk[zm.zz[k]]
-        t2 = t
-        if t < 0:
-            t = -t
-            t2 -= 1
+        t2 = blk[zm.zz[k]]
+        sgn = t2 >> 31
+        t = (t2 ^ sgn) - sgn
+        t2 += sgn
         nbits = jl_enc_bitlen(<unsigned int>t)
         s = (r << 4) | nbits
         bw_put(w, (ac.code[s] << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
