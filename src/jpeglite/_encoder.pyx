@@ -139,8 +139,9 @@ cdef object _setup(Frame* f, image, h, v, qtables):
     """Fill f from a C-contiguous uint8 image; returns the geometry dict."""
     cdef const uint8_t[::1] flat
     cdef int c
-    if not image.flags.c_contiguous or image.dtype != np.uint8:
-        raise ValueError("image must be C-contiguous uint8")
+    if not image.flags.c_contiguous or image.dtype != np.uint8 or image.ndim not in (2, 3) \
+            or image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError("image must be a non-empty C-contiguous uint8 array")
     f.height = image.shape[0]
     f.width = image.shape[1]
     f.channels = 1 if image.ndim == 2 else image.shape[2]
@@ -210,6 +211,8 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
     is released for the whole image.
     """
     cdef Frame f
+    if not 0 <= restart_interval <= 65535:
+        raise ValueError("restart_interval must be in 0..65535")
     _setup(&f, image, h, v, qtables)
     cdef HuffCodes tabs[6]
     cdef ScanComp comps[3]

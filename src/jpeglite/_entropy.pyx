@@ -4,7 +4,6 @@
 import numpy as np
 from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t
 from libc.stdlib cimport free
-from libc.string cimport memcpy
 
 from .tables import ZIGZAG as _ZIGZAG
 
@@ -30,7 +29,9 @@ cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
     return 0
 
 
-def _check_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y):
+def _check_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restart_interval):
+    if mcus_x < 1 or mcus_y < 1 or not 0 <= restart_interval <= 65535:
+        raise ValueError("need at least one MCU and a restart interval in 0..65535")
     n = len(blocks)
     if not 1 <= n <= 4 or len(h) != n or len(v) != n:
         raise ValueError("1..4 components, each with blocks, h and v")
@@ -84,7 +85,7 @@ def count_symbols(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restar
     symbol (category) s of component c, ``[c, 1, s]`` AC run/size symbol s,
     dummy edge blocks included: exactly the symbols ``encode_scan`` writes.
     """
-    arrays = _check_scan(blocks, h, v, mcus_x, mcus_y)
+    arrays = _check_scan(blocks, h, v, mcus_x, mcus_y, restart_interval)
     cdef int ncomp = len(arrays), c
     counts = np.zeros((ncomp, 2, 256), dtype=np.int64)
     cdef int64_t[:, :, ::1] cv = counts
@@ -110,7 +111,7 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
     padding before each RSTn and at the end, and the RSTn markers; they go
     between the SOS segment and EOI.
     """
-    arrays = _check_scan(blocks, h, v, mcus_x, mcus_y)
+    arrays = _check_scan(blocks, h, v, mcus_x, mcus_y, restart_interval)
     cdef int ncomp = len(arrays), c
     if len(dc_tables) != ncomp or len(ac_tables) != ncomp:
         raise ValueError("one DC and one AC table per component")
