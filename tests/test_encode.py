@@ -134,6 +134,11 @@ def test_staged_on_a_photo(kodim01):
         assert sum(h.sum() for (cls, _), h in hist.items() if cls == 0) == blocks
         assert np.array_equal(hist[(1, 1)], s.counts[1, 1] + s.counts[2, 1])
         assert len(s.header) + len(s.scan) + 2 == len(s.data)
+        segs = s.header_segments()
+        assert [n for n, _ in segs] == (["SOI", "APP0", "DQT", "DQT", "SOF0"] + ["DHT"] * 4
+                                        + (["DRI"] if kw else []) + ["SOS"])
+        assert sum(n for _, n in segs) == len(s.header)
+        assert dict(segs)["SOF0"] == 2 + 2 + 6 + 3 * 3
 
 
 def test_extreme_dimensions():

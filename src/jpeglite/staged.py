@@ -101,6 +101,22 @@ class EncodeStages:
             out.append(row)
         return out
 
+    def header_segments(self):
+        """The marker segments before the scan: a list of (name, bytes) in file order.
+
+        Names are SOI, APP0, DQT, SOF0, DHT, DRI, SOS; the byte counts include
+        the 2-byte marker. model bits (L(P)) = 8 x the DQT and DHT bytes; the
+        rest of the header plus the 2-byte EOI is header overhead.
+        """
+        names = {0xD8: "SOI", 0xE0: "APP0", 0xDB: "DQT", 0xC0: "SOF0", 0xC4: "DHT",
+                 0xDD: "DRI", 0xDA: "SOS"}
+        h, pos, out = self.header, 2, [("SOI", 2)]
+        while pos < len(h):
+            length = 2 + int.from_bytes(h[pos + 2:pos + 4], "big")
+            out.append((names.get(h[pos + 1], f"FF{h[pos + 1]:02X}"), length))
+            pos += length
+        return out
+
     def scan_layout(self):
         """Where the scan's bytes go: a dict of ints.
 
