@@ -98,7 +98,8 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     block ends in zeros. Only the non-zero coefficients are visited.
     """
     cdef uint64_t nz
-    cdef int k, r, prev, t, t2, nbits, s, sgn
+    cdef uint32_t e
+    cdef int k, r, prev, t, t2, nbits, sgn
     # branch-free |t| and the one's complement form of negative values:
     # the sign of a coefficient is a coin toss for the branch predictor
     t2 = blk[0] - last_dc[0]
@@ -123,9 +124,9 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
         t = (t2 ^ sgn) - sgn
         t2 += sgn
         nbits = jl_enc_bitlen(<unsigned int>t)
-        s = (r << 4) | nbits
-        bw_put(w, (ac.code[s] << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
-               ac.size[s] + nbits)
+        e = ac.packed[(r << 4) | nbits]
+        bw_put(w, ((e >> 8) << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
+               <int>(e & 0xFF) + nbits)
         prev = k
     if prev != 63:
         bw_put(w, ac.code[0], ac.size[0])

@@ -36,6 +36,7 @@ cdef extern from *:
 ctypedef struct HuffCodes:
     uint32_t code[256]
     uint8_t size[256]
+    uint32_t packed[256]      # code << 8 | size: one load per symbol in the coder
 
 
 # Entropy-coded segment writer. Bits gather in a 64-bit accumulator and leave
