@@ -86,6 +86,15 @@ def test_frequency_histogram_counts_every_value(dtype, n, seed, spread, round8):
     assert _as_dicts(counts, lo) == _histogram_reference(blocks, round8)
 
 
+@pytest.mark.parametrize("dtype", [np.int16, np.int32])
+@pytest.mark.parametrize("value", [-30000, -5, 0, 7, 5000, 30000])
+def test_frequency_histogram_of_one_value_anywhere(dtype, value):
+    blocks = np.full((3, 2, 64), value, dtype)
+    blocks[0, 0, 5] = value // 2
+    counts, lo = _quant.frequency_histogram(blocks)
+    assert _as_dicts(counts, lo) == _histogram_reference(blocks, False)
+
+
 def test_frequency_histogram_round8_is_quantizing_by_ones():
     rng = np.random.default_rng(5)
     coefs = rng.integers(-8200, 8200, (50, 64)).astype(np.int32)
