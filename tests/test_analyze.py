@@ -380,3 +380,30 @@ def test_non_contiguous_input_and_validation():
         jpeglite.analyze(img.astype(np.float32))
     with pytest.raises(ValueError, match="restart_interval"):
         jpeglite.analyze(img, restart_interval=-1)
+
+
+# ---- the README -------------------------------------------------------------
+
+README = (__import__("pathlib").Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def test_readme_python_example_runs_as_written(capsys):
+    block = README.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(block, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "L(D|P)" in out and all(name in out for name in STAGE_NAMES)
+
+
+@pytest.mark.parametrize("args", [[], ["--optimize"]], ids=["standard", "optimize"])
+def test_readme_analyze_tables_are_current(args):
+    # The bits (not the seconds) of the tables pasted in the README are what
+    # `jpeglite analyze` prints today.
+    from jpeglite.images import sample_image
+    head = "$ jpeglite analyze" + "".join(" " + a for a in args) + "\n"
+    pasted = README.split(head, 1)[1].split("```", 1)[0]
+    r = jpeglite.analyze(sample_image(), optimize=bool(args))
+    for s in r.stages:
+        row = next(line for line in pasted.splitlines() if line.split()[:1] == [s.name])
+        assert row.split()[1] == f"{s.bits:,.0f}"
+    assert f"{r.model_bits:,} bits" in pasted and f"{r.data_bits:,} bits" in pasted
+    assert f"PSNR {r.psnr:.2f} dB" in pasted
