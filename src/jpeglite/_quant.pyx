@@ -67,7 +67,6 @@ def zigzag_blocks(blocks):
 
 # ==== analyze: per-frequency coefficient histograms ====
 from libc.stdint cimport uint32_t as _u32
-from libc.string cimport memcpy
 
 ctypedef fused _coef_t:
     int16_t
@@ -85,46 +84,29 @@ cdef int _count(const _coef_t* src, Py_ssize_t nblocks, bint round8, int lo, int
                 _u32* hist) noexcept nogil:
     """hist[(v - lo) * 64 + k] += 1 for coefficient k of each block; 1 if a value fell outside."""
     cdef Py_ssize_t b
-    cdef int k, j, outside = 0
+    cdef int k, outside = 0
     cdef int32_t c, s
-    cdef _u32 idx
-    cdef uint64_t word
-    cdef _u32 zeros[64]
-    if _coef_t is int16_t and not round8:
-        # Quantized blocks are mostly zeros, in runs: skip every all-zero group of
-        # four coefficients (one 64-bit load) and count the zeros from the blocks.
-        if lo > 0 or lo + span <= 0:
-            return 1
-        for k in range(64):
-            zeros[k] = <_u32>nblocks
-        for b in range(nblocks):
-            for j in range(16):
-                memcpy(&word, &src[64 * b + 4 * j], 8)
-                if word == 0:
-                    continue
-                for k in range(4 * j, 4 * j + 4):
-                    c = src[64 * b + k]
-                    if c != 0:
-                        idx = <_u32>(c - lo)
-                        if idx < <_u32>span:
-                            hist[idx * 64 + k] += 1
-                            zeros[k] -= 1
-                        else:
-                            outside = 1
-        for k in range(64):
-            hist[<_u32>(-lo) * 64 + k] += zeros[k]
-        return outside
+    cdef _u32 rel[64]
+    cdef _u32 bad
     for b in range(nblocks):
+        # Round and offset the block in one branch-free loop the compiler can
+        # vectorize, then scatter the 64 increments.
+        bad = 0
         for k in range(64):
             c = src[64 * b + k]
             if round8:
                 s = c >> 31
                 c = ((((c ^ s) - s) + 4) >> 3 ^ s) - s
-            idx = <_u32>(c - lo)
-            if idx < <_u32>span:
-                hist[idx * 64 + k] += 1
-            else:
-                outside = 1
+            rel[k] = <_u32>(c - lo)
+            bad |= <_u32>(rel[k] >= <_u32>span)
+        if bad:
+            outside = 1
+            for k in range(64):
+                if rel[k] < <_u32>span:
+                    hist[rel[k] * 64 + k] += 1
+        else:
+            for k in range(64):
+                hist[rel[k] * 64 + k] += 1
     return outside
 
 
@@ -156,8 +138,6 @@ def _histogram(_coef_t[:, ::1] src, bint round8):
     if outside:
         with nogil:
             _minmax(&src[0, 0], 64 * n, round8, &lo, &hi)
-        lo = min(lo, 0)   # the zero-skipping counter needs a bin for zero
-        hi = max(hi, 0)
         span = hi - lo + 1
         hist = np.zeros((span, 64), dtype=np.uint32)
         h = hist
