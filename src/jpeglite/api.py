@@ -284,7 +284,14 @@ def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_i
     entropy-coded segment with stuffing, padding and RSTn markers (L(D|P)).
     ``mse``/``psnr`` compare ``jpeglite.decode(report.data)`` with ``image``.
     Each stage's ``details`` hold its counts and splits, and
-    ``measure_seconds``: the time spent measuring it (not in ``seconds``).
+    ``measure_seconds``: the time spent measuring it (not in ``seconds``):
+    subsample: samples and padded_samples per component; dct, quantize: per
+    component bits, dc_bits, ac_bits, nonzero (dc/ac) counts, value range and
+    frequency_bits (64 entries, natural row-major order); rle: per Huffman
+    table symbols, ideal code_bits, amplitude_bits, and per component EOB, ZRL,
+    dummy blocks; huffman: per component dc/ac code and amplitude bits, per
+    table code bits; file: the marker segments, model/header/data bits, and the
+    scan's symbol bits, padding bits, stuffed bytes and restart markers.
     """
     from concurrent.futures import ThreadPoolExecutor
 
