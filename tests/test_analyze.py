@@ -180,6 +180,92 @@ def entropy_reference(blocks):
     return total
 
 
+def read_scan_symbols(data):
+    """Walk the scan bit by bit (T.81 F.2.2) and total what it spends, per component.
+
+    Returns ({component index: {"dc_code", "dc_amplitude", "ac_code",
+    "ac_amplitude"}}, padding bits, padding all ones?). A small pure-Python
+    reader for small images: it shares nothing with the encoder or decoder.
+    """
+    segs = parse_segments(data)
+    lengths = code_lengths(data)
+    decode_maps = {}
+    for key, ln in lengths.items():     # canonical codes (T.81 C.2) from the lengths
+        code, table = 0, {}
+        for length in range(1, 17):
+            for sym in [s for s in range(256) if ln[s] == length]:
+                table[(length, code)] = sym
+                code += 1
+            code <<= 1
+        decode_maps[key] = table
+    sof = [(m, p) for m, p, _ in segs if m == 0xC0][0][1]
+    height, width, nf = (int.from_bytes(data[sof + 5:sof + 7], "big"),
+                         int.from_bytes(data[sof + 7:sof + 9], "big"), data[sof + 9])
+    hv = [(data[sof + 11 + 3 * i] >> 4, data[sof + 11 + 3 * i] & 15) for i in range(nf)]
+    dri = [(m, p) for m, p, _ in segs if m == 0xDD]
+    ri = int.from_bytes(data[dri[0][1] + 4:dri[0][1] + 6], "big") if dri else 0
+    sel = scan_selectors(data)
+    _, pos, n = [s for s in segs if s[0] == "scan"][0]
+    scan = data[pos:pos + n]
+    if nf == 1:
+        hv = [(1, 1)]
+        mcus = -(-width // 8) * -(-height // 8)
+    else:
+        mh, mv = max(h for h, v in hv), max(v for h, v in hv)
+        mcus = -(-width // (8 * mh)) * -(-height // (8 * mv))
+    # unstuffed bit string per restart interval
+    intervals, cur, i = [], [], 0
+    while i < len(scan):
+        b = scan[i]
+        if b == 0xFF:
+            if scan[i + 1] == 0:
+                i += 1
+            else:                               # RSTn
+                intervals.append(cur)
+                cur, i = [], i + 2
+                continue
+        cur.append(b)
+        i += 1
+    intervals.append(cur)
+    out = {c: dict(dc_code=0, dc_amplitude=0, ac_code=0, ac_amplitude=0) for c in range(nf)}
+    padding, ones = 0, True
+    per = ri or mcus
+    for k, chunk in enumerate(intervals):
+        bits = "".join(f"{b:08b}" for b in chunk)
+        at = 0
+
+        def symbol(key):
+            nonlocal at
+            for length in range(1, 17):
+                s_ = decode_maps[key].get((length, int(bits[at:at + length], 2)))
+                if s_ is not None:
+                    at += length
+                    return s_, length
+            raise AssertionError("no Huffman code matches")
+
+        for _ in range(min(per, mcus - k * per)):
+            for c, (h, v) in enumerate(hv):
+                for _ in range(h * v):
+                    s_, length = symbol((0, sel[c][0]))
+                    out[c]["dc_code"] += length
+                    out[c]["dc_amplitude"] += s_
+                    at += s_
+                    z = 1
+                    while z < 64:
+                        s_, length = symbol((1, sel[c][1]))
+                        out[c]["ac_code"] += length
+                        out[c]["ac_amplitude"] += s_ & 15
+                        at += s_ & 15
+                        if s_ == 0:
+                            break
+                        z += (s_ >> 4) + 1
+        padding += len(bits) - at
+        ones &= set(bits[at:]) <= {"1"}
+        assert len(bits) - at < 8
+    assert len(intervals) == -(-mcus // per)
+    return out, padding, ones
+
+
 # ---- the report against the file ------------------------------------------
 
 def test_stage_names_in_order(analyzed):
@@ -307,6 +393,24 @@ def test_rle_and_huffman_against_a_numpy_recount_and_the_files_tables(analyzed):
         ideal += float((n * np.log2(n.sum() / n)).sum())
     ideal += int((counts * amp).sum())
     assert r.stage("rle").bits == pytest.approx(ideal, rel=1e-9)
+
+
+@pytest.mark.parametrize("size, q, kw", [
+    ((29, 43), 75, {}),
+    ((40, 56), 95, {"subsampling": "4:2:2", "optimize": True, "restart_interval": 2}),
+    ((17, 70), 50, {"subsampling": "4:4:4", "restart_interval": 5}),
+    ((33, 27), 80, {"gray": True, "optimize": True, "restart_interval": 3}),
+])
+def test_huffman_and_padding_bits_by_walking_the_scan(size, q, kw):
+    kw = dict(kw)
+    img = photo(8, kw.pop("gray", False), size)
+    r = jpeglite.analyze(img, q, **kw)
+    walked, padding, ones = read_scan_symbols(r.data)
+    names = ["Y", "Cb", "Cr"][:r.components]
+    det = r.stage("huffman").details["components"]
+    for c, name in enumerate(names):
+        assert {k: det[name][k] for k in walked[c]} == walked[c]
+    assert r.stage("file").details["padding_bits"] == padding and ones
 
 
 def test_psnr_is_the_decoded_files(analyzed):
