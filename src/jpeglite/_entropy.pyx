@@ -6,5 +6,289 @@
 
 
 # ==== decode: baseline and progressive scan decoding ====
+from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
+from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill,
+                                br_peek, br_bits, huff_extend, huff_decode)
+from jpeglite.tables import ZIGZAG as _ZIGZAG
+
+# zigzag position -> natural index.  A corrupt run of zeros can carry the
+# position past 63 (by at most 15, the longest run in one symbol); the 16
+# spare entries point such writes at coefficient 63, which is libjpeg's
+# recovery (its jpeg_natural_order has the same padding), so files that Pillow
+# decodes despite such runs decode here to the same pixels.
+cdef int32_t NATURAL[80]
+for _k in range(80):
+    NATURAL[_k] = int(_ZIGZAG[_k]) if _k < 64 else 63
+
+
+cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end) noexcept nogil:
+    """Offset of the 0xFF that starts the next marker at or after pos, or -1.
+
+    Like libjpeg's next_marker: bytes that are not 0xFF are skipped, runs of
+    0xFF are fill, and 0xFF 0x00 (a stuffed data byte) is not a marker.
+    """
+    cdef Py_ssize_t p
+    while pos < end:
+        if data[pos] != 0xFF:
+            pos += 1
+            continue
+        p = pos + 1
+        while p < end and data[p] == 0xFF:
+            p += 1
+        if p >= end:
+            return -1
+        if data[p] != 0:
+            return p - 1
+        pos = p + 1
+    return -1
+
+
+cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
+    """Consume the RSTn marker that ends a restart interval and reset the
+    predictors (T.81 F.2.1.3.1).  A missing or out-of-order marker is handled
+    as libjpeg's jpeg_resync_to_restart does."""
+    cdef BitReader* br = &st.br
+    cdef Py_ssize_t p
+    cdef int m, want = next_rst[0], action, i
+    br.buf = 0
+    br.nbits = 0
+    br.pad = 0
+    if br.marker == 0:
+        p = find_marker(br.data, br.pos, br.end)
+        if p < 0:
+            st.error_pos = br.end
+            return SCAN_TRUNCATED
+        br.marker = br.data[p + 1]
+        br.marker_pos = p
+    while True:
+        m = br.marker
+        if m == 0xD0 + want:
+            action = 1
+        else:
+            st.bad_restarts += 1
+            if m < 0xC0:
+                action = 2
+            elif m < 0xD0 or m > 0xD7:
+                action = 3
+            elif m == 0xD0 + ((want + 1) & 7) or m == 0xD0 + ((want + 2) & 7):
+                action = 3
+            elif m == 0xD0 + ((want - 1) & 7) or m == 0xD0 + ((want - 2) & 7):
+                action = 2
+            else:
+                action = 1
+        if action == 1:
+            # accept: read on after the marker
+            p = br.marker_pos + 1
+            while br.data[p] == 0xFF:
+                p += 1
+            br.pos = p + 1
+            br.marker = 0
+            break
+        if action == 3:
+            # leave the marker; the interval decodes as if empty
+            break
+        p = br.marker_pos + 1
+        while br.data[p] == 0xFF:
+            p += 1
+        p = find_marker(br.data, p + 1, br.end)
+        if p < 0:
+            st.error_pos = br.end
+            return SCAN_TRUNCATED
+        br.marker = br.data[p + 1]
+        br.marker_pos = p
+    next_rst[0] = (want + 1) & 7
+    for i in range(st.ncomps):
+        st.comps[i].last_dc = 0
+    st.eobrun = 0
+    return SCAN_OK
+
+
+cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) noexcept nogil:
+    cdef int s, r, k, rs
+    s = huff_decode(br, c.dc)
+    if s:
+        s = huff_extend(br_bits(br, s), s)
+    # wraps like libjpeg's unsigned arithmetic on runaway predictors
+    c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>s)
+    blk[0] = <int16_t>c.last_dc
+    k = 1
+    while k < 64:
+        if br.nbits < 32:
+            br_fill(br)
+        rs = huff_decode(br, c.ac)
+        r = rs >> 4
+        s = rs & 15
+        if s:
+            k += r
+            blk[NATURAL[k]] = <int16_t>huff_extend(br_peek(br, s), s)
+            br.nbits -= s
+        else:
+            if r != 15:
+                break
+            k += 15
+        k += 1
+    return SCAN_OK
+
+
+cdef inline void block_dc_first(BitReader* br, int16_t* blk, ScanComponent* c, int al) noexcept nogil:
+    cdef int s = huff_decode(br, c.dc)
+    if s:
+        s = huff_extend(br_bits(br, s), s)
+    c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>s)
+    blk[0] = <int16_t>(<uint32_t>c.last_dc << al)
+
+
+cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) noexcept nogil:
+    cdef BitReader* br = &st.br
+    cdef int s, r, k, rs
+    if st.eobrun > 0:
+        st.eobrun -= 1
+        return SCAN_OK
+    k = st.Ss
+    while k <= st.Se:
+        if br.nbits < 32:
+            br_fill(br)
+        rs = huff_decode(br, c.ac)
+        r = rs >> 4
+        s = rs & 15
+        if s:
+            k += r
+            blk[NATURAL[k]] = <int16_t>(<uint32_t>huff_extend(br_peek(br, s), s) << st.Al)
+            br.nbits -= s
+        else:
+            if r == 15:
+                k += 15
+            else:
+                # EOBr: this block and 2**r - 1 + (r more bits) further ones end here
+                st.eobrun = 1 << r
+                if r:
+                    st.eobrun += br_bits(br, r)
+                st.eobrun -= 1
+                break
+        k += 1
+    return SCAN_OK
+
+
+cdef inline void refine_nonzero(BitReader* br, int16_t* coef, int p1, int m1) noexcept nogil:
+    # correction bit: 1 if the magnitude grows by 2**Al
+    if br_bits(br, 1):
+        if (coef[0] & p1) == 0:
+            if coef[0] >= 0:
+                coef[0] = <int16_t>(coef[0] + p1)
+            else:
+                coef[0] = <int16_t>(coef[0] + m1)
+
+
+cdef inline int block_ac_refine(ScanState* st, int16_t* blk, ScanComponent* c) noexcept nogil:
+    """T.81 G.1.2.3: new coefficients of magnitude 2**Al, with correction bits
+    for the ones already nonzero that the run passes over."""
+    cdef BitReader* br = &st.br
+    cdef int p1 = 1 << st.Al
+    cdef int m1 = -p1
+    cdef int s, r, k, rs, se = st.Se
+    cdef int16_t* coef
+    k = st.Ss
+    if st.eobrun == 0:
+        while k <= se:
+            if br.nbits < 32:
+                br_fill(br)
+            rs = huff_decode(br, c.ac)
+            r = rs >> 4
+            s = rs & 15
+            if s:
+                # size of a new coefficient is always 1 (libjpeg warns otherwise)
+                if br_bits(br, 1):
+                    s = p1
+                else:
+                    s = m1
+            else:
+                if r != 15:
+                    st.eobrun = 1 << r
+                    if r:
+                        st.eobrun += br_bits(br, r)
+                    break
+            while True:
+                coef = blk + NATURAL[k]
+                if coef[0] != 0:
+                    refine_nonzero(br, coef, p1, m1)
+                else:
+                    r -= 1
+                    if r < 0:
+                        break
+                k += 1
+                if k > se:
+                    break
+            if s:
+                blk[NATURAL[k]] = <int16_t>s
+            k += 1
+    if st.eobrun > 0:
+        while k <= se:
+            coef = blk + NATURAL[k]
+            if coef[0] != 0:
+                refine_nonzero(br, coef, p1, m1)
+            k += 1
+        st.eobrun -= 1
+    return SCAN_OK
+
+
+cdef int decode_scan(ScanState* st) noexcept nogil:
+    """Decode one scan's entropy-coded data into the components' coefficients.
+
+    The reader starts at st.br.pos and stops at the marker after the data.
+    Data that runs into a marker early (corrupt data) is padded with zero
+    bits and the rest of its restart interval is left as it is, as libjpeg
+    does; data that runs into the end of the input is an error (truncation).
+    """
+    cdef BitReader* br = &st.br
+    cdef int mx, my, ci, bx, by, rc = SCAN_OK
+    cdef int togo = st.restart_interval
+    cdef int next_rst = 0
+    cdef bint insufficient = False
+    cdef ScanComponent* c
+    cdef int16_t* blk
+    for ci in range(st.ncomps):
+        st.comps[ci].last_dc = 0
+    st.eobrun = 0
+    for my in range(st.mcus_y):
+        for mx in range(st.mcus_x):
+            if st.restart_interval:
+                if togo == 0:
+                    rc = restart(st, &next_rst)
+                    if rc != SCAN_OK:
+                        return rc
+                    togo = st.restart_interval
+                    if br.marker == 0:
+                        insufficient = False
+                togo -= 1
+            if insufficient:
+                continue
+            for ci in range(st.ncomps):
+                c = &st.comps[ci]
+                for by in range(c.v):
+                    blk = c.coefs + ((my * c.v + by) * c.blocks_w + mx * c.h) * 64
+                    for bx in range(c.h):
+                        if st.kind == SCAN_SEQUENTIAL:
+                            rc = block_sequential(br, blk, c)
+                        elif st.kind == SCAN_DC_FIRST:
+                            block_dc_first(br, blk, c, st.Al)
+                        elif st.kind == SCAN_DC_REFINE:
+                            if br_bits(br, 1):
+                                blk[0] = <int16_t>(blk[0] | (1 << st.Al))
+                        elif st.kind == SCAN_AC_FIRST:
+                            rc = block_ac_first(st, blk, c)
+                        else:
+                            rc = block_ac_refine(st, blk, c)
+                        if rc != SCAN_OK:
+                            st.error_pos = br.pos
+                            return rc
+                        blk += 64
+            if br.nbits < br.pad:
+                # this MCU needed bits the data does not have
+                if br.marker == 0:
+                    st.error_pos = br.end
+                    return SCAN_TRUNCATED
+                insufficient = True
+                st.corrupt_segments += 1
+    return SCAN_OK
 
 # ==== end decode: baseline and progressive scan decoding ====
