@@ -6,7 +6,7 @@
 
 
 # ==== decode: inverse DCT ====
-from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t
+from libc.stdint cimport uint8_t, int16_t, int32_t
 
 # libjpeg's jidctint.c fixed-point constants: FIX(x) = round(x * 2**13).
 cdef enum:
@@ -26,18 +26,60 @@ cdef enum:
     FIX_3_072711026 = 25172
 
 
-cdef inline uint8_t idct_clamp(int64_t v) noexcept nogil:
-    # libjpeg's post-IDCT range limit: v + 128 clamped to 0..255 for
-    # |v| < 512 and, beyond that (reached only by corrupt coefficients),
-    # wrapping modulo 1024 through its range_limit[v & 1023] table
-    v &= 1023
-    if v < 128:
-        return <uint8_t>(v + 128)
-    if v < 512:
-        return 255
-    if v < 896:
+cdef inline int32_t wrap16(int32_t x) noexcept nogil:
+    return <int16_t>x
+
+
+cdef inline int32_t sat16(int32_t x) noexcept nogil:
+    if x < -32768:
+        return -32768
+    if x > 32767:
+        return 32767
+    return x
+
+
+cdef inline uint8_t sat_sample(int32_t v) noexcept nogil:
+    # v + 128 limited to 0..255
+    if v < -128:
         return 0
-    return <uint8_t>(v - 896)
+    if v > 127:
+        return 255
+    return <uint8_t>(v + 128)
+
+
+cdef inline void idct_1d(int32_t i0, int32_t i1, int32_t i2, int32_t i3, int32_t i4,
+                         int32_t i5, int32_t i6, int32_t i7, int32_t* o) noexcept nogil:
+    """One 8-point islow IDCT (T.81 A.3.3 via Loeffler-Ligtenberg-Moschytz),
+    undescaled: o[0..7] carry 2**CONST_BITS extra.  The products are grouped
+    as libjpeg-turbo's SIMD code groups them (z1, z2 folded into the
+    constants); the sums it forms in 16 bits (i0 +- i4, i7 + i3, i5 + i1)
+    wrap to 16 bits here too, so corrupt coefficients give its results."""
+    cdef int32_t tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13
+    cdef int32_t z3, z4, t0, t1, t2, t3
+    tmp3 = i2 * (FIX_0_541196100 + FIX_0_765366865) + i6 * FIX_0_541196100
+    tmp2 = i2 * FIX_0_541196100 + i6 * (FIX_0_541196100 - FIX_1_847759065)
+    tmp0 = wrap16(i0 + i4) * (1 << IDCT_CONST_BITS)
+    tmp1 = wrap16(i0 - i4) * (1 << IDCT_CONST_BITS)
+    tmp10 = tmp0 + tmp3
+    tmp13 = tmp0 - tmp3
+    tmp11 = tmp1 + tmp2
+    tmp12 = tmp1 - tmp2
+    z3 = wrap16(i7 + i3)
+    z4 = wrap16(i5 + i1)
+    tmp0 = z3 * (FIX_1_175875602 - FIX_1_961570560) + z4 * FIX_1_175875602
+    tmp1 = z3 * FIX_1_175875602 + z4 * (FIX_1_175875602 - FIX_0_390180644)
+    t0 = i7 * (FIX_0_298631336 - FIX_0_899976223) - i1 * FIX_0_899976223 + tmp0
+    t1 = i5 * (FIX_2_053119869 - FIX_2_562915447) - i3 * FIX_2_562915447 + tmp1
+    t2 = i3 * (FIX_3_072711026 - FIX_2_562915447) - i5 * FIX_2_562915447 + tmp0
+    t3 = i1 * (FIX_1_501321110 - FIX_0_899976223) - i7 * FIX_0_899976223 + tmp1
+    o[0] = tmp10 + t3
+    o[7] = tmp10 - t3
+    o[1] = tmp11 + t2
+    o[6] = tmp11 - t2
+    o[2] = tmp12 + t1
+    o[5] = tmp12 - t1
+    o[3] = tmp13 + t0
+    o[4] = tmp13 - t0
 
 
 cdef inline void idct_islow(const int16_t* coef, const int32_t* quant,
@@ -45,125 +87,44 @@ cdef inline void idct_islow(const int16_t* coef, const int32_t* quant,
     """Dequantize and inverse-transform one 8x8 block (natural order) into
     8 rows of 8 samples at out, out + stride, ...
 
-    The arithmetic is libjpeg's accurate integer IDCT (jpeg_idct_islow,
-    Loeffler-Ligtenberg-Moschytz with 13-bit constants, 2 extra bits kept
-    between the passes), so the samples are the ones libjpeg-turbo returns.
-    Columns and rows with no AC energy take libjpeg's shortcut, which gives
-    the same values as the full computation.
+    libjpeg's accurate integer IDCT (jpeg_idct_islow: 13-bit constants, 2
+    extra bits kept between the passes, rounding shifts) in the exact
+    arithmetic of libjpeg-turbo's x86 SIMD version, which Pillow runs here:
+    dequantized values and the pass-1 results are 16-bit (wrapping and
+    saturating where it does), the output saturates to 0..255.  For any
+    coefficients a real encoder writes this equals the C reference; only
+    corrupt, out-of-range coefficients tell the two apart.
     """
     cdef int32_t ws[64]
-    cdef int64_t tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13
-    cdef int64_t z1, z2, z3, z4, z5
-    cdef int c, r
+    cdef int32_t d[8]
+    cdef int32_t o[8]
+    cdef int c, r, k
     cdef int32_t dc
-    cdef const int16_t* ip
-    cdef const int32_t* qp
-    cdef int32_t* wp
+    cdef bint ac = False
     cdef uint8_t* op
-    cdef uint8_t o
-    # Pass 1: columns, results scaled up by 2**PASS1_BITS
-    for c in range(8):
-        ip = coef + c
-        qp = quant + c
-        wp = ws + c
-        if (ip[8] == 0 and ip[16] == 0 and ip[24] == 0 and ip[32] == 0 and
-                ip[40] == 0 and ip[48] == 0 and ip[56] == 0):
-            dc = <int32_t>(<int64_t>ip[0] * qp[0] * (1 << IDCT_PASS1_BITS))
-            wp[0] = dc; wp[8] = dc; wp[16] = dc; wp[24] = dc
-            wp[32] = dc; wp[40] = dc; wp[48] = dc; wp[56] = dc
-            continue
-        z2 = <int64_t>ip[16] * qp[16]
-        z3 = <int64_t>ip[48] * qp[48]
-        z1 = (z2 + z3) * FIX_0_541196100
-        tmp2 = z1 - z3 * FIX_1_847759065
-        tmp3 = z1 + z2 * FIX_0_765366865
-        z2 = <int64_t>ip[0] * qp[0]
-        z3 = <int64_t>ip[32] * qp[32]
-        tmp0 = (z2 + z3) * (1 << IDCT_CONST_BITS)
-        tmp1 = (z2 - z3) * (1 << IDCT_CONST_BITS)
-        tmp10 = tmp0 + tmp3
-        tmp13 = tmp0 - tmp3
-        tmp11 = tmp1 + tmp2
-        tmp12 = tmp1 - tmp2
-        tmp0 = <int64_t>ip[56] * qp[56]
-        tmp1 = <int64_t>ip[40] * qp[40]
-        tmp2 = <int64_t>ip[24] * qp[24]
-        tmp3 = <int64_t>ip[8] * qp[8]
-        z1 = tmp0 + tmp3
-        z2 = tmp1 + tmp2
-        z3 = tmp0 + tmp2
-        z4 = tmp1 + tmp3
-        z5 = (z3 + z4) * FIX_1_175875602
-        tmp0 = tmp0 * FIX_0_298631336
-        tmp1 = tmp1 * FIX_2_053119869
-        tmp2 = tmp2 * FIX_3_072711026
-        tmp3 = tmp3 * FIX_1_501321110
-        z1 = z1 * -FIX_0_899976223
-        z2 = z2 * -FIX_2_562915447
-        z3 = z3 * -FIX_1_961570560 + z5
-        z4 = z4 * -FIX_0_390180644 + z5
-        tmp0 += z1 + z3
-        tmp1 += z2 + z4
-        tmp2 += z2 + z3
-        tmp3 += z1 + z4
-        # DESCALE(x, 11): round and drop CONST_BITS - PASS1_BITS bits
-        wp[0] = <int32_t>((tmp10 + tmp3 + 1024) >> 11)
-        wp[56] = <int32_t>((tmp10 - tmp3 + 1024) >> 11)
-        wp[8] = <int32_t>((tmp11 + tmp2 + 1024) >> 11)
-        wp[48] = <int32_t>((tmp11 - tmp2 + 1024) >> 11)
-        wp[16] = <int32_t>((tmp12 + tmp1 + 1024) >> 11)
-        wp[40] = <int32_t>((tmp12 - tmp1 + 1024) >> 11)
-        wp[24] = <int32_t>((tmp13 + tmp0 + 1024) >> 11)
-        wp[32] = <int32_t>((tmp13 - tmp0 + 1024) >> 11)
-    # Pass 2: rows, descaling by 2**(CONST_BITS + PASS1_BITS + 3)
+    for k in range(8, 64):
+        if coef[k] != 0:
+            ac = True
+            break
+    if not ac:
+        # only row 0 of the coefficients is nonzero: every column is flat
+        for c in range(8):
+            dc = wrap16(wrap16(<int32_t>coef[c] * quant[c]) * (1 << IDCT_PASS1_BITS))
+            for r in range(8):
+                ws[r * 8 + c] = dc
+    else:
+        for c in range(8):
+            for r in range(8):
+                d[r] = wrap16(<int32_t>coef[r * 8 + c] * quant[r * 8 + c])
+            idct_1d(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], o)
+            for r in range(8):
+                ws[r * 8 + c] = sat16((o[r] + 1024) >> 11)
     for r in range(8):
-        wp = ws + 8 * r
+        k = r * 8
+        idct_1d(ws[k], ws[k + 1], ws[k + 2], ws[k + 3], ws[k + 4], ws[k + 5], ws[k + 6],
+                ws[k + 7], o)
         op = out + r * stride
-        if (wp[1] == 0 and wp[2] == 0 and wp[3] == 0 and wp[4] == 0 and
-                wp[5] == 0 and wp[6] == 0 and wp[7] == 0):
-            o = idct_clamp((<int64_t>wp[0] + 16) >> 5)
-            op[0] = o; op[1] = o; op[2] = o; op[3] = o
-            op[4] = o; op[5] = o; op[6] = o; op[7] = o
-            continue
-        z2 = wp[2]
-        z3 = wp[6]
-        z1 = (z2 + z3) * FIX_0_541196100
-        tmp2 = z1 - z3 * FIX_1_847759065
-        tmp3 = z1 + z2 * FIX_0_765366865
-        tmp0 = (<int64_t>wp[0] + wp[4]) * (1 << IDCT_CONST_BITS)
-        tmp1 = (<int64_t>wp[0] - wp[4]) * (1 << IDCT_CONST_BITS)
-        tmp10 = tmp0 + tmp3
-        tmp13 = tmp0 - tmp3
-        tmp11 = tmp1 + tmp2
-        tmp12 = tmp1 - tmp2
-        tmp0 = wp[7]
-        tmp1 = wp[5]
-        tmp2 = wp[3]
-        tmp3 = wp[1]
-        z1 = tmp0 + tmp3
-        z2 = tmp1 + tmp2
-        z3 = tmp0 + tmp2
-        z4 = tmp1 + tmp3
-        z5 = (z3 + z4) * FIX_1_175875602
-        tmp0 = tmp0 * FIX_0_298631336
-        tmp1 = tmp1 * FIX_2_053119869
-        tmp2 = tmp2 * FIX_3_072711026
-        tmp3 = tmp3 * FIX_1_501321110
-        z1 = z1 * -FIX_0_899976223
-        z2 = z2 * -FIX_2_562915447
-        z3 = z3 * -FIX_1_961570560 + z5
-        z4 = z4 * -FIX_0_390180644 + z5
-        tmp0 += z1 + z3
-        tmp1 += z2 + z4
-        tmp2 += z2 + z3
-        tmp3 += z1 + z4
-        op[0] = idct_clamp((tmp10 + tmp3 + 131072) >> 18)
-        op[7] = idct_clamp((tmp10 - tmp3 + 131072) >> 18)
-        op[1] = idct_clamp((tmp11 + tmp2 + 131072) >> 18)
-        op[6] = idct_clamp((tmp11 - tmp2 + 131072) >> 18)
-        op[2] = idct_clamp((tmp12 + tmp1 + 131072) >> 18)
-        op[5] = idct_clamp((tmp12 - tmp1 + 131072) >> 18)
-        op[3] = idct_clamp((tmp13 + tmp0 + 131072) >> 18)
-        op[4] = idct_clamp((tmp13 - tmp0 + 131072) >> 18)
+        for c in range(8):
+            op[c] = sat_sample((o[c] + 131072) >> 18)
 
 # ==== end decode: inverse DCT ====
