@@ -42,8 +42,9 @@ def unzigzag(zz):
     import numpy as np
     from .tables import UNZIGZAG
     zz = np.asarray(zz)
-    if zz.shape[-1] != 64:
+    # (no negative indexing here: the module is compiled with wraparound off)
+    if zz.ndim == 0 or zz.shape[zz.ndim - 1] != 64:
         raise ValueError("the last axis must hold 64 coefficients")
-    return zz[..., UNZIGZAG]
+    return np.take(zz, UNZIGZAG, axis=zz.ndim - 1)
 
 # ==== end decode: dequantize ====
