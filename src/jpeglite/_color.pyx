@@ -8,8 +8,9 @@
 # ==== decode: YCbCr -> RGB (and CMYK/YCCK) ====
 from libc.stdint cimport uint8_t, int32_t
 
-cdef int32_t _YCC[1024]
-build_ycc_tables(_YCC)
+cdef YccTables _TABLES
+build_ycc_tables(&_TABLES)
+
 
 
 def ycbcr_to_rgb(const uint8_t[:, :, ::1] ycc):
@@ -27,7 +28,7 @@ def ycbcr_to_rgb(const uint8_t[:, :, ::1] ycc):
         return out
     with nogil:
         for i in range(h):
-            ycc_rgb_row(&p[0, i, 0], &p[1, i, 0], &p[2, i, 0], &o[i, 0, 0], <int>w, _YCC)
+            ycc_rgb_row(&p[0, i, 0], &p[1, i, 0], &p[2, i, 0], &o[i, 0, 0], <int>w, &_TABLES)
     return out
 
 # ==== end decode: YCbCr -> RGB (and CMYK/YCCK) ====

@@ -93,21 +93,31 @@ cdef inline void idct_islow(const int16_t* coef, const int32_t* quant,
     dequantized values and the pass-1 results are 16-bit (wrapping and
     saturating where it does), the output saturates to 0..255.  For any
     coefficients a real encoder writes this equals the C reference; only
-    corrupt, out-of-range coefficients tell the two apart.
+    corrupt, out-of-range coefficients tell the two apart.  Flat blocks,
+    columns and rows take shortcuts that give the same values.
     """
     cdef int32_t ws[64]
     cdef int32_t d[8]
     cdef int32_t o[8]
     cdef int c, r, k
     cdef int32_t dc
-    cdef bint ac = False
+    cdef int16_t acc = 0, acc0
     cdef uint8_t* op
+    cdef uint8_t v
     for k in range(8, 64):
-        if coef[k] != 0:
-            ac = True
-            break
-    if not ac:
-        # only row 0 of the coefficients is nonzero: every column is flat
+        acc |= coef[k]
+    if acc == 0:
+        acc0 = coef[1] | coef[2] | coef[3] | coef[4] | coef[5] | coef[6] | coef[7]
+        if acc0 == 0:
+            # DC only: every sample is the same
+            dc = wrap16(wrap16(<int32_t>coef[0] * quant[0]) * (1 << IDCT_PASS1_BITS))
+            v = sat_sample((dc + 16) >> 5)
+            for r in range(8):
+                op = out + r * stride
+                for c in range(8):
+                    op[c] = v
+            return
+        # only row 0 nonzero: every column is flat (SIMD computes this in 16 bits)
         for c in range(8):
             dc = wrap16(wrap16(<int32_t>coef[c] * quant[c]) * (1 << IDCT_PASS1_BITS))
             for r in range(8):
@@ -116,14 +126,27 @@ cdef inline void idct_islow(const int16_t* coef, const int32_t* quant,
         for c in range(8):
             for r in range(8):
                 d[r] = wrap16(<int32_t>coef[r * 8 + c] * quant[r * 8 + c])
+            if (d[1] | d[2] | d[3] | d[4] | d[5] | d[6] | d[7]) == 0:
+                # what the full computation gives for a flat column
+                dc = sat16(d[0] * (1 << IDCT_PASS1_BITS))
+                for r in range(8):
+                    ws[r * 8 + c] = dc
+                continue
             idct_1d(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], o)
             for r in range(8):
                 ws[r * 8 + c] = sat16((o[r] + 1024) >> 11)
     for r in range(8):
         k = r * 8
+        op = out + r * stride
+        if (ws[k + 1] | ws[k + 2] | ws[k + 3] | ws[k + 4] | ws[k + 5] | ws[k + 6] |
+                ws[k + 7]) == 0:
+            # what the full computation gives for a flat row
+            v = sat_sample((ws[k] + 16) >> 5)
+            for c in range(8):
+                op[c] = v
+            continue
         idct_1d(ws[k], ws[k + 1], ws[k + 2], ws[k + 3], ws[k + 4], ws[k + 5], ws[k + 6],
                 ws[k + 7], o)
-        op = out + r * stride
         for c in range(8):
             op[c] = sat_sample((o[c] + 131072) >> 18)
 

@@ -18,12 +18,13 @@ from jpeglite._entropy cimport (ScanState, ScanComponent, decode_scan as _decode
                                 SCAN_OK, SCAN_TRUNCATED)
 from jpeglite._dct cimport idct_islow
 from jpeglite._subsample cimport upsample_row, UP_FULL
-from jpeglite._color cimport (build_ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
+from jpeglite._color cimport (YccTables, build_ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
                               ycck_cmyk_row, CC_GRAY, CC_YCC_RGB, CC_RGB, CC_CMYK, CC_YCCK)
 from jpeglite.errors import JPEGError
 
-cdef int32_t _YCC[1024]
-build_ycc_tables(_YCC)
+cdef YccTables _TABLES
+build_ycc_tables(&_TABLES)
+
 
 # the colour conversions, for api.py to choose from
 CC_GRAY_ = CC_GRAY
@@ -164,13 +165,13 @@ cdef void color_band(Frame* f, int band) noexcept nogil:
             for ci in range(w):
                 o[ci] = rows[0][ci]
         elif f.color == CC_YCC_RGB:
-            ycc_rgb_row(rows[0], rows[1], rows[2], o, w, _YCC)
+            ycc_rgb_row(rows[0], rows[1], rows[2], o, w, &_TABLES)
         elif f.color == CC_RGB:
             interleave3_row(rows[0], rows[1], rows[2], o, w)
         elif f.color == CC_CMYK:
             cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w)
         else:
-            ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, _YCC)
+            ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, &_TABLES)
 
 
 def reconstruct(list comps, int width, int height, int max_v, int color):

@@ -6,7 +6,7 @@
 
 
 # ==== decode: upsampling ====
-from libc.stdint cimport uint8_t
+from libc.stdint cimport uint8_t, int32_t
 from libc.string cimport memcpy
 
 cdef enum:
@@ -22,7 +22,8 @@ cdef inline void upsample_h2v1_fancy(const uint8_t* inp, int w, uint8_t* out) no
     """Double a row of w > 2 samples: each output sample is 3/4 of its
     nearest input plus 1/4 of the next nearest, with libjpeg's alternating
     rounding (+1, +2) so that the errors do not drift one way."""
-    cdef int x, v
+    cdef int x
+    cdef int32_t v
     out[0] = inp[0]
     out[1] = <uint8_t>((inp[0] * 3 + inp[1] + 2) >> 2)
     for x in range(1, w - 1):
@@ -39,7 +40,8 @@ cdef inline void upsample_h2v2_fancy(const uint8_t* near, const uint8_t* far, in
     """One output row of the 2x2 triangular filter: weights 9/16, 3/16, 3/16,
     1/16 from the nearest input row (near) and the next nearest (far),
     rounded +8/+7 alternately as libjpeg does; w > 2 input samples."""
-    cdef int x, this, last, nxt
+    cdef int x
+    cdef int32_t this, last, nxt
     this = near[0] * 3 + far[0]
     nxt = near[1] * 3 + far[1]
     out[0] = <uint8_t>((this * 4 + 8) >> 4)
