@@ -68,7 +68,7 @@ def realistic_blocks(rng, n):
     basis = c[:, None] * np.cos((2 * k[None, :] + 1) * k[:, None] * np.pi / 16) / 2
     dct = basis @ (pix - 128) @ basis.T
     q = LUMA_QUANT_K1.reshape(8, 8).astype(np.float64)
-    return np.round(dct / q).astype(np.int16).reshape(n, 64), LUMA_QUANT_K1.astype(np.int32)
+    return np.round(dct / q).astype(np.int16).reshape(n, 64), LUMA_QUANT_K1.astype(np.int16)
 
 
 def test_idct_matches_float_reference_within_one():
@@ -91,7 +91,7 @@ def test_idct_is_libjpeg_islow_for_coefficients_of_real_blocks(pixels, quant):
     c = np.where(k == 0, np.sqrt(0.5), 1.0)
     basis = c[:, None] * np.cos((2 * k[None, :] + 1) * k[:, None] * np.pi / 16) / 2
     pix = np.array(pixels, np.float64).reshape(8, 8) - 128
-    q = np.array(quant, dtype=np.int32)
+    q = np.array(quant, dtype=np.int16)
     coefs = np.round((basis @ pix @ basis.T).reshape(64) / q).astype(np.int16).reshape(1, 64)
     np.testing.assert_array_equal(idct_blocks(coefs, q), islow_reference(coefs, q))
 
@@ -100,14 +100,27 @@ def test_dc_only_block_is_flat():
     for dc in (-1024, -300, -1, 0, 1, 17, 300, 1023):
         c = np.zeros((1, 64), np.int16)
         c[0, 0] = dc
-        out = idct_blocks(c, np.ones(64, np.int32))
+        out = idct_blocks(c, np.ones(64, np.int16))
         assert (out == out[0, 0, 0]).all()
         assert out[0, 0, 0] == np.clip(np.floor(dc / 8 + 128 + 0.5), 0, 255)
 
 
+@pytest.mark.parametrize("scale", [4, 64, 1024, 32767])
+def test_simd_and_scalar_kernels_agree_on_any_input(scale):
+    # including coefficients far outside what an encoder writes, where the
+    # 16-bit wrapping and saturation matter
+    rng = np.random.default_rng(scale)
+    c = rng.integers(-scale, scale + 1, (3000, 64)).astype(np.int16)
+    c[::3, 8:] = 0                       # blocks with only row 0 (a shortcut path)
+    c[1::5, 1:] = 0                      # DC-only blocks
+    for q in (np.ones(64, np.int16), rng.integers(1, 256, 64).astype(np.int16),
+              rng.integers(-32768, 32768, 64).astype(np.int16)):
+        np.testing.assert_array_equal(idct_blocks(c, q), idct_blocks(c, q, scalar=True))
+
+
 def test_idct_output_saturates_for_corrupt_coefficients():
     c = np.full((1, 64), 32767, np.int16)
-    out = idct_blocks(c, np.full(64, 255, np.int32))     # wraps/saturates, never crashes
+    out = idct_blocks(c, np.full(64, 255, np.int16))     # wraps/saturates, never crashes
     assert out.shape == (1, 8, 8)
 
 # ==== end decode ====

@@ -26,6 +26,13 @@ cdef enum:
     FIX_3_072711026 = 25172
 
 
+cdef extern from "_idct_sse2.h":
+    # the same kernel on 8 lanes at once where SSE2 exists (all x86-64)
+    const bint JL_HAVE_SSE2
+    void jl_idct_islow_sse2(const int16_t* coef, const int16_t* quant, uint8_t* out,
+                            Py_ssize_t stride) noexcept nogil
+
+
 cdef inline int32_t wrap16(int32_t x) noexcept nogil:
     return <int16_t>x
 
@@ -82,8 +89,8 @@ cdef inline void idct_1d(int32_t i0, int32_t i1, int32_t i2, int32_t i3, int32_t
     o[4] = tmp13 - t0
 
 
-cdef inline void idct_islow(const int16_t* coef, const int32_t* quant,
-                            uint8_t* out, Py_ssize_t stride) noexcept nogil:
+cdef inline void idct_islow_scalar(const int16_t* coef, const int16_t* quant,
+                                   uint8_t* out, Py_ssize_t stride) noexcept nogil:
     """Dequantize and inverse-transform one 8x8 block (natural order) into
     8 rows of 8 samples at out, out + stride, ...
 
@@ -149,5 +156,29 @@ cdef inline void idct_islow(const int16_t* coef, const int32_t* quant,
                 ws[k + 7], o)
         for c in range(8):
             op[c] = sat_sample((o[c] + 131072) >> 18)
+
+cdef inline void idct_islow(const int16_t* coef, const int16_t* quant,
+                            uint8_t* out, Py_ssize_t stride) noexcept nogil:
+    """The islow IDCT of one block (see idct_islow_scalar for the arithmetic):
+    DC-only blocks are filled directly, others go to the SSE2 kernel where
+    the CPU has it and to the scalar one elsewhere; all give the same samples."""
+    cdef int k, r, c
+    cdef int16_t acc = 0
+    cdef uint8_t v
+    cdef uint8_t* op
+    for k in range(1, 64):
+        acc |= coef[k]
+    if acc == 0:
+        v = sat_sample((wrap16(wrap16(<int32_t>coef[0] * quant[0]) * (1 << IDCT_PASS1_BITS))
+                        + 16) >> 5)
+        for r in range(8):
+            op = out + r * stride
+            for c in range(8):
+                op[c] = v
+        return
+    if JL_HAVE_SSE2:
+        jl_idct_islow_sse2(coef, quant, out, stride)
+    else:
+        idct_islow_scalar(coef, quant, out, stride)
 
 # ==== end decode: inverse DCT ====

@@ -108,7 +108,7 @@ cdef struct Plane:
     # one component on its way from coefficients to full-resolution rows
     const int16_t* coefs
     Py_ssize_t blocks_w     # blocks per row in coefs
-    const int32_t* quant
+    const int16_t* quant    # IDCT multipliers
     uint8_t* samples        # decoded samples, stride bytes per row
     Py_ssize_t stride
     int bw, bh              # blocks that cover the component's samples
@@ -179,7 +179,7 @@ def reconstruct(list comps, int width, int height, int max_v, int color):
 
     comps: per frame component, (coefs, quant, comp_w, comp_h, v, hr, vr,
     method) with coefs the (block rows, blocks per row, 64) int16 array,
-    quant the 64 int32 multipliers, comp_w x comp_h the component's sample
+    quant the 64 int16 multipliers, comp_w x comp_h the component's sample
     size, v its vertical sampling factor, hr x vr its upsampling factors and
     method the UP_* upsampler.  color is a CC_* conversion.
     Returns (height, width) uint8 for one component, else (height, width, n).
@@ -188,7 +188,7 @@ def reconstruct(list comps, int width, int height, int max_v, int color):
     cdef int ci, band, nbands
     cdef Plane* p
     cdef int16_t[:, :, ::1] c
-    cdef const int32_t[::1] q
+    cdef const int16_t[::1] q
     cdef uint8_t[:, ::1] s
     cdef uint8_t[::1] b
     cdef uint8_t[::1] o

@@ -10,16 +10,16 @@ from libc.stdint cimport int16_t, int32_t, uint16_t
 
 
 def decoder_quant_table(table):
-    """A DQT table (64 entries, natural order, 0..65535) as the int32
+    """A DQT table (64 entries, natural order, 0..65535) as the int16
     multipliers the IDCT uses (entries above 32767 wrap as libjpeg's do)."""
     import numpy as np
     src = np.asarray(table, dtype=np.uint16).reshape(64)
-    out = np.empty(64, dtype=np.int32)
+    out = np.empty(64, dtype=np.int16)
     cdef const uint16_t[::1] s_ = src
-    cdef int32_t[::1] o = out
+    cdef int16_t[::1] o = out
     cdef int k
     for k in range(64):
-        o[k] = quant_multiplier(s_[k])
+        o[k] = <int16_t>quant_multiplier(s_[k])
     return out
 
 

@@ -147,7 +147,7 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
         hr, vr = f.max_h // c.h, f.max_v // c.v
         q = quant[c.index]
         if q is None:           # never in a scan: all-zero coefficients decode to 128
-            q = _np.zeros(64, dtype=_np.int32)
+            q = _np.zeros(64, dtype=_np.int16)
         comps.append((coefs[c.index], q, comp_w, comp_h, c.v, hr, vr,
                       upsample_method(hr, vr, comp_w)))
     return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st))
