@@ -32,6 +32,12 @@ cdef inline int32_t clamp255(int32_t v) noexcept nogil:
     return v if v < 255 else 255
 
 
+cdef extern from "_color_sse2.h":
+    # the same conversion 16 pixels at a time where SSE2 exists (all x86-64)
+    int jl_ycc_rgb_sse2(const uint8_t* y, const uint8_t* cb, const uint8_t* cr,
+                        uint8_t* out, int w, int step) noexcept nogil
+
+
 ctypedef struct YccTables:
     # libjpeg's jdcolor.c tables: per Cr the R term and per Cb the B term
     # (rounded), per Cr and Cb the G terms (+ 1/2 folded into Cb's, summed
@@ -63,7 +69,7 @@ cdef inline void ycc_rgb_row(const uint8_t* y, const uint8_t* cb, const uint8_t*
     cdef int x
     cdef int32_t yy, b, r
     cdef const uint8_t* lim = t.clamp + 384
-    for x in range(w):
+    for x in range(jl_ycc_rgb_sse2(y, cb, cr, out, w, 3), w):
         yy = y[x]
         b = cb[x]
         r = cr[x]
@@ -101,13 +107,14 @@ cdef inline void ycck_cmyk_row(const uint8_t* y, const uint8_t* cb, const uint8_
     cdef int x
     cdef int32_t yy, b, r
     cdef const uint8_t* lim = t.clamp + 384
-    for x in range(w):
+    for x in range(jl_ycc_rgb_sse2(y, cb, cr, out, w, 4), w):
         yy = y[x]
         b = cb[x]
         r = cr[x]
         out[4 * x] = lim[yy + t.cr_r[r]]
         out[4 * x + 1] = lim[yy + ((t.cb_g[b] + t.cr_g[r]) >> YCC_SCALEBITS)]
         out[4 * x + 2] = lim[yy + t.cb_b[b]]
+    for x in range(w):
         out[4 * x + 3] = 255 - k[x]
 
 # ==== end decode: YCbCr -> RGB (and CMYK/YCCK) ====

@@ -18,6 +18,14 @@ cdef enum:
     UP_REPLICATE = 4    # any integer factors: sample replication
 
 
+cdef extern from "_subsample_sse2.h":
+    # the middle columns of the two kernels below, 8 inputs at a time where
+    # SSE2 exists (all x86-64); they return the first column left undone
+    int jl_h2v1_fancy_mid(const uint8_t* inp, int w, uint8_t* out) noexcept nogil
+    int jl_h2v2_fancy_mid(const uint8_t* near, const uint8_t* far, int w,
+                          uint8_t* out) noexcept nogil
+
+
 cdef inline void upsample_h2v1_fancy(const uint8_t* inp, int w, uint8_t* out) noexcept nogil:
     """Double a row of w > 2 samples: each output sample is 3/4 of its
     nearest input plus 1/4 of the next nearest, with libjpeg's alternating
@@ -26,7 +34,7 @@ cdef inline void upsample_h2v1_fancy(const uint8_t* inp, int w, uint8_t* out) no
     cdef int32_t v
     out[0] = inp[0]
     out[1] = <uint8_t>((inp[0] * 3 + inp[1] + 2) >> 2)
-    for x in range(1, w - 1):
+    for x in range(jl_h2v1_fancy_mid(inp, w, out), w - 1):
         v = inp[x] * 3
         out[2 * x] = <uint8_t>((v + inp[x - 1] + 1) >> 2)
         out[2 * x + 1] = <uint8_t>((v + inp[x + 1] + 2) >> 2)
@@ -41,21 +49,17 @@ cdef inline void upsample_h2v2_fancy(const uint8_t* near, const uint8_t* far, in
     1/16 from the nearest input row (near) and the next nearest (far),
     rounded +8/+7 alternately as libjpeg does; w > 2 input samples."""
     cdef int x
-    cdef int32_t this, last, nxt
-    this = near[0] * 3 + far[0]
-    nxt = near[1] * 3 + far[1]
-    out[0] = <uint8_t>((this * 4 + 8) >> 4)
-    out[1] = <uint8_t>((this * 3 + nxt + 7) >> 4)
-    last = this
-    this = nxt
-    for x in range(1, w - 1):
-        nxt = near[x + 1] * 3 + far[x + 1]
-        out[2 * x] = <uint8_t>((this * 3 + last + 8) >> 4)
-        out[2 * x + 1] = <uint8_t>((this * 3 + nxt + 7) >> 4)
-        last = this
-        this = nxt
-    out[2 * w - 2] = <uint8_t>((this * 3 + last + 8) >> 4)
-    out[2 * w - 1] = <uint8_t>((this * 4 + 7) >> 4)
+    cdef int32_t this, first, last
+    first = near[0] * 3 + far[0]
+    out[0] = <uint8_t>((first * 4 + 8) >> 4)
+    out[1] = <uint8_t>((first * 3 + near[1] * 3 + far[1] + 7) >> 4)
+    for x in range(jl_h2v2_fancy_mid(near, far, w, out), w - 1):
+        this = (near[x] * 3 + far[x]) * 3
+        out[2 * x] = <uint8_t>((this + near[x - 1] * 3 + far[x - 1] + 8) >> 4)
+        out[2 * x + 1] = <uint8_t>((this + near[x + 1] * 3 + far[x + 1] + 7) >> 4)
+    last = near[w - 1] * 3 + far[w - 1]
+    out[2 * w - 2] = <uint8_t>((last * 3 + near[w - 2] * 3 + far[w - 2] + 8) >> 4)
+    out[2 * w - 1] = <uint8_t>((last * 4 + 7) >> 4)
 
 
 cdef inline void upsample_h1v2_fancy(const uint8_t* near, const uint8_t* far, int w,
