@@ -7,8 +7,9 @@
 
 # ==== decode: baseline and progressive scan decoding ====
 from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
+from libc.stdint cimport uint64_t
 from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill,
-                                br_peek, br_bits, huff_extend, huff_decode)
+                                br_peek, br_bits, huff_extend, huff_decode, huff_lookup)
 from jpeglite.tables import ZIGZAG as _ZIGZAG
 
 # zigzag position -> natural index.  A corrupt run of zeros can carry the
@@ -104,37 +105,58 @@ cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
 
 
 cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) noexcept nogil:
+    """One block of a sequential scan: DC difference, then run/size AC
+    symbols to the end of block (T.81 F.2.2).  The bit buffer lives in
+    locals here (Python builds compile without strict aliasing, so through
+    br every coefficient store would reload it)."""
     cdef int s, r, k, rs
-    s = huff_decode(br, c.dc)
+    cdef uint64_t buf
+    cdef int nbits
+    if br.nbits < 32:
+        br_fill(br)
+    buf = br.buf
+    nbits = br.nbits
+    s = huff_lookup(buf, &nbits, c.dc)
+    r = 0
     if s:
-        s = huff_extend(br_bits(br, s), s)
+        # DC symbols are 0..15 (checked when the table is built)
+        r = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
+        nbits -= s
     # wraps like libjpeg's unsigned arithmetic on runaway predictors
-    c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>s)
+    c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>r)
     blk[0] = <int16_t>c.last_dc
     k = 1
     while k < 64:
-        if br.nbits < 32:
+        if nbits < 32:
+            br.buf = buf
+            br.nbits = nbits
             br_fill(br)
-        rs = huff_decode(br, c.ac)
+            buf = br.buf
+            nbits = br.nbits
+        rs = huff_lookup(buf, &nbits, c.ac)
         r = rs >> 4
         s = rs & 15
         if s:
             k += r
-            blk[NATURAL[k]] = <int16_t>huff_extend(br_peek(br, s), s)
-            br.nbits -= s
+            blk[NATURAL[k]] = <int16_t>huff_extend(
+                <uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
+            nbits -= s
         else:
             if r != 15:
                 break
             k += 15
         k += 1
+    br.buf = buf
+    br.nbits = nbits
     return SCAN_OK
 
 
 cdef inline void block_dc_first(BitReader* br, int16_t* blk, ScanComponent* c, int al) noexcept nogil:
     cdef int s = huff_decode(br, c.dc)
+    cdef int diff = 0
     if s:
-        s = huff_extend(br_bits(br, s), s)
-    c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>s)
+        diff = huff_extend(br_bits(br, s), s)
+    c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>diff)
     blk[0] = <int16_t>(<uint32_t>c.last_dc << al)
 
 

@@ -51,14 +51,8 @@ cdef inline void br_init(BitReader* br, const uint8_t* data, Py_ssize_t pos,
     br.at_end = False
 
 
-cdef inline void br_fill(BitReader* br) noexcept nogil:
-    """Top the buffer up to at least 57 bits.
-
-    Reading stops at a marker (0xFF followed by neither 0x00 nor 0xFF) or at
-    the end of the input and never goes past either; from then on zero bits
-    are fed, as libjpeg does, and counted in `pad` so that a caller can tell
-    whether real data ran out (nbits < pad after consuming).
-    """
+cdef inline void br_fill_bytes(BitReader* br) noexcept nogil:
+    # one byte at a time, handling stuffing, fill bytes, markers and the end
     cdef uint8_t c
     cdef Py_ssize_t p
     while br.nbits <= 56:
@@ -91,6 +85,37 @@ cdef inline void br_fill(BitReader* br) noexcept nogil:
             br.pad += 8
 
 
+cdef inline void br_fill(BitReader* br) noexcept nogil:
+    """Top the buffer up to at least 56 bits.
+
+    Reading stops at a marker (0xFF followed by neither 0x00 nor 0xFF) or at
+    the end of the input and never goes past either; from then on zero bits
+    are fed, as libjpeg does, and counted in `pad` so that a caller can tell
+    whether real data ran out (nbits < pad after consuming).  When the next
+    8 bytes hold no 0xFF they are taken in one go.
+    """
+    cdef uint64_t v, t
+    cdef int n, i
+    cdef const uint8_t* d
+    if br.nbits > 56:
+        return
+    if br.marker == 0 and br.pos + 8 <= br.end:
+        d = br.data + br.pos
+        v = 0
+        for i in range(8):
+            v = (v << 8) | d[i]
+        t = ~v
+        if ((t - <uint64_t>0x0101010101010101) & ~t & <uint64_t>0x8080808080808080) == 0:
+            n = (64 - br.nbits) >> 3
+            if n > 7:
+                n = 7
+            br.buf = (br.buf << (8 * n)) | (v >> (64 - 8 * n))
+            br.nbits += 8 * n
+            br.pos += n
+            return
+    br_fill_bytes(br)
+
+
 cdef inline uint32_t br_peek(const BitReader* br, int n) noexcept nogil:
     """The next n (0..32) bits; the caller has made sure nbits >= n."""
     return <uint32_t>((br.buf >> (br.nbits - n)) & ((<uint64_t>1 << n) - 1))
@@ -107,34 +132,42 @@ cdef inline uint32_t br_bits(BitReader* br, int n) noexcept nogil:
 
 
 cdef inline int huff_extend(uint32_t v, int s) noexcept nogil:
-    """T.81 F.2.2.1 EXTEND: an s-bit amplitude to its signed value."""
-    if s == 0:
+    """T.81 F.2.2.1 EXTEND: the s-bit amplitude v (s = 1..16) as a signed
+    value: v if its top bit is set, else v - 2**s + 1.  Branch-free, because
+    the sign of a coefficient is a coin toss a branch predictor loses."""
+    cdef int32_t x = <int32_t>v
+    return x + (((x - (1 << (s - 1))) >> 31) & (1 - (1 << s)))
+
+
+cdef inline int huff_lookup(uint64_t buf, int* nbits, const HuffDecodeTable* t) noexcept nogil:
+    """Decode one symbol from the low nbits[0] (>= 17) bits of buf, MSB
+    first, and take its code's bits off nbits[0].  Scan decoders keep buf
+    and nbits in locals (registers) across a block and call this.  A bit
+    pattern that is no code of the table takes 17 bits and decodes as
+    symbol 0, libjpeg's recovery."""
+    cdef uint32_t code
+    cdef int e, l
+    cdef int n = nbits[0]
+    e = t.lookup[(buf >> (n - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+    if e >> 8:
+        nbits[0] = n - (e >> 8)
+        return e & 0xFF
+    l = HUFF_LOOKAHEAD + 1
+    code = <uint32_t>((buf >> (n - l)) & ((<uint64_t>1 << l) - 1))
+    while l <= 16 and <int32_t>code > t.maxcode[l]:
+        l += 1
+        code = <uint32_t>((buf >> (n - l)) & ((<uint64_t>1 << l) - 1))
+    if l > 16:
+        nbits[0] = n - 17
         return 0
-    if v < (<uint32_t>1 << (s - 1)):
-        return <int>v - (1 << s) + 1
-    return <int>v
+    nbits[0] = n - l
+    return t.huffval[(<int32_t>code + t.valoffset[l]) & 0xFF]
 
 
 cdef inline int huff_decode(BitReader* br, const HuffDecodeTable* t) noexcept nogil:
-    """Decode one symbol.  A bit pattern that is no code of the table
-    consumes 17 bits and decodes as symbol 0, libjpeg's recovery."""
-    cdef uint32_t code
-    cdef int e, l
+    """Decode one symbol from the reader (refilling it first if needed)."""
     if br.nbits < 17:
         br_fill(br)
-    e = t.lookup[br_peek(br, HUFF_LOOKAHEAD)]
-    if e >> 8:
-        br.nbits -= e >> 8
-        return e & 0xFF
-    l = HUFF_LOOKAHEAD + 1
-    code = br_peek(br, l)
-    while l <= 16 and <int32_t>code > t.maxcode[l]:
-        l += 1
-        code = br_peek(br, l)
-    if l > 16:
-        br.nbits -= 17
-        return 0
-    br.nbits -= l
-    return t.huffval[(<int32_t>code + t.valoffset[l]) & 0xFF]
+    return huff_lookup(br.buf, &br.nbits, t)
 
 # ==== end decode: lookahead tables and bit reader ====
