@@ -9,7 +9,8 @@
 from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
 from libc.stdint cimport uint64_t
 from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill,
-                                br_peek, br_bits, huff_extend, huff_decode, huff_lookup)
+                                br_peek, br_bits, huff_extend, huff_decode, huff_lookup,
+                                HUFF_LOOKAHEAD, HUFF_LOOKUP_SIZE)
 from jpeglite.tables import ZIGZAG as _ZIGZAG
 
 # zigzag position -> natural index.  A corrupt run of zeros can carry the
@@ -109,7 +110,7 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
     symbols to the end of block (T.81 F.2.2).  The bit buffer lives in
     locals here (Python builds compile without strict aliasing, so through
     br every coefficient store would reload it)."""
-    cdef int s, r, k, rs
+    cdef int s, r, k, rs, fast
     cdef uint64_t buf
     cdef int nbits
     if br.nbits < 32:
@@ -133,6 +134,14 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
             br_fill(br)
             buf = br.buf
             nbits = br.nbits
+        fast = c.ac.fast_ac[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+        if fast:
+            # code and amplitude in one lookup
+            k += (fast >> 4) & 15
+            blk[NATURAL[k]] = <int16_t>(fast >> 8)
+            nbits -= fast & 15
+            k += 1
+            continue
         rs = huff_lookup(buf, &nbits, c.ac)
         r = rs >> 4
         s = rs & 15

@@ -25,6 +25,9 @@ ctypedef struct HuffDecodeTable:
     # valoffset[l]: index into huffval of a length-l code, minus the code.
     int32_t valoffset[18]
     uint8_t huffval[256]
+    # AC tables: for the next 9 bits holding a whole run/size code AND its
+    # amplitude bits, (value << 8) | (run << 4) | bits used; else 0
+    int32_t fast_ac[512]
 
 ctypedef struct BitReader:
     const uint8_t* data
