@@ -5,7 +5,7 @@ Public names: encode, write, decode, read, analyze, Report, Stage, JPEGError.
 from .errors import JPEGError
 
 # ==== encode ====
-
+from .api import encode, write
 # ==== end encode ====
 
 

@@ -1,7 +1,29 @@
 """8x8 DCT: the accurate integer ("islow") forward and inverse transforms."""
 
 # ==== encode: forward DCT ====
+import numpy as np
+from libc.stdint cimport uint8_t, int32_t
 
+
+def fdct_blocks(plane):
+    """Staged DCT stage: a (8*BY, 8*BX) uint8 plane -> (BY, BX, 64) int32 coefficients.
+
+    Each 8x8 block is level-shifted and transformed with the islow FDCT (the
+    kernel the fused encoder uses); coefficients are in natural (row-major)
+    order and scaled by 8 relative to T.81's FDCT, as libjpeg leaves them.
+    """
+    cdef const uint8_t[:, ::1] src = np.ascontiguousarray(plane, dtype=np.uint8)
+    cdef Py_ssize_t rows = src.shape[0], cols = src.shape[1], by, bx
+    if rows % 8 or cols % 8:
+        raise ValueError("plane dimensions must be multiples of 8")
+    out = np.empty((rows // 8, cols // 8, 64), dtype=np.int32)
+    cdef int32_t[:, :, ::1] o = out
+    with nogil:
+        for by in range(rows // 8):
+            for bx in range(cols // 8):
+                load_block(&src[8 * by, 8 * bx], cols, &o[by, bx, 0])
+                fdct_islow(&o[by, bx, 0])
+    return out
 # ==== end encode: forward DCT ====
 
 
