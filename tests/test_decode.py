@@ -368,3 +368,35 @@ def test_random_damage_gives_array_or_jpegerror(seeds, which, edits, cut):
         assert e.offset is None or 0 <= e.offset <= len(data)
         return
     assert out.dtype == np.uint8 and out.ndim in (2, 3)
+
+
+# ---- colour space decisions (libjpeg's rules, checked against Pillow) ------------------
+
+def _drop_segment(data, code):
+    for c, ff, start, end in segments(data):
+        if c == code:
+            return data[:ff] + data[end:]
+    raise AssertionError(f"no 0xFF{code:02X} segment")
+
+
+def test_rgb_guessed_from_component_ids(photo):
+    # no JFIF, no Adobe marker: component ids 'R', 'G', 'B' mean RGB
+    data = _drop_segment(pillow_jpeg(photo, quality=90, keep_rgb=True), 0xEE)
+    assert b"Adobe" not in data and b"JFIF" not in data
+    np.testing.assert_array_equal(jpeglite.decode(data), pillow_pixels(data))
+
+
+def test_ycbcr_assumed_without_markers(photo):
+    data = _drop_segment(pillow_jpeg(photo, quality=90), 0xE0)
+    assert b"JFIF" not in data
+    np.testing.assert_array_equal(jpeglite.decode(data), pillow_pixels(data))
+
+
+@pytest.mark.parametrize("transform", [0, 1, 2, 7])
+def test_adobe_transform_flag_on_three_components(photo, transform):
+    data = pillow_jpeg(photo, quality=90, keep_rgb=True)
+    i = data.index(b"Adobe")
+    data = _patch(data, i + 11, [transform])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_array_equal(jpeglite.decode(data), pillow_pixels(data))
