@@ -311,40 +311,65 @@ cdef inline void block_dc_first(BitReader* br, int16_t* blk, ScanComponent* c, i
     blk[0] = <int16_t>(<uint32_t>c.last_dc << al)
 
 
+cdef inline void refill(BitReader* br, uint64_t* buf, int* nbits) noexcept nogil:
+    # the block decoders keep the bit buffer in locals; top it up through br
+    br.buf = buf[0]
+    br.nbits = nbits[0]
+    br_fill(br)
+    buf[0] = br.buf
+    nbits[0] = br.nbits
+
+
 cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) noexcept nogil:
+    """T.81 G.1.2.2: the first pass over a band Ss..Se of one block, values
+    scaled by 2**Al; an EOBr symbol ends this block and the next
+    2**r - 1 + (r more bits) blocks of the band."""
     cdef BitReader* br = &st.br
-    cdef int s, r, k, rs
+    cdef int s, r, k, rs, fast, se = st.Se, al = st.Al
+    cdef uint64_t buf
+    cdef int nbits
     if st.eobrun > 0:
         st.eobrun -= 1
         return SCAN_OK
+    buf = br.buf
+    nbits = br.nbits
     k = st.Ss
-    while k <= st.Se:
-        if br.nbits < 32:
-            br_fill(br)
-        rs = huff_decode(br, c.ac)
+    while k <= se:
+        if nbits < 32:
+            refill(br, &buf, &nbits)
+        fast = c.ac.fast_ac[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+        if fast:
+            k += (fast >> 4) & 15
+            blk[NATURAL[k]] = <int16_t>(<uint32_t>(fast >> 8) << al)
+            nbits -= fast & 15
+            k += 1
+            continue
+        rs = huff_lookup(buf, &nbits, c.ac)
         r = rs >> 4
         s = rs & 15
         if s:
             k += r
-            blk[NATURAL[k]] = <int16_t>(<uint32_t>huff_extend(br_peek(br, s), s) << st.Al)
-            br.nbits -= s
+            blk[NATURAL[k]] = <int16_t>(<uint32_t>huff_extend(
+                <uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s) << al)
+            nbits -= s
+        elif r == 15:
+            k += 15
         else:
-            if r == 15:
-                k += 15
-            else:
-                # EOBr: this block and 2**r - 1 + (r more bits) further ones end here
-                st.eobrun = 1 << r
-                if r:
-                    st.eobrun += br_bits(br, r)
-                st.eobrun -= 1
-                break
+            st.eobrun = 1 << r
+            if r:
+                st.eobrun += <int>((buf >> (nbits - r)) & ((<uint64_t>1 << r) - 1))
+                nbits -= r
+            st.eobrun -= 1
+            break
         k += 1
+    br.buf = buf
+    br.nbits = nbits
     return SCAN_OK
 
 
-cdef inline void refine_nonzero(BitReader* br, int16_t* coef, int p1, int m1) noexcept nogil:
-    # correction bit: 1 if the magnitude grows by 2**Al
-    if br_bits(br, 1):
+cdef inline void correct(int16_t* coef, uint64_t buf, int nbits, int p1, int m1) noexcept nogil:
+    # correction bit (the one at nbits - 1): 1 if the magnitude grows by 2**Al
+    if (buf >> (nbits - 1)) & 1:
         if (coef[0] & p1) == 0:
             if coef[0] >= 0:
                 coef[0] = <int16_t>(coef[0] + p1)
@@ -354,36 +379,40 @@ cdef inline void refine_nonzero(BitReader* br, int16_t* coef, int p1, int m1) no
 
 cdef inline int block_ac_refine(ScanState* st, int16_t* blk, ScanComponent* c) noexcept nogil:
     """T.81 G.1.2.3: new coefficients of magnitude 2**Al, with correction bits
-    for the ones already nonzero that the run passes over."""
+    for the ones already nonzero that the run passes over (libjpeg's
+    decode_mcu_AC_refine, step for step)."""
     cdef BitReader* br = &st.br
     cdef int p1 = 1 << st.Al
     cdef int m1 = -p1
     cdef int s, r, k, rs, se = st.Se
     cdef int16_t* coef
+    cdef uint64_t buf = br.buf
+    cdef int nbits = br.nbits
     k = st.Ss
     if st.eobrun == 0:
         while k <= se:
-            if br.nbits < 32:
-                br_fill(br)
-            rs = huff_decode(br, c.ac)
+            if nbits < 32:
+                refill(br, &buf, &nbits)
+            rs = huff_lookup(buf, &nbits, c.ac)
             r = rs >> 4
             s = rs & 15
             if s:
                 # size of a new coefficient is always 1 (libjpeg warns otherwise)
-                if br_bits(br, 1):
-                    s = p1
-                else:
-                    s = m1
-            else:
-                if r != 15:
-                    st.eobrun = 1 << r
-                    if r:
-                        st.eobrun += br_bits(br, r)
-                    break
+                s = p1 if (buf >> (nbits - 1)) & 1 else m1
+                nbits -= 1
+            elif r != 15:
+                st.eobrun = 1 << r
+                if r:
+                    st.eobrun += <int>((buf >> (nbits - r)) & ((<uint64_t>1 << r) - 1))
+                    nbits -= r
+                break
             while True:
                 coef = blk + NATURAL[k]
                 if coef[0] != 0:
-                    refine_nonzero(br, coef, p1, m1)
+                    if nbits < 1:
+                        refill(br, &buf, &nbits)
+                    correct(coef, buf, nbits, p1, m1)
+                    nbits -= 1
                 else:
                     r -= 1
                     if r < 0:
@@ -398,9 +427,14 @@ cdef inline int block_ac_refine(ScanState* st, int16_t* blk, ScanComponent* c) n
         while k <= se:
             coef = blk + NATURAL[k]
             if coef[0] != 0:
-                refine_nonzero(br, coef, p1, m1)
+                if nbits < 1:
+                    refill(br, &buf, &nbits)
+                correct(coef, buf, nbits, p1, m1)
+                nbits -= 1
             k += 1
         st.eobrun -= 1
+    br.buf = buf
+    br.nbits = nbits
     return SCAN_OK
 
 
