@@ -46,31 +46,56 @@ static inline void jl_ycc8(__m128i y, __m128i cb, __m128i cr,
     *g = _mm_add_epi16(y, _mm_packs_epi32(lo, hi));
 }
 
-/* Convert the first multiple of 16 pixels of a row; returns how many. */
+/* 4 pixels as r g b 0 (32 bits each) -> their 12 bytes r g b ... in the low
+ * 12 bytes of the result */
+static inline __m128i jl_rgb0_to_rgb(__m128i p)
+{
+    const __m128i m_px0 = _mm_set_epi32(0, 0x00FFFFFF, 0, 0x00FFFFFF);
+    const __m128i m_px1 = _mm_set_epi32(0x0000FFFF, (int)0xFF000000, 0x0000FFFF, (int)0xFF000000);
+    const __m128i m_lane0 = _mm_set_epi32(0, 0, 0x0000FFFF, -1);
+    __m128i c = _mm_or_si128(_mm_and_si128(p, m_px0),
+                             _mm_and_si128(_mm_srli_epi64(p, 8), m_px1));
+    return _mm_or_si128(_mm_and_si128(c, m_lane0), _mm_slli_si128(_mm_srli_si128(c, 8), 6));
+}
+
+/* Convert a prefix of a row, 16 pixels at a time; returns how many pixels
+ * it did.  step 3 writes packed RGB (each 16-byte store runs 4 bytes into
+ * pixels that a later store or the caller's loop writes, hence the margin),
+ * step 4 writes the first 3 bytes of each 4-byte pixel. */
 static inline int jl_ycc_rgb_sse2(const uint8_t *y, const uint8_t *cb, const uint8_t *cr,
                                   uint8_t *out, int w, int step)
 {
     const __m128i zero = _mm_setzero_si128();
     const __m128i c128 = _mm_set1_epi16(128);
-    uint8_t rr[16], gg[16], bb[16];
     int x, i;
-    for (x = 0; x + 16 <= w; x += 16) {
+    for (x = 0; x + 18 <= w; x += 16) {
         __m128i vy = _mm_loadu_si128((const __m128i *)(y + x));
         __m128i vb = _mm_loadu_si128((const __m128i *)(cb + x));
         __m128i vr = _mm_loadu_si128((const __m128i *)(cr + x));
-        __m128i r0, g0, b0, r1, g1, b1;
+        __m128i r0, g0, b0, r1, g1, b1, r, g, b, rgl, rgh, bzl, bzh, px[4];
         jl_ycc8(_mm_unpacklo_epi8(vy, zero), _mm_sub_epi16(_mm_unpacklo_epi8(vb, zero), c128),
                 _mm_sub_epi16(_mm_unpacklo_epi8(vr, zero), c128), &r0, &g0, &b0);
         jl_ycc8(_mm_unpackhi_epi8(vy, zero), _mm_sub_epi16(_mm_unpackhi_epi8(vb, zero), c128),
                 _mm_sub_epi16(_mm_unpackhi_epi8(vr, zero), c128), &r1, &g1, &b1);
         /* packus limits to 0..255, as libjpeg's range-limit table does */
-        _mm_storeu_si128((__m128i *)rr, _mm_packus_epi16(r0, r1));
-        _mm_storeu_si128((__m128i *)gg, _mm_packus_epi16(g0, g1));
-        _mm_storeu_si128((__m128i *)bb, _mm_packus_epi16(b0, b1));
-        for (i = 0; i < 16; i++) {
-            out[step * (x + i)] = rr[i];
-            out[step * (x + i) + 1] = gg[i];
-            out[step * (x + i) + 2] = bb[i];
+        r = _mm_packus_epi16(r0, r1);
+        g = _mm_packus_epi16(g0, g1);
+        b = _mm_packus_epi16(b0, b1);
+        rgl = _mm_unpacklo_epi8(r, g);
+        rgh = _mm_unpackhi_epi8(r, g);
+        bzl = _mm_unpacklo_epi8(b, zero);
+        bzh = _mm_unpackhi_epi8(b, zero);
+        px[0] = _mm_unpacklo_epi16(rgl, bzl);
+        px[1] = _mm_unpackhi_epi16(rgl, bzl);
+        px[2] = _mm_unpacklo_epi16(rgh, bzh);
+        px[3] = _mm_unpackhi_epi16(rgh, bzh);
+        if (step == 3) {
+            for (i = 0; i < 4; i++)
+                _mm_storeu_si128((__m128i *)(out + 3 * x + 12 * i), jl_rgb0_to_rgb(px[i]));
+        } else {
+            /* r g b 0 per pixel; byte 3 is K, which the caller writes after */
+            for (i = 0; i < 4; i++)
+                _mm_storeu_si128((__m128i *)(out + step * x + 16 * i), px[i]);
         }
     }
     return x;
