@@ -6,18 +6,16 @@ image size in megapixels and the measured megapixels per second.  Nothing here
 asserts a time; the pixels are asserted equal once per input.
 """
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import jpeglite
+from corpus import KODAK as KODAK_ALL, largest_photo
 
-Image = pytest.importorskip("PIL.Image")
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-PHOTO_12MP = CORPUS / "large" / "unsplash_james-yarema-P2X7NDx_GP0.png"     # 4000 x 3000
-KODAK = CORPUS / "kodak" / "kodim23.png"                                    # 768 x 512
+PHOTO_12MP = largest_photo()                        # 4000 x 3000
+KODAK = [p for p in KODAK_ALL if p.name == "kodim23.png"][0]   # 768 x 512
 
 CASES = {
     "12MP-q75-420": (PHOTO_12MP, dict(quality=75, subsampling=2)),
