@@ -215,11 +215,6 @@ from .errors import JPEGError as _JPEGError
 DEFAULT_MAX_PIXELS = 178956970   # Pillow's decompression-bomb limit (about 179 MP)
 
 
-def _decode_tables():
-    from ._huffman import build_decode_table
-    return build_decode_table
-
-
 def _huffman_table(st, slot, cache, is_dc, scan_offset):
     """The built decode table for DHT slot (0-3 DC, 4-7 AC), built and checked
     on first use as libjpeg does."""
@@ -228,11 +223,13 @@ def _huffman_table(st, slot, cache, is_dc, scan_offset):
         kind = "DC" if is_dc else "AC"
         raise _JPEGError(f"scan uses {kind} Huffman table {slot % 4}, which is not defined",
                          scan_offset)
-    key = (slot, id(entry))
+    from ._huffman import build_decode_table
+
+    key = (slot, id(entry))       # the cache keeps entry alive, so its id stays unique
     if key not in cache:
         counts, symbols, offset = entry
         try:
-            cache[key] = (_decode_tables()(counts, symbols, is_dc), entry)
+            cache[key] = (build_decode_table(counts, symbols, is_dc), entry)
         except ValueError as e:
             raise _JPEGError(str(e), offset if offset is not None else scan_offset) from None
     return cache[key][0]
