@@ -400,3 +400,21 @@ def test_adobe_transform_flag_on_three_components(photo, transform):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         np.testing.assert_array_equal(jpeglite.decode(data), pillow_pixels(data))
+
+
+def test_second_scan_in_single_scan_file_refused_like_pillow(small):
+    # Pillow (libjpeg) stops with "broken data stream" here
+    sos = small.index(b"\xff\xda")
+    doubled = small[:-2] + small[sos:-2] + b"\xff\xd9"
+    with pytest.raises(Exception):
+        pillow_pixels(doubled)
+    with pytest.raises(JPEGError, match="second scan"):
+        jpeglite.decode(doubled)
+
+
+def test_multi_scan_sequential_files_decode_like_pillow(photo):
+    # one scan per component (non-interleaved): libjpeg buffers the coefficients
+    from conftest import CORPUS
+    data = (CORPUS / "jpeg" / "libjxl-testdata_flower_small.q85_420_non_interleaved.jpg").read_bytes()
+    assert data.count(b"\xff\xda") == 3
+    np.testing.assert_array_equal(jpeglite.decode(data), pillow_pixels(data))

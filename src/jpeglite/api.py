@@ -290,6 +290,7 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     coefs = None            # per frame component, (block rows, blocks per row, 64) int16
     quant = None            # per frame component, latched at its first scan
     tables = {}
+    single_scan = False
     while True:
         ff = find_marker(data, pos)
         if ff < 0:
@@ -323,6 +324,12 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
         elif code == _jfif.SOS:
             scan = _jfif.parse_sos(st, start, end)
             f = st.frame
+            if single_scan:
+                # libjpeg reads a sequential file whose first scan holds every
+                # component as single-scan and stops at a second SOS (Pillow
+                # reports a broken data stream)
+                raise _JPEGError("a second scan in a single-scan sequential file", ff)
+            single_scan = not f.progressive and len(scan.components) == len(f.components)
             if coefs is None:
                 mx = -(-f.width // (8 * f.max_h))
                 my = -(-f.height // (8 * f.max_v))
