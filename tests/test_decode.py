@@ -418,3 +418,16 @@ def test_multi_scan_sequential_files_decode_like_pillow(photo):
     data = (CORPUS / "jpeg" / "libjxl-testdata_flower_small.q85_420_non_interleaved.jpg").read_bytes()
     assert data.count(b"\xff\xda") == 3
     np.testing.assert_array_equal(jpeglite.decode(data), pillow_pixels(data))
+
+
+def test_concurrent_decodes_match_sequential(photo, small):
+    # the kernels run without the GIL; shared state is read-only
+    from concurrent.futures import ThreadPoolExecutor
+    inputs = [pillow_jpeg(photo, quality=q, subsampling=s, progressive=p)
+              for q in (30, 90) for s in (0, 2) for p in (False, True)] + [small]
+    expected = [jpeglite.decode(d) for d in inputs]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            got = list(pool.map(jpeglite.decode, inputs))
+            for a, b in zip(got, expected):
+                np.testing.assert_array_equal(a, b)
