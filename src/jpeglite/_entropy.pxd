@@ -245,11 +245,17 @@ ctypedef struct ScanState:
     int kind                # SCAN_*
     int Ss, Se, Ah, Al
     int eobrun
+    int togo                # MCUs left in this restart interval
+    int next_rst            # the RSTn expected next, 0..7
+    bint insufficient       # the data segment ran out: skip MCUs until the next restart
+    int row_base            # MCU row stored at block row 0 of the coefs
     int error_pos_valid
     Py_ssize_t error_pos    # byte offset where decoding failed
     int corrupt_segments    # data segments that ran into a marker early (libjpeg warns)
     int bad_restarts        # restart markers missing or out of order (resynchronised)
 
+cdef void scan_begin(ScanState* st) noexcept nogil
+cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil
 cdef int decode_scan(ScanState* st) noexcept nogil
 cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end) noexcept nogil
 

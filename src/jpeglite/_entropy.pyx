@@ -438,41 +438,49 @@ cdef inline int block_ac_refine(ScanState* st, int16_t* blk, ScanComponent* c) n
     return SCAN_OK
 
 
-cdef int decode_scan(ScanState* st) noexcept nogil:
-    """Decode one scan's entropy-coded data into the components' coefficients.
-
-    The reader starts at st.br.pos and stops at the marker after the data.
-    Data that runs into a marker early (corrupt data) is padded with zero
-    bits and the rest of its restart interval is left as it is, as libjpeg
-    does; data that runs into the end of the input is an error (truncation).
-    """
-    cdef BitReader* br = &st.br
-    cdef int mx, my, ci, bx, by, rc = SCAN_OK
-    cdef int togo = st.restart_interval
-    cdef int next_rst = 0
-    cdef bint insufficient = False
-    cdef ScanComponent* c
-    cdef int16_t* blk
+cdef void scan_begin(ScanState* st) noexcept nogil:
+    """Reset the per-scan state (predictors, EOB run, restart counting)."""
+    cdef int ci
     for ci in range(st.ncomps):
         st.comps[ci].last_dc = 0
     st.eobrun = 0
-    for my in range(st.mcus_y):
+    st.togo = st.restart_interval
+    st.next_rst = 0
+    st.insufficient = False
+
+
+cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
+    """Decode MCU rows my0 .. my1 - 1 of a scan (after scan_begin, in order).
+
+    MCU row my goes to block rows (my - row_base) * v .. of each component's
+    coefs, so a caller can decode a band into a small buffer.  The reader
+    stops at the marker after the data.  Data that runs into a marker early
+    (corrupt data) is padded with zero bits and the rest of its restart
+    interval is left as it is, as libjpeg does; data that runs into the end
+    of the input is an error (truncation).
+    """
+    cdef BitReader* br = &st.br
+    cdef int mx, my, ci, bx, by, rc = SCAN_OK
+    cdef ScanComponent* c
+    cdef int16_t* blk
+    for my in range(my0, my1):
         for mx in range(st.mcus_x):
             if st.restart_interval:
-                if togo == 0:
-                    rc = restart(st, &next_rst)
+                if st.togo == 0:
+                    rc = restart(st, &st.next_rst)
                     if rc != SCAN_OK:
                         return rc
-                    togo = st.restart_interval
+                    st.togo = st.restart_interval
                     if br.marker == 0:
-                        insufficient = False
-                togo -= 1
-            if insufficient:
+                        st.insufficient = False
+                st.togo -= 1
+            if st.insufficient:
                 continue
             for ci in range(st.ncomps):
                 c = &st.comps[ci]
                 for by in range(c.v):
-                    blk = c.coefs + ((my * c.v + by) * c.blocks_w + mx * c.h) * 64
+                    blk = c.coefs + (((my - st.row_base) * c.v + by) * c.blocks_w
+                                     + mx * c.h) * 64
                     for bx in range(c.h):
                         if st.kind == SCAN_SEQUENTIAL:
                             rc = block_sequential(br, blk, c)
@@ -494,8 +502,16 @@ cdef int decode_scan(ScanState* st) noexcept nogil:
                 if br.marker == 0:
                     st.error_pos = br.end
                     return SCAN_TRUNCATED
-                insufficient = True
+                st.insufficient = True
                 st.corrupt_segments += 1
     return SCAN_OK
+
+
+cdef int decode_scan(ScanState* st) noexcept nogil:
+    """Decode one whole scan's entropy-coded data into the components'
+    coefficients (see scan_rows)."""
+    scan_begin(st)
+    st.row_base = 0
+    return scan_rows(st, 0, st.mcus_y)
 
 # ==== end decode: baseline and progressive scan decoding ====
