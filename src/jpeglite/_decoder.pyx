@@ -14,8 +14,8 @@ import numpy as np
 
 from jpeglite._huffman cimport HuffDecodeTable, br_init
 from jpeglite._entropy cimport (ScanState, ScanComponent, decode_scan as _decode_scan,
-                                find_marker as _find_marker,
-                                SCAN_OK, SCAN_TRUNCATED)
+                                scan_begin, scan_rows, find_marker as _find_marker,
+                                SCAN_OK, SCAN_TRUNCATED, SCAN_SEQUENTIAL)
 from jpeglite._dct cimport idct_islow
 from jpeglite._subsample cimport upsample_row, UP_FULL
 from jpeglite._color cimport (YccTables, build_ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
@@ -107,6 +107,7 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
 cdef struct Plane:
     # one component on its way from coefficients to full-resolution rows
     const int16_t* coefs
+    int coef_row0           # block row held in the first row of coefs
     Py_ssize_t blocks_w     # blocks per row in coefs
     const int16_t* quant    # IDCT multipliers
     uint8_t* samples        # decoded samples, stride bytes per row
@@ -139,7 +140,7 @@ cdef void idct_band(Frame* f, int band) noexcept nogil:
         if by_end > p.bh:
             by_end = p.bh
         for by in range(band * p.v, by_end):
-            blk = p.coefs + by * p.blocks_w * 64
+            blk = p.coefs + (by - p.coef_row0) * p.blocks_w * 64
             for bx in range(p.bw):
                 idct_islow(blk, p.quant, p.samples + by * 8 * p.stride + bx * 8, p.stride)
                 blk += 64
@@ -174,25 +175,19 @@ cdef void color_band(Frame* f, int band) noexcept nogil:
             ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, &_TABLES)
 
 
-def reconstruct(list comps, int width, int height, int max_v, int color):
-    """Turn coefficients into the output image.
-
-    comps: per frame component, (coefs, quant, comp_w, comp_h, v, hr, vr,
-    method) with coefs the (block rows, blocks per row, 64) int16 array,
-    quant the 64 int16 multipliers, comp_w x comp_h the component's sample
-    size, v its vertical sampling factor, hr x vr its upsampling factors and
-    method the UP_* upsampler.  color is a CC_* conversion.
-    Returns (height, width) uint8 for one component, else (height, width, n).
-    """
-    cdef Frame f
-    cdef int ci, band, nbands
+cdef object setup_frame(Frame* f, list comps, int width, int height, int max_v, int color,
+                        bint band_coefs):
+    """Fill f from the per-component tuples (see reconstruct); allocate the
+    sample planes, row buffers and the output.  Returns (output, objects to
+    keep alive while f is in use)."""
+    cdef int ci
     cdef Plane* p
     cdef int16_t[:, :, ::1] c
     cdef const int16_t[::1] q
     cdef uint8_t[:, ::1] s
     cdef uint8_t[::1] b
     cdef uint8_t[::1] o
-    memset(&f, 0, sizeof(f))
+    memset(f, 0, sizeof(Frame))
     f.ncomps = len(comps)
     f.width = width
     f.height = height
@@ -210,7 +205,8 @@ def reconstruct(list comps, int width, int height, int max_v, int color):
         p.comp_h = comp_h
         p.bw = (comp_w + 7) // 8
         p.bh = (comp_h + 7) // 8
-        if p.bw > c.shape[1] or p.bh > c.shape[0] or q.shape[0] != 64:
+        if (p.bw > c.shape[1] or q.shape[0] != 64 or c.shape[2] != 64 or
+                (c.shape[0] < v if band_coefs else p.bh > c.shape[0])):
             raise ValueError("component larger than its coefficients")
         p.v = v
         p.hr = hr
@@ -231,6 +227,23 @@ def reconstruct(list comps, int width, int height, int max_v, int color):
     out = np.empty(shape, dtype=np.uint8)
     o = out.reshape(-1)
     f.out = &o[0]
+    keep.append(o)
+    return out, keep
+
+
+def reconstruct(list comps, int width, int height, int max_v, int color):
+    """Turn coefficients into the output image.
+
+    comps: per frame component, (coefs, quant, comp_w, comp_h, v, hr, vr,
+    method) with coefs the (block rows, blocks per row, 64) int16 array,
+    quant the 64 int16 multipliers, comp_w x comp_h the component's sample
+    size, v its vertical sampling factor, hr x vr its upsampling factors and
+    method the UP_* upsampler.  color is a CC_* conversion.
+    Returns (height, width) uint8 for one component, else (height, width, n).
+    """
+    cdef Frame f
+    cdef int band, nbands
+    out, keep = setup_frame(&f, comps, width, height, max_v, color, False)
     nbands = (height + f.band_rows - 1) // f.band_rows
     with nogil:
         idct_band(&f, 0)
@@ -239,3 +252,81 @@ def reconstruct(list comps, int width, int height, int max_v, int color):
                 idct_band(&f, band + 1)
             color_band(&f, band)
     return out
+
+
+def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
+                       list frame_comps, int width, int height, int max_v, int mcus_x,
+                       int mcus_y, int restart_interval, int color):
+    """The fused path for a sequential file whose one scan holds every
+    component: each MCU row is entropy-decoded into a small coefficient
+    buffer, inverse-transformed, and the band above it upsampled and
+    colour-converted, so coefficients never exist for the whole image.
+
+    scan_comps: per scan component, (frame index, h, v, dc table, ac table);
+    frame_comps: per frame component, (quant, comp_w, comp_h, h, v, hr, vr,
+    method) as for reconstruct.  mcus_x x mcus_y MCUs of 8 max_v rows.
+    Returns (image, resume offset) or raises JPEGError like decode_scan.
+    """
+    cdef Frame f
+    cdef ScanState st
+    cdef int band, ci, rc = SCAN_OK
+    cdef Py_ssize_t n = data.shape[0]
+    cdef int16_t* bufs[4]
+    cdef Py_ssize_t sizes[4]
+    cdef int16_t[:, :, ::1] arr
+    if pos >= n:
+        raise JPEGError("truncated: no entropy-coded data after SOS", n)
+    if not 1 <= len(scan_comps) <= 4 or len(frame_comps) != len(scan_comps):
+        raise ValueError("a single-scan frame has its 1 to 4 components in the scan")
+    band_coefs = [np.zeros((v, mcus_x * h, 64), dtype=np.int16)
+                  for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps]
+    comps = [(band_coefs[i], q, comp_w, comp_h, v, hr, vr, method)
+             for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
+    out, keep = setup_frame(&f, comps, width, height, max_v, color, True)
+    if (height + f.band_rows - 1) // f.band_rows != mcus_y:
+        raise ValueError("MCU rows and bands disagree")
+    memset(&st, 0, sizeof(st))
+    st.ncomps = len(scan_comps)
+    for i, (fi, h, v, dc, ac) in enumerate(scan_comps):
+        arr = band_coefs[fi]
+        if arr.shape[0] < v or arr.shape[1] < mcus_x * h:
+            raise ValueError("scan geometry outside the coefficient buffer")
+        for t in (dc, ac):
+            if t is None or len(t) != sizeof(HuffDecodeTable):
+                raise ValueError("not a decode table")
+        st.comps[i].coefs = &arr[0, 0, 0]
+        st.comps[i].blocks_w = arr.shape[1]
+        st.comps[i].h = h
+        st.comps[i].v = v
+        st.comps[i].dc = <const HuffDecodeTable*><const char*>dc
+        st.comps[i].ac = <const HuffDecodeTable*><const char*>ac
+        keep.append((dc, ac))
+    for ci in range(len(frame_comps)):
+        arr = band_coefs[ci]
+        bufs[ci] = &arr[0, 0, 0]
+        sizes[ci] = arr.shape[0] * arr.shape[1] * 64 * sizeof(int16_t)
+    st.mcus_x = mcus_x
+    st.mcus_y = mcus_y
+    st.restart_interval = restart_interval
+    st.kind = SCAN_SEQUENTIAL
+    br_init(&st.br, &data[0], pos, n)
+    with nogil:
+        scan_begin(&st)
+        for band in range(mcus_y):
+            for ci in range(f.ncomps):
+                # libjpeg zeroes each MCU before decoding it, too
+                memset(bufs[ci], 0, sizes[ci])
+                f.planes[ci].coef_row0 = band * f.planes[ci].v
+            st.row_base = band
+            rc = scan_rows(&st, band, band + 1)
+            if rc != SCAN_OK:
+                break
+            idct_band(&f, band)
+            if band > 0:
+                color_band(&f, band - 1)
+        if rc == SCAN_OK:
+            color_band(&f, mcus_y - 1)
+    if rc == SCAN_TRUNCATED:
+        raise JPEGError("truncated: the data ends inside a scan's entropy-coded data",
+                        st.error_pos)
+    return out, (st.br.marker_pos if st.br.marker else st.br.pos)

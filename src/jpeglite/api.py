@@ -277,9 +277,7 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     Raises ``JPEGError`` (with the byte offset) for malformed, truncated or
     unsupported data, ``TypeError`` for a non-bytes argument.
     """
-    from ._decoder import decode_scan, find_marker, reconstruct
-    from ._quant import decoder_quant_table
-    from ._subsample import upsample_method
+    from ._decoder import decode_scan, decode_single_scan, find_marker, reconstruct
 
     data = _as_bytes(data)
     if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
@@ -289,6 +287,7 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     n = len(data)
     coefs = None            # per frame component, (block rows, blocks per row, 64) int16
     quant = None            # per frame component, latched at its first scan
+    image = None            # the output, when the fused single-scan path made it
     tables = {}
     single_scan = False
     while True:
@@ -330,33 +329,64 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
                 # reports a broken data stream)
                 raise _JPEGError("a second scan in a single-scan sequential file", ff)
             single_scan = not f.progressive and len(scan.components) == len(f.components)
+            if quant is None:
+                quant = [None] * len(f.components)
+            kind, args, mcus_x, mcus_y = _plan_scan(st, scan, quant, tables)
+            c0 = f.components[0]
+            if single_scan and (len(f.components) > 1 or c0.h == c0.v == 1):
+                # the fused path: MCU row by MCU row, no whole-image coefficients
+                image, pos = decode_single_scan(
+                    data, scan.data_start,
+                    [(c.index, h, v, dc, ac) for c, h, v, dc, ac in args],
+                    [(quant[c.index], w, h, c.h, c.v, hr, vr, m)
+                     for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c))
+                                                  for c in f.components)],
+                    f.width, f.height, f.max_v, mcus_x, mcus_y, st.restart_interval,
+                    _color_conversion(st))
+                continue
             if coefs is None:
                 mx = -(-f.width // (8 * f.max_h))
                 my = -(-f.height // (8 * f.max_v))
                 coefs = [_np.zeros((my * c.v, mx * c.h, 64), dtype=_np.int16)
                          for c in f.components]
-                quant = [None] * len(f.components)
-            pos = _decode_one_scan(st, scan, coefs, quant, tables, decode_scan,
-                                   decoder_quant_table)
+            pos, _corrupt, _bad_rst = decode_scan(
+                data, scan.data_start,
+                [(coefs[c.index], h, v, dc, ac) for c, h, v, dc, ac in args],
+                mcus_x, mcus_y, st.restart_interval, kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
         else:
             raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
+    if image is not None:
+        return image
     if st.frame is None or coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", ff)
     f = st.frame
     comps = []
     for c in f.components:
-        comp_w = -(-f.width * c.h // f.max_h)
-        comp_h = -(-f.height * c.v // f.max_v)
-        hr, vr = f.max_h // c.h, f.max_v // c.v
         q = quant[c.index]
         if q is None:           # never in a scan: all-zero coefficients decode to 128
             q = _np.zeros(64, dtype=_np.int16)
-        comps.append((coefs[c.index], q, comp_w, comp_h, c.v, hr, vr,
-                      upsample_method(hr, vr, comp_w)))
+        w, h, hr, vr, method = _component_geometry(f, c)
+        comps.append((coefs[c.index], q, w, h, c.v, hr, vr, method))
     return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st))
 
 
-def _decode_one_scan(st, scan, coefs, quant, tables, decode_scan, decoder_quant_table):
+def _component_geometry(f, c):
+    """(comp_w, comp_h, hr, vr, upsampler) of frame component c: its size in
+    samples, its upsampling factors and libjpeg-turbo's upsampler for it."""
+    from ._subsample import upsample_method
+
+    comp_w = -(-f.width * c.h // f.max_h)
+    comp_h = -(-f.height * c.v // f.max_v)
+    hr, vr = f.max_h // c.h, f.max_v // c.v
+    return comp_w, comp_h, hr, vr, upsample_method(hr, vr, comp_w)
+
+
+def _plan_scan(st, scan, quant, tables):
+    """The scan kind, per scan component (component, blocks across and down
+    per MCU, DC table, AC table), and the MCU grid of the scan; latches each
+    component's quantization table at its first scan, as libjpeg does."""
+    from ._quant import decoder_quant_table
+
     f = st.frame
     if f.progressive:
         if scan.Ss == 0:
@@ -375,9 +405,9 @@ def _decode_one_scan(st, scan, coefs, quant, tables, decode_scan, decoder_quant_
         dc = _huffman_table(st, td, tables, True, scan.offset) if kind in (0, 1) else None
         ac = _huffman_table(st, 4 + ta, tables, False, scan.offset) if kind in (0, 3, 4) else None
         if len(scan.components) == 1:
-            args.append((coefs[c.index], 1, 1, dc, ac))
+            args.append((c, 1, 1, dc, ac))       # non-interleaved: one block per MCU
         else:
-            args.append((coefs[c.index], c.h, c.v, dc, ac))
+            args.append((c, c.h, c.v, dc, ac))
     if len(scan.components) == 1:
         c = scan.components[0][0]
         mcus_x = -(-(-(-f.width * c.h // f.max_h)) // 8)
@@ -385,10 +415,7 @@ def _decode_one_scan(st, scan, coefs, quant, tables, decode_scan, decoder_quant_
     else:
         mcus_x = -(-f.width // (8 * f.max_h))
         mcus_y = -(-f.height // (8 * f.max_v))
-    resume, _corrupt, _bad_rst = decode_scan(
-        st.data, scan.data_start, args, mcus_x, mcus_y, st.restart_interval, kind,
-        scan.Ss, scan.Se, scan.Ah, scan.Al)
-    return resume
+    return kind, args, mcus_x, mcus_y
 
 
 def read(path, *, max_pixels=DEFAULT_MAX_PIXELS):
