@@ -1,11 +1,15 @@
-"""The fused decode driver: scans into coefficients, then IDCT, upsampling and
-colour conversion one MCU-row band at a time, all without the GIL.
+"""The decode drivers: entropy decoding, IDCT, upsampling and colour conversion
+over the stage kernels, one MCU-row band at a time, without the GIL.
 
-Python (api.py) parses the markers and calls `decode_scan` once per scan and
-`reconstruct` once per image; neither loops over blocks, rows or MCUs in Python.
-The band functions (`idct_band`, `color_band`) touch only their own band's rows
-(colour reads one decoded row past its band for the triangular filters), so a
-later version can run IDCT bands, then colour bands, on threads.
+Python (api.py) parses the markers and calls, per image, either
+`decode_single_scan` (the fused path: a sequential file whose one scan holds
+every component is decoded MCU row by MCU row, coefficients only ever existing
+for one band) or `decode_scan` once per scan into whole-image coefficient
+arrays and then `reconstruct` (progressive and multi-scan files, which need
+every scan before any pixel is final).  Neither loops over blocks, rows or
+MCUs in Python.  The band functions (`idct_band`, `color_band`) touch only
+their own band's rows (colour reads one decoded row past its band for the
+triangular filters), so a later version can run bands on threads.
 """
 from libc.stdint cimport uint8_t, int16_t, int32_t
 from libc.string cimport memset
