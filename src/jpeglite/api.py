@@ -275,7 +275,12 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     bytes (its CMYK is inverted Adobe CMYK; YCCK is converted).
 
     Raises ``JPEGError`` (with the byte offset) for malformed, truncated or
-    unsupported data, ``TypeError`` for a non-bytes argument.
+    unsupported data, ``TypeError`` for a non-bytes argument.  Corrupt data
+    that Pillow recovers from decodes as Pillow does it (zero bits after an
+    early marker, restart resynchronisation, runs past coefficient 63
+    landing on coefficient 63).  One difference: a progressive file that ends
+    (with an EOI) before its low-frequency coefficients are complete gets no
+    block smoothing here, where libjpeg smooths it.
     """
     from ._decoder import decode_scan, decode_single_scan, find_marker, reconstruct
 
