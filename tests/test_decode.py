@@ -431,3 +431,34 @@ def test_concurrent_decodes_match_sequential(photo, small):
             got = list(pool.map(jpeglite.decode, inputs))
             for a, b in zip(got, expected):
                 np.testing.assert_array_equal(a, b)
+
+
+# ---- every sampling layout libjpeg accepts ---------------------------------------------
+
+SAMPLINGS = [(0x41, 0x11, 0x11), (0x14, 0x11, 0x11), (0x31, 0x11, 0x11), (0x13, 0x11, 0x11),
+             (0x42, 0x11, 0x11), (0x24, 0x11, 0x11), (0x22, 0x21, 0x12), (0x21, 0x12, 0x11),
+             (0x12, 0x11, 0x12), (0x41, 0x21, 0x11), (0x22, 0x22, 0x11), (0x11, 0x22, 0x11),
+             (0x44, 0x22, 0x22)]
+
+
+@pytest.mark.parametrize("factors", SAMPLINGS, ids=lambda f: "-".join(f"{x:02x}" for x in f))
+@pytest.mark.parametrize("progressive", [False, True])
+def test_sampling_layouts_match_pillow(photo, factors, progressive):
+    # Rewriting the SOF's sampling factors of a 4:4:4 file makes the same
+    # entropy-coded bytes describe another layout (3x1, 1x3, 4x2, ...): the
+    # pixels are nonsense but fully determined, so both decoders must agree
+    # (upsampling by replication, the triangular filters, the MCU geometry)
+    data = pillow_jpeg(photo[:77, :141].copy(), quality=95, subsampling=0,
+                       progressive=progressive)
+    ff, start = _sof(data)
+    for i, hv in enumerate(factors):
+        data = _patch(data, start + 7 + 3 * i, [hv])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ref = pillow_pixels(data)
+        except Exception:                       # more than 10 blocks per MCU
+            with pytest.raises(JPEGError):
+                jpeglite.decode(data)
+            return
+    np.testing.assert_array_equal(jpeglite.decode(data), ref)
