@@ -462,3 +462,57 @@ def test_sampling_layouts_match_pillow(photo, factors, progressive):
                 jpeglite.decode(data)
             return
     np.testing.assert_array_equal(jpeglite.decode(data), ref)
+
+
+def test_bad_segment_after_the_single_scan_ignored_like_pillow(small):
+    # a corrupt byte turns entropy-coded data into an APP9 marker with a length
+    # past the end: the scan decodes as zeros from there and the image is
+    # complete, so libjpeg (Pillow) returns it without reading that segment
+    i = len(small) - 60
+    bad = small[:i] + b"\xff\xe9\xee\xee" + small[i + 4:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_array_equal(jpeglite.decode(bad), pillow_pixels(bad))
+
+
+def test_missing_eoi_is_truncation_like_pillow(small):
+    with pytest.raises(Exception):
+        pillow_pixels(small[:-2])
+    with pytest.raises(JPEGError, match="truncated"):
+        jpeglite.decode(small[:-2])
+
+
+@pytest.fixture(scope="module")
+def baseline_seeds(photo):
+    crop = np.ascontiguousarray(photo[:40, :56])
+    return [pillow_jpeg(crop, quality=80, subsampling=2, restart_marker_blocks=2),
+            pillow_jpeg(crop, quality=80, subsampling=0),
+            pillow_jpeg(crop, quality=60, subsampling=1, restart_marker_rows=1)]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.integers(0, 2), edits=st.lists(
+    st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=3))
+def test_damaged_baseline_files_decode_like_pillow(baseline_seeds, which, edits):
+    # corrupt data: invalid codes, markers appearing inside the entropy-coded
+    # data, broken restart sequences, damaged tables.  Where Pillow still
+    # returns an image, it must be ours pixel for pixel.  (Progressive files
+    # are left out: libjpeg block-smooths some damaged ones.)
+    data = bytearray(baseline_seeds[which])
+    for where, value in edits:
+        data[2 + int(where * (len(data) - 2))] = value
+    data = bytes(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ref = pillow_pixels(data)
+        except Exception:
+            return
+    try:
+        out = jpeglite.decode(data)
+    except JPEGError as e:
+        # the one known divergence: the data ends without a marker, and our
+        # read-ahead (longer than libjpeg's) reaches that end
+        assert "without a marker" in str(e) or "before the EOI" in str(e)
+        return
+    np.testing.assert_array_equal(out, ref)

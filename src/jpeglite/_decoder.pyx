@@ -333,4 +333,8 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     if rc == SCAN_TRUNCATED:
         raise JPEGError("truncated: the data ends inside a scan's entropy-coded data",
                         st.error_pos)
+    if st.br.at_end:
+        # no marker after the data: libjpeg (Pillow) runs out of input while
+        # reading ahead for the last MCUs and reports truncation
+        raise JPEGError("truncated: the data ends without a marker after the scan", n)
     return out, (st.br.marker_pos if st.br.marker else st.br.pos)

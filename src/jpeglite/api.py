@@ -296,70 +296,88 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     tables = {}
     single_scan = False
     while True:
-        ff = find_marker(data, pos)
-        if ff < 0:
-            raise _JPEGError("truncated: the data ends before the EOI marker", n)
-        code, cpos = _jfif.marker_code(data, ff)
-        if code == _jfif.EOI:
-            break
-        if code == _jfif.SOI:
-            raise _JPEGError("a second SOI marker", ff)
-        if _jfif.RST0 <= code <= _jfif.RST7 or code == _jfif.TEM:
-            pos = cpos + 1          # parameterless markers outside a scan: ignored
-            continue
-        if code in _jfif.UNSUPPORTED_SOF:
-            raise _JPEGError(f"unsupported JPEG process: {_jfif.UNSUPPORTED_SOF[code]}", ff)
-        start, end = _jfif.segment_bounds(data, cpos, f"0x{code:02X}")
-        pos = end
-        if _jfif.APP0 <= code <= _jfif.APP15:
-            _jfif.parse_app(st, code, start, end)
-        elif code == _jfif.COM:
-            _jfif.parse_com(st, start, end)
-        elif code == _jfif.DQT:
-            _jfif.parse_dqt(st, start, end)
-        elif code == _jfif.DHT:
-            _jfif.parse_dht(st, start, end)
-        elif code == _jfif.DRI:
-            _jfif.parse_dri(st, start, end)
-        elif code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2):
-            _jfif.parse_sof(st, code, start, end)
-        elif code in (_jfif.DNL, _jfif.DAC):
-            pass
-        elif code == _jfif.SOS:
-            scan = _jfif.parse_sos(st, start, end)
-            f = st.frame
-            if single_scan:
-                # libjpeg reads a sequential file whose first scan holds every
-                # component as single-scan and stops at a second SOS (Pillow
-                # reports a broken data stream)
-                raise _JPEGError("a second scan in a single-scan sequential file", ff)
-            single_scan = not f.progressive and len(scan.components) == len(f.components)
-            if quant is None:
-                quant = [None] * len(f.components)
-            kind, args, mcus_x, mcus_y = _plan_scan(st, scan, quant, tables)
-            c0 = f.components[0]
-            if single_scan and (len(f.components) > 1 or c0.h == c0.v == 1):
-                # the fused path: MCU row by MCU row, no whole-image coefficients
-                image, pos = decode_single_scan(
-                    data, scan.data_start,
-                    [(c.index, h, v, dc, ac) for c, h, v, dc, ac in args],
-                    [(quant[c.index], w, h, c.h, c.v, hr, vr, m)
-                     for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c))
-                                                  for c in f.components)],
-                    f.width, f.height, f.max_v, mcus_x, mcus_y, st.restart_interval,
-                    _color_conversion(st))
+        try:
+            ff = find_marker(data, pos)
+            if ff < 0:
+                raise _JPEGError("truncated: the data ends before the EOI marker", n)
+            code, cpos = _jfif.marker_code(data, ff)
+            if code == _jfif.EOI:
+                break
+            if code == _jfif.SOI:
+                raise _JPEGError("a second SOI marker", ff)
+            if _jfif.RST0 <= code <= _jfif.RST7 or code == _jfif.TEM:
+                pos = cpos + 1          # parameterless markers outside a scan: ignored
                 continue
-            if coefs is None:
-                mx = -(-f.width // (8 * f.max_h))
-                my = -(-f.height // (8 * f.max_v))
-                coefs = [_np.zeros((my * c.v, mx * c.h, 64), dtype=_np.int16)
-                         for c in f.components]
-            pos, _corrupt, _bad_rst = decode_scan(
-                data, scan.data_start,
-                [(coefs[c.index], h, v, dc, ac) for c, h, v, dc, ac in args],
-                mcus_x, mcus_y, st.restart_interval, kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
-        else:
-            raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
+            if code in _jfif.UNSUPPORTED_SOF:
+                raise _JPEGError(f"unsupported JPEG process: {_jfif.UNSUPPORTED_SOF[code]}", ff)
+            # what libjpeg refuses on the marker alone, before reading its length
+            if code not in _jfif.KNOWN_SEGMENTS:
+                raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
+            if code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2) and st.frame is not None:
+                raise _JPEGError("a second SOF marker", ff)
+            # libjpeg skips APPn and COM by their length and tolerates one below 2
+            start, end = _jfif.segment_bounds(
+                data, cpos, f"0x{code:02X}",
+                lenient=_jfif.APP0 <= code <= _jfif.APP15 or code == _jfif.COM)
+            pos = end
+            if _jfif.APP0 <= code <= _jfif.APP15:
+                _jfif.parse_app(st, code, start, end)
+            elif code == _jfif.COM:
+                _jfif.parse_com(st, start, end)
+            elif code == _jfif.DQT:
+                _jfif.parse_dqt(st, start, end)
+            elif code == _jfif.DHT:
+                _jfif.parse_dht(st, start, end)
+            elif code == _jfif.DRI:
+                _jfif.parse_dri(st, start, end)
+            elif code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2):
+                _jfif.parse_sof(st, code, start, end)
+            elif code in (_jfif.DNL, _jfif.DAC):
+                pass
+            elif code == _jfif.SOS:
+                scan = _jfif.parse_sos(st, start, end)
+                f = st.frame
+                if single_scan:
+                    # libjpeg reads a sequential file whose first scan holds every
+                    # component as single-scan and stops at a second SOS (Pillow
+                    # reports a broken data stream)
+                    raise _JPEGError("a second scan in a single-scan sequential file", ff)
+                single_scan = not f.progressive and len(scan.components) == len(f.components)
+                if quant is None:
+                    quant = [None] * len(f.components)
+                kind, args, mcus_x, mcus_y = _plan_scan(st, scan, quant, tables)
+                c0 = f.components[0]
+                if single_scan and (len(f.components) > 1 or c0.h == c0.v == 1):
+                    # the fused path: MCU row by MCU row, no whole-image coefficients
+                    image, pos = decode_single_scan(
+                        data, scan.data_start,
+                        [(c.index, h, v, dc, ac) for c, h, v, dc, ac in args],
+                        [(quant[c.index], w, h, c.h, c.v, hr, vr, m)
+                         for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c))
+                                                      for c in f.components)],
+                        f.width, f.height, f.max_v, mcus_x, mcus_y, st.restart_interval,
+                        _color_conversion(st))
+                    continue
+                if coefs is None:
+                    mx = -(-f.width // (8 * f.max_h))
+                    my = -(-f.height // (8 * f.max_v))
+                    coefs = [_np.zeros((my * c.v, mx * c.h, 64), dtype=_np.int16)
+                             for c in f.components]
+                pos, _corrupt, _bad_rst = decode_scan(
+                    data, scan.data_start,
+                    [(coefs[c.index], h, v, dc, ac) for c, h, v, dc, ac in args],
+                    mcus_x, mcus_y, st.restart_interval, kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
+            else:
+                raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
+        except _JPEGError as e:
+            # After the one scan of a single-scan file the image is complete;
+            # libjpeg (Pillow) then only looks for EOI and ignores running out
+            # of data there (a corrupt segment length, a cut-off tail), unless
+            # the scan itself ran into the end of the data.
+            if image is not None and e.reason.startswith("truncated"):
+                break
+            raise
+
     if image is not None:
         return image
     if st.frame is None or coefs is None:

@@ -113,6 +113,10 @@ UNSUPPORTED_SOF = {
     0xCF: "arithmetic coding (SOF15, hierarchical lossless)",
 }
 
+# markers with a length-prefixed segment that the decoder reads or skips
+KNOWN_SEGMENTS = frozenset([SOF0, SOF1, SOF2, DHT, DQT, DRI, SOS, DNL, DAC, COM]
+                           + list(range(APP0, APP15 + 1)))
+
 MAX_SCANS = 1000            # like libjpeg-turbo's scan limit: bounds the work per file
 MAX_BLOCKS_IN_MCU = 10      # T.81 B.2.3, enforced by libjpeg too
 
@@ -202,13 +206,19 @@ def marker_code(data, ff_pos):
     return data[p], p
 
 
-def segment_bounds(data, code_pos, name):
-    """(payload start, payload end) of the segment whose marker code is at code_pos."""
+def segment_bounds(data, code_pos, name, lenient=False):
+    """(payload start, payload end) of the segment whose marker code is at code_pos.
+
+    A length below 2 (it counts its own two bytes) is an error, or with
+    ``lenient`` (APPn, COM, which libjpeg skips without reading) an empty segment.
+    """
     n = len(data)
     if code_pos + 3 > n:
         raise _JPEGError(f"truncated: the data ends inside the {name} length", code_pos + 1)
     length = (data[code_pos + 1] << 8) | data[code_pos + 2]
     if length < 2:
+        if lenient:
+            return code_pos + 3, code_pos + 3
         raise _JPEGError(f"bad {name} segment length {length}", code_pos + 1)
     end = code_pos + 1 + length
     if end > n:
