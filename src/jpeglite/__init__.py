@@ -10,7 +10,7 @@ from .api import encode, write
 
 
 # ==== decode ====
-
+from .api import decode, read
 # ==== end decode ====
 
 
