@@ -468,6 +468,13 @@ def test_accounting_laws_hold_for_any_image(h, w, gray, ss, q, opt, ri, seed):
     assert r.psnr == psnr(img, jpeglite.decode(r.data))
 
 
+def test_staged_driver_without_the_zigzag_arrays_writes_the_same_file():
+    img = photo(12, crop=(120, 200))
+    full, lean = encode_stages(img, 65), encode_stages(img, 65, keep_zigzag=False)
+    assert lean.zigzag is None and "zigzag" not in lean.seconds
+    assert lean.data == full.data and np.array_equal(lean.counts, full.counts)
+
+
 def test_non_contiguous_input_and_validation():
     img = photo(10)
     view = img[::2, ::-3]
