@@ -6,7 +6,6 @@ counter, Huffman code lengths read from the DHT segments of the file, numpy
 per-frequency entropies, and the PSNR of jpeglite's decode of the bytes.
 """
 import json
-import math
 
 import numpy as np
 import pytest
