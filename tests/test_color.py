@@ -89,3 +89,35 @@ def test_neutral_chroma_is_gray():
     assert (out[0] == np.arange(256)[:, None]).all()
 
 # ==== end decode ====
+
+
+# ==== analyze ====
+import pytest
+from hypothesis import given as _given, settings as _settings, strategies as _st
+from hypothesis.extra.numpy import arrays as _arrays
+
+from jpeglite import _color as _color_mod
+
+
+@_settings(max_examples=60, deadline=None)
+@_given(_st.integers(0, 3).flatmap(lambda nd: _st.tuples(
+    _arrays(np.uint8, _st.tuples(*[_st.integers(1, 9)] * nd) if nd else (70001,)),
+    _st.integers(0, 2 ** 32 - 1))))
+def test_squared_error_is_the_exact_integer_sum(arg):
+    a, seed = arg
+    b = np.random.default_rng(seed).integers(0, 256, a.shape, dtype=np.uint8)
+    want = int(((a.astype(np.int64) - b) ** 2).sum())
+    assert _color_mod.squared_error(a, b) == want
+    assert _color_mod.squared_error(a, a) == 0
+
+
+def test_squared_error_of_extremes_and_strides():
+    a = np.zeros((300, 301, 3), np.uint8)
+    b = np.full_like(a, 255)               # every partial sum at its largest
+    assert _color_mod.squared_error(a, b) == a.size * 255 ** 2
+    assert _color_mod.squared_error(b[::2, ::-1], a[::2, ::-1]) == a[::2].size * 255 ** 2
+    with pytest.raises(ValueError):
+        _color_mod.squared_error(a, b[:-1])
+    with pytest.raises(TypeError):
+        _color_mod.squared_error(a, b.astype(np.int16))
+# ==== end analyze ====

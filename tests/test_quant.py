@@ -84,3 +84,66 @@ def test_decoder_quant_table_wraps_like_libjpeg():
     assert m[:5].tolist() == [1, 255, 32767, -32768, -1]
 
 # ==== end decode ====
+
+
+# ==== analyze ====
+from jpeglite.report import frequency_entropy_bits as _numpy_frequency_bits
+
+
+def _histogram_reference(blocks, round8):
+    b = np.asarray(blocks, np.int64).reshape(-1, 64)
+    if round8:
+        b = np.sign(b) * ((np.abs(b) + 4) // 8)
+    return [dict(zip(*np.unique(b[:, k], return_counts=True))) for k in range(64)]
+
+
+def _as_dicts(counts, lo):
+    return [{lo + i: n for i, n in enumerate(row) if n} for row in counts]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([np.int16, np.int32]), st.integers(1, 40), st.integers(0, 2 ** 32 - 1),
+       st.sampled_from([3, 300, 3000, 30000]), st.booleans())
+def test_frequency_histogram_counts_every_value(dtype, n, seed, spread, round8):
+    rng = np.random.default_rng(seed)
+    blocks = (rng.laplace(0, spread, (n, 64)).clip(-32768, 32767)).astype(dtype)
+    counts, lo = _quant.frequency_histogram(blocks.reshape(n, 1, 64), round8)
+    assert counts.shape[0] == 64 and counts.dtype == np.int64
+    assert (counts[:, 0] > 0).any() and (counts[:, -1] > 0).any()   # trimmed to the values seen
+    assert _as_dicts(counts, lo) == _histogram_reference(blocks, round8)
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int32])
+@pytest.mark.parametrize("value", [-30000, -5, 0, 7, 5000, 30000])
+def test_frequency_histogram_of_one_value_anywhere(dtype, value):
+    blocks = np.full((3, 2, 64), value, dtype)
+    blocks[0, 0, 5] = value // 2
+    counts, lo = _quant.frequency_histogram(blocks)
+    assert _as_dicts(counts, lo) == _histogram_reference(blocks, False)
+
+
+def test_frequency_histogram_round8_is_quantizing_by_ones():
+    rng = np.random.default_rng(5)
+    coefs = rng.integers(-8200, 8200, (50, 64)).astype(np.int32)
+    coefs[0, :8] = [4, -4, 12, -12, 3, -3, 11, -13]               # ties and near-ties
+    q = _quant.quantize_blocks(coefs, np.ones(64, np.uint16))
+    assert np.array_equal(*[_quant.frequency_histogram(x, r)[0] for x, r in ((coefs, True),
+                                                                             (q, False))])
+
+
+def test_frequency_histogram_entropy_matches_the_numpy_measure():
+    from jpeglite.report import _code_length_rows
+    rng = np.random.default_rng(9)
+    q = rng.laplace(0, 4, (500, 64)).astype(np.int16)
+    counts, _ = _quant.frequency_histogram(q)
+    assert np.allclose(_code_length_rows(counts), _numpy_frequency_bits(q))
+
+
+def test_frequency_histogram_rejects_bad_input():
+    with pytest.raises(ValueError):
+        _quant.frequency_histogram(np.zeros((3, 63), np.int16))
+    with pytest.raises(TypeError):
+        _quant.frequency_histogram(np.zeros((3, 64), np.float32))
+    counts, lo = _quant.frequency_histogram(np.zeros((0, 64), np.int16))
+    assert counts.sum() == 0
+# ==== end analyze ====

@@ -13,4 +13,10 @@ from .api import encode, write
 from .api import decode, read
 # ==== end decode ====
 
+
+# ==== analyze ====
+from .api import analyze
+from .report import Report, Stage
+# ==== end analyze ====
+
 __version__ = "0.1.0"

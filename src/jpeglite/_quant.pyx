@@ -103,3 +103,109 @@ def unzigzag(zz):
     return np.take(zz, UNZIGZAG, axis=zz.ndim - 1)
 
 # ==== end decode: dequantize ====
+
+
+# ==== analyze: per-frequency coefficient histograms ====
+from libc.stdint cimport uint32_t as _u32
+
+ctypedef fused _coef_t:
+    int16_t
+    int32_t
+
+# Every value a baseline encoder produces from 8-bit samples (rounded DCT or
+# quantized, |v| <= ~1100) falls in this window, so one pass usually suffices;
+# anything outside it triggers a second pass over the exact range.
+cdef enum:
+    _WINDOW_LO = -2048
+    _WINDOW_SPAN = 4096
+
+
+cdef int _count(const _coef_t* src, Py_ssize_t nblocks, bint round8, int lo, int span,
+                _u32* hist) noexcept nogil:
+    """hist[(v - lo) * 64 + k] += 1 for coefficient k of each block; 1 if a value fell outside."""
+    cdef Py_ssize_t b
+    cdef int k, outside = 0
+    cdef int32_t c, s
+    cdef _u32 rel[64]
+    cdef _u32 bad
+    for b in range(nblocks):
+        # Round and offset the block in one branch-free loop the compiler can
+        # vectorize, then scatter the 64 increments.
+        bad = 0
+        for k in range(64):
+            c = src[64 * b + k]
+            if round8:
+                s = c >> 31
+                c = ((((c ^ s) - s) + 4) >> 3 ^ s) - s
+            rel[k] = <_u32>(c - lo)
+            bad |= <_u32>(rel[k] >= <_u32>span)
+        if bad:
+            outside = 1
+            for k in range(64):
+                if rel[k] < <_u32>span:
+                    hist[rel[k] * 64 + k] += 1
+        else:
+            for k in range(64):
+                hist[rel[k] * 64 + k] += 1
+    return outside
+
+
+cdef void _minmax(const _coef_t* src, Py_ssize_t n, bint round8, int* lo, int* hi) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef int32_t c, s, mn = src[0], mx = src[0]
+    for i in range(n):
+        c = src[i]
+        mn = c if c < mn else mn
+        mx = c if c > mx else mx
+    if round8:  # rounding is monotonic, so the bounds round like the values
+        s = mn >> 31
+        mn = ((((mn ^ s) - s) + 4) >> 3 ^ s) - s
+        s = mx >> 31
+        mx = ((((mx ^ s) - s) + 4) >> 3 ^ s) - s
+    lo[0] = mn
+    hi[0] = mx
+
+
+def _histogram(_coef_t[:, ::1] src, bint round8):
+    cdef Py_ssize_t n = src.shape[0]
+    cdef int lo = _WINDOW_LO, hi = 0, span = _WINDOW_SPAN, outside
+    hist = np.zeros((span, 64), dtype=np.uint32)
+    cdef _u32[:, ::1] h = hist
+    if n == 0:
+        return np.zeros((64, 1), dtype=np.int64), 0
+    with nogil:
+        outside = _count(&src[0, 0], n, round8, lo, span, &h[0, 0])
+    if outside:
+        with nogil:
+            _minmax(&src[0, 0], 64 * n, round8, &lo, &hi)
+        span = hi - lo + 1
+        hist = np.zeros((span, 64), dtype=np.uint32)
+        h = hist
+        with nogil:
+            _count(&src[0, 0], n, round8, lo, span, &h[0, 0])
+    used = np.flatnonzero(hist.any(axis=1))
+    first, last = int(used[0]), int(used[len(used) - 1])
+    return np.ascontiguousarray(hist[first:last + 1].T, dtype=np.int64), lo + first
+
+
+def frequency_histogram(blocks, bint round8=False):
+    """Per-frequency value histograms of coefficient blocks: (counts, lo).
+
+    ``blocks``: (..., 64) int16 (quantized) or int32 (FDCT output) coefficients,
+    any leading shape; every leading index is one block, the last axis is the
+    frequency in whatever order the caller keeps. ``round8``: divide by 8 first
+    with libjpeg's rounding, sign(c) * floor((|c| + 4) / 8), i.e. quantize by a
+    table of ones: this turns FDCT output (scaled by 8) into rounded true DCT
+    coefficients. Returns ``counts`` (64, span) int64 and the int ``lo`` with
+    ``counts[k, v - lo]`` = how many blocks have value v at frequency k; the
+    value range is trimmed to the values that occur. Runs without the GIL.
+    """
+    b = np.asarray(blocks)
+    if b.ndim < 1 or b.shape[b.ndim - 1] != 64:
+        raise ValueError("blocks must have a last axis of 64")
+    if b.dtype == np.int16:
+        return _histogram(np.ascontiguousarray(b).reshape(-1, 64), round8)
+    if b.dtype == np.int32:
+        return _histogram(np.ascontiguousarray(b).reshape(-1, 64), round8)
+    raise TypeError(f"blocks must be int16 or int32, not {b.dtype}")
+# ==== end analyze: per-frequency coefficient histograms ====

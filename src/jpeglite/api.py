@@ -447,3 +447,233 @@ def read(path, *, max_pixels=DEFAULT_MAX_PIXELS):
         return decode(fh.read(), max_pixels=max_pixels)
 
 # ==== end decode ====
+
+
+# ==== analyze ====
+_TABLE_NAMES = {0: "DC", 1: "AC"}
+
+
+def _entropy_details(blocks_per_comp, round8):
+    """Per-component, per-frequency ideal code lengths (bits) of coefficient blocks.
+
+    Returns (total bits, details dict). Each component's 64 frequencies are 64
+    memoryless sources, each with its own empirical histogram (_quant's Cython
+    counter); frequency 0 is DC, the other 63 AC.
+    """
+    from . import _quant
+    from .report import _code_length_rows
+
+    comps = []
+    for blocks in blocks_per_comp:
+        counts, lo = _quant.frequency_histogram(blocks, round8)
+        bits = _code_length_rows(counts)              # 64 entries, natural order
+        zero = counts[:, -lo] if lo <= 0 < lo + counts.shape[1] else _np.zeros(64, _np.int64)
+        n = int(counts[0].sum())
+        comps.append({
+            "bits": float(bits.sum()),
+            "dc_bits": float(bits[0]),
+            "ac_bits": float(bits[1:].sum()),
+            "blocks": n,
+            "coefficients": 64 * n,
+            "nonzero": int(64 * n - zero.sum()),
+            "nonzero_dc": int(n - zero[0]),
+            "nonzero_ac": int(63 * n - zero[1:].sum()),
+            "min": int(lo),
+            "max": int(lo + counts.shape[1] - 1),
+            "frequency_bits": [float(b) for b in bits],
+        })
+    return float(sum(c["bits"] for c in comps)), comps
+
+
+def _distortion(image, data):
+    """(mse, decode seconds) of jpeglite's own decode of ``data`` against ``image``."""
+    import time
+
+    from . import _color, decode
+
+    t = time.perf_counter()
+    decoded = decode(data)
+    return _color.squared_error(image, decoded) / image.size, time.perf_counter() - t
+
+
+def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0):
+    """Encode ``image`` stage by stage and account for every bit: a ``Report``.
+
+    Arguments and validation are ``encode``'s; ``report.data`` is exactly the
+    file ``encode`` writes with the same arguments. The report's stages, in
+    order (bits; seconds = the encoder's wall time for that step):
+
+    - raw: 8 x H x W x C, the pixels as they are.
+    - color: the same count in YCbCr (a transform, not yet a saving).
+    - subsample: 8 x the samples left after chroma subsampling (the image's
+      samples per component; block padding is reported in the details).
+    - dct: zeroth-order empirical entropy of the DCT coefficients rounded to
+      integers (FDCT output / 8 with libjpeg's rounding: quantizing by ones),
+      one memoryless model per component and frequency, summed.
+    - quantize: the same entropy over the quantized coefficients; distortion
+      enters here.
+    - rle: ideal code length of the run-length symbols under their own
+      empirical distribution, one per Huffman table (the model the coder uses;
+      Cb and Cr share tables), plus the amplitude bits.
+    - huffman: the actual Huffman code bits plus amplitude bits, split by
+      component and DC/AC.
+    - file: 8 x len(data).
+
+    ``model_bits`` are the DQT and DHT segments (L(P)), ``header_bits`` the
+    other markers (SOI, APP0, SOF0, DRI, SOS, EOI), ``data_bits`` the
+    entropy-coded segment with stuffing, padding and RSTn markers (L(D|P)).
+    ``mse``/``psnr`` compare ``jpeglite.decode(report.data)`` with ``image``.
+    Each stage's ``details`` hold its counts and splits, and
+    ``measure_seconds``: the time spent measuring it (not in ``seconds``):
+    subsample: samples and padded_samples per component; dct, quantize: per
+    component bits, dc_bits, ac_bits, nonzero (dc/ac) counts, value range and
+    frequency_bits (64 entries, natural row-major order); rle: per Huffman
+    table symbols, ideal code_bits, amplitude_bits, and per component EOB, ZRL,
+    dummy blocks; huffman: per component dc/ac code and amplitude bits, per
+    table code bits; file: the marker segments, model/header/data bits, and the
+    scan's symbol bits, padding bits, stuffed bytes and restart markers.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    image = _check_image(image)
+    with ThreadPoolExecutor(1) as pool:
+        # The decode for the distortion figures needs only the file: it runs on a
+        # second thread (the kernels release the GIL) while the stages are measured.
+        return _analyze(image, quality, subsampling, optimize, restart_interval, pool)
+
+
+def _analyze(image, quality, subsampling, optimize, restart_interval, pool):
+    import time
+
+    from . import report as _report
+    from .staged import encode_stages
+
+    st = encode_stages(image, quality, subsampling=subsampling, optimize=optimize,
+                       restart_interval=restart_interval, keep_zigzag=False)
+    distortion = pool.submit(_distortion, image, st.data)
+    plan, g, sec = st.plan, st.geometry, st.seconds
+    height, width = plan.height, plan.width
+    ncomp = len(plan.components)
+    names = ["Y", "Cb", "Cr"][:ncomp]
+    stages = []
+
+    samples = height * width * ncomp
+    stages.append(_report.Stage("raw", 8 * samples, 0.0, {
+        "samples": samples, "components": ncomp, "bits_per_sample": 8}))
+    stages.append(_report.Stage("color", 8 * samples, sec["color"], {
+        "samples": samples,
+        "space": "YCbCr" if ncomp == 3 else "Y (grayscale, no transform)"}))
+
+    # libjpeg keeps ceil(W * h / max h) x ceil(H * v / max v) samples of each component.
+    kept = [-(-width * c[1] // g["maxh"]) * -(-height * c[2] // g["maxv"])
+            for c in plan.components]
+    padded = [64 * g["wb"][c] * g["hb"][c] for c in range(ncomp)]
+    stages.append(_report.Stage("subsample", 8 * sum(kept), sec["subsample"], {
+        "counts": "the image's samples per component (block padding excluded)",
+        "subsampling": plan.subsampling or "none (grayscale)",
+        "sampling_factors": {n: [c[1], c[2]] for n, c in zip(names, plan.components)},
+        "samples": dict(zip(names, kept)),
+        "padded_samples": dict(zip(names, padded)),
+    }))
+
+    t = time.perf_counter()
+    dct_bits, dct_comps = _entropy_details(st.coefficients, True)
+    stages.append(_report.Stage("dct", dct_bits, sec["dct"], {
+        "model": "zeroth-order entropy per component and frequency of round(FDCT / 8)",
+        "components": dict(zip(names, dct_comps)),
+        "measure_seconds": time.perf_counter() - t}))
+
+    t = time.perf_counter()
+    q_bits, q_comps = _entropy_details(st.quantized, False)
+    stages.append(_report.Stage("quantize", q_bits, sec["quantize"], {
+        "model": "zeroth-order entropy per component and frequency of the quantized coefficients",
+        "quality": plan.quality,
+        "quant_tables": {tid: [int(x) for x in q] for tid, q in plan.qtables.items()},
+        "components": dict(zip(names, q_comps)),
+        "measure_seconds": time.perf_counter() - t}))
+
+    t = time.perf_counter()
+    amp_sizes = _np.arange(256) & 15
+    per_table = {}
+    for (cls, tid), hist in sorted(st.table_counts().items()):
+        per_table[f"{_TABLE_NAMES[cls]}{tid}"] = {
+            "components": [n for n, c in zip(names, plan.components) if c[4 + cls] == tid],
+            "symbols": int(hist.sum()),
+            "distinct_symbols": int((hist > 0).sum()),
+            "code_bits": _report.histogram_code_length(hist),
+            "amplitude_bits": _report.amplitude_bits(hist)}
+    blocks_coded = [g["mcus_x"] * g["mcus_y"] * (c[1] * c[2] if ncomp > 1 else 1)
+                    for c in plan.components]
+    rle_comps = {}
+    for ci, n in enumerate(names):
+        dc, ac = st.counts[ci, 0], st.counts[ci, 1]
+        rle_comps[n] = {
+            "blocks": blocks_coded[ci],
+            "dummy_blocks": blocks_coded[ci] - g["wb"][ci] * g["hb"][ci],
+            "dc_symbols": int(dc.sum()),
+            "ac_symbols": int(ac.sum()),
+            "eob": int(ac[0x00]),
+            "zrl": int(ac[0xF0]),
+            "dc_amplitude_bits": int(dc @ amp_sizes),
+            "ac_amplitude_bits": int(ac @ amp_sizes)}
+    rle_bits = sum(t_["code_bits"] + t_["amplitude_bits"] for t_ in per_table.values())
+    stages.append(_report.Stage("rle", rle_bits, sec.get("zigzag", 0.0) + sec["count"], {
+        "model": "ideal code length per Huffman table under its own symbol counts, "
+                 "plus amplitude bits",
+        "tables": per_table,
+        "components": rle_comps,
+        "symbols": int(st.counts.sum()),
+        "eob": int(st.counts[:, 1, 0x00].sum()),
+        "zrl": int(st.counts[:, 1, 0xF0].sum()),
+        "measure_seconds": time.perf_counter() - t}))
+
+    t = time.perf_counter()
+    hb = st.huffman_bits()
+    huff_comps = {}
+    for n, row in zip(names, hb):
+        huff_comps[n] = dict(row, dc_bits=row["dc_code"] + row["dc_amplitude"],
+                             ac_bits=row["ac_code"] + row["ac_amplitude"],
+                             bits=sum(row.values()))
+    huff_tables = {}
+    for (cls, tid), hist in sorted(st.table_counts().items()):
+        lengths = st.codes[(cls, tid)][1].astype(_np.int64)
+        huff_tables[f"{_TABLE_NAMES[cls]}{tid}"] = {
+            "code_bits": int(hist @ lengths),
+            "longest_code": int(lengths[hist > 0].max()) if hist.any() else 0}
+    huff_bits = sum(c["bits"] for c in huff_comps.values())
+    stages.append(_report.Stage("huffman", huff_bits, sec["huffman"], {
+        "tables_kind": "optimized" if plan.optimize else "standard (Annex K)",
+        "components": huff_comps,
+        "tables": huff_tables,
+        "code_bits": sum(r["dc_code"] + r["ac_code"] for r in hb),
+        "amplitude_bits": sum(r["dc_amplitude"] + r["ac_amplitude"] for r in hb),
+        "dc_bits": sum(c["dc_bits"] for c in huff_comps.values()),
+        "ac_bits": sum(c["ac_bits"] for c in huff_comps.values()),
+        "measure_seconds": time.perf_counter() - t}))
+
+    t = time.perf_counter()
+    segments = st.header_segments() + [("EOI", 2)]
+    model = 8 * sum(n for name, n in segments if name in ("DQT", "DHT"))
+    header = 8 * sum(n for name, n in segments if name not in ("DQT", "DHT"))
+    layout = st.scan_layout()
+    data_bits = 8 * layout["scan_bytes"]
+    err, decode_seconds = distortion.result()
+    stages.append(_report.Stage("file", 8 * len(st.data), sec["container"], {
+        "bytes": len(st.data),
+        "model_bits": model,
+        "header_bits": header,
+        "data_bits": data_bits,
+        "segments": [[name, n] for name, n in segments],
+        "symbol_bits": layout["symbol_bits"],
+        "padding_bits": layout["padding_bits"],
+        "stuffed_bytes": layout["stuffed_bytes"],
+        "restart_markers": layout["restart_markers"],
+        "decode_seconds": decode_seconds,   # on a second thread, during the measurements
+        "measure_seconds": time.perf_counter() - t}))
+
+    options = {"quality": plan.quality,
+               "subsampling": plan.subsampling or "none (grayscale)",
+               "optimize": plan.optimize, "restart_interval": plan.restart_interval}
+    return _report.Report(stages, model, header, data_bits, st.data, width, height, ncomp,
+                          err, _report.psnr_from_mse(err), options)
+# ==== end analyze ====

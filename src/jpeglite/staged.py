@@ -45,7 +45,8 @@ class EncodeStages:
         coefficients: per component, FDCT output (hb, wb, 64) int32, natural
             order, scaled by 8 as libjpeg leaves it (true DCT = value / 8).
         quantized: per component, (hb, wb, 64) int16, natural order.
-        zigzag: per component, the quantized blocks in zigzag order.
+        zigzag: per component, the quantized blocks in zigzag order (None when
+            ``encode_stages`` ran with ``keep_zigzag=False``).
         counts: (C, 2, 256) int64 symbol counts per component: [c, 0] DC
             categories, [c, 1] AC run/size symbols (dummy edge blocks included).
         tables: {(class, id): (bits, values)}: the Huffman tables written
@@ -55,7 +56,7 @@ class EncodeStages:
         scan: the entropy-coded data (stuffed, padded, with RSTn markers).
         data: the whole file: header + scan + EOI.
         seconds: wall time per stage in seconds: color, subsample, dct,
-            quantize, zigzag, count, huffman, container.
+            quantize, zigzag (unless skipped), count, huffman, container.
     """
 
     plan: EncodePlan
@@ -137,11 +138,17 @@ class EncodeStages:
                 "restart_markers": rst, "padding_bits": padding}
 
 
-def encode_stages(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0):
+def encode_stages(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+                  keep_zigzag=True):
     """Encode like ``jpeglite.encode`` (same arguments, same bytes), stage by stage.
 
     Returns an ``EncodeStages`` with every intermediate array, the symbol
     counts, the tables and the wall seconds of each stage.
+    ``keep_zigzag=False`` skips the zigzag arrays (``zigzag`` is None, no
+    "zigzag" seconds): the symbol counter and the scan coder read natural order
+    through the zigzag map themselves, so only a caller that wants to look at
+    the zigzag arrays needs them (``analyze`` does not; they cost a whole-image
+    gather).
     """
     image, plan = _plan(image, quality, subsampling, optimize, restart_interval)
     g = _encoder.geometry(plan.height, plan.width, plan.h, plan.v)
@@ -166,9 +173,11 @@ def encode_stages(image, quality=75, *, subsampling="4:2:0", optimize=False, res
                  for c, q in zip(coefficients, plan.component_qtables())]
     sec["quantize"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    zigzag = [_quant.zigzag_blocks(q) for q in quantized]
-    sec["zigzag"] = time.perf_counter() - t
+    zigzag = None
+    if keep_zigzag:
+        t = time.perf_counter()
+        zigzag = [_quant.zigzag_blocks(q) for q in quantized]
+        sec["zigzag"] = time.perf_counter() - t
 
     sh, sv = (plan.h, plan.v) if ncomp > 1 else ([1], [1])
     t = time.perf_counter()
