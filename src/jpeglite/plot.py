@@ -51,8 +51,13 @@ def plot_rd(curves, path, title="Rate-distortion") -> None:
     """
     plt = require_matplotlib()
     fig, ax = plt.subplots(figsize=(7, 5))
-    for label, (bpp, db) in curves.items():
-        ax.plot(bpp, db, marker="o", markersize=3, label=label)
+    # jpeglite and Pillow often coincide exactly (byte-identical files): later
+    # curves are drawn thinner, dashed and with other markers so none hides another.
+    styles = [("-", "o", 4.0), ("--", "s", 2.5), (":", "^", 1.8), ("-.", "x", 1.2)]
+    for i, (label, (bpp, db)) in enumerate(curves.items()):
+        line, marker, width = styles[i % len(styles)]
+        ax.plot(bpp, db, linestyle=line, marker=marker, markersize=4, linewidth=width,
+                label=label)
     ax.set_xlabel("bits per pixel")
     ax.set_ylabel("PSNR (dB)")
     ax.set_title(title)
