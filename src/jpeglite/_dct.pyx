@@ -1,10 +1,58 @@
 """8x8 DCT: the accurate integer ("islow") forward and inverse transforms."""
 
 # ==== encode: forward DCT ====
+import numpy as np
+from libc.stdint cimport uint8_t, int32_t
 
+
+def fdct_blocks(plane):
+    """Staged DCT stage: a (8*BY, 8*BX) uint8 plane -> (BY, BX, 64) int32 coefficients.
+
+    Each 8x8 block is level-shifted and transformed with the islow FDCT (the
+    kernel the fused encoder uses); coefficients are in natural (row-major)
+    order and scaled by 8 relative to T.81's FDCT, as libjpeg leaves them.
+    """
+    cdef const uint8_t[:, ::1] src = np.ascontiguousarray(plane, dtype=np.uint8)
+    cdef Py_ssize_t rows = src.shape[0], cols = src.shape[1], by, bx
+    if rows % 8 or cols % 8:
+        raise ValueError("plane dimensions must be multiples of 8")
+    out = np.empty((rows // 8, cols // 8, 64), dtype=np.int32)
+    cdef int32_t[:, :, ::1] o = out
+    with nogil:
+        for by in range(rows // 8):
+            for bx in range(cols // 8):
+                load_block(&src[8 * by, 8 * bx], cols, &o[by, bx, 0])
+                fdct_islow(&o[by, bx, 0])
+    return out
 # ==== end encode: forward DCT ====
 
 
 # ==== decode: inverse DCT ====
+from libc.stdint cimport uint8_t, int16_t, int32_t
+
+
+def idct_blocks(const int16_t[:, ::1] coefs, const int16_t[::1] quant, bint scalar=False):
+    """Inverse-DCT ``n`` blocks of 64 natural-order coefficients (shape (n, 64))
+    with one table of 64 int16 multipliers; returns uint8 samples, shape (n, 8, 8).
+
+    The per-stage entry point of the islow kernel (tests, staged timing);
+    ``scalar`` forces the portable kernel instead of the SIMD one.
+    """
+    import numpy as np
+    cdef Py_ssize_t n = coefs.shape[0], i
+    if coefs.shape[1] != 64 or quant.shape[0] != 64:
+        raise ValueError("need (n, 64) coefficients and a 64-entry table")
+    out = np.empty((n, 8, 8), dtype=np.uint8)
+    cdef uint8_t[:, :, ::1] o = out
+    with nogil:
+        for i in range(n):
+            if scalar:
+                idct_islow_scalar(&coefs[i, 0], &quant[0], &o[i, 0, 0], 8)
+            else:
+                idct_islow(&coefs[i, 0], &quant[0], &o[i, 0, 0], 8)
+    return out
+
+
+HAVE_SIMD = bool(JL_HAVE_SSE2)
 
 # ==== end decode: inverse DCT ====

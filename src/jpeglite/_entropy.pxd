@@ -1,10 +1,262 @@
 # Per-block entropy kernels shared by the drivers.
 
 # ==== encode: run-length symbols and baseline scan coding ====
+from libc.stdint cimport int16_t, int64_t, uint32_t, uint64_t
+from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_put, bw_reserve, bw_restart, bw_finish,
+                                jl_enc_bitlen, jl_enc_ctz64)
 
+cdef extern from *:
+    """
+    #if defined(__SSE2__) || defined(_M_X64)
+    #include <emmintrin.h>
+    #endif
+    /* Bit i set when b[i] != 0, for the 64 coefficients of a block. SSE2 is part
+       of every x86-64 CPU, so this needs no extra compiler flag. */
+    static inline unsigned long long jl_enc_nonzero_mask(const short* b) {
+    #if defined(__SSE2__) || defined(_M_X64)
+        const __m128i z = _mm_setzero_si128();
+        unsigned long long zero = 0;
+        int i;
+        for (i = 0; i < 4; i++) {
+            __m128i a = _mm_loadu_si128((const __m128i*)(b + 16 * i));
+            __m128i c = _mm_loadu_si128((const __m128i*)(b + 16 * i + 8));
+            __m128i p = _mm_packs_epi16(_mm_cmpeq_epi16(a, z), _mm_cmpeq_epi16(c, z));
+            zero |= (unsigned long long)(unsigned)_mm_movemask_epi8(p) << (16 * i);
+        }
+        return ~zero;
+    #else
+        unsigned long long m = 0;
+        int i;
+        for (i = 0; i < 64; i++) m |= (unsigned long long)(b[i] != 0) << i;
+        return m;
+    #endif
+    }
+    """
+    uint64_t jl_enc_nonzero_mask(const int16_t* b) noexcept nogil
+
+
+# The zigzag order (T.81 Figure A.6) in the two forms the coder uses: zz[k] is
+# the natural index of zigzag position k, and rowbits[j][byte] maps the
+# non-zero bits of natural row j to their zigzag positions, so a block's
+# zigzag non-zero mask costs 8 lookups instead of 63 gathered loads.
+ctypedef struct ZigzagMap:
+    int zz[64]
+    uint64_t rowbits[8][256]
+
+
+cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
+    cdef int k, j, b, i
+    cdef int pos[64]
+    for k in range(64):
+        m.zz[k] = zz[k]
+        pos[zz[k]] = k
+    for j in range(8):
+        for b in range(256):
+            m.rowbits[j][b] = 0
+            for i in range(8):
+                if b >> i & 1:
+                    m.rowbits[j][b] |= (<uint64_t>1) << pos[8 * j + i]
+
+
+cdef inline uint64_t zigzag_nonzero(const int16_t* blk, const ZigzagMap* m) noexcept nogil:
+    """Bit k set when AC coefficient k (zigzag order, k >= 1) of blk is non-zero."""
+    cdef uint64_t nat = jl_enc_nonzero_mask(blk) & ~(<uint64_t>1)
+    cdef uint64_t out = 0
+    cdef int j
+    for j in range(8):
+        out |= m.rowbits[j][(nat >> (8 * j)) & 0xFF]
+    return out
+
+
+# One component of a scan, as seen while coding one MCU row.
+ctypedef struct ScanComp:
+    const int16_t* blocks     # quantized blocks of this MCU row, natural order, 64 each
+    Py_ssize_t row_stride     # int16 elements from one block row to the next
+    int h, v                  # blocks per MCU across and down (1, 1 in a 1-component scan)
+    int wb                    # blocks across that hold image data (width_in_blocks)
+    int rows                  # block rows of this MCU row that hold image data (1..v)
+    int last_dc               # DC prediction (T.81 F.1.2.1)
+    const HuffCodes* dc
+    const HuffCodes* ac
+    int64_t* counts           # counting pass: 256 DC then 256 AC symbol counts
+
+
+# Worst case of one block in bytes: 64 codes of at most 16 + 11 bits, every
+# byte stuffed, plus the accumulator.
+cdef enum:
+    BLOCK_MAX_BYTES = 64 * 27 * 2 // 8 + 16
+
+
+cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
+                              const HuffCodes* dc, const HuffCodes* ac,
+                              const ZigzagMap* zm) noexcept nogil:
+    """Huffman-code one quantized block (natural order) as T.81 F.1.2 says.
+
+    DC: the category of the difference to the previous DC, then the
+    difference's low bits (one's complement when negative). AC in zigzag
+    order: run/size symbols, ZRL (0xF0) for 16 zeros, EOB (0x00) when the
+    block ends in zeros. Only the non-zero coefficients are visited.
+    """
+    cdef uint64_t nz
+    cdef uint32_t e
+    cdef int k, r, prev, t, t2, nbits, sgn
+    # branch-free |t| and the one's complement form of negative values:
+    # the sign of a coefficient is a coin toss for the branch predictor
+    t2 = blk[0] - last_dc[0]
+    last_dc[0] = blk[0]
+    sgn = t2 >> 31
+    t = (t2 ^ sgn) - sgn
+    t2 += sgn
+    nbits = jl_enc_bitlen(<unsigned int>t)
+    bw_put(w, (dc.code[nbits] << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
+           dc.size[nbits] + nbits)
+    nz = zigzag_nonzero(blk, zm)
+    prev = 0
+    while nz:
+        k = jl_enc_ctz64(nz)
+        nz &= nz - 1
+        r = k - prev - 1
+        while r > 15:
+            bw_put(w, ac.code[0xF0], ac.size[0xF0])
+            r -= 16
+        t2 = blk[zm.zz[k]]
+        sgn = t2 >> 31
+        t = (t2 ^ sgn) - sgn
+        t2 += sgn
+        nbits = jl_enc_bitlen(<unsigned int>t)
+        e = ac.packed[(r << 4) | nbits]
+        bw_put(w, ((e >> 8) << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
+               <int>(e & 0xFF) + nbits)
+        prev = k
+    if prev != 63:
+        bw_put(w, ac.code[0], ac.size[0])
+
+
+cdef inline void count_block(const int16_t* blk, int* last_dc, int64_t* counts,
+                             const ZigzagMap* zm) noexcept nogil:
+    """The symbols encode_block would write, counted into counts[0:256] (DC) and counts[256:512] (AC)."""
+    cdef uint64_t nz
+    cdef int k, r, t, prev
+    t = blk[0] - last_dc[0]
+    last_dc[0] = blk[0]
+    if t < 0:
+        t = -t
+    counts[jl_enc_bitlen(<unsigned int>t)] += 1
+    nz = zigzag_nonzero(blk, zm)
+    prev = 0
+    while nz:
+        k = jl_enc_ctz64(nz)
+        nz &= nz - 1
+        r = k - prev - 1
+        while r > 15:
+            counts[256 + 0xF0] += 1
+            r -= 16
+        t = blk[zm.zz[k]]
+        if t < 0:
+            t = -t
+        counts[256 + ((r << 4) | jl_enc_bitlen(<unsigned int>t))] += 1
+        prev = k
+    if prev != 63:
+        counts[256] += 1
+
+
+cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mcus_x,
+                             Py_ssize_t mcu0, int restart_interval,
+                             const ZigzagMap* zz) noexcept nogil:
+    """Code (w != NULL) or count (w == NULL) one row of MCUs, interleaved (T.81 A.2.3).
+
+    mcu0 is the scan index of the row's first MCU: restart markers go before
+    every MCU whose index is a non-zero multiple of restart_interval, so a
+    band of MCU rows can be coded on its own. Blocks of an MCU that fall
+    outside the component's data (right or bottom edge) are libjpeg's dummy
+    blocks: zero AC and the DC of the block before, i.e. a DC difference of 0
+    and an EOB. Returns -1 if the writer ran out of memory.
+    """
+    cdef int mx, c, j, i, bx, nblocks = 0
+    cdef Py_ssize_t m
+    cdef ScanComp* sc
+    cdef const int16_t* row
+    for c in range(ncomp):
+        nblocks += comps[c].h * comps[c].v
+    if w != NULL and not bw_reserve(w, mcus_x * (nblocks * BLOCK_MAX_BYTES + 4) + 16):
+        return -1
+    for mx in range(mcus_x):
+        m = mcu0 + mx
+        if restart_interval and m and m % restart_interval == 0:
+            if w != NULL:
+                bw_restart(w, <int>(m // restart_interval - 1))
+            for c in range(ncomp):
+                comps[c].last_dc = 0
+        for c in range(ncomp):
+            sc = &comps[c]
+            for j in range(sc.v):
+                row = sc.blocks + j * sc.row_stride
+                for i in range(sc.h):
+                    bx = mx * sc.h + i
+                    if j < sc.rows and bx < sc.wb:
+                        if w != NULL:
+                            encode_block(w, row + 64 * bx, &sc.last_dc, sc.dc, sc.ac, zz)
+                        else:
+                            count_block(row + 64 * bx, &sc.last_dc, sc.counts, zz)
+                    elif w != NULL:
+                        bw_put(w, sc.dc.code[0], sc.dc.size[0])
+                        bw_put(w, sc.ac.code[0], sc.ac.size[0])
+                    else:
+                        sc.counts[0] += 1
+                        sc.counts[256] += 1
+    return 0
+
+
+cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1
 # ==== end encode: run-length symbols and baseline scan coding ====
 
 
 # ==== decode: baseline and progressive scan decoding ====
+from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
+from jpeglite._huffman cimport HuffDecodeTable, BitReader
+
+cdef enum:
+    # what a scan codes (T.81 G.1.2): sequential, or one progressive pass
+    SCAN_SEQUENTIAL = 0
+    SCAN_DC_FIRST = 1
+    SCAN_DC_REFINE = 2
+    SCAN_AC_FIRST = 3
+    SCAN_AC_REFINE = 4
+
+cdef enum:
+    # scan decoder results
+    SCAN_OK = 0
+    SCAN_TRUNCATED = 1      # the input ended inside the entropy-coded data
+
+ctypedef struct ScanComponent:
+    int16_t* coefs          # blocks of 64 natural-order coefficients, row-major
+    Py_ssize_t blocks_w     # blocks per row in coefs
+    int h, v                # blocks of this component per MCU (1, 1 if non-interleaved)
+    const HuffDecodeTable* dc
+    const HuffDecodeTable* ac
+    int32_t last_dc         # DC predictor
+
+ctypedef struct ScanState:
+    BitReader br
+    int ncomps
+    ScanComponent comps[4]
+    int mcus_x, mcus_y      # MCUs per row and MCU rows in this scan
+    int restart_interval    # MCUs per restart interval, 0 = none
+    int kind                # SCAN_*
+    int Ss, Se, Ah, Al
+    int eobrun
+    int togo                # MCUs left in this restart interval
+    int next_rst            # the RSTn expected next, 0..7
+    bint insufficient       # the data segment ran out: skip MCUs until the next restart
+    int row_base            # MCU row stored at block row 0 of the coefs
+    int error_pos_valid
+    Py_ssize_t error_pos    # byte offset where decoding failed
+    int corrupt_segments    # data segments that ran into a marker early (libjpeg warns)
+    int bad_restarts        # restart markers missing or out of order (resynchronised)
+
+cdef void scan_begin(ScanState* st) noexcept nogil
+cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil
+cdef int decode_scan(ScanState* st) noexcept nogil
+cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end) noexcept nogil
 
 # ==== end decode: baseline and progressive scan decoding ====

@@ -1,10 +1,517 @@
 """Run-length symbols and scan coding (baseline; progressive on the decode side)."""
 
 # ==== encode: run-length symbols and baseline scan coding ====
+import numpy as np
+from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t
+from libc.stdlib cimport free
 
+from .tables import ZIGZAG as _ZIGZAG
+
+cdef int _zz[64]
+for _k in range(64):
+    _zz[_k] = _ZIGZAG[_k]
+cdef ZigzagMap ZZ
+zigzag_map_init(&ZZ, _zz)
+
+
+cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
+    """Copy a (codes, sizes) pair from _huffman.make_codes into a HuffCodes."""
+    cdef const uint32_t[::1] c = np.ascontiguousarray(codes, dtype=np.uint32)
+    cdef const uint8_t[::1] s = np.ascontiguousarray(sizes, dtype=np.uint8)
+    if c.shape[0] != 256 or s.shape[0] != 256:
+        raise ValueError("a Huffman table has 256 codes and sizes")
+    cdef int i
+    for i in range(256):
+        if s[i] > 16 or c[i] >> s[i]:
+            raise ValueError("Huffman code longer than its size")
+        out.code[i] = c[i]
+        out.size[i] = s[i]
+        out.packed[i] = (c[i] << 8) | s[i]
+    return 0
+
+
+def _check_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restart_interval):
+    if mcus_x < 1 or mcus_y < 1 or not 0 <= restart_interval <= 65535:
+        raise ValueError("need at least one MCU and a restart interval in 0..65535")
+    n = len(blocks)
+    if not 1 <= n <= 4 or len(h) != n or len(v) != n:
+        raise ValueError("1..4 components, each with blocks, h and v")
+    arrays = []
+    for c in range(n):
+        b = np.ascontiguousarray(blocks[c], dtype=np.int16)
+        if b.ndim != 3 or b.shape[2] != 64:
+            raise ValueError("blocks must be (block rows, block columns, 64) arrays")
+        if n == 1 and (h[c], v[c]) != (1, 1):
+            raise ValueError("a single-component scan has 1x1 MCUs")
+        if not (1 <= h[c] <= 4 and 1 <= v[c] <= 4):
+            raise ValueError("sampling factors must be 1..4")
+        if not ((mcus_y - 1) * v[c] < b.shape[0] <= mcus_y * v[c]
+                and (mcus_x - 1) * h[c] < b.shape[1] <= mcus_x * h[c]):
+            raise ValueError(f"component {c}: {b.shape[:2]} blocks do not fit "
+                             f"{mcus_y}x{mcus_x} MCUs of {v[c]}x{h[c]} blocks")
+        arrays.append(b)
+    return arrays
+
+
+cdef int _code_scan(BitWriter* w, ScanComp* comps, int ncomp, list arrays,
+                    Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restart_interval) except -2:
+    """Code (w != NULL) or count (w == NULL) every MCU row of whole-image block arrays."""
+    cdef const int16_t* base[4]
+    cdef int hb[4]
+    cdef int c, rc = 0
+    cdef Py_ssize_t my
+    cdef const int16_t[:, :, ::1] b
+    for c in range(ncomp):
+        b = arrays[c]
+        base[c] = &b[0, 0, 0]
+        hb[c] = b.shape[0]
+    with nogil:
+        for my in range(mcus_y):
+            for c in range(ncomp):
+                comps[c].rows = min(comps[c].v, hb[c] - <int>my * comps[c].v)
+                comps[c].blocks = base[c] + my * comps[c].v * comps[c].row_stride
+            rc = code_mcu_row(w, comps, ncomp, <int>mcus_x, my * mcus_x, restart_interval, &ZZ)
+            if rc < 0:
+                break
+    return rc
+
+
+def count_symbols(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restart_interval=0):
+    """Symbol statistics of a baseline scan: int64 array (components, 2, 256).
+
+    ``blocks[c]`` holds component c's quantized blocks, (rows, cols, 64) int16
+    in natural order; ``h[c]``, ``v[c]`` its blocks per MCU (1, 1 for a
+    one-component scan); the scan has ``mcus_y`` x ``mcus_x`` MCUs and a restart
+    marker every ``restart_interval`` MCUs (0: none). ``[c, 0, s]`` counts DC
+    symbol (category) s of component c, ``[c, 1, s]`` AC run/size symbol s,
+    dummy edge blocks included: exactly the symbols ``encode_scan`` writes.
+    """
+    arrays = _check_scan(blocks, h, v, mcus_x, mcus_y, restart_interval)
+    cdef int ncomp = len(arrays), c
+    counts = np.zeros((ncomp, 2, 256), dtype=np.int64)
+    cdef int64_t[:, :, ::1] cv = counts
+    cdef ScanComp comps[4]
+    for c in range(ncomp):
+        comps[c].h = h[c]
+        comps[c].v = v[c]
+        comps[c].wb = arrays[c].shape[1]
+        comps[c].row_stride = arrays[c].shape[1] * 64
+        comps[c].last_dc = 0
+        comps[c].counts = &cv[c, 0, 0]
+    _code_scan(NULL, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval)
+    return counts
+
+
+def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, ac_tables,
+                int restart_interval=0):
+    """Entropy-code a baseline scan; returns the entropy-coded segment(s) as bytes.
+
+    Arguments as for ``count_symbols``, plus ``dc_tables[c]`` and
+    ``ac_tables[c]``: component c's Huffman tables as ``(codes, sizes)`` from
+    ``_huffman.make_codes``. The bytes include 0xFF00 stuffing, the 1-bit
+    padding before each RSTn and at the end, and the RSTn markers; they go
+    between the SOS segment and EOI.
+    """
+    arrays = _check_scan(blocks, h, v, mcus_x, mcus_y, restart_interval)
+    cdef int ncomp = len(arrays), c
+    if len(dc_tables) != ncomp or len(ac_tables) != ncomp:
+        raise ValueError("one DC and one AC table per component")
+    cdef HuffCodes tabs[8]
+    cdef ScanComp comps[4]
+    for c in range(ncomp):
+        fill_huffcodes(dc_tables[c][0], dc_tables[c][1], &tabs[2 * c])
+        fill_huffcodes(ac_tables[c][0], ac_tables[c][1], &tabs[2 * c + 1])
+        comps[c].h = h[c]
+        comps[c].v = v[c]
+        comps[c].wb = arrays[c].shape[1]
+        comps[c].row_stride = arrays[c].shape[1] * 64
+        comps[c].last_dc = 0
+        comps[c].dc = &tabs[2 * c]
+        comps[c].ac = &tabs[2 * c + 1]
+    cdef BitWriter w
+    w.buf = NULL
+    w.pos = 0
+    w.cap = 0
+    w.acc = 0
+    w.free = 64
+    w.error = 0
+    try:
+        if _code_scan(&w, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval) < 0:
+            raise MemoryError("out of memory writing the scan")
+        if not bw_reserve(&w, 32):
+            raise MemoryError("out of memory writing the scan")
+        bw_finish(&w)
+        return (<char*>w.buf)[:w.pos] if w.pos else b""
+    finally:
+        free(w.buf)
 # ==== end encode: run-length symbols and baseline scan coding ====
 
 
 # ==== decode: baseline and progressive scan decoding ====
+from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
+from libc.stdint cimport uint64_t
+from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill,
+                                br_peek, br_bits, huff_extend, huff_decode, huff_lookup,
+                                HUFF_LOOKAHEAD, HUFF_LOOKUP_SIZE)
+from jpeglite.tables import ZIGZAG as _ZIGZAG
+
+# zigzag position -> natural index.  A corrupt run of zeros can carry the
+# position past 63 (by at most 15, the longest run in one symbol); the 16
+# spare entries point such writes at coefficient 63, which is libjpeg's
+# recovery (its jpeg_natural_order has the same padding), so files that Pillow
+# decodes despite such runs decode here to the same pixels.
+cdef int32_t NATURAL[80]
+for _k in range(80):
+    NATURAL[_k] = int(_ZIGZAG[_k]) if _k < 64 else 63
+
+
+cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end) noexcept nogil:
+    """Offset of the 0xFF that starts the next marker at or after pos, or -1.
+
+    Like libjpeg's next_marker: bytes that are not 0xFF are skipped, runs of
+    0xFF are fill, and 0xFF 0x00 (a stuffed data byte) is not a marker.
+    """
+    cdef Py_ssize_t p
+    while pos < end:
+        if data[pos] != 0xFF:
+            pos += 1
+            continue
+        p = pos + 1
+        while p < end and data[p] == 0xFF:
+            p += 1
+        if p >= end:
+            return -1
+        if data[p] != 0:
+            return p - 1
+        pos = p + 1
+    return -1
+
+
+cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
+    """Consume the RSTn marker that ends a restart interval and reset the
+    predictors (T.81 F.2.1.3.1).  A missing or out-of-order marker is handled
+    as libjpeg's jpeg_resync_to_restart does."""
+    cdef BitReader* br = &st.br
+    cdef Py_ssize_t p
+    cdef int m, want = next_rst[0], action, i
+    br.buf = 0
+    br.nbits = 0
+    br.pad = 0
+    if br.marker == 0:
+        p = find_marker(br.data, br.pos, br.end)
+        if p < 0:
+            st.error_pos = br.end
+            return SCAN_TRUNCATED
+        br.marker = br.data[p + 1]
+        br.marker_pos = p
+    while True:
+        m = br.marker
+        if m == 0xD0 + want:
+            action = 1
+        else:
+            st.bad_restarts += 1
+            if m < 0xC0:
+                action = 2
+            elif m < 0xD0 or m > 0xD7:
+                action = 3
+            elif m == 0xD0 + ((want + 1) & 7) or m == 0xD0 + ((want + 2) & 7):
+                action = 3
+            elif m == 0xD0 + ((want - 1) & 7) or m == 0xD0 + ((want - 2) & 7):
+                action = 2
+            else:
+                action = 1
+        if action == 1:
+            # accept: read on after the marker
+            p = br.marker_pos + 1
+            while br.data[p] == 0xFF:
+                p += 1
+            br.pos = p + 1
+            br.marker = 0
+            break
+        if action == 3:
+            # leave the marker; the interval decodes as if empty
+            break
+        p = br.marker_pos + 1
+        while br.data[p] == 0xFF:
+            p += 1
+        p = find_marker(br.data, p + 1, br.end)
+        if p < 0:
+            st.error_pos = br.end
+            return SCAN_TRUNCATED
+        br.marker = br.data[p + 1]
+        br.marker_pos = p
+    next_rst[0] = (want + 1) & 7
+    for i in range(st.ncomps):
+        st.comps[i].last_dc = 0
+    st.eobrun = 0
+    return SCAN_OK
+
+
+cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) noexcept nogil:
+    """One block of a sequential scan: DC difference, then run/size AC
+    symbols to the end of block (T.81 F.2.2).  The bit buffer lives in
+    locals here (Python builds compile without strict aliasing, so through
+    br every coefficient store would reload it)."""
+    cdef int s, r, k, rs, fast
+    cdef uint64_t buf
+    cdef int nbits
+    if br.nbits < 32:
+        br_fill(br)
+    buf = br.buf
+    nbits = br.nbits
+    s = huff_lookup(buf, &nbits, c.dc)
+    r = 0
+    if s:
+        # DC symbols are 0..15 (checked when the table is built)
+        r = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
+        nbits -= s
+    # wraps like libjpeg's unsigned arithmetic on runaway predictors
+    c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>r)
+    blk[0] = <int16_t>c.last_dc
+    k = 1
+    while k < 64:
+        if nbits < 32:
+            br.buf = buf
+            br.nbits = nbits
+            br_fill(br)
+            buf = br.buf
+            nbits = br.nbits
+        fast = c.ac.fast_ac[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+        if fast:
+            # code and amplitude in one lookup
+            k += (fast >> 4) & 15
+            blk[NATURAL[k]] = <int16_t>(fast >> 8)
+            nbits -= fast & 15
+            k += 1
+            continue
+        rs = huff_lookup(buf, &nbits, c.ac)
+        r = rs >> 4
+        s = rs & 15
+        if s:
+            k += r
+            blk[NATURAL[k]] = <int16_t>huff_extend(
+                <uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
+            nbits -= s
+        else:
+            if r != 15:
+                break
+            k += 15
+        k += 1
+    br.buf = buf
+    br.nbits = nbits
+    return SCAN_OK
+
+
+cdef inline void block_dc_first(BitReader* br, int16_t* blk, ScanComponent* c, int al) noexcept nogil:
+    cdef int s = huff_decode(br, c.dc)
+    cdef int diff = 0
+    if s:
+        diff = huff_extend(br_bits(br, s), s)
+    c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>diff)
+    blk[0] = <int16_t>(<uint32_t>c.last_dc << al)
+
+
+cdef inline void refill(BitReader* br, uint64_t* buf, int* nbits) noexcept nogil:
+    # the block decoders keep the bit buffer in locals; top it up through br
+    br.buf = buf[0]
+    br.nbits = nbits[0]
+    br_fill(br)
+    buf[0] = br.buf
+    nbits[0] = br.nbits
+
+
+cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) noexcept nogil:
+    """T.81 G.1.2.2: the first pass over a band Ss..Se of one block, values
+    scaled by 2**Al; an EOBr symbol ends this block and the next
+    2**r - 1 + (r more bits) blocks of the band."""
+    cdef BitReader* br = &st.br
+    cdef int s, r, k, rs, fast, se = st.Se, al = st.Al
+    cdef uint64_t buf
+    cdef int nbits
+    if st.eobrun > 0:
+        st.eobrun -= 1
+        return SCAN_OK
+    buf = br.buf
+    nbits = br.nbits
+    k = st.Ss
+    while k <= se:
+        if nbits < 32:
+            refill(br, &buf, &nbits)
+        fast = c.ac.fast_ac[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+        if fast:
+            k += (fast >> 4) & 15
+            blk[NATURAL[k]] = <int16_t>(<uint32_t>(fast >> 8) << al)
+            nbits -= fast & 15
+            k += 1
+            continue
+        rs = huff_lookup(buf, &nbits, c.ac)
+        r = rs >> 4
+        s = rs & 15
+        if s:
+            k += r
+            blk[NATURAL[k]] = <int16_t>(<uint32_t>huff_extend(
+                <uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s) << al)
+            nbits -= s
+        elif r == 15:
+            k += 15
+        else:
+            st.eobrun = 1 << r
+            if r:
+                st.eobrun += <int>((buf >> (nbits - r)) & ((<uint64_t>1 << r) - 1))
+                nbits -= r
+            st.eobrun -= 1
+            break
+        k += 1
+    br.buf = buf
+    br.nbits = nbits
+    return SCAN_OK
+
+
+cdef inline void correct(int16_t* coef, uint64_t buf, int nbits, int p1, int m1) noexcept nogil:
+    # correction bit (the one at nbits - 1): 1 if the magnitude grows by 2**Al
+    if (buf >> (nbits - 1)) & 1:
+        if (coef[0] & p1) == 0:
+            if coef[0] >= 0:
+                coef[0] = <int16_t>(coef[0] + p1)
+            else:
+                coef[0] = <int16_t>(coef[0] + m1)
+
+
+cdef inline int block_ac_refine(ScanState* st, int16_t* blk, ScanComponent* c) noexcept nogil:
+    """T.81 G.1.2.3: new coefficients of magnitude 2**Al, with correction bits
+    for the ones already nonzero that the run passes over (libjpeg's
+    decode_mcu_AC_refine, step for step)."""
+    cdef BitReader* br = &st.br
+    cdef int p1 = 1 << st.Al
+    cdef int m1 = -p1
+    cdef int s, r, k, rs, se = st.Se
+    cdef int16_t* coef
+    cdef uint64_t buf = br.buf
+    cdef int nbits = br.nbits
+    k = st.Ss
+    if st.eobrun == 0:
+        while k <= se:
+            if nbits < 32:
+                refill(br, &buf, &nbits)
+            rs = huff_lookup(buf, &nbits, c.ac)
+            r = rs >> 4
+            s = rs & 15
+            if s:
+                # size of a new coefficient is always 1 (libjpeg warns otherwise)
+                s = p1 if (buf >> (nbits - 1)) & 1 else m1
+                nbits -= 1
+            elif r != 15:
+                st.eobrun = 1 << r
+                if r:
+                    st.eobrun += <int>((buf >> (nbits - r)) & ((<uint64_t>1 << r) - 1))
+                    nbits -= r
+                break
+            while True:
+                coef = blk + NATURAL[k]
+                if coef[0] != 0:
+                    if nbits < 1:
+                        refill(br, &buf, &nbits)
+                    correct(coef, buf, nbits, p1, m1)
+                    nbits -= 1
+                else:
+                    r -= 1
+                    if r < 0:
+                        break
+                k += 1
+                if k > se:
+                    break
+            if s:
+                blk[NATURAL[k]] = <int16_t>s
+            k += 1
+    if st.eobrun > 0:
+        while k <= se:
+            coef = blk + NATURAL[k]
+            if coef[0] != 0:
+                if nbits < 1:
+                    refill(br, &buf, &nbits)
+                correct(coef, buf, nbits, p1, m1)
+                nbits -= 1
+            k += 1
+        st.eobrun -= 1
+    br.buf = buf
+    br.nbits = nbits
+    return SCAN_OK
+
+
+cdef void scan_begin(ScanState* st) noexcept nogil:
+    """Reset the per-scan state (predictors, EOB run, restart counting)."""
+    cdef int ci
+    for ci in range(st.ncomps):
+        st.comps[ci].last_dc = 0
+    st.eobrun = 0
+    st.togo = st.restart_interval
+    st.next_rst = 0
+    st.insufficient = False
+
+
+cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
+    """Decode MCU rows my0 .. my1 - 1 of a scan (after scan_begin, in order).
+
+    MCU row my goes to block rows (my - row_base) * v .. of each component's
+    coefs, so a caller can decode a band into a small buffer.  The reader
+    stops at the marker after the data.  Data that runs into a marker early
+    (corrupt data) is padded with zero bits and the rest of its restart
+    interval is left as it is, as libjpeg does; data that runs into the end
+    of the input is an error (truncation).
+    """
+    cdef BitReader* br = &st.br
+    cdef int mx, my, ci, bx, by, rc = SCAN_OK
+    cdef ScanComponent* c
+    cdef int16_t* blk
+    for my in range(my0, my1):
+        for mx in range(st.mcus_x):
+            if st.restart_interval:
+                if st.togo == 0:
+                    rc = restart(st, &st.next_rst)
+                    if rc != SCAN_OK:
+                        return rc
+                    st.togo = st.restart_interval
+                    if br.marker == 0:
+                        st.insufficient = False
+                st.togo -= 1
+            if st.insufficient:
+                continue
+            for ci in range(st.ncomps):
+                c = &st.comps[ci]
+                for by in range(c.v):
+                    blk = c.coefs + (((my - st.row_base) * c.v + by) * c.blocks_w
+                                     + mx * c.h) * 64
+                    for bx in range(c.h):
+                        if st.kind == SCAN_SEQUENTIAL:
+                            rc = block_sequential(br, blk, c)
+                        elif st.kind == SCAN_DC_FIRST:
+                            block_dc_first(br, blk, c, st.Al)
+                        elif st.kind == SCAN_DC_REFINE:
+                            if br_bits(br, 1):
+                                blk[0] = <int16_t>(blk[0] | (1 << st.Al))
+                        elif st.kind == SCAN_AC_FIRST:
+                            rc = block_ac_first(st, blk, c)
+                        else:
+                            rc = block_ac_refine(st, blk, c)
+                        if rc != SCAN_OK:
+                            st.error_pos = br.pos
+                            return rc
+                        blk += 64
+            if br.nbits < br.pad:
+                # this MCU needed bits the data does not have
+                if br.marker == 0:
+                    st.error_pos = br.end
+                    return SCAN_TRUNCATED
+                st.insufficient = True
+                st.corrupt_segments += 1
+    return SCAN_OK
+
+
+cdef int decode_scan(ScanState* st) noexcept nogil:
+    """Decode one whole scan's entropy-coded data into the components'
+    coefficients (see scan_rows)."""
+    scan_begin(st)
+    st.row_base = 0
+    return scan_rows(st, 0, st.mcus_y)
 
 # ==== end decode: baseline and progressive scan decoding ====

@@ -1,10 +1,316 @@
 # Huffman kernels shared by the drivers.
 
 # ==== encode: code construction and bit writer ====
+from libc.stdint cimport uint8_t, uint32_t, uint64_t, int64_t
+from libc.stdlib cimport realloc
 
+cdef extern from *:
+    """
+    /* Bit length of x (0 for 0): the JPEG magnitude category of |value|. */
+    static inline int jl_enc_bitlen(unsigned int x) {
+    #if defined(__GNUC__) || defined(__clang__)
+        return x ? 32 - __builtin_clz(x) : 0;
+    #else
+        int n = 0;
+        while (x) { n++; x >>= 1; }
+        return n;
+    #endif
+    }
+    /* Index of the lowest set bit of a non-zero x. */
+    static inline int jl_enc_ctz64(unsigned long long x) {
+    #if defined(__GNUC__) || defined(__clang__)
+        return __builtin_ctzll(x);
+    #else
+        int n = 0;
+        while (!(x & 1)) { n++; x >>= 1; }
+        return n;
+    #endif
+    }
+    """
+    int jl_enc_bitlen(unsigned int x) noexcept nogil
+    int jl_enc_ctz64(unsigned long long x) noexcept nogil
+
+
+# One Huffman table as the encoder uses it: code[s] (right-aligned) and its
+# length size[s] in bits for every symbol s; size 0 means "not in the table".
+ctypedef struct HuffCodes:
+    uint32_t code[256]
+    uint8_t size[256]
+    uint32_t packed[256]      # code << 8 | size: one load per symbol in the coder
+
+
+# Entropy-coded segment writer. Bits gather in a 64-bit accumulator and leave
+# it 8 bytes at a time; only a word that holds an 0xFF byte takes the slow,
+# byte-stuffing path. `free` counts the unused low bits of `acc` (64 = empty).
+ctypedef struct BitWriter:
+    uint8_t* buf
+    Py_ssize_t pos
+    Py_ssize_t cap
+    uint64_t acc
+    int free
+    int error          # 1 after a failed allocation; the writer then stops
+
+
+cdef inline bint bw_reserve(BitWriter* w, Py_ssize_t extra) noexcept nogil:
+    """Make room for `extra` more bytes; False (and w.error) when out of memory."""
+    cdef Py_ssize_t cap
+    cdef uint8_t* p
+    if w.error:
+        return False
+    if w.pos + extra <= w.cap:
+        return True
+    cap = 2 * w.cap
+    if cap < w.pos + extra:
+        cap = w.pos + extra
+    p = <uint8_t*>realloc(w.buf, cap)
+    if p == NULL:
+        w.error = 1
+        return False
+    w.buf = p
+    w.cap = cap
+    return True
+
+
+cdef inline void bw_byte(BitWriter* w, uint8_t b) noexcept nogil:
+    # T.81 B.1.1.5: a 0xFF data byte is followed by a stuffed 0x00.
+    w.buf[w.pos] = b
+    w.pos += 1
+    if b == 0xFF:
+        w.buf[w.pos] = 0
+        w.pos += 1
+
+
+cdef inline void bw_flush_word(BitWriter* w) noexcept nogil:
+    cdef uint64_t a = w.acc
+    cdef uint8_t* p
+    cdef int s
+    # (~a - 0x01..01) & a & 0x80..80 is non-zero iff some byte of ~a is zero,
+    # i.e. iff some byte of a is 0xFF.
+    if ((~a) - <uint64_t>0x0101010101010101ULL) & a & <uint64_t>0x8080808080808080ULL:
+        s = 56
+        while s >= 0:
+            bw_byte(w, <uint8_t>(a >> s))
+            s -= 8
+    else:
+        p = w.buf + w.pos
+        p[0] = <uint8_t>(a >> 56)
+        p[1] = <uint8_t>(a >> 48)
+        p[2] = <uint8_t>(a >> 40)
+        p[3] = <uint8_t>(a >> 32)
+        p[4] = <uint8_t>(a >> 24)
+        p[5] = <uint8_t>(a >> 16)
+        p[6] = <uint8_t>(a >> 8)
+        p[7] = <uint8_t>a
+        w.pos += 8
+
+
+cdef inline void bw_put(BitWriter* w, uint32_t bits, int n) noexcept nogil:
+    """Append the n (1..32) low bits of `bits`, most significant first.
+
+    `bits` must have no bit set above bit n-1. The caller reserves space.
+    """
+    if n < w.free:
+        w.acc = (w.acc << n) | bits
+        w.free -= n
+    else:
+        n -= w.free
+        w.acc = (w.acc << w.free) | (<uint64_t>bits >> n)
+        bw_flush_word(w)
+        # The bits already written stay above the valid ones and are shifted
+        # out before the next flush.
+        w.acc = bits
+        w.free = 64 - n
+
+
+cdef inline void bw_finish(BitWriter* w) noexcept nogil:
+    """Pad the last byte with 1-bits (T.81 F.1.2.3) and write out the accumulator."""
+    cdef int nvalid = 64 - w.free
+    cdef int pad = (-nvalid) & 7
+    if pad:
+        bw_put(w, <uint32_t>((1 << pad) - 1), pad)
+    nvalid = 64 - w.free
+    while nvalid > 0:
+        nvalid -= 8
+        bw_byte(w, <uint8_t>(w.acc >> nvalid))
+    w.acc = 0
+    w.free = 64
+
+
+cdef inline void bw_restart(BitWriter* w, int k) noexcept nogil:
+    """Finish the current interval and write the marker RST(k mod 8)."""
+    bw_finish(w)
+    w.buf[w.pos] = 0xFF
+    w.buf[w.pos + 1] = <uint8_t>(0xD0 + (k & 7))
+    w.pos += 2
 # ==== end encode: code construction and bit writer ====
 
 
 # ==== decode: lookahead tables and bit reader ====
+from libc.stdint cimport uint8_t, uint16_t, int32_t, uint32_t, uint64_t
+
+cdef enum:
+    # Codes up to HUFF_LOOKAHEAD bits decode with one table lookup; longer
+    # ones walk maxcode[] bit by bit (T.81 F.2.2.3).  9 bits covers nearly
+    # every symbol of photographic data with a 1 KiB table.
+    HUFF_LOOKAHEAD = 9
+    HUFF_LOOKUP_SIZE = 512
+
+ctypedef struct HuffDecodeTable:
+    # lookup[next 9 bits] = (code length << 8) | symbol; length 0 means the
+    # code is longer than 9 bits (or no code has this prefix).
+    uint16_t lookup[512]
+    # maxcode[l]: largest code of length l, -1 if none; maxcode[17] is a
+    # sentinel so that the slow walk always stops (libjpeg's convention).
+    int32_t maxcode[18]
+    # valoffset[l]: index into huffval of a length-l code, minus the code.
+    int32_t valoffset[18]
+    uint8_t huffval[256]
+    # AC tables: for the next 9 bits holding a whole run/size code AND its
+    # amplitude bits, (value << 8) | (run << 4) | bits used; else 0
+    int32_t fast_ac[512]
+
+ctypedef struct BitReader:
+    const uint8_t* data
+    Py_ssize_t pos          # next byte of entropy-coded data to read
+    Py_ssize_t end          # one past the last byte of the input
+    uint64_t buf            # the low `nbits` bits are unread data, MSB first
+    int nbits
+    int pad                 # how many of the low bits are zeros fed past the data
+    int marker              # code of the marker that stopped reading, 0 if none
+    Py_ssize_t marker_pos   # offset of that marker's first 0xFF
+    bint at_end             # reading stopped at the end of the input
+
+
+cdef inline void br_init(BitReader* br, const uint8_t* data, Py_ssize_t pos,
+                         Py_ssize_t end) noexcept nogil:
+    br.data = data
+    br.pos = pos
+    br.end = end
+    br.buf = 0
+    br.nbits = 0
+    br.pad = 0
+    br.marker = 0
+    br.marker_pos = end
+    br.at_end = False
+
+
+cdef inline void br_fill_bytes(BitReader* br) noexcept nogil:
+    # one byte at a time, handling stuffing, fill bytes, markers and the end
+    cdef uint8_t c
+    cdef Py_ssize_t p
+    while br.nbits <= 56:
+        if br.marker == 0 and br.pos < br.end:
+            c = br.data[br.pos]
+            if c != 0xFF:
+                br.pos += 1
+            else:
+                # 0xFF 0x00 is a stuffed 0xFF data byte; runs of 0xFF are fill
+                p = br.pos + 1
+                while p < br.end and br.data[p] == 0xFF:
+                    p += 1
+                if p >= br.end:
+                    br.at_end = True
+                    br.marker_pos = br.pos
+                    br.pos = br.end
+                    continue
+                if br.data[p] != 0:
+                    br.marker = br.data[p]
+                    br.marker_pos = br.pos
+                    continue
+                br.pos = p + 1
+            br.buf = (br.buf << 8) | c
+            br.nbits += 8
+        else:
+            if br.pos >= br.end and br.marker == 0:
+                br.at_end = True
+            br.buf <<= 8
+            br.nbits += 8
+            br.pad += 8
+
+
+cdef inline void br_fill(BitReader* br) noexcept nogil:
+    """Top the buffer up to at least 56 bits.
+
+    Reading stops at a marker (0xFF followed by neither 0x00 nor 0xFF) or at
+    the end of the input and never goes past either; from then on zero bits
+    are fed, as libjpeg does, and counted in `pad` so that a caller can tell
+    whether real data ran out (nbits < pad after consuming).  When the next
+    8 bytes hold no 0xFF they are taken in one go.
+    """
+    cdef uint64_t v, t
+    cdef int n, i
+    cdef const uint8_t* d
+    if br.nbits > 56:
+        return
+    if br.marker == 0 and br.pos + 8 <= br.end:
+        d = br.data + br.pos
+        v = 0
+        for i in range(8):
+            v = (v << 8) | d[i]
+        t = ~v
+        if ((t - <uint64_t>0x0101010101010101) & ~t & <uint64_t>0x8080808080808080) == 0:
+            n = (64 - br.nbits) >> 3
+            if n > 7:
+                n = 7
+            br.buf = (br.buf << (8 * n)) | (v >> (64 - 8 * n))
+            br.nbits += 8 * n
+            br.pos += n
+            return
+    br_fill_bytes(br)
+
+
+cdef inline uint32_t br_peek(const BitReader* br, int n) noexcept nogil:
+    """The next n (0..32) bits; the caller has made sure nbits >= n."""
+    return <uint32_t>((br.buf >> (br.nbits - n)) & ((<uint64_t>1 << n) - 1))
+
+
+cdef inline uint32_t br_bits(BitReader* br, int n) noexcept nogil:
+    """Consume and return n (0..16) bits, refilling first if needed."""
+    cdef uint32_t v
+    if br.nbits < n:
+        br_fill(br)
+    v = br_peek(br, n)
+    br.nbits -= n
+    return v
+
+
+cdef inline int huff_extend(uint32_t v, int s) noexcept nogil:
+    """T.81 F.2.2.1 EXTEND: the s-bit amplitude v (s = 1..16) as a signed
+    value: v if its top bit is set, else v - 2**s + 1.  Branch-free, because
+    the sign of a coefficient is a coin toss a branch predictor loses."""
+    cdef int32_t x = <int32_t>v
+    return x + (((x - (1 << (s - 1))) >> 31) & (1 - (1 << s)))
+
+
+cdef inline int huff_lookup(uint64_t buf, int* nbits, const HuffDecodeTable* t) noexcept nogil:
+    """Decode one symbol from the low nbits[0] (>= 17) bits of buf, MSB
+    first, and take its code's bits off nbits[0].  Scan decoders keep buf
+    and nbits in locals (registers) across a block and call this.  A bit
+    pattern that is no code of the table takes 17 bits and decodes as
+    symbol 0, libjpeg's recovery."""
+    cdef uint32_t code
+    cdef int e, l
+    cdef int n = nbits[0]
+    e = t.lookup[(buf >> (n - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+    if e >> 8:
+        nbits[0] = n - (e >> 8)
+        return e & 0xFF
+    l = HUFF_LOOKAHEAD + 1
+    code = <uint32_t>((buf >> (n - l)) & ((<uint64_t>1 << l) - 1))
+    while l <= 16 and <int32_t>code > t.maxcode[l]:
+        l += 1
+        code = <uint32_t>((buf >> (n - l)) & ((<uint64_t>1 << l) - 1))
+    if l > 16:
+        nbits[0] = n - 17
+        return 0
+    nbits[0] = n - l
+    return t.huffval[(<int32_t>code + t.valoffset[l]) & 0xFF]
+
+
+cdef inline int huff_decode(BitReader* br, const HuffDecodeTable* t) noexcept nogil:
+    """Decode one symbol from the reader (refilling it first if needed)."""
+    if br.nbits < 17:
+        br_fill(br)
+    return huff_lookup(br.buf, &br.nbits, t)
 
 # ==== end decode: lookahead tables and bit reader ====

@@ -1,10 +1,384 @@
 """JFIF container: write and parse the markers (SOI, APPn, DQT, SOF, DHT, DRI, SOS, RSTn, EOI)."""
 
 # ==== encode: marker writers ====
+import struct as _struct
 
+import numpy as _np
+
+from .tables import ZIGZAG as _ZIGZAG
+
+
+def _segment(marker, payload):
+    """A marker segment: 0xFF, marker, a 2-byte length counting itself, payload."""
+    if len(payload) + 2 > 0xFFFF:
+        raise ValueError("marker segment longer than 65535 bytes")
+    return bytes((0xFF, marker)) + _struct.pack(">H", len(payload) + 2) + payload
+
+
+def soi():
+    """Start of image: the 2 bytes FF D8."""
+    return b"\xff\xd8"
+
+
+def eoi():
+    """End of image: the 2 bytes FF D9."""
+    return b"\xff\xd9"
+
+
+def app0_jfif(units=0, x_density=1, y_density=1):
+    """APP0 JFIF 1.01 header, no thumbnail (18 bytes), libjpeg's defaults.
+
+    ``units``: 0 = aspect ratio only, 1 = dots per inch, 2 = dots per cm.
+    """
+    return _segment(0xE0, b"JFIF\x00\x01\x01" + _struct.pack(">BHHBB", units, x_density,
+                                                              y_density, 0, 0))
+
+
+def dqt(table_id, table):
+    """DQT segment for one table: ``table`` in natural order (64 values), written zigzag.
+
+    8-bit precision when every value fits in a byte (baseline), else 16-bit.
+    """
+    t = _np.asarray(table, dtype=_np.int64).reshape(-1)
+    if t.shape != (64,) or t.min() < 1 or t.max() > 0xFFFF or not 0 <= table_id <= 3:
+        raise ValueError("a quantization table is 64 values 1..65535, id 0..3")
+    zz = t[_ZIGZAG]
+    if zz.max() <= 255:
+        return _segment(0xDB, bytes([table_id]) + zz.astype(_np.uint8).tobytes())
+    return _segment(0xDB, bytes([0x10 | table_id]) + zz.astype(">u2").tobytes())
+
+
+def sof0(height, width, components):
+    """SOF0 (baseline) frame header. ``components``: (id, h, v, quant table id) each."""
+    payload = _struct.pack(">BHHB", 8, height, width, len(components))
+    for cid, h, v, tq in components:
+        payload += bytes((cid, (h << 4) | v, tq))
+    return _segment(0xC0, payload)
+
+
+def dht(table_class, table_id, bits, values):
+    """DHT segment for one table. ``table_class``: 0 = DC, 1 = AC; (bits, values) as in tables."""
+    if len(bits) != 16 or sum(bits) != len(values):
+        raise ValueError("bits must be 16 counts that add up to len(values)")
+    return _segment(0xC4, bytes([(table_class << 4) | table_id]) + bytes(bits) + bytes(values))
+
+
+def dri(interval):
+    """DRI segment: a restart marker every ``interval`` MCUs (1..65535)."""
+    return _segment(0xDD, _struct.pack(">H", interval))
+
+
+def sos(components, ss=0, se=63, ah=0, al=0):
+    """SOS scan header. ``components``: (id, DC table id, AC table id) each."""
+    payload = bytes([len(components)])
+    for cid, td, ta in components:
+        payload += bytes((cid, (td << 4) | ta))
+    return _segment(0xDA, payload + bytes((ss, se, (ah << 4) | al)))
 # ==== end encode: marker writers ====
 
 
 # ==== decode: marker parser ====
+# One function per segment.  Each takes the parser state and the offset of the
+# segment's payload (after the 2-byte length) and its end, validates what it
+# reads against what libjpeg accepts, and raises JPEGError with the byte
+# offset of the offending field.
+
+from dataclasses import dataclass, field as _field
+
+import numpy as _np
+
+from .errors import JPEGError as _JPEGError
+from .tables import (DC_LUMA_K3 as _DC0, DC_CHROMA_K4 as _DC1, AC_LUMA_K5 as _AC0,
+                     AC_CHROMA_K6 as _AC1, ZIGZAG as _ZIGZAG)
+
+# marker codes (the byte after 0xFF), T.81 Table B.1
+SOI, EOI, SOS, DQT, DHT, DRI, DNL, DAC, COM, TEM = (
+    0xD8, 0xD9, 0xDA, 0xDB, 0xC4, 0xDD, 0xDC, 0xCC, 0xFE, 0x01)
+SOF0, SOF1, SOF2 = 0xC0, 0xC1, 0xC2
+RST0, RST7 = 0xD0, 0xD7
+APP0, APP14, APP15 = 0xE0, 0xEE, 0xEF
+
+# frame types jpeglite does not decode, named for the error message
+UNSUPPORTED_SOF = {
+    0xC3: "lossless (SOF3)",
+    0xC5: "hierarchical differential sequential (SOF5)",
+    0xC6: "hierarchical differential progressive (SOF6)",
+    0xC7: "hierarchical differential lossless (SOF7)",
+    0xC8: "JPG extension (SOF8)",
+    0xC9: "arithmetic coding (SOF9, extended sequential)",
+    0xCA: "arithmetic coding (SOF10, progressive)",
+    0xCB: "arithmetic coding (SOF11, lossless)",
+    0xCD: "arithmetic coding (SOF13, hierarchical)",
+    0xCE: "arithmetic coding (SOF14, hierarchical progressive)",
+    0xCF: "arithmetic coding (SOF15, hierarchical lossless)",
+}
+
+# markers with a length-prefixed segment that the decoder reads or skips
+KNOWN_SEGMENTS = frozenset([SOF0, SOF1, SOF2, DHT, DQT, DRI, SOS, DNL, DAC, COM]
+                           + list(range(APP0, APP15 + 1)))
+
+MAX_SCANS = 1000            # like libjpeg-turbo's scan limit: bounds the work per file
+MAX_BLOCKS_IN_MCU = 10      # T.81 B.2.3, enforced by libjpeg too
+
+
+@dataclass
+class FrameComponent:
+    """One image component as the SOF declares it."""
+    ident: int
+    h: int                  # horizontal sampling factor, 1..4
+    v: int                  # vertical sampling factor, 1..4
+    tq: int                 # quantization table slot, 0..3
+    index: int              # position in the frame
+
+
+@dataclass
+class Frame:
+    """The frame header (SOF): size in pixels, components, coding process."""
+    marker: int
+    width: int
+    height: int
+    components: list
+    progressive: bool
+    offset: int
+
+    @property
+    def max_h(self):
+        return max(c.h for c in self.components)
+
+    @property
+    def max_v(self):
+        return max(c.v for c in self.components)
+
+
+@dataclass
+class Scan:
+    """A scan header (SOS): its components with their table slots, the
+    spectral band Ss..Se and the successive-approximation bits Ah, Al."""
+    components: list        # (FrameComponent, dc slot, ac slot)
+    Ss: int
+    Se: int
+    Ah: int
+    Al: int
+    offset: int
+    data_start: int         # first byte of entropy-coded data
+
+
+@dataclass
+class DecoderState:
+    """What the markers seen so far have defined."""
+    data: bytes
+    qt: list = _field(default_factory=lambda: [None] * 4)       # uint16 (64,) natural order
+    dht: list = _field(default_factory=lambda: [None] * 8)      # (counts, symbols, offset); DC 0-3, AC 4-7
+    restart_interval: int = 0
+    jfif: bool = False
+    adobe_transform: int = None   # APP14 "Adobe" colour transform flag, None if absent
+    frame: Frame = None
+    scans: int = 0
+    max_pixels: int = 178956970
+
+
+def new_decoder_state(data, max_pixels=178956970):
+    """A fresh state.  Huffman slots 0 and 1 start with the Annex K tables, as
+    libjpeg-turbo does for Motion-JPEG frames that leave out their DHT."""
+    st = DecoderState(data=data, max_pixels=max_pixels)
+    st.dht[0] = (_DC0[0], _DC0[1], None)
+    st.dht[1] = (_DC1[0], _DC1[1], None)
+    st.dht[4] = (_AC0[0], _AC0[1], None)
+    st.dht[5] = (_AC1[0], _AC1[1], None)
+    return st
+
+
+def check_soi(data):
+    """The file must start with SOI (0xFF 0xD8); returns the offset after it."""
+    if len(data) < 2 or data[0] != 0xFF or data[1] != SOI:
+        raise _JPEGError("not a JPEG file: it does not start with an SOI marker", 0)
+    return 2
+
+
+def marker_code(data, ff_pos):
+    """(code, offset of the code byte) of the marker whose first 0xFF is at ff_pos."""
+    p = ff_pos + 1
+    n = len(data)
+    while p < n and data[p] == 0xFF:
+        p += 1
+    if p >= n:
+        raise _JPEGError("truncated: the data ends inside a marker", n)
+    return data[p], p
+
+
+def segment_bounds(data, code_pos, name, lenient=False):
+    """(payload start, payload end) of the segment whose marker code is at code_pos.
+
+    A length below 2 (it counts its own two bytes) is an error, or with
+    ``lenient`` (APPn, COM, which libjpeg skips without reading) an empty segment.
+    """
+    n = len(data)
+    if code_pos + 3 > n:
+        raise _JPEGError(f"truncated: the data ends inside the {name} length", code_pos + 1)
+    length = (data[code_pos + 1] << 8) | data[code_pos + 2]
+    if length < 2:
+        if lenient:
+            return code_pos + 3, code_pos + 3
+        raise _JPEGError(f"bad {name} segment length {length}", code_pos + 1)
+    end = code_pos + 1 + length
+    if end > n:
+        raise _JPEGError(f"truncated: the {name} segment needs {length} bytes, "
+                         f"{n - code_pos - 1} are left", code_pos + 1)
+    return code_pos + 3, end
+
+
+def parse_app(st, code, start, end):
+    """APPn: record JFIF (APP0) and Adobe (APP14, its transform flag); skip the rest."""
+    d = st.data
+    if code == APP0 and end - start >= 14 and bytes(d[start:start + 5]) == b"JFIF\0":
+        st.jfif = True
+    elif code == APP14 and end - start >= 12 and bytes(d[start:start + 5]) == b"Adobe":
+        st.adobe_transform = d[start + 11]
+
+
+def parse_com(st, start, end):
+    """COM: a comment; nothing in it affects decoding."""
+
+
+def parse_dqt(st, start, end):
+    """DQT: one or more quantization tables, 8-bit (Pq=0) or 16-bit (Pq=1),
+    stored in zigzag order; kept in natural order."""
+    d = st.data
+    p = start
+    while p < end:
+        pq, tq = d[p] >> 4, d[p] & 15
+        if pq > 1:
+            raise _JPEGError(f"bad DQT precision {pq} (0 = 8-bit, 1 = 16-bit)", p)
+        if tq > 3:
+            raise _JPEGError(f"bad DQT table id {tq} (0..3)", p)
+        size = 64 * (pq + 1)
+        if p + 1 + size > end:
+            raise _JPEGError("DQT segment length does not match its tables", p)
+        raw = _np.frombuffer(bytes(d[p + 1:p + 1 + size]), dtype=">u2" if pq else _np.uint8)
+        table = _np.empty(64, dtype=_np.uint16)
+        table[_ZIGZAG] = raw
+        st.qt[tq] = table
+        p += 1 + size
+
+
+def parse_dht(st, start, end):
+    """DHT: one or more Huffman tables (class 0 = DC, 1 = AC; slot 0..3), each
+    16 code-length counts and the symbols.  Checked for consistency when a
+    scan first uses them (libjpeg accepts unused broken tables)."""
+    d = st.data
+    p = start
+    while p < end:
+        tc, th = d[p] >> 4, d[p] & 15
+        if tc > 1 or th > 3:
+            raise _JPEGError(f"bad DHT table class/id {tc}/{th}", p)
+        if p + 17 > end:
+            raise _JPEGError("DHT segment length does not match its tables", p)
+        counts = tuple(d[p + 1:p + 17])
+        nsym = sum(counts)
+        if nsym > 256 or p + 17 + nsym > end:
+            raise _JPEGError(f"bad DHT table: {nsym} codes do not fit the segment", p)
+        symbols = tuple(d[p + 17:p + 17 + nsym])
+        st.dht[4 * tc + th] = (counts, symbols, p)
+        p += 17 + nsym
+
+
+def parse_dri(st, start, end):
+    """DRI: the restart interval in MCUs (0 = no restart markers)."""
+    if end - start != 2:
+        raise _JPEGError("bad DRI segment length", start - 2)
+    st.restart_interval = (st.data[start] << 8) | st.data[start + 1]
+
+
+def parse_sof(st, code, start, end):
+    """SOF0/SOF1/SOF2: frame size, components, sampling factors, table slots."""
+    d = st.data
+    if st.frame is not None:
+        raise _JPEGError("a second SOF marker", start - 3)
+    if end - start < 6:
+        raise _JPEGError("SOF segment too short", start - 2)
+    precision = d[start]
+    height = (d[start + 1] << 8) | d[start + 2]
+    width = (d[start + 3] << 8) | d[start + 4]
+    n = d[start + 5]
+    if precision != 8:
+        raise _JPEGError(f"{precision}-bit samples are not supported (only 8-bit)", start)
+    if height == 0 or width == 0:
+        raise _JPEGError(f"empty image: {width} x {height} pixels "
+                         "(a height set later by DNL is not supported)", start + 1)
+    if n == 0:
+        raise _JPEGError("the frame has no components", start + 5)
+    if end - start != 6 + 3 * n:
+        raise _JPEGError(f"SOF length does not match its {n} components", start - 2)
+    if n not in (1, 3, 4):
+        raise _JPEGError(f"{n}-component images are not supported (1, 3 or 4)", start + 5)
+    if width * height > st.max_pixels:
+        raise _JPEGError(f"image of {width} x {height} = {width * height} pixels exceeds "
+                         f"max_pixels={st.max_pixels}", start + 1)
+    comps = []
+    for i in range(n):
+        p = start + 6 + 3 * i
+        ident, hv, tq = d[p], d[p + 1], d[p + 2]
+        h, v = hv >> 4, hv & 15
+        if any(c.ident == ident for c in comps):
+            raise _JPEGError(f"duplicate component id {ident}", p)
+        if not (1 <= h <= 4 and 1 <= v <= 4):
+            raise _JPEGError(f"bad sampling factors {h}x{v} (1..4)", p + 1)
+        if tq > 3:
+            raise _JPEGError(f"bad quantization table id {tq} (0..3)", p + 2)
+        comps.append(FrameComponent(ident, h, v, tq, i))
+    frame = Frame(code, width, height, comps, code == SOF2, start - 3)
+    for c in comps:
+        if frame.max_h % c.h or frame.max_v % c.v:
+            raise _JPEGError(f"fractional sampling ({c.h}x{c.v} of {frame.max_h}x{frame.max_v}) "
+                             "is not supported", start + 7 + 3 * c.index)
+    st.frame = frame
+
+
+def parse_sos(st, start, end):
+    """SOS: the scan's components and tables, spectral band and approximation."""
+    d = st.data
+    f = st.frame
+    if f is None:
+        raise _JPEGError("SOS before any SOF", start - 3)
+    st.scans += 1
+    if st.scans > MAX_SCANS:
+        raise _JPEGError(f"more than {MAX_SCANS} scans", start - 3)
+    if end - start < 1:
+        raise _JPEGError("SOS segment too short", start - 2)
+    ns = d[start]
+    if not 1 <= ns <= 4 or end - start != 4 + 2 * ns:
+        raise _JPEGError(f"bad SOS: {ns} components in a {end - start + 2}-byte segment", start)
+    comps = []
+    for i in range(ns):
+        p = start + 1 + 2 * i
+        ident, tdta = d[p], d[p + 1]
+        match = [c for c in f.components if c.ident == ident]
+        if not match:
+            raise _JPEGError(f"scan names component id {ident} that the frame lacks", p)
+        if any(c is match[0] for c, _, _ in comps):
+            raise _JPEGError(f"scan names component id {ident} twice", p)
+        td, ta = tdta >> 4, tdta & 15
+        if td > 3 or ta > 3:
+            raise _JPEGError(f"bad Huffman table ids {td}/{ta} (0..3)", p + 1)
+        comps.append((match[0], td, ta))
+    p = start + 1 + 2 * ns
+    Ss, Se, Ah, Al = d[p], d[p + 1], d[p + 2] >> 4, d[p + 2] & 15
+    if f.progressive:
+        bad = None
+        if Ss == 0 and Se != 0:
+            bad = "a DC scan must have Se = 0"
+        elif Ss != 0 and (Ss > Se or Se > 63):
+            bad = f"bad spectral band {Ss}..{Se}"
+        elif Ss != 0 and ns != 1:
+            bad = "an AC scan must have one component"
+        elif Ah != 0 and Al != Ah - 1:
+            bad = f"refinement scan with Ah={Ah}, Al={Al} (need Al = Ah - 1)"
+        elif Al > 13:
+            bad = f"Al={Al} > 13"
+        if bad:
+            raise _JPEGError(f"bad progression: {bad}", p)
+    if ns > 1 and sum(c.h * c.v for c, _, _ in comps) > MAX_BLOCKS_IN_MCU:
+        raise _JPEGError(f"an interleaved MCU of more than {MAX_BLOCKS_IN_MCU} blocks", start)
+    return Scan(comps, Ss, Se, Ah, Al, start - 3, end)
 
 # ==== end decode: marker parser ====

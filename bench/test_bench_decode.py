@@ -1,0 +1,79 @@
+"""Decode speed, jpeglite against Pillow (libjpeg-turbo) on the same bytes.
+
+Run with:  PYTHONPATH=src python -m pytest bench/test_bench_decode.py --benchmark-enable
+Each group holds one input decoded by both libraries; extra_info carries the
+image size in megapixels and the measured megapixels per second.  Nothing here
+asserts a time; the pixels are asserted equal once per input.
+"""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jpeglite
+from corpus import KODAK as KODAK_ALL, largest_photo
+
+PHOTO_12MP = largest_photo()                        # 4000 x 3000
+KODAK = [p for p in KODAK_ALL if p.name == "kodim23.png"][0]   # 768 x 512
+
+CASES = {
+    "12MP-q75-420": (PHOTO_12MP, dict(quality=75, subsampling=2)),
+    "12MP-q90-444": (PHOTO_12MP, dict(quality=90, subsampling=0)),
+    "12MP-q75-420-progressive": (PHOTO_12MP, dict(quality=75, subsampling=2, progressive=True)),
+    "kodim23-q75-420": (KODAK, dict(quality=75, subsampling=2)),
+}
+
+_cache = {}
+
+
+def jpeg_bytes(case):
+    """The case's photo encoded once by Pillow with the case's options."""
+    if case not in _cache:
+        path, options = CASES[case]
+        with Image.open(path) as im:
+            buf = io.BytesIO()
+            im.convert("RGB").save(buf, "JPEG", **options)
+        data = buf.getvalue()
+        with Image.open(io.BytesIO(data)) as im:
+            np.testing.assert_array_equal(jpeglite.decode(data), np.asarray(im))
+        _cache[case] = data
+    return _cache[case]
+
+
+def pillow_decode(data):
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()
+        return im
+
+
+def _record(benchmark, data):
+    with Image.open(io.BytesIO(data)) as im:
+        mp = im.width * im.height / 1e6
+    benchmark.extra_info["megapixels"] = round(mp, 3)
+    benchmark.extra_info["bytes"] = len(data)
+    return mp
+
+
+def _rate(benchmark, mp):
+    stats = getattr(benchmark, "stats", None)
+    if stats is not None:
+        benchmark.extra_info["MP/s"] = round(mp / stats.stats.min, 1)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_decode_jpeglite(benchmark, case):
+    data = jpeg_bytes(case)
+    benchmark.group = f"decode {case}"
+    mp = _record(benchmark, data)
+    benchmark.pedantic(jpeglite.decode, args=(data,), rounds=5, iterations=1, warmup_rounds=1)
+    _rate(benchmark, mp)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_decode_pillow(benchmark, case):
+    data = jpeg_bytes(case)
+    benchmark.group = f"decode {case}"
+    mp = _record(benchmark, data)
+    benchmark.pedantic(pillow_decode, args=(data,), rounds=5, iterations=1, warmup_rounds=1)
+    _rate(benchmark, mp)

@@ -1,0 +1,340 @@
+"""The decode drivers: entropy decoding, IDCT, upsampling and colour conversion
+over the stage kernels, one MCU-row band at a time, without the GIL.
+
+Python (api.py) parses the markers and calls, per image, either
+`decode_single_scan` (the fused path: a sequential file whose one scan holds
+every component is decoded MCU row by MCU row, coefficients only ever existing
+for one band) or `decode_scan` once per scan into whole-image coefficient
+arrays and then `reconstruct` (progressive and multi-scan files, which need
+every scan before any pixel is final).  Neither loops over blocks, rows or
+MCUs in Python.  The band functions (`idct_band`, `color_band`) touch only
+their own band's rows (colour reads one decoded row past its band for the
+triangular filters), so a later version can run bands on threads.
+"""
+from libc.stdint cimport uint8_t, int16_t, int32_t
+from libc.string cimport memset
+
+import numpy as np
+
+from jpeglite._huffman cimport HuffDecodeTable, br_init
+from jpeglite._entropy cimport (ScanState, ScanComponent, decode_scan as _decode_scan,
+                                scan_begin, scan_rows, find_marker as _find_marker,
+                                SCAN_OK, SCAN_TRUNCATED, SCAN_SEQUENTIAL)
+from jpeglite._dct cimport idct_islow
+from jpeglite._subsample cimport upsample_row, UP_FULL
+from jpeglite._color cimport (YccTables, build_ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
+                              ycck_cmyk_row, CC_GRAY, CC_YCC_RGB, CC_RGB, CC_CMYK, CC_YCCK)
+from jpeglite.errors import JPEGError
+
+cdef YccTables _TABLES
+build_ycc_tables(&_TABLES)
+
+
+# the colour conversions, for api.py to choose from
+CC_GRAY_ = CC_GRAY
+CC_YCC_RGB_ = CC_YCC_RGB
+CC_RGB_ = CC_RGB
+CC_CMYK_ = CC_CMYK
+CC_YCCK_ = CC_YCCK
+
+
+def find_marker(const uint8_t[::1] data, Py_ssize_t pos):
+    """Offset of the 0xFF starting the next marker at or after pos (skipping
+    junk bytes and fill as libjpeg does), or -1 if the data ends first."""
+    if pos >= data.shape[0]:
+        return -1
+    return _find_marker(&data[0], pos, data.shape[0])
+
+
+def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x, int mcus_y,
+                int restart_interval, int kind, int Ss, int Se, int Ah, int Al):
+    """Decode the entropy-coded data of one scan that starts at byte pos.
+
+    comps: one tuple per scan component, (coefs, h, v, dc_table, ac_table)
+    where coefs is that component's C-contiguous int16 array of shape
+    (block rows, blocks per row, 64), h x v its blocks per MCU (1 x 1 for a
+    non-interleaved scan) and the tables are `build_decode_table` bytes (or
+    None where the scan kind needs none).  The caller has validated the
+    geometry: every MCU's blocks lie inside coefs.
+
+    Returns (resume, corrupt_segments, bad_restarts): the offset to look for
+    the next marker from, the number of data segments that ran into a marker
+    before their end (decoded as zeros from there, like libjpeg), and the
+    number of restart markers that were missing or out of order.
+    Raises JPEGError for data that ends inside the scan.
+    """
+    cdef ScanState st
+    cdef Py_ssize_t n = data.shape[0]
+    cdef int i, rc
+    cdef int16_t[:, :, ::1] arr
+    memset(&st, 0, sizeof(st))
+    if pos >= n:
+        raise JPEGError("truncated: no entropy-coded data after SOS", n)
+    if not 1 <= len(comps) <= 4:
+        raise JPEGError("a scan has 1 to 4 components", pos)
+    keep = []
+    st.ncomps = len(comps)
+    for i, (coefs, h, v, dc, ac) in enumerate(comps):
+        arr = coefs
+        st.comps[i].coefs = &arr[0, 0, 0]
+        st.comps[i].blocks_w = arr.shape[1]
+        st.comps[i].h = h
+        st.comps[i].v = v
+        if ((mcus_y * v > arr.shape[0]) or (mcus_x * h > arr.shape[1]) or arr.shape[2] != 64):
+            raise ValueError("scan geometry outside the coefficient array")
+        for t in (dc, ac):
+            if t is not None and len(t) != sizeof(HuffDecodeTable):
+                raise ValueError("not a decode table")
+        st.comps[i].dc = <const HuffDecodeTable*><const char*>dc if dc is not None else NULL
+        st.comps[i].ac = <const HuffDecodeTable*><const char*>ac if ac is not None else NULL
+        if (kind in (0, 1) and dc is None) or (kind in (0, 3, 4) and ac is None):
+            raise ValueError("scan needs a Huffman table it was not given")
+        keep.append((arr, dc, ac))
+    st.mcus_x = mcus_x
+    st.mcus_y = mcus_y
+    st.restart_interval = restart_interval
+    st.kind = kind
+    st.Ss = Ss
+    st.Se = Se
+    st.Ah = Ah
+    st.Al = Al
+    br_init(&st.br, &data[0], pos, n)
+    with nogil:
+        rc = _decode_scan(&st)
+    if rc == SCAN_TRUNCATED:
+        raise JPEGError("truncated: the data ends inside a scan's entropy-coded data",
+                        st.error_pos)
+    resume = st.br.marker_pos if st.br.marker else st.br.pos
+    return resume, st.corrupt_segments, st.bad_restarts
+
+
+cdef struct Plane:
+    # one component on its way from coefficients to full-resolution rows
+    const int16_t* coefs
+    int coef_row0           # block row held in the first row of coefs
+    Py_ssize_t blocks_w     # blocks per row in coefs
+    const int16_t* quant    # IDCT multipliers
+    uint8_t* samples        # decoded samples, stride bytes per row
+    Py_ssize_t stride
+    int bw, bh              # blocks that cover the component's samples
+    int comp_w, comp_h      # the component's size in samples
+    int v                   # block rows per band
+    int hr, vr              # upsampling factors
+    int method              # UP_*
+    uint8_t* rowbuf         # one upsampled row
+
+
+cdef struct Frame:
+    int ncomps
+    Plane planes[4]
+    int width, height
+    int band_rows           # output rows per band (8 x max v)
+    int color               # CC_*
+    uint8_t* out            # height x width x ncomps
+
+
+cdef void idct_band(Frame* f, int band) noexcept nogil:
+    """Inverse DCT of every block in one MCU row of every component."""
+    cdef int ci, by, bx, by_end
+    cdef Plane* p
+    cdef const int16_t* blk
+    for ci in range(f.ncomps):
+        p = &f.planes[ci]
+        by_end = (band + 1) * p.v
+        if by_end > p.bh:
+            by_end = p.bh
+        for by in range(band * p.v, by_end):
+            blk = p.coefs + (by - p.coef_row0) * p.blocks_w * 64
+            for bx in range(p.bw):
+                idct_islow(blk, p.quant, p.samples + by * 8 * p.stride + bx * 8, p.stride)
+                blk += 64
+
+
+cdef void color_band(Frame* f, int band) noexcept nogil:
+    """Upsample and colour-convert the output rows of one band.  Needs the
+    decoded rows of this band and the first row of the next."""
+    cdef int y, y_end, ci, w = f.width
+    cdef const uint8_t* rows[4]
+    cdef Plane* p
+    cdef uint8_t* o
+    y_end = (band + 1) * f.band_rows
+    if y_end > f.height:
+        y_end = f.height
+    for y in range(band * f.band_rows, y_end):
+        for ci in range(f.ncomps):
+            p = &f.planes[ci]
+            rows[ci] = upsample_row(p.method, p.samples, p.stride, p.comp_w, p.comp_h,
+                                    p.hr, p.vr, y, w, p.rowbuf)
+        o = f.out + <Py_ssize_t>y * w * f.ncomps
+        if f.color == CC_GRAY:
+            for ci in range(w):
+                o[ci] = rows[0][ci]
+        elif f.color == CC_YCC_RGB:
+            ycc_rgb_row(rows[0], rows[1], rows[2], o, w, &_TABLES)
+        elif f.color == CC_RGB:
+            interleave3_row(rows[0], rows[1], rows[2], o, w)
+        elif f.color == CC_CMYK:
+            cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w)
+        else:
+            ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, &_TABLES)
+
+
+cdef object setup_frame(Frame* f, list comps, int width, int height, int max_v, int color,
+                        bint band_coefs):
+    """Fill f from the per-component tuples (see reconstruct); allocate the
+    sample planes, row buffers and the output.  Returns (output, objects to
+    keep alive while f is in use)."""
+    cdef int ci
+    cdef Plane* p
+    cdef int16_t[:, :, ::1] c
+    cdef const int16_t[::1] q
+    cdef uint8_t[:, ::1] s
+    cdef uint8_t[::1] b
+    cdef uint8_t[::1] o
+    memset(f, 0, sizeof(Frame))
+    f.ncomps = len(comps)
+    f.width = width
+    f.height = height
+    f.band_rows = 8 * max_v
+    f.color = color
+    keep = []
+    for ci, (coefs, quant, comp_w, comp_h, v, hr, vr, method) in enumerate(comps):
+        p = &f.planes[ci]
+        c = coefs
+        q = quant
+        p.coefs = &c[0, 0, 0]
+        p.blocks_w = c.shape[1]
+        p.quant = &q[0]
+        p.comp_w = comp_w
+        p.comp_h = comp_h
+        p.bw = (comp_w + 7) // 8
+        p.bh = (comp_h + 7) // 8
+        if (p.bw > c.shape[1] or q.shape[0] != 64 or c.shape[2] != 64 or
+                (c.shape[0] < v if band_coefs else p.bh > c.shape[0])):
+            raise ValueError("component larger than its coefficients")
+        p.v = v
+        p.hr = hr
+        p.vr = vr
+        p.method = method
+        samples = np.empty((p.bh * 8, p.bw * 8), dtype=np.uint8)
+        s = samples
+        p.samples = &s[0, 0]
+        p.stride = s.shape[1]
+        rowbuf = np.empty(max(width, 2 * comp_w) + hr + 16, dtype=np.uint8)
+        b = rowbuf
+        p.rowbuf = &b[0]
+        keep.append((c, q, samples, rowbuf))
+    if len(comps) == 1:
+        shape = (height, width)
+    else:
+        shape = (height, width, len(comps))
+    out = np.empty(shape, dtype=np.uint8)
+    o = out.reshape(-1)
+    f.out = &o[0]
+    keep.append(o)
+    return out, keep
+
+
+def reconstruct(list comps, int width, int height, int max_v, int color):
+    """Turn coefficients into the output image.
+
+    comps: per frame component, (coefs, quant, comp_w, comp_h, v, hr, vr,
+    method) with coefs the (block rows, blocks per row, 64) int16 array,
+    quant the 64 int16 multipliers, comp_w x comp_h the component's sample
+    size, v its vertical sampling factor, hr x vr its upsampling factors and
+    method the UP_* upsampler.  color is a CC_* conversion.
+    Returns (height, width) uint8 for one component, else (height, width, n).
+    """
+    cdef Frame f
+    cdef int band, nbands
+    out, keep = setup_frame(&f, comps, width, height, max_v, color, False)
+    nbands = (height + f.band_rows - 1) // f.band_rows
+    with nogil:
+        idct_band(&f, 0)
+        for band in range(nbands):
+            if band + 1 < nbands:
+                idct_band(&f, band + 1)
+            color_band(&f, band)
+    return out
+
+
+def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
+                       list frame_comps, int width, int height, int max_v, int mcus_x,
+                       int mcus_y, int restart_interval, int color):
+    """The fused path for a sequential file whose one scan holds every
+    component: each MCU row is entropy-decoded into a small coefficient
+    buffer, inverse-transformed, and the band above it upsampled and
+    colour-converted, so coefficients never exist for the whole image.
+
+    scan_comps: per scan component, (frame index, h, v, dc table, ac table);
+    frame_comps: per frame component, (quant, comp_w, comp_h, h, v, hr, vr,
+    method) as for reconstruct.  mcus_x x mcus_y MCUs of 8 max_v rows.
+    Returns (image, resume offset) or raises JPEGError like decode_scan.
+    """
+    cdef Frame f
+    cdef ScanState st
+    cdef int band, ci, rc = SCAN_OK
+    cdef Py_ssize_t n = data.shape[0]
+    cdef int16_t* bufs[4]
+    cdef Py_ssize_t sizes[4]
+    cdef int16_t[:, :, ::1] arr
+    if pos >= n:
+        raise JPEGError("truncated: no entropy-coded data after SOS", n)
+    if not 1 <= len(scan_comps) <= 4 or len(frame_comps) != len(scan_comps):
+        raise ValueError("a single-scan frame has its 1 to 4 components in the scan")
+    band_coefs = [np.zeros((v, mcus_x * h, 64), dtype=np.int16)
+                  for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps]
+    comps = [(band_coefs[i], q, comp_w, comp_h, v, hr, vr, method)
+             for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
+    out, keep = setup_frame(&f, comps, width, height, max_v, color, True)
+    if (height + f.band_rows - 1) // f.band_rows != mcus_y:
+        raise ValueError("MCU rows and bands disagree")
+    memset(&st, 0, sizeof(st))
+    st.ncomps = len(scan_comps)
+    for i, (fi, h, v, dc, ac) in enumerate(scan_comps):
+        arr = band_coefs[fi]
+        if arr.shape[0] < v or arr.shape[1] < mcus_x * h:
+            raise ValueError("scan geometry outside the coefficient buffer")
+        for t in (dc, ac):
+            if t is None or len(t) != sizeof(HuffDecodeTable):
+                raise ValueError("not a decode table")
+        st.comps[i].coefs = &arr[0, 0, 0]
+        st.comps[i].blocks_w = arr.shape[1]
+        st.comps[i].h = h
+        st.comps[i].v = v
+        st.comps[i].dc = <const HuffDecodeTable*><const char*>dc
+        st.comps[i].ac = <const HuffDecodeTable*><const char*>ac
+        keep.append((dc, ac))
+    for ci in range(len(frame_comps)):
+        arr = band_coefs[ci]
+        bufs[ci] = &arr[0, 0, 0]
+        sizes[ci] = arr.shape[0] * arr.shape[1] * 64 * sizeof(int16_t)
+    st.mcus_x = mcus_x
+    st.mcus_y = mcus_y
+    st.restart_interval = restart_interval
+    st.kind = SCAN_SEQUENTIAL
+    br_init(&st.br, &data[0], pos, n)
+    with nogil:
+        scan_begin(&st)
+        for band in range(mcus_y):
+            for ci in range(f.ncomps):
+                # libjpeg zeroes each MCU before decoding it, too
+                memset(bufs[ci], 0, sizes[ci])
+                f.planes[ci].coef_row0 = band * f.planes[ci].v
+            st.row_base = band
+            rc = scan_rows(&st, band, band + 1)
+            if rc != SCAN_OK:
+                break
+            idct_band(&f, band)
+            if band > 0:
+                color_band(&f, band - 1)
+        if rc == SCAN_OK:
+            color_band(&f, mcus_y - 1)
+    if rc == SCAN_TRUNCATED:
+        raise JPEGError("truncated: the data ends inside a scan's entropy-coded data",
+                        st.error_pos)
+    if st.br.at_end:
+        # no marker after the data: libjpeg (Pillow) runs out of input while
+        # reading ahead for the last MCUs and reports truncation
+        raise JPEGError("truncated: the data ends without a marker after the scan", n)
+    return out, (st.br.marker_pos if st.br.marker else st.br.pos)

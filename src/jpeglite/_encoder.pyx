@@ -1,0 +1,287 @@
+"""The fused baseline encoder: colour -> subsample -> FDCT -> quantize -> entropy code.
+
+It works one MCU row at a time (8 * max_v image rows), so the samples of a row
+are still in cache when their blocks are transformed and coded, and it runs
+the very kernels the staged stage functions run (``_color.rgb_to_ycbcr``,
+``_subsample.downsample``, ``_dct.fdct_blocks``, ``_quant.quantize_blocks``,
+``_entropy.encode_scan``), so both paths write the same bytes.
+
+Everything per MCU row goes through ``encode_rows(frame, work, ..., my0, my1)``,
+which takes a range of MCU rows with its own scratch and bit writer: a band
+that starts on a restart boundary (restart interval a multiple of the MCUs per
+row) can be coded by another thread into its own buffer and the buffers
+concatenated.
+"""
+import numpy as np
+from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t
+from libc.stdlib cimport malloc, calloc, free
+
+from jpeglite._color cimport rgb_to_ycc_row
+from jpeglite._subsample cimport downsample_rows
+from jpeglite._dct cimport load_block, fdct_islow
+from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
+from jpeglite._huffman cimport HuffCodes, BitWriter, bw_reserve, bw_finish
+from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map_init, code_mcu_row, fill_huffcodes
+
+from .tables import ZIGZAG as _ZIGZAG
+
+cdef int _zz[64]
+for _k in range(64):
+    _zz[_k] = _ZIGZAG[_k]
+cdef ZigzagMap ZZ
+zigzag_map_init(&ZZ, _zz)
+
+
+ctypedef struct Frame:
+    const uint8_t* img
+    Py_ssize_t img_stride        # bytes from one image row to the next
+    int height, width, channels
+    int ncomp, maxv, mcus_x, mcus_y
+    int h[3]
+    int v[3]
+    int hexp[3]
+    int vexp[3]
+    int wb[3]                    # blocks across holding image data
+    int hb[3]                    # blocks down holding image data
+    QuantDivisors qd[3]
+
+
+ctypedef struct Work:            # scratch of one band
+    uint8_t* color               # 3 planes of 8 * maxv rows x width (RGB input only)
+    uint8_t* comp[3]             # a component's samples of one MCU row: 8v rows x 8wb
+    int16_t* blocks[3]           # its quantized blocks: v rows x wb blocks x 64
+
+
+def geometry(int height, int width, h, v):
+    """Frame geometry of libjpeg (jdinput/jcmaster): a dict of ints and per-component lists.
+
+    ``h``, ``v``: sampling factors per component. Returns mcus_x, mcus_y (MCUs
+    per row and column of an interleaved scan, or blocks for one component),
+    and per component: wb, hb (blocks across/down holding image data, from
+    ceil(W * h / (8 * max h))), hexp, vexp (image samples per component
+    sample across/down).
+    """
+    def up(a, b):   # ceil(a / b) for a, b > 0 (C division would truncate)
+        return (a + b - 1) // b
+    maxh, maxv = max(h), max(v)
+    g = {"maxh": maxh, "maxv": maxv,
+         "mcus_x": up(width, 8 * maxh), "mcus_y": up(height, 8 * maxv),
+         "wb": [up(width * hc, 8 * maxh) for hc in h],
+         "hb": [up(height * vc, 8 * maxv) for vc in v],
+         "hexp": [maxh // hc for hc in h], "vexp": [maxv // vc for vc in v]}
+    return g
+
+
+cdef int forward_mcu_row(const Frame* f, Work* wk, int my, int16_t** dst,
+                         Py_ssize_t* dst_stride) noexcept nogil:
+    """Colour-convert, downsample, transform and quantize MCU row `my` into dst."""
+    cdef int c, j, bx, rows, y, y0, y1
+    cdef Py_ssize_t plane, cols
+    cdef const uint8_t* src
+    cdef Py_ssize_t src_stride, src_row0
+    cdef int32_t coef[64]
+    y0 = my * 8 * f.maxv
+    y1 = y0 + 8 * f.maxv
+    if y1 > f.height:
+        y1 = f.height
+    plane = <Py_ssize_t>8 * f.maxv * f.width
+    if f.channels == 3:
+        for y in range(y0, y1):
+            rgb_to_ycc_row(f.img + y * f.img_stride, wk.color + (y - y0) * f.width,
+                           wk.color + plane + (y - y0) * f.width,
+                           wk.color + 2 * plane + (y - y0) * f.width, f.width)
+    for c in range(f.ncomp):
+        rows = f.hb[c] - my * f.v[c]
+        if rows > f.v[c]:
+            rows = f.v[c]
+        cols = 8 * <Py_ssize_t>f.wb[c]
+        if f.channels == 3:
+            src = wk.color + c * plane
+            src_stride = f.width
+            src_row0 = y0
+        else:
+            src = f.img
+            src_stride = f.img_stride
+            src_row0 = 0
+        downsample_rows(src, src_stride, src_row0, f.height, f.width, wk.comp[c], cols,
+                        <Py_ssize_t>my * 8 * f.v[c], <Py_ssize_t>my * 8 * f.v[c] + 8 * rows,
+                        cols, f.hexp[c], f.vexp[c])
+        for j in range(rows):
+            for bx in range(f.wb[c]):
+                load_block(wk.comp[c] + 8 * j * cols + 8 * bx, cols, coef)
+                fdct_islow(coef)
+                quantize_block(coef, &f.qd[c], dst[c] + j * dst_stride[c] + 64 * bx)
+    return 0
+
+
+cdef int encode_rows(const Frame* f, Work* wk, ScanComp* comps, BitWriter* w,
+                     int restart_interval, int my0, int my1) noexcept nogil:
+    """Encode MCU rows my0..my1-1 into w (comps carry the DC predictions). -1: no memory."""
+    cdef int my, c
+    cdef Py_ssize_t stride[3]
+    for c in range(f.ncomp):
+        stride[c] = 64 * <Py_ssize_t>f.wb[c]
+        comps[c].blocks = wk.blocks[c]
+        comps[c].row_stride = stride[c]
+    for my in range(my0, my1):
+        forward_mcu_row(f, wk, my, wk.blocks, stride)
+        for c in range(f.ncomp):
+            comps[c].rows = f.hb[c] - my * f.v[c]
+            if comps[c].rows > f.v[c]:
+                comps[c].rows = f.v[c]
+        if code_mcu_row(w, comps, f.ncomp, f.mcus_x, <Py_ssize_t>my * f.mcus_x,
+                        restart_interval, &ZZ) < 0:
+            return -1
+    return 0
+
+
+cdef object _setup(Frame* f, image, h, v, qtables):
+    """Fill f from a C-contiguous uint8 image; returns the geometry dict."""
+    cdef const uint8_t[::1] flat
+    cdef int c
+    if not image.flags.c_contiguous or image.dtype != np.uint8 or image.ndim not in (2, 3) \
+            or image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError("image must be a non-empty C-contiguous uint8 array")
+    f.height = image.shape[0]
+    f.width = image.shape[1]
+    f.channels = 1 if image.ndim == 2 else image.shape[2]
+    f.ncomp = len(h)
+    if f.channels not in (1, 3) or f.ncomp != f.channels or len(v) != f.ncomp \
+            or len(qtables) != f.ncomp:
+        raise ValueError("1 or 3 components, with h, v and a table for each")
+    if f.ncomp == 1 and (h[0], v[0]) != (1, 1):
+        raise ValueError("grayscale has 1x1 sampling")
+    g = geometry(f.height, f.width, h, v)
+    for c in range(f.ncomp):
+        if g["hexp"][c] not in (1, 2) or g["vexp"][c] not in (1, 2) \
+                or g["maxh"] != g["hexp"][c] * h[c] or g["maxv"] != g["vexp"][c] * v[c] \
+                or (g["hexp"][c], g["vexp"][c]) == (1, 2):
+            raise ValueError("supported sampling: 4:4:4, 4:2:2, 4:2:0")
+        f.h[c] = h[c]
+        f.v[c] = v[c]
+        f.hexp[c] = g["hexp"][c]
+        f.vexp[c] = g["vexp"][c]
+        f.wb[c] = g["wb"][c]
+        f.hb[c] = g["hb"][c]
+        fill_divisors(qtables[c], &f.qd[c])
+    f.maxv = g["maxv"]
+    f.mcus_x = g["mcus_x"]
+    f.mcus_y = g["mcus_y"]
+    flat = image.reshape(-1)
+    f.img = &flat[0]
+    f.img_stride = <Py_ssize_t>f.width * f.channels
+    return g
+
+
+cdef int _alloc_work(const Frame* f, Work* wk) except -1:
+    cdef int c
+    wk.color = NULL
+    for c in range(3):
+        wk.comp[c] = NULL
+        wk.blocks[c] = NULL
+    if f.channels == 3:
+        wk.color = <uint8_t*>malloc(3 * 8 * <size_t>f.maxv * f.width)
+        if wk.color == NULL:
+            raise MemoryError
+    for c in range(f.ncomp):
+        wk.comp[c] = <uint8_t*>malloc(64 * <size_t>f.v[c] * f.wb[c])
+        wk.blocks[c] = <int16_t*>malloc(64 * sizeof(int16_t) * <size_t>f.v[c] * f.wb[c])
+        if wk.comp[c] == NULL or wk.blocks[c] == NULL:
+            raise MemoryError
+    return 0
+
+
+cdef void _free_work(Work* wk):
+    cdef int c
+    free(wk.color)
+    for c in range(3):
+        free(wk.comp[c])
+        free(wk.blocks[c])
+
+
+def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval=0):
+    """Fused encode of a C-contiguous (H, W) or (H, W, 3) uint8 image; returns the scan bytes.
+
+    ``h``, ``v``: sampling factors per component ((1,), (1,) for grayscale);
+    ``qtables[c]``: component c's 64-entry quantization table (natural order);
+    ``dc_tables[c]``, ``ac_tables[c]``: its Huffman tables as ``(codes, sizes)``
+    (``_huffman.make_codes``); ``restart_interval`` in MCUs (0: none). Returns
+    the entropy-coded segment(s), stuffed, padded and with RSTn markers, as
+    ``_entropy.encode_scan`` would write them from the staged arrays. The GIL
+    is released for the whole image.
+    """
+    cdef Frame f
+    if not 0 <= restart_interval <= 65535:
+        raise ValueError("restart_interval must be in 0..65535")
+    _setup(&f, image, h, v, qtables)
+    cdef HuffCodes tabs[6]
+    cdef ScanComp comps[3]
+    cdef int c, rc
+    for c in range(f.ncomp):
+        fill_huffcodes(dc_tables[c][0], dc_tables[c][1], &tabs[2 * c])
+        fill_huffcodes(ac_tables[c][0], ac_tables[c][1], &tabs[2 * c + 1])
+        comps[c].h = f.h[c] if f.ncomp > 1 else 1
+        comps[c].v = f.v[c] if f.ncomp > 1 else 1
+        comps[c].wb = f.wb[c]
+        comps[c].last_dc = 0
+        comps[c].dc = &tabs[2 * c]
+        comps[c].ac = &tabs[2 * c + 1]
+        comps[c].counts = NULL
+    cdef Work wk
+    cdef BitWriter w
+    w.buf = NULL
+    w.pos = 0
+    w.cap = 0
+    w.acc = 0
+    w.free = 64
+    w.error = 0
+    try:
+        _alloc_work(&f, &wk)
+        # a first guess of the output size; the writer grows as needed
+        if not bw_reserve(&w, <Py_ssize_t>f.height * f.width // 4 + 4096):
+            raise MemoryError
+        with nogil:
+            rc = encode_rows(&f, &wk, comps, &w, restart_interval, 0, f.mcus_y)
+            if rc == 0 and bw_reserve(&w, 32):
+                bw_finish(&w)
+            else:
+                rc = -1
+        if rc < 0:
+            raise MemoryError("out of memory writing the scan")
+        return (<char*>w.buf)[:w.pos] if w.pos else b""
+    finally:
+        _free_work(&wk)
+        free(w.buf)
+
+
+def forward(image, h, v, qtables):
+    """Fused colour -> quantize for the whole image, one MCU row at a time.
+
+    Same arguments as ``encode_scan``; returns one (hb, wb, 64) int16 array of
+    quantized blocks (natural order) per component, equal to what the staged
+    stages produce. The two-pass ``optimize=True`` encode counts symbols over
+    these and then codes them with ``_entropy.encode_scan``.
+    """
+    cdef Frame f
+    _setup(&f, image, h, v, qtables)
+    out = [np.empty((f.hb[c], f.wb[c], 64), dtype=np.int16) for c in range(f.ncomp)]
+    cdef int16_t* dst[3]
+    cdef int16_t* base[3]
+    cdef Py_ssize_t stride[3]
+    cdef int16_t[:, :, ::1] view
+    cdef int c, my
+    for c in range(f.ncomp):
+        view = out[c]
+        base[c] = &view[0, 0, 0]
+        stride[c] = 64 * <Py_ssize_t>f.wb[c]
+    cdef Work wk
+    try:
+        _alloc_work(&f, &wk)
+        with nogil:
+            for my in range(f.mcus_y):
+                for c in range(f.ncomp):
+                    dst[c] = base[c] + my * f.v[c] * stride[c]
+                forward_mcu_row(&f, &wk, my, dst, stride)
+        return out
+    finally:
+        _free_work(&wk)

@@ -1,0 +1,231 @@
+"""The ``jpeglite`` command (also ``python -m jpeglite``).
+
+Subcommands::
+
+    jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
+                     [--json] [--plot FILE.png]
+    jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
+    jpeglite decode IN.jpg OUT
+    jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
+                   [-q Q] [--subsampling S] [--optimize]
+
+Images are read and written as .npy/.npz (numpy), .jpg/.jpeg (jpeglite) or any
+other format Pillow knows (the optional extra ``jpeglite[image]``). Every
+error is one line on stderr, ``jpeglite: error: ...``, and a non-zero exit
+status: 2 for a bad command line or a missing optional dependency, 1 for
+everything else (unreadable files, bad JPEG data, bad images). Set
+``JPEGLITE_TRACEBACK=1`` to see the traceback of an unexpected failure.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .images import MissingDependency, codec, load_image, sample_image, save_image, SAMPLE_NAME
+
+__all__ = ["main", "build_parser", "SUBSAMPLINGS"]
+
+PROG = "jpeglite"
+#: Chroma subsampling modes the command accepts (the encoder's ``subsampling`` values).
+SUBSAMPLINGS = ("4:4:4", "4:2:2", "4:2:0")
+
+
+class _UsageError(Exception):
+    """A bad command line (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the usage and a message on two or more lines and exits; we want one
+    # line in our own format, decided by main().
+    def error(self, message):
+        raise _UsageError(message)
+
+
+def _int_in(name, lo, hi):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be an integer from {lo} to {hi}, got {text!r}")
+        return value
+    parse.__name__ = name  # argparse names the type in some messages
+    return parse
+
+
+def _subsampling(text):
+    if text not in SUBSAMPLINGS:
+        raise argparse.ArgumentTypeError(
+            f"subsampling must be one of {', '.join(SUBSAMPLINGS)}, got {text!r}")
+    return text
+
+
+def _add_encode_options(p):
+    p.add_argument("-q", "--quality", type=_int_in("quality", 1, 100), default=75,
+                   help="IJG quality 1..100 (default 75)")
+    p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
+                   metavar="{" + ",".join(SUBSAMPLINGS) + "}",
+                   help="chroma subsampling (default 4:2:0)")
+    p.add_argument("--optimize", action="store_true",
+                   help="optimized Huffman tables (two passes) instead of the Annex K tables")
+    p.add_argument("--restart-interval", type=_int_in("restart interval", 0, 65535), default=0,
+                   metavar="N", help="MCUs between restart markers (0: none)")
+
+
+def _encode_options(args):
+    return {"quality": args.quality, "subsampling": args.subsampling,
+            "optimize": args.optimize, "restart_interval": args.restart_interval}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``jpeglite`` command."""
+    from . import __version__
+
+    parser = _Parser(prog=PROG, description="jpeglite: a JPEG codec that explains every bit it writes.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("analyze", help="where the bits go, stage by stage (bits and seconds)",
+                       description="Encode an image with the staged driver and print where every "
+                                   "bit goes. Without IMAGE, the sample photo shipped with jpeglite.")
+    p.add_argument("image", nargs="?", metavar="IMAGE", help="image file (default: bundled sample)")
+    _add_encode_options(p)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--plot", metavar="FILE.png", help="save a chart of bits per stage (needs matplotlib)")
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("encode", help="write an image as a JPEG file",
+                       description="Encode IN (.npy, .npz, PNG, ...) as the JPEG file OUT.")
+    p.add_argument("input", metavar="IN")
+    p.add_argument("output", metavar="OUT.jpg")
+    _add_encode_options(p)
+    p.set_defaults(func=_cmd_encode)
+
+    p = sub.add_parser("decode", help="decode a JPEG file to an image file",
+                       description="Decode the JPEG file IN to OUT (.npy, .npz, .png, ...).")
+    p.add_argument("input", metavar="IN.jpg")
+    p.add_argument("output", metavar="OUT")
+    p.set_defaults(func=_cmd_decode)
+
+    p = sub.add_parser("bench", help="speed and rate-distortion against Pillow",
+                       description="MP/s for encode and decode against Pillow, and a "
+                                   "rate-distortion table with BD-rates.")
+    p.add_argument("images", nargs="*", metavar="IMAGES",
+                   help="images for both parts (default: the largest corpus photo for speed, "
+                        "the Kodak photos for rate-distortion)")
+    p.add_argument("--plot", metavar="FILE.png", help="save the RD curves (needs matplotlib)")
+    p.add_argument("--repeat", type=_int_in("repeat", 1, 1000), default=5,
+                   help="timing rounds, best of N (default 5)")
+    p.add_argument("--quick", action="store_true",
+                   help="1 round, 4 qualities, 2 photos: a smoke test")
+    p.add_argument("-q", "--quality", type=_int_in("quality", 1, 100), default=75,
+                   help="quality of the speed part (default 75)")
+    p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
+                   metavar="{" + ",".join(SUBSAMPLINGS) + "}", help="chroma subsampling (default 4:2:0)")
+    p.add_argument("--optimize", action="store_true",
+                   help="time encoding with optimized Huffman tables (both libraries)")
+    p.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def _check_plot_path(path):
+    from .plot import require_matplotlib
+
+    require_matplotlib()
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise FileNotFoundError(2, "no such directory", str(parent))
+
+
+def _cmd_analyze(args):
+    if args.plot:
+        _check_plot_path(args.plot)  # fail before the work, not after it
+    if args.image is None:
+        name, image = f"{SAMPLE_NAME} (sample photo shipped with jpeglite)", sample_image()
+    else:
+        name, image = args.image, load_image(args.image)
+    report = codec("analyze")(image, **_encode_options(args))
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, allow_nan=False))
+    else:
+        print(f"{name}:")
+        print(report)
+    if args.plot:
+        from .plot import plot_stages
+
+        plot_stages(report, args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _cmd_encode(args):
+    image = load_image(args.input)
+    data = codec("encode")(image, **_encode_options(args))
+    Path(args.output).write_bytes(data)
+    h, w = image.shape[:2]
+    print(f"{args.output}: {w}x{h}, {len(data):,} bytes, {8 * len(data) / (w * h):.3f} bits/pixel")
+    return 0
+
+
+def _cmd_decode(args):
+    data = Path(args.input).read_bytes()
+    image = codec("decode")(data)
+    save_image(args.output, image)
+    h, w = image.shape[:2]
+    kind = "grayscale" if image.ndim == 2 else f"{image.shape[2]} channels"
+    print(f"{args.output}: {w}x{h} {kind}")
+    return 0
+
+
+def _cmd_bench(args):
+    from . import bench
+
+    images = [(Path(p).stem, load_image(p)) for p in args.images]
+    return bench.run(images or None, repeat=args.repeat, quick=args.quick, plot=args.plot,
+                     quality=args.quality, subsampling=args.subsampling, optimize=args.optimize)
+
+
+def _error(message) -> None:
+    text = " ".join(str(message).split())  # one line, whatever the exception carried
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+
+
+def _os_message(e: OSError) -> str:
+    if e.filename is not None and e.strerror:
+        return f"{e.filename}: {e.strerror}"
+    return str(e) or type(e).__name__
+
+
+def main(argv=None) -> int:
+    """Run the ``jpeglite`` command with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except SystemExit as e:  # --help and --version
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except _UsageError as e:
+        _error(e)
+        return 2
+    except MissingDependency as e:
+        _error(e)
+        return 2
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except OSError as e:
+        _error(_os_message(e))
+        return 1
+    except (ValueError, TypeError, RuntimeError, MemoryError) as e:
+        # jpeglite.JPEGError is a ValueError; its message carries the byte offset.
+        _error(e if str(e) else type(e).__name__)
+        return 1
+    except Exception as e:  # a bug, not a user error: still no traceback unless asked for
+        if os.environ.get("JPEGLITE_TRACEBACK"):
+            raise
+        _error(f"internal error: {type(e).__name__}: {e} (JPEGLITE_TRACEBACK=1 shows the traceback)")
+        return 1

@@ -1,0 +1,367 @@
+"""Stage and Report: the bit and time accounting of one encode, and the measurements behind it.
+
+A JPEG file is a model plus data coded under that model: L(P) (the quantization
+and Huffman tables the decoder is told, plus the other headers) and L(D|P) (the
+entropy-coded segments). ``analyze`` fills a :class:`Report` with one
+:class:`Stage` per step of the pipeline, in :data:`STAGE_NAMES` order, so the
+descent from raw pixels to file bits can be read stage by stage.
+
+The pure-numpy helpers below are the measurements the stages use:
+
+- :func:`histogram_code_length`: ideal code length (bits) of a symbol histogram
+  under its own empirical distribution, ``sum(-n_i * log2(n_i / N))``.
+- :func:`frequency_entropy_bits` / :func:`coefficient_entropy_bits`: zeroth-order
+  empirical entropy (bits) of DCT coefficients under a memoryless model per
+  frequency: each of the 64 frequencies is its own histogram.
+- :func:`amplitude_bits`: the extra (amplitude) bits that follow each
+  run-length/size symbol.
+- :func:`mse`, :func:`psnr`, :func:`psnr_from_mse`: distortion between uint8 images.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "STAGE_NAMES", "Stage", "Report",
+    "histogram_code_length", "frequency_entropy_bits", "coefficient_entropy_bits",
+    "amplitude_bits", "mse", "psnr", "psnr_from_mse",
+]
+
+#: The stages of a Report, in pipeline order (DESIGN.md, "Bit accounting").
+STAGE_NAMES = ("raw", "color", "subsample", "dct", "quantize", "rle", "huffman", "file")
+
+
+@dataclass
+class Stage:
+    """One step of the pipeline: what it would cost in bits and what it took in time.
+
+    - ``name``: one of :data:`STAGE_NAMES`.
+    - ``bits``: the size of the data at this stage, in bits (an int for counted
+      stages, a float for entropy estimates).
+    - ``seconds``: wall-clock time spent in this stage, in seconds.
+    - ``details``: stage-specific counts and splits (sample counts, nonzero
+      coefficients, EOB/ZRL counts, per-component and DC/AC bits, ...).
+    """
+
+    name: str
+    bits: float
+    seconds: float = 0.0
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    """Where the bits of one JPEG encode go, stage by stage, and what they cost in time.
+
+    Fields (filled by ``jpeglite.analyze``):
+
+    - ``stages``: list of :class:`Stage`, names exactly :data:`STAGE_NAMES` in order.
+    - ``model_bits``: bits of the DQT and DHT segments (markers included): L(P),
+      the model the decoder is told.
+    - ``header_bits``: bits of every other marker segment (SOI, APPn, SOF, SOS,
+      DRI, EOI).
+    - ``data_bits``: bits of the entropy-coded segments, with byte stuffing,
+      padding and restart markers: L(D|P).
+    - ``data``: the file, as bytes.
+    - ``width``, ``height`` (pixels), ``components`` (1 or 3).
+    - ``mse``: mean squared error of the decoded file against the input, over
+      every sample (squared 8-bit levels); ``psnr`` in dB (``inf`` when identical).
+    - ``options``: the encode options used (quality, subsampling, ...), for display.
+
+    The accounting is exact: ``model_bits + header_bits + data_bits ==
+    8 * len(data)``; the constructor checks this and the stage order and raises
+    ``ValueError`` otherwise.
+    """
+
+    stages: list
+    model_bits: int
+    header_bits: int
+    data_bits: int
+    data: bytes
+    width: int
+    height: int
+    components: int
+    mse: float
+    psnr: float
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        names = tuple(s.name for s in self.stages)
+        if names != STAGE_NAMES:
+            raise ValueError(f"Report stages must be {STAGE_NAMES}, got {names}")
+        total = self.model_bits + self.header_bits + self.data_bits
+        if total != 8 * len(self.data):
+            raise ValueError(
+                f"model_bits + header_bits + data_bits = {total} bits, "
+                f"but the file has {8 * len(self.data)} bits")
+
+    # ---- derived figures ------------------------------------------------
+
+    @property
+    def pixels(self) -> int:
+        """Number of pixels, width x height."""
+        return self.width * self.height
+
+    @property
+    def file_bits(self) -> int:
+        """Size of the file in bits (8 x its length in bytes)."""
+        return 8 * len(self.data)
+
+    @property
+    def bpp(self) -> float:
+        """Bits per pixel of the file."""
+        return self.file_bits / self.pixels
+
+    @property
+    def compression_ratio(self) -> float:
+        """Raw size over file size (8 x H x W x C bits over the file's bits)."""
+        return 8 * self.pixels * self.components / self.file_bits
+
+    @property
+    def seconds(self) -> float:
+        """Total wall-clock time over all stages, in seconds."""
+        return float(sum(s.seconds for s in self.stages))
+
+    def stage(self, name: str) -> Stage:
+        """The stage called ``name`` (KeyError if there is none)."""
+        for s in self.stages:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    # ---- renderings -----------------------------------------------------
+
+    def __str__(self) -> str:
+        raw_bits = self.stage("raw").bits or 1
+        total_s = self.seconds
+        kind = {1: "grayscale", 3: "RGB"}.get(self.components, f"{self.components} components")
+        opts = ", ".join(f"{k}={v}" for k, v in self.options.items())
+        lines = [f"{self.width}x{self.height} {kind}, {self.pixels / 1e6:.2f} MP"
+                 + (f"; {opts}" if opts else "")]
+        head = (f"{'stage':<10} {'bits':>14} {'bits/px':>9} {'% of raw':>9}"
+                f" {'seconds':>9} {'% of time':>10}")
+        lines += [head, "-" * len(head)]
+        for s in self.stages:
+            share = 100.0 * s.seconds / total_s if total_s > 0 else 0.0
+            lines.append(
+                f"{s.name:<10} {s.bits:>14,.0f} {s.bits / self.pixels:>9.3f}"
+                f" {100.0 * s.bits / raw_bits:>8.2f}% {s.seconds:>9.4f} {share:>9.1f}%")
+        lines.append("-" * len(head))
+        lines.append(f"{'total':<10} {'':>14} {'':>9} {'':>9} {total_s:>9.4f} {'':>10}")
+        fb = self.file_bits
+
+        def part(label, bits):
+            return (f"{label:<36} {bits:>12,} bits {bits / self.pixels:>8.3f} bits/px"
+                    f" {100.0 * bits / fb:>6.2f}% of file")
+
+        lines += [
+            "",
+            part("L(P)   model: DQT + DHT tables", self.model_bits),
+            part("       headers: other markers", self.header_bits),
+            part("L(D|P) data: entropy-coded segments", self.data_bits),
+            part("file", fb),
+        ]
+        rle, huff = self.stage("rle").bits, self.stage("huffman").bits
+        if rle > 0:
+            lines.append(f"Huffman codes over the entropy bound (rle stage): "
+                         f"{100.0 * (huff - rle) / rle:+.2f}%")
+        psnr_txt = "inf (lossless)" if math.isinf(self.psnr) else f"{self.psnr:.2f}"
+        lines.append(f"distortion: MSE {self.mse:.4f}, PSNR {psnr_txt} dB; "
+                     f"{self.bpp:.3f} bits/px, compression ratio {self.compression_ratio:.2f}:1")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data: only dict, list, str, int, float, bool and None.
+
+        The file itself is not included (``size_bytes`` gives its length);
+        a PSNR of infinity (identical images) becomes ``None``, since JSON has
+        no infinity.
+        """
+        return _plain({
+            "width": self.width,
+            "height": self.height,
+            "components": self.components,
+            "pixels": self.pixels,
+            "options": self.options,
+            "size_bytes": len(self.data),
+            "file_bits": self.file_bits,
+            "model_bits": self.model_bits,
+            "header_bits": self.header_bits,
+            "data_bits": self.data_bits,
+            "bpp": self.bpp,
+            "compression_ratio": self.compression_ratio,
+            "mse": self.mse,
+            "psnr": self.psnr,
+            "seconds": self.seconds,
+            "stages": [
+                {"name": s.name, "bits": s.bits, "bits_per_pixel": s.bits / self.pixels,
+                 "seconds": s.seconds, "details": s.details}
+                for s in self.stages
+            ],
+        })
+
+
+def _plain(obj):
+    """Recursively turn numpy scalars/arrays, tuples and odd keys into JSON-ready values."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _plain(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, (bytes, bytearray)):
+        return len(obj)
+    return str(obj)
+
+
+# ---- measurements -------------------------------------------------------
+
+
+def _code_length_rows(counts):
+    """Ideal code length in bits of each row of a 2-D histogram array, as float64."""
+    counts = np.asarray(counts, dtype=np.float64)
+    n = counts.sum(axis=-1)
+    # N log2 N - sum n_i log2 n_i  ==  sum -n_i log2(n_i / N); 0 log 0 = 0.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nlogn = np.where(counts > 0, counts * np.log2(np.where(counts > 0, counts, 1)), 0.0)
+        total = np.where(n > 0, n * np.log2(np.where(n > 0, n, 1)), 0.0)
+    return np.maximum(total - nlogn.sum(axis=-1), 0.0)
+
+
+def histogram_code_length(counts) -> float:
+    """Ideal code length in bits of a symbol histogram under its own distribution.
+
+    ``counts[i]`` is how often symbol i occurs (any shape; all entries form one
+    histogram). Returns ``sum(-n_i * log2(n_i / N))`` with ``N = sum(n_i)``:
+    the fewest bits any prefix code built for exactly these counts could reach
+    (the zeroth-order empirical entropy times N). An empty or single-symbol
+    histogram costs 0 bits.
+    """
+    counts = np.asarray(counts)
+    if counts.size and counts.min() < 0:
+        raise ValueError("histogram counts must be non-negative")
+    return float(_code_length_rows(counts.reshape(1, -1))[0])
+
+
+def _as_blocks(coefs):
+    """View coefficient data as (nblocks, 64): last axis 64 or last two axes 8x8."""
+    coefs = np.asarray(coefs)
+    if not np.issubdtype(coefs.dtype, np.integer):
+        raise TypeError(f"coefficients must be an integer array, got {coefs.dtype}")
+    if coefs.ndim >= 2 and coefs.shape[-2:] == (8, 8):
+        return coefs.reshape(-1, 64)
+    if coefs.ndim >= 1 and coefs.shape[-1] == 64:
+        return coefs.reshape(-1, 64)
+    raise ValueError(
+        f"coefficients must have shape (..., 64) or (..., 8, 8), got {coefs.shape}")
+
+
+# Bound the temporary index array of the histogram to a few MB per chunk.
+_CHUNK_BLOCKS = 1 << 15
+
+
+def frequency_entropy_bits(coefs) -> np.ndarray:
+    """Per-frequency ideal code length (bits) of one component's DCT coefficients.
+
+    ``coefs``: integer array of shape ``(..., 64)`` or ``(..., 8, 8)``; every
+    leading index is one block. Returns a float64 array of 64 entries, in the
+    order of the input's frequency axis: entry k is ``count * H_k`` where
+    ``H_k`` is the zeroth-order empirical entropy (bits per value) of
+    frequency k over all blocks. The sum is the ideal code length of the
+    coefficients under a memoryless model per frequency.
+    """
+    blocks = _as_blocks(coefs)
+    if blocks.shape[0] == 0:
+        return np.zeros(64)
+    lo, hi = int(blocks.min()), int(blocks.max())
+    span = hi - lo + 1
+    if 64 * span > (1 << 26):
+        # Values too spread for one joint histogram: count each frequency on its own.
+        counts = [np.unique(blocks[:, k], return_counts=True)[1] for k in range(64)]
+        return np.array([histogram_code_length(c) for c in counts])
+    # One bincount over (frequency, value) pairs: frequency k owns bins [k*span, (k+1)*span).
+    offsets = np.arange(64, dtype=np.int64) * span - lo
+    hist = np.zeros(64 * span, dtype=np.int64)
+    for start in range(0, blocks.shape[0], _CHUNK_BLOCKS):
+        chunk = blocks[start:start + _CHUNK_BLOCKS].astype(np.int64) + offsets
+        hist += np.bincount(chunk.ravel(), minlength=64 * span)
+    return _code_length_rows(hist.reshape(64, span))
+
+
+def coefficient_entropy_bits(coefs) -> float:
+    """Zeroth-order empirical entropy in bits of one component's DCT coefficients.
+
+    The sum over the 64 frequencies of :func:`frequency_entropy_bits`: what an
+    ideal coder with one memoryless model per frequency would pay. Sum it over
+    the components for a whole image.
+    """
+    return float(frequency_entropy_bits(coefs).sum())
+
+
+def amplitude_bits(symbol_counts) -> int:
+    """Amplitude bits that follow a histogram of JPEG Huffman symbols, in bits.
+
+    ``symbol_counts``: 256 counts indexed by symbol. For DC symbols (the size
+    category 0..11) and AC symbols (RRRRSSSS) alike, each occurrence of symbol
+    s is followed by ``s & 15`` extra bits, so this is ``sum(n_s * (s & 15))``.
+    """
+    counts = np.asarray(symbol_counts, dtype=np.int64).ravel()
+    if counts.size > 256:
+        raise ValueError(f"a JPEG symbol histogram has at most 256 entries, got {counts.size}")
+    sizes = np.arange(counts.size, dtype=np.int64) & 15
+    return int((counts * sizes).sum())
+
+
+def _check_pair(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(f"images differ in shape: {a.shape} vs {b.shape}")
+    if a.size == 0:
+        raise ValueError("images are empty")
+    return a, b
+
+
+def mse(a, b) -> float:
+    """Mean squared error between two same-shape uint8 images, over every sample.
+
+    In squared 8-bit levels; computed exactly in integers (chunked, so a large
+    image needs no large temporary).
+    """
+    a, b = _check_pair(a, b)
+    a2 = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(1, -1)
+    b2 = b.reshape(a2.shape)
+    rows = max(1, (1 << 20) // max(1, a2.shape[1]))
+    total = 0
+    for r in range(0, a2.shape[0], rows):
+        d = a2[r:r + rows].astype(np.int32) - b2[r:r + rows].astype(np.int32)
+        total += int(np.einsum("ij,ij->", d, d, dtype=np.int64))
+    return total / a.size
+
+
+def psnr_from_mse(err: float, peak: float = 255.0) -> float:
+    """PSNR in dB for a mean squared error: ``10 log10(peak^2 / mse)``; ``inf`` when mse is 0."""
+    if err < 0:
+        raise ValueError("mean squared error cannot be negative")
+    if err == 0:
+        return math.inf
+    return 10.0 * math.log10(peak * peak / err)
+
+
+def psnr(a, b) -> float:
+    """Peak signal-to-noise ratio in dB between two uint8 images (peak 255).
+
+    Identical images have PSNR ``inf`` (a lossless result, not an error).
+    """
+    return psnr_from_mse(mse(a, b))
