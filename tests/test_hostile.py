@@ -11,6 +11,7 @@ Hypothesis runs derandomized so CI is repeatable; the atheris harness in fuzz/ e
 further (see fuzz/README.md).
 """
 import io
+import os
 import struct
 import threading
 import tracemalloc
@@ -22,6 +23,14 @@ from hypothesis import strategies as st
 
 import jpeglite
 from conftest import CORPUS
+
+HOSTILE = sorted((__import__("pathlib").Path(__file__).parent / "hostile").glob("*.jpg"))
+# CI's sanitizer step runs fewer examples (JPEGLITE_HYPOTHESIS_SCALE scales them down)
+SCALE = float(os.environ.get("JPEGLITE_HYPOTHESIS_SCALE", "1"))
+
+
+def examples(n):
+    return max(10, int(n * SCALE))
 
 # Small files only: each mutant is decoded, and there are thousands of them.
 CORPUS_SEEDS = [
@@ -156,21 +165,21 @@ def mutate(data, ops):
     return bytes(buf)
 
 
-@settings(max_examples=1500, deadline=None, derandomize=True, database=None,
+@settings(max_examples=examples(1500), deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))
 def test_mutants_decode_or_raise_jpegerror(seed, ops):
     assert_decodes_or_refuses(mutate(SEEDS[seed], ops))
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+@settings(max_examples=examples(300), deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(st.binary(max_size=256))
 def test_random_bytes_decode_or_raise_jpegerror(data):
     assert_decodes_or_refuses(data)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+@settings(max_examples=examples(300), deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, len(SEEDS) - 1), body=st.binary(max_size=512))
 def test_headers_with_garbage_scan_data(seed, body):
@@ -249,3 +258,84 @@ def test_concurrent_encode_and_decode_match_sequential():
     assert files == expected_files
     for got, want in zip(pixels, expected_pixels):
         np.testing.assert_array_equal(got, want)
+
+
+# ---- regressions: every file in tests/hostile/ ------------------------------------------
+
+@pytest.mark.parametrize("path", HOSTILE, ids=[p.name for p in HOSTILE])
+def test_stored_hostile_inputs_decode_or_raise_jpegerror(path):
+    assert_decodes_or_refuses(path.read_bytes())
+
+
+def _segment(marker, payload):
+    return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def progressive_bomb(side_blocks, nscans, ss=1, se=63, refine=True):
+    """A gray progressive frame of side_blocks**2 blocks whose DC scan codes each
+    block in one bit, then nscans AC scans over ss..se (refinements, or first
+    passes) that are nothing but EOB runs of 32767 blocks: the most decode work
+    per byte a progressive file can ask for."""
+    side = 8 * side_blocks
+    blocks = side_blocks * side_blocks
+    out = b"\xff\xd8" + _segment(0xDB, b"\x00" + bytes([1] * 64))
+    out += _segment(0xC2, struct.pack(">BHHB", 8, side, side, 1) + bytes((1, 0x11, 0)))
+    out += _segment(0xC4, bytes([0x00, 1] + [0] * 15 + [0x00]))   # DC: '0' -> 0
+    out += _segment(0xC4, bytes([0x10, 1] + [0] * 15 + [0xE0]))   # AC: '0' -> EOB14
+    out += _segment(0xDA, bytes((1, 1, 0x00, 0, 0, 0x01 if refine else 0x00)))
+    out += bytes(-(-blocks // 8))
+    runs = -(-blocks // 32767)
+    bits = ("0" + "1" * 14) * runs                 # EOB14 with run bits 2**14 - 1
+    bits += "1" * (-len(bits) % 8)
+    run_data = int(bits, 2).to_bytes(len(bits) // 8, "big").replace(b"\xff", b"\xff\x00")
+    for _ in range(nscans):
+        out += _segment(0xDA, bytes((1, 1, 0x00, ss, se, 0x10 if refine else 0x00))) + run_data
+    return out + b"\xff\xd9"
+
+
+def test_bomb_regressions_are_what_they_say():
+    """The stored bombs are the generator's output, so they can be remade."""
+    stored = {p.name: p.read_bytes() for p in HOSTILE}
+    assert stored["progressive_300_refinement_scans.jpg"] == progressive_bomb(40, 300)
+    assert stored["progressive_1000_single_coefficient_scans.jpg"] == progressive_bomb(
+        40, 1000, ss=1, se=1, refine=False)
+    assert stored["progressive_13_refinements_valid.jpg"] == progressive_bomb(40, 13)
+    assert stored["sof_12000x12000_on_24x19_data.jpg"] == mutate(SEEDS[0], [("dims", 12000, 12000)])
+
+
+def test_frame_too_short_for_its_data_names_the_sof():
+    data = (HOSTILE[0].parent / "sof_12000x12000_on_24x19_data.jpg").read_bytes()
+    sof = data.index(b"\xff\xc0")
+    with pytest.raises(jpeglite.JPEGError, match="too short for its frame.*bomb") as info:
+        jpeglite.decode(data)
+    assert info.value.offset == sof + 5     # its height field, as for max_pixels
+
+
+def test_one_bit_per_block_is_exactly_enough():
+    """The bound is tight: a frame whose data holds exactly one bit per block decodes."""
+    data = progressive_bomb(40, 0)           # 1600 blocks, 200 bytes of DC bits + EOI
+    assert jpeglite.decode(data).shape == (320, 320)
+    sof = data.index(b"\xff\xc2")
+    # one block more than the data has bits: 40 x 41 blocks
+    bigger = data[:sof + 5] + struct.pack(">HH", 320, 320 + 8 * 38) + data[sof + 9:]
+    with pytest.raises(jpeglite.JPEGError, match="too short"):
+        jpeglite.decode(bigger)
+
+
+def test_valid_progression_depth_decodes():
+    """A DC pass and 13 refinements of every AC coefficient: within the work budget."""
+    out = jpeglite.decode((HOSTILE[0].parent / "progressive_13_refinements_valid.jpg").read_bytes())
+    assert out.shape == (320, 320) and (out == 128).all()
+
+
+@pytest.mark.parametrize("name", ["progressive_300_refinement_scans.jpg",
+                                  "progressive_1000_single_coefficient_scans.jpg"])
+def test_scans_beyond_the_work_budget_are_refused(name):
+    """Hundreds of cheap scans over the whole frame: refused once their work passes what
+    a valid progression needs, long before the scan limit (the work stays proportional
+    to the input)."""
+    data = (HOSTILE[0].parent / name).read_bytes()
+    with pytest.raises(jpeglite.JPEGError, match="more work than 14 full passes") as info:
+        jpeglite.decode(data)
+    # refused at a scan well before the last one
+    assert info.value.offset < len(data) // 2

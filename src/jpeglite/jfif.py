@@ -342,7 +342,7 @@ def parse_sof(st, code, start, end):
     if bits_left < blocks:
         raise _JPEGError(f"too short for its frame: {width} x {height} pixels are {blocks} "
                          f"blocks, each needing at least one bit, and {bits_left} bits follow "
-                         "the frame header (truncated or a decompression bomb)", start - 3)
+                         "the frame header (truncated or a decompression bomb)", start + 1)
     st.frame = frame
 
 
