@@ -23,7 +23,9 @@ MAX_PIXELS = 1 << 22
 def test_one_input(data):
     try:
         out = jpeglite.decode(data, max_pixels=MAX_PIXELS)
-    except jpeglite.JPEGError:
+    except jpeglite.JPEGError as exc:
+        if not str(exc) or exc.offset is None or not 0 <= exc.offset <= len(data):
+            raise AssertionError(f"JPEGError without a message or an offset in the input: {exc!r}")
         return
     if not (isinstance(out, np.ndarray) and out.dtype == np.uint8 and out.ndim in (2, 3)
             and out.shape[0] * out.shape[1] <= MAX_PIXELS):

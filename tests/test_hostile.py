@@ -98,7 +98,7 @@ def assert_decodes_or_refuses(data):
         out = jpeglite.decode(data, max_pixels=MAX_PIXELS)
     except jpeglite.JPEGError as exc:
         assert str(exc)
-        assert exc.offset is None or 0 <= exc.offset <= len(data)
+        assert exc.offset is not None and 0 <= exc.offset <= len(data)
         return None
     assert isinstance(out, np.ndarray) and out.dtype == np.uint8
     assert out.ndim in (2, 3) and out.shape[0] >= 1 and out.shape[1] >= 1
