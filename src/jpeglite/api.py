@@ -193,6 +193,10 @@ def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, resta
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike. Returns the number of bytes written.
+    Arguments are checked (and the image encoded) before the file is opened,
+    so a bad argument leaves no file behind; a path that cannot be written (a
+    directory, a missing directory, no permission) raises the OSError of
+    ``open``, whose message names the path.
     """
     if not isinstance(path, (str, bytes, _os.PathLike)):
         raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
@@ -254,6 +258,16 @@ def _color_conversion(st):
     return CC_CMYK
 
 
+def _check_max_pixels(max_pixels):
+    # a ValueError for a wrong type too (an int is what is meant; numpy
+    # integers are ints), so that every bad max_pixels is one kind of error
+    import numbers
+    if (isinstance(max_pixels, (bool, _np.bool_)) or not isinstance(max_pixels, numbers.Integral)
+            or max_pixels < 1):
+        raise ValueError(f"max_pixels must be a positive int, not {max_pixels!r}")
+    return int(max_pixels)
+
+
 def _as_bytes(data):
     if isinstance(data, (bytes, bytearray)):
         return bytes(data) if isinstance(data, bytearray) else data
@@ -281,12 +295,21 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     landing on coefficient 63).  One difference: a progressive file that ends
     (with an EOI) before its low-frequency coefficients are complete gets no
     block smoothing here, where libjpeg smooths it.
+
+    Two refusals bound the memory and work of a decode by the size of its
+    input, where libjpeg (Pillow) would decode a mostly grey image:
+    a frame with more 8x8 blocks than there are bits after its SOF
+    segment (each block costs at least one bit, its DC code, so such data
+    is truncated or a decompression bomb) is refused before anything is
+    allocated ("too short for its frame"); and scans that together would
+    visit more than 14 passes' worth of every coefficient of the frame
+    (the most a valid progression needs, counting 8 visits per block per
+    scan for a scan's fixed cost; also at most 1000 scans) are refused.
     """
     from ._decoder import decode_scan, decode_single_scan, find_marker, reconstruct
 
     data = _as_bytes(data)
-    if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
-        raise ValueError(f"max_pixels must be a positive int, not {max_pixels!r}")
+    max_pixels = _check_max_pixels(max_pixels)
     st = _jfif.new_decoder_state(data, max_pixels)
     pos = _jfif.check_soi(data)
     n = len(data)
@@ -295,6 +318,7 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     image = None            # the output, when the fused single-scan path made it
     tables = {}
     single_scan = False
+    work = 0                # coefficient visits of the scans so far (see _scan_work)
     while True:
         try:
             ff = find_marker(data, pos)
@@ -346,6 +370,12 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
                 if quant is None:
                     quant = [None] * len(f.components)
                 kind, args, mcus_x, mcus_y = _plan_scan(st, scan, quant, tables)
+                work += _scan_work(f, scan, mcus_x, mcus_y)
+                if work > _work_budget(f):
+                    raise _JPEGError(
+                        f"the scans ask for more work than {_PASSES} full passes over "
+                        f"every coefficient of the frame (a valid progression needs at "
+                        f"most that): a decompression bomb", ff)
                 c0 = f.components[0]
                 if single_scan and (len(f.components) > 1 or c0.h == c0.v == 1):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
@@ -391,6 +421,34 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
         w, h, hr, vr, method = _component_geometry(f, c)
         comps.append((coefs[c.index], q, w, h, c.v, hr, vr, method))
     return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st))
+
+
+# Each coefficient of a valid progression is coded by one first pass with
+# Al <= 13 and then at most 13 refinements (Al down by one each): 14 visits.
+_PASSES = 14
+# A block costs a scan about as much as this many coefficient visits before
+# any coefficient is touched (the MCU loop, an EOB-run count-down), measured.
+_BLOCK_COST = 8
+
+
+def _scan_work(f, scan, mcus_x, mcus_y):
+    """The work of one scan in coefficient visits: each block it codes costs
+    its spectral band (Ss..Se; 64 for a sequential scan) plus _BLOCK_COST."""
+    band = scan.Se - scan.Ss + 1 if f.progressive else 64
+    blocks_per_mcu = 1 if len(scan.components) == 1 else sum(
+        c.h * c.v for c, _, _ in scan.components)
+    return mcus_x * mcus_y * blocks_per_mcu * (max(band, 1) + _BLOCK_COST)
+
+
+def _work_budget(f):
+    """The most work decode spends on a frame's scans: _PASSES passes over
+    every coefficient of every (MCU-padded) block, DC and AC in separate scans.
+    With the one-bit-per-block bound of parse_sof this keeps the work of a
+    decode proportional to the size of its input."""
+    mx = -(-f.width // (8 * f.max_h))
+    my = -(-f.height // (8 * f.max_v))
+    blocks = sum(mx * c.h * my * c.v for c in f.components)
+    return blocks * _PASSES * (64 + 2 * _BLOCK_COST)
 
 
 def _component_geometry(f, c):
@@ -442,8 +500,15 @@ def _plan_scan(st, scan, quant, tables):
 
 
 def read(path, *, max_pixels=DEFAULT_MAX_PIXELS):
-    """Read and decode a JPEG file; see ``decode`` for the result and errors."""
-    with open(_os.fspath(path), "rb") as fh:
+    """Read and decode the JPEG file at ``path`` (str, bytes or os.PathLike);
+    see ``decode`` for the result and errors.  A file that cannot be opened
+    raises the OSError of ``open`` (FileNotFoundError, IsADirectoryError,
+    PermissionError), whose message names the path."""
+    if not isinstance(path, (str, bytes, _os.PathLike)):
+        # (an int would open a file descriptor)
+        raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
+    max_pixels = _check_max_pixels(max_pixels)
+    with open(path, "rb") as fh:
         return decode(fh.read(), max_pixels=max_pixels)
 
 # ==== end decode ====

@@ -331,7 +331,31 @@ def parse_sof(st, code, start, end):
         if frame.max_h % c.h or frame.max_v % c.v:
             raise _JPEGError(f"fractional sampling ({c.h}x{c.v} of {frame.max_h}x{frame.max_v}) "
                              "is not supported", start + 7 + 3 * c.index)
+    # Every block of every component costs at least one bit of Huffman-coded
+    # data (its DC code, in sequential and DC-first scans alike), so data that
+    # has fewer bits left than the frame has blocks cannot complete it.
+    # Refusing here, before anything is allocated, keeps a decode's memory and
+    # work proportional to its input (a 600-byte file cannot make the decoder
+    # fill a 12000 x 12000 frame with zeros, as libjpeg would).
+    blocks = frame_blocks(frame)
+    bits_left = 8 * (len(d) - end)
+    if bits_left < blocks:
+        raise _JPEGError(f"too short for its frame: {width} x {height} pixels are {blocks} "
+                         f"blocks, each needing at least one bit, and {bits_left} bits follow "
+                         "the frame header (truncated or a decompression bomb)", start + 1)
     st.frame = frame
+
+
+def frame_blocks(frame):
+    """The number of 8x8 blocks that cover every component of the frame (each
+    component's samples rounded up to whole blocks, without MCU padding: the
+    fewest blocks any scan layout codes)."""
+    total = 0
+    for c in frame.components:
+        comp_w = -(-frame.width * c.h // frame.max_h)
+        comp_h = -(-frame.height * c.v // frame.max_v)
+        total += -(-comp_w // 8) * -(-comp_h // 8)
+    return total
 
 
 def parse_sos(st, start, end):

@@ -1,0 +1,41 @@
+"""atheris harness for jpeglite.decode.
+
+Every input must decode to a uint8 array or raise jpeglite.JPEGError; anything else
+(another exception, a crash, a sanitizer report, a hang caught by -timeout) is a finding.
+
+    python fuzz/make_seeds.py                 # writes fuzz/seeds/ (once)
+    python fuzz/fuzz_decode.py fuzz/corpus fuzz/seeds -runs=1000000 -timeout=10 -rss_limit_mb=2048
+
+The Python parser (jfif.py, api.py) is coverage-instrumented; the Cython kernels are
+exercised but not instrumented (gcc cannot build libFuzzer instrumentation).
+"""
+import sys
+
+import atheris
+import numpy as np
+
+with atheris.instrument_imports(include=["jpeglite"]):
+    import jpeglite
+
+MAX_PIXELS = 1 << 22
+
+
+def test_one_input(data):
+    try:
+        out = jpeglite.decode(data, max_pixels=MAX_PIXELS)
+    except jpeglite.JPEGError as exc:
+        if not str(exc) or exc.offset is None or not 0 <= exc.offset <= len(data):
+            raise AssertionError(f"JPEGError without a message or an offset in the input: {exc!r}")
+        return
+    if not (isinstance(out, np.ndarray) and out.dtype == np.uint8 and out.ndim in (2, 3)
+            and out.shape[0] * out.shape[1] <= MAX_PIXELS):
+        raise AssertionError(f"bad decode result {type(out)} {getattr(out, 'shape', None)}")
+
+
+def main():
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Write the fuzzing seed corpus to fuzz/seeds/: small files from jpeglite's encoder,
+from Pillow, and the small JPEGs of ../shared/corpus/jpeg."""
+import io
+from pathlib import Path
+
+import numpy as np
+
+import jpeglite
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE.parent.parent / "shared" / "corpus" / "jpeg"
+LIMIT = 64 * 1024  # bytes: small seeds keep each execution fast
+
+
+def main():
+    out = HERE / "seeds"
+    out.mkdir(exist_ok=True)
+    rng = np.random.default_rng(1)
+    smooth = np.add.outer(np.arange(37), np.arange(29)).astype(np.uint8) * 3
+    images = {
+        "noise": rng.integers(0, 256, (23, 31, 3), dtype=np.uint8),
+        "smooth": np.dstack([smooth, smooth[::-1], smooth[:, ::-1]]),
+        "gray": smooth,
+    }
+    n = 0
+    for name, im in images.items():
+        for sub in ("4:2:0", "4:2:2", "4:4:4"):
+            for opt in (False, True):
+                for ri in (0, 1, 5):
+                    data = jpeglite.encode(im, 60, subsampling=sub, optimize=opt, restart_interval=ri)
+                    (out / f"jpeglite_{name}_{sub.replace(':', '')}_{int(opt)}_{ri}.jpg").write_bytes(data)
+                    n += 1
+    try:
+        from PIL import Image
+    except ImportError:
+        Image = None
+    if Image is not None:
+        for name, im in images.items():
+            for prog in (False, True):
+                buf = io.BytesIO()
+                Image.fromarray(im).save(buf, "JPEG", quality=70, progressive=prog)
+                (out / f"pillow_{name}_{int(prog)}.jpg").write_bytes(buf.getvalue())
+                n += 1
+    for path in sorted(CORPUS.glob("*.jp*g")):
+        if path.stat().st_size <= LIMIT:
+            (out / path.name).write_bytes(path.read_bytes())
+            n += 1
+    print(f"{n} seeds in {out}")
+
+
+if __name__ == "__main__":
+    main()
