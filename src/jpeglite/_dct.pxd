@@ -68,6 +68,104 @@ cdef extern from *:
     void jl_enc_transpose8_i32(const int32_t* inp, int32_t* out) noexcept nogil
 
 
+cdef extern from *:
+    """
+    #if defined(__SSE2__) || defined(_M_X64)
+    #include <emmintrin.h>
+    /* 8x8 int16 transpose of r[0..7] (each a row of 8 lanes), in place. */
+    static inline void jl_enc_tr8_i16(__m128i *r) {
+        __m128i a0 = _mm_unpacklo_epi16(r[0], r[1]), a1 = _mm_unpackhi_epi16(r[0], r[1]);
+        __m128i a2 = _mm_unpacklo_epi16(r[2], r[3]), a3 = _mm_unpackhi_epi16(r[2], r[3]);
+        __m128i a4 = _mm_unpacklo_epi16(r[4], r[5]), a5 = _mm_unpackhi_epi16(r[4], r[5]);
+        __m128i a6 = _mm_unpacklo_epi16(r[6], r[7]), a7 = _mm_unpackhi_epi16(r[6], r[7]);
+        __m128i b0 = _mm_unpacklo_epi32(a0, a2), b1 = _mm_unpackhi_epi32(a0, a2);
+        __m128i b2 = _mm_unpacklo_epi32(a4, a6), b3 = _mm_unpackhi_epi32(a4, a6);
+        __m128i b4 = _mm_unpacklo_epi32(a1, a3), b5 = _mm_unpackhi_epi32(a1, a3);
+        __m128i b6 = _mm_unpacklo_epi32(a5, a7), b7 = _mm_unpackhi_epi32(a5, a7);
+        r[0] = _mm_unpacklo_epi64(b0, b2); r[1] = _mm_unpackhi_epi64(b0, b2);
+        r[2] = _mm_unpacklo_epi64(b1, b3); r[3] = _mm_unpackhi_epi64(b1, b3);
+        r[4] = _mm_unpacklo_epi64(b4, b6); r[5] = _mm_unpackhi_epi64(b4, b6);
+        r[6] = _mm_unpacklo_epi64(b5, b7); r[7] = _mm_unpackhi_epi64(b5, b7);
+    }
+    /* Word pair (a, b) as pmaddwd's second operand: x * a + y * b per 32-bit lane. */
+    #define JL_K2(a, b) _mm_set1_epi32((int)(((unsigned)(b) << 16) | ((unsigned)(a) & 0xFFFFu)))
+    /* (x * k.a + y * k.b + round) >> shift for 8 lanes, packed back to 16 bits. */
+    static inline __m128i jl_enc_madd_desc(__m128i x, __m128i y, __m128i k, __m128i add_lo,
+                                           __m128i add_hi, __m128i round, int shift) {
+        __m128i lo = _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi16(x, y), k), add_lo);
+        __m128i hi = _mm_add_epi32(_mm_madd_epi16(_mm_unpackhi_epi16(x, y), k), add_hi);
+        lo = _mm_srai_epi32(_mm_add_epi32(lo, round), shift);
+        hi = _mm_srai_epi32(_mm_add_epi32(hi, round), shift);
+        return _mm_packs_epi32(lo, hi);
+    }
+    /* One islow pass down 8 lanes at once (v[k]: the k-th input of every
+       lane). The product sums are regrouped by distributivity so each is a
+       pmaddwd of two 16-bit inputs by two 16-bit constants (as in
+       jfdctint.c's constants; e.g. out7 = tmp4 (c298 - c899) - tmp7 c899
+       + z3 (c1175 - c1961) + z4 c1175): the same integers as the 32-bit
+       code. For 8-bit samples every 16-bit intermediate stays in range:
+       pass-1 outputs are within [-4096, 4064], so pass-2 sums of eight of
+       them are within [-32768, 32640]. */
+    static inline void jl_enc_fdct_pass16(__m128i *v, int pass2) {
+        const __m128i z = _mm_setzero_si128();
+        const int sh = pass2 ? 15 : 11;
+        const __m128i rnd = _mm_set1_epi32(1 << (sh - 1));
+        __m128i tmp0 = _mm_add_epi16(v[0], v[7]), tmp7 = _mm_sub_epi16(v[0], v[7]);
+        __m128i tmp1 = _mm_add_epi16(v[1], v[6]), tmp6 = _mm_sub_epi16(v[1], v[6]);
+        __m128i tmp2 = _mm_add_epi16(v[2], v[5]), tmp5 = _mm_sub_epi16(v[2], v[5]);
+        __m128i tmp3 = _mm_add_epi16(v[3], v[4]), tmp4 = _mm_sub_epi16(v[3], v[4]);
+        __m128i tmp10 = _mm_add_epi16(tmp0, tmp3), tmp13 = _mm_sub_epi16(tmp0, tmp3);
+        __m128i tmp11 = _mm_add_epi16(tmp1, tmp2), tmp12 = _mm_sub_epi16(tmp1, tmp2);
+        __m128i z3 = _mm_add_epi16(tmp4, tmp6), z4 = _mm_add_epi16(tmp5, tmp7);
+        __m128i a_lo, a_hi, b_lo, b_hi;
+        if (pass2) {
+            const __m128i two = _mm_set1_epi16(2);
+            v[0] = _mm_srai_epi16(_mm_add_epi16(_mm_add_epi16(tmp10, tmp11), two), 2);
+            v[4] = _mm_srai_epi16(_mm_add_epi16(_mm_sub_epi16(tmp10, tmp11), two), 2);
+        } else {
+            v[0] = _mm_slli_epi16(_mm_add_epi16(tmp10, tmp11), 2);
+            v[4] = _mm_slli_epi16(_mm_sub_epi16(tmp10, tmp11), 2);
+        }
+        v[2] = jl_enc_madd_desc(tmp12, tmp13, JL_K2(4433, 4433 + 6270), z, z, rnd, sh);
+        v[6] = jl_enc_madd_desc(tmp12, tmp13, JL_K2(4433 - 15137, 4433), z, z, rnd, sh);
+        /* A = z3 (c1175 - c1961) + z4 c1175, B = z3 c1175 + z4 (c1175 - c390) */
+        a_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(9633 - 16069, 9633));
+        a_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(9633 - 16069, 9633));
+        b_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(9633, 9633 - 3196));
+        b_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(9633, 9633 - 3196));
+        v[7] = jl_enc_madd_desc(tmp4, tmp7, JL_K2(2446 - 7373, -7373), a_lo, a_hi, rnd, sh);
+        v[1] = jl_enc_madd_desc(tmp4, tmp7, JL_K2(-7373, 12299 - 7373), b_lo, b_hi, rnd, sh);
+        v[5] = jl_enc_madd_desc(tmp5, tmp6, JL_K2(16819 - 20995, -20995), b_lo, b_hi, rnd, sh);
+        v[3] = jl_enc_madd_desc(tmp5, tmp6, JL_K2(-20995, 25172 - 20995), a_lo, a_hi, rnd, sh);
+    }
+    #endif
+    /* The islow FDCT of a level-shifted block (int32, natural order, values
+       -128..127) in place, in 16-bit SSE2 lanes; 0 when SSE2 is missing. */
+    static inline int jl_enc_fdct_simd(int *d) {
+    #if defined(__SSE2__) || defined(_M_X64)
+        __m128i v[8];
+        int i;
+        for (i = 0; i < 8; i++)
+            v[i] = _mm_packs_epi32(_mm_loadu_si128((const __m128i *)(d + 8 * i)),
+                                   _mm_loadu_si128((const __m128i *)(d + 8 * i + 4)));
+        jl_enc_tr8_i16(v);          /* v[j]: column j, lane i = row i */
+        jl_enc_fdct_pass16(v, 0);   /* v[u]: row i's coefficient u in lane i */
+        jl_enc_tr8_i16(v);          /* v[i]: row i, lane u */
+        jl_enc_fdct_pass16(v, 1);   /* v[k]: coefficient (k, u) in lane u */
+        for (i = 0; i < 8; i++) {
+            _mm_storeu_si128((__m128i *)(d + 8 * i), _mm_srai_epi32(_mm_unpacklo_epi16(v[i], v[i]), 16));
+            _mm_storeu_si128((__m128i *)(d + 8 * i + 4), _mm_srai_epi32(_mm_unpackhi_epi16(v[i], v[i]), 16));
+        }
+        return 1;
+    #else
+        (void)d;
+        return 0;
+    #endif
+    }
+    """
+    int jl_enc_fdct_simd(int32_t* d) noexcept nogil
+
+
 cdef inline void fdct_pass(int32_t* d, int32_t r_even, int sh_even, int32_t r_odd,
                            int sh_odd) noexcept nogil:
     """One 1-D islow pass down the 8 columns of d at once (column i: d[i], d[8+i], ..).
@@ -129,9 +227,14 @@ cdef inline void fdct_islow(int32_t* d) noexcept nogil:
     Output is the T.81 A.3.3 FDCT scaled up by 8 (quantization divides by
     8 x Q), bit-exact with jfdctint.c (Loeffler-Ligtenberg-Moschytz). Both
     passes run down columns, 8 at once: the row pass works on the transposed
-    block, which is transposed back before the column pass.
+    block, which is transposed back before the column pass. With SSE2 (every
+    x86-64 CPU) jl_enc_fdct_simd does the same in 16-bit lanes with pmaddwd;
+    the 32-bit passes below are the portable path. Input: level-shifted
+    8-bit samples (-128..127), as load_block leaves them.
     """
     cdef int32_t t[64]
+    if jl_enc_fdct_simd(d):
+        return
     jl_enc_transpose8_i32(d, t)
     # Pass 1: rows (columns of t); results scaled up by 2**PASS1_BITS.
     fdct_pass(t, 0, -FD_PASS1_BITS, 1 << (FD_CONST_BITS - FD_PASS1_BITS - 1),
