@@ -1,7 +1,7 @@
 # Per-block DCT kernels, cdef inline so the fused drivers inline them.
 
 # ==== encode: forward DCT ====
-from libc.stdint cimport uint8_t, int32_t
+from libc.stdint cimport uint8_t, int16_t, int32_t
 
 # jfdctint.c ("islow"): 13-bit fixed-point constants FIX(x) = round(x * 2**13);
 # pass 1 keeps PASS1_BITS extra bits of precision for pass 2.
@@ -22,23 +22,23 @@ cdef enum:
     FD_FIX_3_072711026 = 25172
 
 
-cdef inline void load_block(const uint8_t* src, Py_ssize_t stride, int32_t* data) noexcept nogil:
+cdef inline void load_block(const uint8_t* src, Py_ssize_t stride, int16_t* data) noexcept nogil:
     """Copy an 8x8 block of samples, level-shifted by -128 (T.81 A.3.1)."""
     cdef int i, j
     for i in range(8):
         for j in range(8):
-            data[8 * i + j] = <int32_t>src[i * stride + j] - 128
+            data[8 * i + j] = <int16_t>(<int>src[i * stride + j] - 128)
 
 
 cdef extern from *:
     """
-    #if defined(__SSE2__) || defined(_M_X64)
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
     #include <emmintrin.h>
     #endif
     /* out = transpose of the 8x8 int32 matrix in (row-major); in != out. SSE2
        (part of every x86-64 CPU) does it as four 4x4 transposes of registers. */
     static inline void jl_enc_transpose8_i32(const int *in, int *out) {
-    #if defined(__SSE2__) || defined(_M_X64)
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
         int bi, bj, k;
         for (bi = 0; bi < 2; bi++) {
             for (bj = 0; bj < 2; bj++) {
@@ -70,7 +70,7 @@ cdef extern from *:
 
 cdef extern from *:
     """
-    #if defined(__SSE2__) || defined(_M_X64)
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
     #include <emmintrin.h>
     /* 8x8 int16 transpose of r[0..7] (each a row of 8 lanes), in place. */
     static inline void jl_enc_tr8_i16(__m128i *r) {
@@ -139,23 +139,20 @@ cdef extern from *:
         v[3] = jl_enc_madd_desc(tmp5, tmp6, JL_K2(-20995, 25172 - 20995), a_lo, a_hi, rnd, sh);
     }
     #endif
-    /* The islow FDCT of a level-shifted block (int32, natural order, values
+    /* The islow FDCT of a level-shifted block (int16, natural order, values
        -128..127) in place, in 16-bit SSE2 lanes; 0 when SSE2 is missing. */
-    static inline int jl_enc_fdct_simd(int *d) {
-    #if defined(__SSE2__) || defined(_M_X64)
+    static inline int jl_enc_fdct_simd(short *d) {
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
         __m128i v[8];
         int i;
         for (i = 0; i < 8; i++)
-            v[i] = _mm_packs_epi32(_mm_loadu_si128((const __m128i *)(d + 8 * i)),
-                                   _mm_loadu_si128((const __m128i *)(d + 8 * i + 4)));
+            v[i] = _mm_loadu_si128((const __m128i *)(d + 8 * i));
         jl_enc_tr8_i16(v);          /* v[j]: column j, lane i = row i */
         jl_enc_fdct_pass16(v, 0);   /* v[u]: row i's coefficient u in lane i */
         jl_enc_tr8_i16(v);          /* v[i]: row i, lane u */
         jl_enc_fdct_pass16(v, 1);   /* v[k]: coefficient (k, u) in lane u */
-        for (i = 0; i < 8; i++) {
-            _mm_storeu_si128((__m128i *)(d + 8 * i), _mm_srai_epi32(_mm_unpacklo_epi16(v[i], v[i]), 16));
-            _mm_storeu_si128((__m128i *)(d + 8 * i + 4), _mm_srai_epi32(_mm_unpackhi_epi16(v[i], v[i]), 16));
-        }
+        for (i = 0; i < 8; i++)
+            _mm_storeu_si128((__m128i *)(d + 8 * i), v[i]);
         return 1;
     #else
         (void)d;
@@ -163,7 +160,7 @@ cdef extern from *:
     #endif
     }
     """
-    int jl_enc_fdct_simd(int32_t* d) noexcept nogil
+    int jl_enc_fdct_simd(int16_t* d) noexcept nogil
 
 
 cdef inline void fdct_pass(int32_t* d, int32_t r_even, int sh_even, int32_t r_odd,
@@ -221,28 +218,34 @@ cdef inline void fdct_pass(int32_t* d, int32_t r_even, int sh_even, int32_t r_od
         p[8] = (tmp7 + z1 + z4 + r_odd) >> sh_odd
 
 
-cdef inline void fdct_islow(int32_t* d) noexcept nogil:
+cdef inline void fdct_islow(int16_t* d) noexcept nogil:
     """Forward 8x8 DCT in place, libjpeg's accurate integer algorithm.
 
     Output is the T.81 A.3.3 FDCT scaled up by 8 (quantization divides by
-    8 x Q), bit-exact with jfdctint.c (Loeffler-Ligtenberg-Moschytz). Both
-    passes run down columns, 8 at once: the row pass works on the transposed
-    block, which is transposed back before the column pass. With SSE2 (every
-    x86-64 CPU) jl_enc_fdct_simd does the same in 16-bit lanes with pmaddwd;
-    the 32-bit passes below are the portable path. Input: level-shifted
-    8-bit samples (-128..127), as load_block leaves them.
+    8 x Q), bit-exact with jfdctint.c (Loeffler-Ligtenberg-Moschytz); for
+    8-bit samples (input -128..127, as load_block leaves them) every output
+    fits 16 bits. With SSE2 (every x86-64 CPU) jl_enc_fdct_simd runs it in
+    16-bit lanes with pmaddwd. The portable path runs both passes in 32 bits
+    down columns, 8 at once: the row pass works on the transposed block,
+    which is transposed back before the column pass.
     """
     cdef int32_t t[64]
+    cdef int32_t u[64]
+    cdef int i
     if jl_enc_fdct_simd(d):
         return
-    jl_enc_transpose8_i32(d, t)
+    for i in range(64):
+        u[i] = d[i]
+    jl_enc_transpose8_i32(u, t)
     # Pass 1: rows (columns of t); results scaled up by 2**PASS1_BITS.
     fdct_pass(t, 0, -FD_PASS1_BITS, 1 << (FD_CONST_BITS - FD_PASS1_BITS - 1),
               FD_CONST_BITS - FD_PASS1_BITS)
-    jl_enc_transpose8_i32(t, d)
+    jl_enc_transpose8_i32(t, u)
     # Pass 2: columns; removes PASS1_BITS and leaves the overall factor 8.
-    fdct_pass(d, 1 << (FD_PASS1_BITS - 1), FD_PASS1_BITS,
+    fdct_pass(u, 1 << (FD_PASS1_BITS - 1), FD_PASS1_BITS,
               1 << (FD_CONST_BITS + FD_PASS1_BITS - 1), FD_CONST_BITS + FD_PASS1_BITS)
+    for i in range(64):
+        d[i] = <int16_t>u[i]
 
 
 # ==== end encode: forward DCT ====

@@ -79,7 +79,7 @@ cdef int forward_mcu_row(const Frame* f, Work* wk, int my, int16_t** dst,
     cdef Py_ssize_t plane, cols
     cdef const uint8_t* src
     cdef Py_ssize_t src_stride, src_row0
-    cdef int32_t coef[64]
+    cdef int16_t coef[64]
     y0 = my * 8 * f.maxv
     y1 = y0 + 8 * f.maxv
     if y1 > f.height:

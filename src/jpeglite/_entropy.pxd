@@ -7,13 +7,13 @@ from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_put, bw_reserve, bw_res
 
 cdef extern from *:
     """
-    #if defined(__SSE2__) || defined(_M_X64)
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
     #include <emmintrin.h>
     #endif
     /* Bit i set when b[i] != 0, for the 64 coefficients of a block. SSE2 is part
        of every x86-64 CPU, so this needs no extra compiler flag. */
     static inline unsigned long long jl_enc_nonzero_mask(const short* b) {
-    #if defined(__SSE2__) || defined(_M_X64)
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
         const __m128i z = _mm_setzero_si128();
         unsigned long long zero = 0;
         int i;

@@ -21,9 +21,9 @@ ctypedef struct QuantDivisors:
     uint16_t scale[64]      # 2**(17 - L)
 
 
-cdef inline void quantize_block(const int32_t* coef, const QuantDivisors* q,
+cdef inline void quantize_block(const int16_t* coef, const QuantDivisors* q,
                                 int16_t* out) noexcept nogil:
-    """Quantize one block of FDCT output (natural order, |c| <= 2**15) like libjpeg.
+    """Quantize one block of FDCT output (natural order) like libjpeg.
 
     out = sign(c) * floor((|c| + d/2) / d), d = 8 * Q: round half away from zero.
     """
@@ -31,7 +31,7 @@ cdef inline void quantize_block(const int32_t* coef, const QuantDivisors* q,
     cdef int16_t c, s
     cdef uint16_t x, hi, t, r
     for i in range(64):
-        c = <int16_t>coef[i]
+        c = coef[i]
         s = c >> 15                      # 0 or -1
         x = <uint16_t>((c ^ s) - s) + q.half[i]
         hi = <uint16_t>((<uint32_t>x * q.mlo[i]) >> 16)

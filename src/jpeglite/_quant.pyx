@@ -38,7 +38,7 @@ def quantize_blocks(coefs, qtable):
     cdef QuantDivisors q
     fill_divisors(qtable, &q)
     out = np.empty(c.shape, dtype=np.int16)
-    cdef const int32_t[:, ::1] src = c.reshape(-1, 64)
+    cdef const int16_t[:, ::1] src = c.astype(np.int16).reshape(-1, 64)
     cdef int16_t[:, ::1] dst = out.reshape(-1, 64)
     cdef Py_ssize_t n = src.shape[0], k
     with nogil:
