@@ -396,6 +396,13 @@ cdef class BandCoder:
             r1 = self.f.hb[c]
         return r1 - my0 * self.f.v[c]
 
+    def rows_of(self, int c, int my0, int my1):
+        """Block rows of component c in MCU rows my0..my1-1 (fewer at the bottom edge)."""
+        if not 0 <= c < self.f.ncomp:
+            raise ValueError("no such component")
+        self._check_rows(my0, my1)
+        return self._rows_of(c, my0, my1)
+
     def band_arrays(self, int my0, int my1):
         """Uninitialised block arrays for MCU rows my0..my1-1 (see the class docstring)."""
         self._check_rows(my0, my1)

@@ -195,6 +195,7 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
         dc, ac = plan.component_codes(tables)
         scan = _entropy.encode_scan(blocks, sh, sv, g["mcus_x"], g["mcus_y"], dc, ac,
                                     plan.restart_interval)
+        del blocks      # 2 bytes per sample: free them before the file is assembled
     return plan.header(tables) + scan + _jfif.eoi()
 
 

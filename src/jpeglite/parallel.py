@@ -11,9 +11,12 @@ work splits three ways, each keeping the output byte-identical:
   calling thread entropy-codes finished bands in order with one bit writer;
   it transforms bands itself while the next one to code is not ready. A
   window of band buffers bounds the memory.
-- ``optimize=True``: bands are transformed and their symbols counted in
-  parallel (each band predicts its first DC from 0; the sum is corrected with
-  the DC of the band before), then coded as above from the stored blocks.
+- ``optimize=True``: a first pass transforms bands and counts their symbols
+  in parallel, keeping no blocks (each band predicts its first DC from 0; the
+  sum is corrected with the DC of the band before); the coding pass then runs
+  as above with the optimal tables, transforming the bands again. Shared by
+  two or more threads, the second transform costs about what coding the
+  stored blocks on one thread would, and memory stays at a few bands.
 
 ``threads`` counts the threads doing work, the calling thread included.
 """
@@ -197,12 +200,13 @@ def encode_scan_threaded(coder, threads, optimize, tables_for, code_tables):
     ``tables_for(counts)``: the Huffman tables {(class, id): (bits, values)}
     for symbol counts (components, 2, 256), or the standard ones for None;
     ``code_tables(tables)``: per component (DC, AC) lists of (codes, sizes).
-    ``optimize``: count the symbols first and code with ``tables_for(counts)``.
+    ``optimize``: count the symbols first (a transform-and-count pass over
+    bands, keeping no blocks) and code with ``tables_for(counts)``; the
+    coding pass transforms the bands again, which costs less than keeping
+    2 bytes per sample for the whole image when the work is shared.
     Returns (tables, scan bytes).
     """
-    if optimize:
-        return _encode_optimized(coder, threads, tables_for, code_tables)
-    tables = tables_for(None)
+    tables = tables_for(_count_symbols(coder, threads) if optimize else None)
     coder.set_tables(*code_tables(tables))
     segments = _segments(coder, threads)
     if segments is not None:
@@ -235,30 +239,42 @@ def encode_scan_threaded(coder, threads, optimize, tables_for, code_tables):
     return tables, _pipeline(Recycling(), bands, threads, transform)
 
 
-def _encode_optimized(coder, threads, tables_for, code_tables):
+def _count_symbols(coder, threads):
+    """Symbol counts (components, 2, 256) of the whole scan, bands transformed and counted in parallel.
+
+    Each band is counted with its first DC predicted from 0; the sum is then
+    corrected with the DC of the last block of the band before (unless the
+    band starts a restart interval, where the prediction is 0 anyway).
+    """
     ncomp, mcus_x, ri = coder.ncomp, coder.mcus_x, coder.restart_interval
-    blocks = coder.band_arrays(0, coder.mcus_y)
     bands = _bands(coder, threads)
+    free = []
+    lock = threading.Lock()
 
     def forward_count(band):
-        coder.forward(blocks, band[0], band[1], 0)
-        return coder.count(blocks, band[0], band[1], 0)
+        my0, my1 = band
+        with lock:
+            blocks = free.pop() if free and band != bands[-1] else None
+        if blocks is None:
+            blocks = coder.band_arrays(my0, my1)
+        coder.forward(blocks, my0, my1, my0)
+        counts = coder.count(blocks, my0, my1, my0)
+        rows = [coder.rows_of(c, my0, my1) for c in range(ncomp)]
+        first = [int(blocks[c][0, 0, 0]) for c in range(ncomp)]
+        last = [int(blocks[c][rows[c] - 1, -1, 0]) for c in range(ncomp)]
+        if band != bands[-1]:
+            with lock:
+                free.append(blocks)
+        return counts, first, last
 
-    counts = sum(_run(forward_count, bands, threads))
-    v = coder.v_factors
-    for my0, _ in bands[1:]:
+    results = _run(forward_count, bands, threads)
+    counts = sum(r[0] for r in results)
+    for k in range(1, len(bands)):
+        my0 = bands[k][0]
         if ri and (my0 * mcus_x) % ri == 0:
             continue            # the band starts an interval: its first DC is coded against 0
         for c in range(ncomp):
-            first = blocks[c][my0 * v[c], 0, 0]
-            prev = blocks[c][my0 * v[c] - 1, -1, 0]
+            first, prev = results[k][1][c], results[k - 1][2][c]
             counts[c, 0, _dc_category(first)] -= 1
-            counts[c, 0, _dc_category(int(first) - int(prev))] += 1
-    tables = tables_for(counts)
-    coder.set_tables(*code_tables(tables))
-    segments = _segments(coder, threads)
-    if segments is not None:
-        parts = _run(lambda b: coder.code_segment(blocks, b[0], b[1], 0), segments, threads)
-        return tables, b"".join(parts)
-    coder.code(blocks, 0, coder.mcus_y, 0)
-    return tables, coder.finish()
+            counts[c, 0, _dc_category(first - prev)] += 1
+    return counts
