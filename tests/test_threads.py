@@ -95,6 +95,26 @@ def test_threaded_bytes_equal_one_thread(h, w, gray, ss, optimize, ri, threads, 
     assert got == jpeglite.encode(img, 60, threads=1, **kw)
 
 
+def test_merge_pieces_stuffs_a_boundary_byte_that_becomes_ff():
+    # piece 1 ends with 4 bits 1111; piece 2 starts 4 bits into that byte with 1111
+    pieces = [(b"\x12", 0b11110000, 4), (bytes([0b00001111, 0x34]), 0b10000000, 1)]
+    assert parallel._merge_pieces(pieces) == bytes([0x12, 0xFF, 0x00, 0x34, 0xFF, 0x00])
+    # a piece too short for a whole byte adds its bits to the tail
+    pieces = [(b"", 0b10000000, 1), (b"", 0b01000000, 2), (bytes([0b00110000]), 0, 0)]
+    assert parallel._merge_pieces(pieces) == bytes([0b11110000])
+
+
+@pytest.mark.parametrize("shape, band_samples", [((300, 17), 1), ((64, 700), 5000), ((9, 2000), 1)])
+def test_optimized_pieces_on_noise(shape, band_samples, monkeypatch):
+    """Many band boundaries at every bit phase (noise makes long, varied pieces)."""
+    monkeypatch.setattr(parallel, "_BAND_SAMPLES", band_samples)
+    rng = np.random.default_rng(shape[0])
+    img = rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
+    for ss in ("4:2:0", "4:4:4"):
+        want = jpeglite.encode(img, 95, subsampling=ss, optimize=True, threads=1)
+        assert jpeglite.encode(img, 95, subsampling=ss, optimize=True, threads=3) == want
+
+
 @pytest.mark.parametrize("threads, exc", [(0, ValueError), (-2, ValueError), (True, TypeError),
                                           (2.0, TypeError), ("2", TypeError)])
 def test_threads_argument_is_validated(threads, exc):

@@ -13,14 +13,14 @@ row) can be coded by another thread into its own buffer and the buffers
 concatenated.
 """
 import numpy as np
-from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t
+from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free
 
 from jpeglite._color cimport rgb_to_ycc_row
 from jpeglite._subsample cimport downsample_rows
 from jpeglite._dct cimport load_block, fdct_islow
 from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
-from jpeglite._huffman cimport HuffCodes, BitWriter, bw_reserve, bw_finish
+from jpeglite._huffman cimport HuffCodes, BitWriter, bw_reserve, bw_finish, bw_byte
 from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map_init, code_mcu_row, fill_huffcodes
 
 from .tables import ZIGZAG as _ZIGZAG
@@ -495,6 +495,52 @@ cdef class BandCoder:
     def finish(self):
         """The serial scan's bytes, padded (call after the last ``code``)."""
         return _writer_bytes(&self.w)
+
+    def code_piece(self, list blocks, int my0, int my1, int base_my, last_dc, int phase):
+        """MCU rows my0..my1-1 coded as a piece of the scan that starts ``phase`` (0..7) bits into a byte.
+
+        ``last_dc``: each component's DC prediction at my0 (the DC of the
+        last block coded before). Only for scans without restart markers.
+        Returns (body, tail, tail_bits): ``body`` the stuffed whole bytes,
+        its first byte holding ``phase`` leading zero bits that belong to the
+        piece before (so it can never be 0xFF alone); ``tail`` the last
+        ``tail_bits`` (0..7) bits, left-aligned in a byte, not yet written.
+        A piece whose bits do not reach a whole byte has an empty body.
+        """
+        cdef int16_t* base[3]
+        cdef ScanComp comps[3]
+        cdef BitWriter w
+        cdef int rc, c, nvalid
+        cdef uint8_t tail
+        self._need_tables()
+        if self.restart_interval:
+            raise ValueError("pieces are for scans without restart markers")
+        if not 0 <= phase <= 7 or len(last_dc) != self.f.ncomp:
+            raise ValueError("phase 0..7 and one DC prediction per component")
+        self._bases(blocks, base_my, my0, my1, base)
+        self._init_comps(comps, NULL)
+        for c in range(self.f.ncomp):
+            comps[c].last_dc = last_dc[c]
+        _writer_init(&w)
+        w.free = 64 - phase
+        try:
+            with nogil:
+                rc = self._code(&w, comps, base, base_my, my0, my1)
+                if rc == 0 and bw_reserve(&w, 16):
+                    # whole bytes out of the accumulator; the rest is the tail
+                    nvalid = 64 - w.free
+                    while nvalid >= 8:
+                        nvalid -= 8
+                        bw_byte(&w, <uint8_t>(w.acc >> nvalid))
+                    tail = <uint8_t>((w.acc & ((<uint64_t>1 << nvalid) - 1)) << (8 - nvalid)) \
+                        if nvalid else 0
+                else:
+                    rc = -1
+            if rc < 0:
+                raise MemoryError("out of memory writing the scan")
+            return ((<char*>w.buf)[:w.pos] if w.pos else b""), tail, nvalid
+        finally:
+            free(w.buf)
 
     cdef int _check_segment(self, int my0) except -1:
         if my0 and (self.restart_interval == 0

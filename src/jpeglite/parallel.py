@@ -11,12 +11,13 @@ work splits three ways, each keeping the output byte-identical:
   calling thread entropy-codes finished bands in order with one bit writer;
   it transforms bands itself while the next one to code is not ready. A
   window of band buffers bounds the memory.
-- ``optimize=True``: a first pass transforms bands and counts their symbols
-  in parallel, keeping no blocks (each band predicts its first DC from 0; the
-  sum is corrected with the DC of the band before); the coding pass then runs
-  as above with the optimal tables, transforming the bands again. Shared by
-  two or more threads, the second transform costs about what coding the
-  stored blocks on one thread would, and memory stays at a few bands.
+- ``optimize=True``: bands are transformed into whole-image block arrays and
+  their symbols counted in parallel (each band predicts its first DC from 0;
+  the counts are corrected with the DC of the band before). The counts give
+  every band's length in bits under the optimal tables, hence the bit
+  position it starts at, so the bands are then entropy-coded in parallel too,
+  each as a piece of the scan, and the pieces joined at their boundary bytes
+  (restart segments instead when the file has them).
 
 ``threads`` counts the threads doing work, the calling thread included.
 """
@@ -200,13 +201,12 @@ def encode_scan_threaded(coder, threads, optimize, tables_for, code_tables):
     ``tables_for(counts)``: the Huffman tables {(class, id): (bits, values)}
     for symbol counts (components, 2, 256), or the standard ones for None;
     ``code_tables(tables)``: per component (DC, AC) lists of (codes, sizes).
-    ``optimize``: count the symbols first (a transform-and-count pass over
-    bands, keeping no blocks) and code with ``tables_for(counts)``; the
-    coding pass transforms the bands again, which costs less than keeping
-    2 bytes per sample for the whole image when the work is shared.
+    ``optimize``: count the symbols first and code with ``tables_for(counts)``.
     Returns (tables, scan bytes).
     """
-    tables = tables_for(_count_symbols(coder, threads) if optimize else None)
+    if optimize:
+        return _encode_optimized(coder, threads, tables_for, code_tables)
+    tables = tables_for(None)
     coder.set_tables(*code_tables(tables))
     segments = _segments(coder, threads)
     if segments is not None:
@@ -239,42 +239,88 @@ def encode_scan_threaded(coder, threads, optimize, tables_for, code_tables):
     return tables, _pipeline(Recycling(), bands, threads, transform)
 
 
-def _count_symbols(coder, threads):
-    """Symbol counts (components, 2, 256) of the whole scan, bands transformed and counted in parallel.
+def _piece_bits(counts, codes):
+    """Bits a band's symbols take: Huffman code lengths plus the amplitude bits each symbol carries."""
+    dc, ac = codes
+    bits = 0
+    for c in range(counts.shape[0]):
+        dc_size, ac_size = np.asarray(dc[c][1], np.int64), np.asarray(ac[c][1], np.int64)
+        s = np.arange(256)
+        bits += int(counts[c, 0] @ (dc_size + s)) + int(counts[c, 1] @ (ac_size + (s & 15)))
+    return bits
 
-    Each band is counted with its first DC predicted from 0; the sum is then
-    corrected with the DC of the last block of the band before (unless the
-    band starts a restart interval, where the prediction is 0 anyway).
+
+def _merge_pieces(pieces):
+    """One scan from consecutive pieces of ``code_piece``: boundary bytes OR-ed, stuffed, last one padded."""
+    out = []
+    tail, tail_bits = 0, 0
+    for body, t, n in pieces:
+        if body:
+            if tail_bits:
+                b0 = body[0] | tail         # body[0] left tail_bits zero bits for the tail
+                out.append(bytes([b0, 0]) if b0 == 0xFF else bytes([b0]))
+                out.append(memoryview(body)[1:])
+            else:
+                out.append(body)
+            tail, tail_bits = t, n
+        else:
+            tail, tail_bits = tail | t, n
+    if tail_bits:       # T.81 F.1.2.3: pad with 1-bits
+        b = tail | ((1 << (8 - tail_bits)) - 1)
+        out.append(bytes([b, 0]) if b == 0xFF else bytes([b]))
+    return b"".join(out)
+
+
+def _encode_optimized(coder, threads, tables_for, code_tables):
+    """Transform and count bands in parallel into whole-image blocks, then code them in parallel.
+
+    Counting gives each band's exact length in bits under the optimal
+    tables, so every band knows the bit position it starts at and can be
+    coded by its own thread as a piece of the scan (``code_piece``); the
+    pieces join at their boundary bytes. With restart markers the bands are
+    coded as restart segments instead (or serially when no MCU row starts
+    an interval).
     """
     ncomp, mcus_x, ri = coder.ncomp, coder.mcus_x, coder.restart_interval
+    blocks = coder.band_arrays(0, coder.mcus_y)
     bands = _bands(coder, threads)
-    free = []
-    lock = threading.Lock()
+    v = coder.v_factors
 
     def forward_count(band):
-        my0, my1 = band
-        with lock:
-            blocks = free.pop() if free and band != bands[-1] else None
-        if blocks is None:
-            blocks = coder.band_arrays(my0, my1)
-        coder.forward(blocks, my0, my1, my0)
-        counts = coder.count(blocks, my0, my1, my0)
-        rows = [coder.rows_of(c, my0, my1) for c in range(ncomp)]
-        first = [int(blocks[c][0, 0, 0]) for c in range(ncomp)]
-        last = [int(blocks[c][rows[c] - 1, -1, 0]) for c in range(ncomp)]
-        if band != bands[-1]:
-            with lock:
-                free.append(blocks)
-        return counts, first, last
+        coder.forward(blocks, band[0], band[1], 0)
+        return coder.count(blocks, band[0], band[1], 0)
 
-    results = _run(forward_count, bands, threads)
-    counts = sum(r[0] for r in results)
+    per_band = _run(forward_count, bands, threads)
+    # DC prediction entering each band: the DC of the block coded last before it
+    entering = [[0] * ncomp] + [[int(blocks[c][my0 * v[c] - 1, -1, 0]) for c in range(ncomp)]
+                                for my0, _ in bands[1:]]
     for k in range(1, len(bands)):
         my0 = bands[k][0]
         if ri and (my0 * mcus_x) % ri == 0:
+            entering[k] = [0] * ncomp
             continue            # the band starts an interval: its first DC is coded against 0
         for c in range(ncomp):
-            first, prev = results[k][1][c], results[k - 1][2][c]
-            counts[c, 0, _dc_category(first)] -= 1
-            counts[c, 0, _dc_category(first - prev)] += 1
-    return counts
+            first, prev = int(blocks[c][my0 * v[c], 0, 0]), entering[k][c]
+            per_band[k][c, 0, _dc_category(first)] -= 1
+            per_band[k][c, 0, _dc_category(first - prev)] += 1
+    tables = tables_for(sum(per_band))
+    codes = code_tables(tables)
+    coder.set_tables(*codes)
+    segments = _segments(coder, threads)
+    if segments is not None:
+        parts = _run(lambda b: coder.code_segment(blocks, b[0], b[1], 0), segments, threads)
+        return tables, b"".join(parts)
+    if ri:
+        coder.code(blocks, 0, coder.mcus_y, 0)
+        return tables, coder.finish()
+    phases, start = [], 0
+    for counts in per_band:
+        phases.append(start & 7)
+        start += _piece_bits(counts, codes)
+
+    def piece(k):
+        return coder.code_piece(blocks, bands[k][0], bands[k][1], 0, entering[k], phases[k])
+
+    pieces = _run(piece, range(len(bands)), threads)
+    del blocks
+    return tables, _merge_pieces(pieces)
