@@ -1,5 +1,8 @@
 """Threaded encoding writes the bytes of the one-thread encoder (and of libjpeg-turbo) for every thread count."""
 import io
+import os
+import signal
+import time
 
 import numpy as np
 import pytest
@@ -144,6 +147,47 @@ def test_concurrent_encodes_share_the_pool():
         got = list(ex.map(lambda k: jpeglite.encode(imgs[k], threads=2, restart_interval=k % 3),
                           range(6)))
     assert got == want
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_threads_work_in_a_forked_child():
+    """A child forked after the pool started has none of its threads: it must not wait for them."""
+    img = _image(60, 70, False, 5)
+    want = jpeglite.encode(img, threads=2)          # the pool exists now
+    pid = os.fork()
+    if pid == 0:                                    # child
+        ok = jpeglite.encode(img, threads=2) == want and \
+            jpeglite.encode(img, threads=2, optimize=True) == jpeglite.encode(img, optimize=True,
+                                                                               threads=1)
+        os._exit(0 if ok else 1)
+    deadline = time.monotonic() + 60
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung")
+        time.sleep(0.01)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_queued_helpers_are_not_waited_for(monkeypatch):
+    """With every pool thread busy, an encode finishes on the calling thread alone."""
+    import threading
+
+    release = threading.Event()
+    pool = parallel._executor(2)
+    blockers = [pool.submit(release.wait) for _ in range(parallel._pool_size)]
+    try:
+        img = _image(90, 90, False, 9)
+        for kw in ({}, {"optimize": True}, {"restart_interval": 2}):
+            assert jpeglite.encode(img, threads=4, **kw) == jpeglite.encode(img, threads=1, **kw)
+    finally:
+        release.set()
+        for b in blockers:
+            b.result()
 
 
 def test_band_coder_rejects_bad_rows():

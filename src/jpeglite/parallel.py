@@ -30,7 +30,18 @@ import numpy as np
 __all__ = ["resolve_threads", "encode_scan_threaded"]
 
 _pool = None
+_pool_size = 0
 _pool_lock = threading.Lock()
+
+
+def _forget_pool():
+    # a forked child has the pool object but none of its threads
+    global _pool, _pool_size, _pool_lock
+    _pool, _pool_size, _pool_lock = None, 0, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 # Samples (all components) per band: big enough that per-band Python overhead
 # (tens of microseconds) is noise, small enough for many bands per thread.
@@ -50,15 +61,22 @@ def resolve_threads(threads):
 
 def _executor(workers):
     """The module's thread pool, grown to at least ``workers`` threads (created on first use)."""
-    global _pool
+    global _pool, _pool_size
     with _pool_lock:
-        if _pool is None or _pool._max_workers < workers:
+        if _pool is None or _pool_size < workers:
             old = _pool
-            _pool = ThreadPoolExecutor(max_workers=max(workers, os.cpu_count() or 1),
-                                       thread_name_prefix="jpeglite")
+            _pool_size = max(workers, os.cpu_count() or 1)
+            _pool = ThreadPoolExecutor(max_workers=_pool_size, thread_name_prefix="jpeglite")
             if old is not None:
                 old.shutdown(wait=False)
         return _pool
+
+
+def _join(futures):
+    """Wait for helper tasks that started; cancel the ones still queued (the caller did their work)."""
+    for fut in futures:
+        if not fut.cancel():
+            fut.result()
 
 
 def _run(fn, items, threads):
@@ -81,8 +99,7 @@ def _run(fn, items, threads):
     try:
         worker()
     finally:
-        for fut in futures:
-            fut.result()
+        _join(futures)
     return results
 
 
@@ -186,8 +203,7 @@ def _pipeline(coder, bands, threads, transform):
             if state["coded"] < n and not errors:
                 errors.append(RuntimeError("encode interrupted"))
             cond.notify_all()
-        for fut in futures:
-            fut.result()
+        _join(futures)
     return coder.finish()
 
 
