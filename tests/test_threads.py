@@ -137,6 +137,15 @@ def test_threads_accepts_numpy_ints_and_none(tmp_path):
     assert (tmp_path / "a.jpg").read_bytes() == want
 
 
+def test_default_threads_scale_with_the_image(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert parallel.resolve_threads(None) == 8
+    assert parallel.resolve_threads(None, 100) == 1
+    assert parallel.resolve_threads(None, 3 * parallel._DEFAULT_MIN_PIXELS) == 3
+    assert parallel.resolve_threads(None, 100 * parallel._DEFAULT_MIN_PIXELS) == 8
+    assert parallel.resolve_threads(5, 100) == 5          # an explicit count is kept
+
+
 def test_concurrent_encodes_share_the_pool():
     """Several encodes at once from different threads (the API is thread-safe)."""
     from concurrent.futures import ThreadPoolExecutor

@@ -162,8 +162,9 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
         first and builds optimal tables (two passes, smaller file).
     restart_interval: a restart marker every this many MCUs, 0..65535 (0: none).
     threads: threads doing the work, the calling one included (None: all
-        cores, os.cpu_count(); 1: no thread pool). The bytes are the same
-        for every thread count.
+        cores, os.cpu_count(), but one thread per 2**17 pixels at most, since
+        small images are faster on one; 1: no thread pool). The bytes are the
+        same for every thread count.
 
     With optimize off the tables, headers and entropy-coded data equal
     libjpeg-turbo's (Pillow's) at the same quality and subsampling.
@@ -174,8 +175,9 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
     """
     from . import _encoder, _entropy, parallel
 
-    threads = parallel.resolve_threads(threads)
+    parallel.resolve_threads(threads)          # argument errors before image errors
     image, plan = _plan(image, quality, subsampling, optimize, restart_interval)
+    threads = parallel.resolve_threads(threads, plan.height * plan.width)
     qt = plan.component_qtables()
     if threads > 1:
         coder = _encoder.BandCoder(image, plan.h, plan.v, qt, plan.restart_interval)
