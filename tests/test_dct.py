@@ -40,7 +40,7 @@ def test_extreme_and_structured_blocks():
         assert np.abs(got - fdct_reference(b)).max() <= 2.0
 
 
-def islow_reference(blocks):
+def fdct_islow_reference(blocks):
     """jfdctint.c's integer arithmetic in numpy (int64), for (N, 8, 8) uint8 blocks."""
     fix = {k: v for k, v in zip(
         ("298", "390", "541", "765", "899", "1175", "1501", "1847", "1961", "2053", "2562", "3072"),
@@ -95,14 +95,14 @@ def test_islow_is_exact_on_extreme_blocks():
     blocks = np.array(blocks, np.uint8)
     plane = np.concatenate(list(blocks), axis=1)            # 8 x (8 N)
     got = _dct.fdct_blocks(plane)[0]
-    assert np.array_equal(got, islow_reference(blocks))
+    assert np.array_equal(got, fdct_islow_reference(blocks))
 
 
 @settings(max_examples=50, deadline=None)
 @given(arrays(np.uint8, (8, 64)))
 def test_islow_is_exact_on_random_blocks(plane):
     blocks = plane.reshape(8, 8, 8).swapaxes(0, 1)
-    assert np.array_equal(_dct.fdct_blocks(plane)[0], islow_reference(blocks))
+    assert np.array_equal(_dct.fdct_blocks(plane)[0], fdct_islow_reference(blocks))
 
 
 def test_flat_block_is_exactly_dc():
