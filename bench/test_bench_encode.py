@@ -1,8 +1,10 @@
 """Encode speed, jpeglite next to Pillow (libjpeg-turbo), on the same images and settings.
 
 Run with: PYTHONPATH=src python -m pytest bench --benchmark-enable
-Each benchmark group holds one image and setting, with both encoders in it;
-extra_info gives the file size in bytes and the speed in megapixels per second.
+Each benchmark group holds one image and setting, with jpeglite on one thread
+(threads=1), jpeglite on every core (the default, threads=None) and Pillow,
+which encodes on one thread; extra_info gives the file size in bytes and the
+speed in megapixels per second.
 """
 import io
 
@@ -17,9 +19,15 @@ SETTINGS = [(75, "4:2:0"), (90, "4:4:4")]
 PIL_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
 
 
+# jpeglite thread counts (None: every core); Pillow (libjpeg-turbo) always uses one thread
+CODECS = {"jpeglite-1thread": 1, "jpeglite-default": None, "pillow": None}
+
+
 def _encoder(codec, rgb, quality, subsampling, optimize):
-    if codec == "jpeglite":
-        return lambda: jpeglite.encode(rgb, quality, subsampling=subsampling, optimize=optimize)
+    if codec.startswith("jpeglite"):
+        threads = CODECS[codec]
+        return lambda: jpeglite.encode(rgb, quality, subsampling=subsampling, optimize=optimize,
+                                       threads=threads)
     pil = Image.fromarray(rgb)       # conversion to a PIL image is not part of the timing
 
     def save():
@@ -30,7 +38,7 @@ def _encoder(codec, rgb, quality, subsampling, optimize):
     return save
 
 
-@pytest.mark.parametrize("codec", ["jpeglite", "pillow"])
+@pytest.mark.parametrize("codec", list(CODECS))
 @pytest.mark.parametrize("optimize", [False, True], ids=["std", "opt"])
 @pytest.mark.parametrize("quality, subsampling", SETTINGS, ids=lambda x: str(x))
 @pytest.mark.parametrize("image", list(IMAGES))

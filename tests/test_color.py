@@ -40,6 +40,16 @@ def test_every_colour_component_value_against_float_jfif():
     assert out.max() <= 255 and out.min() >= 0
 
 
+def test_simd_path_on_every_red_green_pair():
+    """Every (R, G) pair with 30 blue levels, in rows of 1021 pixels: the 16-pixel SIMD
+    chunks, their lane order and the scalar tail all meet libjpeg's integer sums."""
+    levels = np.r_[np.arange(0, 256, 9), 255]
+    r, g, b = np.meshgrid(np.arange(256), np.arange(256), levels, indexing="ij")
+    rgb = np.stack([r, g, b], -1).reshape(-1, 3).astype(np.uint8)
+    rgb = rgb[: len(rgb) // 1021 * 1021].reshape(-1, 1021, 3)
+    assert np.array_equal(_color.rgb_to_ycbcr(rgb), ycc_reference(rgb))
+
+
 def test_greys_stay_grey():
     v = np.arange(256, dtype=np.uint8)
     out = _color.rgb_to_ycbcr(np.stack([v, v, v], -1)[None])

@@ -35,6 +35,21 @@ def test_quantize_ties_round_away_from_zero_for_every_table_value():
                 assert (got[0] == sign * k).all() and (got[1] == sign * (k - 1)).all()
 
 
+@pytest.mark.parametrize("table", [np.arange(1, 65), np.arange(65, 2048, 31)[:64],
+                                   2 ** (np.arange(64) % 11)], ids=["1-64", "65-2047", "powers"])
+def test_quantize_is_exact_for_every_16_bit_coefficient(table):
+    """The 16-bit multiply scheme against true division: every int16 coefficient, 64 divisors."""
+    c = np.arange(-(1 << 15), 1 << 15, dtype=np.int32)
+    coefs = np.repeat(c[:, None], 64, axis=1)
+    table = np.asarray(table, np.uint16)
+    assert np.array_equal(_quant.quantize_blocks(coefs, table), quantize_reference(coefs, table))
+
+
+def test_quantize_rejects_coefficients_beyond_16_bits():
+    with pytest.raises(ValueError, match="out of range"):
+        _quant.quantize_blocks(np.full((1, 64), 1 << 15, np.int32), np.ones(64, np.uint16))
+
+
 def test_quantize_rejects_bad_tables():
     with pytest.raises(ValueError):
         _quant.quantize_blocks(np.zeros((1, 64), np.int32), np.zeros(64, np.uint16))

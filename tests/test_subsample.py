@@ -44,6 +44,21 @@ def test_downsample_matches_libjpeg_reference(plane, exp):
     assert np.array_equal(got, downsample_reference(plane, hexp, vexp, out_rows, out_cols))
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 300), st.sampled_from([(2, 1), (2, 2)]),
+       st.integers(0, 2**32 - 1), st.booleans())
+def test_wide_rows_through_the_16_sample_simd_chunks(h, w, exp, seed, extreme):
+    """Rows long enough for the SSE2 chunks, with the chunk/tail boundary anywhere."""
+    rng = np.random.default_rng(seed)
+    plane = (rng.integers(0, 2, (h, w)) * 255 if extreme else rng.integers(0, 256, (h, w)))
+    plane = plane.astype(np.uint8)
+    hexp, vexp = exp
+    out_rows = -(-(-(-h // vexp)) // 8) * 8
+    out_cols = -(-(-(-w // hexp)) // 8) * 8
+    got = _subsample.downsample(plane, hexp, vexp, out_rows, out_cols)
+    assert np.array_equal(got, downsample_reference(plane, hexp, vexp, out_rows, out_cols))
+
+
 def test_even_height_pads_with_the_last_downsampled_row():
     # libjpeg repeats the last *output* row: with an even height that row mixes the
     # last two image rows, which naive replication of the last image row would not

@@ -1,7 +1,7 @@
 # Per-block DCT kernels, cdef inline so the fused drivers inline them.
 
 # ==== encode: forward DCT ====
-from libc.stdint cimport uint8_t, int32_t
+from libc.stdint cimport uint8_t, int16_t, int32_t
 
 # jfdctint.c ("islow"): 13-bit fixed-point constants FIX(x) = round(x * 2**13);
 # pass 1 keeps PASS1_BITS extra bits of precision for pass 2.
@@ -22,65 +22,160 @@ cdef enum:
     FD_FIX_3_072711026 = 25172
 
 
-cdef inline void load_block(const uint8_t* src, Py_ssize_t stride, int32_t* data) noexcept nogil:
+cdef inline void load_block(const uint8_t* src, Py_ssize_t stride, int16_t* data) noexcept nogil:
     """Copy an 8x8 block of samples, level-shifted by -128 (T.81 A.3.1)."""
     cdef int i, j
     for i in range(8):
         for j in range(8):
-            data[8 * i + j] = <int32_t>src[i * stride + j] - 128
+            data[8 * i + j] = <int16_t>(<int>src[i * stride + j] - 128)
 
 
-cdef inline void fdct_islow(int32_t* d) noexcept nogil:
-    """Forward 8x8 DCT in place, libjpeg's accurate integer algorithm.
+cdef extern from *:
+    """
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #include <emmintrin.h>
+    #endif
+    /* out = transpose of the 8x8 int32 matrix in (row-major); in != out. SSE2
+       (part of every x86-64 CPU) does it as four 4x4 transposes of registers. */
+    static inline void jl_enc_transpose8_i32(const int *in, int *out) {
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+        int bi, bj, k;
+        for (bi = 0; bi < 2; bi++) {
+            for (bj = 0; bj < 2; bj++) {
+                const int *p = in + 32 * bi + 4 * bj;
+                __m128i r0 = _mm_loadu_si128((const __m128i *)(p));
+                __m128i r1 = _mm_loadu_si128((const __m128i *)(p + 8));
+                __m128i r2 = _mm_loadu_si128((const __m128i *)(p + 16));
+                __m128i r3 = _mm_loadu_si128((const __m128i *)(p + 24));
+                __m128i t0 = _mm_unpacklo_epi32(r0, r1), t1 = _mm_unpackhi_epi32(r0, r1);
+                __m128i t2 = _mm_unpacklo_epi32(r2, r3), t3 = _mm_unpackhi_epi32(r2, r3);
+                int *q = out + 32 * bj + 4 * bi;
+                _mm_storeu_si128((__m128i *)(q), _mm_unpacklo_epi64(t0, t2));
+                _mm_storeu_si128((__m128i *)(q + 8), _mm_unpackhi_epi64(t0, t2));
+                _mm_storeu_si128((__m128i *)(q + 16), _mm_unpacklo_epi64(t1, t3));
+                _mm_storeu_si128((__m128i *)(q + 24), _mm_unpackhi_epi64(t1, t3));
+            }
+        }
+        (void)k;
+    #else
+        int i, j;
+        for (i = 0; i < 8; i++)
+            for (j = 0; j < 8; j++)
+                out[8 * j + i] = in[8 * i + j];
+    #endif
+    }
+    """
+    void jl_enc_transpose8_i32(const int32_t* inp, int32_t* out) noexcept nogil
 
-    Output is the T.81 A.3.3 FDCT scaled up by 8 (quantization divides by
-    8 x Q), bit-exact with jfdctint.c (Loeffler-Ligtenberg-Moschytz).
+
+cdef extern from *:
+    """
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #include <emmintrin.h>
+    /* 8x8 int16 transpose of r[0..7] (each a row of 8 lanes), in place. */
+    static inline void jl_enc_tr8_i16(__m128i *r) {
+        __m128i a0 = _mm_unpacklo_epi16(r[0], r[1]), a1 = _mm_unpackhi_epi16(r[0], r[1]);
+        __m128i a2 = _mm_unpacklo_epi16(r[2], r[3]), a3 = _mm_unpackhi_epi16(r[2], r[3]);
+        __m128i a4 = _mm_unpacklo_epi16(r[4], r[5]), a5 = _mm_unpackhi_epi16(r[4], r[5]);
+        __m128i a6 = _mm_unpacklo_epi16(r[6], r[7]), a7 = _mm_unpackhi_epi16(r[6], r[7]);
+        __m128i b0 = _mm_unpacklo_epi32(a0, a2), b1 = _mm_unpackhi_epi32(a0, a2);
+        __m128i b2 = _mm_unpacklo_epi32(a4, a6), b3 = _mm_unpackhi_epi32(a4, a6);
+        __m128i b4 = _mm_unpacklo_epi32(a1, a3), b5 = _mm_unpackhi_epi32(a1, a3);
+        __m128i b6 = _mm_unpacklo_epi32(a5, a7), b7 = _mm_unpackhi_epi32(a5, a7);
+        r[0] = _mm_unpacklo_epi64(b0, b2); r[1] = _mm_unpackhi_epi64(b0, b2);
+        r[2] = _mm_unpacklo_epi64(b1, b3); r[3] = _mm_unpackhi_epi64(b1, b3);
+        r[4] = _mm_unpacklo_epi64(b4, b6); r[5] = _mm_unpackhi_epi64(b4, b6);
+        r[6] = _mm_unpacklo_epi64(b5, b7); r[7] = _mm_unpackhi_epi64(b5, b7);
+    }
+    /* Word pair (a, b) as pmaddwd's second operand: x * a + y * b per 32-bit lane. */
+    #define JL_K2(a, b) _mm_set1_epi32((int)(((unsigned)(b) << 16) | ((unsigned)(a) & 0xFFFFu)))
+    /* (x * k.a + y * k.b + round) >> shift for 8 lanes, packed back to 16 bits. */
+    static inline __m128i jl_enc_madd_desc(__m128i x, __m128i y, __m128i k, __m128i add_lo,
+                                           __m128i add_hi, __m128i round, int shift) {
+        __m128i lo = _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi16(x, y), k), add_lo);
+        __m128i hi = _mm_add_epi32(_mm_madd_epi16(_mm_unpackhi_epi16(x, y), k), add_hi);
+        lo = _mm_srai_epi32(_mm_add_epi32(lo, round), shift);
+        hi = _mm_srai_epi32(_mm_add_epi32(hi, round), shift);
+        return _mm_packs_epi32(lo, hi);
+    }
+    /* One islow pass down 8 lanes at once (v[k]: the k-th input of every
+       lane). The product sums are regrouped by distributivity so each is a
+       pmaddwd of two 16-bit inputs by two 16-bit constants (as in
+       jfdctint.c's constants; e.g. out7 = tmp4 (c298 - c899) - tmp7 c899
+       + z3 (c1175 - c1961) + z4 c1175): the same integers as the 32-bit
+       code. For 8-bit samples every 16-bit intermediate stays in range:
+       pass-1 outputs are within [-4096, 4064], so pass-2 sums of eight of
+       them are within [-32768, 32640]. */
+    static inline void jl_enc_fdct_pass16(__m128i *v, int pass2) {
+        const __m128i z = _mm_setzero_si128();
+        const int sh = pass2 ? 15 : 11;
+        const __m128i rnd = _mm_set1_epi32(1 << (sh - 1));
+        __m128i tmp0 = _mm_add_epi16(v[0], v[7]), tmp7 = _mm_sub_epi16(v[0], v[7]);
+        __m128i tmp1 = _mm_add_epi16(v[1], v[6]), tmp6 = _mm_sub_epi16(v[1], v[6]);
+        __m128i tmp2 = _mm_add_epi16(v[2], v[5]), tmp5 = _mm_sub_epi16(v[2], v[5]);
+        __m128i tmp3 = _mm_add_epi16(v[3], v[4]), tmp4 = _mm_sub_epi16(v[3], v[4]);
+        __m128i tmp10 = _mm_add_epi16(tmp0, tmp3), tmp13 = _mm_sub_epi16(tmp0, tmp3);
+        __m128i tmp11 = _mm_add_epi16(tmp1, tmp2), tmp12 = _mm_sub_epi16(tmp1, tmp2);
+        __m128i z3 = _mm_add_epi16(tmp4, tmp6), z4 = _mm_add_epi16(tmp5, tmp7);
+        __m128i a_lo, a_hi, b_lo, b_hi;
+        if (pass2) {
+            const __m128i two = _mm_set1_epi16(2);
+            v[0] = _mm_srai_epi16(_mm_add_epi16(_mm_add_epi16(tmp10, tmp11), two), 2);
+            v[4] = _mm_srai_epi16(_mm_add_epi16(_mm_sub_epi16(tmp10, tmp11), two), 2);
+        } else {
+            v[0] = _mm_slli_epi16(_mm_add_epi16(tmp10, tmp11), 2);
+            v[4] = _mm_slli_epi16(_mm_sub_epi16(tmp10, tmp11), 2);
+        }
+        v[2] = jl_enc_madd_desc(tmp12, tmp13, JL_K2(4433, 4433 + 6270), z, z, rnd, sh);
+        v[6] = jl_enc_madd_desc(tmp12, tmp13, JL_K2(4433 - 15137, 4433), z, z, rnd, sh);
+        /* A = z3 (c1175 - c1961) + z4 c1175, B = z3 c1175 + z4 (c1175 - c390) */
+        a_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(9633 - 16069, 9633));
+        a_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(9633 - 16069, 9633));
+        b_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(9633, 9633 - 3196));
+        b_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(9633, 9633 - 3196));
+        v[7] = jl_enc_madd_desc(tmp4, tmp7, JL_K2(2446 - 7373, -7373), a_lo, a_hi, rnd, sh);
+        v[1] = jl_enc_madd_desc(tmp4, tmp7, JL_K2(-7373, 12299 - 7373), b_lo, b_hi, rnd, sh);
+        v[5] = jl_enc_madd_desc(tmp5, tmp6, JL_K2(16819 - 20995, -20995), b_lo, b_hi, rnd, sh);
+        v[3] = jl_enc_madd_desc(tmp5, tmp6, JL_K2(-20995, 25172 - 20995), a_lo, a_hi, rnd, sh);
+    }
+    #endif
+    /* The islow FDCT of a level-shifted block (int16, natural order, values
+       -128..127) in place, in 16-bit SSE2 lanes; 0 when SSE2 is missing. */
+    static inline int jl_enc_fdct_simd(short *d) {
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+        __m128i v[8];
+        int i;
+        for (i = 0; i < 8; i++)
+            v[i] = _mm_loadu_si128((const __m128i *)(d + 8 * i));
+        jl_enc_tr8_i16(v);          /* v[j]: column j, lane i = row i */
+        jl_enc_fdct_pass16(v, 0);   /* v[u]: row i's coefficient u in lane i */
+        jl_enc_tr8_i16(v);          /* v[i]: row i, lane u */
+        jl_enc_fdct_pass16(v, 1);   /* v[k]: coefficient (k, u) in lane u */
+        for (i = 0; i < 8; i++)
+            _mm_storeu_si128((__m128i *)(d + 8 * i), v[i]);
+        return 1;
+    #else
+        (void)d;
+        return 0;
+    #endif
+    }
+    """
+    int jl_enc_fdct_simd(int16_t* d) noexcept nogil
+
+
+cdef inline void fdct_pass(int32_t* d, int32_t r_even, int sh_even, int32_t r_odd,
+                           int sh_odd) noexcept nogil:
+    """One 1-D islow pass down the 8 columns of d at once (column i: d[i], d[8+i], ..).
+
+    Even outputs 0 and 4 are (sum + r_even) >> sh_even when sh_even > 0 and
+    sum << -sh_even otherwise; the others are (product sum + r_odd) >> sh_odd.
+    Every column takes the same operations, so the compiler runs the 8
+    columns in SIMD lanes (no branch depends on the data).
     """
     cdef int32_t tmp0, tmp1, tmp2, tmp3, tmp4, tmp5, tmp6, tmp7
     cdef int32_t tmp10, tmp11, tmp12, tmp13, z1, z2, z3, z4, z5
     cdef int32_t* p
     cdef int i
-    cdef int32_t r1 = 1 << (FD_CONST_BITS - FD_PASS1_BITS - 1)
-    cdef int32_t r2 = 1 << (FD_CONST_BITS + FD_PASS1_BITS - 1)
-    cdef int32_t r0 = 1 << (FD_PASS1_BITS - 1)
-    # Pass 1: rows; results scaled up by 2**PASS1_BITS.
-    for i in range(8):
-        p = d + 8 * i
-        tmp0 = p[0] + p[7]
-        tmp7 = p[0] - p[7]
-        tmp1 = p[1] + p[6]
-        tmp6 = p[1] - p[6]
-        tmp2 = p[2] + p[5]
-        tmp5 = p[2] - p[5]
-        tmp3 = p[3] + p[4]
-        tmp4 = p[3] - p[4]
-        tmp10 = tmp0 + tmp3
-        tmp13 = tmp0 - tmp3
-        tmp11 = tmp1 + tmp2
-        tmp12 = tmp1 - tmp2
-        p[0] = (tmp10 + tmp11) << FD_PASS1_BITS
-        p[4] = (tmp10 - tmp11) << FD_PASS1_BITS
-        z1 = (tmp12 + tmp13) * FD_FIX_0_541196100
-        p[2] = (z1 + tmp13 * FD_FIX_0_765366865 + r1) >> (FD_CONST_BITS - FD_PASS1_BITS)
-        p[6] = (z1 - tmp12 * FD_FIX_1_847759065 + r1) >> (FD_CONST_BITS - FD_PASS1_BITS)
-        z1 = tmp4 + tmp7
-        z2 = tmp5 + tmp6
-        z3 = tmp4 + tmp6
-        z4 = tmp5 + tmp7
-        z5 = (z3 + z4) * FD_FIX_1_175875602
-        tmp4 = tmp4 * FD_FIX_0_298631336
-        tmp5 = tmp5 * FD_FIX_2_053119869
-        tmp6 = tmp6 * FD_FIX_3_072711026
-        tmp7 = tmp7 * FD_FIX_1_501321110
-        z1 = -z1 * FD_FIX_0_899976223
-        z2 = -z2 * FD_FIX_2_562915447
-        z3 = -z3 * FD_FIX_1_961570560 + z5
-        z4 = -z4 * FD_FIX_0_390180644 + z5
-        p[7] = (tmp4 + z1 + z3 + r1) >> (FD_CONST_BITS - FD_PASS1_BITS)
-        p[5] = (tmp5 + z2 + z4 + r1) >> (FD_CONST_BITS - FD_PASS1_BITS)
-        p[3] = (tmp6 + z2 + z3 + r1) >> (FD_CONST_BITS - FD_PASS1_BITS)
-        p[1] = (tmp7 + z1 + z4 + r1) >> (FD_CONST_BITS - FD_PASS1_BITS)
-    # Pass 2: columns; removes PASS1_BITS and leaves the overall factor 8.
     for i in range(8):
         p = d + i
         tmp0 = p[0] + p[56]
@@ -95,11 +190,15 @@ cdef inline void fdct_islow(int32_t* d) noexcept nogil:
         tmp13 = tmp0 - tmp3
         tmp11 = tmp1 + tmp2
         tmp12 = tmp1 - tmp2
-        p[0] = (tmp10 + tmp11 + r0) >> FD_PASS1_BITS
-        p[32] = (tmp10 - tmp11 + r0) >> FD_PASS1_BITS
+        if sh_even > 0:
+            p[0] = (tmp10 + tmp11 + r_even) >> sh_even
+            p[32] = (tmp10 - tmp11 + r_even) >> sh_even
+        else:
+            p[0] = (tmp10 + tmp11) << -sh_even
+            p[32] = (tmp10 - tmp11) << -sh_even
         z1 = (tmp12 + tmp13) * FD_FIX_0_541196100
-        p[16] = (z1 + tmp13 * FD_FIX_0_765366865 + r2) >> (FD_CONST_BITS + FD_PASS1_BITS)
-        p[48] = (z1 - tmp12 * FD_FIX_1_847759065 + r2) >> (FD_CONST_BITS + FD_PASS1_BITS)
+        p[16] = (z1 + tmp13 * FD_FIX_0_765366865 + r_odd) >> sh_odd
+        p[48] = (z1 - tmp12 * FD_FIX_1_847759065 + r_odd) >> sh_odd
         z1 = tmp4 + tmp7
         z2 = tmp5 + tmp6
         z3 = tmp4 + tmp6
@@ -113,10 +212,42 @@ cdef inline void fdct_islow(int32_t* d) noexcept nogil:
         z2 = -z2 * FD_FIX_2_562915447
         z3 = -z3 * FD_FIX_1_961570560 + z5
         z4 = -z4 * FD_FIX_0_390180644 + z5
-        p[56] = (tmp4 + z1 + z3 + r2) >> (FD_CONST_BITS + FD_PASS1_BITS)
-        p[40] = (tmp5 + z2 + z4 + r2) >> (FD_CONST_BITS + FD_PASS1_BITS)
-        p[24] = (tmp6 + z2 + z3 + r2) >> (FD_CONST_BITS + FD_PASS1_BITS)
-        p[8] = (tmp7 + z1 + z4 + r2) >> (FD_CONST_BITS + FD_PASS1_BITS)
+        p[56] = (tmp4 + z1 + z3 + r_odd) >> sh_odd
+        p[40] = (tmp5 + z2 + z4 + r_odd) >> sh_odd
+        p[24] = (tmp6 + z2 + z3 + r_odd) >> sh_odd
+        p[8] = (tmp7 + z1 + z4 + r_odd) >> sh_odd
+
+
+cdef inline void fdct_islow(int16_t* d) noexcept nogil:
+    """Forward 8x8 DCT in place, libjpeg's accurate integer algorithm.
+
+    Output is the T.81 A.3.3 FDCT scaled up by 8 (quantization divides by
+    8 x Q), bit-exact with jfdctint.c (Loeffler-Ligtenberg-Moschytz); for
+    8-bit samples (input -128..127, as load_block leaves them) every output
+    fits 16 bits. With SSE2 (every x86-64 CPU) jl_enc_fdct_simd runs it in
+    16-bit lanes with pmaddwd. The portable path runs both passes in 32 bits
+    down columns, 8 at once: the row pass works on the transposed block,
+    which is transposed back before the column pass.
+    """
+    cdef int32_t t[64]
+    cdef int32_t u[64]
+    cdef int i
+    if jl_enc_fdct_simd(d):
+        return
+    for i in range(64):
+        u[i] = d[i]
+    jl_enc_transpose8_i32(u, t)
+    # Pass 1: rows (columns of t); results scaled up by 2**PASS1_BITS.
+    fdct_pass(t, 0, -FD_PASS1_BITS, 1 << (FD_CONST_BITS - FD_PASS1_BITS - 1),
+              FD_CONST_BITS - FD_PASS1_BITS)
+    jl_enc_transpose8_i32(t, u)
+    # Pass 2: columns; removes PASS1_BITS and leaves the overall factor 8.
+    fdct_pass(u, 1 << (FD_PASS1_BITS - 1), FD_PASS1_BITS,
+              1 << (FD_CONST_BITS + FD_PASS1_BITS - 1), FD_CONST_BITS + FD_PASS1_BITS)
+    for i in range(64):
+        d[i] = <int16_t>u[i]
+
+
 # ==== end encode: forward DCT ====
 
 

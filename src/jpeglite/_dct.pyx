@@ -2,7 +2,7 @@
 
 # ==== encode: forward DCT ====
 import numpy as np
-from libc.stdint cimport uint8_t, int32_t
+from libc.stdint cimport uint8_t, int16_t, int32_t
 
 
 def fdct_blocks(plane):
@@ -18,11 +18,15 @@ def fdct_blocks(plane):
         raise ValueError("plane dimensions must be multiples of 8")
     out = np.empty((rows // 8, cols // 8, 64), dtype=np.int32)
     cdef int32_t[:, :, ::1] o = out
+    cdef int16_t blk[64]
+    cdef int k
     with nogil:
         for by in range(rows // 8):
             for bx in range(cols // 8):
-                load_block(&src[8 * by, 8 * bx], cols, &o[by, bx, 0])
-                fdct_islow(&o[by, bx, 0])
+                load_block(&src[8 * by, 8 * bx], cols, blk)
+                fdct_islow(blk)
+                for k in range(64):
+                    o[by, bx, k] = blk[k]
     return out
 # ==== end encode: forward DCT ====
 

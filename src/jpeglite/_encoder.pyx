@@ -13,14 +13,14 @@ row) can be coded by another thread into its own buffer and the buffers
 concatenated.
 """
 import numpy as np
-from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t
+from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free
 
 from jpeglite._color cimport rgb_to_ycc_row
 from jpeglite._subsample cimport downsample_rows
 from jpeglite._dct cimport load_block, fdct_islow
 from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
-from jpeglite._huffman cimport HuffCodes, BitWriter, bw_reserve, bw_finish
+from jpeglite._huffman cimport HuffCodes, BitWriter, bw_reserve, bw_finish, bw_byte
 from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map_init, code_mcu_row, fill_huffcodes
 
 from .tables import ZIGZAG as _ZIGZAG
@@ -79,7 +79,7 @@ cdef int forward_mcu_row(const Frame* f, Work* wk, int my, int16_t** dst,
     cdef Py_ssize_t plane, cols
     cdef const uint8_t* src
     cdef Py_ssize_t src_stride, src_row0
-    cdef int32_t coef[64]
+    cdef int16_t coef[64]
     y0 = my * 8 * f.maxv
     y1 = y0 + 8 * f.maxv
     if y1 > f.height:
@@ -285,3 +285,309 @@ def forward(image, h, v, qtables):
         return out
     finally:
         _free_work(&wk)
+
+
+cdef inline void _writer_init(BitWriter* w) noexcept nogil:
+    w.buf = NULL
+    w.pos = 0
+    w.cap = 0
+    w.acc = 0
+    w.free = 64
+    w.error = 0
+
+
+cdef bytes _writer_bytes(BitWriter* w):
+    """Pad and flush w; its bytes (the writer is left empty, its buffer freed)."""
+    cdef bint ok
+    try:
+        with nogil:
+            ok = bw_reserve(w, 32)
+            if ok:
+                bw_finish(w)
+        if not ok:
+            raise MemoryError("out of memory writing the scan")
+        return (<char*>w.buf)[:w.pos] if w.pos else b""
+    finally:
+        free(w.buf)
+        _writer_init(w)
+
+
+cdef class BandCoder:
+    """One frame's encoder state, cut into MCU-row bands that threads can share.
+
+    The methods release the GIL for their whole band and touch only their own
+    scratch, the band's output and (``code``/``finish``) the one serial bit
+    writer, so a thread pool can run ``forward``, ``count`` and
+    ``encode_segment``/``code_segment`` of different bands at the same time;
+    ``code`` calls must come one at a time, in band order. Arguments of the
+    constructor as for ``encode_scan`` (without the Huffman tables, which
+    ``set_tables`` gives once the optimize pass has counted the symbols).
+
+    A band's blocks live in arrays from ``band_arrays(my0, my1)``: per
+    component (block rows of MCU rows my0..my1-1, wb, 64) int16, natural
+    order, as ``forward`` returns them for the whole image.
+    """
+    cdef Frame f
+    cdef HuffCodes tabs[6]
+    cdef ScanComp comps[3]       # the serial chain's DC predictions live here
+    cdef BitWriter w             # the serial chain's writer
+    cdef bint have_tables
+    cdef object image            # keeps the pixels alive
+    cdef readonly int mcus_x, mcus_y, ncomp, restart_interval
+
+    def __cinit__(self):
+        _writer_init(&self.w)
+        self.have_tables = False
+
+    def __init__(self, image, h, v, qtables, int restart_interval=0):
+        if not 0 <= restart_interval <= 65535:
+            raise ValueError("restart_interval must be in 0..65535")
+        _setup(&self.f, image, h, v, qtables)
+        self.image = image
+        self.mcus_x = self.f.mcus_x
+        self.mcus_y = self.f.mcus_y
+        self.ncomp = self.f.ncomp
+        self.restart_interval = restart_interval
+
+    def __dealloc__(self):
+        free(self.w.buf)
+
+    @property
+    def v_factors(self):
+        """Vertical sampling factor per component (block rows per MCU row)."""
+        return [self.f.v[c] for c in range(self.f.ncomp)]
+
+    @property
+    def samples_per_mcu_row(self):
+        """Samples of all components in one MCU row (block-padded)."""
+        return sum(64 * self.f.v[c] * self.f.wb[c] for c in range(self.f.ncomp))
+
+    def set_tables(self, dc_tables, ac_tables):
+        """Huffman tables per component as ``(codes, sizes)``; resets the serial writer."""
+        cdef int c
+        for c in range(self.f.ncomp):
+            fill_huffcodes(dc_tables[c][0], dc_tables[c][1], &self.tabs[2 * c])
+            fill_huffcodes(ac_tables[c][0], ac_tables[c][1], &self.tabs[2 * c + 1])
+        self._init_comps(self.comps, NULL)
+        free(self.w.buf)
+        _writer_init(&self.w)
+        self.have_tables = True
+
+    cdef void _init_comps(self, ScanComp* comps, int64_t* counts):
+        cdef int c
+        for c in range(self.f.ncomp):
+            comps[c].h = self.f.h[c]
+            comps[c].v = self.f.v[c]
+            comps[c].wb = self.f.wb[c]
+            comps[c].last_dc = 0
+            comps[c].dc = &self.tabs[2 * c]
+            comps[c].ac = &self.tabs[2 * c + 1]
+            comps[c].counts = counts + 512 * c if counts != NULL else NULL
+            comps[c].row_stride = 64 * <Py_ssize_t>self.f.wb[c]
+
+    cdef int _check_rows(self, int my0, int my1) except -1:
+        if not 0 <= my0 < my1 <= self.f.mcus_y:
+            raise ValueError(f"MCU rows {my0}..{my1} outside 0..{self.f.mcus_y}")
+        return 0
+
+    cdef int _rows_of(self, int c, int my0, int my1):
+        cdef int r1 = my1 * self.f.v[c]
+        if r1 > self.f.hb[c]:
+            r1 = self.f.hb[c]
+        return r1 - my0 * self.f.v[c]
+
+    def rows_of(self, int c, int my0, int my1):
+        """Block rows of component c in MCU rows my0..my1-1 (fewer at the bottom edge)."""
+        if not 0 <= c < self.f.ncomp:
+            raise ValueError("no such component")
+        self._check_rows(my0, my1)
+        return self._rows_of(c, my0, my1)
+
+    def band_arrays(self, int my0, int my1):
+        """Uninitialised block arrays for MCU rows my0..my1-1 (see the class docstring)."""
+        self._check_rows(my0, my1)
+        return [np.empty((self._rows_of(c, my0, my1), self.f.wb[c], 64), dtype=np.int16)
+                for c in range(self.f.ncomp)]
+
+    cdef int _bases(self, list blocks, int base_my, int my0, int my1,
+                    int16_t** base) except -1:
+        """Pointers to each component's first block of MCU row base_my in blocks."""
+        cdef int16_t[:, :, ::1] view
+        cdef int c
+        self._check_rows(my0, my1)
+        if len(blocks) != self.f.ncomp or not 0 <= base_my <= my0:
+            raise ValueError("one block array per component, starting at or before my0")
+        for c in range(self.f.ncomp):
+            view = blocks[c]
+            if view.shape[1] != self.f.wb[c] or view.shape[2] != 64 \
+                    or view.shape[0] < self._rows_of(c, base_my, my1):
+                raise ValueError(f"component {c}: block array does not hold MCU rows "
+                                 f"{base_my}..{my1}")
+            base[c] = &view[0, 0, 0]
+        return 0
+
+    def forward(self, list blocks, int my0, int my1, int base_my=0):
+        """Colour -> quantize MCU rows my0..my1-1 into blocks (whose first row is MCU row base_my)."""
+        cdef int16_t* base[3]
+        cdef int16_t* dst[3]
+        cdef Py_ssize_t stride[3]
+        cdef int c, my
+        cdef Work wk
+        self._bases(blocks, base_my, my0, my1, base)
+        for c in range(self.f.ncomp):
+            stride[c] = 64 * <Py_ssize_t>self.f.wb[c]
+        try:
+            _alloc_work(&self.f, &wk)
+            with nogil:
+                for my in range(my0, my1):
+                    for c in range(self.f.ncomp):
+                        dst[c] = base[c] + (my - base_my) * self.f.v[c] * stride[c]
+                    forward_mcu_row(&self.f, &wk, my, dst, stride)
+        finally:
+            _free_work(&wk)
+
+    cdef int _code(self, BitWriter* w, ScanComp* comps, int16_t** base, int base_my,
+                   int my0, int my1) noexcept nogil:
+        cdef int my, c
+        for my in range(my0, my1):
+            for c in range(self.f.ncomp):
+                comps[c].blocks = base[c] + (my - base_my) * self.f.v[c] * comps[c].row_stride
+                comps[c].rows = self.f.hb[c] - my * self.f.v[c]
+                if comps[c].rows > self.f.v[c]:
+                    comps[c].rows = self.f.v[c]
+            if code_mcu_row(w, comps, self.f.ncomp, self.f.mcus_x, <Py_ssize_t>my * self.f.mcus_x,
+                            self.restart_interval, &ZZ) < 0:
+                return -1
+        return 0
+
+    def count(self, list blocks, int my0, int my1, int base_my=0):
+        """Symbol counts (components, 2, 256) int64 of MCU rows my0..my1-1, DC predicted from 0.
+
+        The first DC difference of each component is taken against 0; the
+        caller corrects it when my0 does not start a restart interval.
+        """
+        cdef int16_t* base[3]
+        cdef ScanComp comps[3]
+        self._bases(blocks, base_my, my0, my1, base)
+        counts = np.zeros((self.f.ncomp, 2, 256), dtype=np.int64)
+        cdef int64_t[:, :, ::1] cv = counts
+        self._init_comps(comps, &cv[0, 0, 0])
+        with nogil:
+            self._code(NULL, comps, base, base_my, my0, my1)
+        return counts
+
+    cdef int _need_tables(self) except -1:
+        if not self.have_tables:
+            raise ValueError("set_tables first")
+        return 0
+
+    def code(self, list blocks, int my0, int my1, int base_my=0):
+        """Append MCU rows my0..my1-1 to the serial scan (bands in order, one call at a time)."""
+        cdef int16_t* base[3]
+        cdef int rc
+        self._need_tables()
+        self._bases(blocks, base_my, my0, my1, base)
+        with nogil:
+            rc = self._code(&self.w, self.comps, base, base_my, my0, my1)
+        if rc < 0:
+            raise MemoryError("out of memory writing the scan")
+
+    def finish(self):
+        """The serial scan's bytes, padded (call after the last ``code``)."""
+        return _writer_bytes(&self.w)
+
+    def code_piece(self, list blocks, int my0, int my1, int base_my, last_dc, int phase):
+        """MCU rows my0..my1-1 coded as a piece of the scan that starts ``phase`` (0..7) bits into a byte.
+
+        ``last_dc``: each component's DC prediction at my0 (the DC of the
+        last block coded before). Only for scans without restart markers.
+        Returns (body, tail, tail_bits): ``body`` the stuffed whole bytes,
+        its first byte holding ``phase`` leading zero bits that belong to the
+        piece before (so it can never be 0xFF alone); ``tail`` the last
+        ``tail_bits`` (0..7) bits, left-aligned in a byte, not yet written.
+        A piece whose bits do not reach a whole byte has an empty body.
+        """
+        cdef int16_t* base[3]
+        cdef ScanComp comps[3]
+        cdef BitWriter w
+        cdef int rc, c, nvalid
+        cdef uint8_t tail
+        self._need_tables()
+        if self.restart_interval:
+            raise ValueError("pieces are for scans without restart markers")
+        if not 0 <= phase <= 7 or len(last_dc) != self.f.ncomp:
+            raise ValueError("phase 0..7 and one DC prediction per component")
+        self._bases(blocks, base_my, my0, my1, base)
+        self._init_comps(comps, NULL)
+        for c in range(self.f.ncomp):
+            comps[c].last_dc = last_dc[c]
+        _writer_init(&w)
+        w.free = 64 - phase
+        try:
+            with nogil:
+                rc = self._code(&w, comps, base, base_my, my0, my1)
+                if rc == 0 and bw_reserve(&w, 16):
+                    # whole bytes out of the accumulator; the rest is the tail
+                    nvalid = 64 - w.free
+                    while nvalid >= 8:
+                        nvalid -= 8
+                        bw_byte(&w, <uint8_t>(w.acc >> nvalid))
+                    tail = <uint8_t>((w.acc & ((<uint64_t>1 << nvalid) - 1)) << (8 - nvalid)) \
+                        if nvalid else 0
+                else:
+                    rc = -1
+            if rc < 0:
+                raise MemoryError("out of memory writing the scan")
+            return ((<char*>w.buf)[:w.pos] if w.pos else b""), tail, nvalid
+        finally:
+            free(w.buf)
+
+    cdef int _check_segment(self, int my0) except -1:
+        if my0 and (self.restart_interval == 0
+                    or (<Py_ssize_t>my0 * self.f.mcus_x) % self.restart_interval):
+            raise ValueError(f"MCU row {my0} does not start a restart interval")
+        return 0
+
+    def code_segment(self, list blocks, int my0, int my1, int base_my=0):
+        """Bytes of MCU rows my0..my1-1 coded alone; my0 must start a restart interval.
+
+        The bytes open with the RSTn marker (unless my0 == 0) and end padded,
+        so the segments of consecutive bands, concatenated, equal the serial scan.
+        """
+        cdef int16_t* base[3]
+        cdef ScanComp comps[3]
+        cdef BitWriter w
+        cdef int rc
+        self._need_tables()
+        self._check_segment(my0)
+        self._bases(blocks, base_my, my0, my1, base)
+        self._init_comps(comps, NULL)
+        _writer_init(&w)
+        with nogil:
+            rc = self._code(&w, comps, base, base_my, my0, my1)
+        if rc < 0:
+            free(w.buf)
+            raise MemoryError("out of memory writing the scan")
+        return _writer_bytes(&w)
+
+    def encode_segment(self, int my0, int my1):
+        """Fused colour -> entropy coding of MCU rows my0..my1-1 alone, as ``code_segment``."""
+        cdef ScanComp comps[3]
+        cdef BitWriter w
+        cdef Work wk
+        cdef int rc
+        self._need_tables()
+        self._check_rows(my0, my1)
+        self._check_segment(my0)
+        self._init_comps(comps, NULL)
+        _writer_init(&w)
+        try:
+            _alloc_work(&self.f, &wk)
+            with nogil:
+                rc = encode_rows(&self.f, &wk, comps, &w, self.restart_interval, my0, my1)
+            if rc < 0:
+                raise MemoryError("out of memory writing the scan")
+            return _writer_bytes(&w)
+        finally:
+            _free_work(&wk)
+            free(w.buf)

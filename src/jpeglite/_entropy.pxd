@@ -3,17 +3,17 @@
 # ==== encode: run-length symbols and baseline scan coding ====
 from libc.stdint cimport int16_t, int64_t, uint32_t, uint64_t
 from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_put, bw_reserve, bw_restart, bw_finish,
-                                jl_enc_bitlen, jl_enc_ctz64)
+                                jl_enc_bitlen, jl_enc_bitlen_nz, jl_enc_ctz64)
 
 cdef extern from *:
     """
-    #if defined(__SSE2__) || defined(_M_X64)
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
     #include <emmintrin.h>
     #endif
     /* Bit i set when b[i] != 0, for the 64 coefficients of a block. SSE2 is part
        of every x86-64 CPU, so this needs no extra compiler flag. */
     static inline unsigned long long jl_enc_nonzero_mask(const short* b) {
-    #if defined(__SSE2__) || defined(_M_X64)
+    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
         const __m128i z = _mm_setzero_si128();
         unsigned long long zero = 0;
         int i;
@@ -123,7 +123,7 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
         sgn = t2 >> 31
         t = (t2 ^ sgn) - sgn
         t2 += sgn
-        nbits = jl_enc_bitlen(<unsigned int>t)
+        nbits = jl_enc_bitlen_nz(<unsigned int>t)
         e = ac.packed[(r << 4) | nbits]
         bw_put(w, ((e >> 8) << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
                <int>(e & 0xFF) + nbits)
@@ -154,7 +154,7 @@ cdef inline void count_block(const int16_t* blk, int* last_dc, int64_t* counts,
         t = blk[zm.zz[k]]
         if t < 0:
             t = -t
-        counts[256 + ((r << 4) | jl_enc_bitlen(<unsigned int>t))] += 1
+        counts[256 + ((r << 4) | jl_enc_bitlen_nz(<unsigned int>t))] += 1
         prev = k
     if prev != 63:
         counts[256] += 1

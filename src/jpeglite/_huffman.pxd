@@ -16,6 +16,16 @@ cdef extern from *:
         return n;
     #endif
     }
+    /* Bit length of a non-zero x (no test for 0: AC coefficients being coded are non-zero). */
+    static inline int jl_enc_bitlen_nz(unsigned int x) {
+    #if defined(__GNUC__) || defined(__clang__)
+        return 32 - __builtin_clz(x);
+    #else
+        int n = 0;
+        while (x) { n++; x >>= 1; }
+        return n;
+    #endif
+    }
     /* Index of the lowest set bit of a non-zero x. */
     static inline int jl_enc_ctz64(unsigned long long x) {
     #if defined(__GNUC__) || defined(__clang__)
@@ -28,6 +38,7 @@ cdef extern from *:
     }
     """
     int jl_enc_bitlen(unsigned int x) noexcept nogil
+    int jl_enc_bitlen_nz(unsigned int x) noexcept nogil
     int jl_enc_ctz64(unsigned long long x) noexcept nogil
 
 

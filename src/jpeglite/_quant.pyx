@@ -14,11 +14,12 @@ cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
     vals = [int(x) for x in t]
     if not all(1 <= d <= 2047 for d in vals):
         raise ValueError("quantization table entries must be 1..2047")
-    L = (8 * max(vals) - 1).bit_length()
-    q.shift = 20 + L
     for i in range(64):
-        q.half[i] = 4 * vals[i]
-        q.mul[i] = <uint32_t>((<uint64_t>1 << (20 + L)) // <uint64_t>(8 * vals[i]) + 1)
+        d = 8 * vals[i]
+        L = (d - 1).bit_length()             # 2**(L-1) < d <= 2**L
+        q.half[i] = d // 2
+        q.mlo[i] = (1 << (16 + L)) // d + 1 - (1 << 16)
+        q.scale[i] = 1 << (17 - L)
     return 0
 
 
@@ -32,12 +33,12 @@ def quantize_blocks(coefs, qtable):
     c = np.ascontiguousarray(coefs, dtype=np.int32)
     if c.ndim < 1 or c.shape[c.ndim - 1] != 64:
         raise ValueError("coefficients must have a last axis of 64")
-    if c.size and (int(c.min()) <= -(1 << 16) or int(c.max()) >= (1 << 16)):
+    if c.size and (int(c.min()) < -(1 << 15) or int(c.max()) >= (1 << 15)):
         raise ValueError("coefficients out of range for 8-bit samples")
     cdef QuantDivisors q
     fill_divisors(qtable, &q)
     out = np.empty(c.shape, dtype=np.int16)
-    cdef const int32_t[:, ::1] src = c.reshape(-1, 64)
+    cdef const int16_t[:, ::1] src = c.astype(np.int16).reshape(-1, 64)
     cdef int16_t[:, ::1] dst = out.reshape(-1, 64)
     cdef Py_ssize_t n = src.shape[0], k
     with nogil:

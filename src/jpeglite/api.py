@@ -149,7 +149,8 @@ def _plan(image, quality, subsampling, optimize, restart_interval):
     return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval)
 
 
-def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0):
+def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+           threads=None):
     """Encode an image as a baseline JFIF JPEG; returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
@@ -160,6 +161,10 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
     optimize: False uses the Annex K Huffman tables; True counts the symbols
         first and builds optimal tables (two passes, smaller file).
     restart_interval: a restart marker every this many MCUs, 0..65535 (0: none).
+    threads: threads doing the work, the calling one included (None: all
+        cores, os.cpu_count(), but one thread per 2**17 pixels at most, since
+        small images are faster on one; 1: no thread pool). The bytes are the
+        same for every thread count.
 
     With optimize off the tables, headers and entropy-coded data equal
     libjpeg-turbo's (Pillow's) at the same quality and subsampling.
@@ -168,11 +173,17 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
     Raises TypeError for an argument of the wrong type and ValueError for a
     value out of range, each naming the argument.
     """
-    from . import _encoder, _entropy
+    from . import _encoder, _entropy, parallel
 
+    parallel.resolve_threads(threads)          # argument errors before image errors
     image, plan = _plan(image, quality, subsampling, optimize, restart_interval)
+    threads = parallel.resolve_threads(threads, plan.height * plan.width)
     qt = plan.component_qtables()
-    if not plan.optimize:
+    if threads > 1:
+        coder = _encoder.BandCoder(image, plan.h, plan.v, qt, plan.restart_interval)
+        tables, scan = parallel.encode_scan_threaded(coder, threads, plan.optimize,
+                                                     plan.huffman_tables, plan.component_codes)
+    elif not plan.optimize:
         tables = plan.huffman_tables()
         dc, ac = plan.component_codes(tables)
         scan = _encoder.encode_scan(image, plan.h, plan.v, qt, dc, ac, plan.restart_interval)
@@ -186,10 +197,12 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
         dc, ac = plan.component_codes(tables)
         scan = _entropy.encode_scan(blocks, sh, sv, g["mcus_x"], g["mcus_y"], dc, ac,
                                     plan.restart_interval)
+        del blocks      # 2 bytes per sample: free them before the file is assembled
     return plan.header(tables) + scan + _jfif.eoi()
 
 
-def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0):
+def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+          threads=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike. Returns the number of bytes written.
@@ -201,7 +214,7 @@ def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, resta
     if not isinstance(path, (str, bytes, _os.PathLike)):
         raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
-                  restart_interval=restart_interval)
+                  restart_interval=restart_interval, threads=threads)
     with open(path, "wb") as f:
         f.write(data)
     return len(data)
