@@ -9,10 +9,20 @@ arrays and then `reconstruct` (progressive and multi-scan files, which need
 every scan before any pixel is final).  Neither loops over blocks, rows or
 MCUs in Python.  The band functions (`idct_band`, `color_band`) touch only
 their own band's rows (colour reads one decoded row past its band for the
-triangular filters), so a later version can run bands on threads.
+triangular filters), so bands run on threads (`threads` > 1):
+
+- single scan: the calling thread entropy-decodes chunk k + 1 (a few MCU
+  rows) into one of two coefficient buffers while a pool thread inverse-
+  transforms, upsamples and colour-converts chunk k from the other;
+- whole-image coefficients (progressive): every band's IDCT in parallel
+  chunks, then every band's upsampling and colour in parallel chunks.
+
+The work each band gets is the same whatever the thread count, so the pixels
+are too.
 """
 from libc.stdint cimport uint8_t, int16_t, int32_t
 from libc.string cimport memset
+from libc.stdlib cimport malloc, free
 
 import numpy as np
 
@@ -25,6 +35,7 @@ from jpeglite._subsample cimport upsample_row, UP_FULL
 from jpeglite._color cimport (YccTables, build_ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
                               ycck_cmyk_row, CC_GRAY, CC_YCC_RGB, CC_RGB, CC_CMYK, CC_YCCK)
 from jpeglite.errors import JPEGError
+from jpeglite._pool import pool as _pool
 
 cdef YccTables _TABLES
 build_ycc_tables(&_TABLES)
@@ -121,7 +132,6 @@ cdef struct Plane:
     int v                   # block rows per band
     int hr, vr              # upsampling factors
     int method              # UP_*
-    uint8_t* rowbuf         # one upsampled row
 
 
 cdef struct Frame:
@@ -129,8 +139,13 @@ cdef struct Frame:
     Plane planes[4]
     int width, height
     int band_rows           # output rows per band (8 x max v)
+    int nbands
     int color               # CC_*
     uint8_t* out            # height x width x ncomps
+
+
+cdef enum:
+    MAX_SLOTS = 64          # colour conversions running at once (one row buffer set each)
 
 
 cdef void idct_band(Frame* f, int band) noexcept nogil:
@@ -150,9 +165,10 @@ cdef void idct_band(Frame* f, int band) noexcept nogil:
                 blk += 64
 
 
-cdef void color_band(Frame* f, int band) noexcept nogil:
-    """Upsample and colour-convert the output rows of one band.  Needs the
-    decoded rows of this band and the first row of the next."""
+cdef void color_band(Frame* f, int band, uint8_t** rowbufs) noexcept nogil:
+    """Upsample and colour-convert the output rows of one band, with one
+    upsampled-row buffer per component.  Needs the decoded rows of this band
+    and the first row of the next."""
     cdef int y, y_end, ci, w = f.width
     cdef const uint8_t* rows[4]
     cdef Plane* p
@@ -164,7 +180,7 @@ cdef void color_band(Frame* f, int band) noexcept nogil:
         for ci in range(f.ncomps):
             p = &f.planes[ci]
             rows[ci] = upsample_row(p.method, p.samples, p.stride, p.comp_w, p.comp_h,
-                                    p.hr, p.vr, y, w, p.rowbuf)
+                                    p.hr, p.vr, y, w, rowbufs[ci])
         o = f.out + <Py_ssize_t>y * w * f.ncomps
         if f.color == CC_GRAY:
             for ci in range(w):
@@ -179,157 +195,309 @@ cdef void color_band(Frame* f, int band) noexcept nogil:
             ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, &_TABLES)
 
 
-cdef object setup_frame(Frame* f, list comps, int width, int height, int max_v, int color,
-                        bint band_coefs):
-    """Fill f from the per-component tuples (see reconstruct); allocate the
-    sample planes, row buffers and the output.  Returns (output, objects to
-    keep alive while f is in use)."""
-    cdef int ci
-    cdef Plane* p
-    cdef int16_t[:, :, ::1] c
-    cdef const int16_t[::1] q
-    cdef uint8_t[:, ::1] s
-    cdef uint8_t[::1] b
-    cdef uint8_t[::1] o
-    memset(f, 0, sizeof(Frame))
-    f.ncomps = len(comps)
-    f.width = width
-    f.height = height
-    f.band_rows = 8 * max_v
-    f.color = color
-    keep = []
-    for ci, (coefs, quant, comp_w, comp_h, v, hr, vr, method) in enumerate(comps):
-        p = &f.planes[ci]
-        c = coefs
-        q = quant
-        p.coefs = &c[0, 0, 0]
-        p.blocks_w = c.shape[1]
-        p.quant = &q[0]
-        p.comp_w = comp_w
-        p.comp_h = comp_h
-        p.bw = (comp_w + 7) // 8
-        p.bh = (comp_h + 7) // 8
-        if (p.bw > c.shape[1] or q.shape[0] != 64 or c.shape[2] != 64 or
-                (c.shape[0] < v if band_coefs else p.bh > c.shape[0])):
-            raise ValueError("component larger than its coefficients")
-        p.v = v
-        p.hr = hr
-        p.vr = vr
-        p.method = method
-        samples = np.empty((p.bh * 8, p.bw * 8), dtype=np.uint8)
-        s = samples
-        p.samples = &s[0, 0]
-        p.stride = s.shape[1]
-        rowbuf = np.empty(max(width, 2 * comp_w) + hr + 16, dtype=np.uint8)
+cdef class _FrameJob:
+    """A Frame with the arrays it points into: the sample planes, the output
+    and `slots` sets of upsampled-row buffers (one per colour conversion that
+    may run at the same time)."""
+    cdef Frame f
+    cdef list keep
+    cdef object out
+    cdef int slots
+    cdef uint8_t* rowbufs[MAX_SLOTS][4]
+    cdef object rowbuf_array
+
+    def __cinit__(self):
+        memset(&self.f, 0, sizeof(Frame))
+
+    cdef setup(self, list comps, int width, int height, int max_v, int color, bint band_coefs,
+               int slots):
+        """Fill the frame from the per-component tuples (see reconstruct) and
+        allocate the sample planes, row buffers and the output."""
+        cdef int ci, si
+        cdef Plane* p
+        cdef int16_t[:, :, ::1] c
+        cdef const int16_t[::1] q
+        cdef uint8_t[:, ::1] s
+        cdef uint8_t[:, ::1] b
+        cdef uint8_t[::1] o
+        cdef Frame* f = &self.f
+        cdef Py_ssize_t rb = 0
+        f.ncomps = len(comps)
+        f.width = width
+        f.height = height
+        f.band_rows = 8 * max_v
+        f.nbands = (height + f.band_rows - 1) // f.band_rows
+        f.color = color
+        self.keep = []
+        if not 1 <= slots <= MAX_SLOTS:
+            raise ValueError("1 to MAX_SLOTS row buffer sets")
+        self.slots = slots
+        for ci, (coefs, quant, comp_w, comp_h, v, hr, vr, method) in enumerate(comps):
+            p = &f.planes[ci]
+            c = coefs
+            q = quant
+            p.coefs = &c[0, 0, 0]
+            p.blocks_w = c.shape[1]
+            p.quant = &q[0]
+            p.comp_w = comp_w
+            p.comp_h = comp_h
+            p.bw = (comp_w + 7) // 8
+            p.bh = (comp_h + 7) // 8
+            if (p.bw > c.shape[1] or q.shape[0] != 64 or c.shape[2] != 64 or
+                    (c.shape[0] < v if band_coefs else p.bh > c.shape[0])):
+                raise ValueError("component larger than its coefficients")
+            p.v = v
+            p.hr = hr
+            p.vr = vr
+            p.method = method
+            samples = np.empty((p.bh * 8, p.bw * 8), dtype=np.uint8)
+            s = samples
+            p.samples = &s[0, 0]
+            p.stride = s.shape[1]
+            rb = max(rb, max(width, 2 * comp_w) + hr + 16)
+            self.keep.append((c, q, samples))
+        rowbuf = np.empty((slots * f.ncomps, rb), dtype=np.uint8)
         b = rowbuf
-        p.rowbuf = &b[0]
-        keep.append((c, q, samples, rowbuf))
-    if len(comps) == 1:
-        shape = (height, width)
-    else:
-        shape = (height, width, len(comps))
-    out = np.empty(shape, dtype=np.uint8)
-    o = out.reshape(-1)
-    f.out = &o[0]
-    keep.append(o)
-    return out, keep
+        for si in range(slots):
+            for ci in range(f.ncomps):
+                self.rowbufs[si][ci] = &b[si * f.ncomps + ci, 0]
+        self.rowbuf_array = rowbuf
+        if len(comps) == 1:
+            shape = (height, width)
+        else:
+            shape = (height, width, len(comps))
+        self.out = np.empty(shape, dtype=np.uint8)
+        o = self.out.reshape(-1)
+        f.out = &o[0]
+        self.keep.append(o)
+
+    def idct_bands(self, int b0, int b1):
+        """IDCT of bands b0 .. b1 - 1 (whole-image coefficients), GIL released."""
+        cdef int band
+        with nogil:
+            for band in range(b0, b1):
+                idct_band(&self.f, band)
+
+    def color_bands(self, int b0, int b1, int slot):
+        """Upsampling and colour of bands b0 .. b1 - 1 with row buffer set
+        slot, GIL released."""
+        cdef int band
+        if not 0 <= slot < self.slots:
+            raise ValueError("no such row buffer set")
+        with nogil:
+            for band in range(b0, b1):
+                color_band(&self.f, band, self.rowbufs[slot])
 
 
-def reconstruct(list comps, int width, int height, int max_v, int color):
+def _split(int n, int parts):
+    """n items in `parts` contiguous ranges as even as can be: [(start, stop)]."""
+    return [(n * i // parts, n * (i + 1) // parts) for i in range(parts)
+            if n * i // parts < n * (i + 1) // parts]
+
+
+def reconstruct(list comps, int width, int height, int max_v, int color, int threads=1):
     """Turn coefficients into the output image.
 
     comps: per frame component, (coefs, quant, comp_w, comp_h, v, hr, vr,
     method) with coefs the (block rows, blocks per row, 64) int16 array,
     quant the 64 int16 multipliers, comp_w x comp_h the component's sample
     size, v its vertical sampling factor, hr x vr its upsampling factors and
-    method the UP_* upsampler.  color is a CC_* conversion.
+    method the UP_* upsampler.  color is a CC_* conversion.  threads > 1
+    runs the IDCT and then the colour conversion in that many band ranges on
+    the shared pool.
     Returns (height, width) uint8 for one component, else (height, width, n).
     """
-    cdef Frame f
-    cdef int band, nbands
-    out, keep = setup_frame(&f, comps, width, height, max_v, color, False)
-    nbands = (height + f.band_rows - 1) // f.band_rows
-    with nogil:
-        idct_band(&f, 0)
-        for band in range(nbands):
-            if band + 1 < nbands:
-                idct_band(&f, band + 1)
-            color_band(&f, band)
-    return out
+    cdef _FrameJob job = _FrameJob()
+    cdef int band, nbands, i
+    cdef Frame* f = &job.f
+    nbands = (height + 8 * max_v - 1) // (8 * max_v)
+    parts = _split(nbands, min(threads, nbands, MAX_SLOTS))
+    job.setup(comps, width, height, max_v, color, False, len(parts))
+    if len(parts) == 1:
+        with nogil:
+            idct_band(f, 0)
+            for band in range(nbands):
+                if band + 1 < nbands:
+                    idct_band(f, band + 1)
+                color_band(f, band, job.rowbufs[0])
+        return job.out
+    # colour reads a row of the band below, so every IDCT must be done first
+    ex = _pool()
+    for fut in [ex.submit(job.idct_bands, b0, b1) for b0, b1 in parts[1:]] + [
+            job.idct_bands(*parts[0])]:
+        if fut is not None:
+            fut.result()
+    futs = [ex.submit(job.color_bands, b0, b1, i + 1) for i, (b0, b1) in enumerate(parts[1:])]
+    job.color_bands(parts[0][0], parts[0][1], 0)
+    for fut in futs:
+        fut.result()
+    return job.out
+
+
+cdef class _SingleScan(_FrameJob):
+    """The fused single-scan decoder: entropy decoding of chunks of MCU rows
+    into two alternating coefficient buffers (`entropy`), and the IDCT,
+    upsampling and colour of a decoded chunk (`finish`), which may run on
+    another thread while the next chunk is entropy-decoded."""
+    cdef ScanState st
+    cdef int16_t* bufs[2][4]
+    cdef Py_ssize_t buf_rows[4]     # block rows of one MCU row, per frame component
+    cdef int scan_to_frame[4]
+    cdef int chunk_rows             # MCU rows per chunk
+    cdef int nchunks
+    cdef int rc
+
+    def __cinit__(self):
+        memset(&self.st, 0, sizeof(ScanState))
+
+    cdef int entropy_chunk(self, int k) noexcept nogil:
+        """Entropy-decode chunk k into buffer k & 1 (which must be all zeros)."""
+        cdef int i, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        if r1 > self.st.mcus_y:
+            r1 = self.st.mcus_y
+        for i in range(self.st.ncomps):
+            self.st.comps[i].coefs = self.bufs[k & 1][self.scan_to_frame[i]]
+        self.st.row_base = r0
+        return scan_rows(&self.st, r0, r1)
+
+    cdef void finish_chunk(self, int k) noexcept nogil:
+        """IDCT of chunk k (zeroing its buffer for reuse), then the colour of
+        every band whose rows below are now decoded."""
+        cdef Frame* f = &self.f
+        cdef Plane* p
+        cdef int ci, band, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        if r1 > f.nbands:
+            r1 = f.nbands
+        for ci in range(f.ncomps):
+            f.planes[ci].coefs = self.bufs[k & 1][ci]
+            f.planes[ci].coef_row0 = r0 * f.planes[ci].v
+        for band in range(r0, r1):
+            idct_band(f, band)
+            for ci in range(f.ncomps):
+                p = &f.planes[ci]
+                # libjpeg zeroes each MCU before decoding it; this keeps the
+                # buffer ready for the chunk after next
+                memset(<int16_t*>p.coefs + (band - r0) * p.v * p.blocks_w * 64, 0,
+                       p.v * p.blocks_w * 64 * sizeof(int16_t))
+            if band > 0:
+                color_band(f, band - 1, self.rowbufs[0])
+        if r1 == f.nbands:
+            color_band(f, f.nbands - 1, self.rowbufs[0])
+
+    def entropy(self, int k):
+        """entropy_chunk with the GIL released; returns the SCAN_* code."""
+        cdef int rc
+        with nogil:
+            rc = self.entropy_chunk(k)
+        return rc
+
+    def finish(self, int k):
+        """finish_chunk with the GIL released."""
+        with nogil:
+            self.finish_chunk(k)
+
+    def run_serial(self):
+        """Every chunk in order on this thread; returns the SCAN_* code."""
+        cdef int k, rc = SCAN_OK
+        with nogil:
+            for k in range(self.nchunks):
+                rc = self.entropy_chunk(k)
+                if rc != SCAN_OK:
+                    break
+                self.finish_chunk(k)
+        return rc
+
+
+# Pixels per chunk when entropy decoding and the rest overlap: enough work
+# (about a millisecond) to hide the cost of handing a chunk to the pool.
+CHUNK_PIXELS = 1 << 18
 
 
 def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
                        list frame_comps, int width, int height, int max_v, int mcus_x,
-                       int mcus_y, int restart_interval, int color):
+                       int mcus_y, int restart_interval, int color, int threads=1):
     """The fused path for a sequential file whose one scan holds every
-    component: each MCU row is entropy-decoded into a small coefficient
-    buffer, inverse-transformed, and the band above it upsampled and
-    colour-converted, so coefficients never exist for the whole image.
+    component: each chunk of MCU rows is entropy-decoded into a small
+    coefficient buffer, inverse-transformed, and the band above it upsampled
+    and colour-converted, so coefficients never exist for the whole image.
+    With threads > 1 the entropy decoding of one chunk overlaps the rest of
+    the work on the chunk before it (on a pool thread).
 
     scan_comps: per scan component, (frame index, h, v, dc table, ac table);
     frame_comps: per frame component, (quant, comp_w, comp_h, h, v, hr, vr,
     method) as for reconstruct.  mcus_x x mcus_y MCUs of 8 max_v rows.
     Returns (image, resume offset) or raises JPEGError like decode_scan.
     """
-    cdef Frame f
-    cdef ScanState st
-    cdef int band, ci, rc = SCAN_OK
+    cdef _SingleScan job = _SingleScan()
+    cdef ScanState* st = &job.st
+    cdef int ci, i, k, rc = SCAN_OK
     cdef Py_ssize_t n = data.shape[0]
-    cdef int16_t* bufs[4]
-    cdef Py_ssize_t sizes[4]
     cdef int16_t[:, :, ::1] arr
     if pos >= n:
         raise JPEGError("truncated: no entropy-coded data after SOS", n)
     if not 1 <= len(scan_comps) <= 4 or len(frame_comps) != len(scan_comps):
         raise ValueError("a single-scan frame has its 1 to 4 components in the scan")
-    band_coefs = [np.zeros((v, mcus_x * h, 64), dtype=np.int16)
-                  for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps]
-    comps = [(band_coefs[i], q, comp_w, comp_h, v, hr, vr, method)
-             for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
-    out, keep = setup_frame(&f, comps, width, height, max_v, color, True)
-    if (height + f.band_rows - 1) // f.band_rows != mcus_y:
+    band_h = 8 * max_v
+    if (height + band_h - 1) // band_h != mcus_y:
         raise ValueError("MCU rows and bands disagree")
-    memset(&st, 0, sizeof(st))
+    if threads > 1 and mcus_y > 1:
+        chunk_rows = max(1, CHUNK_PIXELS // (max(width, 1) * band_h))
+        nchunks = (mcus_y + chunk_rows - 1) // chunk_rows
+        if nchunks < 2:
+            chunk_rows = (mcus_y + 1) // 2
+    else:
+        chunk_rows = 1          # one MCU row at a time keeps the buffer in cache
+    job.chunk_rows = chunk_rows
+    job.nchunks = (mcus_y + chunk_rows - 1) // chunk_rows
+    nbuf = 2 if job.nchunks > 1 else 1
+    buffers = [[np.zeros((chunk_rows * v, mcus_x * h, 64), dtype=np.int16)
+                for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps] for _b in range(nbuf)]
+    comps = [(buffers[0][i], q, comp_w, comp_h, v, hr, vr, method)
+             for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
+    job.setup(comps, width, height, max_v, color, True, 1)
+    for ci in range(len(frame_comps)):
+        for k in range(2):
+            arr = buffers[k % nbuf][ci]
+            job.bufs[k][ci] = &arr[0, 0, 0]
+    job.keep.append(buffers)
     st.ncomps = len(scan_comps)
     for i, (fi, h, v, dc, ac) in enumerate(scan_comps):
-        arr = band_coefs[fi]
+        arr = buffers[0][fi]
         if arr.shape[0] < v or arr.shape[1] < mcus_x * h:
             raise ValueError("scan geometry outside the coefficient buffer")
         for t in (dc, ac):
             if t is None or len(t) != sizeof(HuffDecodeTable):
                 raise ValueError("not a decode table")
-        st.comps[i].coefs = &arr[0, 0, 0]
+        job.scan_to_frame[i] = fi
         st.comps[i].blocks_w = arr.shape[1]
         st.comps[i].h = h
         st.comps[i].v = v
         st.comps[i].dc = <const HuffDecodeTable*><const char*>dc
         st.comps[i].ac = <const HuffDecodeTable*><const char*>ac
-        keep.append((dc, ac))
-    for ci in range(len(frame_comps)):
-        arr = band_coefs[ci]
-        bufs[ci] = &arr[0, 0, 0]
-        sizes[ci] = arr.shape[0] * arr.shape[1] * 64 * sizeof(int16_t)
+        job.keep.append((dc, ac))
     st.mcus_x = mcus_x
     st.mcus_y = mcus_y
     st.restart_interval = restart_interval
     st.kind = SCAN_SEQUENTIAL
     br_init(&st.br, &data[0], pos, n)
-    with nogil:
-        scan_begin(&st)
-        for band in range(mcus_y):
-            for ci in range(f.ncomps):
-                # libjpeg zeroes each MCU before decoding it, too
-                memset(bufs[ci], 0, sizes[ci])
-                f.planes[ci].coef_row0 = band * f.planes[ci].v
-            st.row_base = band
-            rc = scan_rows(&st, band, band + 1)
-            if rc != SCAN_OK:
-                break
-            idct_band(&f, band)
-            if band > 0:
-                color_band(&f, band - 1)
-        if rc == SCAN_OK:
-            color_band(&f, mcus_y - 1)
+    scan_begin(st)
+    if job.nchunks == 1 or threads <= 1:
+        rc = job.run_serial()
+    else:
+        ex = _pool()
+        fut = None
+        try:
+            for k in range(job.nchunks):
+                rc = job.entropy(k)
+                if fut is not None:
+                    fut.result()
+                    fut = None
+                if rc != SCAN_OK:
+                    break
+                fut = ex.submit(job.finish, k)
+        finally:
+            if fut is not None:
+                fut.result()
     if rc == SCAN_TRUNCATED:
         raise JPEGError("truncated: the data ends inside a scan's entropy-coded data",
                         st.error_pos)
@@ -337,4 +505,4 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
         # no marker after the data: libjpeg (Pillow) runs out of input while
         # reading ahead for the last MCUs and reports truncation
         raise JPEGError("truncated: the data ends without a marker after the scan", n)
-    return out, (st.br.marker_pos if st.br.marker else st.br.pos)
+    return job.out, (st.br.marker_pos if st.br.marker else st.br.pos)

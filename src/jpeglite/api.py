@@ -262,12 +262,16 @@ def _as_bytes(data):
     raise TypeError(f"decode() needs bytes, bytearray or memoryview, not {type(data).__name__}")
 
 
-def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
+def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
     """Decode a baseline or progressive Huffman JPEG to a numpy array.
 
     ``data``: the file's bytes (bytes, bytearray or memoryview).
     ``max_pixels``: refuse frames of more pixels than this (width x height),
     checked before anything is allocated; the default is Pillow's limit.
+    ``threads``: how many threads may work on this image (None: one per
+    core, 1: only the calling thread).  Entropy decoding overlaps the
+    inverse DCT and colour conversion; progressive files reconstruct in
+    parallel bands.  The pixels are the same for every thread count.
 
     Returns uint8 ``(H, W)`` for one component, ``(H, W, 3)`` RGB for three
     (YCbCr converted, or RGB as stored when an Adobe marker says so) and
@@ -275,7 +279,8 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     bytes (its CMYK is inverted Adobe CMYK; YCCK is converted).
 
     Raises ``JPEGError`` (with the byte offset) for malformed, truncated or
-    unsupported data, ``TypeError`` for a non-bytes argument.  Corrupt data
+    unsupported data, ``TypeError`` for a non-bytes argument or a non-int ``threads``,
+    ``ValueError`` for ``threads`` below 1.  Corrupt data
     that Pillow recovers from decodes as Pillow does it (zero bits after an
     early marker, restart resynchronisation, runs past coefficient 63
     landing on coefficient 63).  One difference: a progressive file that ends
@@ -283,8 +288,10 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     block smoothing here, where libjpeg smooths it.
     """
     from ._decoder import decode_scan, decode_single_scan, find_marker, reconstruct
+    from ._pool import resolve_threads
 
     data = _as_bytes(data)
+    threads = resolve_threads(threads)
     if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
         raise ValueError(f"max_pixels must be a positive int, not {max_pixels!r}")
     st = _jfif.new_decoder_state(data, max_pixels)
@@ -356,7 +363,7 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
                          for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c))
                                                       for c in f.components)],
                         f.width, f.height, f.max_v, mcus_x, mcus_y, st.restart_interval,
-                        _color_conversion(st))
+                        _color_conversion(st), threads)
                     continue
                 if coefs is None:
                     mx = -(-f.width // (8 * f.max_h))
@@ -390,7 +397,7 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
             q = _np.zeros(64, dtype=_np.int16)
         w, h, hr, vr, method = _component_geometry(f, c)
         comps.append((coefs[c.index], q, w, h, c.v, hr, vr, method))
-    return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st))
+    return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st), threads)
 
 
 def _component_geometry(f, c):
@@ -441,9 +448,12 @@ def _plan_scan(st, scan, quant, tables):
     return kind, args, mcus_x, mcus_y
 
 
-def read(path, *, max_pixels=DEFAULT_MAX_PIXELS):
-    """Read and decode a JPEG file; see ``decode`` for the result and errors."""
+def read(path, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
+    """Read and decode a JPEG file; see ``decode`` for the result, ``threads`` and errors."""
+    from ._pool import resolve_threads
+
+    resolve_threads(threads)        # refuse a bad argument before opening the file
     with open(_os.fspath(path), "rb") as fh:
-        return decode(fh.read(), max_pixels=max_pixels)
+        return decode(fh.read(), max_pixels=max_pixels, threads=threads)
 
 # ==== end decode ====
