@@ -21,8 +21,10 @@ The work each band gets is the same whatever the thread count, so the pixels
 are too.
 """
 from libc.stdint cimport uint8_t, int16_t, int32_t
-from libc.string cimport memset
+from libc.string cimport memset, memchr
 from libc.stdlib cimport malloc, free
+
+from math import gcd
 
 import numpy as np
 
@@ -121,8 +123,7 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
 
 cdef struct Plane:
     # one component on its way from coefficients to full-resolution rows
-    const int16_t* coefs
-    int coef_row0           # block row held in the first row of coefs
+    const int16_t* coefs    # whole-image coefficients (reconstruct)
     Py_ssize_t blocks_w     # blocks per row in coefs
     const int16_t* quant    # IDCT multipliers
     uint8_t* samples        # decoded samples, stride bytes per row
@@ -148,8 +149,11 @@ cdef enum:
     MAX_SLOTS = 64          # colour conversions running at once (one row buffer set each)
 
 
-cdef void idct_band(Frame* f, int band) noexcept nogil:
-    """Inverse DCT of every block in one MCU row of every component."""
+cdef void idct_band(Frame* f, int band, int16_t** coefs, int mcu_row0, bint zero) noexcept nogil:
+    """Inverse DCT of every block in one MCU row of every component, from
+    coefs[ci] whose first block row is MCU row mcu_row0's; zero: clear the
+    band's coefficients afterwards (ready for the next decode into them, as
+    libjpeg zeroes each MCU before decoding it)."""
     cdef int ci, by, bx, by_end
     cdef Plane* p
     cdef const int16_t* blk
@@ -159,10 +163,13 @@ cdef void idct_band(Frame* f, int band) noexcept nogil:
         if by_end > p.bh:
             by_end = p.bh
         for by in range(band * p.v, by_end):
-            blk = p.coefs + (by - p.coef_row0) * p.blocks_w * 64
+            blk = coefs[ci] + (by - mcu_row0 * p.v) * p.blocks_w * 64
             for bx in range(p.bw):
                 idct_islow(blk, p.quant, p.samples + by * 8 * p.stride + bx * 8, p.stride)
                 blk += 64
+        if zero:
+            memset(coefs[ci] + (band - mcu_row0) * p.v * p.blocks_w * 64, 0,
+                   p.v * p.blocks_w * 64 * sizeof(int16_t))
 
 
 cdef void color_band(Frame* f, int band, uint8_t** rowbufs) noexcept nogil:
@@ -200,6 +207,7 @@ cdef class _FrameJob:
     and `slots` sets of upsampled-row buffers (one per colour conversion that
     may run at the same time)."""
     cdef Frame f
+    cdef int16_t* whole[4]          # the planes' whole-image coefficients
     cdef list keep
     cdef object out
     cdef int slots
@@ -237,6 +245,7 @@ cdef class _FrameJob:
             c = coefs
             q = quant
             p.coefs = &c[0, 0, 0]
+            self.whole[ci] = &c[0, 0, 0]
             p.blocks_w = c.shape[1]
             p.quant = &q[0]
             p.comp_w = comp_w
@@ -276,7 +285,7 @@ cdef class _FrameJob:
         cdef int band
         with nogil:
             for band in range(b0, b1):
-                idct_band(&self.f, band)
+                idct_band(&self.f, band, self.whole, 0, False)
 
     def color_bands(self, int b0, int b1, int slot):
         """Upsampling and colour of bands b0 .. b1 - 1 with row buffer set
@@ -315,10 +324,10 @@ def reconstruct(list comps, int width, int height, int max_v, int color, int thr
     job.setup(comps, width, height, max_v, color, False, len(parts))
     if len(parts) == 1:
         with nogil:
-            idct_band(f, 0)
+            idct_band(f, 0, job.whole, 0, False)
             for band in range(nbands):
                 if band + 1 < nbands:
-                    idct_band(f, band + 1)
+                    idct_band(f, band + 1, job.whole, 0, False)
                 color_band(f, band, job.rowbufs[0])
         return job.out
     # colour reads a row of the band below, so every IDCT must be done first
@@ -334,6 +343,25 @@ def reconstruct(list comps, int width, int height, int max_v, int color, int thr
     return job.out
 
 
+cdef Py_ssize_t next_marker(const uint8_t* d, Py_ssize_t pos, Py_ssize_t end) noexcept nogil:
+    """find_marker (the same markers), skipping to each 0xFF with memchr."""
+    cdef const uint8_t* q
+    cdef Py_ssize_t p
+    while pos < end:
+        q = <const uint8_t*>memchr(d + pos, 0xFF, end - pos)
+        if q == NULL:
+            return -1
+        p = (q - d) + 1
+        while p < end and d[p] == 0xFF:
+            p += 1
+        if p >= end:
+            return -1
+        if d[p] != 0:
+            return p - 1
+        pos = p + 1
+    return -1
+
+
 cdef class _SingleScan(_FrameJob):
     """The fused single-scan decoder: entropy decoding of chunks of MCU rows
     into two alternating coefficient buffers (`entropy`), and the IDCT,
@@ -346,9 +374,96 @@ cdef class _SingleScan(_FrameJob):
     cdef int chunk_rows             # MCU rows per chunk
     cdef int nchunks
     cdef int rc
+    # restart-parallel decoding: lanes decode chunks lane, lane + nlanes, ...
+    # each from its own copy of the scan state, starting at a restart marker
+    cdef const uint8_t* data
+    cdef Py_ssize_t n
+    cdef int nlanes
+    cdef int every                  # restart intervals per chunk
+    cdef ScanState lane_st[MAX_SLOTS]
+    cdef int16_t* lane_bufs[MAX_SLOTS][4]
+    cdef int lane_rc[MAX_SLOTS]
+    cdef Py_ssize_t* chunk_pos      # first data byte of each chunk
+    cdef ScanState final            # the state after the last chunk
 
     def __cinit__(self):
         memset(&self.st, 0, sizeof(ScanState))
+        self.chunk_pos = NULL
+
+    def __dealloc__(self):
+        free(self.chunk_pos)
+
+    cdef bint find_chunks(self) noexcept nogil:
+        """Where each chunk's data starts, from one walk over the scan's
+        markers; true only if the restart markers before the last chunk are
+        RST0, RST1, ... in order with nothing between them, which is exactly
+        when decoding a chunk from its restart marker on gives what the
+        sequential decoder gives (otherwise it resynchronises, and the
+        caller decodes sequentially instead)."""
+        cdef Py_ssize_t i, cur = self.st.br.pos, ff, nmarkers = (self.nchunks - 1) * <Py_ssize_t>self.every
+        cdef const uint8_t* d = self.data
+        self.chunk_pos[0] = cur
+        for i in range(nmarkers):
+            ff = next_marker(d, cur, self.n)
+            if ff < 0 or d[ff + 1] != 0xD0 + (i & 7):
+                return False
+            cur = ff + 2
+            if (i + 1) % self.every == 0:
+                self.chunk_pos[(i + 1) // self.every] = cur
+        return True
+
+    cdef int lane_chunks(self, int lane) noexcept nogil:
+        """Entropy decoding, IDCT and the colour of every band but the first
+        and the last of this lane's chunks (the triangular filters read a
+        row of the band above and below); returns the first SCAN_* failure."""
+        cdef ScanState* st = &self.lane_st[lane]
+        cdef Frame* f = &self.f
+        cdef int i, k = lane - self.nlanes, band, rc, r0, r1
+        while k + self.nlanes < self.nchunks:
+            k += self.nlanes
+            r0 = k * self.chunk_rows
+            r1 = r0 + self.chunk_rows
+            if r1 > self.st.mcus_y:
+                r1 = self.st.mcus_y
+            st[0] = self.st
+            br_init(&st.br, self.data, self.chunk_pos[k], self.n)
+            scan_begin(st)
+            st.next_rst = (k * self.every) & 7
+            for i in range(st.ncomps):
+                st.comps[i].coefs = self.lane_bufs[lane][self.scan_to_frame[i]]
+            st.row_base = r0
+            rc = scan_rows(st, r0, r1)
+            if rc != SCAN_OK:
+                self.lane_rc[lane] = rc
+                return rc
+            if k == self.nchunks - 1:
+                self.final = st[0]
+            for band in range(r0, r1):
+                idct_band(f, band, self.lane_bufs[lane], r0, True)
+                if band - 1 > r0:
+                    color_band(f, band - 1, self.rowbufs[lane])
+        return SCAN_OK
+
+    def lane(self, int lane):
+        """lane_chunks with the GIL released; returns the SCAN_* code."""
+        cdef int rc
+        with nogil:
+            rc = self.lane_chunks(lane)
+        return rc
+
+    def lane_edges(self, int lane):
+        """The colour of the first and last band of each of this lane's
+        chunks, which need rows of the chunks above and below (GIL released)."""
+        cdef int k = lane - self.nlanes, r1
+        with nogil:
+            while k + self.nlanes < self.nchunks:
+                k += self.nlanes
+                color_band(&self.f, k * self.chunk_rows, self.rowbufs[lane])
+                r1 = (k + 1) * self.chunk_rows
+                if r1 > self.st.mcus_y:
+                    r1 = self.st.mcus_y
+                if r1 - 1 > k * self.chunk_rows:
+                    color_band(&self.f, r1 - 1, self.rowbufs[lane])
 
     cdef int entropy_chunk(self, int k) noexcept nogil:
         """Entropy-decode chunk k into buffer k & 1 (which must be all zeros)."""
@@ -368,17 +483,8 @@ cdef class _SingleScan(_FrameJob):
         cdef int ci, band, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
         if r1 > f.nbands:
             r1 = f.nbands
-        for ci in range(f.ncomps):
-            f.planes[ci].coefs = self.bufs[k & 1][ci]
-            f.planes[ci].coef_row0 = r0 * f.planes[ci].v
         for band in range(r0, r1):
-            idct_band(f, band)
-            for ci in range(f.ncomps):
-                p = &f.planes[ci]
-                # libjpeg zeroes each MCU before decoding it; this keeps the
-                # buffer ready for the chunk after next
-                memset(<int16_t*>p.coefs + (band - r0) * p.v * p.blocks_w * 64, 0,
-                       p.v * p.blocks_w * 64 * sizeof(int16_t))
+            idct_band(f, band, self.bufs[k & 1], r0, True)
             if band > 0:
                 color_band(f, band - 1, self.rowbufs[0])
         if r1 == f.nbands:
@@ -431,6 +537,7 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     cdef _SingleScan job = _SingleScan()
     cdef ScanState* st = &job.st
     cdef int ci, i, k, rc = SCAN_OK
+    cdef bint ok
     cdef Py_ssize_t n = data.shape[0]
     cdef int16_t[:, :, ::1] arr
     if pos >= n:
@@ -440,25 +547,38 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     band_h = 8 * max_v
     if (height + band_h - 1) // band_h != mcus_y:
         raise ValueError("MCU rows and bands disagree")
+    lanes = 1
     if threads > 1 and mcus_y > 1:
         chunk_rows = max(1, CHUNK_PIXELS // (max(width, 1) * band_h))
-        nchunks = (mcus_y + chunk_rows - 1) // chunk_rows
-        if nchunks < 2:
+        if restart_interval:
+            # chunks that start at a restart marker decode independently
+            unit = restart_interval // gcd(restart_interval, mcus_x)
+            rows = -(-chunk_rows // unit) * unit
+            if rows < mcus_y:
+                chunk_rows = rows
+                lanes = min(threads, -(-mcus_y // rows), MAX_SLOTS)
+                job.every = rows * mcus_x // restart_interval
+        if lanes == 1 and -(-mcus_y // chunk_rows) < 2:
             chunk_rows = (mcus_y + 1) // 2
     else:
         chunk_rows = 1          # one MCU row at a time keeps the buffer in cache
     job.chunk_rows = chunk_rows
     job.nchunks = (mcus_y + chunk_rows - 1) // chunk_rows
-    nbuf = 2 if job.nchunks > 1 else 1
+    job.nlanes = lanes
+    nbuf = max(lanes, 2 if job.nchunks > 1 else 1)
     buffers = [[np.zeros((chunk_rows * v, mcus_x * h, 64), dtype=np.int16)
                 for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps] for _b in range(nbuf)]
     comps = [(buffers[0][i], q, comp_w, comp_h, v, hr, vr, method)
              for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
-    job.setup(comps, width, height, max_v, color, True, 1)
+    job.setup(comps, width, height, max_v, color, True, lanes)
     for ci in range(len(frame_comps)):
-        for k in range(2):
-            arr = buffers[k % nbuf][ci]
-            job.bufs[k][ci] = &arr[0, 0, 0]
+        for k in range(nbuf):
+            arr = buffers[k][ci]
+            job.lane_bufs[k][ci] = &arr[0, 0, 0]
+            if k < 2:
+                job.bufs[k][ci] = &arr[0, 0, 0]
+        if nbuf == 1:
+            job.bufs[1][ci] = job.bufs[0][ci]
     job.keep.append(buffers)
     st.ncomps = len(scan_comps)
     for i, (fi, h, v, dc, ac) in enumerate(scan_comps):
@@ -479,12 +599,35 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     st.mcus_y = mcus_y
     st.restart_interval = restart_interval
     st.kind = SCAN_SEQUENTIAL
+    job.data = &data[0]
+    job.n = n
     br_init(&st.br, &data[0], pos, n)
     scan_begin(st)
-    if job.nchunks == 1 or threads <= 1:
+    ex = _pool() if threads > 1 and job.nchunks > 1 else None
+    if lanes > 1:
+        job.chunk_pos = <Py_ssize_t*>malloc(job.nchunks * sizeof(Py_ssize_t))
+        if job.chunk_pos == NULL:
+            raise MemoryError()
+        with nogil:
+            ok = job.find_chunks()
+        if ok:
+            futs = [ex.submit(job.lane, i) for i in range(1, lanes)]
+            rcs = [job.lane(0)] + [fut.result() for fut in futs]
+            if all(r == SCAN_OK for r in rcs):
+                futs = [ex.submit(job.lane_edges, i) for i in range(1, lanes)]
+                job.lane_edges(0)
+                for fut in futs:
+                    fut.result()
+                st[0] = job.final
+                return _finish_single_scan(job, n)
+            for b in buffers:
+                for arr_ in b:
+                    arr_.fill(0)
+        # out-of-order or missing restart markers, or an error: decode in
+        # order, which resynchronises as libjpeg does and reports the first error
+    if ex is None:
         rc = job.run_serial()
     else:
-        ex = _pool()
         fut = None
         try:
             for k in range(job.nchunks):
@@ -498,6 +641,14 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
         finally:
             if fut is not None:
                 fut.result()
+    job.rc = rc
+    return _finish_single_scan(job, n)
+
+
+cdef _finish_single_scan(_SingleScan job, Py_ssize_t n):
+    """(image, resume offset) after the single scan, or its JPEGError."""
+    cdef ScanState* st = &job.st
+    cdef int rc = job.rc
     if rc == SCAN_TRUNCATED:
         raise JPEGError("truncated: the data ends inside a scan's entropy-coded data",
                         st.error_pos)
