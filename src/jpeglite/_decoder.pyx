@@ -14,8 +14,10 @@ triangular filters), so bands run on threads (`threads` > 1):
 - single scan: the calling thread entropy-decodes chunk k + 1 (a few MCU
   rows) into one of two coefficient buffers while a pool thread inverse-
   transforms, upsamples and colour-converts chunk k from the other;
-- whole-image coefficients (progressive): every band's IDCT in parallel
-  chunks, then every band's upsampling and colour in parallel chunks.
+- whole-image coefficients (progressive): parts of the image, each
+  inverse-transformed into its own slab and colour-converted, in parallel;
+- restart markers: chunks that start at a restart marker are entropy-decoded
+  (and transformed) in parallel, the bands at chunk edges coloured last.
 
 The work each band gets is the same whatever the thread count, so the pixels
 are too.
@@ -126,8 +128,7 @@ cdef struct Plane:
     const int16_t* coefs    # whole-image coefficients (reconstruct)
     Py_ssize_t blocks_w     # blocks per row in coefs
     const int16_t* quant    # IDCT multipliers
-    uint8_t* samples        # decoded samples, stride bytes per row
-    Py_ssize_t stride
+    Py_ssize_t stride       # bytes per row of decoded samples
     int bw, bh              # blocks that cover the component's samples
     int comp_w, comp_h      # the component's size in samples
     int v                   # block rows per band
@@ -149,11 +150,14 @@ cdef enum:
     MAX_SLOTS = 64          # colour conversions running at once (one row buffer set each)
 
 
-cdef void idct_band(Frame* f, int band, int16_t** coefs, int mcu_row0, bint zero) noexcept nogil:
+cdef void idct_band(Frame* f, int band, int16_t** coefs, int mcu_row0, bint zero,
+                    uint8_t** samples) noexcept nogil:
     """Inverse DCT of every block in one MCU row of every component, from
-    coefs[ci] whose first block row is MCU row mcu_row0's; zero: clear the
-    band's coefficients afterwards (ready for the next decode into them, as
-    libjpeg zeroes each MCU before decoding it)."""
+    coefs[ci] whose first block row is MCU row mcu_row0's, to samples[ci]
+    (where sample row y is at samples[ci] + y * stride: a whole plane, or a
+    slab's address shifted back by its first row); zero: clear the band's
+    coefficients afterwards (ready for the next decode into them, as libjpeg
+    zeroes each MCU before decoding it)."""
     cdef int ci, by, bx, by_end
     cdef Plane* p
     cdef const int16_t* blk
@@ -165,17 +169,18 @@ cdef void idct_band(Frame* f, int band, int16_t** coefs, int mcu_row0, bint zero
         for by in range(band * p.v, by_end):
             blk = coefs[ci] + (by - mcu_row0 * p.v) * p.blocks_w * 64
             for bx in range(p.bw):
-                idct_islow(blk, p.quant, p.samples + by * 8 * p.stride + bx * 8, p.stride)
+                idct_islow(blk, p.quant, samples[ci] + by * 8 * p.stride + bx * 8, p.stride)
                 blk += 64
         if zero:
             memset(coefs[ci] + (band - mcu_row0) * p.v * p.blocks_w * 64, 0,
                    p.v * p.blocks_w * 64 * sizeof(int16_t))
 
 
-cdef void color_band(Frame* f, int band, uint8_t** rowbufs) noexcept nogil:
+cdef void color_band(Frame* f, int band, uint8_t** rowbufs, uint8_t** samples) noexcept nogil:
     """Upsample and colour-convert the output rows of one band, with one
-    upsampled-row buffer per component.  Needs the decoded rows of this band
-    and the first row of the next."""
+    upsampled-row buffer per component, from the samples as idct_band left
+    them.  Needs the decoded rows of this band and, for the triangular
+    filters, the last row of the band above and the first of the band below."""
     cdef int y, y_end, ci, w = f.width
     cdef const uint8_t* rows[4]
     cdef Plane* p
@@ -186,7 +191,7 @@ cdef void color_band(Frame* f, int band, uint8_t** rowbufs) noexcept nogil:
     for y in range(band * f.band_rows, y_end):
         for ci in range(f.ncomps):
             p = &f.planes[ci]
-            rows[ci] = upsample_row(p.method, p.samples, p.stride, p.comp_w, p.comp_h,
+            rows[ci] = upsample_row(p.method, samples[ci], p.stride, p.comp_w, p.comp_h,
                                     p.hr, p.vr, y, w, rowbufs[ci])
         o = f.out + <Py_ssize_t>y * w * f.ncomps
         if f.color == CC_GRAY:
@@ -208,6 +213,9 @@ cdef class _FrameJob:
     may run at the same time)."""
     cdef Frame f
     cdef int16_t* whole[4]          # the planes' whole-image coefficients
+    cdef uint8_t* planes[MAX_SLOTS][4]  # per slot: a whole plane, or a slab's shifted base
+    cdef uint8_t* slabs[MAX_SLOTS][4]   # per slot: the first byte of its slab
+    cdef int slab_bands             # bands a slab holds besides its two neighbours; 0: whole planes
     cdef list keep
     cdef object out
     cdef int slots
@@ -218,9 +226,11 @@ cdef class _FrameJob:
         memset(&self.f, 0, sizeof(Frame))
 
     cdef setup(self, list comps, int width, int height, int max_v, int color, bint band_coefs,
-               int slots):
+               int slots, int slab_bands):
         """Fill the frame from the per-component tuples (see reconstruct) and
-        allocate the sample planes, row buffers and the output."""
+        allocate the output, `slots` sets of row buffers and either one set
+        of whole sample planes (slab_bands 0) or per slot a slab of
+        slab_bands + 2 bands per component."""
         cdef int ci, si
         cdef Plane* p
         cdef int16_t[:, :, ::1] c
@@ -259,12 +269,21 @@ cdef class _FrameJob:
             p.hr = hr
             p.vr = vr
             p.method = method
-            samples = np.empty((p.bh * 8, p.bw * 8), dtype=np.uint8)
-            s = samples
-            p.samples = &s[0, 0]
+            if slab_bands:
+                samples = np.empty((slots, min(p.bh, (slab_bands + 2) * v) * 8, p.bw * 8),
+                                   dtype=np.uint8)
+                for si in range(slots):
+                    s = samples[si]
+                    self.slabs[si][ci] = &s[0, 0]
+            else:
+                samples = np.empty((p.bh * 8, p.bw * 8), dtype=np.uint8)
+                s = samples
+                for si in range(slots):
+                    self.planes[si][ci] = &s[0, 0]
             p.stride = s.shape[1]
             rb = max(rb, max(width, 2 * comp_w) + hr + 16)
             self.keep.append((c, q, samples))
+        self.slab_bands = slab_bands
         rowbuf = np.empty((slots * f.ncomps, rb), dtype=np.uint8)
         b = rowbuf
         for si in range(slots):
@@ -280,28 +299,37 @@ cdef class _FrameJob:
         f.out = &o[0]
         self.keep.append(o)
 
-    def idct_bands(self, int b0, int b1):
-        """IDCT of bands b0 .. b1 - 1 (whole-image coefficients), GIL released."""
-        cdef int band
+    cdef void recon_part(self, int b0, int b1, int slot) noexcept nogil:
+        """IDCT of bands b0 - 1 .. b1 (whole-image coefficients) into this
+        slot's slab, then upsampling and colour of bands b0 .. b1 - 1.  The
+        neighbour bands' IDCT is repeated by the parts above and below, so
+        parts need no order and no shared samples."""
+        cdef Frame* f = &self.f
+        cdef uint8_t* base[4]
+        cdef int ci, band, s0 = b0 - 1 if b0 > 0 else 0
+        cdef int s1 = b1 + 1 if b1 < f.nbands else f.nbands
+        for ci in range(f.ncomps):
+            base[ci] = self.slabs[slot][ci] - <Py_ssize_t>s0 * f.planes[ci].v * 8 * f.planes[ci].stride
+        for band in range(s0, s1):
+            idct_band(f, band, self.whole, 0, False, base)
+        for band in range(b0, b1):
+            color_band(f, band, self.rowbufs[slot], base)
+
+    cdef void recon_lane_nogil(self, int lane, int nlanes, int nparts) noexcept nogil:
+        cdef int j = lane
+        cdef Py_ssize_t nb = self.f.nbands
+        while j < nparts:
+            self.recon_part(<int>(nb * j // nparts), <int>(nb * (j + 1) // nparts), lane)
+            j += nlanes
+
+    def recon_lane(self, int lane, int nlanes, int nparts):
+        """Parts lane, lane + nlanes, ... of nparts equal band ranges, with
+        slot lane's slab and row buffers (GIL released)."""
+        if not 0 <= lane < self.slots or nlanes > self.slots or self.slab_bands == 0 or (
+                nparts < 1 or (self.f.nbands + nparts - 1) // nparts > self.slab_bands):
+            raise ValueError("parts that do not fit the slabs")
         with nogil:
-            for band in range(b0, b1):
-                idct_band(&self.f, band, self.whole, 0, False)
-
-    def color_bands(self, int b0, int b1, int slot):
-        """Upsampling and colour of bands b0 .. b1 - 1 with row buffer set
-        slot, GIL released."""
-        cdef int band
-        if not 0 <= slot < self.slots:
-            raise ValueError("no such row buffer set")
-        with nogil:
-            for band in range(b0, b1):
-                color_band(&self.f, band, self.rowbufs[slot])
-
-
-def _split(int n, int parts):
-    """n items in `parts` contiguous ranges as even as can be: [(start, stop)]."""
-    return [(n * i // parts, n * (i + 1) // parts) for i in range(parts)
-            if n * i // parts < n * (i + 1) // parts]
+            self.recon_lane_nogil(lane, nlanes, nparts)
 
 
 def reconstruct(list comps, int width, int height, int max_v, int color, int threads=1):
@@ -311,36 +339,34 @@ def reconstruct(list comps, int width, int height, int max_v, int color, int thr
     method) with coefs the (block rows, blocks per row, 64) int16 array,
     quant the 64 int16 multipliers, comp_w x comp_h the component's sample
     size, v its vertical sampling factor, hr x vr its upsampling factors and
-    method the UP_* upsampler.  color is a CC_* conversion.  threads > 1
-    runs the IDCT and then the colour conversion in that many band ranges on
-    the shared pool.
+    method the UP_* upsampler.  color is a CC_* conversion.  The bands go in
+    parts of up to RECON_BANDS, each inverse-transformed into a small slab
+    and colour-converted from it (so no whole-image sample planes exist);
+    threads > 1 runs parts on that many threads of the shared pool.
     Returns (height, width) uint8 for one component, else (height, width, n).
     """
     cdef _FrameJob job = _FrameJob()
-    cdef int band, nbands, i
-    cdef Frame* f = &job.f
+    cdef int nbands, nparts, lanes
     nbands = (height + 8 * max_v - 1) // (8 * max_v)
-    parts = _split(nbands, min(threads, nbands, MAX_SLOTS))
-    job.setup(comps, width, height, max_v, color, False, len(parts))
-    if len(parts) == 1:
-        with nogil:
-            idct_band(f, 0, job.whole, 0, False)
-            for band in range(nbands):
-                if band + 1 < nbands:
-                    idct_band(f, band + 1, job.whole, 0, False)
-                color_band(f, band, job.rowbufs[0])
+    # parts of at most RECON_BANDS bands keep the slabs small; at least one
+    # per thread (when there are bands enough) keeps every thread busy
+    nparts = max((nbands + RECON_BANDS - 1) // RECON_BANDS, min(threads, nbands))
+    lanes = min(threads, nparts, MAX_SLOTS)
+    job.setup(comps, width, height, max_v, color, False, lanes, (nbands + nparts - 1) // nparts)
+    if lanes == 1:
+        job.recon_lane(0, 1, nparts)
         return job.out
-    # colour reads a row of the band below, so every IDCT must be done first
     ex = _pool()
-    for fut in [ex.submit(job.idct_bands, b0, b1) for b0, b1 in parts[1:]] + [
-            job.idct_bands(*parts[0])]:
-        if fut is not None:
-            fut.result()
-    futs = [ex.submit(job.color_bands, b0, b1, i + 1) for i, (b0, b1) in enumerate(parts[1:])]
-    job.color_bands(parts[0][0], parts[0][1], 0)
+    futs = [ex.submit(job.recon_lane, i, lanes, nparts) for i in range(1, lanes)]
+    job.recon_lane(0, lanes, nparts)
     for fut in futs:
         fut.result()
     return job.out
+
+
+# Bands per reconstruct part: each part repeats the IDCT of the band above
+# and below it, so longer parts waste less; shorter ones need smaller slabs.
+RECON_BANDS = 32
 
 
 cdef Py_ssize_t next_marker(const uint8_t* d, Py_ssize_t pos, Py_ssize_t end) noexcept nogil:
@@ -439,9 +465,9 @@ cdef class _SingleScan(_FrameJob):
             if k == self.nchunks - 1:
                 self.final = st[0]
             for band in range(r0, r1):
-                idct_band(f, band, self.lane_bufs[lane], r0, True)
+                idct_band(f, band, self.lane_bufs[lane], r0, True, self.planes[0])
                 if band - 1 > r0:
-                    color_band(f, band - 1, self.rowbufs[lane])
+                    color_band(f, band - 1, self.rowbufs[lane], self.planes[0])
         return SCAN_OK
 
     def lane(self, int lane):
@@ -458,12 +484,12 @@ cdef class _SingleScan(_FrameJob):
         with nogil:
             while k + self.nlanes < self.nchunks:
                 k += self.nlanes
-                color_band(&self.f, k * self.chunk_rows, self.rowbufs[lane])
+                color_band(&self.f, k * self.chunk_rows, self.rowbufs[lane], self.planes[0])
                 r1 = (k + 1) * self.chunk_rows
                 if r1 > self.st.mcus_y:
                     r1 = self.st.mcus_y
                 if r1 - 1 > k * self.chunk_rows:
-                    color_band(&self.f, r1 - 1, self.rowbufs[lane])
+                    color_band(&self.f, r1 - 1, self.rowbufs[lane], self.planes[0])
 
     cdef int entropy_chunk(self, int k) noexcept nogil:
         """Entropy-decode chunk k into buffer k & 1 (which must be all zeros)."""
@@ -484,11 +510,11 @@ cdef class _SingleScan(_FrameJob):
         if r1 > f.nbands:
             r1 = f.nbands
         for band in range(r0, r1):
-            idct_band(f, band, self.bufs[k & 1], r0, True)
+            idct_band(f, band, self.bufs[k & 1], r0, True, self.planes[0])
             if band > 0:
-                color_band(f, band - 1, self.rowbufs[0])
+                color_band(f, band - 1, self.rowbufs[0], self.planes[0])
         if r1 == f.nbands:
-            color_band(f, f.nbands - 1, self.rowbufs[0])
+            color_band(f, f.nbands - 1, self.rowbufs[0], self.planes[0])
 
     def entropy(self, int k):
         """entropy_chunk with the GIL released; returns the SCAN_* code."""
@@ -570,7 +596,7 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
                 for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps] for _b in range(nbuf)]
     comps = [(buffers[0][i], q, comp_w, comp_h, v, hr, vr, method)
              for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
-    job.setup(comps, width, height, max_v, color, True, lanes)
+    job.setup(comps, width, height, max_v, color, True, lanes, 0)
     for ci in range(len(frame_comps)):
         for k in range(nbuf):
             arr = buffers[k][ci]
