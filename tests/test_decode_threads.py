@@ -34,8 +34,12 @@ def pillow_pixels(data):
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of one MCU row, so even small images take the threaded paths
-    with many chunks (odd counts, a last chunk shorter than the others)."""
+    with many chunks (odd counts, a last chunk shorter than the others), and
+    sample slabs of one band (carried over at every band) and reconstruct
+    parts of one band."""
     monkeypatch.setattr(_decoder, "CHUNK_PIXELS", 1)
+    monkeypatch.setattr(_decoder, "SLAB_BANDS", 1)
+    monkeypatch.setattr(_decoder, "RECON_BANDS", 1)
 
 
 def assert_all_threads_equal(data, ref=None):
@@ -119,12 +123,15 @@ def test_corpus_files(small_chunks, path):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(h=st.integers(1, 90), w=st.integers(1, 90), gray=st.booleans(),
+@given(h=st.integers(1, 120), w=st.integers(1, 90), gray=st.booleans(),
        subsampling=st.sampled_from([0, 1, 2]), progressive=st.booleans(),
        ri=st.sampled_from([0, 0, 1, 2, 3, 11, 500]), threads=st.integers(2, 8),
-       chunk=st.sampled_from([1, 300, 5000, 1 << 18]))
+       chunk=st.sampled_from([1, 300, 5000, 1 << 18]), slab=st.sampled_from([1, 2, 3, 16]),
+       part=st.sampled_from([1, 2, 5, 32]))
 def test_property_any_shape(monkeypatch, h, w, gray, subsampling, progressive, ri, threads,
-                            chunk):
+                            chunk, slab, part):
+    """Any chunking, slab size and part size: the same pixels as one thread
+    with the defaults."""
     monkeypatch.setattr(_decoder, "CHUNK_PIXELS", chunk)
     arr = photo(h, w, gray)
     if ri or not progressive:
@@ -132,8 +139,11 @@ def test_property_any_shape(monkeypatch, h, w, gray, subsampling, progressive, r
                                restart_interval=ri)
     else:
         data = pillow_jpeg(arr, quality=70, subsampling=subsampling, progressive=True)
-    np.testing.assert_array_equal(jpeglite.decode(data, threads=threads),
-                                  jpeglite.decode(data, threads=1))
+    ref = jpeglite.decode(data, threads=1)
+    monkeypatch.setattr(_decoder, "SLAB_BANDS", slab)
+    monkeypatch.setattr(_decoder, "RECON_BANDS", part)
+    np.testing.assert_array_equal(jpeglite.decode(data, threads=threads), ref)
+    np.testing.assert_array_equal(jpeglite.decode(data, threads=1), ref)
 
 
 @pytest.mark.parametrize("bad", [True, False, 1.0, 2.5, "2", [2]])

@@ -23,7 +23,7 @@ The work each band gets is the same whatever the thread count, so the pixels
 are too.
 """
 from libc.stdint cimport uint8_t, int16_t, int32_t
-from libc.string cimport memset, memchr
+from libc.string cimport memset, memchr, memmove
 from libc.stdlib cimport malloc, free
 
 from math import gcd
@@ -411,6 +411,10 @@ cdef class _SingleScan(_FrameJob):
     cdef int lane_rc[MAX_SLOTS]
     cdef Py_ssize_t* chunk_pos      # first data byte of each chunk
     cdef ScanState final            # the state after the last chunk
+    # slab instead of whole planes (not with lanes): its rows and the
+    # sample row held in its first row, per component
+    cdef int slab_rows[4]
+    cdef int slab_row0[4]
 
     def __cinit__(self):
         memset(&self.st, 0, sizeof(ScanState))
@@ -501,6 +505,28 @@ cdef class _SingleScan(_FrameJob):
         self.st.row_base = r0
         return scan_rows(&self.st, r0, r1)
 
+    cdef void slab_make_room(self, int band) noexcept nogil:
+        """Before the IDCT of band: if the slab (slot 0) cannot take it, move
+        the rows colour still needs (the band above and the last row of the
+        one above that) to the top of the slab."""
+        cdef Frame* f = &self.f
+        cdef Plane* p
+        cdef int ci, vr, end, cs
+        for ci in range(f.ncomps):
+            p = &f.planes[ci]
+            vr = p.v * 8
+            end = (band + 1) * p.v
+            if end > p.bh:
+                end = p.bh
+            if end * 8 - self.slab_row0[ci] > self.slab_rows[ci]:
+                cs = band * vr - vr - 1
+                if cs < 0:
+                    cs = 0
+                memmove(self.slabs[0][ci], self.planes[0][ci] + <Py_ssize_t>cs * p.stride,
+                        <Py_ssize_t>(band * vr - cs) * p.stride)
+                self.slab_row0[ci] = cs
+                self.planes[0][ci] = self.slabs[0][ci] - <Py_ssize_t>cs * p.stride
+
     cdef void finish_chunk(self, int k) noexcept nogil:
         """IDCT of chunk k (zeroing its buffer for reuse), then the colour of
         every band whose rows below are now decoded."""
@@ -510,6 +536,8 @@ cdef class _SingleScan(_FrameJob):
         if r1 > f.nbands:
             r1 = f.nbands
         for band in range(r0, r1):
+            if self.slab_bands:
+                self.slab_make_room(band)
             idct_band(f, band, self.bufs[k & 1], r0, True, self.planes[0])
             if band > 0:
                 color_band(f, band - 1, self.rowbufs[0], self.planes[0])
@@ -539,6 +567,10 @@ cdef class _SingleScan(_FrameJob):
                 self.finish_chunk(k)
         return rc
 
+
+# Bands of decoded samples the single-scan path keeps (besides the two it
+# carries over): enough to make the carrying rare, few enough to stay in cache.
+SLAB_BANDS = 16
 
 # Pixels per chunk when entropy decoding and the rest overlap: enough work
 # (about a millisecond) to hide the cost of handing a chunk to the pool.
@@ -596,7 +628,14 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
                 for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps] for _b in range(nbuf)]
     comps = [(buffers[0][i], q, comp_w, comp_h, v, hr, vr, method)
              for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
-    job.setup(comps, width, height, max_v, color, True, lanes, 0)
+    # lanes colour chunk edges from other lanes' rows, so they need whole
+    # planes; in order, a slab of SLAB_BANDS bands is enough
+    job.setup(comps, width, height, max_v, color, True, lanes, 0 if lanes > 1 else SLAB_BANDS)
+    if lanes == 1:
+        for ci in range(len(frame_comps)):
+            job.planes[0][ci] = job.slabs[0][ci]
+            job.slab_row0[ci] = 0
+            job.slab_rows[ci] = job.keep[ci][2].shape[1]
     for ci in range(len(frame_comps)):
         for k in range(nbuf):
             arr = buffers[k][ci]
