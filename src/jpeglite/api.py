@@ -356,13 +356,14 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
                 c0 = f.components[0]
                 if single_scan and (len(f.components) > 1 or c0.h == c0.v == 1):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
+                    max_hv = (f.max_h, f.max_v)
                     image, pos = decode_single_scan(
                         data, scan.data_start,
                         [(c.index, h, v, dc, ac) for c, h, v, dc, ac in args],
                         [(quant[c.index], w, h, c.h, c.v, hr, vr, m)
-                         for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c))
+                         for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c, max_hv))
                                                       for c in f.components)],
-                        f.width, f.height, f.max_v, mcus_x, mcus_y, st.restart_interval,
+                        f.width, f.height, max_hv[1], mcus_x, mcus_y, st.restart_interval,
                         _color_conversion(st), threads)
                     continue
                 if coefs is None:
@@ -400,14 +401,16 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
     return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st), threads)
 
 
-def _component_geometry(f, c):
+def _component_geometry(f, c, max_hv=None):
     """(comp_w, comp_h, hr, vr, upsampler) of frame component c: its size in
-    samples, its upsampling factors and libjpeg-turbo's upsampler for it."""
+    samples, its upsampling factors and libjpeg-turbo's upsampler for it.
+    max_hv: the frame's (max_h, max_v) when the caller has them."""
     from ._subsample import upsample_method
 
-    comp_w = -(-f.width * c.h // f.max_h)
-    comp_h = -(-f.height * c.v // f.max_v)
-    hr, vr = f.max_h // c.h, f.max_v // c.v
+    max_h, max_v = max_hv or (f.max_h, f.max_v)
+    comp_w = -(-f.width * c.h // max_h)
+    comp_h = -(-f.height * c.v // max_v)
+    hr, vr = max_h // c.h, max_v // c.v
     return comp_w, comp_h, hr, vr, upsample_method(hr, vr, comp_w)
 
 
@@ -438,13 +441,14 @@ def _plan_scan(st, scan, quant, tables):
             args.append((c, 1, 1, dc, ac))       # non-interleaved: one block per MCU
         else:
             args.append((c, c.h, c.v, dc, ac))
+    max_h, max_v = f.max_h, f.max_v
     if len(scan.components) == 1:
         c = scan.components[0][0]
-        mcus_x = -(-(-(-f.width * c.h // f.max_h)) // 8)
-        mcus_y = -(-(-(-f.height * c.v // f.max_v)) // 8)
+        mcus_x = -(-(-(-f.width * c.h // max_h)) // 8)
+        mcus_y = -(-(-(-f.height * c.v // max_v)) // 8)
     else:
-        mcus_x = -(-f.width // (8 * f.max_h))
-        mcus_y = -(-f.height // (8 * f.max_v))
+        mcus_x = -(-f.width // (8 * max_h))
+        mcus_y = -(-f.height // (8 * max_v))
     return kind, args, mcus_x, mcus_y
 
 
