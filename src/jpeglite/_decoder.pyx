@@ -22,9 +22,11 @@ triangular filters), so bands run on threads (`threads` > 1):
 The work each band gets is the same whatever the thread count, so the pixels
 are too.
 """
+cimport cython
 from libc.stdint cimport uint8_t, int16_t, int32_t
 from libc.string cimport memset, memchr, memmove
 from libc.stdlib cimport malloc, free
+from cpython.mem cimport PyMem_RawMalloc, PyMem_RawFree
 
 from math import gcd
 
@@ -121,6 +123,87 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
                         st.error_pos)
     resume = st.br.marker_pos if st.br.marker else st.br.pos
     return resume, st.corrupt_segments, st.bad_restarts
+
+
+# The output arrays' memory.  A fresh block of tens of megabytes comes from
+# mmap as pages the kernel must zero on first touch (about 3 ms for a 12 MP
+# RGB image here, a tenth of its decode); keeping the block of the last
+# output the caller dropped and handing it to the next decode of a similar
+# size skips that, as Pillow's block allocator does.  At most one block of at
+# most OUTPUT_CACHE_MAX bytes is kept.  PyMem_Raw* so tracemalloc sees it.
+cdef Py_ssize_t OUTPUT_CACHE_MAX = 64 << 20
+cdef cython.pymutex _cache_lock
+cdef void* _cached = NULL
+cdef Py_ssize_t _cached_size = 0
+
+
+cdef void _recycle(void* ptr, Py_ssize_t size) noexcept:
+    global _cached, _cached_size
+    cdef void* drop = ptr
+    with _cache_lock:
+        if size <= OUTPUT_CACHE_MAX and size > _cached_size:
+            drop = _cached
+            _cached = ptr
+            _cached_size = size
+    PyMem_RawFree(drop)
+
+
+cdef void* _take(Py_ssize_t size) noexcept:
+    global _cached, _cached_size
+    cdef void* ptr = NULL
+    with _cache_lock:
+        # a block much larger than asked for would stay tied to a small array
+        if _cached != NULL and size <= _cached_size <= size + size // 4:
+            ptr = _cached
+            _cached = NULL
+            _cached_size = 0
+    if ptr == NULL:
+        ptr = PyMem_RawMalloc(size if size > 0 else 1)
+    return ptr
+
+
+cdef class _OutputMemory:
+    """size bytes of writable memory exposed through the buffer protocol;
+    returned to the cache when the last array using it goes."""
+    cdef void* ptr
+    cdef Py_ssize_t size
+    cdef Py_ssize_t shape[1]
+
+    def __cinit__(self, Py_ssize_t size):
+        self.ptr = _take(size)
+        if self.ptr == NULL:
+            raise MemoryError()
+        self.size = size
+        self.shape[0] = size
+
+    def __getbuffer__(self, Py_buffer* buf, int flags):
+        buf.buf = self.ptr
+        buf.obj = self
+        buf.len = self.size
+        buf.readonly = 0
+        buf.itemsize = 1
+        buf.format = "B"
+        buf.ndim = 1
+        buf.shape = self.shape
+        buf.strides = NULL
+        buf.suboffsets = NULL
+        buf.internal = NULL
+
+    def __releasebuffer__(self, Py_buffer* buf):
+        pass
+
+    def __dealloc__(self):
+        if self.ptr != NULL:
+            _recycle(self.ptr, self.size)
+
+
+cdef object new_output(tuple shape):
+    """An uninitialised C-contiguous uint8 array of this shape (every byte
+    is written by the caller), on recycled memory when there is some."""
+    cdef Py_ssize_t n = 1
+    for d in shape:
+        n *= <Py_ssize_t>d
+    return np.frombuffer(_OutputMemory(n), dtype=np.uint8, count=n).reshape(shape)
 
 
 cdef struct Plane:
@@ -294,7 +377,7 @@ cdef class _FrameJob:
             shape = (height, width)
         else:
             shape = (height, width, len(comps))
-        self.out = np.empty(shape, dtype=np.uint8)
+        self.out = new_output(shape)
         o = self.out.reshape(-1)
         f.out = &o[0]
         self.keep.append(o)
@@ -366,7 +449,7 @@ def reconstruct(list comps, int width, int height, int max_v, int color, int thr
 
 # Bands per reconstruct part: each part repeats the IDCT of the band above
 # and below it, so longer parts waste less; shorter ones need smaller slabs.
-RECON_BANDS = 32
+RECON_BANDS = 16
 
 
 cdef Py_ssize_t next_marker(const uint8_t* d, Py_ssize_t pos, Py_ssize_t end) noexcept nogil:
