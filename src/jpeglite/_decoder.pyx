@@ -13,7 +13,8 @@ triangular filters), so bands run on threads (`threads` > 1):
 
 - single scan: the calling thread entropy-decodes chunk k + 1 (a few MCU
   rows) into one of two coefficient buffers while a pool thread inverse-
-  transforms, upsamples and colour-converts chunk k from the other;
+  transforms chunk k from the other and then upsamples and colour-converts
+  its bands, which the calling thread joins in when it is done first;
 - whole-image coefficients (progressive): parts of the image, each
   inverse-transformed into its own slab and colour-converted, in parallel;
 - restart markers: chunks that start at a restart marker are entropy-decoded
@@ -498,6 +499,9 @@ cdef class _SingleScan(_FrameJob):
     # sample row held in its first row, per component
     cdef int slab_rows[4]
     cdef int slab_row0[4]
+    # the colour bands of one chunk, offered to both threads of the pipeline
+    cdef cython.pymutex lock
+    cdef int col_chunk, col_next, col_end
 
     def __cinit__(self):
         memset(&self.st, 0, sizeof(ScanState))
@@ -588,8 +592,9 @@ cdef class _SingleScan(_FrameJob):
         self.st.row_base = r0
         return scan_rows(&self.st, r0, r1)
 
-    cdef void slab_make_room(self, int band) noexcept nogil:
-        """Before the IDCT of band: if the slab (slot 0) cannot take it, move
+    cdef void slab_make_room(self, int band, int band_end) noexcept nogil:
+        """Before the IDCT of bands band .. band_end - 1 (every band above
+        coloured but the last): if the slab (slot 0) cannot take them, move
         the rows colour still needs (the band above and the last row of the
         one above that) to the top of the slab."""
         cdef Frame* f = &self.f
@@ -598,7 +603,7 @@ cdef class _SingleScan(_FrameJob):
         for ci in range(f.ncomps):
             p = &f.planes[ci]
             vr = p.v * 8
-            end = (band + 1) * p.v
+            end = band_end * p.v
             if end > p.bh:
                 end = p.bh
             if end * 8 - self.slab_row0[ci] > self.slab_rows[ci]:
@@ -620,7 +625,7 @@ cdef class _SingleScan(_FrameJob):
             r1 = f.nbands
         for band in range(r0, r1):
             if self.slab_bands:
-                self.slab_make_room(band)
+                self.slab_make_room(band, band + 1)
             idct_band(f, band, self.bufs[k & 1], r0, True, self.planes[0])
             if band > 0:
                 color_band(f, band - 1, self.rowbufs[0], self.planes[0])
@@ -634,10 +639,46 @@ cdef class _SingleScan(_FrameJob):
             rc = self.entropy_chunk(k)
         return rc
 
-    def finish(self, int k):
-        """finish_chunk with the GIL released."""
+    cdef int take_band(self, int k) noexcept nogil:
+        """The next colour band of chunk k nobody has taken yet, or -1."""
+        cdef int b = -1
+        with self.lock:
+            if self.col_chunk == k and self.col_next < self.col_end:
+                b = self.col_next
+                self.col_next += 1
+        return b
+
+    def finish_shared(self, int k):
+        """The IDCT of chunk k, then its colour bands, shared with `help`
+        (GIL released)."""
+        cdef Frame* f = &self.f
+        cdef int band, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        if r1 > f.nbands:
+            r1 = f.nbands
         with nogil:
-            self.finish_chunk(k)
+            if self.slab_bands:
+                self.slab_make_room(r0, r1)
+            for band in range(r0, r1):
+                idct_band(f, band, self.bufs[k & 1], r0, True, self.planes[0])
+            with self.lock:
+                # every band whose rows below are now decoded
+                self.col_next = r0 - 1 if r0 > 0 else 0
+                self.col_end = f.nbands if r1 == f.nbands else r1 - 1
+                self.col_chunk = k
+            band = self.take_band(k)
+            while band >= 0:
+                color_band(f, band, self.rowbufs[0], self.planes[0])
+                band = self.take_band(k)
+
+    def help(self, int k):
+        """Colour bands of chunk k that finish_shared has put on offer and
+        not yet taken (none if its IDCT is still running), GIL released."""
+        cdef int band
+        with nogil:
+            band = self.take_band(k)
+            while band >= 0:
+                color_band(&self.f, band, self.rowbufs[1], self.planes[0])
+                band = self.take_band(k)
 
     def run_serial(self):
         """Every chunk in order on this thread; returns the SCAN_* code."""
@@ -713,7 +754,9 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
              for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
     # lanes colour chunk edges from other lanes' rows, so they need whole
     # planes; in order, a slab of SLAB_BANDS bands is enough
-    job.setup(comps, width, height, max_v, color, True, lanes, 0 if lanes > 1 else SLAB_BANDS)
+    job.setup(comps, width, height, max_v, color, True, max(lanes, nbuf),
+              0 if lanes > 1 else max(SLAB_BANDS, chunk_rows))
+    job.col_chunk = -1
     if lanes == 1:
         for ci in range(len(frame_comps)):
             job.planes[0][ci] = job.slabs[0][ci]
@@ -781,11 +824,15 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
             for k in range(job.nchunks):
                 rc = job.entropy(k)
                 if fut is not None:
+                    # the IDCT of the chunk before is likely done: share its colour
+                    job.help(k - 1)
                     fut.result()
                     fut = None
                 if rc != SCAN_OK:
                     break
-                fut = ex.submit(job.finish, k)
+                fut = ex.submit(job.finish_shared, k)
+            if fut is not None:
+                job.help(job.nchunks - 1)
         finally:
             if fut is not None:
                 fut.result()
