@@ -734,7 +734,8 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     if (height + band_h - 1) // band_h != mcus_y:
         raise ValueError("MCU rows and bands disagree")
     lanes = 1
-    if threads > 1 and mcus_y > 1 and <Py_ssize_t>width * height >= 2 * CHUNK_PIXELS:
+    threaded = threads > 1 and mcus_y > 1 and <Py_ssize_t>width * height >= 2 * CHUNK_PIXELS
+    if threaded:
         chunk_rows = max(1, CHUNK_PIXELS // (max(width, 1) * band_h))
         if restart_interval:
             # chunks that start at a restart marker decode independently
@@ -751,7 +752,7 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     job.chunk_rows = chunk_rows
     job.nchunks = (mcus_y + chunk_rows - 1) // chunk_rows
     job.nlanes = lanes
-    nbuf = max(lanes, 2 if job.nchunks > 1 else 1)
+    nbuf = max(lanes, 2 if threaded else 1)
     buffers = [[np.zeros((chunk_rows * v, mcus_x * h, 64), dtype=np.int16)
                 for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps] for _b in range(nbuf)]
     comps = [(buffers[0][i], q, comp_w, comp_h, v, hr, vr, method)
@@ -798,7 +799,7 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     job.n = n
     br_init(&st.br, &data[0], pos, n)
     scan_begin(st)
-    ex = _pool() if threads > 1 and job.nchunks > 1 else None
+    ex = _pool() if threaded else None
     if lanes > 1:
         job.chunk_pos = <Py_ssize_t*>malloc(job.nchunks * sizeof(Py_ssize_t))
         if job.chunk_pos == NULL:
