@@ -1,8 +1,9 @@
 """Decode speed, jpeglite against Pillow (libjpeg-turbo) on the same bytes.
 
 Run with:  PYTHONPATH=src python -m pytest bench/test_bench_decode.py --benchmark-enable
-Each group holds one input decoded by both libraries; extra_info carries the
-image size in megapixels and the measured megapixels per second.  Nothing here
+Each group holds one input decoded by both libraries (jpeglite with one thread
+and with the default, one per core); extra_info carries the image size in
+megapixels and the measured megapixels per second.  Nothing here
 asserts a time; the pixels are asserted equal once per input.
 """
 import io
@@ -21,6 +22,7 @@ CASES = {
     "12MP-q75-420": (PHOTO_12MP, dict(quality=75, subsampling=2)),
     "12MP-q90-444": (PHOTO_12MP, dict(quality=90, subsampling=0)),
     "12MP-q75-420-progressive": (PHOTO_12MP, dict(quality=75, subsampling=2, progressive=True)),
+    "12MP-q75-420-restart": (PHOTO_12MP, dict(quality=75, subsampling=2, restart_marker_rows=1)),
     "kodim23-q75-420": (KODAK, dict(quality=75, subsampling=2)),
 }
 
@@ -61,12 +63,15 @@ def _rate(benchmark, mp):
         benchmark.extra_info["MP/s"] = round(mp / stats.stats.min, 1)
 
 
+@pytest.mark.parametrize("threads", [1, None], ids=["threads=1", "threads=default"])
 @pytest.mark.parametrize("case", list(CASES))
-def test_decode_jpeglite(benchmark, case):
+def test_decode_jpeglite(benchmark, case, threads):
     data = jpeg_bytes(case)
     benchmark.group = f"decode {case}"
+    benchmark.extra_info["threads"] = threads or "default"
     mp = _record(benchmark, data)
-    benchmark.pedantic(jpeglite.decode, args=(data,), rounds=5, iterations=1, warmup_rounds=1)
+    benchmark.pedantic(jpeglite.decode, args=(data,), kwargs={"threads": threads}, rounds=5,
+                       iterations=1, warmup_rounds=1)
     _rate(benchmark, mp)
 
 

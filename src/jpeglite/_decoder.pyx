@@ -9,10 +9,27 @@ arrays and then `reconstruct` (progressive and multi-scan files, which need
 every scan before any pixel is final).  Neither loops over blocks, rows or
 MCUs in Python.  The band functions (`idct_band`, `color_band`) touch only
 their own band's rows (colour reads one decoded row past its band for the
-triangular filters), so a later version can run bands on threads.
+triangular filters), so bands run on threads (`threads` > 1):
+
+- single scan: the calling thread entropy-decodes chunk k + 1 (a few MCU
+  rows) into one of two coefficient buffers while a pool thread inverse-
+  transforms chunk k from the other and then upsamples and colour-converts
+  its bands, which the calling thread joins in when it is done first;
+- whole-image coefficients (progressive): parts of the image, each
+  inverse-transformed into its own slab and colour-converted, in parallel;
+- restart markers: chunks that start at a restart marker are entropy-decoded
+  (and transformed) in parallel, the bands at chunk edges coloured last.
+
+The work each band gets is the same whatever the thread count, so the pixels
+are too.
 """
+cimport cython
 from libc.stdint cimport uint8_t, int16_t, int32_t
-from libc.string cimport memset
+from libc.string cimport memset, memchr, memmove
+from libc.stdlib cimport malloc, free
+from cpython.mem cimport PyMem_RawMalloc, PyMem_RawFree
+
+from math import gcd
 
 import numpy as np
 
@@ -25,6 +42,7 @@ from jpeglite._subsample cimport upsample_row, UP_FULL
 from jpeglite._color cimport (YccTables, build_ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
                               ycck_cmyk_row, CC_GRAY, CC_YCC_RGB, CC_RGB, CC_CMYK, CC_YCCK)
 from jpeglite.errors import JPEGError
+from jpeglite._pool import pool as _pool
 
 cdef YccTables _TABLES
 build_ycc_tables(&_TABLES)
@@ -108,20 +126,98 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
     return resume, st.corrupt_segments, st.bad_restarts
 
 
+# The output arrays' memory.  A fresh block of tens of megabytes comes from
+# mmap as pages the kernel must zero on first touch (about 3 ms for a 12 MP
+# RGB image here, a tenth of its decode); keeping the block of the last
+# output the caller dropped and handing it to the next decode of a similar
+# size skips that, as Pillow's block allocator does.  At most one block of at
+# most OUTPUT_CACHE_MAX bytes is kept.  PyMem_Raw* so tracemalloc sees it.
+cdef Py_ssize_t OUTPUT_CACHE_MAX = 64 << 20
+cdef cython.pymutex _cache_lock
+cdef void* _cached = NULL
+cdef Py_ssize_t _cached_size = 0
+
+
+cdef void _recycle(void* ptr, Py_ssize_t size) noexcept:
+    global _cached, _cached_size
+    cdef void* drop = ptr
+    with _cache_lock:
+        if size <= OUTPUT_CACHE_MAX and size > _cached_size:
+            drop = _cached
+            _cached = ptr
+            _cached_size = size
+    PyMem_RawFree(drop)
+
+
+cdef void* _take(Py_ssize_t size) noexcept:
+    global _cached, _cached_size
+    cdef void* ptr = NULL
+    with _cache_lock:
+        # a block much larger than asked for would stay tied to a small array
+        if _cached != NULL and size <= _cached_size <= size + size // 4:
+            ptr = _cached
+            _cached = NULL
+            _cached_size = 0
+    if ptr == NULL:
+        ptr = PyMem_RawMalloc(size if size > 0 else 1)
+    return ptr
+
+
+cdef class _OutputMemory:
+    """size bytes of writable memory exposed through the buffer protocol;
+    returned to the cache when the last array using it goes."""
+    cdef void* ptr
+    cdef Py_ssize_t size
+    cdef Py_ssize_t shape[1]
+
+    def __cinit__(self, Py_ssize_t size):
+        self.ptr = _take(size)
+        if self.ptr == NULL:
+            raise MemoryError()
+        self.size = size
+        self.shape[0] = size
+
+    def __getbuffer__(self, Py_buffer* buf, int flags):
+        buf.buf = self.ptr
+        buf.obj = self
+        buf.len = self.size
+        buf.readonly = 0
+        buf.itemsize = 1
+        buf.format = "B"
+        buf.ndim = 1
+        buf.shape = self.shape
+        buf.strides = NULL
+        buf.suboffsets = NULL
+        buf.internal = NULL
+
+    def __releasebuffer__(self, Py_buffer* buf):
+        pass
+
+    def __dealloc__(self):
+        if self.ptr != NULL:
+            _recycle(self.ptr, self.size)
+
+
+cdef object new_output(tuple shape):
+    """An uninitialised C-contiguous uint8 array of this shape (every byte
+    is written by the caller), on recycled memory when there is some."""
+    cdef Py_ssize_t n = 1
+    for d in shape:
+        n *= <Py_ssize_t>d
+    return np.frombuffer(_OutputMemory(n), dtype=np.uint8, count=n).reshape(shape)
+
+
 cdef struct Plane:
     # one component on its way from coefficients to full-resolution rows
-    const int16_t* coefs
-    int coef_row0           # block row held in the first row of coefs
+    const int16_t* coefs    # whole-image coefficients (reconstruct)
     Py_ssize_t blocks_w     # blocks per row in coefs
     const int16_t* quant    # IDCT multipliers
-    uint8_t* samples        # decoded samples, stride bytes per row
-    Py_ssize_t stride
+    Py_ssize_t stride       # bytes per row of decoded samples
     int bw, bh              # blocks that cover the component's samples
     int comp_w, comp_h      # the component's size in samples
     int v                   # block rows per band
     int hr, vr              # upsampling factors
     int method              # UP_*
-    uint8_t* rowbuf         # one upsampled row
 
 
 cdef struct Frame:
@@ -129,12 +225,23 @@ cdef struct Frame:
     Plane planes[4]
     int width, height
     int band_rows           # output rows per band (8 x max v)
+    int nbands
     int color               # CC_*
     uint8_t* out            # height x width x ncomps
 
 
-cdef void idct_band(Frame* f, int band) noexcept nogil:
-    """Inverse DCT of every block in one MCU row of every component."""
+cdef enum:
+    MAX_SLOTS = 64          # colour conversions running at once (one row buffer set each)
+
+
+cdef void idct_band(Frame* f, int band, int16_t** coefs, int mcu_row0, bint zero,
+                    uint8_t** samples) noexcept nogil:
+    """Inverse DCT of every block in one MCU row of every component, from
+    coefs[ci] whose first block row is MCU row mcu_row0's, to samples[ci]
+    (where sample row y is at samples[ci] + y * stride: a whole plane, or a
+    slab's address shifted back by its first row); zero: clear the band's
+    coefficients afterwards (ready for the next decode into them, as libjpeg
+    zeroes each MCU before decoding it)."""
     cdef int ci, by, bx, by_end
     cdef Plane* p
     cdef const int16_t* blk
@@ -144,15 +251,20 @@ cdef void idct_band(Frame* f, int band) noexcept nogil:
         if by_end > p.bh:
             by_end = p.bh
         for by in range(band * p.v, by_end):
-            blk = p.coefs + (by - p.coef_row0) * p.blocks_w * 64
+            blk = coefs[ci] + (by - mcu_row0 * p.v) * p.blocks_w * 64
             for bx in range(p.bw):
-                idct_islow(blk, p.quant, p.samples + by * 8 * p.stride + bx * 8, p.stride)
+                idct_islow(blk, p.quant, samples[ci] + by * 8 * p.stride + bx * 8, p.stride)
                 blk += 64
+        if zero:
+            memset(coefs[ci] + (band - mcu_row0) * p.v * p.blocks_w * 64, 0,
+                   p.v * p.blocks_w * 64 * sizeof(int16_t))
 
 
-cdef void color_band(Frame* f, int band) noexcept nogil:
-    """Upsample and colour-convert the output rows of one band.  Needs the
-    decoded rows of this band and the first row of the next."""
+cdef void color_band(Frame* f, int band, uint8_t** rowbufs, uint8_t** samples) noexcept nogil:
+    """Upsample and colour-convert the output rows of one band, with one
+    upsampled-row buffer per component, from the samples as idct_band left
+    them.  Needs the decoded rows of this band and, for the triangular
+    filters, the last row of the band above and the first of the band below."""
     cdef int y, y_end, ci, w = f.width
     cdef const uint8_t* rows[4]
     cdef Plane* p
@@ -163,8 +275,8 @@ cdef void color_band(Frame* f, int band) noexcept nogil:
     for y in range(band * f.band_rows, y_end):
         for ci in range(f.ncomps):
             p = &f.planes[ci]
-            rows[ci] = upsample_row(p.method, p.samples, p.stride, p.comp_w, p.comp_h,
-                                    p.hr, p.vr, y, w, p.rowbuf)
+            rows[ci] = upsample_row(p.method, samples[ci], p.stride, p.comp_w, p.comp_h,
+                                    p.hr, p.vr, y, w, rowbufs[ci])
         o = f.out + <Py_ssize_t>y * w * f.ncomps
         if f.color == CC_GRAY:
             for ci in range(w):
@@ -179,157 +291,564 @@ cdef void color_band(Frame* f, int band) noexcept nogil:
             ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, &_TABLES)
 
 
-cdef object setup_frame(Frame* f, list comps, int width, int height, int max_v, int color,
-                        bint band_coefs):
-    """Fill f from the per-component tuples (see reconstruct); allocate the
-    sample planes, row buffers and the output.  Returns (output, objects to
-    keep alive while f is in use)."""
-    cdef int ci
-    cdef Plane* p
-    cdef int16_t[:, :, ::1] c
-    cdef const int16_t[::1] q
-    cdef uint8_t[:, ::1] s
-    cdef uint8_t[::1] b
-    cdef uint8_t[::1] o
-    memset(f, 0, sizeof(Frame))
-    f.ncomps = len(comps)
-    f.width = width
-    f.height = height
-    f.band_rows = 8 * max_v
-    f.color = color
-    keep = []
-    for ci, (coefs, quant, comp_w, comp_h, v, hr, vr, method) in enumerate(comps):
-        p = &f.planes[ci]
-        c = coefs
-        q = quant
-        p.coefs = &c[0, 0, 0]
-        p.blocks_w = c.shape[1]
-        p.quant = &q[0]
-        p.comp_w = comp_w
-        p.comp_h = comp_h
-        p.bw = (comp_w + 7) // 8
-        p.bh = (comp_h + 7) // 8
-        if (p.bw > c.shape[1] or q.shape[0] != 64 or c.shape[2] != 64 or
-                (c.shape[0] < v if band_coefs else p.bh > c.shape[0])):
-            raise ValueError("component larger than its coefficients")
-        p.v = v
-        p.hr = hr
-        p.vr = vr
-        p.method = method
-        samples = np.empty((p.bh * 8, p.bw * 8), dtype=np.uint8)
-        s = samples
-        p.samples = &s[0, 0]
-        p.stride = s.shape[1]
-        rowbuf = np.empty(max(width, 2 * comp_w) + hr + 16, dtype=np.uint8)
+cdef class _FrameJob:
+    """A Frame with the arrays it points into: the sample planes, the output
+    and `slots` sets of upsampled-row buffers (one per colour conversion that
+    may run at the same time)."""
+    cdef Frame f
+    cdef int16_t* whole[4]          # the planes' whole-image coefficients
+    cdef uint8_t* planes[MAX_SLOTS][4]  # per slot: a whole plane, or a slab's shifted base
+    cdef uint8_t* slabs[MAX_SLOTS][4]   # per slot: the first byte of its slab
+    cdef int slab_bands             # bands a slab holds besides its two neighbours; 0: whole planes
+    cdef list keep
+    cdef object out
+    cdef int slots
+    cdef uint8_t* rowbufs[MAX_SLOTS][4]
+    cdef object rowbuf_array
+
+    def __cinit__(self):
+        memset(&self.f, 0, sizeof(Frame))
+
+    cdef setup(self, list comps, int width, int height, int max_v, int color, bint band_coefs,
+               int slots, int slab_bands):
+        """Fill the frame from the per-component tuples (see reconstruct) and
+        allocate the output, `slots` sets of row buffers and either one set
+        of whole sample planes (slab_bands 0) or per slot a slab of
+        slab_bands + 2 bands per component."""
+        cdef int ci, si
+        cdef Plane* p
+        cdef int16_t[:, :, ::1] c
+        cdef const int16_t[::1] q
+        cdef uint8_t[:, ::1] s
+        cdef uint8_t[:, ::1] b
+        cdef uint8_t[::1] o
+        cdef Frame* f = &self.f
+        cdef Py_ssize_t rb = 0
+        f.ncomps = len(comps)
+        f.width = width
+        f.height = height
+        f.band_rows = 8 * max_v
+        f.nbands = (height + f.band_rows - 1) // f.band_rows
+        f.color = color
+        self.keep = []
+        if not 1 <= slots <= MAX_SLOTS:
+            raise ValueError("1 to MAX_SLOTS row buffer sets")
+        self.slots = slots
+        for ci, (coefs, quant, comp_w, comp_h, v, hr, vr, method) in enumerate(comps):
+            p = &f.planes[ci]
+            c = coefs
+            q = quant
+            p.coefs = &c[0, 0, 0]
+            self.whole[ci] = &c[0, 0, 0]
+            p.blocks_w = c.shape[1]
+            p.quant = &q[0]
+            p.comp_w = comp_w
+            p.comp_h = comp_h
+            p.bw = (comp_w + 7) // 8
+            p.bh = (comp_h + 7) // 8
+            if (p.bw > c.shape[1] or q.shape[0] != 64 or c.shape[2] != 64 or
+                    (c.shape[0] < v if band_coefs else p.bh > c.shape[0])):
+                raise ValueError("component larger than its coefficients")
+            p.v = v
+            p.hr = hr
+            p.vr = vr
+            p.method = method
+            if slab_bands:
+                samples = np.empty((slots, min(p.bh, (slab_bands + 2) * v) * 8, p.bw * 8),
+                                   dtype=np.uint8)
+                for si in range(slots):
+                    s = samples[si]
+                    self.slabs[si][ci] = &s[0, 0]
+            else:
+                samples = np.empty((p.bh * 8, p.bw * 8), dtype=np.uint8)
+                s = samples
+                for si in range(slots):
+                    self.planes[si][ci] = &s[0, 0]
+            p.stride = s.shape[1]
+            rb = max(rb, max(width, 2 * comp_w) + hr + 16)
+            self.keep.append((c, q, samples))
+        self.slab_bands = slab_bands
+        rowbuf = np.empty((slots * f.ncomps, rb), dtype=np.uint8)
         b = rowbuf
-        p.rowbuf = &b[0]
-        keep.append((c, q, samples, rowbuf))
-    if len(comps) == 1:
-        shape = (height, width)
-    else:
-        shape = (height, width, len(comps))
-    out = np.empty(shape, dtype=np.uint8)
-    o = out.reshape(-1)
-    f.out = &o[0]
-    keep.append(o)
-    return out, keep
+        for si in range(slots):
+            for ci in range(f.ncomps):
+                self.rowbufs[si][ci] = &b[si * f.ncomps + ci, 0]
+        self.rowbuf_array = rowbuf
+        if len(comps) == 1:
+            shape = (height, width)
+        else:
+            shape = (height, width, len(comps))
+        self.out = new_output(shape)
+        o = self.out.reshape(-1)
+        f.out = &o[0]
+        self.keep.append(o)
+
+    cdef void recon_part(self, int b0, int b1, int slot) noexcept nogil:
+        """IDCT of bands b0 - 1 .. b1 (whole-image coefficients) into this
+        slot's slab, then upsampling and colour of bands b0 .. b1 - 1.  The
+        neighbour bands' IDCT is repeated by the parts above and below, so
+        parts need no order and no shared samples."""
+        cdef Frame* f = &self.f
+        cdef uint8_t* base[4]
+        cdef int ci, band, s0 = b0 - 1 if b0 > 0 else 0
+        cdef int s1 = b1 + 1 if b1 < f.nbands else f.nbands
+        for ci in range(f.ncomps):
+            base[ci] = self.slabs[slot][ci] - <Py_ssize_t>s0 * f.planes[ci].v * 8 * f.planes[ci].stride
+        for band in range(s0, s1):
+            idct_band(f, band, self.whole, 0, False, base)
+        for band in range(b0, b1):
+            color_band(f, band, self.rowbufs[slot], base)
+
+    cdef void recon_lane_nogil(self, int lane, int nlanes, int nparts) noexcept nogil:
+        cdef int j = lane
+        cdef Py_ssize_t nb = self.f.nbands
+        while j < nparts:
+            self.recon_part(<int>(nb * j // nparts), <int>(nb * (j + 1) // nparts), lane)
+            j += nlanes
+
+    def recon_lane(self, int lane, int nlanes, int nparts):
+        """Parts lane, lane + nlanes, ... of nparts equal band ranges, with
+        slot lane's slab and row buffers (GIL released)."""
+        if not 0 <= lane < self.slots or nlanes > self.slots or self.slab_bands == 0 or (
+                nparts < 1 or (self.f.nbands + nparts - 1) // nparts > self.slab_bands):
+            raise ValueError("parts that do not fit the slabs")
+        with nogil:
+            self.recon_lane_nogil(lane, nlanes, nparts)
 
 
-def reconstruct(list comps, int width, int height, int max_v, int color):
+def reconstruct(list comps, int width, int height, int max_v, int color, int threads=1):
     """Turn coefficients into the output image.
 
     comps: per frame component, (coefs, quant, comp_w, comp_h, v, hr, vr,
     method) with coefs the (block rows, blocks per row, 64) int16 array,
     quant the 64 int16 multipliers, comp_w x comp_h the component's sample
     size, v its vertical sampling factor, hr x vr its upsampling factors and
-    method the UP_* upsampler.  color is a CC_* conversion.
+    method the UP_* upsampler.  color is a CC_* conversion.  The bands go in
+    parts of up to RECON_BANDS, each inverse-transformed into a small slab
+    and colour-converted from it (so no whole-image sample planes exist);
+    threads > 1 runs parts on that many threads of the shared pool.
     Returns (height, width) uint8 for one component, else (height, width, n).
     """
-    cdef Frame f
-    cdef int band, nbands
-    out, keep = setup_frame(&f, comps, width, height, max_v, color, False)
-    nbands = (height + f.band_rows - 1) // f.band_rows
-    with nogil:
-        idct_band(&f, 0)
-        for band in range(nbands):
-            if band + 1 < nbands:
-                idct_band(&f, band + 1)
-            color_band(&f, band)
-    return out
+    cdef _FrameJob job = _FrameJob()
+    cdef int nbands, nparts, lanes
+    nbands = (height + 8 * max_v - 1) // (8 * max_v)
+    # parts of at most RECON_BANDS bands keep the slabs small; at least one
+    # per thread (when there are bands enough) keeps every thread busy
+    if <Py_ssize_t>width * height < 2 * CHUNK_PIXELS:
+        threads = 1             # too little work to pay for the hand-offs
+    nparts = max((nbands + RECON_BANDS - 1) // RECON_BANDS, min(threads, nbands))
+    lanes = min(threads, nparts, MAX_SLOTS)
+    job.setup(comps, width, height, max_v, color, False, lanes, (nbands + nparts - 1) // nparts)
+    if lanes == 1:
+        job.recon_lane(0, 1, nparts)
+        return job.out
+    ex = _pool()
+    futs = [ex.submit(job.recon_lane, i, lanes, nparts) for i in range(1, lanes)]
+    job.recon_lane(0, lanes, nparts)
+    for fut in futs:
+        fut.result()
+    return job.out
+
+
+# Bands per reconstruct part: each part repeats the IDCT of the band above
+# and below it, so longer parts waste less; shorter ones need smaller slabs.
+RECON_BANDS = 16
+
+
+cdef Py_ssize_t next_marker(const uint8_t* d, Py_ssize_t pos, Py_ssize_t end) noexcept nogil:
+    """find_marker (the same markers), skipping to each 0xFF with memchr."""
+    cdef const uint8_t* q
+    cdef Py_ssize_t p
+    while pos < end:
+        q = <const uint8_t*>memchr(d + pos, 0xFF, end - pos)
+        if q == NULL:
+            return -1
+        p = (q - d) + 1
+        while p < end and d[p] == 0xFF:
+            p += 1
+        if p >= end:
+            return -1
+        if d[p] != 0:
+            return p - 1
+        pos = p + 1
+    return -1
+
+
+cdef class _SingleScan(_FrameJob):
+    """The fused single-scan decoder: entropy decoding of chunks of MCU rows
+    into two alternating coefficient buffers (`entropy`), and the IDCT,
+    upsampling and colour of a decoded chunk (`finish`), which may run on
+    another thread while the next chunk is entropy-decoded."""
+    cdef ScanState st
+    cdef int16_t* bufs[2][4]
+    cdef Py_ssize_t buf_rows[4]     # block rows of one MCU row, per frame component
+    cdef int scan_to_frame[4]
+    cdef int chunk_rows             # MCU rows per chunk
+    cdef int nchunks
+    cdef int rc
+    # restart-parallel decoding: lanes decode chunks lane, lane + nlanes, ...
+    # each from its own copy of the scan state, starting at a restart marker
+    cdef const uint8_t* data
+    cdef Py_ssize_t n
+    cdef int nlanes
+    cdef int every                  # restart intervals per chunk
+    cdef ScanState lane_st[MAX_SLOTS]
+    cdef int16_t* lane_bufs[MAX_SLOTS][4]
+    cdef int lane_rc[MAX_SLOTS]
+    cdef Py_ssize_t* chunk_pos      # first data byte of each chunk
+    cdef ScanState final            # the state after the last chunk
+    # slab instead of whole planes (not with lanes): its rows and the
+    # sample row held in its first row, per component
+    cdef int slab_rows[4]
+    cdef int slab_row0[4]
+    # the colour bands of one chunk, offered to both threads of the pipeline
+    cdef cython.pymutex lock
+    cdef int col_chunk, col_next, col_end
+
+    def __cinit__(self):
+        memset(&self.st, 0, sizeof(ScanState))
+        self.chunk_pos = NULL
+
+    def __dealloc__(self):
+        free(self.chunk_pos)
+
+    cdef bint find_chunks(self) noexcept nogil:
+        """Where each chunk's data starts, from one walk over the scan's
+        markers; true only if the restart markers before the last chunk are
+        RST0, RST1, ... in order with nothing between them, which is exactly
+        when decoding a chunk from its restart marker on gives what the
+        sequential decoder gives (otherwise it resynchronises, and the
+        caller decodes sequentially instead)."""
+        cdef Py_ssize_t i, cur = self.st.br.pos, ff, nmarkers = (self.nchunks - 1) * <Py_ssize_t>self.every
+        cdef const uint8_t* d = self.data
+        self.chunk_pos[0] = cur
+        for i in range(nmarkers):
+            ff = next_marker(d, cur, self.n)
+            if ff < 0 or d[ff + 1] != 0xD0 + (i & 7):
+                return False
+            cur = ff + 2
+            if (i + 1) % self.every == 0:
+                self.chunk_pos[(i + 1) // self.every] = cur
+        return True
+
+    cdef int lane_chunks(self, int lane) noexcept nogil:
+        """Entropy decoding, IDCT and the colour of every band but the first
+        and the last of this lane's chunks (the triangular filters read a
+        row of the band above and below); returns the first SCAN_* failure."""
+        cdef ScanState* st = &self.lane_st[lane]
+        cdef Frame* f = &self.f
+        cdef int i, k = lane - self.nlanes, band, rc, r0, r1
+        while k + self.nlanes < self.nchunks:
+            k += self.nlanes
+            r0 = k * self.chunk_rows
+            r1 = r0 + self.chunk_rows
+            if r1 > self.st.mcus_y:
+                r1 = self.st.mcus_y
+            st[0] = self.st
+            br_init(&st.br, self.data, self.chunk_pos[k], self.n)
+            scan_begin(st)
+            st.next_rst = (k * self.every) & 7
+            for i in range(st.ncomps):
+                st.comps[i].coefs = self.lane_bufs[lane][self.scan_to_frame[i]]
+            st.row_base = r0
+            rc = scan_rows(st, r0, r1)
+            if rc != SCAN_OK:
+                self.lane_rc[lane] = rc
+                return rc
+            if k == self.nchunks - 1:
+                self.final = st[0]
+            for band in range(r0, r1):
+                idct_band(f, band, self.lane_bufs[lane], r0, True, self.planes[0])
+                if band - 1 > r0:
+                    color_band(f, band - 1, self.rowbufs[lane], self.planes[0])
+        return SCAN_OK
+
+    def lane(self, int lane):
+        """lane_chunks with the GIL released; returns the SCAN_* code."""
+        cdef int rc
+        with nogil:
+            rc = self.lane_chunks(lane)
+        return rc
+
+    def lane_edges(self, int lane):
+        """The colour of the first and last band of each of this lane's
+        chunks, which need rows of the chunks above and below (GIL released)."""
+        cdef int k = lane - self.nlanes, r1
+        with nogil:
+            while k + self.nlanes < self.nchunks:
+                k += self.nlanes
+                color_band(&self.f, k * self.chunk_rows, self.rowbufs[lane], self.planes[0])
+                r1 = (k + 1) * self.chunk_rows
+                if r1 > self.st.mcus_y:
+                    r1 = self.st.mcus_y
+                if r1 - 1 > k * self.chunk_rows:
+                    color_band(&self.f, r1 - 1, self.rowbufs[lane], self.planes[0])
+
+    cdef int entropy_chunk(self, int k) noexcept nogil:
+        """Entropy-decode chunk k into buffer k & 1 (which must be all zeros)."""
+        cdef int i, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        if r1 > self.st.mcus_y:
+            r1 = self.st.mcus_y
+        for i in range(self.st.ncomps):
+            self.st.comps[i].coefs = self.bufs[k & 1][self.scan_to_frame[i]]
+        self.st.row_base = r0
+        return scan_rows(&self.st, r0, r1)
+
+    cdef void slab_make_room(self, int band, int band_end) noexcept nogil:
+        """Before the IDCT of bands band .. band_end - 1 (every band above
+        coloured but the last): if the slab (slot 0) cannot take them, move
+        the rows colour still needs (the band above and the last row of the
+        one above that) to the top of the slab."""
+        cdef Frame* f = &self.f
+        cdef Plane* p
+        cdef int ci, vr, end, cs
+        for ci in range(f.ncomps):
+            p = &f.planes[ci]
+            vr = p.v * 8
+            end = band_end * p.v
+            if end > p.bh:
+                end = p.bh
+            if end * 8 - self.slab_row0[ci] > self.slab_rows[ci]:
+                cs = band * vr - vr - 1
+                if cs < 0:
+                    cs = 0
+                memmove(self.slabs[0][ci], self.planes[0][ci] + <Py_ssize_t>cs * p.stride,
+                        <Py_ssize_t>(band * vr - cs) * p.stride)
+                self.slab_row0[ci] = cs
+                self.planes[0][ci] = self.slabs[0][ci] - <Py_ssize_t>cs * p.stride
+
+    cdef void finish_chunk(self, int k) noexcept nogil:
+        """IDCT of chunk k (zeroing its buffer for reuse), then the colour of
+        every band whose rows below are now decoded."""
+        cdef Frame* f = &self.f
+        cdef Plane* p
+        cdef int ci, band, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        if r1 > f.nbands:
+            r1 = f.nbands
+        for band in range(r0, r1):
+            if self.slab_bands:
+                self.slab_make_room(band, band + 1)
+            idct_band(f, band, self.bufs[k & 1], r0, True, self.planes[0])
+            if band > 0:
+                color_band(f, band - 1, self.rowbufs[0], self.planes[0])
+        if r1 == f.nbands:
+            color_band(f, f.nbands - 1, self.rowbufs[0], self.planes[0])
+
+    def entropy(self, int k):
+        """entropy_chunk with the GIL released; returns the SCAN_* code."""
+        cdef int rc
+        with nogil:
+            rc = self.entropy_chunk(k)
+        return rc
+
+    cdef int take_band(self, int k) noexcept nogil:
+        """The next colour band of chunk k nobody has taken yet, or -1."""
+        cdef int b = -1
+        with self.lock:
+            if self.col_chunk == k and self.col_next < self.col_end:
+                b = self.col_next
+                self.col_next += 1
+        return b
+
+    def finish_shared(self, int k):
+        """The IDCT of chunk k, then its colour bands, shared with `help`
+        (GIL released)."""
+        cdef Frame* f = &self.f
+        cdef int band, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        if r1 > f.nbands:
+            r1 = f.nbands
+        with nogil:
+            if self.slab_bands:
+                self.slab_make_room(r0, r1)
+            for band in range(r0, r1):
+                idct_band(f, band, self.bufs[k & 1], r0, True, self.planes[0])
+            with self.lock:
+                # every band whose rows below are now decoded
+                self.col_next = r0 - 1 if r0 > 0 else 0
+                self.col_end = f.nbands if r1 == f.nbands else r1 - 1
+                self.col_chunk = k
+            band = self.take_band(k)
+            while band >= 0:
+                color_band(f, band, self.rowbufs[0], self.planes[0])
+                band = self.take_band(k)
+
+    def help(self, int k):
+        """Colour bands of chunk k that finish_shared has put on offer and
+        not yet taken (none if its IDCT is still running), GIL released."""
+        cdef int band
+        with nogil:
+            band = self.take_band(k)
+            while band >= 0:
+                color_band(&self.f, band, self.rowbufs[1], self.planes[0])
+                band = self.take_band(k)
+
+    def run_serial(self):
+        """Every chunk in order on this thread; returns the SCAN_* code."""
+        cdef int k, rc = SCAN_OK
+        with nogil:
+            for k in range(self.nchunks):
+                rc = self.entropy_chunk(k)
+                if rc != SCAN_OK:
+                    break
+                self.finish_chunk(k)
+        return rc
+
+
+# Bands of decoded samples the single-scan path keeps (besides the two it
+# carries over): enough to make the carrying rare, few enough to stay in cache.
+SLAB_BANDS = 16
+
+# Pixels per chunk when entropy decoding and the rest overlap: enough work
+# (about a millisecond) to hide the cost of handing a chunk to the pool.
+# Images of fewer than two chunks' pixels decode on the calling thread alone
+# (measured: kodim23, 0.4 MP, gained nothing from two free cores).
+CHUNK_PIXELS = 1 << 18
 
 
 def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
                        list frame_comps, int width, int height, int max_v, int mcus_x,
-                       int mcus_y, int restart_interval, int color):
+                       int mcus_y, int restart_interval, int color, int threads=1):
     """The fused path for a sequential file whose one scan holds every
-    component: each MCU row is entropy-decoded into a small coefficient
-    buffer, inverse-transformed, and the band above it upsampled and
-    colour-converted, so coefficients never exist for the whole image.
+    component: each chunk of MCU rows is entropy-decoded into a small
+    coefficient buffer, inverse-transformed, and the band above it upsampled
+    and colour-converted, so coefficients never exist for the whole image.
+    With threads > 1 the entropy decoding of one chunk overlaps the rest of
+    the work on the chunk before it (on a pool thread).
 
     scan_comps: per scan component, (frame index, h, v, dc table, ac table);
     frame_comps: per frame component, (quant, comp_w, comp_h, h, v, hr, vr,
     method) as for reconstruct.  mcus_x x mcus_y MCUs of 8 max_v rows.
     Returns (image, resume offset) or raises JPEGError like decode_scan.
     """
-    cdef Frame f
-    cdef ScanState st
-    cdef int band, ci, rc = SCAN_OK
+    cdef _SingleScan job = _SingleScan()
+    cdef ScanState* st = &job.st
+    cdef int ci, i, k, rc = SCAN_OK
+    cdef bint ok
     cdef Py_ssize_t n = data.shape[0]
-    cdef int16_t* bufs[4]
-    cdef Py_ssize_t sizes[4]
     cdef int16_t[:, :, ::1] arr
     if pos >= n:
         raise JPEGError("truncated: no entropy-coded data after SOS", n)
     if not 1 <= len(scan_comps) <= 4 or len(frame_comps) != len(scan_comps):
         raise ValueError("a single-scan frame has its 1 to 4 components in the scan")
-    band_coefs = [np.zeros((v, mcus_x * h, 64), dtype=np.int16)
-                  for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps]
-    comps = [(band_coefs[i], q, comp_w, comp_h, v, hr, vr, method)
-             for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
-    out, keep = setup_frame(&f, comps, width, height, max_v, color, True)
-    if (height + f.band_rows - 1) // f.band_rows != mcus_y:
+    band_h = 8 * max_v
+    if (height + band_h - 1) // band_h != mcus_y:
         raise ValueError("MCU rows and bands disagree")
-    memset(&st, 0, sizeof(st))
+    lanes = 1
+    threaded = threads > 1 and mcus_y > 1 and <Py_ssize_t>width * height >= 2 * CHUNK_PIXELS
+    if threaded:
+        chunk_rows = max(1, CHUNK_PIXELS // (max(width, 1) * band_h))
+        if restart_interval:
+            # chunks that start at a restart marker decode independently
+            unit = restart_interval // gcd(restart_interval, mcus_x)
+            rows = -(-chunk_rows // unit) * unit
+            if rows < mcus_y:
+                chunk_rows = rows
+                lanes = min(threads, -(-mcus_y // rows), MAX_SLOTS)
+                job.every = rows * mcus_x // restart_interval
+        if lanes == 1 and -(-mcus_y // chunk_rows) < 2:
+            chunk_rows = (mcus_y + 1) // 2
+    else:
+        chunk_rows = 1          # one MCU row at a time keeps the buffer in cache
+    job.chunk_rows = chunk_rows
+    job.nchunks = (mcus_y + chunk_rows - 1) // chunk_rows
+    job.nlanes = lanes
+    nbuf = max(lanes, 2 if threaded else 1)
+    buffers = [[np.zeros((chunk_rows * v, mcus_x * h, 64), dtype=np.int16)
+                for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps] for _b in range(nbuf)]
+    comps = [(buffers[0][i], q, comp_w, comp_h, v, hr, vr, method)
+             for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
+    # lanes colour chunk edges from other lanes' rows, so they need whole
+    # planes; in order, a slab of SLAB_BANDS bands is enough
+    job.setup(comps, width, height, max_v, color, True, max(lanes, nbuf),
+              0 if lanes > 1 else max(SLAB_BANDS, chunk_rows))
+    job.col_chunk = -1
+    if lanes == 1:
+        for ci in range(len(frame_comps)):
+            job.planes[0][ci] = job.slabs[0][ci]
+            job.slab_row0[ci] = 0
+            job.slab_rows[ci] = job.keep[ci][2].shape[1]
+    for ci in range(len(frame_comps)):
+        for k in range(nbuf):
+            arr = buffers[k][ci]
+            job.lane_bufs[k][ci] = &arr[0, 0, 0]
+            if k < 2:
+                job.bufs[k][ci] = &arr[0, 0, 0]
+        if nbuf == 1:
+            job.bufs[1][ci] = job.bufs[0][ci]
+    job.keep.append(buffers)
     st.ncomps = len(scan_comps)
     for i, (fi, h, v, dc, ac) in enumerate(scan_comps):
-        arr = band_coefs[fi]
+        arr = buffers[0][fi]
         if arr.shape[0] < v or arr.shape[1] < mcus_x * h:
             raise ValueError("scan geometry outside the coefficient buffer")
         for t in (dc, ac):
             if t is None or len(t) != sizeof(HuffDecodeTable):
                 raise ValueError("not a decode table")
-        st.comps[i].coefs = &arr[0, 0, 0]
+        job.scan_to_frame[i] = fi
         st.comps[i].blocks_w = arr.shape[1]
         st.comps[i].h = h
         st.comps[i].v = v
         st.comps[i].dc = <const HuffDecodeTable*><const char*>dc
         st.comps[i].ac = <const HuffDecodeTable*><const char*>ac
-        keep.append((dc, ac))
-    for ci in range(len(frame_comps)):
-        arr = band_coefs[ci]
-        bufs[ci] = &arr[0, 0, 0]
-        sizes[ci] = arr.shape[0] * arr.shape[1] * 64 * sizeof(int16_t)
+        job.keep.append((dc, ac))
     st.mcus_x = mcus_x
     st.mcus_y = mcus_y
     st.restart_interval = restart_interval
     st.kind = SCAN_SEQUENTIAL
+    job.data = &data[0]
+    job.n = n
     br_init(&st.br, &data[0], pos, n)
-    with nogil:
-        scan_begin(&st)
-        for band in range(mcus_y):
-            for ci in range(f.ncomps):
-                # libjpeg zeroes each MCU before decoding it, too
-                memset(bufs[ci], 0, sizes[ci])
-                f.planes[ci].coef_row0 = band * f.planes[ci].v
-            st.row_base = band
-            rc = scan_rows(&st, band, band + 1)
-            if rc != SCAN_OK:
-                break
-            idct_band(&f, band)
-            if band > 0:
-                color_band(&f, band - 1)
-        if rc == SCAN_OK:
-            color_band(&f, mcus_y - 1)
+    scan_begin(st)
+    ex = _pool() if threaded else None
+    if lanes > 1:
+        job.chunk_pos = <Py_ssize_t*>malloc(job.nchunks * sizeof(Py_ssize_t))
+        if job.chunk_pos == NULL:
+            raise MemoryError()
+        with nogil:
+            ok = job.find_chunks()
+        if ok:
+            futs = [ex.submit(job.lane, i) for i in range(1, lanes)]
+            rcs = [job.lane(0)] + [fut.result() for fut in futs]
+            if all(r == SCAN_OK for r in rcs):
+                futs = [ex.submit(job.lane_edges, i) for i in range(1, lanes)]
+                job.lane_edges(0)
+                for fut in futs:
+                    fut.result()
+                st[0] = job.final
+                return _finish_single_scan(job, n)
+            for b in buffers:
+                for arr_ in b:
+                    arr_.fill(0)
+        # out-of-order or missing restart markers, or an error: decode in
+        # order, which resynchronises as libjpeg does and reports the first error
+    if ex is None:
+        rc = job.run_serial()
+    else:
+        fut = None
+        try:
+            for k in range(job.nchunks):
+                rc = job.entropy(k)
+                if fut is not None:
+                    # the IDCT of the chunk before is likely done: share its colour
+                    job.help(k - 1)
+                    fut.result()
+                    fut = None
+                if rc != SCAN_OK:
+                    break
+                fut = ex.submit(job.finish_shared, k)
+            if fut is not None:
+                job.help(job.nchunks - 1)
+        finally:
+            if fut is not None:
+                fut.result()
+    job.rc = rc
+    return _finish_single_scan(job, n)
+
+
+cdef _finish_single_scan(_SingleScan job, Py_ssize_t n):
+    """(image, resume offset) after the single scan, or its JPEGError."""
+    cdef ScanState* st = &job.st
+    cdef int rc = job.rc
     if rc == SCAN_TRUNCATED:
         raise JPEGError("truncated: the data ends inside a scan's entropy-coded data",
                         st.error_pos)
@@ -337,4 +856,4 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
         # no marker after the data: libjpeg (Pillow) runs out of input while
         # reading ahead for the last MCUs and reports truncation
         raise JPEGError("truncated: the data ends without a marker after the scan", n)
-    return out, (st.br.marker_pos if st.br.marker else st.br.pos)
+    return job.out, (st.br.marker_pos if st.br.marker else st.br.pos)

@@ -289,12 +289,16 @@ def _as_bytes(data):
     raise TypeError(f"decode() needs bytes, bytearray or memoryview, not {type(data).__name__}")
 
 
-def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
+def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
     """Decode a baseline or progressive Huffman JPEG to a numpy array.
 
     ``data``: the file's bytes (bytes, bytearray or memoryview).
     ``max_pixels``: refuse frames of more pixels than this (width x height),
     checked before anything is allocated; the default is Pillow's limit.
+    ``threads``: how many threads may work on this image (None: one per
+    core, 1: only the calling thread).  Entropy decoding overlaps the
+    inverse DCT and colour conversion; progressive files reconstruct in
+    parallel bands.  The pixels are the same for every thread count.
 
     Returns uint8 ``(H, W)`` for one component, ``(H, W, 3)`` RGB for three
     (YCbCr converted, or RGB as stored when an Adobe marker says so) and
@@ -302,7 +306,8 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     bytes (its CMYK is inverted Adobe CMYK; YCCK is converted).
 
     Raises ``JPEGError`` (with the byte offset) for malformed, truncated or
-    unsupported data, ``TypeError`` for a non-bytes argument.  Corrupt data
+    unsupported data, ``TypeError`` for a non-bytes argument or a non-int ``threads``,
+    ``ValueError`` for ``threads`` below 1.  Corrupt data
     that Pillow recovers from decodes as Pillow does it (zero bits after an
     early marker, restart resynchronisation, runs past coefficient 63
     landing on coefficient 63).  One difference: a progressive file that ends
@@ -320,9 +325,11 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     scan for a scan's fixed cost; also at most 1000 scans) are refused.
     """
     from ._decoder import decode_scan, decode_single_scan, find_marker, reconstruct
+    from ._pool import resolve_threads
 
     data = _as_bytes(data)
     max_pixels = _check_max_pixels(max_pixels)
+    threads = resolve_threads(threads)
     st = _jfif.new_decoder_state(data, max_pixels)
     pos = _jfif.check_soi(data)
     n = len(data)
@@ -392,14 +399,15 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
                 c0 = f.components[0]
                 if single_scan and (len(f.components) > 1 or c0.h == c0.v == 1):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
+                    max_hv = (f.max_h, f.max_v)
                     image, pos = decode_single_scan(
                         data, scan.data_start,
                         [(c.index, h, v, dc, ac) for c, h, v, dc, ac in args],
                         [(quant[c.index], w, h, c.h, c.v, hr, vr, m)
-                         for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c))
+                         for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c, max_hv))
                                                       for c in f.components)],
-                        f.width, f.height, f.max_v, mcus_x, mcus_y, st.restart_interval,
-                        _color_conversion(st))
+                        f.width, f.height, max_hv[1], mcus_x, mcus_y, st.restart_interval,
+                        _color_conversion(st), threads)
                     continue
                 if coefs is None:
                     mx = -(-f.width // (8 * f.max_h))
@@ -433,7 +441,7 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS):
             q = _np.zeros(64, dtype=_np.int16)
         w, h, hr, vr, method = _component_geometry(f, c)
         comps.append((coefs[c.index], q, w, h, c.v, hr, vr, method))
-    return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st))
+    return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st), threads)
 
 
 # Each coefficient of a valid progression is coded by one first pass with
@@ -464,14 +472,16 @@ def _work_budget(f):
     return blocks * _PASSES * (64 + 2 * _BLOCK_COST)
 
 
-def _component_geometry(f, c):
+def _component_geometry(f, c, max_hv=None):
     """(comp_w, comp_h, hr, vr, upsampler) of frame component c: its size in
-    samples, its upsampling factors and libjpeg-turbo's upsampler for it."""
+    samples, its upsampling factors and libjpeg-turbo's upsampler for it.
+    max_hv: the frame's (max_h, max_v) when the caller has them."""
     from ._subsample import upsample_method
 
-    comp_w = -(-f.width * c.h // f.max_h)
-    comp_h = -(-f.height * c.v // f.max_v)
-    hr, vr = f.max_h // c.h, f.max_v // c.v
+    max_h, max_v = max_hv or (f.max_h, f.max_v)
+    comp_w = -(-f.width * c.h // max_h)
+    comp_h = -(-f.height * c.v // max_v)
+    hr, vr = max_h // c.h, max_v // c.v
     return comp_w, comp_h, hr, vr, upsample_method(hr, vr, comp_w)
 
 
@@ -502,27 +512,32 @@ def _plan_scan(st, scan, quant, tables):
             args.append((c, 1, 1, dc, ac))       # non-interleaved: one block per MCU
         else:
             args.append((c, c.h, c.v, dc, ac))
+    max_h, max_v = f.max_h, f.max_v
     if len(scan.components) == 1:
         c = scan.components[0][0]
-        mcus_x = -(-(-(-f.width * c.h // f.max_h)) // 8)
-        mcus_y = -(-(-(-f.height * c.v // f.max_v)) // 8)
+        mcus_x = -(-(-(-f.width * c.h // max_h)) // 8)
+        mcus_y = -(-(-(-f.height * c.v // max_v)) // 8)
     else:
-        mcus_x = -(-f.width // (8 * f.max_h))
-        mcus_y = -(-f.height // (8 * f.max_v))
+        mcus_x = -(-f.width // (8 * max_h))
+        mcus_y = -(-f.height // (8 * max_v))
     return kind, args, mcus_x, mcus_y
 
 
-def read(path, *, max_pixels=DEFAULT_MAX_PIXELS):
+def read(path, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
     """Read and decode the JPEG file at ``path`` (str, bytes or os.PathLike);
-    see ``decode`` for the result and errors.  A file that cannot be opened
-    raises the OSError of ``open`` (FileNotFoundError, IsADirectoryError,
+    see ``decode`` for the result, ``threads`` and errors.  A file that cannot be
+    opened raises the OSError of ``open`` (FileNotFoundError, IsADirectoryError,
     PermissionError), whose message names the path."""
+    from ._pool import resolve_threads
+
     if not isinstance(path, (str, bytes, _os.PathLike)):
         # (an int would open a file descriptor)
         raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
+    # refuse bad arguments before opening the file
     max_pixels = _check_max_pixels(max_pixels)
+    resolve_threads(threads)
     with open(path, "rb") as fh:
-        return decode(fh.read(), max_pixels=max_pixels)
+        return decode(fh.read(), max_pixels=max_pixels, threads=threads)
 
 # ==== end decode ====
 

@@ -1,0 +1,81 @@
+"""Decode's memory: output arrays on recycled memory never alias a live
+array, and the peak memory of a decode stays within about twice the image
+plus the file (tracemalloc sees numpy's and the decoder's allocations).
+Progressive files need every coefficient at once (2 bytes a sample: as much
+as the image at 4:2:0, twice it at 4:4:4), as in libjpeg."""
+import io
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import jpeglite
+
+from conftest import KODAK, load_png
+
+Image = pytest.importorskip("PIL.Image")
+
+
+def pillow_jpeg(arr, **options):
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, "JPEG", **options)
+    return buf.getvalue()
+
+
+def pillow_pixels(data):
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im)
+
+
+def test_recycled_outputs_do_not_alias():
+    a = pillow_jpeg(load_png(KODAK[0]), quality=80)
+    b = pillow_jpeg(load_png(KODAK[1]), quality=60, subsampling=0)
+    first = jpeglite.decode(a)
+    first[:] = 7                                  # writable, and ours to scribble on
+    second = jpeglite.decode(b)
+    assert not np.shares_memory(first, second)
+    del first                                     # its memory may serve the next decode
+    third = jpeglite.decode(a)
+    np.testing.assert_array_equal(third, pillow_pixels(a))
+    np.testing.assert_array_equal(second, pillow_pixels(b))
+    fourth = jpeglite.decode(b)
+    assert not np.shares_memory(third, fourth)
+    np.testing.assert_array_equal(fourth, pillow_pixels(b))
+    assert third.flags.writeable and third.flags.c_contiguous
+
+
+def test_recycled_across_shapes_and_threads():
+    """Smaller and larger images after one another, gray and colour: each
+    decode is complete (no bytes left over from a recycled block)."""
+    base = load_png(KODAK[3])
+    for h, w, gray in [(512, 768, False), (300, 500, False), (512, 768, True), (400, 600, False)]:
+        arr = base[:h, :w, 1] if gray else base[:h, :w]
+        data = pillow_jpeg(np.ascontiguousarray(arr), quality=85)
+        for t in (1, 2):
+            np.testing.assert_array_equal(jpeglite.decode(data, threads=t), pillow_pixels(data))
+
+
+@pytest.mark.parametrize("options, bound", [
+    (dict(subsampling=2), 2), (dict(subsampling=0), 2), (dict(subsampling=1), 2),
+    (dict(subsampling=2, restart_marker_rows=1), 2),
+    (dict(subsampling=2, progressive=True), 2.25),
+    (dict(subsampling=0, progressive=True), 3.25)], ids=str)
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_peak_memory(options, bound, threads):
+    """The bound for one and two threads (two cores here); each thread
+    beyond two brings its own working set (a chunk of coefficients or a
+    slab of samples), an eighth of this image's size at most."""
+    arr = np.ascontiguousarray(np.tile(load_png(KODAK[4]), (2, 2, 1)))     # 1024 x 1536
+    data = pillow_jpeg(arr, quality=90, **options)
+    # warm-up (imports, pool, tables), kept alive so the measured decode
+    # cannot reuse its memory unseen
+    warm = jpeglite.decode(data, threads=threads)
+    tracemalloc.start()
+    try:
+        out = jpeglite.decode(data, threads=threads)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.nbytes == warm.nbytes
+    bound += 0.25 * max(0, threads - 2) / 2
+    assert peak <= bound * out.nbytes + len(data), (peak, out.nbytes, len(data))
