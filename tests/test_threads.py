@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from PIL import Image
 
 import jpeglite
-from jpeglite import parallel
+from jpeglite import _pool, parallel
 
 THREADS = [1, 2, 3, 4, 8]
 PIL_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
@@ -138,7 +138,7 @@ def test_threads_accepts_numpy_ints_and_none(tmp_path):
 
 
 def test_default_threads_scale_with_the_image(monkeypatch):
-    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(_pool, "CPUS", 8)
     assert parallel.resolve_threads(None) == 8
     assert parallel.resolve_threads(None, 100) == 1
     assert parallel.resolve_threads(None, 3 * parallel._DEFAULT_MIN_PIXELS) == 3
@@ -187,8 +187,8 @@ def test_queued_helpers_are_not_waited_for(monkeypatch):
     import threading
 
     release = threading.Event()
-    pool = parallel._executor(2)
-    blockers = [pool.submit(release.wait) for _ in range(parallel._pool_size)]
+    pool = _pool.pool(4)
+    blockers = [pool.submit(release.wait) for _ in range(_pool._size)]
     try:
         img = _image(90, 90, False, 9)
         for kw in ({}, {"optimize": True}, {"restart_interval": 2}):

@@ -21,27 +21,13 @@ work splits three ways, each keeping the output byte-identical:
 
 ``threads`` counts the threads doing work, the calling thread included.
 """
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from . import _pool
+
 __all__ = ["resolve_threads", "encode_scan_threaded"]
-
-_pool = None
-_pool_size = 0
-_pool_lock = threading.Lock()
-
-
-def _forget_pool():
-    # a forked child has the pool object but none of its threads
-    global _pool, _pool_size, _pool_lock
-    _pool, _pool_size, _pool_lock = None, 0, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
 
 # Samples (all components) per band: big enough that per-band Python overhead
 # (tens of microseconds) is noise, small enough for many bands per thread.
@@ -57,33 +43,11 @@ _DEFAULT_MIN_PIXELS = 1 << 17
 def resolve_threads(threads, pixels=None):
     """Validate the ``threads`` argument; returns an int >= 1.
 
-    None means every core (os.cpu_count()), but no more threads than the
-    image has ``_DEFAULT_MIN_PIXELS`` pixels for when ``pixels`` is given
-    (small images are faster on one thread). An explicit count is kept.
+    None means every core, but no more threads than the image has
+    ``_DEFAULT_MIN_PIXELS`` pixels for when ``pixels`` is given (small images
+    are faster on one thread). An explicit count is kept.
     """
-    if threads is None:
-        n = os.cpu_count() or 1
-        if pixels is not None:
-            n = min(n, max(1, pixels // _DEFAULT_MIN_PIXELS))
-        return n
-    if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)):
-        raise TypeError(f"threads must be an int or None, not {type(threads).__name__}")
-    if threads < 1:
-        raise ValueError(f"threads must be at least 1, got {threads}")
-    return int(threads)
-
-
-def _executor(workers):
-    """The module's thread pool, grown to at least ``workers`` threads (created on first use)."""
-    global _pool, _pool_size
-    with _pool_lock:
-        if _pool is None or _pool_size < workers:
-            old = _pool
-            _pool_size = max(workers, os.cpu_count() or 1)
-            _pool = ThreadPoolExecutor(max_workers=_pool_size, thread_name_prefix="jpeglite")
-            if old is not None:
-                old.shutdown(wait=False)
-        return _pool
+    return _pool.resolve_threads(threads, pixels, _DEFAULT_MIN_PIXELS)
 
 
 def _join(futures):
@@ -109,7 +73,7 @@ def _run(fn, items, threads):
             results[k] = fn(items[k])
 
     helpers = min(threads, len(items)) - 1
-    futures = [_executor(helpers).submit(worker) for _ in range(helpers)] if helpers > 0 else []
+    futures = [_pool.pool(helpers).submit(worker) for _ in range(helpers)] if helpers > 0 else []
     try:
         worker()
     finally:
@@ -192,7 +156,7 @@ def _pipeline(coder, bands, threads, transform):
             run(k)
 
     helpers = min(threads, n) - 1
-    futures = [_executor(helpers).submit(worker) for _ in range(helpers)] if helpers > 0 else []
+    futures = [_pool.pool(helpers).submit(worker) for _ in range(helpers)] if helpers > 0 else []
     try:
         for k in range(n):
             while True:
