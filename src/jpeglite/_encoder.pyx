@@ -20,7 +20,7 @@ from jpeglite._color cimport rgb_to_ycc_row
 from jpeglite._subsample cimport downsample_rows
 from jpeglite._dct cimport load_block, fdct_islow
 from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
-from jpeglite._huffman cimport HuffCodes, BitWriter, bw_reserve, bw_finish, bw_byte
+from jpeglite._huffman cimport HuffCodes, BitWriter, bw_init, bw_reserve, bw_finish, bw_byte
 from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map_init, code_mcu_row, fill_huffcodes
 
 from .tables import ZIGZAG as _ZIGZAG
@@ -229,12 +229,7 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
         comps[c].counts = NULL
     cdef Work wk
     cdef BitWriter w
-    w.buf = NULL
-    w.pos = 0
-    w.cap = 0
-    w.acc = 0
-    w.free = 64
-    w.error = 0
+    bw_init(&w)
     try:
         _alloc_work(&f, &wk)
         # a first guess of the output size; the writer grows as needed
@@ -287,15 +282,6 @@ def forward(image, h, v, qtables):
         _free_work(&wk)
 
 
-cdef inline void _writer_init(BitWriter* w) noexcept nogil:
-    w.buf = NULL
-    w.pos = 0
-    w.cap = 0
-    w.acc = 0
-    w.free = 64
-    w.error = 0
-
-
 cdef bytes _writer_bytes(BitWriter* w):
     """Pad and flush w; its bytes (the writer is left empty, its buffer freed)."""
     cdef bint ok
@@ -309,7 +295,7 @@ cdef bytes _writer_bytes(BitWriter* w):
         return (<char*>w.buf)[:w.pos] if w.pos else b""
     finally:
         free(w.buf)
-        _writer_init(w)
+        bw_init(w)
 
 
 cdef class BandCoder:
@@ -336,7 +322,7 @@ cdef class BandCoder:
     cdef readonly int mcus_x, mcus_y, ncomp, restart_interval
 
     def __cinit__(self):
-        _writer_init(&self.w)
+        bw_init(&self.w)
         self.have_tables = False
 
     def __init__(self, image, h, v, qtables, int restart_interval=0):
@@ -370,7 +356,7 @@ cdef class BandCoder:
             fill_huffcodes(ac_tables[c][0], ac_tables[c][1], &self.tabs[2 * c + 1])
         self._init_comps(self.comps, NULL)
         free(self.w.buf)
-        _writer_init(&self.w)
+        bw_init(&self.w)
         self.have_tables = True
 
     cdef void _init_comps(self, ScanComp* comps, int64_t* counts):
@@ -521,7 +507,7 @@ cdef class BandCoder:
         self._init_comps(comps, NULL)
         for c in range(self.f.ncomp):
             comps[c].last_dc = last_dc[c]
-        _writer_init(&w)
+        bw_init(&w)
         w.free = 64 - phase
         try:
             with nogil:
@@ -562,7 +548,7 @@ cdef class BandCoder:
         self._check_segment(my0)
         self._bases(blocks, base_my, my0, my1, base)
         self._init_comps(comps, NULL)
-        _writer_init(&w)
+        bw_init(&w)
         with nogil:
             rc = self._code(&w, comps, base, base_my, my0, my1)
         if rc < 0:
@@ -580,7 +566,7 @@ cdef class BandCoder:
         self._check_rows(my0, my1)
         self._check_segment(my0)
         self._init_comps(comps, NULL)
-        _writer_init(&w)
+        bw_init(&w)
         try:
             _alloc_work(&self.f, &wk)
             with nogil:

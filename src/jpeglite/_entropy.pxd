@@ -2,7 +2,7 @@
 
 # ==== encode: run-length symbols and baseline scan coding ====
 from libc.stdint cimport int16_t, int64_t, uint32_t, uint64_t
-from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_put, bw_reserve, bw_restart, bw_finish,
+from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bw_reserve, bw_restart, bw_finish,
                                 jl_enc_bitlen, jl_enc_bitlen_nz, jl_enc_ctz64)
 
 cdef extern from *:

@@ -129,12 +129,7 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
         comps[c].dc = &tabs[2 * c]
         comps[c].ac = &tabs[2 * c + 1]
     cdef BitWriter w
-    w.buf = NULL
-    w.pos = 0
-    w.cap = 0
-    w.acc = 0
-    w.free = 64
-    w.error = 0
+    bw_init(&w)
     try:
         if _code_scan(&w, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval) < 0:
             raise MemoryError("out of memory writing the scan")

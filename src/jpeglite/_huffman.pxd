@@ -62,6 +62,16 @@ ctypedef struct BitWriter:
     int error          # 1 after a failed allocation; the writer then stops
 
 
+cdef inline void bw_init(BitWriter* w) noexcept nogil:
+    """An empty writer: no buffer yet (bw_reserve allocates), 64 free bits."""
+    w.buf = NULL
+    w.pos = 0
+    w.cap = 0
+    w.acc = 0
+    w.free = 64
+    w.error = 0
+
+
 cdef inline bint bw_reserve(BitWriter* w, Py_ssize_t extra) noexcept nogil:
     """Make room for `extra` more bytes; False (and w.error) when out of memory."""
     cdef Py_ssize_t cap

@@ -151,12 +151,7 @@ def pack_bits(codes, sizes, restart_after=()):
         raise ValueError("codes and sizes must pair up, sizes 1..32")
     restarts = set(int(x) for x in restart_after)
     cdef BitWriter w
-    w.buf = NULL
-    w.pos = 0
-    w.cap = 0
-    w.acc = 0
-    w.free = 64
-    w.error = 0
+    bw_init(&w)
     cdef int k = 0, i
     try:
         for i in range(len(codes)):
