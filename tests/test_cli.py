@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import codec_standins
+import jpeglite
 from jpeglite import cli
 from jpeglite.report import STAGE_NAMES, psnr
 
@@ -51,7 +52,7 @@ def standins(monkeypatch):
 # ---- the command line itself --------------------------------------------------
 
 def test_python_m_jpeglite_help():
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(Path(jpeglite.__file__).resolve().parents[1]), "PATH": "/usr/bin:/bin"}
     proc = subprocess.run([sys.executable, "-m", "jpeglite", "--help"], capture_output=True,
                           text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr

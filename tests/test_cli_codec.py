@@ -19,7 +19,6 @@ from jpeglite.report import STAGE_NAMES, Report, psnr
 
 from conftest import JPEGS, KODAK, load_png
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(capsys, *argv):
@@ -102,7 +101,8 @@ def test_bench_quick_with_the_real_codec(capsys, tmp_path):
 
 
 def test_python_m_jpeglite_analyze_json():
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    # the jpeglite this test imported (installed, or built in place under src/)
+    env = {"PYTHONPATH": str(Path(jpeglite.__file__).resolve().parents[1]), "PATH": "/usr/bin:/bin"}
     proc = subprocess.run([sys.executable, "-m", "jpeglite", "analyze", "--json", "-q", "50"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
