@@ -23,12 +23,14 @@ cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
     return 0
 
 
-def quantize_blocks(coefs, qtable):
+def quantize_blocks(coefs, qtable, out=None):
     """Staged quantization stage: (..., 64) int32 FDCT output -> int16 of the same shape.
 
     ``qtable`` is the 64-entry table in natural order (as ``tables`` gives it);
     each coefficient c becomes sign(c) * floor((|c| + 4Q) / 8Q), libjpeg's
     rounding (the FDCT output carries a factor 8). Natural order in and out.
+    ``out``: a C-contiguous int16 array of the same shape to write into
+    instead of a new one (a band of a bigger one); it is returned.
     """
     c = np.ascontiguousarray(coefs, dtype=np.int32)
     if c.ndim < 1 or c.shape[c.ndim - 1] != 64:
@@ -37,7 +39,11 @@ def quantize_blocks(coefs, qtable):
         raise ValueError("coefficients out of range for 8-bit samples")
     cdef QuantDivisors q
     fill_divisors(qtable, &q)
-    out = np.empty(c.shape, dtype=np.int16)
+    if out is None:
+        out = np.empty(c.shape, dtype=np.int16)
+    elif (not isinstance(out, np.ndarray) or out.dtype != np.int16 or out.shape != c.shape
+          or not out.flags.c_contiguous):
+        raise ValueError("out must be a C-contiguous int16 array shaped like coefs")
     cdef const int16_t[:, ::1] src = c.astype(np.int16).reshape(-1, 64)
     cdef int16_t[:, ::1] dst = out.reshape(-1, 64)
     cdef Py_ssize_t n = src.shape[0], k
