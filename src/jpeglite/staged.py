@@ -130,9 +130,10 @@ class EncodeStages:
         + 16 * restart_markers.
         """
         s = self.scan
-        ff = np.flatnonzero(np.frombuffer(s, np.uint8)[:-1] == 0xFF) if len(s) > 1 else []
-        stuffed = sum(1 for i in ff if s[i + 1] == 0)
-        rst = sum(1 for i in ff if 0xD0 <= s[i + 1] <= 0xD7)
+        b = np.frombuffer(s, np.uint8)
+        after_ff = b[1:][b[:-1] == 0xFF]        # the byte after each 0xFF but the last byte
+        stuffed = int(np.count_nonzero(after_ff == 0))
+        rst = int(np.count_nonzero((after_ff >= 0xD0) & (after_ff <= 0xD7)))
         symbol_bits = sum(sum(r.values()) for r in self.huffman_bits())
         padding = 8 * len(s) - symbol_bits - 8 * stuffed - 16 * rst
         return {"scan_bytes": len(s), "symbol_bits": symbol_bits, "stuffed_bytes": stuffed,
