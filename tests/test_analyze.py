@@ -571,3 +571,26 @@ def test_threads_argument_is_validated():
         jpeglite.analyze(img, threads=1.5)
     with pytest.raises(TypeError, match="threads"):
         encode_stages(img, threads=True)
+
+
+def test_staged_kernels_fill_a_band_of_a_preallocated_array():
+    from jpeglite import _color, _dct, _quant
+    img = photo(7, crop=(48, 40))
+    whole = _color.rgb_to_ycbcr(img)
+    ycc = np.zeros_like(whole)
+    assert _color.rgb_to_ycbcr(img[16:32], ycc[:, 16:32]) is not None
+    assert np.array_equal(ycc[:, 16:32], whole[:, 16:32]) and not ycc[:, :16].any()
+    coefs = _dct.fdct_blocks(whole[0])
+    out = np.zeros_like(coefs)
+    _dct.fdct_blocks(whole[0][8:24], out[1:3])
+    assert np.array_equal(out[1:3], coefs[1:3]) and not out[0].any() and not out[3:].any()
+    q = np.arange(1, 65)
+    qz = np.zeros(coefs.shape, np.int16)
+    _quant.quantize_blocks(coefs[2:5], q, qz[2:5])
+    assert np.array_equal(qz[2:5], _quant.quantize_blocks(coefs, q)[2:5]) and not qz[:2].any()
+    with pytest.raises(ValueError, match="out"):
+        _quant.quantize_blocks(coefs, q, np.zeros(coefs.shape, np.int32))
+    with pytest.raises(ValueError, match="out"):
+        _dct.fdct_blocks(whole[0], out[1:])
+    with pytest.raises(ValueError, match="out"):
+        _color.rgb_to_ycbcr(img, ycc[:2])

@@ -9,15 +9,18 @@ file ``encode`` writes.
 
 The stage functions it calls, each usable alone:
 
-- ``_color.rgb_to_ycbcr(image) -> (3, H, W) uint8``
+- ``_color.rgb_to_ycbcr(image, out=None) -> (3, H, W) uint8``
 - ``_subsample.downsample(plane, hexp, vexp, out_rows, out_cols) -> uint8 plane``
-- ``_dct.fdct_blocks(plane) -> (BY, BX, 64) int32`` (natural order, scaled by 8)
-- ``_quant.quantize_blocks(coefs, qtable) -> (BY, BX, 64) int16`` (natural order)
+- ``_dct.fdct_blocks(plane, out=None) -> (BY, BX, 64) int32`` (natural order, scaled by 8)
+- ``_quant.quantize_blocks(coefs, qtable, out=None) -> (BY, BX, 64) int16`` (natural order)
 - ``_quant.zigzag_blocks(blocks) -> same shape, zigzag order``
 - ``_entropy.count_symbols(blocks, h, v, mcus_x, mcus_y, restart_interval)
   -> (components, 2, 256) int64``
 - ``_entropy.encode_scan(blocks, h, v, mcus_x, mcus_y, dc_tables, ac_tables,
   restart_interval) -> bytes``
+
+(``out``: a band of a preallocated whole-image array to fill, so that row
+bands of one stage can run on the thread pool; every kernel releases the GIL.)
 """
 import time
 from dataclasses import dataclass, field
