@@ -517,3 +517,80 @@ def test_readme_analyze_tables_are_current(args):
         assert row.split()[1] == f"{s.bits:,.0f}"
     assert f"{r.model_bits:,} bits" in pasted and f"{r.data_bits:,} bits" in pasted
     assert f"PSNR {r.psnr:.2f} dB" in pasted
+
+
+# ---- threads -----------------------------------------------------------------
+
+def without_seconds(obj):
+    """A report's to_dict() with every wall-time entry (keys ending in "seconds") removed."""
+    if isinstance(obj, dict):
+        return {k: without_seconds(v) for k, v in obj.items() if not k.endswith("seconds")}
+    if isinstance(obj, list):
+        return [without_seconds(v) for v in obj]
+    return obj
+
+
+@pytest.mark.parametrize("idx, q, kw", [
+    (3, 75, {}),
+    (8, 88, {"crop": (411, 509), "optimize": True}),           # dummy blocks, banded counts
+    (13, 55, {"subsampling": "4:2:2", "optimize": True, "restart_interval": 6}),
+    (17, 35, {"crop": (333, 250), "subsampling": "4:4:4", "restart_interval": 13}),
+    (20, 80, {"gray": True, "optimize": True}),
+], ids=lambda v: str(v))
+def test_reports_are_the_same_on_any_number_of_threads(idx, q, kw):
+    kw = dict(kw)
+    img = photo(idx, kw.pop("gray", False), kw.pop("crop", None))
+    one = jpeglite.analyze(img, q, threads=1, **kw)
+    assert one.data == jpeglite.encode(img, q, **kw)
+    for threads in (2, 3):
+        r = jpeglite.analyze(img, q, threads=threads, **kw)
+        assert r.data == one.data
+        assert without_seconds(r.to_dict()) == without_seconds(one.to_dict())
+        assert [s.bits for s in r.stages] == [s.bits for s in one.stages]
+
+
+def test_staged_arrays_and_counts_are_the_same_on_any_number_of_threads():
+    img = photo(5, crop=(389, 517))
+    for kw in ({"optimize": True}, {"subsampling": "4:2:2", "restart_interval": 9},
+               {"subsampling": "4:4:4", "restart_interval": 4}):
+        one = encode_stages(img, 70, threads=1, **kw)
+        for threads in (2, 3, 7):
+            st_ = encode_stages(img, 70, threads=threads, **kw)
+            assert st_.data == one.data and np.array_equal(st_.counts, one.counts)
+            assert np.array_equal(st_.ycc, one.ycc)
+            for name in ("planes", "coefficients", "quantized", "zigzag"):
+                for a, b in zip(getattr(st_, name), getattr(one, name)):
+                    assert np.array_equal(a, b), name
+
+
+def test_threads_argument_is_validated():
+    img = photo(1, crop=(40, 40))
+    with pytest.raises(ValueError, match="threads"):
+        jpeglite.analyze(img, threads=0)
+    with pytest.raises(TypeError, match="threads"):
+        jpeglite.analyze(img, threads=1.5)
+    with pytest.raises(TypeError, match="threads"):
+        encode_stages(img, threads=True)
+
+
+def test_staged_kernels_fill_a_band_of_a_preallocated_array():
+    from jpeglite import _color, _dct, _quant
+    img = photo(7, crop=(48, 40))
+    whole = _color.rgb_to_ycbcr(img)
+    ycc = np.zeros_like(whole)
+    assert _color.rgb_to_ycbcr(img[16:32], ycc[:, 16:32]) is not None
+    assert np.array_equal(ycc[:, 16:32], whole[:, 16:32]) and not ycc[:, :16].any()
+    coefs = _dct.fdct_blocks(whole[0])
+    out = np.zeros_like(coefs)
+    _dct.fdct_blocks(whole[0][8:24], out[1:3])
+    assert np.array_equal(out[1:3], coefs[1:3]) and not out[0].any() and not out[3:].any()
+    q = np.arange(1, 65)
+    qz = np.zeros(coefs.shape, np.int16)
+    _quant.quantize_blocks(coefs[2:5], q, qz[2:5])
+    assert np.array_equal(qz[2:5], _quant.quantize_blocks(coefs, q)[2:5]) and not qz[:2].any()
+    with pytest.raises(ValueError, match="out"):
+        _quant.quantize_blocks(coefs, q, np.zeros(coefs.shape, np.int32))
+    with pytest.raises(ValueError, match="out"):
+        _dct.fdct_blocks(whole[0], out[1:])
+    with pytest.raises(ValueError, match="out"):
+        _color.rgb_to_ycbcr(img, ycc[:2])

@@ -5,18 +5,23 @@ import numpy as np
 from libc.stdint cimport uint8_t
 
 
-def rgb_to_ycbcr(image):
+def rgb_to_ycbcr(image, out=None):
     """Staged colour stage: an (H, W, 3) uint8 RGB image -> (3, H, W) uint8 Y, Cb, Cr planes.
 
     JFIF full-range conversion in libjpeg's 16-bit fixed point (the same kernel
     the fused encoder runs row by row), so the planes equal libjpeg-turbo's.
+    ``out``: an (3, H, W) uint8 array (rows contiguous, e.g. a row band of a
+    bigger one) to write into instead of a new array; it is returned.
     """
     cdef const uint8_t[:, :, ::1] src = np.ascontiguousarray(image, dtype=np.uint8)
     if src.shape[2] != 3:
         raise ValueError("image must have 3 channels (RGB)")
     cdef Py_ssize_t h = src.shape[0], w = src.shape[1], row
-    out = np.empty((3, h, w), dtype=np.uint8)
-    cdef uint8_t[:, :, ::1] o = out
+    if out is None:
+        out = np.empty((3, h, w), dtype=np.uint8)
+    cdef uint8_t[:, :, :] o = out
+    if o.shape[0] != 3 or o.shape[1] != h or o.shape[2] != w or (w > 1 and o.strides[2] != 1):
+        raise ValueError("out must be a (3, H, W) uint8 array with contiguous rows")
     if h and w:
         with nogil:
             for row in range(h):

@@ -5,19 +5,24 @@ import numpy as np
 from libc.stdint cimport uint8_t, int16_t, int32_t
 
 
-def fdct_blocks(plane):
+def fdct_blocks(plane, out=None):
     """Staged DCT stage: a (8*BY, 8*BX) uint8 plane -> (BY, BX, 64) int32 coefficients.
 
     Each 8x8 block is level-shifted and transformed with the islow FDCT (the
     kernel the fused encoder uses); coefficients are in natural (row-major)
     order and scaled by 8 relative to T.81's FDCT, as libjpeg leaves them.
+    ``out``: a C-contiguous (BY, BX, 64) int32 array to write into instead of
+    a new one (a block-row band of a bigger one); it is returned.
     """
     cdef const uint8_t[:, ::1] src = np.ascontiguousarray(plane, dtype=np.uint8)
     cdef Py_ssize_t rows = src.shape[0], cols = src.shape[1], by, bx
     if rows % 8 or cols % 8:
         raise ValueError("plane dimensions must be multiples of 8")
-    out = np.empty((rows // 8, cols // 8, 64), dtype=np.int32)
+    if out is None:
+        out = np.empty((rows // 8, cols // 8, 64), dtype=np.int32)
     cdef int32_t[:, :, ::1] o = out
+    if o.shape[0] != rows // 8 or o.shape[1] != cols // 8 or o.shape[2] != 64:
+        raise ValueError("out must be a (BY, BX, 64) int32 array")
     cdef int16_t blk[64]
     cdef int k
     with nogil:

@@ -23,27 +23,42 @@ cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
     return 0
 
 
-def quantize_blocks(coefs, qtable):
+def quantize_blocks(coefs, qtable, out=None):
     """Staged quantization stage: (..., 64) int32 FDCT output -> int16 of the same shape.
 
     ``qtable`` is the 64-entry table in natural order (as ``tables`` gives it);
     each coefficient c becomes sign(c) * floor((|c| + 4Q) / 8Q), libjpeg's
     rounding (the FDCT output carries a factor 8). Natural order in and out.
+    ``out``: a C-contiguous int16 array of the same shape to write into
+    instead of a new one (a band of a bigger one); it is returned.
     """
     c = np.ascontiguousarray(coefs, dtype=np.int32)
     if c.ndim < 1 or c.shape[c.ndim - 1] != 64:
         raise ValueError("coefficients must have a last axis of 64")
-    if c.size and (int(c.min()) < -(1 << 15) or int(c.max()) >= (1 << 15)):
-        raise ValueError("coefficients out of range for 8-bit samples")
     cdef QuantDivisors q
     fill_divisors(qtable, &q)
-    out = np.empty(c.shape, dtype=np.int16)
-    cdef const int16_t[:, ::1] src = c.astype(np.int16).reshape(-1, 64)
+    if out is None:
+        out = np.empty(c.shape, dtype=np.int16)
+    elif (not isinstance(out, np.ndarray) or out.dtype != np.int16 or out.shape != c.shape
+          or not out.flags.c_contiguous):
+        raise ValueError("out must be a C-contiguous int16 array shaped like coefs")
+    cdef const int32_t[:, ::1] src = c.reshape(-1, 64)
     cdef int16_t[:, ::1] dst = out.reshape(-1, 64)
     cdef Py_ssize_t n = src.shape[0], k
+    cdef int16_t blk[64]
+    cdef int i, bad = 0
+    cdef int32_t x
+    # narrowing and range check in the same pass as the quantization (a
+    # separate min, max and int16 copy cost three more passes over the input)
     with nogil:
         for k in range(n):
-            quantize_block(&src[k, 0], &q, &dst[k, 0])
+            for i in range(64):
+                x = src[k, i]
+                bad |= (x < -(1 << 15)) | (x >= (1 << 15))
+                blk[i] = <int16_t>x
+            quantize_block(blk, &q, &dst[k, 0])
+    if bad:
+        raise ValueError("coefficients out of range for 8-bit samples")
     return out
 
 

@@ -578,18 +578,19 @@ def _entropy_details(blocks_per_comp, round8):
     return float(sum(c["bits"] for c in comps)), comps
 
 
-def _distortion(image, data):
-    """(mse, decode seconds) of jpeglite's own decode of ``data`` against ``image``."""
+def _distortion(image, data, threads):
+    """(mse, decode seconds) of jpeglite's own decode (on ``threads`` threads) of ``data`` against ``image``."""
     import time
 
     from . import _color, decode
 
     t = time.perf_counter()
-    decoded = decode(data, threads=1)   # analyze already runs this beside the staged encode
+    decoded = decode(data, threads=threads)
     return _color.squared_error(image, decoded) / image.size, time.perf_counter() - t
 
 
-def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0):
+def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+            threads=None):
     """Encode ``image`` stage by stage and account for every bit: a ``Report``.
 
     Arguments and validation are ``encode``'s; ``report.data`` is exactly the
@@ -625,25 +626,63 @@ def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_i
     dummy blocks; huffman: per component dc/ac code and amplitude bits, per
     table code bits; file: the marker segments, model/header/data bits, and the
     scan's symbol bits, padding bits, stuffed bytes and restart markers.
+
+    ``threads``: threads working on each stage, the calling one included, as
+    ``encode``'s (None: all cores, fewer for small images; 1: the stages on
+    one thread, the decode beside the measurements on a second). With more
+    than one, a second thread measures the dct and quantize entropies while
+    the symbols are counted and the scan coded, and the decode then uses
+    ``threads`` threads. Every figure except the seconds is the same for
+    every thread count.
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from .parallel import resolve_threads
+
+    resolve_threads(threads)          # argument errors before image errors
     image = _check_image(image)
     with ThreadPoolExecutor(1) as pool:
-        # The decode for the distortion figures needs only the file: it runs on a
-        # second thread (the kernels release the GIL) while the stages are measured.
-        return _analyze(image, quality, subsampling, optimize, restart_interval, pool)
+        # The second thread overlaps measuring with encoding or decoding (the
+        # kernels release the GIL): see _analyze.
+        return _analyze(image, quality, subsampling, optimize, restart_interval, threads, pool)
 
 
-def _analyze(image, quality, subsampling, optimize, restart_interval, pool):
+def _analyze(image, quality, subsampling, optimize, restart_interval, threads, pool):
     import time
+    from concurrent.futures import Future
 
     from . import report as _report
+    from .parallel import resolve_threads
     from .staged import encode_stages
 
+    threads = resolve_threads(threads, image.shape[0] * image.shape[1])
+    measured = {}
+
+    def measure(blocks, round8):
+        t = time.perf_counter()
+        return _entropy_details(blocks, round8), time.perf_counter() - t
+
+    def on_quantized(coefficients, quantized):
+        # The coefficient entropies need only these arrays: the second thread
+        # measures them while this one counts symbols and codes the scan
+        # (one thread's work), instead of after the stages.
+        measured["dct"] = pool.submit(measure, coefficients, True)
+        measured["quantize"] = pool.submit(measure, quantized, False)
+
     st = encode_stages(image, quality, subsampling=subsampling, optimize=optimize,
-                       restart_interval=restart_interval, keep_zigzag=False)
-    distortion = pool.submit(_distortion, image, st.data)
+                       restart_interval=restart_interval, keep_zigzag=False, threads=threads,
+                       on_quantized=on_quantized if threads > 1 else None)
+    if threads > 1:
+        # this thread decodes (with the pool) while the second one ends its measurements
+        distortion = Future()
+        distortion.set_result(_distortion(image, st.data, threads))
+    else:
+        # the decode runs on the second thread while this one measures
+        distortion = pool.submit(_distortion, image, st.data, 1)
+        for name, blocks, round8 in (("dct", st.coefficients, True),
+                                     ("quantize", st.quantized, False)):
+            measured[name] = Future()
+            measured[name].set_result(measure(blocks, round8))
     plan, g, sec = st.plan, st.geometry, st.seconds
     height, width = plan.height, plan.width
     ncomp = len(plan.components)
@@ -669,21 +708,19 @@ def _analyze(image, quality, subsampling, optimize, restart_interval, pool):
         "padded_samples": dict(zip(names, padded)),
     }))
 
-    t = time.perf_counter()
-    dct_bits, dct_comps = _entropy_details(st.coefficients, True)
+    (dct_bits, dct_comps), dct_seconds = measured["dct"].result()
     stages.append(_report.Stage("dct", dct_bits, sec["dct"], {
         "model": "zeroth-order entropy per component and frequency of round(FDCT / 8)",
         "components": dict(zip(names, dct_comps)),
-        "measure_seconds": time.perf_counter() - t}))
+        "measure_seconds": dct_seconds}))
 
-    t = time.perf_counter()
-    q_bits, q_comps = _entropy_details(st.quantized, False)
+    (q_bits, q_comps), q_seconds = measured["quantize"].result()
     stages.append(_report.Stage("quantize", q_bits, sec["quantize"], {
         "model": "zeroth-order entropy per component and frequency of the quantized coefficients",
         "quality": plan.quality,
         "quant_tables": {tid: [int(x) for x in q] for tid, q in plan.qtables.items()},
         "components": dict(zip(names, q_comps)),
-        "measure_seconds": time.perf_counter() - t}))
+        "measure_seconds": q_seconds}))
 
     t = time.perf_counter()
     amp_sizes = _np.arange(256) & 15
@@ -761,7 +798,7 @@ def _analyze(image, quality, subsampling, optimize, restart_interval, pool):
         "padding_bits": layout["padding_bits"],
         "stuffed_bytes": layout["stuffed_bytes"],
         "restart_markers": layout["restart_markers"],
-        "decode_seconds": decode_seconds,   # on a second thread, during the measurements
+        "decode_seconds": decode_seconds,   # overlapped with measurements (see _analyze)
         "measure_seconds": time.perf_counter() - t}))
 
     options = {"quality": plan.quality,

@@ -9,15 +9,18 @@ file ``encode`` writes.
 
 The stage functions it calls, each usable alone:
 
-- ``_color.rgb_to_ycbcr(image) -> (3, H, W) uint8``
+- ``_color.rgb_to_ycbcr(image, out=None) -> (3, H, W) uint8``
 - ``_subsample.downsample(plane, hexp, vexp, out_rows, out_cols) -> uint8 plane``
-- ``_dct.fdct_blocks(plane) -> (BY, BX, 64) int32`` (natural order, scaled by 8)
-- ``_quant.quantize_blocks(coefs, qtable) -> (BY, BX, 64) int16`` (natural order)
+- ``_dct.fdct_blocks(plane, out=None) -> (BY, BX, 64) int32`` (natural order, scaled by 8)
+- ``_quant.quantize_blocks(coefs, qtable, out=None) -> (BY, BX, 64) int16`` (natural order)
 - ``_quant.zigzag_blocks(blocks) -> same shape, zigzag order``
 - ``_entropy.count_symbols(blocks, h, v, mcus_x, mcus_y, restart_interval)
   -> (components, 2, 256) int64``
 - ``_entropy.encode_scan(blocks, h, v, mcus_x, mcus_y, dc_tables, ac_tables,
   restart_interval) -> bytes``
+
+(``out``: a band of a preallocated whole-image array to fill, so that row
+bands of one stage can run on the thread pool; every kernel releases the GIL.)
 """
 import time
 from dataclasses import dataclass, field
@@ -26,6 +29,7 @@ import numpy as np
 
 from . import _color, _dct, _encoder, _entropy, _quant, _subsample
 from . import jfif as _jfif
+from . import parallel as _parallel
 from .api import EncodePlan, _plan
 
 __all__ = ["EncodeStages", "encode_stages"]
@@ -129,17 +133,59 @@ class EncodeStages:
         + 16 * restart_markers.
         """
         s = self.scan
-        ff = np.flatnonzero(np.frombuffer(s, np.uint8)[:-1] == 0xFF) if len(s) > 1 else []
-        stuffed = sum(1 for i in ff if s[i + 1] == 0)
-        rst = sum(1 for i in ff if 0xD0 <= s[i + 1] <= 0xD7)
+        b = np.frombuffer(s, np.uint8)
+        after_ff = b[1:][b[:-1] == 0xFF]        # the byte after each 0xFF but the last byte
+        stuffed = int(np.count_nonzero(after_ff == 0))
+        rst = int(np.count_nonzero((after_ff >= 0xD0) & (after_ff <= 0xD7)))
         symbol_bits = sum(sum(r.values()) for r in self.huffman_bits())
         padding = 8 * len(s) - symbol_bits - 8 * stuffed - 16 * rst
         return {"scan_bytes": len(s), "symbol_bits": symbol_bits, "stuffed_bytes": stuffed,
                 "restart_markers": rst, "padding_bits": padding}
 
 
+def _split(n, threads):
+    """Consecutive bands [(a, b), ...] covering range(n): one per thread when threads <= 1,
+    else about four per thread (so a thread slowed by another process does not hold the rest)."""
+    parts = 1 if threads <= 1 else max(1, min(n, 4 * threads))
+    cuts = [n * k // parts for k in range(parts + 1)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a] or [(0, n)]
+
+
+def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads):
+    """``_entropy.count_symbols`` of the whole scan, MCU-row bands counted in parallel.
+
+    Each band is counted as a scan of its own, so its first DC of each
+    component is predicted from 0; that one symbol is moved to the category
+    of its difference from the last DC of the band before (the block coded
+    last before it). With restart markers the bands are only split at MCU
+    rows that start an interval, where the prediction is 0 anyway.
+    """
+    ncomp = len(quantized)
+    bands = _split(mcus_y, threads)
+    if restart_interval and any((a * mcus_x) % restart_interval for a, _ in bands):
+        bands = [(0, mcus_y)]
+    if len(bands) == 1:
+        return _entropy.count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval)
+
+    def count(band):
+        my0, my1 = band
+        return _entropy.count_symbols([q[my0 * sv[c]:my1 * sv[c]] for c, q in enumerate(quantized)],
+                                      sh, sv, mcus_x, my1 - my0, restart_interval)
+
+    per_band = _parallel._run(count, bands, threads)
+    counts = sum(per_band)
+    if not restart_interval:
+        for my0, _ in bands[1:]:
+            for c, q in enumerate(quantized):
+                first = int(q[my0 * sv[c], 0, 0])
+                prev = int(q[my0 * sv[c] - 1, -1, 0])
+                counts[c, 0, abs(first).bit_length()] -= 1
+                counts[c, 0, abs(first - prev).bit_length()] += 1
+    return counts
+
+
 def encode_stages(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-                  keep_zigzag=True):
+                  keep_zigzag=True, threads=None, on_quantized=None):
     """Encode like ``jpeglite.encode`` (same arguments, same bytes), stage by stage.
 
     Returns an ``EncodeStages`` with every intermediate array, the symbol
@@ -149,29 +195,59 @@ def encode_stages(image, quality=75, *, subsampling="4:2:0", optimize=False, res
     through the zigzag map themselves, so only a caller that wants to look at
     the zigzag arrays needs them (``analyze`` does not; they cost a whole-image
     gather).
+    ``threads``: threads working on each stage, the calling one included, as
+    ``encode``'s (None: all cores, fewer for small images). Each stage's work
+    is split into row bands or components shared by the pool; the stages still
+    run one after another, so ``seconds`` is still the wall time of each. Every
+    array and byte is the same for every thread count. The scan coding runs on
+    one thread.
+    ``on_quantized``: called with (coefficients, quantized), the lists of
+    arrays, once the quantize stage is timed and before the symbols are
+    counted, so that a caller (``analyze``) can start measuring them on
+    another thread while the remaining stages run on this one.
     """
+    _parallel.resolve_threads(threads)          # argument errors before image errors
     image, plan = _plan(image, quality, subsampling, optimize, restart_interval)
+    threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     g = _encoder.geometry(plan.height, plan.width, plan.h, plan.v)
     ncomp = len(plan.components)
+    height, width = plan.height, plan.width
+    run = _parallel._run
     sec = {}
 
     t = time.perf_counter()
-    ycc = _color.rgb_to_ycbcr(image) if ncomp == 3 else image[None].copy()
+    if ncomp == 3:
+        ycc = np.empty((3, height, width), np.uint8)
+        run(lambda b: _color.rgb_to_ycbcr(image[b[0]:b[1]], ycc[:, b[0]:b[1]]),
+            _split(height, threads), threads)
+    else:
+        ycc = image[None].copy()
     sec["color"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    planes = [_subsample.downsample(ycc[c], g["hexp"][c], g["vexp"][c], 8 * g["hb"][c],
-                                    8 * g["wb"][c]) for c in range(ncomp)]
+    planes = run(lambda c: _subsample.downsample(ycc[c], g["hexp"][c], g["vexp"][c],
+                                                 8 * g["hb"][c], 8 * g["wb"][c]),
+                 range(ncomp), threads)
     sec["subsample"] = time.perf_counter() - t
 
+    # block-row bands of every component, in one list so the threads share them all
+    jobs = [(c, a, b) for c in range(ncomp) for a, b in _split(g["hb"][c], threads)]
+
     t = time.perf_counter()
-    coefficients = [_dct.fdct_blocks(p) for p in planes]
+    coefficients = [np.empty((g["hb"][c], g["wb"][c], 64), np.int32) for c in range(ncomp)]
+    run(lambda j: _dct.fdct_blocks(planes[j[0]][8 * j[1]:8 * j[2]], coefficients[j[0]][j[1]:j[2]]),
+        jobs, threads)
     sec["dct"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    quantized = [_quant.quantize_blocks(c, q)
-                 for c, q in zip(coefficients, plan.component_qtables())]
+    qtables = plan.component_qtables()
+    quantized = [np.empty(c.shape, np.int16) for c in coefficients]
+    run(lambda j: _quant.quantize_blocks(coefficients[j[0]][j[1]:j[2]], qtables[j[0]],
+                                         quantized[j[0]][j[1]:j[2]]),
+        jobs, threads)
     sec["quantize"] = time.perf_counter() - t
+    if on_quantized is not None:
+        on_quantized(coefficients, quantized)
 
     zigzag = None
     if keep_zigzag:
@@ -181,8 +257,8 @@ def encode_stages(image, quality=75, *, subsampling="4:2:0", optimize=False, res
 
     sh, sv = (plan.h, plan.v) if ncomp > 1 else ([1], [1])
     t = time.perf_counter()
-    counts = _entropy.count_symbols(quantized, sh, sv, g["mcus_x"], g["mcus_y"],
-                                    plan.restart_interval)
+    counts = _count_symbols(quantized, sh, sv, g["mcus_x"], g["mcus_y"], plan.restart_interval,
+                            threads)
     sec["count"] = time.perf_counter() - t
 
     t = time.perf_counter()
