@@ -3,23 +3,24 @@
 # ==== encode: forward DCT ====
 from libc.stdint cimport uint8_t, int16_t, int32_t
 
-# jfdctint.c ("islow"): 13-bit fixed-point constants FIX(x) = round(x * 2**13);
-# pass 1 keeps PASS1_BITS extra bits of precision for pass 2.
-cdef enum:
-    FD_CONST_BITS = 13
-    FD_PASS1_BITS = 2
-    FD_FIX_0_298631336 = 2446
-    FD_FIX_0_390180644 = 3196
-    FD_FIX_0_541196100 = 4433
-    FD_FIX_0_765366865 = 6270
-    FD_FIX_0_899976223 = 7373
-    FD_FIX_1_175875602 = 9633
-    FD_FIX_1_501321110 = 12299
-    FD_FIX_1_847759065 = 15137
-    FD_FIX_1_961570560 = 16069
-    FD_FIX_2_053119869 = 16819
-    FD_FIX_2_562915447 = 20995
-    FD_FIX_3_072711026 = 25172
+# The islow constants (jfdctint.c / jidctint.c), shared by the forward and
+# inverse transforms and their SSE2 versions: one definition, in _islow.h.
+cdef extern from "_islow.h":
+    enum:
+        ISLOW_CONST_BITS
+        ISLOW_PASS1_BITS
+        FIX_0_298631336 "ISLOW_FIX_0_298631336"
+        FIX_0_390180644 "ISLOW_FIX_0_390180644"
+        FIX_0_541196100 "ISLOW_FIX_0_541196100"
+        FIX_0_765366865 "ISLOW_FIX_0_765366865"
+        FIX_0_899976223 "ISLOW_FIX_0_899976223"
+        FIX_1_175875602 "ISLOW_FIX_1_175875602"
+        FIX_1_501321110 "ISLOW_FIX_1_501321110"
+        FIX_1_847759065 "ISLOW_FIX_1_847759065"
+        FIX_1_961570560 "ISLOW_FIX_1_961570560"
+        FIX_2_053119869 "ISLOW_FIX_2_053119869"
+        FIX_2_562915447 "ISLOW_FIX_2_562915447"
+        FIX_3_072711026 "ISLOW_FIX_3_072711026"
 
 
 cdef inline void load_block(const uint8_t* src, Py_ssize_t stride, int16_t* data) noexcept nogil:
@@ -32,6 +33,7 @@ cdef inline void load_block(const uint8_t* src, Py_ssize_t stride, int16_t* data
 
 cdef extern from *:
     """
+    #include "_islow.h"
     #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
     #include <emmintrin.h>
     #endif
@@ -126,17 +128,17 @@ cdef extern from *:
             v[0] = _mm_slli_epi16(_mm_add_epi16(tmp10, tmp11), 2);
             v[4] = _mm_slli_epi16(_mm_sub_epi16(tmp10, tmp11), 2);
         }
-        v[2] = jl_enc_madd_desc(tmp12, tmp13, JL_K2(4433, 4433 + 6270), z, z, rnd, sh);
-        v[6] = jl_enc_madd_desc(tmp12, tmp13, JL_K2(4433 - 15137, 4433), z, z, rnd, sh);
+        v[2] = jl_enc_madd_desc(tmp12, tmp13, JL_K2(ISLOW_FIX_0_541196100, ISLOW_FIX_0_541196100 + ISLOW_FIX_0_765366865), z, z, rnd, sh);
+        v[6] = jl_enc_madd_desc(tmp12, tmp13, JL_K2(ISLOW_FIX_0_541196100 - ISLOW_FIX_1_847759065, ISLOW_FIX_0_541196100), z, z, rnd, sh);
         /* A = z3 (c1175 - c1961) + z4 c1175, B = z3 c1175 + z4 (c1175 - c390) */
-        a_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(9633 - 16069, 9633));
-        a_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(9633 - 16069, 9633));
-        b_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(9633, 9633 - 3196));
-        b_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(9633, 9633 - 3196));
-        v[7] = jl_enc_madd_desc(tmp4, tmp7, JL_K2(2446 - 7373, -7373), a_lo, a_hi, rnd, sh);
-        v[1] = jl_enc_madd_desc(tmp4, tmp7, JL_K2(-7373, 12299 - 7373), b_lo, b_hi, rnd, sh);
-        v[5] = jl_enc_madd_desc(tmp5, tmp6, JL_K2(16819 - 20995, -20995), b_lo, b_hi, rnd, sh);
-        v[3] = jl_enc_madd_desc(tmp5, tmp6, JL_K2(-20995, 25172 - 20995), a_lo, a_hi, rnd, sh);
+        a_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(ISLOW_FIX_1_175875602 - ISLOW_FIX_1_961570560, ISLOW_FIX_1_175875602));
+        a_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(ISLOW_FIX_1_175875602 - ISLOW_FIX_1_961570560, ISLOW_FIX_1_175875602));
+        b_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(ISLOW_FIX_1_175875602, ISLOW_FIX_1_175875602 - ISLOW_FIX_0_390180644));
+        b_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(ISLOW_FIX_1_175875602, ISLOW_FIX_1_175875602 - ISLOW_FIX_0_390180644));
+        v[7] = jl_enc_madd_desc(tmp4, tmp7, JL_K2(ISLOW_FIX_0_298631336 - ISLOW_FIX_0_899976223, -ISLOW_FIX_0_899976223), a_lo, a_hi, rnd, sh);
+        v[1] = jl_enc_madd_desc(tmp4, tmp7, JL_K2(-ISLOW_FIX_0_899976223, ISLOW_FIX_1_501321110 - ISLOW_FIX_0_899976223), b_lo, b_hi, rnd, sh);
+        v[5] = jl_enc_madd_desc(tmp5, tmp6, JL_K2(ISLOW_FIX_2_053119869 - ISLOW_FIX_2_562915447, -ISLOW_FIX_2_562915447), b_lo, b_hi, rnd, sh);
+        v[3] = jl_enc_madd_desc(tmp5, tmp6, JL_K2(-ISLOW_FIX_2_562915447, ISLOW_FIX_3_072711026 - ISLOW_FIX_2_562915447), a_lo, a_hi, rnd, sh);
     }
     #endif
     /* The islow FDCT of a level-shifted block (int16, natural order, values
@@ -196,22 +198,22 @@ cdef inline void fdct_pass(int32_t* d, int32_t r_even, int sh_even, int32_t r_od
         else:
             p[0] = (tmp10 + tmp11) << -sh_even
             p[32] = (tmp10 - tmp11) << -sh_even
-        z1 = (tmp12 + tmp13) * FD_FIX_0_541196100
-        p[16] = (z1 + tmp13 * FD_FIX_0_765366865 + r_odd) >> sh_odd
-        p[48] = (z1 - tmp12 * FD_FIX_1_847759065 + r_odd) >> sh_odd
+        z1 = (tmp12 + tmp13) * FIX_0_541196100
+        p[16] = (z1 + tmp13 * FIX_0_765366865 + r_odd) >> sh_odd
+        p[48] = (z1 - tmp12 * FIX_1_847759065 + r_odd) >> sh_odd
         z1 = tmp4 + tmp7
         z2 = tmp5 + tmp6
         z3 = tmp4 + tmp6
         z4 = tmp5 + tmp7
-        z5 = (z3 + z4) * FD_FIX_1_175875602
-        tmp4 = tmp4 * FD_FIX_0_298631336
-        tmp5 = tmp5 * FD_FIX_2_053119869
-        tmp6 = tmp6 * FD_FIX_3_072711026
-        tmp7 = tmp7 * FD_FIX_1_501321110
-        z1 = -z1 * FD_FIX_0_899976223
-        z2 = -z2 * FD_FIX_2_562915447
-        z3 = -z3 * FD_FIX_1_961570560 + z5
-        z4 = -z4 * FD_FIX_0_390180644 + z5
+        z5 = (z3 + z4) * FIX_1_175875602
+        tmp4 = tmp4 * FIX_0_298631336
+        tmp5 = tmp5 * FIX_2_053119869
+        tmp6 = tmp6 * FIX_3_072711026
+        tmp7 = tmp7 * FIX_1_501321110
+        z1 = -z1 * FIX_0_899976223
+        z2 = -z2 * FIX_2_562915447
+        z3 = -z3 * FIX_1_961570560 + z5
+        z4 = -z4 * FIX_0_390180644 + z5
         p[56] = (tmp4 + z1 + z3 + r_odd) >> sh_odd
         p[40] = (tmp5 + z2 + z4 + r_odd) >> sh_odd
         p[24] = (tmp6 + z2 + z3 + r_odd) >> sh_odd
@@ -238,12 +240,12 @@ cdef inline void fdct_islow(int16_t* d) noexcept nogil:
         u[i] = d[i]
     jl_enc_transpose8_i32(u, t)
     # Pass 1: rows (columns of t); results scaled up by 2**PASS1_BITS.
-    fdct_pass(t, 0, -FD_PASS1_BITS, 1 << (FD_CONST_BITS - FD_PASS1_BITS - 1),
-              FD_CONST_BITS - FD_PASS1_BITS)
+    fdct_pass(t, 0, -ISLOW_PASS1_BITS, 1 << (ISLOW_CONST_BITS - ISLOW_PASS1_BITS - 1),
+              ISLOW_CONST_BITS - ISLOW_PASS1_BITS)
     jl_enc_transpose8_i32(t, u)
     # Pass 2: columns; removes PASS1_BITS and leaves the overall factor 8.
-    fdct_pass(u, 1 << (FD_PASS1_BITS - 1), FD_PASS1_BITS,
-              1 << (FD_CONST_BITS + FD_PASS1_BITS - 1), FD_CONST_BITS + FD_PASS1_BITS)
+    fdct_pass(u, 1 << (ISLOW_PASS1_BITS - 1), ISLOW_PASS1_BITS,
+              1 << (ISLOW_CONST_BITS + ISLOW_PASS1_BITS - 1), ISLOW_CONST_BITS + ISLOW_PASS1_BITS)
     for i in range(64):
         d[i] = <int16_t>u[i]
 
@@ -254,22 +256,7 @@ cdef inline void fdct_islow(int16_t* d) noexcept nogil:
 # ==== decode: inverse DCT ====
 from libc.stdint cimport uint8_t, int16_t, int32_t
 
-# libjpeg's jidctint.c fixed-point constants: FIX(x) = round(x * 2**13).
-cdef enum:
-    IDCT_CONST_BITS = 13
-    IDCT_PASS1_BITS = 2
-    FIX_0_298631336 = 2446
-    FIX_0_390180644 = 3196
-    FIX_0_541196100 = 4433
-    FIX_0_765366865 = 6270
-    FIX_0_899976223 = 7373
-    FIX_1_175875602 = 9633
-    FIX_1_501321110 = 12299
-    FIX_1_847759065 = 15137
-    FIX_1_961570560 = 16069
-    FIX_2_053119869 = 16819
-    FIX_2_562915447 = 20995
-    FIX_3_072711026 = 25172
+# (the islow constants are declared once, in the encode section above)
 
 
 cdef extern from "_idct_sse2.h":
@@ -311,8 +298,8 @@ cdef inline void idct_1d(int32_t i0, int32_t i1, int32_t i2, int32_t i3, int32_t
     cdef int32_t z3, z4, t0, t1, t2, t3
     tmp3 = i2 * (FIX_0_541196100 + FIX_0_765366865) + i6 * FIX_0_541196100
     tmp2 = i2 * FIX_0_541196100 + i6 * (FIX_0_541196100 - FIX_1_847759065)
-    tmp0 = wrap16(i0 + i4) * (1 << IDCT_CONST_BITS)
-    tmp1 = wrap16(i0 - i4) * (1 << IDCT_CONST_BITS)
+    tmp0 = wrap16(i0 + i4) * (1 << ISLOW_CONST_BITS)
+    tmp1 = wrap16(i0 - i4) * (1 << ISLOW_CONST_BITS)
     tmp10 = tmp0 + tmp3
     tmp13 = tmp0 - tmp3
     tmp11 = tmp1 + tmp2
@@ -363,7 +350,7 @@ cdef inline void idct_islow_scalar(const int16_t* coef, const int16_t* quant,
         acc0 = coef[1] | coef[2] | coef[3] | coef[4] | coef[5] | coef[6] | coef[7]
         if acc0 == 0:
             # DC only: every sample is the same
-            dc = wrap16(wrap16(<int32_t>coef[0] * quant[0]) * (1 << IDCT_PASS1_BITS))
+            dc = wrap16(wrap16(<int32_t>coef[0] * quant[0]) * (1 << ISLOW_PASS1_BITS))
             v = sat_sample((dc + 16) >> 5)
             for r in range(8):
                 op = out + r * stride
@@ -372,7 +359,7 @@ cdef inline void idct_islow_scalar(const int16_t* coef, const int16_t* quant,
             return
         # only row 0 nonzero: every column is flat (SIMD computes this in 16 bits)
         for c in range(8):
-            dc = wrap16(wrap16(<int32_t>coef[c] * quant[c]) * (1 << IDCT_PASS1_BITS))
+            dc = wrap16(wrap16(<int32_t>coef[c] * quant[c]) * (1 << ISLOW_PASS1_BITS))
             for r in range(8):
                 ws[r * 8 + c] = dc
     else:
@@ -381,7 +368,7 @@ cdef inline void idct_islow_scalar(const int16_t* coef, const int16_t* quant,
                 d[r] = wrap16(<int32_t>coef[r * 8 + c] * quant[r * 8 + c])
             if (d[1] | d[2] | d[3] | d[4] | d[5] | d[6] | d[7]) == 0:
                 # what the full computation gives for a flat column
-                dc = sat16(d[0] * (1 << IDCT_PASS1_BITS))
+                dc = sat16(d[0] * (1 << ISLOW_PASS1_BITS))
                 for r in range(8):
                     ws[r * 8 + c] = dc
                 continue
@@ -415,7 +402,7 @@ cdef inline void idct_islow(const int16_t* coef, const int16_t* quant,
     for k in range(1, 64):
         acc |= coef[k]
     if acc == 0:
-        v = sat_sample((wrap16(wrap16(<int32_t>coef[0] * quant[0]) * (1 << IDCT_PASS1_BITS))
+        v = sat_sample((wrap16(wrap16(<int32_t>coef[0] * quant[0]) * (1 << ISLOW_PASS1_BITS))
                         + 16) >> 5)
         for r in range(8):
             op = out + r * stride

@@ -15,24 +15,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "_islow.h"
+
 #if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
 #include <emmintrin.h>
 #define JL_HAVE_SSE2 1
 
-/* jidctint.c constants, FIX(x) = round(x * 2**13), folded in pairs the way a
- * multiply-add of two interleaved inputs needs them */
-#define JL_F0298 2446
-#define JL_F0390 3196
-#define JL_F0541 4433
-#define JL_F0765 6270
-#define JL_F0899 7373
-#define JL_F1175 9633
-#define JL_F1501 12299
-#define JL_F1847 15137
-#define JL_F1961 16069
-#define JL_F2053 16819
-#define JL_F2562 20995
-#define JL_F3072 25172
+/* short names for the islow constants of _islow.h */
+#define JL_F0298 ISLOW_FIX_0_298631336
+#define JL_F0390 ISLOW_FIX_0_390180644
+#define JL_F0541 ISLOW_FIX_0_541196100
+#define JL_F0765 ISLOW_FIX_0_765366865
+#define JL_F0899 ISLOW_FIX_0_899976223
+#define JL_F1175 ISLOW_FIX_1_175875602
+#define JL_F1501 ISLOW_FIX_1_501321110
+#define JL_F1847 ISLOW_FIX_1_847759065
+#define JL_F1961 ISLOW_FIX_1_961570560
+#define JL_F2053 ISLOW_FIX_2_053119869
+#define JL_F2562 ISLOW_FIX_2_562915447
+#define JL_F3072 ISLOW_FIX_3_072711026
 
 #define JL_PAIR(a, b) _mm_setr_epi16((a), (b), (a), (b), (a), (b), (a), (b))
 
