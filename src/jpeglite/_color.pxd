@@ -223,21 +223,24 @@ cdef inline void build_ycc_tables(YccTables* t) noexcept nogil:
         t.clamp[i] = <uint8_t>clamp255(i - 384)
 
 
+cdef inline void ycc_pixel(int32_t yy, int32_t b, int32_t r, uint8_t* o,
+                           const uint8_t* lim, const YccTables* t) noexcept nogil:
+    """R, G, B of one YCbCr sample into o[0..2]: R = Y + 1.402 Cr',
+    G = Y - 0.34414 Cb' - 0.71414 Cr', B = Y + 1.772 Cb' (Cb' = Cb - 128,
+    Cr' = Cr - 128) in libjpeg's integer arithmetic: R and B round their term,
+    G rounds the sum of its two terms once."""
+    o[0] = lim[yy + t.cr_r[r]]
+    o[1] = lim[yy + ((t.cb_g[b] + t.cr_g[r]) >> YCC_SCALEBITS)]
+    o[2] = lim[yy + t.cb_b[b]]
+
+
 cdef inline void ycc_rgb_row(const uint8_t* y, const uint8_t* cb, const uint8_t* cr,
                              uint8_t* out, int w, const YccTables* t) noexcept nogil:
-    """R = Y + 1.402 Cr', G = Y - 0.34414 Cb' - 0.71414 Cr', B = Y + 1.772 Cb'
-    (Cb' = Cb - 128, Cr' = Cr - 128) in libjpeg's integer arithmetic: R and B
-    round their term, G rounds the sum of its two terms once."""
+    """A row of YCbCr to interleaved RGB (ycc_pixel; SSE2 for most of the row)."""
     cdef int x
-    cdef int32_t yy, b, r
     cdef const uint8_t* lim = t.clamp + 384
     for x in range(jl_ycc_rgb_sse2(y, cb, cr, out, w, 3), w):
-        yy = y[x]
-        b = cb[x]
-        r = cr[x]
-        out[3 * x] = lim[yy + t.cr_r[r]]
-        out[3 * x + 1] = lim[yy + ((t.cb_g[b] + t.cr_g[r]) >> YCC_SCALEBITS)]
-        out[3 * x + 2] = lim[yy + t.cb_b[b]]
+        ycc_pixel(y[x], cb[x], cr[x], out + 3 * x, lim, t)
 
 
 cdef inline void interleave3_row(const uint8_t* a, const uint8_t* b, const uint8_t* c,
@@ -267,15 +270,9 @@ cdef inline void ycck_cmyk_row(const uint8_t* y, const uint8_t* cb, const uint8_
     """YCCK -> CMYK as libjpeg computes it (C = 255 - R of the YCbCr part,
     K as stored), then inverted as Pillow does: so R, G, B, 255 - K."""
     cdef int x
-    cdef int32_t yy, b, r
     cdef const uint8_t* lim = t.clamp + 384
     for x in range(jl_ycc_rgb_sse2(y, cb, cr, out, w, 4), w):
-        yy = y[x]
-        b = cb[x]
-        r = cr[x]
-        out[4 * x] = lim[yy + t.cr_r[r]]
-        out[4 * x + 1] = lim[yy + ((t.cb_g[b] + t.cr_g[r]) >> YCC_SCALEBITS)]
-        out[4 * x + 2] = lim[yy + t.cb_b[b]]
+        ycc_pixel(y[x], cb[x], cr[x], out + 4 * x, lim, t)
     for x in range(w):
         out[4 * x + 3] = 255 - k[x]
 
