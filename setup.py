@@ -4,8 +4,9 @@ Every `src/jpeglite/_*.pyx` becomes an extension module; compiler directives and
 flags are set here, once. Flags stay portable (no -march=native, no -ffast-math)
 so a wheel built here runs on any x86-64 or ARM machine.
 
-SSE2 kernels (part of every x86-64 CPU) sit behind #if with portable scalar
-fallbacks; CFLAGS=-DJL_NO_SIMD builds the fallbacks on x86-64 too, to test them.
+SSE2 kernels (part of every x86-64 CPU) sit behind one switch, JL_SSE2 in
+src/jpeglite/_simd.h, with portable scalar fallbacks; CFLAGS=-DJL_NO_SIMD builds
+the fallbacks of every module (encode and decode) on x86-64 too, to test them.
 
 JPEGLITE_SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer
 and turns Cython's bounds checks back on (for the hostile-input CI step).

@@ -18,6 +18,10 @@ cdef enum:
     CC_FIX_0_08131 = 5329
 
 
+# One SSE2 switch for the whole package (honours -DJL_NO_SIMD): _simd.h.
+cdef extern from "_simd.h":
+    pass
+
 cdef extern from *:
     """
     /* Output rows never overlap the input: telling the compiler so lets it vectorize. */
@@ -34,7 +38,7 @@ cdef extern from *:
 
 cdef extern from *:
     """
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
     #include <emmintrin.h>
     /* Bytes p of each 64-bit half, taken from byte 3p mod 8: undoes the lane
        order the de-interleaving below leaves (lane l holds pixel 3l mod 8). */
@@ -100,7 +104,7 @@ cdef extern from *:
     static inline Py_ssize_t jl_enc_rgb_ycc_simd(const unsigned char *rgb, unsigned char *y,
                                                  unsigned char *cb, unsigned char *cr,
                                                  Py_ssize_t n) {
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
         const __m128i z = _mm_setzero_si128();
         Py_ssize_t i;
         for (i = 0; i + 16 <= n; i += 16) {

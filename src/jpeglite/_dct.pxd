@@ -5,6 +5,10 @@ from libc.stdint cimport uint8_t, int16_t, int32_t
 
 # The islow constants (jfdctint.c / jidctint.c), shared by the forward and
 # inverse transforms and their SSE2 versions: one definition, in _islow.h.
+# One SSE2 switch for the whole package (honours -DJL_NO_SIMD): _simd.h.
+cdef extern from "_simd.h":
+    pass
+
 cdef extern from "_islow.h":
     enum:
         ISLOW_CONST_BITS
@@ -34,13 +38,13 @@ cdef inline void load_block(const uint8_t* src, Py_ssize_t stride, int16_t* data
 cdef extern from *:
     """
     #include "_islow.h"
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
     #include <emmintrin.h>
     #endif
     /* out = transpose of the 8x8 int32 matrix in (row-major); in != out. SSE2
        (part of every x86-64 CPU) does it as four 4x4 transposes of registers. */
     static inline void jl_enc_transpose8_i32(const int *in, int *out) {
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
         int bi, bj, k;
         for (bi = 0; bi < 2; bi++) {
             for (bj = 0; bj < 2; bj++) {
@@ -72,7 +76,7 @@ cdef extern from *:
 
 cdef extern from *:
     """
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
     #include <emmintrin.h>
     /* 8x8 int16 transpose of r[0..7] (each a row of 8 lanes), in place. */
     static inline void jl_enc_tr8_i16(__m128i *r) {
@@ -144,7 +148,7 @@ cdef extern from *:
     /* The islow FDCT of a level-shifted block (int16, natural order, values
        -128..127) in place, in 16-bit SSE2 lanes; 0 when SSE2 is missing. */
     static inline int jl_enc_fdct_simd(short *d) {
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
         __m128i v[8];
         int i;
         for (i = 0; i < 8; i++)

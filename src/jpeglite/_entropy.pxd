@@ -5,15 +5,19 @@ from libc.stdint cimport int16_t, int64_t, uint32_t, uint64_t
 from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bw_reserve, bw_restart, bw_finish,
                                 jl_enc_bitlen, jl_enc_bitlen_nz, jl_enc_ctz64)
 
+# One SSE2 switch for the whole package (honours -DJL_NO_SIMD): _simd.h.
+cdef extern from "_simd.h":
+    pass
+
 cdef extern from *:
     """
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
     #include <emmintrin.h>
     #endif
     /* Bit i set when b[i] != 0, for the 64 coefficients of a block. SSE2 is part
        of every x86-64 CPU, so this needs no extra compiler flag. */
     static inline unsigned long long jl_enc_nonzero_mask(const short* b) {
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
         const __m128i z = _mm_setzero_si128();
         unsigned long long zero = 0;
         int i;

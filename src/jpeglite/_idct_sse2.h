@@ -17,7 +17,8 @@
 
 #include "_islow.h"
 
-#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#include "_simd.h"
+#if JL_SSE2
 #include <emmintrin.h>
 #define JL_HAVE_SSE2 1
 

@@ -5,9 +5,13 @@ from libc.stdint cimport uint8_t
 from libc.string cimport memcpy, memset
 
 
+# One SSE2 switch for the whole package (honours -DJL_NO_SIMD): _simd.h.
+cdef extern from "_simd.h":
+    pass
+
 cdef extern from *:
     """
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
     #include <emmintrin.h>
     #endif
     /* The first n - n % 16 outputs of 2:1 horizontal (vexp 1) or 2x2 (vexp 2)
@@ -17,7 +21,7 @@ cdef extern from *:
        many outputs it wrote (0 without SSE2). */
     static inline Py_ssize_t jl_enc_down2_simd(const unsigned char *in0, const unsigned char *in1,
                                                unsigned char *out, Py_ssize_t n, int vexp) {
-    #if (defined(__SSE2__) || defined(_M_X64)) && !defined(JL_NO_SIMD)
+    #if JL_SSE2
         const __m128i lo = _mm_set1_epi16(0x00FF);
         const __m128i bias = vexp == 2 ? _mm_setr_epi16(1, 2, 1, 2, 1, 2, 1, 2)
                                        : _mm_setr_epi16(0, 1, 0, 1, 0, 1, 0, 1);

@@ -13,7 +13,8 @@
 
 #include <stdint.h>
 
-#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#include "_simd.h"
+#if JL_SSE2
 #include <emmintrin.h>
 
 static inline __m128i jl_load8(const uint8_t *p)
