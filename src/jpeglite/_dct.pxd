@@ -78,21 +78,6 @@ cdef extern from *:
     """
     #if JL_SSE2
     #include <emmintrin.h>
-    /* 8x8 int16 transpose of r[0..7] (each a row of 8 lanes), in place. */
-    static inline void jl_enc_tr8_i16(__m128i *r) {
-        __m128i a0 = _mm_unpacklo_epi16(r[0], r[1]), a1 = _mm_unpackhi_epi16(r[0], r[1]);
-        __m128i a2 = _mm_unpacklo_epi16(r[2], r[3]), a3 = _mm_unpackhi_epi16(r[2], r[3]);
-        __m128i a4 = _mm_unpacklo_epi16(r[4], r[5]), a5 = _mm_unpackhi_epi16(r[4], r[5]);
-        __m128i a6 = _mm_unpacklo_epi16(r[6], r[7]), a7 = _mm_unpackhi_epi16(r[6], r[7]);
-        __m128i b0 = _mm_unpacklo_epi32(a0, a2), b1 = _mm_unpackhi_epi32(a0, a2);
-        __m128i b2 = _mm_unpacklo_epi32(a4, a6), b3 = _mm_unpackhi_epi32(a4, a6);
-        __m128i b4 = _mm_unpacklo_epi32(a1, a3), b5 = _mm_unpackhi_epi32(a1, a3);
-        __m128i b6 = _mm_unpacklo_epi32(a5, a7), b7 = _mm_unpackhi_epi32(a5, a7);
-        r[0] = _mm_unpacklo_epi64(b0, b2); r[1] = _mm_unpackhi_epi64(b0, b2);
-        r[2] = _mm_unpacklo_epi64(b1, b3); r[3] = _mm_unpackhi_epi64(b1, b3);
-        r[4] = _mm_unpacklo_epi64(b4, b6); r[5] = _mm_unpackhi_epi64(b4, b6);
-        r[6] = _mm_unpacklo_epi64(b5, b7); r[7] = _mm_unpackhi_epi64(b5, b7);
-    }
     /* Word pair (a, b) as pmaddwd's second operand: x * a + y * b per 32-bit lane. */
     #define JL_K2(a, b) _mm_set1_epi32((int)(((unsigned)(b) << 16) | ((unsigned)(a) & 0xFFFFu)))
     /* (x * k.a + y * k.b + round) >> shift for 8 lanes, packed back to 16 bits. */
@@ -153,9 +138,9 @@ cdef extern from *:
         int i;
         for (i = 0; i < 8; i++)
             v[i] = _mm_loadu_si128((const __m128i *)(d + 8 * i));
-        jl_enc_tr8_i16(v);          /* v[j]: column j, lane i = row i */
+        jl_transpose8x16(v);          /* v[j]: column j, lane i = row i */
         jl_enc_fdct_pass16(v, 0);   /* v[u]: row i's coefficient u in lane i */
-        jl_enc_tr8_i16(v);          /* v[i]: row i, lane u */
+        jl_transpose8x16(v);          /* v[i]: row i, lane u */
         jl_enc_fdct_pass16(v, 1);   /* v[k]: coefficient (k, u) in lane u */
         for (i = 0; i < 8; i++)
             _mm_storeu_si128((__m128i *)(d + 8 * i), v[i]);
