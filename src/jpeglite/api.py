@@ -44,29 +44,92 @@ def _check_image(image):
     return _np.ascontiguousarray(image)
 
 
+def _check_qtables(qtables):
+    """Pillow's ``qtables``: 1..4 tables of 64 ints (natural order; any shape of
+    64 values) as a list/tuple, an array of shape (n, 64) or (n, 8, 8), or a
+    dict {slot: table} with slots 0..n-1. Returns a list of int64 arrays (64,)."""
+    if isinstance(qtables, dict):
+        if set(qtables) != set(range(len(qtables))):
+            raise ValueError("qtables as a dict needs the slots 0..n-1 as keys, "
+                             f"got {sorted(qtables, key=repr)}")
+        qtables = [qtables[k] for k in range(len(qtables))]
+    elif isinstance(qtables, _np.ndarray):
+        if qtables.ndim not in (2, 3):
+            raise ValueError("qtables as an array must have shape (n, 64) or (n, 8, 8), "
+                             f"got {qtables.shape} (for one table, pass [table])")
+        qtables = list(qtables)
+    elif isinstance(qtables, (list, tuple)):
+        qtables = list(qtables)
+    else:
+        raise TypeError("qtables must be a list or tuple of tables, an array or a dict "
+                        f"{{slot: table}}, not {type(qtables).__name__}")
+    if not 1 <= len(qtables) <= 4:
+        raise ValueError(f"qtables must hold 1..4 tables, got {len(qtables)}")
+    out = []
+    for i, t in enumerate(qtables):
+        if isinstance(t, (_numbers.Number, str, bytes)):
+            raise TypeError(f"qtables[{i}] must be a table of 64 values, not "
+                            f"{type(t).__name__} (for one table, pass [table])")
+        try:
+            a = _np.asarray(t)
+        except (ValueError, OverflowError) as e:
+            raise ValueError(f"qtables[{i}] is not a table of 64 integers ({e})") from None
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"qtables[{i}] must hold integers, not {a.dtype}")
+        if a.size != 64:
+            raise ValueError(f"qtables[{i}] must have 64 values, got {a.size} (shape {a.shape})")
+        a = a.reshape(64).astype(_np.int64)
+        if a.min() < 1 or a.max() > 65535:
+            raise ValueError(f"qtables[{i}] values must be in 1..65535, got "
+                             f"{int(a.min())}..{int(a.max())}")
+        out.append(a)
+    return out
+
+
 class EncodePlan:
     """What the headers say about an encode: components, tables, restart interval.
 
     Attributes: ``height``, ``width`` (pixels); ``components``: list of
     ``(id, h, v, quant table id, DC table id, AC table id)`` in frame order;
     ``qtables``: {table id: 64 values in natural order}; ``restart_interval``
-    (MCUs, 0 = none); ``optimize`` (bool).
+    (MCUs, 0 = none); ``optimize`` (bool); ``quality`` (1..100, or None when
+    the caller's tables are used as given); ``metadata``: the APPn/COM bytes
+    written after the JFIF APP0.
+
+    Tables as libjpeg (driven by Pillow) sets them: without ``qtables`` the
+    Annex K tables scaled for ``quality`` (None: 75), 8-bit; with ``qtables``
+    (checked lists of 64 ints) each table is scaled by ``quality``'s IJG
+    percentage and kept 8-bit when a quality is given, used as given (up to
+    16 bits, clamped to 32767) when not; component i uses table
+    min(i, len(qtables) - 1), and tables no component uses are not written.
     """
 
-    def __init__(self, image, quality, subsampling, optimize, restart_interval):
+    def __init__(self, image, quality, subsampling, optimize, restart_interval,
+                 qtables=None, metadata=b""):
         self.height, self.width = image.shape[:2]
-        self.quality = quality
         self.optimize = optimize
         self.restart_interval = restart_interval
+        self.metadata = metadata
+        self.custom_qtables = qtables is not None
+        ncomp = 1 if image.ndim == 2 else 3
+        if qtables is None:
+            quality = 75 if quality is None else quality
+            bases = [_tables.LUMA_QUANT_K1, _tables.CHROMA_QUANT_K2]
+            slots = [0, 1, 1][:ncomp]
+        else:
+            bases = qtables
+            slots = [min(i, len(qtables) - 1) for i in range(ncomp)]
+        self.quality = quality
         if image.ndim == 2:
             self.subsampling = None
             self.components = [(1, 1, 1, 0, 0, 0)]
         else:
             self.subsampling = subsampling
             sf = SUBSAMPLINGS[subsampling]
-            self.components = [(1, *sf[0], 0, 0, 0), (2, *sf[1], 1, 1, 1), (3, *sf[2], 1, 1, 1)]
-        bases = {0: _tables.LUMA_QUANT_K1, 1: _tables.CHROMA_QUANT_K2}
-        self.qtables = {c[3]: _tables.scale_quant_table(bases[c[3]], quality)
+            self.components = [(1, *sf[0], slots[0], 0, 0), (2, *sf[1], slots[1], 1, 1),
+                               (3, *sf[2], slots[2], 1, 1)]
+        self.qtables = {c[3]: _tables.scale_quant_table(
+                            bases[c[3]], quality, force_baseline=qtables is None or quality is not None)
                         for c in self.components}
 
     @property
@@ -112,16 +175,19 @@ class EncodePlan:
     def header(self, tables):
         """Every byte before the entropy-coded data, in libjpeg's order.
 
-        SOI, APP0 JFIF, DQT per table, SOF0, DHT (DC then AC per component,
-        each table once), DRI when restarting, SOS.
+        SOI, APP0 JFIF, the metadata (Exif APP1, ICC APP2, COM), DQT per
+        table, SOF0 (SOF1 with a 16-bit table), DHT (DC then AC per
+        component, each table once), DRI when restarting, SOS.
         """
-        parts = [_jfif.soi(), _jfif.app0_jfif()]
+        parts = [_jfif.soi(), _jfif.app0_jfif(), self.metadata]
         sent = set()
         for c in self.components:
             if c[3] not in sent:
                 sent.add(c[3])
                 parts.append(_jfif.dqt(c[3], self.qtables[c[3]]))
-        parts.append(_jfif.sof0(self.height, self.width, [c[:4] for c in self.components]))
+        # libjpeg: a 16-bit table makes the frame extended sequential (SOF1)
+        sof = _jfif.sof1 if max(int(t.max()) for t in self.qtables.values()) > 255 else _jfif.sof0
+        parts.append(sof(self.height, self.width, [c[:4] for c in self.components]))
         sent = set()
         for c in self.components:
             for key in ((0, c[4]), (1, c[5])):
@@ -134,10 +200,15 @@ class EncodePlan:
         return b"".join(parts)
 
 
-def _plan(image, quality, subsampling, optimize, restart_interval):
+def _plan(image, quality, subsampling, optimize, restart_interval, qtables=None,
+          icc_profile=None, exif=None, comment=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
     image = _check_image(image)
-    quality = _check_int("quality", quality, 1, 100)
+    if quality is not None:
+        quality = _check_int("quality", quality, 1, 100)
+    if qtables is not None:
+        qtables = _check_qtables(qtables)
+    metadata = _jfif.metadata_segments(icc_profile, exif, comment)
     if not isinstance(subsampling, str):
         raise TypeError(f"subsampling must be a str, not {type(subsampling).__name__}")
     if subsampling not in SUBSAMPLINGS:
@@ -146,16 +217,39 @@ def _plan(image, quality, subsampling, optimize, restart_interval):
     if not isinstance(optimize, (bool, _np.bool_)):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
     restart_interval = _check_int("restart_interval", restart_interval, 0, 65535)
-    return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval)
+    return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
+                             qtables, metadata)
 
 
-def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-           threads=None):
+def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+           threads=None, qtables=None, icc_profile=None, exif=None, comment=None):
     """Encode an image as a baseline JFIF JPEG; returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
         1 <= H, W <= 65535 pixels.
-    quality: 1..100, IJG scaling of the Annex K tables (as in libjpeg/Pillow).
+    quality: 1..100, IJG scaling of the Annex K tables (as in libjpeg/Pillow);
+        None (not given): 75, or with ``qtables`` the tables as given.
+    qtables: custom quantization tables, as Pillow's ``qtables``: 1..4 tables
+        of 64 ints 1..65535 in natural (row-major) order (lists, arrays of
+        shape (64,) or (8, 8)), as a list, tuple, (n, 64) array or a dict
+        {slot: table} with slots 0..n-1. Component i (Y, Cb, Cr) uses table
+        min(i, n - 1). With ``quality`` given each table is scaled by its IJG
+        percentage (quality 50: as is; 75: halved) with libjpeg's rounding
+        and clamped to 1..255; without, it is written as given (clamped to
+        32767, libjpeg's limit) and a table above 255 is written with 16-bit
+        precision in an SOF1 (extended sequential) file. The bytes equal
+        Pillow's with the same ``qtables`` and ``quality``, except that
+        libjpeg-turbo's quantizer divides by 8Q modulo 2**16, so that Pillow's
+        data for quantizers 8192..32766 does not follow its own tables
+        (jpeglite's does: every coefficient quantizes to 0 there).
+    icc_profile: bytes of an ICC profile, written in APP2 chunks of at most
+        65,519 bytes (ICC.1 B.4; at most 255 chunks).
+    exif: the Exif APP1 payload as Pillow gives it (``Image.Exif.tobytes()``,
+        ``info["exif"]``): ``b"Exif\\0\\0"`` and a TIFF stream (a bare TIFF stream
+        gets that header), at most 65,533 bytes.
+    comment: str (UTF-8) or bytes for a COM segment, at most 65,533 bytes.
+        The metadata follows the JFIF APP0 as Pillow writes it (Exif, ICC,
+        COM); None or empty leaves a segment out.
     subsampling: chroma sampling "4:4:4", "4:2:2" or "4:2:0" (ignored for
         grayscale).
     optimize: False uses the Annex K Huffman tables; True counts the symbols
@@ -176,7 +270,8 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
     from . import _encoder, _entropy, parallel
 
     parallel.resolve_threads(threads)          # argument errors before image errors
-    image, plan = _plan(image, quality, subsampling, optimize, restart_interval)
+    image, plan = _plan(image, quality, subsampling, optimize, restart_interval, qtables,
+                        icc_profile, exif, comment)
     threads = parallel.resolve_threads(threads, plan.height * plan.width)
     qt = plan.component_qtables()
     if threads > 1:
@@ -201,8 +296,9 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
     return plan.header(tables) + scan + _jfif.eoi()
 
 
-def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-          threads=None):
+def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
+          restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
+          comment=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike. Returns the number of bytes written.
@@ -214,7 +310,8 @@ def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, resta
     if not isinstance(path, (str, bytes, _os.PathLike)):
         raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
-                  restart_interval=restart_interval, threads=threads)
+                  restart_interval=restart_interval, threads=threads, qtables=qtables,
+                  icc_profile=icc_profile, exif=exif, comment=comment)
     with open(path, "wb") as f:
         f.write(data)
     return len(data)
@@ -589,8 +686,8 @@ def _distortion(image, data, threads):
     return _color.squared_error(image, decoded) / image.size, time.perf_counter() - t
 
 
-def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-            threads=None):
+def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+            threads=None, qtables=None, icc_profile=None, exif=None, comment=None):
     """Encode ``image`` stage by stage and account for every bit: a ``Report``.
 
     Arguments and validation are ``encode``'s; ``report.data`` is exactly the
@@ -644,10 +741,12 @@ def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_i
     with ThreadPoolExecutor(1) as pool:
         # The second thread overlaps measuring with encoding or decoding (the
         # kernels release the GIL): see _analyze.
-        return _analyze(image, quality, subsampling, optimize, restart_interval, threads, pool)
+        return _analyze(image, quality, subsampling, optimize, restart_interval, threads, pool,
+                        dict(qtables=qtables, icc_profile=icc_profile, exif=exif,
+                             comment=comment))
 
 
-def _analyze(image, quality, subsampling, optimize, restart_interval, threads, pool):
+def _analyze(image, quality, subsampling, optimize, restart_interval, threads, pool, extras):
     import time
     from concurrent.futures import Future
 
@@ -671,7 +770,7 @@ def _analyze(image, quality, subsampling, optimize, restart_interval, threads, p
 
     st = encode_stages(image, quality, subsampling=subsampling, optimize=optimize,
                        restart_interval=restart_interval, keep_zigzag=False, threads=threads,
-                       on_quantized=on_quantized if threads > 1 else None)
+                       on_quantized=on_quantized if threads > 1 else None, **extras)
     if threads > 1:
         # this thread decodes (with the pool) while the second one ends its measurements
         distortion = Future()
@@ -804,6 +903,9 @@ def _analyze(image, quality, subsampling, optimize, restart_interval, threads, p
     options = {"quality": plan.quality,
                "subsampling": plan.subsampling or "none (grayscale)",
                "optimize": plan.optimize, "restart_interval": plan.restart_interval}
+    if plan.custom_qtables:
+        options["qtables"] = "custom, " + ("as given" if plan.quality is None
+                                           else f"scaled for quality {plan.quality}")
     return _report.Report(stages, model, header, data_bits, st.data, width, height, ncomp,
                           err, _report.psnr_from_mse(err), options)
 # ==== end analyze ====

@@ -77,6 +77,120 @@ def sos(components, ss=0, se=63, ah=0, al=0):
 # ==== end encode: marker writers ====
 
 
+# ==== metadata and 16-bit tables: writers ====
+# What libjpeg writes for a caller (jpeg_write_marker, and jpeg_add_quant_table
+# tables above 255) and Pillow passes through: ICC profiles (ICC.1 B.4), Exif
+# (APP1), comments (COM), and the SOF1 frame that 16-bit tables need.
+
+ICC_SIGNATURE = b"ICC_PROFILE\0"   # ICC.1 B.4: then sequence number (1-based) and count
+EXIF_SIGNATURE = b"Exif\0\0"      # Exif 2.3 4.5.4: APP1, then a TIFF header
+MAX_PAYLOAD = 65533                # bytes after the length field of one segment
+ICC_CHUNK = MAX_PAYLOAD - len(ICC_SIGNATURE) - 2   # 65,519 profile bytes per APP2
+ICC_MAX_CHUNKS = 255               # the count is one byte
+_TIFF_HEADERS = (b"II*\0", b"MM\0*")
+
+
+def _bytes_arg(name, value):
+    """``value`` (bytes, bytearray or memoryview) as bytes, else a TypeError naming ``name``."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError(f"{name} must be bytes, bytearray or memoryview, not {type(value).__name__}")
+
+
+def app2_icc(profile):
+    """An ICC profile as APP2 segments: ``ICC_PROFILE\0``, the chunk's sequence
+    number (1-based) and the chunk count, then at most 65,519 profile bytes
+    each (ICC.1 B.4), the profile cut in order as Pillow cuts it.
+
+    Raises TypeError for a non-bytes profile and ValueError for one needing
+    more than 255 chunks (16,707,345 bytes). An empty profile writes nothing.
+    """
+    profile = _bytes_arg("icc_profile", profile)
+    count = -(-len(profile) // ICC_CHUNK)
+    if count > ICC_MAX_CHUNKS:
+        raise ValueError(f"icc_profile of {len(profile)} bytes needs {count} APP2 chunks of "
+                         f"{ICC_CHUNK} bytes; at most {ICC_MAX_CHUNKS} fit the 1-byte count")
+    return b"".join(
+        _segment(0xE2, ICC_SIGNATURE + bytes((i + 1, count))
+                 + profile[i * ICC_CHUNK:(i + 1) * ICC_CHUNK])
+        for i in range(count))
+
+
+def app1_exif(exif):
+    """Exif as one APP1 segment. ``exif``: the APP1 payload as Pillow takes and
+    gives it (``info["exif"]``, ``Image.Exif.tobytes()``): ``Exif\0\0`` then a
+    TIFF header, written as given; a bare TIFF stream (``II*\0`` or ``MM\0*``)
+    gets the ``Exif\0\0`` header put in front.
+
+    Raises TypeError for non-bytes, ValueError for anything else (which no
+    reader would take for Exif) or for more than 65,533 bytes (Exif has no
+    multi-segment form). Empty writes nothing.
+    """
+    exif = _bytes_arg("exif", exif)
+    if not exif:
+        return b""
+    if exif.startswith(_TIFF_HEADERS):
+        exif = EXIF_SIGNATURE + exif
+    elif not exif.startswith(EXIF_SIGNATURE):
+        raise ValueError("exif must start with b'Exif\\0\\0' (an APP1 payload) or a TIFF "
+                         f"header (b'II*\\0' or b'MM\\0*'), got {exif[:8]!r}")
+    if len(exif) > MAX_PAYLOAD:
+        raise ValueError(f"exif of {len(exif)} bytes does not fit one APP1 segment "
+                         f"({MAX_PAYLOAD} bytes at most)")
+    return _segment(0xE1, exif)
+
+
+def com(comment):
+    """A COM segment. ``comment``: str (written as UTF-8, as Pillow does) or
+    bytes, at most 65,533 bytes. Empty writes nothing (Pillow's rule)."""
+    if isinstance(comment, str):
+        comment = comment.encode("utf-8")
+    else:
+        try:
+            comment = _bytes_arg("comment", comment)
+        except TypeError:
+            raise TypeError("comment must be str, bytes, bytearray or memoryview, "
+                            f"not {type(comment).__name__}") from None
+    if not comment:
+        return b""
+    if len(comment) > MAX_PAYLOAD:
+        raise ValueError(f"comment of {len(comment)} bytes does not fit one COM segment "
+                         f"({MAX_PAYLOAD} bytes at most)")
+    return _segment(0xFE, comment)
+
+
+def metadata_segments(icc_profile=None, exif=None, comment=None):
+    """The metadata segments that go after the JFIF APP0, in Pillow's order:
+    Exif APP1, ICC APP2 chunks, COM. None (or empty) leaves one out.
+    Each argument is checked (see app1_exif, app2_icc, com for the errors);
+    nothing is returned unless all three are good."""
+    parts = [app1_exif(exif) if exif is not None else b"",
+             app2_icc(icc_profile) if icc_profile is not None else b"",
+             com(comment) if comment is not None else b""]
+    return b"".join(parts)
+
+
+def app_segments(segments):
+    """Segments from (marker, payload) pairs (APPn 0xE0..0xEF or COM 0xFE), as
+    ``Coefficients.metadata`` holds them: a file's metadata written again."""
+    out = []
+    for marker, payload in segments:
+        if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
+            raise ValueError(f"metadata marker 0x{marker:02X} is neither APPn nor COM")
+        out.append(_segment(marker, _bytes_arg("metadata payload", payload)))
+    return b"".join(out)
+
+
+def sof1(height, width, components):
+    """SOF1 (extended sequential, Huffman) frame header: what libjpeg writes
+    instead of SOF0 when a quantization table needs 16 bits. Its fields are
+    SOF0's (see ``sof0``); only the marker code differs."""
+    return bytes((0xFF, 0xC1)) + sof0(height, width, components)[2:]
+# ==== end metadata and 16-bit tables: writers ====
+
+
 # ==== decode: marker parser ====
 # One function per segment.  Each takes the parser state and the offset of the
 # segment's payload (after the 2-byte length) and its end, validates what it
@@ -96,7 +210,7 @@ SOI, EOI, SOS, DQT, DHT, DRI, DNL, DAC, COM, TEM = (
     0xD8, 0xD9, 0xDA, 0xDB, 0xC4, 0xDD, 0xDC, 0xCC, 0xFE, 0x01)
 SOF0, SOF1, SOF2 = 0xC0, 0xC1, 0xC2
 RST0, RST7 = 0xD0, 0xD7
-APP0, APP14, APP15 = 0xE0, 0xEE, 0xEF
+APP0, APP1, APP2, APP14, APP15 = 0xE0, 0xE1, 0xE2, 0xEE, 0xEF
 
 # frame types jpeglite does not decode, named for the error message
 UNSUPPORTED_SOF = {
@@ -175,6 +289,10 @@ class DecoderState:
     frame: Frame = None
     scans: int = 0
     max_pixels: int = 178956970
+    # every APPn and COM segment in file order as (marker, payload start,
+    # payload end) offsets into data: no copies on the decode path (see
+    # metadata_of for the payloads)
+    segments: list = _field(default_factory=list)
 
 
 def new_decoder_state(data, max_pixels=178956970):
@@ -228,8 +346,10 @@ def segment_bounds(data, code_pos, name, lenient=False):
 
 
 def parse_app(st, code, start, end):
-    """APPn: record JFIF (APP0) and Adobe (APP14, its transform flag); skip the rest."""
+    """APPn: record JFIF (APP0) and Adobe (APP14, its transform flag); keep
+    every APPn's place in ``st.segments``."""
     d = st.data
+    st.segments.append((code, start, end))
     if code == APP0 and end - start >= 14 and bytes(d[start:start + 5]) == b"JFIF\0":
         st.jfif = True
     elif code == APP14 and end - start >= 12 and bytes(d[start:start + 5]) == b"Adobe":
@@ -237,7 +357,9 @@ def parse_app(st, code, start, end):
 
 
 def parse_com(st, start, end):
-    """COM: a comment; nothing in it affects decoding."""
+    """COM: a comment; nothing in it affects decoding. Its place is kept in
+    ``st.segments``."""
+    st.segments.append((COM, start, end))
 
 
 def parse_dqt(st, start, end):
@@ -406,3 +528,81 @@ def parse_sos(st, start, end):
     return Scan(comps, Ss, Se, Ah, Al, start - 3, end)
 
 # ==== end decode: marker parser ====
+
+
+# ==== metadata: readers ====
+# The APPn and COM segments a decode kept (DecoderState.segments), and what
+# they carry. Every byte is hostile: a broken ICC chunk set or a short segment
+# is reported or ignored, never an exception.
+
+def metadata_of(st, container=True):
+    """The APPn and COM segments of a parsed file as (marker, payload bytes) in
+    file order. ``container=False`` leaves out the JFIF APP0 and Adobe APP14
+    segments (the colour interpretation stands for them, as in
+    ``Coefficients.metadata``). The payloads are copied here, on request."""
+    d = st.data
+    out = []
+    for code, start, end in st.segments:
+        payload = bytes(d[start:end])
+        if not container and ((code == APP0 and payload.startswith(b"JFIF\0"))
+                              or (code == APP14 and payload.startswith(b"Adobe"))):
+            continue
+        out.append((code, payload))
+    return out
+
+
+def icc_chunks(segments):
+    """Reassemble an ICC profile from APP2 ``ICC_PROFILE`` chunks (ICC.1 B.4)
+    in ``segments`` ((marker, payload) pairs): (profile bytes or None, problem
+    or None).
+
+    Chunks are ordered by sequence number, wherever they are in the file.
+    The set must be consistent, as libjpeg's ``jpeg_read_icc_profile`` checks
+    it: every chunk gives the same count, sequence numbers 1..count each once;
+    otherwise the profile is None and ``problem`` says what is wrong. APP2
+    segments too short for the 14-byte chunk header are not chunks (libjpeg's
+    rule). (None, None) when the file has no ICC chunks.
+    """
+    chunks = {}
+    count = None
+    for code, payload in segments:
+        if code != APP2 or len(payload) < 14 or bytes(payload[:12]) != ICC_SIGNATURE:
+            continue
+        seq, n = payload[12], payload[13]
+        if count is None:
+            count = n
+        if n != count:
+            return None, f"ICC chunks disagree on their count ({count} and {n})"
+        if not 1 <= seq <= n:
+            return None, f"ICC chunk sequence number {seq} outside 1..{n}"
+        if seq in chunks:
+            return None, f"ICC chunk {seq} appears twice"
+        chunks[seq] = payload
+    if count is None:
+        return None, None
+    if len(chunks) != count:
+        missing = sorted(set(range(1, count + 1)) - set(chunks))
+        return None, f"ICC chunks {missing} of {count} are missing"
+    return b"".join(bytes(chunks[i][14:]) for i in range(1, count + 1)), None
+
+
+def icc_profile(segments):
+    """The ICC profile that the APP2 chunks in ``segments`` carry, or None
+    (no chunks, or a broken set: see ``icc_chunks``)."""
+    return icc_chunks(segments)[0]
+
+
+def exif(segments):
+    """The payload of the first APP1 ``Exif\\0\\0`` segment in ``segments``,
+    its header included (as Pillow's ``info["exif"]``, and as ``encode(exif=)``
+    takes it), or None."""
+    for code, payload in segments:
+        if code == APP1 and bytes(payload[:6]) == EXIF_SIGNATURE:
+            return bytes(payload)
+    return None
+
+
+def comments(segments):
+    """The payloads of the COM segments in ``segments``, in file order (bytes each)."""
+    return [bytes(payload) for code, payload in segments if code == COM]
+# ==== end metadata: readers ====
