@@ -161,7 +161,7 @@ def com(comment):
     return _segment(0xFE, comment)
 
 
-def metadata_segments(icc_profile=None, exif=None, comment=None):
+def metadata_bytes(icc_profile=None, exif=None, comment=None):
     """The metadata segments that go after the JFIF APP0, in Pillow's order:
     Exif APP1, ICC APP2 chunks, COM. None (or empty) leaves one out.
     Each argument is checked (see app1_exif, app2_icc, com for the errors);
@@ -288,11 +288,10 @@ class DecoderState:
     adobe_transform: int = None   # APP14 "Adobe" colour transform flag, None if absent
     frame: Frame = None
     scans: int = 0
+    # APPn and COM segments other than JFIF APP0 and Adobe APP14, as
+    # (marker code, payload start, payload end): offsets, so a decode copies nothing
+    extra_segments: list = _field(default_factory=list)
     max_pixels: int = 178956970
-    # every APPn and COM segment in file order as (marker, payload start,
-    # payload end) offsets into data: no copies on the decode path (see
-    # metadata_of for the payloads)
-    segments: list = _field(default_factory=list)
 
 
 def new_decoder_state(data, max_pixels=178956970):
@@ -347,19 +346,24 @@ def segment_bounds(data, code_pos, name, lenient=False):
 
 def parse_app(st, code, start, end):
     """APPn: record JFIF (APP0) and Adobe (APP14, its transform flag); keep
-    every APPn's place in ``st.segments``."""
+    the place of every other APPn in ``st.extra_segments``."""
     d = st.data
-    st.segments.append((code, start, end))
     if code == APP0 and end - start >= 14 and bytes(d[start:start + 5]) == b"JFIF\0":
         st.jfif = True
     elif code == APP14 and end - start >= 12 and bytes(d[start:start + 5]) == b"Adobe":
         st.adobe_transform = d[start + 11]
+    else:
+        st.extra_segments.append((code, start, end))
 
 
 def parse_com(st, start, end):
-    """COM: a comment; nothing in it affects decoding. Its place is kept in
-    ``st.segments``."""
-    st.segments.append((COM, start, end))
+    """COM: a comment; nothing in it affects decoding (kept as an offset)."""
+    st.extra_segments.append((COM, start, end))
+
+
+def metadata_segments(st):
+    """The APPn and COM segments the parser kept, as (marker code, payload bytes) in file order."""
+    return [(code, bytes(st.data[a:b])) for code, a, b in st.extra_segments]
 
 
 def parse_dqt(st, start, end):
@@ -531,25 +535,9 @@ def parse_sos(st, start, end):
 
 
 # ==== metadata: readers ====
-# The APPn and COM segments a decode kept (DecoderState.segments), and what
-# they carry. Every byte is hostile: a broken ICC chunk set or a short segment
+# What the APPn and COM segments a decode kept carry (``metadata_segments``
+# gives them as (marker, payload) pairs, as Coefficients.metadata holds them). Every byte is hostile: a broken ICC chunk set or a short segment
 # is reported or ignored, never an exception.
-
-def metadata_of(st, container=True):
-    """The APPn and COM segments of a parsed file as (marker, payload bytes) in
-    file order. ``container=False`` leaves out the JFIF APP0 and Adobe APP14
-    segments (the colour interpretation stands for them, as in
-    ``Coefficients.metadata``). The payloads are copied here, on request."""
-    d = st.data
-    out = []
-    for code, start, end in st.segments:
-        payload = bytes(d[start:end])
-        if not container and ((code == APP0 and payload.startswith(b"JFIF\0"))
-                              or (code == APP14 and payload.startswith(b"Adobe"))):
-            continue
-        out.append((code, payload))
-    return out
-
 
 def icc_chunks(segments):
     """Reassemble an ICC profile from APP2 ``ICC_PROFILE`` chunks (ICC.1 B.4)
