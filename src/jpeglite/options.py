@@ -78,13 +78,15 @@ def check_qtables(qtables):
     else:
         raise TypeError("qtables must be a list or tuple of tables, an array, a dict "
                         f"{{slot: table}} or text, not {type(qtables).__name__}")
+    for i, t in enumerate(qtables):
+        # (before the count: one flat table is 64 of these)
+        if isinstance(t, (_numbers.Number, str, bytes)):
+            raise TypeError(f"qtables[{i}] must be a table of 64 values, not "
+                            f"{type(t).__name__} (for one table, pass [table])")
     if not 1 <= len(qtables) <= 4:
         raise ValueError(f"qtables must hold 1..4 tables, got {len(qtables)}")
     out = []
     for i, t in enumerate(qtables):
-        if isinstance(t, (_numbers.Number, str, bytes)):
-            raise TypeError(f"qtables[{i}] must be a table of 64 values, not "
-                            f"{type(t).__name__} (for one table, pass [table])")
         try:
             a = _np.asarray(t)
         except (ValueError, OverflowError) as e:
