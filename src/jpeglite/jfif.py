@@ -546,7 +546,9 @@ def icc_chunks(segments):
 
     Chunks are ordered by sequence number, wherever they are in the file.
     The set must be consistent, as libjpeg's ``jpeg_read_icc_profile`` checks
-    it: every chunk gives the same count, sequence numbers 1..count each once;
+    it: every chunk gives the same count, sequence numbers 1..count each once
+    (a repeat of a chunk with the same bytes is ignored, where libjpeg gives
+    up: Pillow reads such a file, which repeats its chunk after the SOF);
     otherwise the profile is None and ``problem`` says what is wrong. APP2
     segments too short for the 14-byte chunk header are not chunks (libjpeg's
     rule). (None, None) when the file has no ICC chunks.
@@ -564,7 +566,9 @@ def icc_chunks(segments):
         if not 1 <= seq <= n:
             return None, f"ICC chunk sequence number {seq} outside 1..{n}"
         if seq in chunks:
-            return None, f"ICC chunk {seq} appears twice"
+            if bytes(chunks[seq]) == bytes(payload):
+                continue            # the same chunk written twice (Pillow's icc-after-SOF.jpg)
+            return None, f"ICC chunk {seq} appears twice, with different bytes"
         chunks[seq] = payload
     if count is None:
         return None, None
