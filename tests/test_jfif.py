@@ -51,6 +51,54 @@ def test_sof0_sos_dri_dht_layout():
     assert tuple(p[1:17]) == T.AC_CHROMA_K6[0] and tuple(p[17:]) == T.AC_CHROMA_K6[1]
     with pytest.raises(ValueError):
         jfif.dht(0, 0, [1] * 16, [0])
+
+def test_sof1_is_sof0_with_its_own_marker():
+    comps = [(1, 2, 2, 0), (2, 1, 1, 1), (3, 1, 1, 1)]
+    marker, p = split(jfif.sof1(480, 640, comps))
+    assert marker == 0xC1 and p == split(jfif.sof0(480, 640, comps))[1]
+
+
+def test_app2_icc_chunks_follow_icc1_b4():
+    profile = bytes(range(256)) * 600                 # 153,600 bytes: 3 chunks
+    data = jfif.app2_icc(profile)
+    chunks, pos = [], 0
+    while pos < len(data):
+        n = struct.unpack(">H", data[pos + 2:pos + 4])[0]
+        chunks.append(split(data[pos:pos + 2 + n]))
+        pos += 2 + n
+    assert [m for m, _ in chunks] == [0xE2] * 3
+    assert [p[:14] for _, p in chunks] == [b"ICC_PROFILE\0" + bytes((i, 3)) for i in (1, 2, 3)]
+    assert [len(p) - 14 for _, p in chunks] == [65519, 65519, 153600 - 2 * 65519]
+    assert b"".join(p[14:] for _, p in chunks) == profile
+    assert jfif.app2_icc(b"") == b""
+    assert len(split(jfif.app2_icc(bytes(65519)))[1]) == 65533     # a full segment
+    with pytest.raises(ValueError, match="at most 255"):
+        jfif.app2_icc(bytes(255 * 65519 + 1))
+    with pytest.raises(TypeError, match="icc_profile"):
+        jfif.app2_icc("text")
+
+
+def test_app1_exif_com_and_their_order():
+    assert split(jfif.app1_exif(b"Exif\0\0MM\0*x")) == (0xE1, b"Exif\0\0MM\0*x")
+    assert split(jfif.app1_exif(b"II*\0x")) == (0xE1, b"Exif\0\0II*\0x")
+    with pytest.raises(ValueError, match="exif must start"):
+        jfif.app1_exif(b"\0\0MM")
+    assert split(jfif.com("\u00e9")) == (0xFE, b"\xc3\xa9")
+    assert split(jfif.com(b"\xff")) == (0xFE, b"\xff")
+    assert jfif.com("") == jfif.app1_exif(b"") == b""
+    with pytest.raises(TypeError, match="comment"):
+        jfif.com(None)
+    both = jfif.metadata_bytes(icc_profile=b"P", exif=b"Exif\0\0MM", comment="C")
+    assert both == jfif.app1_exif(b"Exif\0\0MM") + jfif.app2_icc(b"P") + jfif.com("C")
+    assert jfif.metadata_bytes() == b""
+
+
+def test_app_segments_write_metadata_pairs_back():
+    pairs = [(0xE1, b"Exif\0\0MM"), (0xE2, b"ICC_PROFILE\0\1\1P"), (0xFE, b"c"), (0xED, b"")]
+    data = jfif.app_segments(pairs)
+    assert data == b"".join(jfif._segment(m, p) for m, p in pairs)
+    with pytest.raises(ValueError, match="neither APPn nor COM"):
+        jfif.app_segments([(0xDB, b"")])
 # ==== end encode ====
 
 
@@ -107,5 +155,23 @@ def test_app_markers_detected():
     st, s, e = _state(b"Adobe\x00")             # too short to count
     jfif.parse_app(st, jfif.APP14, s, e)
     assert st.adobe_transform is None
+
+
+def test_metadata_segments_are_kept_as_offsets_in_file_order():
+    data = (b"JFIF\0\1\1\0\0\1\0\1\0\0" + b"Exif\0\0MM" + b"hello"
+            + b"ICC_PROFILE\0\1\1P")
+    st = jfif.new_decoder_state(data)
+    jfif.parse_app(st, jfif.APP0, 0, 14)            # the JFIF header: not metadata
+    jfif.parse_app(st, jfif.APP1, 14, 22)
+    jfif.parse_com(st, 22, 27)
+    jfif.parse_app(st, jfif.APP2, 27, len(data))
+    assert st.extra_segments == [(jfif.APP1, 14, 22), (jfif.COM, 22, 27),
+                                 (jfif.APP2, 27, len(data))]
+    segs = jfif.metadata_segments(st)
+    assert segs == [(0xE1, b"Exif\0\0MM"), (0xFE, b"hello"), (0xE2, b"ICC_PROFILE\0\1\1P")]
+    assert jfif.exif(segs) == b"Exif\0\0MM"
+    assert jfif.comments(segs) == [b"hello"]
+    assert jfif.icc_profile(segs) == b"P"
+    assert jfif.icc_chunks([]) == (None, None) and jfif.exif([]) is None
 
 # ==== end decode ====
