@@ -52,53 +52,44 @@ def test_sof0_sos_dri_dht_layout():
     with pytest.raises(ValueError):
         jfif.dht(0, 0, [1] * 16, [0])
 
-def test_sof1_is_sof0_with_its_own_marker():
-    comps = [(1, 2, 2, 0), (2, 1, 1, 1), (3, 1, 1, 1)]
-    marker, p = split(jfif.sof1(480, 640, comps))
-    assert marker == 0xC1 and p == split(jfif.sof0(480, 640, comps))[1]
-
-
-def test_app2_icc_chunks_follow_icc1_b4():
+def test_icc_payloads_follow_icc1_b4():
     profile = bytes(range(256)) * 600                 # 153,600 bytes: 3 chunks
-    data = jfif.app2_icc(profile)
-    chunks, pos = [], 0
-    while pos < len(data):
-        n = struct.unpack(">H", data[pos + 2:pos + 4])[0]
-        chunks.append(split(data[pos:pos + 2 + n]))
-        pos += 2 + n
-    assert [m for m, _ in chunks] == [0xE2] * 3
-    assert [p[:14] for _, p in chunks] == [b"ICC_PROFILE\0" + bytes((i, 3)) for i in (1, 2, 3)]
-    assert [len(p) - 14 for _, p in chunks] == [65519, 65519, 153600 - 2 * 65519]
-    assert b"".join(p[14:] for _, p in chunks) == profile
-    assert jfif.app2_icc(b"") == b""
-    assert len(split(jfif.app2_icc(bytes(65519)))[1]) == 65533     # a full segment
+    chunks = jfif.icc_payloads(profile)
+    assert [p[:14] for p in chunks] == [b"ICC_PROFILE\0" + bytes((i, 3)) for i in (1, 2, 3)]
+    assert [len(p) - 14 for p in chunks] == [65519, 65519, 153600 - 2 * 65519]
+    assert b"".join(p[14:] for p in chunks) == profile
+    assert jfif.icc_payloads(b"") == []
+    full = jfif.icc_payloads(bytes(65519))
+    assert len(full) == 1 and len(jfif.segment(0xE2, full[0])) == 2 + 65535   # a full segment
     with pytest.raises(ValueError, match="at most 255"):
-        jfif.app2_icc(bytes(255 * 65519 + 1))
+        jfif.icc_payloads(bytes(255 * 65519 + 1))
     with pytest.raises(TypeError, match="icc_profile"):
-        jfif.app2_icc("text")
+        jfif.icc_payloads("text")
 
 
-def test_app1_exif_com_and_their_order():
-    assert split(jfif.app1_exif(b"Exif\0\0MM\0*x")) == (0xE1, b"Exif\0\0MM\0*x")
-    assert split(jfif.app1_exif(b"II*\0x")) == (0xE1, b"Exif\0\0II*\0x")
+def test_exif_and_comment_payloads_and_their_order():
+    assert jfif.exif_payload(b"Exif\0\0MM\0*x") == b"Exif\0\0MM\0*x"
+    assert jfif.exif_payload(b"II*\0x") == b"Exif\0\0II*\0x"
     with pytest.raises(ValueError, match="exif must start"):
-        jfif.app1_exif(b"\0\0MM")
-    assert split(jfif.com("\u00e9")) == (0xFE, b"\xc3\xa9")
-    assert split(jfif.com(b"\xff")) == (0xFE, b"\xff")
-    assert jfif.com("") == jfif.app1_exif(b"") == b""
+        jfif.exif_payload(b"\0\0MM")
+    assert jfif.comment_payload("\u00e9") == b"\xc3\xa9"
+    assert jfif.comment_payload(memoryview(b"\xff")) == b"\xff"
     with pytest.raises(TypeError, match="comment"):
-        jfif.com(None)
-    both = jfif.metadata_bytes(icc_profile=b"P", exif=b"Exif\0\0MM", comment="C")
-    assert both == jfif.app1_exif(b"Exif\0\0MM") + jfif.app2_icc(b"P") + jfif.com("C")
-    assert jfif.metadata_bytes() == b""
+        jfif.comment_payload(None)
+    assert jfif.build_metadata(icc_profile=b"P", exif=b"Exif\0\0MM", comment="C") == [
+        (0xE1, b"Exif\0\0MM"), (0xE2, b"ICC_PROFILE\0\1\1P"), (0xFE, b"C")]
+    assert jfif.build_metadata() == jfif.build_metadata(b"", b"", "") == []
 
 
-def test_app_segments_write_metadata_pairs_back():
-    pairs = [(0xE1, b"Exif\0\0MM"), (0xE2, b"ICC_PROFILE\0\1\1P"), (0xFE, b"c"), (0xED, b"")]
-    data = jfif.app_segments(pairs)
-    assert data == b"".join(jfif._segment(m, p) for m, p in pairs)
-    with pytest.raises(ValueError, match="neither APPn nor COM"):
-        jfif.app_segments([(0xDB, b"")])
+def test_frame_header_puts_metadata_after_app0_and_16_bit_tables_in_sof1():
+    meta = jfif.build_metadata(icc_profile=b"P", comment="C")
+    t16 = np.full(64, 300)
+    head = jfif.frame_header(8, 8, [(1, 1, 1, 0)], {0: t16}, {}, metadata=meta)
+    assert head.startswith(jfif.soi() + jfif.app0_jfif() + jfif.segment(0xE2, meta[0][1])
+                           + jfif.segment(0xFE, b"C") + jfif.dqt(0, t16))
+    assert head.endswith(jfif.sof(0xC1, 8, 8, [(1, 1, 1, 0)]))
+
+
 # ==== end encode ====
 
 

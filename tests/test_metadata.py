@@ -214,8 +214,8 @@ def test_bad_metadata_is_refused_before_anything_is_written(tmp_path, meta, exc,
 
 
 def test_an_icc_profile_over_255_chunks_is_refused():
-    most = memoryview(bytes(255 * CHUNK))
-    assert jfif.app2_icc(most).count(jfif.ICC_SIGNATURE) == 255
+    most = jpeglite.encode(GREY, icc_profile=memoryview(bytes(255 * CHUNK)))
+    assert markers(most).count(0xE2) == 255
     with pytest.raises(ValueError, match="256 APP2 chunks.*at most 255"):
         jpeglite.encode(GREY, icc_profile=bytes(255 * CHUNK + 1))
 
@@ -286,3 +286,13 @@ def test_readers_never_raise_on_any_segments(segs):
     exif = jfif.exif(segs)
     assert exif is None or exif.startswith(b"Exif\0\0")
     assert jfif.comments(segs) == [p for m, p in segs if m == 0xFE]
+
+
+@pytest.mark.parametrize("optimize", [False, True])
+def test_threaded_encodes_write_the_same_metadata_and_tables(optimize):
+    image = np.ascontiguousarray(np.tile(RGB, (22, 13, 1)))      # 528 x 520: several threads
+    meta = {"icc_profile": ICC, "exif": EXIF, "comment": "threads"}
+    t = [list(range(1, 65)), [300] * 64]
+    ours = {n: jpeglite.encode(image, optimize=optimize, qtables=t, threads=n, **meta)
+            for n in (1, 2, 4)}
+    assert ours[1] == ours[2] == ours[4] == pillow_jpeg(image, optimize=optimize, qtables=t, **meta)

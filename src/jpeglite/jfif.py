@@ -50,10 +50,29 @@ def dqt(table_id, table):
 
 def sof0(height, width, components):
     """SOF0 (baseline) frame header. ``components``: (id, h, v, quant table id) each."""
+    return sof(0xC0, height, width, components)
+
+
+def sof(code, height, width, components):
+    """A frame header: SOF0 (0xC0, baseline), SOF1 (0xC1, extended: 16-bit
+    tables) or SOF2 (0xC2, progressive), 8-bit samples.
+    ``components``: (id, h, v, quant table id) each."""
     payload = _struct.pack(">BHHB", 8, height, width, len(components))
     for cid, h, v, tq in components:
         payload += bytes((cid, (h << 4) | v, tq))
-    return _segment(0xC0, payload)
+    return _segment(code, payload)
+
+
+def app14_adobe(transform):
+    """APP14 "Adobe" segment (12-byte payload, DCTEncodeVersion 100, no flags)
+    telling the decoder the colour transform: 0 = none (RGB or CMYK as
+    stored), 1 = YCbCr, 2 = YCCK."""
+    return _segment(0xEE, b"Adobe" + _struct.pack(">HHHB", 100, 0, 0, transform))
+
+
+def segment(code, payload):
+    """Any marker segment (APPn, COM, ...) with ``payload`` (at most 65533 bytes)."""
+    return _segment(code, bytes(payload))
 
 
 def dht(table_class, table_id, bits, values):
@@ -74,13 +93,54 @@ def sos(components, ss=0, se=63, ah=0, al=0):
     for cid, td, ta in components:
         payload += bytes((cid, (td << 4) | ta))
     return _segment(0xDA, payload + bytes((ss, se, (ah << 4) | al)))
+# Colour transforms and the marker that tells a decoder about them: JFIF
+# (APP0) for grey and YCbCr, Adobe (APP14) with its transform flag otherwise.
+_ADOBE_TRANSFORM = {"rgb": 0, "cmyk": 0, "ycck": 2}
+
+
+def frame_header(height, width, components, qtables, huffman_tables, restart_interval=0,
+                 color="ycbcr", metadata=(), sof_code=None):
+    """Every byte of a file before its first SOS, in libjpeg's order: SOI,
+    APP0 JFIF (grey, YCbCr) or APP14 Adobe (RGB, CMYK, YCCK), the
+    ``metadata`` segments ((marker, payload) pairs), DQT per table used,
+    the frame header, DHT per table, DRI when restarting.
+
+    ``components``: (id, h, v, quant slot) each; ``qtables``: {slot: 64
+    values, natural order}; ``huffman_tables``: {(class, id): (bits, values)}
+    written DC then AC per table id (an empty dict for a progressive file,
+    whose tables go before each scan). ``sof_code``: the frame marker; by
+    default SOF0, or SOF1 when a table needs 16-bit precision.
+    """
+    parts = [soi()]
+    if color in _ADOBE_TRANSFORM:
+        parts.append(app14_adobe(_ADOBE_TRANSFORM[color]))
+    else:
+        parts.append(app0_jfif())
+    parts += [segment(code, payload) for code, payload in metadata]
+    wide = False
+    sent = []
+    for _, _, _, slot in components:
+        if slot not in sent:
+            sent.append(slot)
+            table = _np.asarray(qtables[slot])
+            wide |= int(table.max()) > 255
+            parts.append(dqt(slot, table))
+    if sof_code is None:
+        sof_code = 0xC1 if wide else 0xC0
+    parts.append(sof(sof_code, height, width, components))
+    for key in sorted(huffman_tables, key=lambda k: (k[1], k[0])):
+        parts.append(dht(key[0], key[1], *huffman_tables[key]))
+    if restart_interval:
+        parts.append(dri(restart_interval))
+    return b"".join(parts)
 # ==== end encode: marker writers ====
 
 
-# ==== metadata and 16-bit tables: writers ====
-# What libjpeg writes for a caller (jpeg_write_marker, and jpeg_add_quant_table
-# tables above 255) and Pillow passes through: ICC profiles (ICC.1 B.4), Exif
-# (APP1), comments (COM), and the SOF1 frame that 16-bit tables need.
+# ==== metadata: writers ====
+# What Pillow passes to libjpeg for a caller (its icc_profile, exif and
+# comment): ICC profiles in APP2 chunks (ICC.1 B.4), Exif in APP1, comments in
+# COM. build_metadata gives them as (marker, payload) pairs, the form of
+# Coefficients.metadata and of frame_header(metadata=).
 
 ICC_SIGNATURE = b"ICC_PROFILE\0"   # ICC.1 B.4: then sequence number (1-based) and count
 EXIF_SIGNATURE = b"Exif\0\0"      # Exif 2.3 4.5.4: APP1, then a TIFF header
@@ -99,34 +159,32 @@ def _bytes_arg(name, value):
     raise TypeError(f"{name} must be bytes, bytearray or memoryview, not {type(value).__name__}")
 
 
-def app2_icc(profile):
-    """An ICC profile as APP2 segments: ``ICC_PROFILE\0``, the chunk's sequence
-    number (1-based) and the chunk count, then at most 65,519 profile bytes
-    each (ICC.1 B.4), the profile cut in order as Pillow cuts it.
+def icc_payloads(profile):
+    """An ICC profile cut into APP2 payloads: ``ICC_PROFILE\0``, the chunk's
+    sequence number (1-based) and the chunk count, then at most 65,519
+    profile bytes each (ICC.1 B.4), cut in order as Pillow cuts it.
 
     Raises TypeError for a non-bytes profile and ValueError for one needing
-    more than 255 chunks (16,707,345 bytes). An empty profile writes nothing.
+    more than 255 chunks (over 16,707,345 bytes). Empty: no chunks.
     """
     profile = _bytes_arg("icc_profile", profile)
     count = -(-len(profile) // ICC_CHUNK)
     if count > ICC_MAX_CHUNKS:
         raise ValueError(f"icc_profile of {len(profile)} bytes needs {count} APP2 chunks of "
                          f"{ICC_CHUNK} bytes; at most {ICC_MAX_CHUNKS} fit the 1-byte count")
-    return b"".join(
-        _segment(0xE2, ICC_SIGNATURE + bytes((i + 1, count))
-                 + profile[i * ICC_CHUNK:(i + 1) * ICC_CHUNK])
-        for i in range(count))
+    return [ICC_SIGNATURE + bytes((i + 1, count)) + profile[i * ICC_CHUNK:(i + 1) * ICC_CHUNK]
+            for i in range(count)]
 
 
-def app1_exif(exif):
-    """Exif as one APP1 segment. ``exif``: the APP1 payload as Pillow takes and
-    gives it (``info["exif"]``, ``Image.Exif.tobytes()``): ``Exif\0\0`` then a
-    TIFF header, written as given; a bare TIFF stream (``II*\0`` or ``MM\0*``)
-    gets the ``Exif\0\0`` header put in front.
+def exif_payload(exif):
+    """The APP1 payload for ``exif``, given as Pillow takes and gives it
+    (``info["exif"]``, ``Image.Exif.tobytes()``): ``Exif\0\0`` then a TIFF
+    header, kept as given; a bare TIFF stream (``II*\0`` or ``MM\0*``) gets
+    the ``Exif\0\0`` header put in front.
 
     Raises TypeError for non-bytes, ValueError for anything else (which no
     reader would take for Exif) or for more than 65,533 bytes (Exif has no
-    multi-segment form). Empty writes nothing.
+    multi-segment form). Empty gives b"" (no segment).
     """
     exif = _bytes_arg("exif", exif)
     if not exif:
@@ -139,56 +197,38 @@ def app1_exif(exif):
     if len(exif) > MAX_PAYLOAD:
         raise ValueError(f"exif of {len(exif)} bytes does not fit one APP1 segment "
                          f"({MAX_PAYLOAD} bytes at most)")
-    return _segment(0xE1, exif)
+    return exif
 
 
-def com(comment):
-    """A COM segment. ``comment``: str (written as UTF-8, as Pillow does) or
-    bytes, at most 65,533 bytes. Empty writes nothing (Pillow's rule)."""
+def comment_payload(comment):
+    """The COM payload for ``comment``: str (written as UTF-8, as Pillow does)
+    or bytes, at most 65,533 bytes. Empty gives b"" (no segment, Pillow's rule)."""
     if isinstance(comment, str):
         comment = comment.encode("utf-8")
-    else:
-        try:
-            comment = _bytes_arg("comment", comment)
-        except TypeError:
-            raise TypeError("comment must be str, bytes, bytearray or memoryview, "
-                            f"not {type(comment).__name__}") from None
-    if not comment:
-        return b""
+    elif not isinstance(comment, (bytes, bytearray, memoryview)):
+        raise TypeError("comment must be str, bytes, bytearray or memoryview, "
+                        f"not {type(comment).__name__}")
+    comment = bytes(comment)
     if len(comment) > MAX_PAYLOAD:
         raise ValueError(f"comment of {len(comment)} bytes does not fit one COM segment "
                          f"({MAX_PAYLOAD} bytes at most)")
-    return _segment(0xFE, comment)
+    return comment
 
 
-def metadata_bytes(icc_profile=None, exif=None, comment=None):
-    """The metadata segments that go after the JFIF APP0, in Pillow's order:
-    Exif APP1, ICC APP2 chunks, COM. None (or empty) leaves one out.
-    Each argument is checked (see app1_exif, app2_icc, com for the errors);
-    nothing is returned unless all three are good."""
-    parts = [app1_exif(exif) if exif is not None else b"",
-             app2_icc(icc_profile) if icc_profile is not None else b"",
-             com(comment) if comment is not None else b""]
-    return b"".join(parts)
-
-
-def app_segments(segments):
-    """Segments from (marker, payload) pairs (APPn 0xE0..0xEF or COM 0xFE), as
-    ``Coefficients.metadata`` holds them: a file's metadata written again."""
+def build_metadata(icc_profile=None, exif=None, comment=None):
+    """The metadata segments as (marker, payload) pairs in Pillow's order (after
+    the JFIF APP0): Exif APP1, ICC APP2 chunks, COM. None or empty leaves one
+    out. Each argument is checked (see exif_payload, icc_payloads,
+    comment_payload for the errors) before anything is returned."""
     out = []
-    for marker, payload in segments:
-        if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
-            raise ValueError(f"metadata marker 0x{marker:02X} is neither APPn nor COM")
-        out.append(_segment(marker, _bytes_arg("metadata payload", payload)))
-    return b"".join(out)
-
-
-def sof1(height, width, components):
-    """SOF1 (extended sequential, Huffman) frame header: what libjpeg writes
-    instead of SOF0 when a quantization table needs 16 bits. Its fields are
-    SOF0's (see ``sof0``); only the marker code differs."""
-    return bytes((0xFF, 0xC1)) + sof0(height, width, components)[2:]
-# ==== end metadata and 16-bit tables: writers ====
+    if exif is not None and (payload := exif_payload(exif)):
+        out.append((APP1, payload))
+    if icc_profile is not None:
+        out += [(APP2, chunk) for chunk in icc_payloads(icc_profile)]
+    if comment is not None and (payload := comment_payload(comment)):
+        out.append((COM, payload))
+    return out
+# ==== end metadata: writers ====
 
 
 # ==== decode: marker parser ====
