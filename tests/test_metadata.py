@@ -296,3 +296,25 @@ def test_threaded_encodes_write_the_same_metadata_and_tables(optimize):
     ours = {n: jpeglite.encode(image, optimize=optimize, qtables=t, threads=n, **meta)
             for n in (1, 2, 4)}
     assert ours[1] == ours[2] == ours[4] == pillow_jpeg(image, optimize=optimize, qtables=t, **meta)
+
+
+HOSTILE_BASE = jpeglite.encode(GREY[:8, :8], icc_profile=bytes(70_000), exif=EXIF, comment="c")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(HOSTILE_BASE) - 1), st.integers(0, 255)),
+                min_size=1, max_size=6))
+def test_mutated_metadata_reads_or_raises_jpegerror(edits):
+    """Bytes changed anywhere in a file with Exif, two ICC chunks and a comment:
+    read_coefficients raises JPEGError or gives metadata whose accessors answer."""
+    data = bytearray(HOSTILE_BASE)
+    for pos, value in edits:
+        data[pos] = value
+    try:
+        coefs = jpeglite.read_coefficients(bytes(data))
+    except jpeglite.JPEGError:
+        return
+    profile = coefs.icc_profile
+    assert profile is None or isinstance(profile, bytes)
+    assert coefs.exif is None or coefs.exif.startswith(b"Exif\0\0")
+    assert all(isinstance(c, bytes) for c in coefs.comments)
