@@ -15,6 +15,11 @@ cdef ZigzagMap ZZ
 zigzag_map_init(&ZZ, _zz)
 
 
+cdef const ZigzagMap* zigzag_map() noexcept nogil:
+    """The zigzag map of every scan coder (built once, here)."""
+    return &ZZ
+
+
 cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
     """Copy a (codes, sizes) pair from _huffman.make_codes into a HuffCodes."""
     cdef const uint32_t[::1] c = np.ascontiguousarray(codes, dtype=np.uint32)
@@ -134,12 +139,10 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
     try:
         if _code_scan(&w, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval) < 0:
             raise MemoryError("out of memory writing the scan")
-        if not bw_reserve(&w, 32):
-            raise MemoryError("out of memory writing the scan")
-        bw_finish(&w)
-        return (<char*>w.buf)[:w.pos] if w.pos else b""
-    finally:
+    except BaseException:
         free(w.buf)
+        raise
+    return bw_take_bytes(&w)
 # ==== end encode: run-length symbols and baseline scan coding ====
 
 
