@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Component", "Coefficients", "COLOR_TRANSFORMS", "check_coefficients", "component_size"]
+__all__ = ["Component", "Coefficients", "COLOR_TRANSFORMS", "check_coefficients", "component_size",
+           "scan_mcus"]
 
 #: How the decoder turns the components into pixels: "gray" (one component),
 #: "ycbcr" (three, converted to RGB), "rgb" (three, stored as RGB), "cmyk"
@@ -29,6 +30,16 @@ def component_size(width, height, h, v, max_h, max_v):
     h x v in a frame of width x height pixels whose largest factors are
     max_h x max_v (T.81 A.1.1: the ceiling of the scaled size)."""
     return -(-width * h // max_h), -(-height * v // max_v)
+
+
+def scan_mcus(width, height, max_h, max_v, h=1, v=1, interleaved=True):
+    """(MCUs across, MCUs down) of a scan (T.81 A.2): an interleaved scan's
+    MCU covers 8 max_h x 8 max_v pixels; a one-component scan's MCU is one
+    block of that component (sampling h x v)."""
+    if interleaved:
+        return -(-width // (8 * max_h)), -(-height // (8 * max_v))
+    w, h = component_size(width, height, h, v, max_h, max_v)
+    return -(-w // 8), -(-h // 8)
 
 
 @dataclass
