@@ -39,6 +39,10 @@ cdef extern from "_color_simd.h":
                         int w, int step, const YccTables* t, int level) noexcept nogil
 
 
+# The tables, built once per process in _color.pyx, for every decoder.
+cdef const YccTables* ycc_tables() noexcept nogil
+
+
 cdef inline void ycc_rgb_row(const uint8_t* y, const uint8_t* cb, const uint8_t* cr,
                              uint8_t* out, int w, const YccTables* t) noexcept nogil:
     """A row of YCbCr to interleaved RGB (jl_ycc_rgb_row in _color_simd.h,
