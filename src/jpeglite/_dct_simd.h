@@ -226,9 +226,10 @@ static inline void jl_idct_fill_dc(int16_t c0, int16_t q0, uint8_t *out, ptrdiff
 {
     uint8_t v = jl_sat_sample((jl_wrap16(jl_wrap16((int32_t)c0 * q0) * (1 << ISLOW_PASS1_BITS))
                                + 16) >> 5);
-    int r;
+    int r, c;
     for (r = 0; r < 8; r++)
-        memset(out + r * stride, v, 8);
+        for (c = 0; c < 8; c++)
+            out[r * stride + c] = v;
 }
 
 /* One 8-point IDCT, undescaled: o[0..7] carry 2**CONST_BITS extra. The
@@ -379,19 +380,28 @@ static inline void jl_idct_pass_sse2(__m128i *v, int shift)
 #undef JL_OUT
 }
 
-/* The columns on 8 lanes, a transpose, the rows on 8 lanes, a transpose. */
+/* The columns on 8 lanes, a transpose, the rows on 8 lanes, a transpose;
+ * DC-only blocks (most of a photo's chroma) are filled directly. */
 static inline void jl_idct_sse2(const int16_t *coef, const int16_t *quant, uint8_t *out,
                                 ptrdiff_t stride)
 {
-    __m128i v[8], any = _mm_setzero_si128(), b;
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i not_dc = _mm_setr_epi16(0, -1, -1, -1, -1, -1, -1, -1);
+    __m128i c[8], v[8], rows = zero, b;
     int r;
     for (r = 0; r < 8; r++) {
-        __m128i c = _mm_loadu_si128((const __m128i *)(coef + 8 * r));
+        c[r] = _mm_loadu_si128((const __m128i *)(coef + 8 * r));
         if (r)
-            any = _mm_or_si128(any, c);
-        v[r] = _mm_mullo_epi16(c, _mm_loadu_si128((const __m128i *)(quant + 8 * r)));
+            rows = _mm_or_si128(rows, c[r]);
     }
-    if (_mm_movemask_epi8(_mm_cmpeq_epi8(any, _mm_setzero_si128())) == 0xFFFF) {
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_or_si128(rows, _mm_and_si128(c[0], not_dc)),
+                                          zero)) == 0xFFFF) {
+        jl_idct_fill_dc(coef[0], quant[0], out, stride);
+        return;
+    }
+    for (r = 0; r < 8; r++)
+        v[r] = _mm_mullo_epi16(c[r], _mm_loadu_si128((const __m128i *)(quant + 8 * r)));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(rows, zero)) == 0xFFFF) {
         /* rows 1..7 zero: every column is flat, in 16-bit arithmetic */
         __m128i dc = _mm_slli_epi16(v[0], 2);
         for (r = 0; r < 8; r++)
@@ -410,22 +420,13 @@ static inline void jl_idct_sse2(const int16_t *coef, const int16_t *quant, uint8
 }
 #endif
 
-/* The islow IDCT of one block. With SIMD, DC-only blocks (most of a photo's
- * chroma) are filled directly before the vector kernel; the scalar kernel
- * finds them itself. Every variant gives the same samples. */
+/* The islow IDCT of one block. Every variant gives the same samples. */
 static inline void jl_idct_islow(const int16_t *coef, const int16_t *quant, uint8_t *out,
                                  ptrdiff_t stride, int level)
 {
 #if JL_SSE2
     if (level >= JL_SIMD_SSE2) {
-        int16_t acc = 0;
-        int k;
-        for (k = 1; k < 64; k++)
-            acc |= coef[k];
-        if (acc == 0)
-            jl_idct_fill_dc(coef[0], quant[0], out, stride);
-        else
-            jl_idct_sse2(coef, quant, out, stride);
+        jl_idct_sse2(coef, quant, out, stride);
         return;
     }
 #endif
