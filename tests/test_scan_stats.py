@@ -215,3 +215,12 @@ def test_arguments_are_checked():
         scan_stats(buf, pos, comps, args[3], args[4], args[5], KIND_AC_FIRST, 0, 63, 0, 0)
     with pytest.raises(jpeglite.JPEGError, match="no entropy-coded data"):
         scan_stats(buf, len(buf), comps, *args[3:])
+
+
+def test_a_sequential_scans_unused_approximation_bits_are_ignored_as_the_decoder_does():
+    data = jpeglite.encode(sample_image(), 80)
+    sos = data.index(b"\xff\xda")
+    ah_al = sos + 2 + (data[sos + 2] << 8 | data[sos + 3]) - 1
+    odd = data[:ah_al] + bytes([0xEF]) + data[ah_al + 1:]
+    np.testing.assert_array_equal(jpeglite.decode(odd), jpeglite.decode(data))
+    assert jpeglite.analyze(odd).data_bits == jpeglite.analyze(data).data_bits

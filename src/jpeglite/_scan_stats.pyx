@@ -468,7 +468,8 @@ def scan_stats(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x, 
         raise JPEGError("truncated: no entropy-coded data after SOS", n)
     if not 1 <= len(comps) <= 4:
         raise ValueError("a scan has 1 to 4 components")
-    if not (SCAN_SEQUENTIAL <= kind <= SCAN_AC_REFINE and 0 <= Al <= 13
+    # (a sequential scan's Ah/Al are not used: the decoder ignores what they say)
+    if not (SCAN_SEQUENTIAL <= kind <= SCAN_AC_REFINE and (0 <= Al <= 13 or kind == SCAN_SEQUENTIAL)
             and mcus_x >= 1 and mcus_y >= 1 and restart_interval >= 0):
         raise ValueError("bad scan parameters")
     if kind in (SCAN_AC_FIRST, SCAN_AC_REFINE) and not (1 <= Ss <= Se <= 63 and len(comps) == 1):

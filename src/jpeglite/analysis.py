@@ -421,7 +421,12 @@ def analyze_file(data, max_pixels):
     for key in sorted(hists, key=lambda k: (k[0], k[1], -1 if k[2] is None else k[2])):
         hist = _np.asarray(hists[key], dtype=_np.int64)
         counts, symbols = obs.dht_entries[key]
-        sizes = _huffman.make_codes(counts, symbols)[1].astype(_np.int64)
+        # code lengths as DHT lists them (not make_codes: the decoder, as libjpeg,
+        # accepts a table that lists a symbol twice; its first code is the short one)
+        sizes = _np.zeros(256, _np.int64)
+        for length, sym in zip(_np.repeat(_np.arange(1, 17), counts), symbols):
+            if not sizes[sym]:
+                sizes[sym] = length
         opt_counts, opt_symbols = _huffman.optimal_table(hist)
         opt_sizes = _huffman.make_codes(opt_counts, opt_symbols)[1].astype(_np.int64)
         tables[tnames[key]] = {
