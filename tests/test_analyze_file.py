@@ -254,3 +254,26 @@ def test_arguments():
     assert jpeglite.analyze(np.zeros((24, 19, 3), np.uint8)).kind == "encode"
     with pytest.raises(jpeglite.JPEGError, match="SOI"):
         jpeglite.analyze(b"not a jpeg")
+
+
+def test_readme_file_report_is_current(tmp_path):
+    """The file report pasted in the README is what `jpeglite analyze kodim23.jpg` prints
+    today for Pillow's quality-75 file of the bundled sample (bits, not seconds)."""
+    from pathlib import Path
+
+    from PIL import Image
+    from jpeglite.images import sample_image
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    pasted = readme.split("$ jpeglite analyze kodim23.jpg\n", 1)[1].split("```", 1)[0]
+    Image.fromarray(sample_image()).save(tmp_path / "kodim23.jpg", quality=75)
+    r = jpeglite.analyze((tmp_path / "kodim23.jpg").read_bytes())
+    text = str(r)
+    # every line but the command's own title line (which names the path)
+    assert pasted.splitlines()[1:] == text.splitlines()
+    assert "949 bytes" in pasted
+    progressive = readme.split("$ jpeglite analyze kodim23p.jpg", 1)[1].split("```", 1)[0]
+    Image.fromarray(sample_image()).save(tmp_path / "p.jpg", quality=75, progressive=True)
+    text = str(jpeglite.analyze((tmp_path / "p.jpg").read_bytes()))
+    for line in progressive.splitlines()[1:]:
+        assert line in text.splitlines()

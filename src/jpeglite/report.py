@@ -309,9 +309,12 @@ def _file_text(r) -> str:
         lines.append(f"lossless headroom: optimized Huffman tables would save {hr['bits']:,} bits "
                      f"({hr['bits'] / 8:,.0f} bytes, {100.0 * hr['bits'] / fb:.2f}% of the file;"
                      f" {how})")
+    elif hr["bits"] == 0:
+        lines.append(f"lossless headroom: none from Huffman tables: the file's are optimal for "
+                     f"its symbols ({how})")
     else:
-        lines.append(f"lossless headroom: none from Huffman tables (optimal ones would change "
-                     f"the file by {-hr['bits']:+,} bits; {how})")
+        lines.append(f"lossless headroom: none from Huffman tables: optimal ones would add "
+                     f"{-hr['bits']:,} bits ({how})")
     q = r.stage("quantize").details["components"]
     lines.append("coefficients: " + "; ".join(
         f"{nm} {c['blocks']:,} blocks, {c['nonzero']:,} non-zero ({c['nonzero_ac']:,} AC), "
