@@ -14,6 +14,7 @@ import pytest
 import jpeglite
 from jpeglite import decoder
 from jpeglite.analysis import _FileObserver
+from jpeglite._decoder import ScanInput
 from jpeglite._scan_stats import scan_stats, KIND_SEQUENTIAL, KIND_AC_FIRST
 
 import jpeg_walker
@@ -207,10 +208,12 @@ def test_arguments_are_checked():
     with pytest.raises(ValueError, match="1 to 4"):
         scan_stats(buf, pos, [], *args[3:])
     with pytest.raises(ValueError, match="geometry"):
-        small = [(np.zeros((1, 1, 64), np.int16),) + tuple(c[1:]) for c in comps]
+        small = [ScanInput(c.index, c.h, c.v, c.dc, c.ac, np.zeros((1, 1, 64), np.int16))
+                 for c in comps]
         scan_stats(buf, pos, small, *args[3:])
     with pytest.raises(ValueError, match="decode table"):
-        scan_stats(buf, pos, [tuple(c[:3]) + (b"x", c[4]) for c in comps], *args[3:])
+        scan_stats(buf, pos, [ScanInput(c.index, c.h, c.v, b"x", c.ac, c.coefs) for c in comps],
+                   *args[3:])
     with pytest.raises(ValueError, match="AC scan"):
         scan_stats(buf, pos, comps, args[3], args[4], args[5], KIND_AC_FIRST, 0, 63, 0, 0)
     with pytest.raises(jpeglite.JPEGError, match="no entropy-coded data"):

@@ -43,16 +43,13 @@ from libc.string cimport memset
 
 from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill, br_bits,
                                 huff_lookup, huff_extend)
-from jpeglite._entropy cimport (ScanComponent, find_marker, SCAN_SEQUENTIAL, SCAN_DC_FIRST,
-                                SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
+from jpeglite._entropy cimport (ScanComponent, find_marker, natural_order, SCAN_SEQUENTIAL,
+                                SCAN_DC_FIRST, SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
 from jpeglite.errors import JPEGError
-from jpeglite.tables import ZIGZAG as _ZIGZAG
 
-# zigzag position -> natural index, with the decoder's 16 spare entries that
+# zigzag position -> natural index: the decoder's table, whose 16 spare entries
 # send a run past coefficient 63 to coefficient 63 (libjpeg's recovery)
-cdef int32_t NAT[80]
-for _k in range(80):
-    NAT[_k] = int(_ZIGZAG[_k]) if _k < 64 else 63
+cdef const int32_t* NAT = natural_order()
 
 # the scan kinds, for Python callers (the decoder's SCAN_* values)
 KIND_SEQUENTIAL = SCAN_SEQUENTIAL
@@ -451,11 +448,11 @@ def scan_stats(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x, 
     """Walk the entropy-coded data of the scan whose data starts at byte ``pos``
     and return its `ScanStats`.
 
-    Arguments as for ``_decoder.decode_scan`` (comps: per scan component
-    ``(coefs, h, v, dc_table, ac_table)`` with coefs the component's int16
-    (block rows, blocks per row, 64) array, which the walk fills as the
-    decoder would; kind one of the KIND_* values).  Raises JPEGError (with
-    the byte offset) for data the walk cannot account for.
+    Arguments as for ``_decoder.decode_scan`` (comps: a ``_decoder.ScanInput``
+    per scan component, its coefs the component's int16 (block rows, blocks
+    per row, 64) array, which the walk fills as the decoder would; kind one
+    of the KIND_* values).  Raises JPEGError (with the byte offset) for data
+    the walk cannot account for.
     """
     cdef Walk w
     cdef Py_ssize_t n = data.shape[0]
@@ -476,8 +473,9 @@ def scan_stats(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x, 
         raise ValueError("an AC scan has one component and a band 1 <= Ss <= Se <= 63")
     keep = []
     w.ncomps = len(comps)
-    for i, (coefs, h, v, dc, ac) in enumerate(comps):
-        arr = coefs
+    for i, sc in enumerate(comps):
+        arr = sc.coefs
+        h, v, dc, ac = sc.h, sc.v, sc.dc, sc.ac
         if (mcus_y * v > arr.shape[0] or mcus_x * h > arr.shape[1] or arr.shape[2] != 64
                 or h < 1 or v < 1):
             raise ValueError("scan geometry outside the coefficient array")

@@ -12,7 +12,7 @@ from .decoder import DEFAULT_MAX_PIXELS
 from .options import plan_encode as _plan_encode, check_image as _check_image
 
 __all__ = ["encode", "write", "decode", "read", "analyze", "read_coefficients",
-           "DEFAULT_MAX_PIXELS"]
+           "encode_coefficients", "DEFAULT_MAX_PIXELS"]
 
 
 def _check_path(path):
@@ -159,6 +159,35 @@ def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
 
     data = _as_bytes(data)
     return decoder.read_coefficients(data, _check_max_pixels(max_pixels))
+
+
+def encode_coefficients(coefficients, *, optimize=True, restart_interval=0):
+    """Write quantized DCT coefficients as a JPEG file; returns its bytes.
+
+    ``coefficients``: a ``Coefficients`` (from ``read_coefficients``, or built
+    by hand: see ``jpeglite.coefficients``). The file is sequential: baseline
+    (SOF0), or extended (SOF1) when a quantization table has a value above
+    255; one interleaved scan (a scan per component when an MCU would hold
+    more than 10 blocks). Its decode equals the source's decode exactly:
+    nothing is requantized.
+    ``optimize``: True (the default) builds Huffman tables from this image's
+    symbol counts; False uses the Annex K tables.
+    ``restart_interval``: a restart marker every this many MCUs, 0..65535.
+
+    Raises TypeError/ValueError before anything is written for a wrong type,
+    shapes that do not match the image size and sampling, bad tables, or a
+    value no 8-bit JPEG can code (the message names component, block and
+    frequency).
+    """
+    from . import encoder
+    from .coefficients import check_coefficients
+    from .options import check_int
+
+    coefficients = check_coefficients(coefficients)
+    if not isinstance(optimize, (bool, _np.bool_)):
+        raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
+    restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
+    return encoder.encode_coefficients(coefficients, bool(optimize), restart_interval)
 
 
 def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,

@@ -24,6 +24,12 @@ _STANDARD_HUFFMAN = {  # (class, table id) -> (bits, values): libjpeg's std_huff
 }
 
 
+def standard_huffman_table(table_class, table_id):
+    """The Annex K table (bits, values) libjpeg uses for DC (class 0) or AC
+    (class 1) table id 0 (luminance) or 1 (chrominance)."""
+    return _STANDARD_HUFFMAN[(table_class, table_id)]
+
+
 def check_int(name, value, lo, hi):
     """``value`` as an int in lo..hi; TypeError for a bool or non-integer, ValueError out of range."""
     if isinstance(value, (bool, _np.bool_)) or not isinstance(value, _numbers.Integral):
@@ -112,29 +118,27 @@ class EncodePlan:
         return ([codes[(0, c[4])] for c in self.components],
                 [codes[(1, c[5])] for c in self.components])
 
+    def coefficients(self, blocks):
+        """A ``Coefficients`` of this plan's frame holding ``blocks`` (per
+        component, the quantized (block rows, block columns, 64) int16 arrays
+        the forward transform made; viewed, not copied)."""
+        from .coefficients import Coefficients, Component
+
+        comps = [Component(c[0], c[1], c[2], c[3], b.reshape(b.shape[0], b.shape[1], 8, 8))
+                 for c, b in zip(self.components, blocks)]
+        return Coefficients(self.width, self.height, comps,
+                            {k: _np.asarray(t, _np.uint16) for k, t in self.qtables.items()},
+                            "ycbcr" if len(comps) == 3 else "gray")
+
     def header(self, tables):
         """Every byte before the entropy-coded data, in libjpeg's order.
 
         SOI, APP0 JFIF, DQT per table, SOF0, DHT (DC then AC per component,
         each table once), DRI when restarting, SOS.
         """
-        parts = [_jfif.soi(), _jfif.app0_jfif()]
-        sent = set()
-        for c in self.components:
-            if c[3] not in sent:
-                sent.add(c[3])
-                parts.append(_jfif.dqt(c[3], self.qtables[c[3]]))
-        parts.append(_jfif.sof0(self.height, self.width, [c[:4] for c in self.components]))
-        sent = set()
-        for c in self.components:
-            for key in ((0, c[4]), (1, c[5])):
-                if key not in sent:
-                    sent.add(key)
-                    parts.append(_jfif.dht(key[0], key[1], *tables[key]))
-        if self.restart_interval:
-            parts.append(_jfif.dri(self.restart_interval))
-        parts.append(_jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
-        return b"".join(parts)
+        return (_jfif.frame_header(self.height, self.width, [c[:4] for c in self.components],
+                                   self.qtables, tables, self.restart_interval)
+                + _jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
 
 
 def plan_encode(image, quality, subsampling, optimize, restart_interval):
