@@ -277,3 +277,16 @@ def test_readme_file_report_is_current(tmp_path):
     text = str(jpeglite.analyze((tmp_path / "p.jpg").read_bytes()))
     for line in progressive.splitlines()[1:]:
         assert line in text.splitlines()
+
+
+def test_headroom_includes_what_optimize_saves_once_optimize_exists():
+    if not hasattr(jpeglite, "optimize"):
+        pytest.skip("this build has no jpeglite.optimize yet (issue 9 item 6)")
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(load_png(KODAK[22])[:200, :300]).save(buf, "JPEG", quality=75)
+    data = buf.getvalue()
+    hr = jpeglite.analyze(data).stage("file").details["lossless_headroom"]
+    assert hr["optimize_bits"] == 8 * (len(data) - len(jpeglite.optimize(data)))
+    assert hr["optimize_bits"] >= 0

@@ -1,9 +1,17 @@
-"""Reports: the staged encode of an array measured stage by stage.
+"""Reports: the staged encode of an array measured stage by stage, or a JPEG
+file as it is.
 
 ``analyze_image`` runs the staged driver (``staged.encode_stages``), measures
 each stage's intermediate (coefficient entropies, symbol statistics, the
 scan's layout, the distortion of jpeglite's own decode of the file) and
 builds the ``Report`` (``report.py`` holds its classes and forms).
+
+``analyze_file`` reads an existing file with the decoder's own marker loop
+(``decoder._run_markers`` with an observer: every segment with its offsets,
+and each scan walked by the ``_scan_stats`` kernel instead of decoded) and
+builds a ``Report`` of kind "file": the parts of the file (model, header,
+data, metadata) exactly, per scan and per table where the entropy-coded bits
+go, the coefficients' statistics and the lossless headroom of optimal tables.
 """
 import numpy as _np
 
@@ -480,6 +488,7 @@ def analyze_file(data, max_pixels):
             1 for sg in segments if sg["name"].startswith("RST")),
     }
     headroom = _headroom(obs, dec, tables, segments)
+    headroom["optimize_bits"] = _optimize_saving(data, max_pixels)
     kind = ("progressive" if f.progressive else
             {0xC0: "baseline", 0xC1: "extended sequential"}.get(f.marker, "sequential"))
     file_stage = _report.Stage("file", 8 * n, segment_seconds, {
@@ -555,3 +564,15 @@ def _headroom(obs, dec, tables, segments):
     out["bits"] = out["data_bits"] + out["dht_bits"]
     out["exact"] = True
     return out
+
+
+def _optimize_saving(data, max_pixels):
+    """What lossless re-optimization (``jpeglite.optimize``: optimal tables and a
+    progressive scan script chosen per image) saves on the file, in bits; None
+    in a build without it (its module, ``lossless``, is being written beside
+    this one)."""
+    try:
+        from .lossless import optimize
+    except ImportError:
+        return None
+    return 8 * (len(data) - len(optimize(data, max_pixels=max_pixels)))

@@ -315,6 +315,10 @@ def _file_text(r) -> str:
     else:
         lines.append(f"lossless headroom: none from Huffman tables: optimal ones would add "
                      f"{-hr['bits']:,} bits ({how})")
+    if hr.get("optimize_bits") is not None:
+        lines.append(f"jpeglite.optimize (tables and a progressive scan script) saves "
+                     f"{hr['optimize_bits']:,} bits ({hr['optimize_bits'] / 8:,.0f} bytes, "
+                     f"{100.0 * hr['optimize_bits'] / fb:.2f}% of the file)")
     q = r.stage("quantize").details["components"]
     lines.append("coefficients: " + "; ".join(
         f"{nm} {c['blocks']:,} blocks, {c['nonzero']:,} non-zero ({c['nonzero_ac']:,} AC), "
