@@ -50,10 +50,29 @@ def dqt(table_id, table):
 
 def sof0(height, width, components):
     """SOF0 (baseline) frame header. ``components``: (id, h, v, quant table id) each."""
+    return sof(0xC0, height, width, components)
+
+
+def sof(code, height, width, components):
+    """A frame header: SOF0 (0xC0, baseline), SOF1 (0xC1, extended: 16-bit
+    tables) or SOF2 (0xC2, progressive), 8-bit samples.
+    ``components``: (id, h, v, quant table id) each."""
     payload = _struct.pack(">BHHB", 8, height, width, len(components))
     for cid, h, v, tq in components:
         payload += bytes((cid, (h << 4) | v, tq))
-    return _segment(0xC0, payload)
+    return _segment(code, payload)
+
+
+def app14_adobe(transform):
+    """APP14 "Adobe" segment (12-byte payload, DCTEncodeVersion 100, no flags)
+    telling the decoder the colour transform: 0 = none (RGB or CMYK as
+    stored), 1 = YCbCr, 2 = YCCK."""
+    return _segment(0xEE, b"Adobe" + _struct.pack(">HHHB", 100, 0, 0, transform))
+
+
+def segment(code, payload):
+    """Any marker segment (APPn, COM, ...) with ``payload`` (at most 65533 bytes)."""
+    return _segment(code, bytes(payload))
 
 
 def dht(table_class, table_id, bits, values):
@@ -74,6 +93,46 @@ def sos(components, ss=0, se=63, ah=0, al=0):
     for cid, td, ta in components:
         payload += bytes((cid, (td << 4) | ta))
     return _segment(0xDA, payload + bytes((ss, se, (ah << 4) | al)))
+# Colour transforms and the marker that tells a decoder about them: JFIF
+# (APP0) for grey and YCbCr, Adobe (APP14) with its transform flag otherwise.
+_ADOBE_TRANSFORM = {"rgb": 0, "cmyk": 0, "ycck": 2}
+
+
+def frame_header(height, width, components, qtables, huffman_tables, restart_interval=0,
+                 color="ycbcr", metadata=(), sof_code=None):
+    """Every byte of a file before its first SOS, in libjpeg's order: SOI,
+    APP0 JFIF (grey, YCbCr) or APP14 Adobe (RGB, CMYK, YCCK), the
+    ``metadata`` segments ((marker, payload) pairs), DQT per table used,
+    the frame header, DHT per table, DRI when restarting.
+
+    ``components``: (id, h, v, quant slot) each; ``qtables``: {slot: 64
+    values, natural order}; ``huffman_tables``: {(class, id): (bits, values)}
+    written DC then AC per table id (an empty dict for a progressive file,
+    whose tables go before each scan). ``sof_code``: the frame marker; by
+    default SOF0, or SOF1 when a table needs 16-bit precision.
+    """
+    parts = [soi()]
+    if color in _ADOBE_TRANSFORM:
+        parts.append(app14_adobe(_ADOBE_TRANSFORM[color]))
+    else:
+        parts.append(app0_jfif())
+    parts += [segment(code, payload) for code, payload in metadata]
+    wide = False
+    sent = []
+    for _, _, _, slot in components:
+        if slot not in sent:
+            sent.append(slot)
+            table = _np.asarray(qtables[slot])
+            wide |= int(table.max()) > 255
+            parts.append(dqt(slot, table))
+    if sof_code is None:
+        sof_code = 0xC1 if wide else 0xC0
+    parts.append(sof(sof_code, height, width, components))
+    for key in sorted(huffman_tables, key=lambda k: (k[1], k[0])):
+        parts.append(dht(key[0], key[1], *huffman_tables[key]))
+    if restart_interval:
+        parts.append(dri(restart_interval))
+    return b"".join(parts)
 # ==== end encode: marker writers ====
 
 
@@ -174,6 +233,9 @@ class DecoderState:
     adobe_transform: int = None   # APP14 "Adobe" colour transform flag, None if absent
     frame: Frame = None
     scans: int = 0
+    # APPn and COM segments other than JFIF APP0 and Adobe APP14, as
+    # (marker code, payload start, payload end): offsets, so a decode copies nothing
+    extra_segments: list = _field(default_factory=list)
     max_pixels: int = 178956970
 
 
@@ -234,10 +296,18 @@ def parse_app(st, code, start, end):
         st.jfif = True
     elif code == APP14 and end - start >= 12 and bytes(d[start:start + 5]) == b"Adobe":
         st.adobe_transform = d[start + 11]
+    else:
+        st.extra_segments.append((code, start, end))
 
 
 def parse_com(st, start, end):
-    """COM: a comment; nothing in it affects decoding."""
+    """COM: a comment; nothing in it affects decoding (kept as an offset)."""
+    st.extra_segments.append((COM, start, end))
+
+
+def metadata_segments(st):
+    """The APPn and COM segments the parser kept, as (marker code, payload bytes) in file order."""
+    return [(code, bytes(st.data[a:b])) for code, a, b in st.extra_segments]
 
 
 def parse_dqt(st, start, end):
