@@ -66,11 +66,11 @@ def test_peak_memory(request, options, bound, threads):
     beyond two brings its own working set (a chunk of coefficients or a
     slab of samples), an eighth of this image's size at most."""
     if not KODAK and threads > 2 and options.get("progressive"):
-        # The peak is the same for every photo (kodim01, 05, 23): 2.58x the image
-        # at 4:2:0, 3.58x at 4:4:4, 0.08x over the bound; kodim05 passes only on
-        # the len(data) term below (its file is 0.13-0.15x the image, kodim23's 0.06-0.08x).
+        # The peak is the same for every photo (kodim05, kodim23): 2.575x the image
+        # at 4:2:0, 3.575x at 4:4:4, 0.075x over the bound; kodim05 passes on the
+        # len(data) term below (its file is 0.13-0.15x the image, kodim23's 0.06-0.08x).
         request.applymarker(pytest.mark.xfail(
-            reason="a progressive decode on 4 threads peaks 0.08x the image over the bound; "
+            reason="a progressive decode on 4 threads peaks 0.075x the image over the bound; "
                    "with the corpus, kodim05's larger file hides it", strict=False))
     arr = np.ascontiguousarray(np.tile(kodak(4), (2, 2, 1)))     # 1024 x 1536
     data = pillow_jpeg(arr, quality=90, **options)
