@@ -501,25 +501,6 @@ def reconstruct(list comps, int width, int height, int max_v, int color, int thr
 RECON_BANDS = 16
 
 
-cdef Py_ssize_t next_marker(const uint8_t* d, Py_ssize_t pos, Py_ssize_t end) noexcept nogil:
-    """find_marker (the same markers), skipping to each 0xFF with memchr."""
-    cdef const uint8_t* q
-    cdef Py_ssize_t p
-    while pos < end:
-        q = <const uint8_t*>memchr(d + pos, 0xFF, end - pos)
-        if q == NULL:
-            return -1
-        p = (q - d) + 1
-        while p < end and d[p] == 0xFF:
-            p += 1
-        if p >= end:
-            return -1
-        if d[p] != 0:
-            return p - 1
-        pos = p + 1
-    return -1
-
-
 cdef class _SingleScan(_FrameJob):
     """The fused single-scan decoder: entropy decoding of chunks of MCU rows
     into two alternating coefficient buffers (`entropy`), and the IDCT,
@@ -569,7 +550,7 @@ cdef class _SingleScan(_FrameJob):
         cdef const uint8_t* d = self.data
         self.chunk_pos[0] = cur
         for i in range(nmarkers):
-            ff = next_marker(d, cur, self.n)
+            ff = _find_marker(d, cur, self.n)
             if ff < 0 or d[ff + 1] != 0xD0 + (i & 7):
                 return False
             cur = ff + 2
