@@ -40,13 +40,12 @@ from jpeglite._entropy cimport (ScanState, ScanComponent, decode_scan as _decode
                                 SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
 from jpeglite._dct cimport idct_islow
 from jpeglite._subsample cimport upsample_row, UP_FULL
-from jpeglite._color cimport (YccTables, build_ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
+from jpeglite._color cimport (YccTables, ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
                               ycck_cmyk_row, CC_GRAY, CC_YCC_RGB, CC_RGB, CC_CMYK, CC_YCCK)
 from jpeglite.errors import JPEGError
 from jpeglite.parallel import pool as _pool
 
-cdef YccTables _TABLES
-build_ycc_tables(&_TABLES)
+cdef const YccTables* _TABLES = ycc_tables()
 
 
 # the colour conversions and scan kinds, for decoder.py to choose from
@@ -330,13 +329,13 @@ cdef void color_band(Frame* f, int band, uint8_t** rowbufs, uint8_t** samples) n
             for ci in range(w):
                 o[ci] = rows[0][ci]
         elif f.color == CC_YCC_RGB:
-            ycc_rgb_row(rows[0], rows[1], rows[2], o, w, &_TABLES)
+            ycc_rgb_row(rows[0], rows[1], rows[2], o, w, _TABLES)
         elif f.color == CC_RGB:
             interleave3_row(rows[0], rows[1], rows[2], o, w)
         elif f.color == CC_CMYK:
             cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w)
         else:
-            ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, &_TABLES)
+            ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, _TABLES)
 
 
 cdef class _FrameJob:

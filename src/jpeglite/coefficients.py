@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Component", "Coefficients", "COLOR_TRANSFORMS", "check_coefficients", "component_size"]
+__all__ = ["Component", "Coefficients", "COLOR_TRANSFORMS", "check_coefficients", "component_size",
+           "scan_mcus"]
 
 #: How the decoder turns the components into pixels: "gray" (one component),
 #: "ycbcr" (three, converted to RGB), "rgb" (three, stored as RGB), "cmyk"
@@ -29,6 +30,16 @@ def component_size(width, height, h, v, max_h, max_v):
     h x v in a frame of width x height pixels whose largest factors are
     max_h x max_v (T.81 A.1.1: the ceiling of the scaled size)."""
     return -(-width * h // max_h), -(-height * v // max_v)
+
+
+def scan_mcus(width, height, max_h, max_v, h=1, v=1, interleaved=True):
+    """(MCUs across, MCUs down) of a scan (T.81 A.2): an interleaved scan's
+    MCU covers 8 max_h x 8 max_v pixels; a one-component scan's MCU is one
+    block of that component (sampling h x v)."""
+    if interleaved:
+        return -(-width // (8 * max_h)), -(-height // (8 * max_v))
+    w, h = component_size(width, height, h, v, max_h, max_v)
+    return -(-w // 8), -(-h // 8)
 
 
 @dataclass
@@ -90,6 +101,29 @@ class Coefficients:
     def max_v(self) -> int:
         """The largest vertical sampling factor."""
         return max(c.v for c in self.components)
+
+    @property
+    def icc_profile(self):
+        """The ICC profile (bytes) its APP2 chunks carry, or None: none, or a
+        broken chunk set (see ``jfif.icc_chunks`` for what is checked)."""
+        from .jfif import icc_profile
+
+        return icc_profile(self.metadata)
+
+    @property
+    def exif(self):
+        """The first Exif APP1 payload (bytes, its ``Exif\\0\\0`` header
+        included, as ``encode(exif=)`` takes it), or None."""
+        from .jfif import exif
+
+        return exif(self.metadata)
+
+    @property
+    def comments(self):
+        """The COM segments' payloads (a list of bytes, file order)."""
+        from .jfif import comments
+
+        return comments(self.metadata)
 
     def component_quant(self, index):
         """The quantization table (64 values, natural order) of component ``index``."""

@@ -14,7 +14,7 @@ import numpy as _np
 
 from . import jfif as _jfif
 from . import parallel as _parallel
-from .coefficients import Coefficients, Component, component_size
+from .coefficients import Coefficients, Component, component_size, scan_mcus
 from .errors import JPEGError as _JPEGError
 
 __all__ = ["DEFAULT_MAX_PIXELS", "decode", "read_coefficients"]
@@ -162,14 +162,14 @@ def _run_markers(data, max_pixels, threads, fused):
                         _parallel.resolve_threads(threads, f.width * f.height, decode=True))
                     continue
                 if coefs is None:
-                    mx = -(-f.width // (8 * f.max_h))
-                    my = -(-f.height // (8 * f.max_v))
+                    mx, my = scan_mcus(f.width, f.height, f.max_h, f.max_v)
                     coefs = [_np.zeros((my * c.v, mx * c.h, 64), dtype=_np.int16)
                              for c in f.components]
                 for sc in inputs:
                     sc.coefs = coefs[sc.index]
                 pos, _corrupt, _bad_rst = decode_scan(
-                    data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval, kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
+                    data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval, kind,
+                    scan.Ss, scan.Se, scan.Ah, scan.Al)
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
         except _JPEGError as e:
@@ -269,8 +269,7 @@ def _work_budget(f):
     every coefficient of every (MCU-padded) block, DC and AC in separate scans.
     With the one-bit-per-block bound of parse_sof this keeps the work of a
     decode proportional to the size of its input."""
-    mx = -(-f.width // (8 * f.max_h))
-    my = -(-f.height // (8 * f.max_v))
+    mx, my = scan_mcus(f.width, f.height, f.max_h, f.max_v)
     blocks = sum(mx * c.h * my * c.v for c in f.components)
     return blocks * _PASSES * (64 + 2 * _BLOCK_COST)
 
@@ -320,12 +319,7 @@ def _plan_scan(st, scan, quant, raw_quant, tables):
             inputs.append(K.ScanInput(c.index, 1, 1, dc, ac))
         else:
             inputs.append(K.ScanInput(c.index, c.h, c.v, dc, ac))
-    max_h, max_v = f.max_h, f.max_v
-    if len(scan.components) == 1:
-        c = scan.components[0][0]
-        mcus_x = -(-(-(-f.width * c.h // max_h)) // 8)
-        mcus_y = -(-(-(-f.height * c.v // max_v)) // 8)
-    else:
-        mcus_x = -(-f.width // (8 * max_h))
-        mcus_y = -(-f.height // (8 * max_v))
+    c = scan.components[0][0]
+    mcus_x, mcus_y = scan_mcus(f.width, f.height, f.max_h, f.max_v, c.h, c.v,
+                               interleaved=len(scan.components) > 1)
     return kind, inputs, mcus_x, mcus_y

@@ -319,6 +319,7 @@ def encode_coefficients(coefs, optimize, restart_interval):
     counts (libjpeg's jpeg_gen_optimal_table), else the Annex K tables.
     """
     from ._huffman import make_codes, optimal_table
+    from .coefficients import scan_mcus
     from .options import standard_huffman_table
 
     comps = coefs.components
@@ -329,14 +330,13 @@ def encode_coefficients(coefs, optimize, restart_interval):
     for members in scans:
         blocks = [comps[i].blocks.reshape(comps[i].blocks_down, comps[i].blocks_across, 64)
                   for i in members]
+        c = comps[members[0]]
+        mcus_x, mcus_y = scan_mcus(coefs.width, coefs.height, max_h, max_v, c.h, c.v,
+                                   interleaved=len(members) > 1)
         if len(members) == 1:
-            c = comps[members[0]]
             sh, sv = [1], [1]
-            mcus_x, mcus_y = c.blocks_across, c.blocks_down
         else:
             sh, sv = [comps[i].h for i in members], [comps[i].v for i in members]
-            mcus_x = -(-coefs.width // (8 * max_h))
-            mcus_y = -(-coefs.height // (8 * max_v))
         plans.append((members, blocks, sh, sv, mcus_x, mcus_y))
     used = sorted({(cls, table_of[i]) for members in scans for i in members for cls in (0, 1)})
     if optimize:
