@@ -17,7 +17,7 @@ import jpeglite
 from jpeglite.report import FILE_STAGE_NAMES
 
 import jpeg_walker
-from conftest import JPEGS, KODAK, load_png
+from conftest import JPEGS, NO_CORPUS, corpus_params, kodak
 
 
 def decodable(paths):
@@ -35,7 +35,8 @@ def decodable(paths):
 CORPUS_FILES = decodable(JPEGS)
 
 
-@pytest.fixture(scope="module", params=CORPUS_FILES, ids=[p.name for p in CORPUS_FILES])
+@pytest.fixture(scope="module", params=corpus_params(CORPUS_FILES),
+                ids=[p.name for p in CORPUS_FILES] or None)
 def report(request):
     data = request.param.read_bytes()
     return data, jpeglite.analyze(data)
@@ -43,7 +44,7 @@ def report(request):
 
 def test_the_corpus_is_there():
     if not JPEGS:
-        pytest.skip("no JPEG corpus")
+        pytest.skip(NO_CORPUS)
     assert len(CORPUS_FILES) >= 40
 
 
@@ -160,7 +161,7 @@ def test_headroom_is_exactly_what_libjpeg_turbos_optimize_saves():
     plain file is the difference between the two files, to the bit."""
     from PIL import Image
 
-    img = load_png(KODAK[22])[:301, :437]
+    img = kodak(22)[:301, :437]
     for opts in (dict(quality=75), dict(quality=90, subsampling=0),
                  dict(quality=50, restart_marker_blocks=7),
                  dict(quality=60, subsampling=1)):
@@ -178,7 +179,7 @@ def test_kodak_q75_report_has_what_a_reader_needs():
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.fromarray(load_png(KODAK[22])).save(buf, "JPEG", quality=75)
+    Image.fromarray(kodak(22)).save(buf, "JPEG", quality=75)
     data = buf.getvalue()
     r = jpeglite.analyze(data)
     names = [sg["name"] for sg in r.stage("file").details["segments"]]
@@ -195,7 +196,7 @@ def test_progressive_scans_name_their_band_and_approximation():
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.fromarray(load_png(KODAK[3])[:128, :160]).save(buf, "JPEG", progressive=True)
+    Image.fromarray(kodak(3)[:128, :160]).save(buf, "JPEG", progressive=True)
     r = jpeglite.analyze(buf.getvalue())
     scans = r.stage("huffman").details["scans"]
     assert [s["kind"] for s in scans][:2] == ["DC first", "AC first"]
@@ -285,7 +286,7 @@ def test_headroom_includes_what_optimize_saves_once_optimize_exists():
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.fromarray(load_png(KODAK[22])[:200, :300]).save(buf, "JPEG", quality=75)
+    Image.fromarray(kodak(22)[:200, :300]).save(buf, "JPEG", quality=75)
     data = buf.getvalue()
     hr = jpeglite.analyze(data).stage("file").details["lossless_headroom"]
     assert hr["optimize_bits"] == 8 * (len(data) - len(jpeglite.optimize(data)))

@@ -72,7 +72,7 @@ def generated():
 
 def corpus():
     out = []
-    for name in SMALL_CORPUS:
+    for name in SMALL_CORPUS if CORPUS else []:     # without the corpus: the generated files
         path = CORPUS / "jpeg" / name
         if path.exists():
             out.append((name, path.read_bytes()))

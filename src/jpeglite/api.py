@@ -21,13 +21,36 @@ def _check_path(path):
         raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
 
 
-def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-           threads=None):
+def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+           threads=None, qtables=None, icc_profile=None, exif=None, comment=None):
     """Encode an image as a baseline JFIF JPEG; returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
         1 <= H, W <= 65535 pixels.
-    quality: 1..100, IJG scaling of the Annex K tables (as in libjpeg/Pillow).
+    quality: 1..100, IJG scaling of the Annex K tables (as in libjpeg/Pillow);
+        None (not given): 75, or with ``qtables`` the tables as given.
+    qtables: custom quantization tables, as Pillow's ``qtables``: 1..4 tables
+        of 64 ints 1..65535 in natural (row-major) order (lists, arrays of
+        shape (64,) or (8, 8)), as a list, tuple, (n, 64) array, a dict
+        {slot: table} with slots 0..n-1, or text (whitespace-separated
+        integers, 64 per table, ``#`` comments). Component i (Y, Cb, Cr) uses table
+        min(i, n - 1). With ``quality`` given each table is scaled by its IJG
+        percentage (quality 50: as is; 75: halved) with libjpeg's rounding
+        and clamped to 1..255; without, it is written as given (clamped to
+        32767, libjpeg's limit) and a table above 255 is written with 16-bit
+        precision in an SOF1 (extended sequential) file. The bytes equal
+        Pillow's with the same ``qtables`` and ``quality``, except that
+        libjpeg-turbo's quantizer divides by 8Q modulo 2**16, so that Pillow's
+        data for quantizers 8192..32766 does not follow its own tables
+        (jpeglite's does: every coefficient quantizes to 0 there).
+    icc_profile: bytes of an ICC profile, written in APP2 chunks of at most
+        65,519 bytes (ICC.1 B.4; at most 255 chunks).
+    exif: the Exif APP1 payload as Pillow gives it (``Image.Exif.tobytes()``,
+        ``info["exif"]``): ``b"Exif\\0\\0"`` and a TIFF stream (a bare TIFF stream
+        gets that header), at most 65,533 bytes.
+    comment: str (UTF-8) or bytes for a COM segment, at most 65,533 bytes.
+        The metadata follows the JFIF APP0 as Pillow writes it (Exif, ICC,
+        COM); None or empty leaves a segment out.
     subsampling: chroma sampling "4:4:4", "4:2:2" or "4:2:0" (ignored for
         grayscale).
     optimize: False uses the Annex K Huffman tables; True counts the symbols
@@ -48,12 +71,14 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
     from . import encoder
 
     _parallel.check_threads(threads)          # argument errors before image errors
-    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval)
+    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
+                               icc_profile, exif, comment)
     return encoder.encode(image, plan, _parallel.resolve_threads(threads, plan.height * plan.width))
 
 
-def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-          threads=None):
+def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
+          restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
+          comment=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike. Returns the number of bytes written.
@@ -64,7 +89,8 @@ def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, resta
     """
     _check_path(path)
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
-                  restart_interval=restart_interval, threads=threads)
+                  restart_interval=restart_interval, threads=threads, qtables=qtables,
+                  icc_profile=icc_profile, exif=exif, comment=comment)
     with open(path, "wb") as f:
         f.write(data)
     return len(data)
@@ -190,8 +216,9 @@ def encode_coefficients(coefficients, *, optimize=True, restart_interval=0):
     return encoder.encode_coefficients(coefficients, bool(optimize), restart_interval)
 
 
-def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-            threads=None, max_pixels=DEFAULT_MAX_PIXELS):
+def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+            threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
+            max_pixels=DEFAULT_MAX_PIXELS):
     """Account for every bit of a JPEG: a ``Report``.
 
     ``analyze(data)`` with a JPEG file's bytes (bytes, bytearray or
@@ -221,7 +248,7 @@ def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_i
     - file: 8 x len(data).
 
     ``model_bits`` are the DQT and DHT segments (L(P)), ``header_bits`` the
-    other markers (SOI, APP0, SOF0, DRI, SOS, EOI), ``data_bits`` the
+    other markers (SOI, APP0, metadata APPn/COM, SOF0/SOF1, DRI, SOS, EOI), ``data_bits`` the
     entropy-coded segment with stuffing, padding and RSTn markers (L(D|P)).
     ``mse``/``psnr`` compare ``jpeglite.decode(report.data)`` with ``image``.
     Each stage's ``details`` hold its counts and splits, and
@@ -272,13 +299,16 @@ def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_i
     _parallel.check_threads(threads)          # argument errors before image errors
     if isinstance(image, (bytes, bytearray, memoryview)):
         given = [name for name, value, default in (
-            ("quality", quality, 75), ("subsampling", subsampling, "4:2:0"),
-            ("optimize", optimize, False), ("restart_interval", restart_interval, 0))
+            ("quality", quality, None), ("subsampling", subsampling, "4:2:0"),
+            ("optimize", optimize, False), ("restart_interval", restart_interval, 0),
+            ("qtables", qtables, None), ("icc_profile", icc_profile, None),
+            ("exif", exif, None), ("comment", comment, None))
             if value is not default and value != default]
         if given:
             raise TypeError(f"analyze() of a file's bytes takes no encode options "
                             f"({', '.join(given)}); to re-encode, decode it first")
         return analysis.analyze_file(_as_bytes(image), _check_max_pixels(max_pixels))
-    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval)
+    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
+                               icc_profile, exif, comment)
     return analysis.analyze_image(image, plan,
                                   _parallel.resolve_threads(threads, plan.height * plan.width))

@@ -102,6 +102,29 @@ class Coefficients:
         """The largest vertical sampling factor."""
         return max(c.v for c in self.components)
 
+    @property
+    def icc_profile(self):
+        """The ICC profile (bytes) its APP2 chunks carry, or None: none, or a
+        broken chunk set (see ``jfif.icc_chunks`` for what is checked)."""
+        from .jfif import icc_profile
+
+        return icc_profile(self.metadata)
+
+    @property
+    def exif(self):
+        """The first Exif APP1 payload (bytes, its ``Exif\\0\\0`` header
+        included, as ``encode(exif=)`` takes it), or None."""
+        from .jfif import exif
+
+        return exif(self.metadata)
+
+    @property
+    def comments(self):
+        """The COM segments' payloads (a list of bytes, file order)."""
+        from .jfif import comments
+
+        return comments(self.metadata)
+
     def component_quant(self, index):
         """The quantization table (64 values, natural order) of component ``index``."""
         return self.qtables[self.components[index].quant_slot]
