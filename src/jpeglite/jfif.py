@@ -401,10 +401,10 @@ def parse_app(st, code, start, end):
 _APP_IDENTIFIERS = (
     (APP0, b"JFIF\0", "JFIF"),
     (APP0, b"JFXX\0", "JFXX thumbnail"),
-    (0xE1, b"Exif\0", "Exif"),
+    (0xE1, EXIF_SIGNATURE[:5], "Exif"),      # some writers put junk after its first NUL
     (0xE1, b"http://ns.adobe.com/xap/1.0/\0", "XMP"),
     (0xE1, b"http://ns.adobe.com/xmp/extension/\0", "XMP extension"),
-    (0xE2, b"ICC_PROFILE\0", "ICC_PROFILE"),
+    (0xE2, ICC_SIGNATURE, "ICC_PROFILE"),
     (0xE2, b"MPF\0", "MPF"),
     (0xED, b"Photoshop 3.0\0", "Photoshop (IPTC)"),
     (APP14, b"Adobe", "Adobe"),
