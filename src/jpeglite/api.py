@@ -292,7 +292,10 @@ def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart
     COM, bytes between segments and after EOI) add up to ``8 * len(data)``.
     ``mse`` and ``psnr`` are None. Errors and ``max_pixels`` are
     ``decode``'s (JPEGError with the byte offset); the encode options do not
-    apply to a file (TypeError).
+    apply to a file (TypeError); ``threads`` is checked, and the walk runs on
+    the calling thread. The huffman stage's ``seconds`` is the time of the
+    walk (the marker loop and every scan), the file stage's that of the
+    segment accounting.
     """
     from . import analysis
 
