@@ -291,3 +291,16 @@ def test_headroom_includes_what_optimize_saves_once_optimize_exists():
     hr = jpeglite.analyze(data).stage("file").details["lossless_headroom"]
     assert hr["optimize_bits"] == 8 * (len(data) - len(jpeglite.optimize(data)))
     assert hr["optimize_bits"] >= 0
+
+
+def test_a_tail_cut_off_after_a_single_scan_is_reported_as_decode_reads_it():
+    """decode ignores a cut-off segment after the one scan of a sequential file (as
+    libjpeg does); so do read_coefficients and analyze, which count the tail apart."""
+    data = jpeglite.encode(kodak(22)[:64, :80], 75)
+    cut = data[:-2] + b"\xff\xc4\x01\x00"          # a DHT whose length runs past the end
+    jpeglite.decode(cut)
+    jpeglite.read_coefficients(cut)
+    r = jpeglite.analyze(cut)
+    last = r.stage("file").details["segments"][-1]
+    assert last["name"].startswith("bytes after the scan, no EOI") and last["bytes"] == 4
+    assert r.data_bits == jpeglite.analyze(data).data_bits

@@ -368,7 +368,10 @@ def analyze_file(data, max_pixels):
                              "part": "data"})
             pos = s.end
     if pos < n:
-        segments.append({"offset": pos, "bytes": n - pos, "name": "bytes after EOI",
+        ended = obs.segments and obs.segments[-1][0] == _jfif.EOI
+        segments.append({"offset": pos, "bytes": n - pos,
+                         "name": "bytes after EOI" if ended else
+                         "bytes after the scan, no EOI (a cut-off tail the decoder ignores)",
                          "part": "metadata"})
     parts = {p: 8 * sum(sg["bytes"] for sg in segments if sg["part"] == p)
              for p in ("model", "header", "data", "metadata")}

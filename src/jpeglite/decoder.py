@@ -97,6 +97,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
     quant = None            # per frame component, latched at its first scan
     raw_quant = None        # the same tables as the DQT gave them (natural order)
     image = None            # the output, when the fused single-scan path made it
+    complete = False        # the one scan of a single-scan file has been read
     tables = {}
     single_scan = False
     work = 0                # coefficient visits of the scans so far (see _scan_work)
@@ -185,6 +186,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
                 pos, _corrupt, _bad_rst = walk_scan(
                     data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval, kind,
                     scan.Ss, scan.Se, scan.Ah, scan.Al)
+                complete = single_scan
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
             if observer is not None and code != _jfif.SOS:
@@ -193,8 +195,9 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
             # After the one scan of a single-scan file the image is complete;
             # libjpeg (Pillow) then only looks for EOI and ignores running out
             # of data there (a corrupt segment length, a cut-off tail), unless
-            # the scan itself ran into the end of the data.
-            if image is not None and e.reason.startswith("truncated"):
+            # the scan itself ran into the end of the data. (The same whichever
+            # path read the scan: fused, whole-image coefficients, or walked.)
+            if (image is not None or complete) and e.reason.startswith("truncated"):
                 break
             raise
 
