@@ -15,7 +15,7 @@ import jpeglite
 from jpeglite import JPEGError
 from jpeglite.coefficients import Coefficients, Component
 
-from conftest import JPEGS
+from conftest import JPEGS, corpus_params
 
 # corpus files with damaged scans whose decoded coefficients are out of range
 KNOWN_UNCODABLE = {"pillow_hopper_bad_exif.jpg"}
@@ -95,7 +95,7 @@ def test_progressive_source_becomes_sequential_with_the_same_pixels():
     np.testing.assert_array_equal(jpeglite.decode(again), jpeglite.decode(data))
 
 
-@pytest.mark.parametrize("path", JPEGS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", corpus_params(JPEGS), ids=lambda p: p.name)
 def test_corpus_round_trip(path):
     """Every corpus file jpeglite decodes: its coefficients, written again,
     decode to the same pixels, in jpeglite and in Pillow."""

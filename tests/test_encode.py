@@ -122,10 +122,10 @@ def test_staged_pipeline_writes_the_fused_bytes(h, w, gray, ss, q, opt, ri, seed
     assert 0 <= layout["padding_bits"] <= 7 * (layout["restart_markers"] + 1)
 
 
-def test_staged_on_a_photo(kodim01):
+def test_staged_on_a_photo(photo):
     for kw in ({}, {"subsampling": "4:4:4", "optimize": True, "restart_interval": 7}):
-        s = encode_stages(kodim01, 85, **kw)
-        assert s.data == jpeglite.encode(kodim01, 85, **kw)
+        s = encode_stages(photo, 85, **kw)
+        assert s.data == jpeglite.encode(photo, 85, **kw)
         # the accounting adds up: symbols + padding + stuffing + markers = the scan
         lay = s.scan_layout()
         assert 0 <= lay["padding_bits"] <= 7 * (lay["restart_markers"] + 1)

@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from PIL import Image
 
 import jpeglite
-from conftest import JPEGS
+from conftest import CORPUS, JPEGS, NO_CORPUS, needs_corpus
 from jpeglite import jfif
 
 RNG = np.random.default_rng(5)
@@ -48,7 +48,7 @@ def markers(data):
 def corpus_file(name):
     path = next((p for p in JPEGS if p.name == name), None)
     if path is None:
-        pytest.skip(f"corpus file {name} absent")
+        pytest.skip(NO_CORPUS if CORPUS is None else f"corpus file {name} absent")
     return path.read_bytes()
 
 
@@ -168,6 +168,7 @@ def test_exif_of_corpus_files_as_pillow_reads_it(name):
                 assert dict(im2.getexif()) == dict(im.getexif())
 
 
+@needs_corpus
 @pytest.mark.filterwarnings("ignore:Image appears to be a malformed MPO file")
 def test_every_corpus_file_reads_its_metadata_as_pillow():
     """ICC profile, Exif and last comment of every corpus file jpeglite reads:

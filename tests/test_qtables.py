@@ -7,7 +7,6 @@ import pytest
 from PIL import Image
 
 import jpeglite
-from conftest import KODAK, load_png
 from jpeglite import tables as T
 
 PIL_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
@@ -79,9 +78,8 @@ def test_bytes_equal_pillows_with_every_option(subsampling, optimize, restart):
         assert ours == theirs
 
 
-@pytest.mark.skipif(not KODAK, reason="Kodak corpus absent")
-def test_a_photo_equals_pillow_with_16_bit_and_scaled_tables():
-    image = load_png(KODAK[0])
+def test_a_photo_equals_pillow_with_16_bit_and_scaled_tables(photo):
+    image = photo
     luma = np.clip(T.LUMA_QUANT_K1.astype(int) * 3, 1, 65535)
     tabs = [luma, T.CHROMA_QUANT_K2]
     for quality in (None, 30, 75):
