@@ -46,8 +46,14 @@
 #define JL_SSE2 0
 #endif
 
-/* No AVX2 kernel yet: the level is reserved, never selected. */
+/* No AVX2 kernel yet: the level is reserved, never selected. The first one
+ * sets JL_AVX2 to 1 where JL_TARGET_AVX2 exists (GCC and Clang on x86), and
+ * marks its functions JL_TARGET_AVX2 so that only they use AVX2 encodings. */
 #define JL_AVX2 0
+#if JL_SSE2 && (defined(__GNUC__) || defined(__clang__)) \
+    && (defined(__x86_64__) || defined(__i386__))
+#define JL_TARGET_AVX2 __attribute__((target("avx2")))
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define JL_RESTRICT __restrict__
