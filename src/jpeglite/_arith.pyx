@@ -338,11 +338,13 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
         raise JPEGError("truncated: no entropy-coded data after SOS", n)
     if not 1 <= len(comps) <= 4:
         raise JPEGError("a scan has 1 to 4 components", pos)
-    if not (kind in (SCAN_SEQUENTIAL, SCAN_DC_FIRST, SCAN_DC_REFINE, SCAN_AC_FIRST,
-                     SCAN_AC_REFINE) and 0 <= Ss <= Se <= 63 and 0 <= Al <= 13):
-        raise ValueError("bad scan parameters")
-    if kind in (SCAN_AC_FIRST, SCAN_AC_REFINE) and Ss == 0:
-        raise ValueError("an AC scan starts at Ss >= 1")
+    # a sequential scan ignores Ss, Se, Ah and Al (libjpeg warns about other
+    # values than 0, 63, 0, 0); a progressive one was checked by jfif.parse_sos
+    if kind != SCAN_SEQUENTIAL and not (
+            kind in (SCAN_DC_FIRST, SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
+            and 0 <= Ss <= Se <= 63 and 0 <= Al <= 13
+            and (Ss >= 1) == (kind in (SCAN_AC_FIRST, SCAN_AC_REFINE))):
+        raise ValueError("bad progressive scan parameters")
     state = bytearray(sizeof(ArithScan))      # about 5 KB of statistics: not on the stack
     cdef uint8_t[::1] mem = state
     s = <ArithScan*>&mem[0]

@@ -260,7 +260,7 @@ def read_coefficients(data, max_pixels):
         # the table the component was decoded with (latched at its first scan,
         # as libjpeg does), or the slot's final table if no scan used it
         latched = dec.tables_used[c.index]
-        table = latched if latched is not None else st.qt[c.tq]
+        table = latched if latched is not None else st.qt[c.tq] if c.tq <= 3 else None
         if table is None:
             raise _JPEGError(f"component {c.ident} has no quantization table", f.offset)
         if c.tq in qtables and not _np.array_equal(qtables[c.tq], table):
@@ -340,6 +340,9 @@ def _plan_scan(st, scan, quant, raw_quant, tables):
     inputs = []
     for c, td, ta in scan.components:
         if quant[c.index] is None:
+            if c.tq > 3:
+                raise _JPEGError(f"component {c.ident} has bad quantization table id {c.tq} "
+                                 "(0..3)", f.offset + 11 + 3 * c.index)
             if st.qt[c.tq] is None:
                 raise _JPEGError(f"component {c.ident} uses quantization table {c.tq}, "
                                  "which is not defined", scan.offset)

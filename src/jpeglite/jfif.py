@@ -282,7 +282,7 @@ class FrameComponent:
     ident: int
     h: int                  # horizontal sampling factor, 1..4
     v: int                  # vertical sampling factor, 1..4
-    tq: int                 # quantization table slot, 0..3
+    tq: int                 # quantization table slot, 0..3 (0..255 if no scan reads it)
     index: int              # position in the frame
 
 
@@ -459,14 +459,13 @@ def metadata_segments(st):
 
 
 def parse_dqt(st, start, end):
-    """DQT: one or more quantization tables, 8-bit (Pq=0) or 16-bit (Pq=1),
-    stored in zigzag order; kept in natural order."""
+    """DQT: one or more quantization tables, 8-bit (Pq=0) or 16-bit (Pq=1;
+    libjpeg reads any nonzero Pq as 16-bit, and so does this), stored in
+    zigzag order; kept in natural order."""
     d = st.data
     p = start
     while p < end:
-        pq, tq = d[p] >> 4, d[p] & 15
-        if pq > 1:
-            raise _JPEGError(f"bad DQT precision {pq} (0 = 8-bit, 1 = 16-bit)", p)
+        pq, tq = d[p] >> 4 != 0, d[p] & 15
         if tq > 3:
             raise _JPEGError(f"bad DQT table id {tq} (0..3)", p)
         size = 64 * (pq + 1)
@@ -563,8 +562,8 @@ def parse_sof(st, code, start, end):
             raise _JPEGError(f"duplicate component id {ident}", p)
         if not (1 <= h <= 4 and 1 <= v <= 4):
             raise _JPEGError(f"bad sampling factors {h}x{v} (1..4)", p + 1)
-        if tq > 3:
-            raise _JPEGError(f"bad quantization table id {tq} (0..3)", p + 2)
+        # a table id past 3 is an error only for a component a scan reads
+        # (libjpeg checks it when it latches the table)
         comps.append(FrameComponent(ident, h, v, tq, i))
     frame = Frame(code, width, height, comps, code in (SOF2, SOF10), start - 3,
                   code in (SOF9, SOF10))
