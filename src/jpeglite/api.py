@@ -115,13 +115,15 @@ def _as_bytes(data):
 
 
 def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
-    """Decode a baseline or progressive Huffman JPEG to a numpy array.
+    """Decode a baseline, extended or progressive JPEG, Huffman or
+    arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit), to a numpy array.
 
     ``data``: the file's bytes (bytes, bytearray or memoryview).
     ``max_pixels``: refuse frames of more pixels than this (width x height),
     checked before anything is allocated; the default is Pillow's limit.
     ``threads``: how many threads may work on this image (None: one per
-    core, 1: only the calling thread).  Entropy decoding overlaps the
+    core, 1: only the calling thread; any larger int is capped at
+    ``parallel.MAX_THREADS``).  Entropy decoding overlaps the
     inverse DCT and colour conversion; progressive files reconstruct in
     parallel bands.  The pixels are the same for every thread count.
 
@@ -135,7 +137,9 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
     ``ValueError`` for ``threads`` below 1.  Corrupt data
     that Pillow recovers from decodes as Pillow does it (zero bits after an
     early marker, restart resynchronisation, runs past coefficient 63
-    landing on coefficient 63).  One difference: a progressive file that ends
+    landing on coefficient 63; in arithmetic-coded data, zero bytes after
+    an early marker and a bad code giving up on the rest of its restart
+    interval).  One difference: a progressive file that ends
     (with an EOI) before its low-frequency coefficients are complete gets no
     block smoothing here, where libjpeg smooths it.
 
@@ -174,7 +178,8 @@ def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     a ``jpeglite.coefficients.Coefficients``.
 
     ``data``: the file's bytes (bytes, bytearray or memoryview); baseline,
-    extended (16-bit tables) and progressive files, every scan merged. Each
+    extended (16-bit tables) and progressive files, Huffman or arithmetic-
+    coded, every scan merged. Each
     component's ``blocks`` is an int16 array (block rows, block columns, 8, 8)
     in natural order, covering the component's samples rounded up to whole
     blocks; ``qtables`` holds the quantization tables (natural order) by slot,
