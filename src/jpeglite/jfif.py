@@ -48,12 +48,40 @@ def dqt(table_id, table):
     return _segment(0xDB, bytes([0x10 | table_id]) + zz.astype(">u2").tobytes())
 
 
-def sof0(height, width, components):
-    """SOF0 (baseline) frame header. ``components``: (id, h, v, quant table id) each."""
+def sof(marker, height, width, components):
+    """A frame header of 8-bit samples: SOF0 (0xC0, baseline), SOF1 (0xC1,
+    extended) or SOF2 (0xC2, progressive). ``components``: (id, h, v, quant
+    table id) each."""
     payload = _struct.pack(">BHHB", 8, height, width, len(components))
     for cid, h, v, tq in components:
         payload += bytes((cid, (h << 4) | v, tq))
-    return _segment(0xC0, payload)
+    return _segment(marker, payload)
+
+
+def sof0(height, width, components):
+    """SOF0 (baseline) frame header. ``components``: (id, h, v, quant table id) each."""
+    return sof(0xC0, height, width, components)
+
+
+def sof2(height, width, components):
+    """SOF2 (progressive, Huffman) frame header. ``components`` as for ``sof0``."""
+    return sof(0xC2, height, width, components)
+
+
+def app14_adobe(transform):
+    """APP14 "Adobe" segment as libjpeg writes it (version 100, no flags).
+
+    ``transform``: 0 = components stored as they are (RGB, CMYK), 1 = YCbCr,
+    2 = YCCK.
+    """
+    return _segment(0xEE, b"Adobe" + _struct.pack(">HHHB", 100, 0, 0, transform))
+
+
+def app_segment(marker, payload):
+    """An APPn (0xE0..0xEF) or COM (0xFE) segment holding ``payload`` bytes as they are."""
+    if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
+        raise ValueError(f"marker 0x{marker:02X} is neither APPn nor COM")
+    return _segment(marker, bytes(payload))
 
 
 def dht(table_class, table_id, bits, values):
