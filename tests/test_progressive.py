@@ -1,0 +1,169 @@
+"""Progressive encoding from Coefficients: the bytes of libjpeg-turbo (Pillow's progressive=True)."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jpeglite
+from conftest import KODAK, load_png
+from jpeglite.coefficients import Coefficients, Component
+from jpeglite.progressive import coefficients_from_image, encode_progressive
+
+PIL_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
+LAYOUTS = ["gray", "4:4:4", "4:2:2", "4:2:0"]
+# (jpeglite keyword, Pillow keyword) pairs: none, every N MCUs, every N MCU rows
+RESTARTS = [({}, {}), ({"restart_interval": 7}, {"restart_marker_blocks": 7}),
+            ({"restart_rows": 1}, {"restart_marker_rows": 1})]
+
+
+def pillow_progressive(image, quality, layout, **kw):
+    """Pillow's progressive JPEG of the same image and settings."""
+    if layout != "gray":
+        kw["subsampling"] = PIL_SUBSAMPLING[layout]
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, "JPEG", quality=quality, progressive=True, **kw)
+    return buf.getvalue()
+
+
+def as_layout(rgb, layout):
+    return np.ascontiguousarray(rgb[..., 1]) if layout == "gray" else rgb
+
+
+def mine(image, quality, layout, **kw):
+    c = coefficients_from_image(image, quality, "4:2:0" if layout == "gray" else layout)
+    return encode_progressive(c, **kw)
+
+
+def first_difference(a, b):
+    n = min(len(a), len(b))
+    diff = np.nonzero(np.frombuffer(a[:n], np.uint8) != np.frombuffer(b[:n], np.uint8))[0]
+    return int(diff[0]) if len(diff) else n
+
+
+def assert_same(a, b):
+    assert a == b, f"{len(a)} vs {len(b)} bytes, first difference at byte {first_difference(a, b)}"
+
+
+@pytest.mark.parametrize("restart", RESTARTS, ids=["norst", "blocks7", "rows1"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("index", [0, 14, 22])
+def test_kodak_equals_pillow(index, layout, restart):
+    image = as_layout(load_png(KODAK[index]), layout)
+    ours, theirs = restart
+    assert_same(mine(image, 75, layout, **ours), pillow_progressive(image, 75, layout, **theirs))
+
+
+@pytest.mark.parametrize("quality", [1, 50, 95, 100])
+@pytest.mark.parametrize("shape", [(1, 1), (9, 17), (65, 33), (16, 16), (31, 8)])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_odd_sizes_equal_pillow(shape, layout, quality):
+    h, w = shape
+    image = as_layout(np.ascontiguousarray(load_png(KODAK[3])[100:100 + h, 200:200 + w]), layout)
+    assert_same(mine(image, quality, layout), pillow_progressive(image, quality, layout))
+    assert_same(mine(image, quality, layout, restart_interval=1),
+                pillow_progressive(image, quality, layout, restart_marker_blocks=1))
+
+
+def test_every_kodak_420_q75():
+    for path in KODAK:
+        image = load_png(path)
+        assert_same(mine(image, 75, "4:2:0"), pillow_progressive(image, 75, "4:2:0")), path.name
+
+
+def test_threads_same_bytes():
+    c = coefficients_from_image(load_png(KODAK[1]), 80, "4:2:2")
+    one = encode_progressive(c, threads=1)
+    assert encode_progressive(c, threads=2) == one
+    assert encode_progressive(c, threads=4, restart_rows=2) == encode_progressive(c, restart_rows=2)
+
+
+def test_decodes_to_baseline_pixels():
+    """The progressive file and jpeglite's baseline file hold the same coefficients."""
+    image = load_png(KODAK[5])[:200, :300]
+    c = coefficients_from_image(image, 90, "4:2:0")
+    prog = encode_progressive(c)
+    base = jpeglite.encode(image, 90, subsampling="4:2:0")
+    np.testing.assert_array_equal(jpeglite.decode(prog), jpeglite.decode(base))
+    with Image.open(io.BytesIO(prog)) as im:
+        assert im.info.get("progressive") or im.info.get("progression")
+        np.testing.assert_array_equal(np.asarray(im), jpeglite.decode(base))
+
+
+def test_coefficients_from_image_match_baseline():
+    image = load_png(KODAK[2])[:64, :80]
+    c = coefficients_from_image(image, 75, "4:2:0")
+    assert [comp.blocks.shape for comp in c.components] == [(8, 10, 8, 8), (4, 5, 8, 8),
+                                                            (4, 5, 8, 8)]
+    assert c.color == "ycbcr" and set(c.qtables) == {0, 1}
+    g = coefficients_from_image(np.ascontiguousarray(image[..., 0]), 75)
+    assert g.color == "gray" and len(g.components) == 1
+
+
+def small():
+    return coefficients_from_image(load_png(KODAK[0])[:16, :24], 75, "4:4:4")
+
+
+def test_bad_arguments():
+    c = small()
+    with pytest.raises(TypeError, match="Coefficients"):
+        encode_progressive(b"not coefficients")
+    with pytest.raises(TypeError, match="restart_interval"):
+        encode_progressive(c, restart_interval=1.5)
+    with pytest.raises(ValueError, match="restart_interval"):
+        encode_progressive(c, restart_interval=70000)
+    with pytest.raises(ValueError, match="not both"):
+        encode_progressive(c, restart_interval=1, restart_rows=1)
+    with pytest.raises(ValueError, match="threads"):
+        encode_progressive(c, threads=0)
+    with pytest.raises(ValueError, match="scan 0"):
+        encode_progressive(c, scans=[((0, 1, 2), 0, 63, 0, 0)])
+
+
+def test_bad_coefficients():
+    c = small()
+    c.components[1].blocks = c.components[1].blocks.astype(np.int32)
+    with pytest.raises(TypeError, match="component 1: blocks must have dtype int16"):
+        encode_progressive(c)
+    c = small()
+    c.components[2].blocks = c.components[2].blocks[:, :2]
+    with pytest.raises(ValueError, match=r"component 2: blocks must have shape \(2, 3, 8, 8\)"):
+        encode_progressive(c)
+    c = small()
+    c.components[0].blocks[1, 2, 3, 4] = -1024
+    with pytest.raises(ValueError, match=r"component 0, block \(1, 2\), frequency 28 .*AC "
+                                         r"coefficient -1024 .*10 bits"):
+        encode_progressive(c)
+    c = small()
+    c.components[0].blocks[0, 1, 0, 0] = 2048
+    with pytest.raises(ValueError, match=r"component 0, block \(0, 1\), frequency 0 .*DC"):
+        encode_progressive(c)
+    c = small()
+    del c.qtables[1]
+    with pytest.raises(ValueError, match="no quantization table in slot 1"):
+        encode_progressive(c)
+
+
+def test_dc_difference_too_large():
+    """Two DC values each in range whose difference needs 12 bits."""
+    c = small()
+    c.components[0].blocks[0, 0, 0, 0] = 2000
+    c.components[0].blocks[0, 1, 0, 0] = -2000
+    with pytest.raises(ValueError, match=r"scan component 0, block 1: DC difference needs more "
+                                         "than 11 bits"):
+        encode_progressive(c, scans=[((0, 1, 2), 0, 0, 0, 0)] + [
+            ((k,), 1, 63, 0, 0) for k in range(3)])
+
+
+def test_hand_made_coefficients():
+    """Coefficients built by hand (not by the encoder) code and decode back."""
+    rng = np.random.default_rng(3)
+    blocks = np.zeros((3, 5, 8, 8), np.int16)
+    blocks[..., 0, 0] = rng.integers(-60, 60, (3, 5))
+    blocks[..., :3, :3] += rng.integers(-20, 20, (3, 5, 3, 3)).astype(np.int16)
+    q = np.full(64, 4, np.uint16)
+    c = Coefficients(40, 20, [Component(1, 1, 1, 0, blocks)], {0: q}, "gray")
+    data = encode_progressive(c)
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.size == (40, 20)
+        np.testing.assert_array_equal(np.asarray(im), jpeglite.decode(data))
