@@ -6,7 +6,7 @@ Every input must decode to a uint8 array or raise jpeglite.JPEGError; anything e
     python fuzz/make_seeds.py                 # writes fuzz/seeds/ (once)
     python fuzz/fuzz_decode.py fuzz/corpus fuzz/seeds -runs=1000000 -timeout=10 -rss_limit_mb=2048
 
-The Python parser (jfif.py, api.py) is coverage-instrumented; the Cython kernels are
+The Python parser (jfif.py, decoder.py) is coverage-instrumented; the Cython kernels are
 exercised but not instrumented (gcc cannot build libFuzzer instrumentation).
 """
 import sys

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import jpeglite
-from jpeglite import _decoder
+from jpeglite import _decoder, parallel
 
 from conftest import JPEGS, KODAK, load_png
 
@@ -38,6 +38,7 @@ def small_chunks(monkeypatch):
     sample slabs of one band (carried over at every band) and reconstruct
     parts of one band."""
     monkeypatch.setattr(_decoder, "CHUNK_PIXELS", 1)
+    monkeypatch.setattr(parallel, "DECODE_MIN_PIXELS", 1)
     monkeypatch.setattr(_decoder, "SLAB_BANDS", 1)
     monkeypatch.setattr(_decoder, "RECON_BANDS", 1)
 
@@ -133,6 +134,7 @@ def test_property_any_shape(monkeypatch, h, w, gray, subsampling, progressive, r
     """Any chunking, slab size and part size: the same pixels as one thread
     with the defaults."""
     monkeypatch.setattr(_decoder, "CHUNK_PIXELS", chunk)
+    monkeypatch.setattr(parallel, "DECODE_MIN_PIXELS", 2 * chunk)
     arr = photo(h, w, gray)
     if ri or not progressive:
         data = jpeglite.encode(arr, 70, subsampling=["4:4:4", "4:2:2", "4:2:0"][subsampling],

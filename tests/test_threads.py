@@ -10,7 +10,9 @@ from hypothesis import given, settings, strategies as st
 from PIL import Image
 
 import jpeglite
-from jpeglite import _pool, parallel
+from jpeglite import parallel
+from jpeglite import encoder
+from jpeglite import parallel as _pool
 
 THREADS = [1, 2, 3, 4, 8]
 PIL_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
@@ -68,7 +70,7 @@ def test_threads_with_restarts_and_optimize(restart_interval, optimize, subsampl
 @pytest.mark.parametrize("restart_interval", [0, 3, 48])
 def test_multi_row_bands_on_a_photo(kodim01, monkeypatch, band_samples, optimize, restart_interval):
     """Bands of several MCU rows (recycled buffers, restart segments grouped), a real photo."""
-    monkeypatch.setattr(parallel, "_BAND_SAMPLES", band_samples)
+    monkeypatch.setattr(encoder, "_BAND_SAMPLES", band_samples)
     img = kodim01[:203, :301]
     kw = dict(optimize=optimize, restart_interval=restart_interval)
     want = jpeglite.encode(img, 75, threads=1, **kw)
@@ -89,28 +91,28 @@ def test_default_threads_on_a_photo(kodim01):
 def test_threaded_bytes_equal_one_thread(h, w, gray, ss, optimize, ri, threads, band, seed):
     img = _image(h, w, gray, seed)
     kw = dict(subsampling=ss, optimize=optimize, restart_interval=ri)
-    saved = parallel._BAND_SAMPLES
-    parallel._BAND_SAMPLES = band
+    saved = encoder._BAND_SAMPLES
+    encoder._BAND_SAMPLES = band
     try:
         got = jpeglite.encode(img, 60, threads=threads, **kw)
     finally:
-        parallel._BAND_SAMPLES = saved
+        encoder._BAND_SAMPLES = saved
     assert got == jpeglite.encode(img, 60, threads=1, **kw)
 
 
 def test_merge_pieces_stuffs_a_boundary_byte_that_becomes_ff():
     # piece 1 ends with 4 bits 1111; piece 2 starts 4 bits into that byte with 1111
     pieces = [(b"\x12", 0b11110000, 4), (bytes([0b00001111, 0x34]), 0b10000000, 1)]
-    assert parallel._merge_pieces(pieces) == bytes([0x12, 0xFF, 0x00, 0x34, 0xFF, 0x00])
+    assert encoder._merge_pieces(pieces) == bytes([0x12, 0xFF, 0x00, 0x34, 0xFF, 0x00])
     # a piece too short for a whole byte adds its bits to the tail
     pieces = [(b"", 0b10000000, 1), (b"", 0b01000000, 2), (bytes([0b00110000]), 0, 0)]
-    assert parallel._merge_pieces(pieces) == bytes([0b11110000])
+    assert encoder._merge_pieces(pieces) == bytes([0b11110000])
 
 
 @pytest.mark.parametrize("shape, band_samples", [((300, 17), 1), ((64, 700), 5000), ((9, 2000), 1)])
 def test_optimized_pieces_on_noise(shape, band_samples, monkeypatch):
     """Many band boundaries at every bit phase (noise makes long, varied pieces)."""
-    monkeypatch.setattr(parallel, "_BAND_SAMPLES", band_samples)
+    monkeypatch.setattr(encoder, "_BAND_SAMPLES", band_samples)
     rng = np.random.default_rng(shape[0])
     img = rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
     for ss in ("4:2:0", "4:4:4"):

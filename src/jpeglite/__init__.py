@@ -1,22 +1,11 @@
 """jpeglite: a JPEG codec whose Cython kernels explain every bit they write.
 
-Public names: encode, write, decode, read, analyze, Report, Stage, JPEGError.
+Public names: encode, write, decode, read, analyze, read_coefficients,
+Coefficients, Report, Stage, JPEGError.
 """
+from .api import analyze, decode, encode, read, read_coefficients, write
+from .coefficients import Coefficients
 from .errors import JPEGError
-
-# ==== encode ====
-from .api import encode, write
-# ==== end encode ====
-
-
-# ==== decode ====
-from .api import decode, read
-# ==== end decode ====
-
-
-# ==== analyze ====
-from .api import analyze
 from .report import Report, Stage
-# ==== end analyze ====
 
 __version__ = "0.1.0"

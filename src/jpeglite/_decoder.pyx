@@ -42,7 +42,7 @@ from jpeglite._subsample cimport upsample_row, UP_FULL
 from jpeglite._color cimport (YccTables, build_ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
                               ycck_cmyk_row, CC_GRAY, CC_YCC_RGB, CC_RGB, CC_CMYK, CC_YCCK)
 from jpeglite.errors import JPEGError
-from jpeglite._pool import pool as _pool
+from jpeglite.parallel import pool as _pool
 
 cdef YccTables _TABLES
 build_ycc_tables(&_TABLES)
@@ -433,9 +433,8 @@ def reconstruct(list comps, int width, int height, int max_v, int color, int thr
     cdef int nbands, nparts, lanes
     nbands = (height + 8 * max_v - 1) // (8 * max_v)
     # parts of at most RECON_BANDS bands keep the slabs small; at least one
-    # per thread (when there are bands enough) keeps every thread busy
-    if <Py_ssize_t>width * height < 2 * CHUNK_PIXELS:
-        threads = 1             # too little work to pay for the hand-offs
+    # per thread (when there are bands enough) keeps every thread busy.
+    # (Whether the image is worth threads at all: parallel.resolve_threads.)
     nparts = max((nbands + RECON_BANDS - 1) // RECON_BANDS, min(threads, nbands))
     lanes = min(threads, nparts, MAX_SLOTS)
     job.setup(comps, width, height, max_v, color, False, lanes, (nbands + nparts - 1) // nparts)
@@ -700,8 +699,7 @@ SLAB_BANDS = 16
 
 # Pixels per chunk when entropy decoding and the rest overlap: enough work
 # (about a millisecond) to hide the cost of handing a chunk to the pool.
-# Images of fewer than two chunks' pixels decode on the calling thread alone
-# (measured: kodim23, 0.4 MP, gained nothing from two free cores).
+# (Images under two chunks get threads=1 from parallel.resolve_threads.)
 CHUNK_PIXELS = 1 << 18
 
 
@@ -734,7 +732,7 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     if (height + band_h - 1) // band_h != mcus_y:
         raise ValueError("MCU rows and bands disagree")
     lanes = 1
-    threaded = threads > 1 and mcus_y > 1 and <Py_ssize_t>width * height >= 2 * CHUNK_PIXELS
+    threaded = threads > 1 and mcus_y > 1
     if threaded:
         chunk_rows = max(1, CHUNK_PIXELS // (max(width, 1) * band_h))
         if restart_interval:

@@ -202,6 +202,9 @@ class DecoderState:
     adobe_transform: int = None   # APP14 "Adobe" colour transform flag, None if absent
     frame: Frame = None
     scans: int = 0
+    # APPn and COM segments other than JFIF APP0 and Adobe APP14, as
+    # (marker code, payload start, payload end): offsets, so a decode copies nothing
+    extra_segments: list = _field(default_factory=list)
     max_pixels: int = 178956970
 
 
@@ -262,10 +265,18 @@ def parse_app(st, code, start, end):
         st.jfif = True
     elif code == APP14 and end - start >= 12 and bytes(d[start:start + 5]) == b"Adobe":
         st.adobe_transform = d[start + 11]
+    else:
+        st.extra_segments.append((code, start, end))
 
 
 def parse_com(st, start, end):
-    """COM: a comment; nothing in it affects decoding."""
+    """COM: a comment; nothing in it affects decoding (kept as an offset)."""
+    st.extra_segments.append((COM, start, end))
+
+
+def metadata_segments(st):
+    """The APPn and COM segments the parser kept, as (marker code, payload bytes) in file order."""
+    return [(code, bytes(st.data[a:b])) for code, a, b in st.extra_segments]
 
 
 def parse_dqt(st, start, end):

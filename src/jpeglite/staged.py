@@ -30,9 +30,9 @@ import numpy as np
 from . import _color, _dct, _encoder, _entropy, _quant, _subsample
 from . import jfif as _jfif
 from . import parallel as _parallel
-from .api import EncodePlan, _plan
+from .options import EncodePlan, plan_encode
 
-__all__ = ["EncodeStages", "encode_stages"]
+__all__ = ["EncodeStages", "encode_stages", "run_stages"]
 
 
 @dataclass
@@ -172,7 +172,7 @@ def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads)
         return _entropy.count_symbols([q[my0 * sv[c]:my1 * sv[c]] for c, q in enumerate(quantized)],
                                       sh, sv, mcus_x, my1 - my0, restart_interval)
 
-    per_band = _parallel._run(count, bands, threads)
+    per_band = _parallel.run(count, bands, threads)
     counts = sum(per_band)
     if not restart_interval:
         for my0, _ in bands[1:]:
@@ -206,13 +206,19 @@ def encode_stages(image, quality=75, *, subsampling="4:2:0", optimize=False, res
     counted, so that a caller (``analyze``) can start measuring them on
     another thread while the remaining stages run on this one.
     """
-    _parallel.resolve_threads(threads)          # argument errors before image errors
-    image, plan = _plan(image, quality, subsampling, optimize, restart_interval)
+    _parallel.check_threads(threads)          # argument errors before image errors
+    image, plan = plan_encode(image, quality, subsampling, optimize, restart_interval)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
+    return run_stages(image, plan, threads, keep_zigzag=keep_zigzag, on_quantized=on_quantized)
+
+
+def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
+    """``encode_stages`` of a checked image (C-contiguous uint8) under an
+    ``EncodePlan`` on ``threads`` threads (an int >= 1)."""
     g = _encoder.geometry(plan.height, plan.width, plan.h, plan.v)
     ncomp = len(plan.components)
     height, width = plan.height, plan.width
-    run = _parallel._run
+    run = _parallel.run
     sec = {}
 
     t = time.perf_counter()

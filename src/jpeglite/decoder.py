@@ -1,0 +1,330 @@
+"""The decoder's master: the marker loop, scan planning and the work budget.
+
+``decode`` reads a file's segments through ``jfif`` (the only code that knows
+marker syntax), plans each scan (its kind, components, Huffman tables and MCU
+grid) and hands its entropy-coded data to the ``_decoder`` kernels: the fused
+single-scan path straight to pixels, or whole-image coefficients for
+progressive and multi-scan files, reconstructed at the end.
+``read_coefficients`` stops at the coefficients: a ``Coefficients``.
+Arguments arrive checked (``api`` checks them once).
+"""
+from dataclasses import dataclass
+
+import numpy as _np
+
+from . import jfif as _jfif
+from . import parallel as _parallel
+from .coefficients import Coefficients, Component, component_size
+from .errors import JPEGError as _JPEGError
+
+__all__ = ["DEFAULT_MAX_PIXELS", "decode", "read_coefficients"]
+
+DEFAULT_MAX_PIXELS = 178956970   # Pillow's decompression-bomb limit (about 179 MP)
+
+
+@dataclass
+class Decoded:
+    """What the marker loop produced: the parser state, and either the image
+    (fused single-scan path) or every component's coefficients with the
+    dequantization multipliers latched at its first scan."""
+    state: object
+    image: object
+    coefs: list
+    quant: list
+    tables_used: list = None
+
+
+def _huffman_table(st, slot, cache, is_dc, scan_offset):
+    """The built decode table for DHT slot (0-3 DC, 4-7 AC), built and checked
+    on first use as libjpeg does."""
+    entry = st.dht[slot]
+    if entry is None:
+        kind = "DC" if is_dc else "AC"
+        raise _JPEGError(f"scan uses {kind} Huffman table {slot % 4}, which is not defined",
+                         scan_offset)
+    from ._huffman import build_decode_table
+
+    key = (slot, id(entry))       # the cache keeps entry alive, so its id stays unique
+    if key not in cache:
+        counts, symbols, offset = entry
+        try:
+            cache[key] = (build_decode_table(counts, symbols, is_dc), entry)
+        except ValueError as e:
+            raise _JPEGError(str(e), offset if offset is not None else scan_offset) from None
+    return cache[key][0]
+
+
+def _color_conversion(st):
+    """Which colour conversion libjpeg-turbo (as Pillow drives it) applies."""
+    from ._decoder import (CC_GRAY_ as CC_GRAY, CC_YCC_RGB_ as CC_YCC_RGB, CC_RGB_ as CC_RGB,
+                           CC_CMYK_ as CC_CMYK, CC_YCCK_ as CC_YCCK)
+    comps = st.frame.components
+    if len(comps) == 1:
+        return CC_GRAY
+    if len(comps) == 3:
+        if st.jfif:
+            return CC_YCC_RGB
+        if st.adobe_transform is not None:
+            return CC_RGB if st.adobe_transform == 0 else CC_YCC_RGB
+        ids = tuple(c.ident for c in comps)
+        return CC_RGB if ids == (82, 71, 66) else CC_YCC_RGB     # 'R', 'G', 'B'
+    if st.adobe_transform is not None and st.adobe_transform != 0:
+        return CC_YCCK
+    return CC_CMYK
+
+
+def _run_markers(data, max_pixels, threads, fused):
+    """Read every segment of ``data`` and decode its scans: a ``Decoded``.
+
+    ``fused``: decode a single-scan file straight to pixels (``Decoded.image``);
+    otherwise every scan's coefficients are gathered (``Decoded.coefs``).
+    """
+    from ._decoder import decode_scan, decode_single_scan, find_marker
+
+    st = _jfif.new_decoder_state(data, max_pixels)
+    pos = _jfif.check_soi(data)
+    n = len(data)
+    coefs = None            # per frame component, (block rows, blocks per row, 64) int16
+    quant = None            # per frame component, latched at its first scan
+    raw_quant = None        # the same tables as the DQT gave them (natural order)
+    image = None            # the output, when the fused single-scan path made it
+    tables = {}
+    single_scan = False
+    work = 0                # coefficient visits of the scans so far (see _scan_work)
+    while True:
+        try:
+            ff = find_marker(data, pos)
+            if ff < 0:
+                raise _JPEGError("truncated: the data ends before the EOI marker", n)
+            code, cpos = _jfif.marker_code(data, ff)
+            if code == _jfif.EOI:
+                break
+            if code == _jfif.SOI:
+                raise _JPEGError("a second SOI marker", ff)
+            if _jfif.RST0 <= code <= _jfif.RST7 or code == _jfif.TEM:
+                pos = cpos + 1          # parameterless markers outside a scan: ignored
+                continue
+            if code in _jfif.UNSUPPORTED_SOF:
+                raise _JPEGError(f"unsupported JPEG process: {_jfif.UNSUPPORTED_SOF[code]}", ff)
+            # what libjpeg refuses on the marker alone, before reading its length
+            if code not in _jfif.KNOWN_SEGMENTS:
+                raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
+            if code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2) and st.frame is not None:
+                raise _JPEGError("a second SOF marker", ff)
+            # libjpeg skips APPn and COM by their length and tolerates one below 2
+            start, end = _jfif.segment_bounds(
+                data, cpos, f"0x{code:02X}",
+                lenient=_jfif.APP0 <= code <= _jfif.APP15 or code == _jfif.COM)
+            pos = end
+            if _jfif.APP0 <= code <= _jfif.APP15:
+                _jfif.parse_app(st, code, start, end)
+            elif code == _jfif.COM:
+                _jfif.parse_com(st, start, end)
+            elif code == _jfif.DQT:
+                _jfif.parse_dqt(st, start, end)
+            elif code == _jfif.DHT:
+                _jfif.parse_dht(st, start, end)
+            elif code == _jfif.DRI:
+                _jfif.parse_dri(st, start, end)
+            elif code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2):
+                _jfif.parse_sof(st, code, start, end)
+            elif code in (_jfif.DNL, _jfif.DAC):
+                pass
+            elif code == _jfif.SOS:
+                scan = _jfif.parse_sos(st, start, end)
+                f = st.frame
+                if single_scan:
+                    # libjpeg reads a sequential file whose first scan holds every
+                    # component as single-scan and stops at a second SOS (Pillow
+                    # reports a broken data stream)
+                    raise _JPEGError("a second scan in a single-scan sequential file", ff)
+                single_scan = not f.progressive and len(scan.components) == len(f.components)
+                if quant is None:
+                    quant = [None] * len(f.components)
+                    raw_quant = [None] * len(f.components)
+                kind, args, mcus_x, mcus_y = _plan_scan(st, scan, quant, raw_quant, tables)
+                work += _scan_work(f, scan, mcus_x, mcus_y)
+                if work > _work_budget(f):
+                    raise _JPEGError(
+                        f"the scans ask for more work than {_PASSES} full passes over "
+                        f"every coefficient of the frame (a valid progression needs at "
+                        f"most that): a decompression bomb", ff)
+                c0 = f.components[0]
+                if fused and single_scan and (len(f.components) > 1 or c0.h == c0.v == 1):
+                    # the fused path: MCU row by MCU row, no whole-image coefficients
+                    max_hv = (f.max_h, f.max_v)
+                    image, pos = decode_single_scan(
+                        data, scan.data_start,
+                        [(c.index, h, v, dc, ac) for c, h, v, dc, ac in args],
+                        [(quant[c.index], w, h, c.h, c.v, hr, vr, m)
+                         for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c, max_hv))
+                                                      for c in f.components)],
+                        f.width, f.height, max_hv[1], mcus_x, mcus_y, st.restart_interval,
+                        _color_conversion(st),
+                        _parallel.resolve_threads(threads, f.width * f.height, decode=True))
+                    continue
+                if coefs is None:
+                    mx = -(-f.width // (8 * f.max_h))
+                    my = -(-f.height // (8 * f.max_v))
+                    coefs = [_np.zeros((my * c.v, mx * c.h, 64), dtype=_np.int16)
+                             for c in f.components]
+                pos, _corrupt, _bad_rst = decode_scan(
+                    data, scan.data_start,
+                    [(coefs[c.index], h, v, dc, ac) for c, h, v, dc, ac in args],
+                    mcus_x, mcus_y, st.restart_interval, kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
+            else:
+                raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
+        except _JPEGError as e:
+            # After the one scan of a single-scan file the image is complete;
+            # libjpeg (Pillow) then only looks for EOI and ignores running out
+            # of data there (a corrupt segment length, a cut-off tail), unless
+            # the scan itself ran into the end of the data.
+            if image is not None and e.reason.startswith("truncated"):
+                break
+            raise
+
+    if image is not None:
+        return Decoded(st, image, None, None)
+    if st.frame is None or coefs is None:
+        raise _JPEGError("no image: EOI before any frame or scan", ff)
+    return Decoded(st, None, coefs, quant, raw_quant)
+
+
+def decode(data, max_pixels, threads):
+    """The pixels of a JPEG file (checked bytes): see ``jpeglite.decode``.
+
+    Single-scan files take the fused path (entropy decoding of MCU-row chunks
+    overlapped with their IDCT and colour conversion, no whole-image
+    coefficients); multi-scan and progressive files gather every scan's
+    coefficients, then ``reconstruct`` them in parallel parts.
+    """
+    from ._decoder import reconstruct
+
+    dec = _run_markers(data, max_pixels, threads, fused=True)
+    if dec.image is not None:
+        return dec.image
+    st, f = dec.state, dec.state.frame
+    comps = []
+    for c in f.components:
+        q = dec.quant[c.index]
+        if q is None:           # never in a scan: all-zero coefficients decode to 128
+            q = _np.zeros(64, dtype=_np.int16)
+        w, h, hr, vr, method = _component_geometry(f, c)
+        comps.append((dec.coefs[c.index], q, w, h, c.v, hr, vr, method))
+    return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st),
+                       _parallel.resolve_threads(threads, f.width * f.height, decode=True))
+
+
+def read_coefficients(data, max_pixels):
+    """The quantized DCT coefficients of a JPEG file (checked bytes), every
+    scan merged: a ``Coefficients``. See ``jpeglite.read_coefficients``."""
+    from ._decoder import CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_
+
+    dec = _run_markers(data, max_pixels, 1, fused=False)
+    st, f = dec.state, dec.state.frame
+    comps = []
+    qtables = {}
+    for c in f.components:
+        w, h = component_size(f.width, f.height, c.h, c.v, f.max_h, f.max_v)
+        blocks = dec.coefs[c.index][:-(-h // 8), :-(-w // 8)].reshape(-(-h // 8), -(-w // 8), 8, 8)
+        comps.append(Component(c.ident, c.h, c.v, c.tq, _np.ascontiguousarray(blocks)))
+        # the table the component was decoded with (latched at its first scan,
+        # as libjpeg does), or the slot's final table if no scan used it
+        latched = dec.tables_used[c.index]
+        table = latched if latched is not None else st.qt[c.tq]
+        if table is None:
+            raise _JPEGError(f"component {c.ident} has no quantization table", f.offset)
+        if c.tq in qtables and not _np.array_equal(qtables[c.tq], table):
+            # two components name one slot, redefined between their scans:
+            # give the later one a free slot so each keeps its own table
+            free = [s for s in range(4) if s not in qtables and all(
+                o.tq != s for o in f.components)]
+            if not free:
+                raise _JPEGError("more distinct quantization tables than slots", f.offset)
+            comps[-1].quant_slot = free[0]
+            qtables[free[0]] = _np.asarray(table, _np.uint16).copy()
+        else:
+            qtables[c.tq] = _np.asarray(table, _np.uint16).copy()
+    color = {CC_GRAY_: "gray", CC_YCC_RGB_: "ycbcr", CC_RGB_: "rgb", CC_CMYK_: "cmyk",
+             CC_YCCK_: "ycck"}[_color_conversion(st)]
+    return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st))
+
+
+# Each coefficient of a valid progression is coded by one first pass with
+# Al <= 13 and then at most 13 refinements (Al down by one each): 14 visits.
+_PASSES = 14
+# A block costs a scan about as much as this many coefficient visits before
+# any coefficient is touched (the MCU loop, an EOB-run count-down), measured.
+_BLOCK_COST = 8
+
+
+def _scan_work(f, scan, mcus_x, mcus_y):
+    """The work of one scan in coefficient visits: each block it codes costs
+    its spectral band (Ss..Se; 64 for a sequential scan) plus _BLOCK_COST."""
+    band = scan.Se - scan.Ss + 1 if f.progressive else 64
+    blocks_per_mcu = 1 if len(scan.components) == 1 else sum(
+        c.h * c.v for c, _, _ in scan.components)
+    return mcus_x * mcus_y * blocks_per_mcu * (max(band, 1) + _BLOCK_COST)
+
+
+def _work_budget(f):
+    """The most work decode spends on a frame's scans: _PASSES passes over
+    every coefficient of every (MCU-padded) block, DC and AC in separate scans.
+    With the one-bit-per-block bound of parse_sof this keeps the work of a
+    decode proportional to the size of its input."""
+    mx = -(-f.width // (8 * f.max_h))
+    my = -(-f.height // (8 * f.max_v))
+    blocks = sum(mx * c.h * my * c.v for c in f.components)
+    return blocks * _PASSES * (64 + 2 * _BLOCK_COST)
+
+
+def _component_geometry(f, c, max_hv=None):
+    """(comp_w, comp_h, hr, vr, upsampler) of frame component c: its size in
+    samples, its upsampling factors and libjpeg-turbo's upsampler for it.
+    max_hv: the frame's (max_h, max_v) when the caller has them."""
+    from ._subsample import upsample_method
+
+    max_h, max_v = max_hv or (f.max_h, f.max_v)
+    comp_w = -(-f.width * c.h // max_h)
+    comp_h = -(-f.height * c.v // max_v)
+    hr, vr = max_h // c.h, max_v // c.v
+    return comp_w, comp_h, hr, vr, upsample_method(hr, vr, comp_w)
+
+
+def _plan_scan(st, scan, quant, raw_quant, tables):
+    """The scan kind, per scan component (component, blocks across and down
+    per MCU, DC table, AC table), and the MCU grid of the scan; latches each
+    component's quantization table at its first scan, as libjpeg does."""
+    from ._quant import decoder_quant_table
+
+    f = st.frame
+    if f.progressive:
+        if scan.Ss == 0:
+            kind = 1 if scan.Ah == 0 else 2
+        else:
+            kind = 3 if scan.Ah == 0 else 4
+    else:
+        kind = 0
+    args = []
+    for c, td, ta in scan.components:
+        if quant[c.index] is None:
+            if st.qt[c.tq] is None:
+                raise _JPEGError(f"component {c.ident} uses quantization table {c.tq}, "
+                                 "which is not defined", scan.offset)
+            quant[c.index] = decoder_quant_table(st.qt[c.tq])
+            raw_quant[c.index] = st.qt[c.tq]
+        dc = _huffman_table(st, td, tables, True, scan.offset) if kind in (0, 1) else None
+        ac = _huffman_table(st, 4 + ta, tables, False, scan.offset) if kind in (0, 3, 4) else None
+        if len(scan.components) == 1:
+            args.append((c, 1, 1, dc, ac))       # non-interleaved: one block per MCU
+        else:
+            args.append((c, c.h, c.v, dc, ac))
+    max_h, max_v = f.max_h, f.max_v
+    if len(scan.components) == 1:
+        c = scan.components[0][0]
+        mcus_x = -(-(-(-f.width * c.h // max_h)) // 8)
+        mcus_y = -(-(-(-f.height * c.v // max_v)) // 8)
+    else:
+        mcus_x = -(-f.width // (8 * max_h))
+        mcus_y = -(-f.height // (8 * max_v))
+    return kind, args, mcus_x, mcus_y

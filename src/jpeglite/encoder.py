@@ -1,0 +1,302 @@
+"""The encoder's fused driver: pixels -> quantized blocks -> scan -> file, an MCU row at a time.
+
+``encode(image, plan, threads)`` runs every stage on one band of MCU rows
+before the next (the kernels of ``_encoder``), so no whole-image intermediate
+exists unless the plan needs one (optimized tables keep the quantized blocks
+for the counting pass, as libjpeg does). ``staged`` runs the same kernels
+stage by stage; both write the same bytes.
+
+With threads the work splits three ways, each keeping the output
+byte-identical:
+
+- Restart-aligned segments (``restart_interval`` > 0 and MCU rows starting a
+  restart interval): each segment is colour-converted, transformed and
+  entropy-coded by one thread into its own buffer (its bytes start with the
+  RSTn marker and end padded), and the buffers are concatenated.
+- No usable restart boundaries: bands are transformed by the pool while the
+  calling thread entropy-codes finished bands in order with one bit writer;
+  it transforms bands itself while the next one to code is not ready. A
+  window of band buffers bounds the memory.
+- ``optimize=True``: bands are transformed into whole-image block arrays and
+  their symbols counted in parallel (each band predicts its first DC from 0;
+  the counts are corrected with the DC of the band before). The counts give
+  every band's length in bits under the optimal tables, hence the bit
+  position it starts at, so the bands are then entropy-coded in parallel too,
+  each as a piece of the scan, and the pieces joined at their boundary bytes
+  (restart segments instead when the file has them).
+"""
+import threading
+
+import numpy as np
+
+from . import _encoder, _entropy
+from . import jfif as _jfif
+from . import parallel as _parallel
+
+__all__ = ["encode", "encode_scan_threaded"]
+
+# Samples (all components) per band: big enough that per-band Python overhead
+# (tens of microseconds) is noise, small enough for many bands per thread.
+_BAND_SAMPLES = 1 << 19
+
+
+def encode(image, plan, threads):
+    """The JPEG file (bytes) of ``image`` (C-contiguous uint8, checked) under
+    ``plan`` (an ``options.EncodePlan``) on ``threads`` threads (an int >= 1)."""
+    qt = plan.component_qtables()
+    if threads > 1:
+        coder = _encoder.BandCoder(image, plan.h, plan.v, qt, plan.restart_interval)
+        tables, scan = encode_scan_threaded(coder, threads, plan)
+    elif not plan.optimize:
+        tables = plan.huffman_tables()
+        dc, ac = plan.component_codes(tables)
+        scan = _encoder.encode_scan(image, plan.h, plan.v, qt, dc, ac, plan.restart_interval)
+    else:
+        blocks = _encoder.forward(image, plan.h, plan.v, qt)
+        g = _encoder.geometry(plan.height, plan.width, plan.h, plan.v)
+        sh, sv = (plan.h, plan.v) if len(blocks) > 1 else ([1], [1])
+        counts = _entropy.count_symbols(blocks, sh, sv, g["mcus_x"], g["mcus_y"],
+                                        plan.restart_interval)
+        tables = plan.huffman_tables(counts)
+        dc, ac = plan.component_codes(tables)
+        scan = _entropy.encode_scan(blocks, sh, sv, g["mcus_x"], g["mcus_y"], dc, ac,
+                                    plan.restart_interval)
+        del blocks      # 2 bytes per sample: free them before the file is assembled
+    return plan.header(tables) + scan + _jfif.eoi()
+
+
+def _bands(coder, threads):
+    """MCU-row bands (my0, my1): about _BAND_SAMPLES samples, and 4 per thread when possible."""
+    mcus_y = coder.mcus_y
+    per_row = max(1, coder.samples_per_mcu_row)
+    rows = max(1, min(_BAND_SAMPLES // per_row, -(-mcus_y // (4 * threads))))
+    return [(my, min(my + rows, mcus_y)) for my in range(0, mcus_y, rows)]
+
+
+def _segments(coder, threads):
+    """Bands that each start a restart interval, or None when there are too few to share."""
+    ri, mcus_x, mcus_y = coder.restart_interval, coder.mcus_x, coder.mcus_y
+    if ri == 0:
+        return None
+    starts = [my for my in range(mcus_y) if (my * mcus_x) % ri == 0]
+    if len(starts) < 2:
+        return None
+    # group consecutive starts into bands of about the usual size
+    want = _bands(coder, threads)[0]
+    rows = want[1] - want[0]
+    bands, my0 = [], 0
+    for s in starts[1:]:
+        if s - my0 >= rows:
+            bands.append((my0, s))
+            my0 = s
+    bands.append((my0, mcus_y))
+    return bands if len(bands) > 1 else None
+
+
+def _pipeline(coder, bands, threads, transform):
+    """Code bands in order on this thread while the pool transforms the ones after them.
+
+    ``transform(band) -> blocks`` fills a band's block arrays (from the buffer
+    window when it has to compute them); the caller's thread transforms bands
+    itself while the next one to code is not ready.
+    """
+    n = len(bands)
+    window = 2 * threads + 1          # bands transformed but not yet coded, at most
+    cond = threading.Condition()
+    state = {"next": 0, "coded": 0}
+    done = [None] * n
+    errors = []
+
+    def take():
+        # under cond: the next band a thread may transform, or None
+        k = state["next"]
+        if k < n and k < state["coded"] + window and not errors:
+            state["next"] = k + 1
+            return k
+        return None
+
+    def run(k):
+        try:
+            blocks = transform(bands[k])
+        except BaseException as exc:      # handed to the coding thread
+            with cond:
+                errors.append(exc)
+                cond.notify_all()
+            return
+        with cond:
+            done[k] = blocks
+            cond.notify_all()
+
+    def worker():
+        while True:
+            with cond:
+                while True:
+                    if state["next"] >= n or errors:
+                        return
+                    k = take()
+                    if k is not None:
+                        break
+                    cond.wait()
+            run(k)
+
+    helpers = min(threads, n) - 1
+    futures = [_parallel.pool(helpers).submit(worker) for _ in range(helpers)] if helpers > 0 else []
+    try:
+        for k in range(n):
+            while True:
+                with cond:
+                    if errors:
+                        raise errors[0]
+                    if done[k] is not None:
+                        blocks = done[k]
+                        done[k] = None
+                        break
+                    j = take()
+                    if j is None:
+                        cond.wait()
+                        continue
+                run(j)
+            coder.code(blocks, *bands[k], bands[k][0])
+            with cond:
+                state["coded"] = k + 1
+                cond.notify_all()
+    finally:
+        with cond:
+            if state["coded"] < n and not errors:
+                errors.append(RuntimeError("encode interrupted"))
+            cond.notify_all()
+        _parallel.join(futures)
+    return coder.finish()
+
+
+def _dc_category(x):
+    return int(abs(int(x))).bit_length()
+
+
+def encode_scan_threaded(coder, threads, plan):
+    """The entropy-coded data of the frame in ``coder`` (a ``_encoder.BandCoder``) on ``threads`` threads.
+
+    ``plan``: the ``EncodePlan``; with ``plan.optimize`` the symbols are
+    counted first and coded with the optimal tables for those counts.
+    Returns (tables, scan bytes).
+    """
+    if plan.optimize:
+        return _encode_optimized(coder, threads, plan)
+    tables = plan.huffman_tables()
+    coder.set_tables(*plan.component_codes(tables))
+    segments = _segments(coder, threads)
+    if segments is not None:
+        parts = _parallel.run(lambda b: coder.encode_segment(*b), segments, threads)
+        return tables, b"".join(parts)
+    bands = _bands(coder, threads)
+    free = []           # band buffers already coded, for reuse (same band height)
+    lock = threading.Lock()
+
+    def transform(band):
+        my0, my1 = band
+        with lock:
+            blocks = free.pop() if free else None
+        if blocks is None:
+            blocks = coder.band_arrays(my0, my1)
+        coder.forward(blocks, my0, my1, my0)
+        return blocks
+
+    class Recycling:
+        # hands each coded band's arrays back to the transformers
+        def code(self, blocks, my0, my1, base_my):
+            coder.code(blocks, my0, my1, base_my)
+            if (my0, my1) != bands[-1]:     # the last band may hold fewer block rows
+                with lock:
+                    free.append(blocks)
+
+        def finish(self):
+            return coder.finish()
+
+    return tables, _pipeline(Recycling(), bands, threads, transform)
+
+
+def _piece_bits(counts, codes):
+    """Bits a band's symbols take: Huffman code lengths plus the amplitude bits each symbol carries."""
+    dc, ac = codes
+    bits = 0
+    for c in range(counts.shape[0]):
+        dc_size, ac_size = np.asarray(dc[c][1], np.int64), np.asarray(ac[c][1], np.int64)
+        s = np.arange(256)
+        bits += int(counts[c, 0] @ (dc_size + s)) + int(counts[c, 1] @ (ac_size + (s & 15)))
+    return bits
+
+
+def _merge_pieces(pieces):
+    """One scan from consecutive pieces of ``code_piece``: boundary bytes OR-ed, stuffed, last one padded."""
+    out = []
+    tail, tail_bits = 0, 0
+    for body, t, n in pieces:
+        if body:
+            if tail_bits:
+                b0 = body[0] | tail         # body[0] left tail_bits zero bits for the tail
+                out.append(bytes([b0, 0]) if b0 == 0xFF else bytes([b0]))
+                out.append(memoryview(body)[1:])
+            else:
+                out.append(body)
+            tail, tail_bits = t, n
+        else:
+            tail, tail_bits = tail | t, n
+    if tail_bits:       # T.81 F.1.2.3: pad with 1-bits
+        b = tail | ((1 << (8 - tail_bits)) - 1)
+        out.append(bytes([b, 0]) if b == 0xFF else bytes([b]))
+    return b"".join(out)
+
+
+def _encode_optimized(coder, threads, plan):
+    """Transform and count bands in parallel into whole-image blocks, then code them in parallel.
+
+    Counting gives each band's exact length in bits under the optimal
+    tables, so every band knows the bit position it starts at and can be
+    coded by its own thread as a piece of the scan (``code_piece``); the
+    pieces join at their boundary bytes. With restart markers the bands are
+    coded as restart segments instead (or serially when no MCU row starts
+    an interval).
+    """
+    ncomp, mcus_x, ri = coder.ncomp, coder.mcus_x, coder.restart_interval
+    blocks = coder.band_arrays(0, coder.mcus_y)
+    bands = _bands(coder, threads)
+    v = coder.v_factors
+
+    def forward_count(band):
+        coder.forward(blocks, band[0], band[1], 0)
+        return coder.count(blocks, band[0], band[1], 0)
+
+    per_band = _parallel.run(forward_count, bands, threads)
+    # DC prediction entering each band: the DC of the block coded last before it
+    entering = [[0] * ncomp] + [[int(blocks[c][my0 * v[c] - 1, -1, 0]) for c in range(ncomp)]
+                                for my0, _ in bands[1:]]
+    for k in range(1, len(bands)):
+        my0 = bands[k][0]
+        if ri and (my0 * mcus_x) % ri == 0:
+            entering[k] = [0] * ncomp
+            continue            # the band starts an interval: its first DC is coded against 0
+        for c in range(ncomp):
+            first, prev = int(blocks[c][my0 * v[c], 0, 0]), entering[k][c]
+            per_band[k][c, 0, _dc_category(first)] -= 1
+            per_band[k][c, 0, _dc_category(first - prev)] += 1
+    tables = plan.huffman_tables(sum(per_band))
+    codes = plan.component_codes(tables)
+    coder.set_tables(*codes)
+    segments = _segments(coder, threads)
+    if segments is not None:
+        parts = _parallel.run(lambda b: coder.code_segment(blocks, b[0], b[1], 0), segments, threads)
+        return tables, b"".join(parts)
+    if ri:
+        coder.code(blocks, 0, coder.mcus_y, 0)
+        return tables, coder.finish()
+    phases, start = [], 0
+    for counts in per_band:
+        phases.append(start & 7)
+        start += _piece_bits(counts, codes)
+
+    def piece(k):
+        return coder.code_piece(blocks, bands[k][0], bands[k][1], 0, entering[k], phases[k])
+
+    pieces = _parallel.run(piece, range(len(bands)), threads)
+    del blocks
+    return tables, _merge_pieces(pieces)
