@@ -201,15 +201,6 @@ def _check_restart(restart_interval, restart_rows):
     return int(restart_interval), int(restart_rows)
 
 
-def _run(fn, items, threads):
-    """fn over items, on the shared pool when threads > 1 (results in order)."""
-    if threads <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
-    from ._pool import pool
-
-    return list(pool(threads).map(fn, items))
-
-
 def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_rows=0,
                        threads=1, keep_metadata=True):
     """A progressive JPEG file (SOF2, Huffman) of ``coefficients``; returns its bytes.
@@ -222,8 +213,8 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
         ``restart_marker_blocks``).
     restart_rows: instead, a restart marker every this many MCU rows of each
         scan, as libjpeg's restart_in_rows (Pillow's ``restart_marker_rows``).
-    threads: threads counting and coding scans (the scans are independent);
-        the bytes are the same for every count.
+    threads: threads counting and coding scans (the scans are independent;
+        None: every core); the bytes are the same for every count.
     keep_metadata: write ``coefficients.metadata`` (APPn, COM) after the
         JFIF/Adobe segment.
 
@@ -235,9 +226,9 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
     Raises TypeError/ValueError for bad arguments, before anything is coded.
     """
     from ._huffman import make_codes
-    from ._pool import resolve_threads
+    from .parallel import check_threads, resolve_threads, run
 
-    threads = resolve_threads(threads)
+    check_threads(threads)
     restart_interval, restart_rows = _check_restart(restart_interval, restart_rows)
     arrays = check_coefficients(coefficients)
     c = coefficients
@@ -247,6 +238,7 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
     else:
         script = _scans.check_script(scans, n, [(k.h, k.v) for k in c.components])
     plans = plan_scans(c, script, arrays, restart_interval, restart_rows)
+    threads = resolve_threads(threads, c.width * c.height)
     ids = [comp.id for comp in c.components]
     dri_before = []
     last = 0
@@ -261,7 +253,7 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
         codes = [make_codes(*tables[s]) if s in tables else None for s in p.slots]
         return p.header(tables, ids, dri_before[i]) + p.coder.encode(codes)
 
-    body = _run(one, range(len(plans)), threads)
+    body = run(one, range(len(plans)), threads)
     return _frame_header(c, 0xC2, keep_metadata) + b"".join(body) + jfif.eoi()
 
 
@@ -270,9 +262,9 @@ def coefficients_from_image(image, quality=75, subsampling="4:2:0"):
     -> subsample -> FDCT -> quantize), with the tables ``encode`` uses at this
     ``quality`` and ``subsampling`` (arguments as for ``jpeglite.encode``)."""
     from . import _encoder
-    from .api import _plan
+    from .options import plan_encode
 
-    image, plan = _plan(image, quality, subsampling, False, 0)
+    image, plan = plan_encode(image, quality, subsampling, False, 0)
     blocks = _encoder.forward(image, plan.h, plan.v, plan.component_qtables())
     comps = [Component(cid, h, v, tq, b.reshape(b.shape[0], b.shape[1], 8, 8))
              for (cid, h, v, tq, _, _), b in zip(plan.components, blocks)]
