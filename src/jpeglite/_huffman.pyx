@@ -97,16 +97,22 @@ def optimal_table(counts):
     counts 0 the table holds a single symbol 0, which keeps it legal.
     """
     c = np.ascontiguousarray(counts, dtype=np.int64)
-    if c.shape != (256,) or (c < 0).any():
+    if c.shape != (256,):
         raise ValueError("counts must be 256 non-negative integers")
+    cdef const int64_t[::1] cv = c
     cdef int64_t freq[257]
     cdef int codesize[257]
     cdef int lbits[33]
-    cdef int i, j
+    cdef uint8_t vals[256]
+    cdef int i, j, nvals = 0
+    cdef bint any_count = False
     for i in range(256):
-        freq[i] = c[i]
+        if cv[i] < 0:
+            raise ValueError("counts must be 256 non-negative integers")
+        freq[i] = cv[i]
+        any_count |= cv[i] != 0
     freq[256] = 1
-    if not c.any():
+    if not any_count:
         freq[0] = 1
     if _optimal_lengths(freq, codesize) < 0:
         raise ValueError("Huffman code length overflow")
@@ -130,12 +136,13 @@ def optimal_table(counts):
     while lbits[i] == 0:
         i -= 1
     lbits[i] -= 1                      # the reserved symbol takes the longest code
-    values = []
+    # symbols by code length, then by value (libjpeg's order)
     for i in range(1, 33):
         for j in range(256):
             if codesize[j] == i:
-                values.append(j)
-    return tuple([lbits[i] for i in range(1, 17)]), tuple(values)
+                vals[nvals] = j
+                nvals += 1
+    return tuple([lbits[i] for i in range(1, 17)]), tuple((<char*>vals)[:nvals])
 
 
 def pack_bits(codes, sizes, restart_after=()):

@@ -18,101 +18,27 @@ import numbers
 import numpy as np
 
 from . import jfif, scans as _scans
-from .coefficients import Coefficients, Component, COLOR_TRANSFORMS, component_size
+from .coefficients import Coefficients, Component, check_coefficients
 
-__all__ = ["encode_progressive", "coefficients_from_image", "check_coefficients",
-           "table_slots", "ScanPlan", "plan_scans"]
-
-# Huffman table slot (DC and AC alike) of each component, as libjpeg's
-# jpeg_set_colorspace assigns them: luma 0, chroma 1; other components 0.
-_TABLE_SLOTS = {"gray": (0,), "ycbcr": (0, 1, 1), "rgb": (0, 0, 0), "cmyk": (0, 0, 0, 0),
-                "ycck": (0, 1, 1, 0)}
+__all__ = ["encode_progressive", "write_progressive", "coefficients_from_image", "ScanPlan",
+           "plan_scans"]
 
 # Adobe APP14 transform flag of the colour transforms a JFIF APP0 cannot name.
 _ADOBE_TRANSFORM = {"rgb": 0, "cmyk": 0, "ycck": 2}
 
-_AC_LIMIT = 1023    # 10-bit AC magnitudes (T.81 F.1.2.2, 8-bit samples)
-_DC_LIMIT = 2047    # 11-bit DC values
-
-
-def table_slots(coefficients):
-    """The Huffman table slot (0 or 1) of each component, libjpeg's assignment."""
-    return _TABLE_SLOTS[coefficients.color]
-
-
-def check_coefficients(coefficients):
-    """Check a Coefficients object before anything is written; returns the
-    list of its block arrays as C-contiguous int16 (block rows, block
-    columns, 8, 8).
-
-    TypeError for a wrong type or dtype; ValueError for a wrong shape, a
-    missing or bad quantization table, or a coefficient too large for 8-bit
-    JPEG (AC beyond +-1023, DC beyond +-2047), naming the component, block
-    (row, column) and frequency.
-    """
-    if not isinstance(coefficients, Coefficients):
-        raise TypeError(f"coefficients must be a jpeglite Coefficients, "
-                        f"not {type(coefficients).__name__}")
-    c = coefficients
-    if c.color not in COLOR_TRANSFORMS:
-        raise ValueError(f"coefficients.color must be one of {COLOR_TRANSFORMS}, got {c.color!r}")
-    comps = c.components
-    if len(comps) != len(_TABLE_SLOTS[c.color]):
-        raise ValueError(f"{c.color} coefficients need {len(_TABLE_SLOTS[c.color])} components, "
-                         f"got {len(comps)}")
-    for name in ("width", "height"):
-        v = getattr(c, name)
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not 1 <= v <= 65535:
-            raise ValueError(f"coefficients.{name} must be in 1..65535, got {v!r}")
-    arrays = []
-    for i, comp in enumerate(comps):
-        if not isinstance(comp, Component):
-            raise TypeError(f"component {i} must be a Component, not {type(comp).__name__}")
-        if not (1 <= comp.h <= 4 and 1 <= comp.v <= 4):
-            raise ValueError(f"component {i}: sampling factors {comp.h}x{comp.v} (1..4)")
-    max_h, max_v = c.max_h, c.max_v
-    for i, comp in enumerate(comps):
-        if max_h % comp.h or max_v % comp.v:
-            raise ValueError(f"component {i}: sampling {comp.h}x{comp.v} does not divide "
-                             f"{max_h}x{max_v}")
-        b = comp.blocks
-        if not isinstance(b, np.ndarray):
-            raise TypeError(f"component {i}: blocks must be a numpy array, "
-                            f"not {type(b).__name__}")
-        if b.dtype != np.int16:
-            raise TypeError(f"component {i}: blocks must have dtype int16, not {b.dtype}")
-        w, h = component_size(c.width, c.height, comp.h, comp.v, max_h, max_v)
-        shape = (-(-h // 8), -(-w // 8), 8, 8)
-        if b.shape != shape:
-            raise ValueError(f"component {i}: blocks must have shape {shape}, got {b.shape}")
-        if comp.quant_slot not in c.qtables:
-            raise ValueError(f"component {i}: no quantization table in slot {comp.quant_slot}")
-        q = np.asarray(c.qtables[comp.quant_slot])
-        if q.shape != (64,) or q.min() < 1 or q.max() > 65535:
-            raise ValueError(f"quantization table {comp.quant_slot}: 64 values in 1..65535")
-        flat = b.reshape(-1, 64)
-        for lo, hi, limit, what in ((1, 64, _AC_LIMIT, "AC"), (0, 1, _DC_LIMIT, "DC")):
-            part = flat[:, lo:hi]
-            if part.max() > limit or part.min() < -limit:
-                n, k = np.argwhere(np.abs(part.astype(np.int32)) > limit)[0]
-                raise ValueError(f"component {i}, block ({n // shape[1]}, {n % shape[1]}), "
-                                 f"frequency {k + lo} (natural order): {what} coefficient "
-                                 f"{int(part[n, k])} is beyond +-{limit}, more than "
-                                 f"{11 if what == 'DC' else 10} bits")
-        arrays.append(np.ascontiguousarray(b))
-    return arrays
-
-
 class ScanPlan:
-    """One scan of a file being written: its spec, coder, table slots and restart interval.
+    """One scan of a file being written: its spec, coder, table slots, restart interval
+    and, when already counted, its symbol counts.
 
     ``spec``: the ScanSpec; ``coder``: its ``_progressive.ScanCoder``;
     ``slots``: per scan component, the Huffman table slot it uses (DC in a
     DC scan, AC in an AC scan); ``restart_interval``: MCUs per restart
-    interval in this scan (0: none).
+    interval in this scan (0: none); ``counts``: the coder's ``count()``
+    symbol counts, or None.
     """
 
-    def __init__(self, spec, coder, slots, restart_interval):
+    def __init__(self, spec, coder, slots, restart_interval, counts=None):
+        self.counts = counts
         self.spec = spec
         self.coder = coder
         self.slots = slots
@@ -147,17 +73,19 @@ class ScanPlan:
         return b"".join(parts)
 
 
-def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0):
+def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0, counted={}):
     """A ScanPlan per scan of a checked script over checked block arrays.
 
     ``restart_rows`` (libjpeg's restart_in_rows) sets each scan's interval to
     that many MCU rows of the scan (at most 65535 MCUs), which differs
-    between interleaved and one-component scans.
+    between interleaved and one-component scans. Scans in ``counted`` (see
+    ``write_progressive``) keep their coder and counts when they have no
+    restart interval.
     """
     from ._progressive import ScanCoder
 
     c = coefficients
-    slots = table_slots(c)
+    slots = _scans.TABLE_SLOTS[c.color]
     mcus = (-(-c.width // (8 * c.max_h)), -(-c.height // (8 * c.max_v)))
     plans = []
     for spec in script:
@@ -167,9 +95,14 @@ def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0)
         if restart_rows:
             across = mcus[0] if len(spec.components) > 1 else coder_blocks[0].shape[1]
             interval = min(restart_rows * across, 65535)
+        slot_list = [slots[i] for i in spec.components]
+        if interval == 0 and spec in counted:
+            coder, counts, _ = counted[spec]
+            plans.append(ScanPlan(spec, coder, slot_list, 0, counts))
+            continue
         coder = ScanCoder(coder_blocks, sampling, mcus, (spec.Ss, spec.Se, spec.Ah, spec.Al),
                           interval)
-        plans.append(ScanPlan(spec, coder, [slots[i] for i in spec.components], interval))
+        plans.append(ScanPlan(spec, coder, slot_list, interval))
     return plans
 
 
@@ -237,8 +170,23 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
         script = _scans.default_script(n, ycbcr=c.color == "ycbcr")
     else:
         script = _scans.check_script(scans, n, [(k.h, k.v) for k in c.components])
-    plans = plan_scans(c, script, arrays, restart_interval, restart_rows)
     threads = resolve_threads(threads, c.width * c.height)
+    return write_progressive(c, script, arrays, restart_interval, restart_rows, threads,
+                             keep_metadata)
+
+
+def write_progressive(coefficients, script, arrays, restart_interval=0, restart_rows=0,
+                      threads=1, keep_metadata=True, counted=None):
+    """The file ``encode_progressive`` writes, from checked arguments: a
+    checked ``script``, the ``arrays`` of ``check_coefficients`` and a
+    resolved thread count. ``counted``: {ScanSpec: (ScanCoder, counts, raw
+    bits)} of scans already counted without restarts (``scans.ScanCosts``),
+    which are then coded without counting again."""
+    from ._huffman import make_codes
+    from .parallel import run
+
+    c = coefficients
+    plans = plan_scans(c, script, arrays, restart_interval, restart_rows, counted or {})
     ids = [comp.id for comp in c.components]
     dri_before = []
     last = 0
@@ -248,7 +196,7 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
 
     def one(i):
         p = plans[i]
-        counts, _ = p.coder.count()
+        counts = p.counts if p.counts is not None else p.coder.count()[0]
         tables = p.tables(counts)
         codes = [make_codes(*tables[s]) if s in tables else None for s in p.slots]
         return p.header(tables, ids, dri_before[i]) + p.coder.encode(codes)

@@ -213,3 +213,165 @@ def check_script(script, ncomponents, sampling=None):
                              f"coefficient {k} of component {c} {state} "
                              f"({len(missing)} coefficients incomplete)")
     return script
+
+
+# ==== search: the smallest script for one image ====
+
+#: Huffman table slot (DC and AC alike) of each component per colour
+#: transform, as libjpeg's jpeg_set_colorspace assigns them: luma 0, chroma 1.
+TABLE_SLOTS = {"gray": (0,), "ycbcr": (0, 1, 1), "rgb": (0, 0, 0), "cmyk": (0, 0, 0, 0),
+               "ycck": (0, 1, 1, 0)}
+
+#: Where the search may split the first AC band (1..s, s+1..63), as mozjpeg tries.
+SPLITS = (2, 5, 8, 12, 18)
+#: The deepest successive approximation (Al of the first AC scan) tried for
+#: the first component (luma) and for the others.
+MAX_AL_LUMA = 3
+MAX_AL_CHROMA = 2
+
+# Bytes of a DHT segment besides its symbols (marker, length, class/slot,
+# 16 counts) and of an SOS segment besides 2 per component.
+_DHT_BYTES = 2 + 2 + 1 + 16
+_SOS_BYTES = 2 + 2 + 1 + 3
+# the expected padding of a scan's last byte, in bits
+_PAD_BITS = 4
+
+
+def _huffman_bits(counts):
+    """(code bits, table bytes) of the optimal JPEG table for 256 symbol counts."""
+    import numpy as np
+    from ._huffman import optimal_table
+
+    bits, values = optimal_table(counts)
+    lengths = np.repeat(np.arange(1, 17), bits)
+    return int((np.asarray(counts)[list(values)] * lengths).sum()), _DHT_BYTES + len(values)
+
+
+class ScanCosts:
+    """Exact costs of candidate scans of one image, each counted once.
+
+    ``cost(spec)`` is the scan's size in bits: Huffman code bits with the
+    scan's own optimal tables, the bits outside codes (amplitudes, EOB run
+    lengths, correction bits), its DHT and SOS segments, and padding
+    (0xFF stuffing is left out: it is not known before coding). The counts
+    are kept (``counted``) so that the file can be coded without counting
+    again.
+    """
+
+    def __init__(self, coefficients, arrays, threads=1):
+        c = coefficients
+        self.c = c
+        self.arrays = arrays
+        self.slots = TABLE_SLOTS[c.color]
+        self.mcus = (-(-c.width // (8 * c.max_h)), -(-c.height // (8 * c.max_v)))
+        self.threads = threads
+        self.counted = {}      # spec -> (ScanCoder, counts, raw bits)
+        self.bits = {}
+
+    def coder(self, spec):
+        """The kernel's ScanCoder of one scan (no restart markers)."""
+        from ._progressive import ScanCoder
+
+        comps = self.c.components
+        return ScanCoder([self.arrays[i] for i in spec.components],
+                         [(comps[i].h, comps[i].v) for i in spec.components], self.mcus,
+                         (spec.Ss, spec.Se, spec.Ah, spec.Al), 0)
+
+    def _one(self, spec):
+        coder = self.coder(spec)
+        counts, raw = coder.count()
+        total = raw + _PAD_BITS + 8 * (_SOS_BYTES + 2 * len(spec.components))
+        if not (spec.is_dc and spec.is_refinement):
+            for slot in dict.fromkeys(self.slots[i] for i in spec.components):
+                users = [j for j, i in enumerate(spec.components) if self.slots[i] == slot]
+                code_bits, table_bytes = _huffman_bits(counts[users].sum(axis=0))
+                total += code_bits + 8 * table_bytes
+        return spec, coder, counts, raw, total
+
+    def measure(self, specs):
+        """Count every scan of ``specs`` not yet counted (on the pool when threads > 1)."""
+        from .parallel import run
+
+        todo = [s for s in dict.fromkeys(specs) if s not in self.bits]
+        for spec, coder, counts, raw, total in run(self._one, todo, self.threads):
+            self.counted[spec] = (coder, counts, raw)
+            self.bits[spec] = total
+
+    def cost(self, specs):
+        """Total bits of the scans ``specs`` (counted first if needed)."""
+        specs = list(specs)
+        self.measure(specs)
+        return sum(self.bits[s] for s in specs)
+
+
+def _ac_scans_of(c, al, split):
+    """AC scans of component c: the first pass at Al=al (band 1..63, or split
+    after ``split``), then refinements of 1..63 down to Al=0."""
+    first = ([ScanSpec((c,), 1, 63, 0, al)] if split is None else
+             [ScanSpec((c,), 1, split, 0, al), ScanSpec((c,), split + 1, 63, 0, al)])
+    return first, [ScanSpec((c,), 1, 63, a + 1, a) for a in range(al - 1, -1, -1)]
+
+
+def _dc_options(coefficients):
+    """Candidate DC scan sets: all components interleaved, luma then the
+    chroma interleaved, or each alone (interleaved MCUs of at most 10 blocks)."""
+    comps = coefficients.components
+    n = len(comps)
+    single = [[ScanSpec((i,), 0, 0, 0, 0) for i in range(n)]]
+    if n == 1:
+        return single
+
+    def fits(group):
+        return len(group) == 1 or sum(comps[i].h * comps[i].v for i in group) <= MAX_BLOCKS_IN_MCU
+
+    options = single
+    for groups in ([tuple(range(n))], [(0,), tuple(range(1, n))]):
+        if all(fits(g) for g in groups):
+            options.append([ScanSpec(g, 0, 0, 0, 0) for g in groups])
+    return options
+
+
+def search_costs(coefficients, arrays, threads=1):
+    """The script ``search`` chooses, with the ScanCosts that measured it."""
+    costs = ScanCosts(coefficients, arrays, threads)
+    n = len(coefficients.components)
+    dc = min(_dc_options(coefficients), key=costs.cost)
+    firsts, refines = [], []
+    for c in range(n):
+        max_al = MAX_AL_LUMA if c == 0 else MAX_AL_CHROMA
+        # the successive approximation depth with one first band, then the split at that depth
+        options = [(al, None) for al in range(max_al + 1)]
+        costs.measure([s for o in options for part in _ac_scans_of(c, *o) for s in part])
+        al, _ = min(options, key=lambda o: costs.cost(sum(_ac_scans_of(c, *o), [])))
+        options = [(al, None)] + [(al, s) for s in SPLITS]
+        costs.measure([s for o in options for part in _ac_scans_of(c, *o) for s in part])
+        best = min(options, key=lambda o: costs.cost(sum(_ac_scans_of(c, *o), [])))
+        first, refine = _ac_scans_of(c, *best)
+        firsts += first
+        refines += refine
+    # refinements in order of decreasing Ah, luma first within a level
+    refines.sort(key=lambda s: (-s.Ah, s.components))
+    return tuple(dc + firsts + refines), costs
+
+
+def search(coefficients, threads=1):
+    """The smallest progressive script for ``coefficients`` among candidates,
+    as mozjpeg's optimize_scans searches: a tuple of ScanSpec.
+
+    Candidates: DC of all components in one scan, luma apart from the
+    interleaved chroma, or each alone; per component, the first AC pass at
+    successive-approximation depth Al = 0..3 (luma) or 0..2 (chroma) with
+    refinements down to Al = 0, and at the best depth the first band whole or
+    split at 2, 5, 8, 12 or 18. Each candidate scan is costed exactly (its
+    symbols counted, its optimal tables built: code, amplitude, correction,
+    DHT and SOS bits), and scans are independent, so the script is the
+    cheapest choice per component. ``threads``: scans counted at once (None:
+    every core).
+    """
+    from .parallel import check_threads, resolve_threads
+    from .coefficients import check_coefficients
+
+    check_threads(threads)
+    arrays = check_coefficients(coefficients)
+    threads = resolve_threads(threads, coefficients.width * coefficients.height)
+    return search_costs(coefficients, arrays, threads)[0]
