@@ -11,7 +11,7 @@ from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
 from .options import plan_encode as _plan_encode, check_image as _check_image
 
-__all__ = ["encode", "write", "decode", "read", "analyze", "read_coefficients",
+__all__ = ["encode", "write", "decode", "read", "analyze", "read_coefficients", "optimize",
            "DEFAULT_MAX_PIXELS"]
 
 
@@ -159,6 +159,34 @@ def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
 
     data = _as_bytes(data)
     return decoder.read_coefficients(data, _check_max_pixels(max_pixels))
+
+
+def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
+             max_pixels=DEFAULT_MAX_PIXELS):
+    """Losslessly re-optimize a JPEG file: the same coefficients, fewer bytes.
+
+    ``data``: the file's bytes (bytes, bytearray or memoryview), any JPEG
+    ``read_coefficients`` reads. The coefficients are written again with
+    optimal Huffman tables: with ``progressive``, as a progressive file with a
+    scan script searched for this image (``scans.search``: successive
+    approximation depths and first-band splits per component, each costed
+    exactly) and as a baseline file, keeping the smaller; without, as a
+    baseline file. The result decodes to exactly the input's pixels, and is
+    never larger: when nothing is smaller the input's bytes are returned.
+    ``keep_metadata``: keep the APPn and COM segments (Exif, ICC profile, XMP,
+    comments) and the JFIF density; False drops them. ``threads``: threads
+    counting and coding scans (None: every core); the bytes are the same for
+    every count. ``max_pixels`` and errors (``JPEGError``) as for ``decode``.
+    """
+    from . import lossless
+
+    data = _as_bytes(data)
+    for name, value in (("progressive", progressive), ("keep_metadata", keep_metadata)):
+        if not isinstance(value, (bool, _np.bool_)):
+            raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+    max_pixels = _check_max_pixels(max_pixels)
+    _parallel.check_threads(threads)
+    return lossless.optimize(data, bool(progressive), bool(keep_metadata), threads, max_pixels)
 
 
 def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,

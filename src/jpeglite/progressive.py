@@ -20,7 +20,7 @@ import numpy as np
 from . import jfif, scans as _scans
 from .coefficients import Coefficients, Component, check_coefficients
 
-__all__ = ["encode_progressive", "write_progressive", "coefficients_from_image", "ScanPlan",
+__all__ = ["encode_progressive", "write_progressive", "frame_header", "coefficients_from_image", "ScanPlan",
            "plan_scans"]
 
 # Adobe APP14 transform flag of the colour transforms a JFIF APP0 cannot name.
@@ -106,12 +106,16 @@ def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0,
     return plans
 
 
-def _frame_header(coefficients, marker=0xC2, keep_metadata=True):
-    """SOI, APP0 JFIF (or APP14 Adobe), the metadata segments, DQT per table, SOF."""
+def frame_header(coefficients, marker=0xC2, keep_metadata=True, app0=None):
+    """SOI, APP0 JFIF (or APP14 Adobe), the metadata segments, DQT per table,
+    and the SOF with code ``marker``. ``app0``: the JFIF APP0 payload to
+    write (a source file's, with its density), else libjpeg's default."""
     c = coefficients
     parts = [jfif.soi()]
     if c.color in _ADOBE_TRANSFORM:
         parts.append(jfif.app14_adobe(_ADOBE_TRANSFORM[c.color]))
+    elif app0 is not None:
+        parts.append(jfif.app_segment(0xE0, app0))
     else:
         parts.append(jfif.app0_jfif())
     if keep_metadata:
@@ -176,12 +180,12 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
 
 
 def write_progressive(coefficients, script, arrays, restart_interval=0, restart_rows=0,
-                      threads=1, keep_metadata=True, counted=None):
+                      threads=1, keep_metadata=True, counted=None, app0=None):
     """The file ``encode_progressive`` writes, from checked arguments: a
     checked ``script``, the ``arrays`` of ``check_coefficients`` and a
     resolved thread count. ``counted``: {ScanSpec: (ScanCoder, counts, raw
     bits)} of scans already counted without restarts (``scans.ScanCosts``),
-    which are then coded without counting again."""
+    which are then coded without counting again. ``app0``: see ``frame_header``."""
     from ._huffman import make_codes
     from .parallel import run
 
@@ -202,7 +206,7 @@ def write_progressive(coefficients, script, arrays, restart_interval=0, restart_
         return p.header(tables, ids, dri_before[i]) + p.coder.encode(codes)
 
     body = run(one, range(len(plans)), threads)
-    return _frame_header(c, 0xC2, keep_metadata) + b"".join(body) + jfif.eoi()
+    return frame_header(c, 0xC2, keep_metadata, app0) + b"".join(body) + jfif.eoi()
 
 
 def coefficients_from_image(image, quality=75, subsampling="4:2:0"):

@@ -237,8 +237,9 @@ _SOS_BYTES = 2 + 2 + 1 + 3
 _PAD_BITS = 4
 
 
-def _huffman_bits(counts):
-    """(code bits, table bytes) of the optimal JPEG table for 256 symbol counts."""
+def huffman_bits(counts):
+    """(code bits, DHT segment bytes) of the optimal JPEG table (libjpeg's
+    jpeg_gen_optimal_table) for 256 symbol counts."""
     import numpy as np
     from ._huffman import optimal_table
 
@@ -284,7 +285,7 @@ class ScanCosts:
         if not (spec.is_dc and spec.is_refinement):
             for slot in dict.fromkeys(self.slots[i] for i in spec.components):
                 users = [j for j, i in enumerate(spec.components) if self.slots[i] == slot]
-                code_bits, table_bytes = _huffman_bits(counts[users].sum(axis=0))
+                code_bits, table_bytes = huffman_bits(counts[users].sum(axis=0))
                 total += code_bits + 8 * table_bytes
         return spec, coder, counts, raw, total
 
@@ -343,7 +344,9 @@ def search_costs(coefficients, arrays, threads=1):
         options = [(al, None) for al in range(max_al + 1)]
         costs.measure([s for o in options for part in _ac_scans_of(c, *o) for s in part])
         al, _ = min(options, key=lambda o: costs.cost(sum(_ac_scans_of(c, *o), [])))
-        options = [(al, None)] + [(al, s) for s in SPLITS]
+        # splits pay most without successive approximation: try them there too
+        options = [(a, None) for a in dict.fromkeys((al, 0))] + [
+            (a, s) for a in dict.fromkeys((al, 0)) for s in SPLITS]
         costs.measure([s for o in options for part in _ac_scans_of(c, *o) for s in part])
         best = min(options, key=lambda o: costs.cost(sum(_ac_scans_of(c, *o), [])))
         first, refine = _ac_scans_of(c, *best)

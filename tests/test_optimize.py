@@ -1,0 +1,140 @@
+"""Lossless re-optimization: the same pixels, never more bytes; the scan search."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jpeglite
+from conftest import JPEGS, KODAK, load_png
+from jpeglite.coefficients import check_coefficients
+from jpeglite.progressive import coefficients_from_image, encode_progressive, frame_header
+from jpeglite.scans import check_script, search, search_costs
+
+
+def pillow_jpeg(image, quality=75, **kw):
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, "JPEG", quality=quality, **kw)
+    return buf.getvalue()
+
+
+def pillow_pixels(data):
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im)
+
+
+def frame_marker(data):
+    """The SOFn code of the file's frame (walking the segments, not searching the bytes)."""
+    pos = 2
+    while True:
+        marker = data[pos + 1]
+        if 0xC0 <= marker <= 0xC2:
+            return marker
+        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+
+
+@pytest.mark.skipif(not JPEGS, reason="no JPEG corpus")
+@pytest.mark.filterwarnings("ignore:Image appears to be a malformed MPO file")
+@pytest.mark.parametrize("path", JPEGS, ids=lambda p: p.name)
+def test_corpus_pixel_identical_never_larger(path):
+    data = path.read_bytes()
+    try:
+        expect = jpeglite.decode(data)
+    except jpeglite.JPEGError:
+        with pytest.raises(jpeglite.JPEGError):
+            jpeglite.optimize(data)
+        return
+    out = jpeglite.optimize(data, threads=1)
+    assert len(out) <= len(data)
+    np.testing.assert_array_equal(jpeglite.decode(out), expect)
+    if out is not data:
+        np.testing.assert_array_equal(pillow_pixels(out), pillow_pixels(data))
+
+
+@pytest.mark.parametrize("index", [3, 22])
+def test_kodak_smaller_progressive(index):
+    image = load_png(KODAK[index])
+    data = pillow_jpeg(image)
+    out = jpeglite.optimize(data)
+    assert frame_marker(out) == 0xC2
+    # mozjpeg-lossless-optimization saves 3.8% on kodim23 q75 4:2:0
+    assert len(out) < 0.965 * len(data)
+    np.testing.assert_array_equal(jpeglite.decode(out), jpeglite.decode(data))
+    np.testing.assert_array_equal(pillow_pixels(out), pillow_pixels(data))
+    # the default script is one of the candidates' neighbours: never beaten by it
+    c = jpeglite.read_coefficients(data)
+    assert len(out) <= len(encode_progressive(c))
+
+
+def test_baseline_only():
+    data = pillow_jpeg(load_png(KODAK[1])[:128, :192], 90)
+    out = jpeglite.optimize(data, progressive=False)
+    assert frame_marker(out) == 0xC0 and len(out) < len(data)
+    np.testing.assert_array_equal(pillow_pixels(out), pillow_pixels(data))
+
+
+def test_tiny_image_baseline_wins():
+    data = pillow_jpeg(load_png(KODAK[0])[:8, :8])
+    out = jpeglite.optimize(data)
+    assert len(out) < len(data) and frame_marker(out) == 0xC0
+
+
+def test_idempotent_enough():
+    out = jpeglite.optimize(pillow_jpeg(load_png(KODAK[5])[:200, :300]))
+    again = jpeglite.optimize(out)
+    assert len(again) <= len(out)
+    np.testing.assert_array_equal(jpeglite.decode(again), jpeglite.decode(out))
+
+
+def test_metadata_kept_or_dropped():
+    image = load_png(KODAK[2])[:64, :96]
+    icc = bytes(range(256)) * 300            # 76,800 bytes: two APP2 chunks
+    exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x00"
+    data = pillow_jpeg(image, icc_profile=icc, exif=exif, dpi=(300, 300))
+    out = jpeglite.optimize(data)
+    with Image.open(io.BytesIO(out)) as im:
+        assert im.info["icc_profile"] == icc
+        assert im.info["exif"] == exif
+        assert im.info["dpi"] == (300, 300)
+    bare = jpeglite.optimize(data, keep_metadata=False)
+    with Image.open(io.BytesIO(bare)) as im:
+        assert "icc_profile" not in im.info and "exif" not in im.info
+    np.testing.assert_array_equal(jpeglite.decode(bare), jpeglite.decode(data))
+
+
+def test_gray_and_444():
+    rgb = load_png(KODAK[8])[:96, :128]
+    for data in (pillow_jpeg(np.ascontiguousarray(rgb[..., 0])), pillow_jpeg(rgb, subsampling=0),
+                 pillow_jpeg(rgb, progressive=True), pillow_jpeg(rgb, restart_marker_rows=1)):
+        out = jpeglite.optimize(data)
+        assert len(out) < len(data)
+        np.testing.assert_array_equal(pillow_pixels(out), pillow_pixels(data))
+
+
+def test_bad_arguments():
+    data = pillow_jpeg(load_png(KODAK[0])[:16, :16])
+    with pytest.raises(TypeError, match="bytes"):
+        jpeglite.optimize("file.jpg")
+    with pytest.raises(TypeError, match="progressive must be a bool"):
+        jpeglite.optimize(data, progressive="yes")
+    with pytest.raises(TypeError, match="keep_metadata must be a bool"):
+        jpeglite.optimize(data, keep_metadata=None)
+    with pytest.raises(ValueError, match="threads"):
+        jpeglite.optimize(data, threads=0)
+    with pytest.raises(jpeglite.JPEGError):
+        jpeglite.optimize(b"\xff\xd8\xff\xd9")
+
+
+def test_search_script_valid_and_costed_exactly():
+    c = coefficients_from_image(load_png(KODAK[4])[:160, :240], 80, "4:2:2")
+    script = search(c)
+    check_script(script, 3)
+    assert search(c, threads=2) == script
+    arrays = check_coefficients(c)
+    again, costs = search_costs(c, arrays)
+    assert again == script
+    data = encode_progressive(c, scans=script)
+    # exact but for 0xFF00 stuffing and padding (0..7 bits a scan, counted as 4)
+    stuffed = data.count(b"\xff\x00")
+    entropy_bits = 8 * (len(data) - stuffed - len(frame_header(c)) - 2)
+    assert abs(costs.cost(script) - entropy_bits) <= 4 * len(script)
