@@ -138,3 +138,20 @@ def test_search_script_valid_and_costed_exactly():
     stuffed = data.count(b"\xff\x00")
     entropy_bits = 8 * (len(data) - stuffed - len(frame_header(c)) - 2)
     assert abs(costs.cost(script) - entropy_bits) <= 4 * len(script)
+
+
+@pytest.mark.parametrize("quality", [20, 75, 98])
+def test_first_bands_count_equals_scan_count(quality):
+    """The one-pass count of every split band equals counting each scan alone."""
+    from jpeglite._progressive import ScanCoder, count_first_bands
+    from jpeglite.scans import SPLITS
+
+    c = coefficients_from_image(load_png(KODAK[12])[:200, :264], quality, "4:2:0")
+    bands = [(1, 63)] + [b for s in SPLITS for b in ((1, s), (s + 1, 63))]
+    for comp in c.components:
+        for al in range(4):
+            counts, raw = count_first_bands(comp.blocks, al, SPLITS)
+            for i, (ss, se) in enumerate(bands):
+                one, one_raw = ScanCoder([comp.blocks], [(1, 1)], (1, 1), (ss, se, 0, al)).count()
+                np.testing.assert_array_equal(counts[i], one[0], err_msg=f"{ss}..{se} Al={al}")
+                assert raw[i] == one_raw

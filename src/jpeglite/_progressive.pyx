@@ -415,3 +415,150 @@ cdef class ScanCoder:
             free(w.buf)
             for ci in range(self.s.ncomp):
                 self.s.comps[ci].codes = NULL
+
+
+cdef inline void band_flush(int64_t* counts, int64_t* raw, int* eobrun) noexcept nogil:
+    cdef int n
+    if eobrun[0] > 0:
+        n = jl_enc_bitlen_nz(<unsigned int>eobrun[0]) - 1
+        counts[n << 4] += 1
+        raw[0] += n
+        eobrun[0] = 0
+
+
+cdef inline void band_block(int64_t* counts, int64_t* raw, int* eobrun, bint emits,
+                            bint ends_in_zeros) noexcept nogil:
+    """The EOB-run bookkeeping of one band in one block of an AC first scan."""
+    if emits:
+        band_flush(counts, raw, eobrun)
+    if ends_in_zeros:
+        eobrun[0] += 1
+        if eobrun[0] == MAX_EOBRUN:
+            band_flush(counts, raw, eobrun)
+
+
+cdef inline void run_symbol(int64_t* counts, int r, int nb, int sign) noexcept nogil:
+    """Count (sign 1) or uncount (sign -1) a run of r zeros and a coefficient of nb bits."""
+    counts[0xF0] += sign * (r >> 4)
+    counts[((r & 15) << 4) | nb] += sign
+
+
+cdef int count_bands(const int16_t* blocks, Py_ssize_t nblocks, int al, const int* splits,
+                     int nsplits, int64_t* region, int64_t* region_raw, int64_t* counts,
+                     int64_t* raw, Py_ssize_t* bad_block) noexcept nogil:
+    """Symbol counts of AC first scans at point transform al over every band
+    1..63, 1..s and s+1..63 (s in splits, increasing) in one pass.
+
+    Bands: 0 is 1..63, 1 + 2j is 1..splits[j], 2 + 2j is splits[j]+1..63.
+    The symbols of each coefficient are counted once, into its region
+    between split points (region, region_raw: (nsplits + 1) x 256 and
+    nsplits + 1); a band adds up its regions, and counts gets only what
+    differs from that sum: the run of a band's first coefficient measured
+    from the band start, and each band's EOB runs. Returns 0, or -2 with
+    bad_block set when a magnitude needs more than 10 bits.
+    """
+    cdef int pos[64]
+    cdef int nb[64]
+    cdef int region_of[64]
+    cdef int eobrun[1 + 2 * 8]
+    cdef Py_ssize_t b
+    cdef uint64_t nz
+    cdef const int16_t* blk
+    cdef int k, m, i, j, v, t, prev, s, first_high, last
+    cdef int nbands = 1 + 2 * nsplits
+    j = 0
+    for k in range(64):
+        while j < nsplits and k > splits[j]:
+            j += 1
+        region_of[k] = j
+    for i in range(nbands):
+        eobrun[i] = 0
+    for b in range(nblocks):
+        blk = blocks + 64 * b
+        nz = zigzag_nonzero(blk, &ZZ)
+        m = 0
+        prev = 0
+        while nz:
+            k = jl_enc_ctz64(nz)
+            nz &= nz - 1
+            v = blk[ZZ.zz[k]]
+            t = (-v if v < 0 else v) >> al
+            if t == 0:
+                continue
+            pos[m] = k
+            nb[m] = jl_enc_bitlen_nz(<unsigned int>t)
+            if nb[m] > MAX_AC_BITS:
+                bad_block[0] = b
+                return -2
+            run_symbol(region + 256 * region_of[k], k - prev - 1, nb[m], 1)
+            region_raw[region_of[k]] += nb[m]
+            prev = k
+            m += 1
+        last = pos[m - 1] if m else 0
+        band_block(counts, raw, &eobrun[0], m > 0, last < 63)
+        first_high = 0              # index of the first coefficient past the split
+        for j in range(nsplits):
+            s = splits[j]
+            while first_high < m and pos[first_high] <= s:
+                first_high += 1
+            # low band 1..s: its coefficients are pos[0 .. first_high-1]
+            band_block(counts + 256 * (1 + 2 * j), raw + 1 + 2 * j, &eobrun[1 + 2 * j],
+                       first_high > 0, first_high == 0 or pos[first_high - 1] < s)
+            # high band s+1..63: its first run starts at s+1, not after the previous coefficient
+            if first_high < m:
+                k = pos[first_high]
+                prev = pos[first_high - 1] if first_high else 0
+                run_symbol(counts + 256 * (2 + 2 * j), k - prev - 1, nb[first_high], -1)
+                run_symbol(counts + 256 * (2 + 2 * j), k - s - 1, nb[first_high], 1)
+            band_block(counts + 256 * (2 + 2 * j), raw + 2 + 2 * j, &eobrun[2 + 2 * j],
+                       first_high < m, last < 63)
+    for i in range(nbands):
+        band_flush(counts + 256 * i, raw + i, &eobrun[i])
+    return 0
+
+
+def count_first_bands(blocks, int al, splits):
+    """Symbol counts of the AC first scans of one component at point transform
+    ``al``: of the band 1..63 and, for each s in ``splits`` (increasing, 1..62,
+    at most 8), of the bands 1..s and s+1..63, all in one pass over the blocks.
+
+    ``blocks``: the component's (block rows, block columns, 8, 8) int16 array.
+    Returns (counts, raw_bits): int64 arrays (1 + 2 * len(splits), 256) and
+    (1 + 2 * len(splits),), band 0 being 1..63, band 1 + 2j 1..splits[j],
+    band 2 + 2j splits[j]+1..63; each row equals what ``ScanCoder.count``
+    gives for that scan (without restarts). ValueError for a magnitude of more
+    than 10 bits after the point transform.
+    """
+    a = np.ascontiguousarray(blocks, dtype=np.int16)
+    cdef int nsplits = len(splits), j, rc
+    cdef int sp[8]
+    if nsplits > 8 or not 0 <= al <= 13 or a.ndim != 4 or a.shape[2:] != (8, 8):
+        raise ValueError("blocks (rows, columns, 8, 8), al 0..13, at most 8 splits")
+    for j in range(nsplits):
+        sp[j] = splits[j]
+        if not 1 <= sp[j] <= 62 or (j and sp[j] <= sp[j - 1]):
+            raise ValueError("splits must increase within 1..62")
+    cdef const int16_t[:, :, :, ::1] view = a
+    cdef Py_ssize_t nblocks = a.shape[0] * a.shape[1], bad = 0
+    region = np.zeros((nsplits + 1, 256), dtype=np.int64)
+    region_raw = np.zeros(nsplits + 1, dtype=np.int64)
+    counts = np.zeros((1 + 2 * nsplits, 256), dtype=np.int64)
+    raw = np.zeros(1 + 2 * nsplits, dtype=np.int64)
+    cdef int64_t[:, ::1] rv = region, cv = counts
+    cdef int64_t[::1] rrv = region_raw, raw_v = raw
+    if nblocks == 0:
+        return counts, raw
+    with nogil:
+        rc = count_bands(&view[0, 0, 0, 0], nblocks, al, sp, nsplits, &rv[0, 0], &rrv[0],
+                         &cv[0, 0], &raw_v[0], &bad)
+    if rc == -2:
+        raise ValueError(f"block {bad}: AC coefficient needs more than {MAX_AC_BITS} bits")
+    # each band adds up the regions it covers
+    counts[0] += region.sum(axis=0)
+    raw[0] += region_raw.sum()
+    for j in range(nsplits):
+        counts[1 + 2 * j] += region[:j + 1].sum(axis=0)
+        raw[1 + 2 * j] += region_raw[:j + 1].sum()
+        counts[2 + 2 * j] += region[j + 1:].sum(axis=0)
+        raw[2 + 2 * j] += region_raw[j + 1:].sum()
+    return counts, raw

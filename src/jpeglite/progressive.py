@@ -73,14 +73,14 @@ class ScanPlan:
         return b"".join(parts)
 
 
-def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0, counted={}):
+def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0, counted=None):
     """A ScanPlan per scan of a checked script over checked block arrays.
 
     ``restart_rows`` (libjpeg's restart_in_rows) sets each scan's interval to
     that many MCU rows of the scan (at most 65535 MCUs), which differs
     between interleaved and one-component scans. Scans in ``counted`` (see
     ``write_progressive``) keep their coder and counts when they have no
-    restart interval.
+    restart interval (ScanPlan.counts).
     """
     from ._progressive import ScanCoder
 
@@ -96,13 +96,10 @@ def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0,
             across = mcus[0] if len(spec.components) > 1 else coder_blocks[0].shape[1]
             interval = min(restart_rows * across, 65535)
         slot_list = [slots[i] for i in spec.components]
-        if interval == 0 and spec in counted:
-            coder, counts, _ = counted[spec]
-            plans.append(ScanPlan(spec, coder, slot_list, 0, counts))
-            continue
         coder = ScanCoder(coder_blocks, sampling, mcus, (spec.Ss, spec.Se, spec.Ah, spec.Al),
                           interval)
-        plans.append(ScanPlan(spec, coder, slot_list, interval))
+        plans.append(ScanPlan(spec, coder, slot_list, interval,
+                              (counted or {}).get(spec) if interval == 0 else None))
     return plans
 
 
@@ -183,14 +180,15 @@ def write_progressive(coefficients, script, arrays, restart_interval=0, restart_
                       threads=1, keep_metadata=True, counted=None, app0=None):
     """The file ``encode_progressive`` writes, from checked arguments: a
     checked ``script``, the ``arrays`` of ``check_coefficients`` and a
-    resolved thread count. ``counted``: {ScanSpec: (ScanCoder, counts, raw
-    bits)} of scans already counted without restarts (``scans.ScanCosts``),
+    resolved thread count. ``counted``: {ScanSpec: symbol counts (scan
+    components x 256)} of scans already counted without restarts
+    (``scans.ScanCosts.counted``),
     which are then coded without counting again. ``app0``: see ``frame_header``."""
     from ._huffman import make_codes
     from .parallel import run
 
     c = coefficients
-    plans = plan_scans(c, script, arrays, restart_interval, restart_rows, counted or {})
+    plans = plan_scans(c, script, arrays, restart_interval, restart_rows, counted)
     ids = [comp.id for comp in c.components]
     dri_before = []
     last = 0

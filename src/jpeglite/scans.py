@@ -251,12 +251,12 @@ def huffman_bits(counts):
 class ScanCosts:
     """Exact costs of candidate scans of one image, each counted once.
 
-    ``cost(spec)`` is the scan's size in bits: Huffman code bits with the
+    ``bits[spec]`` is the scan's size in bits: Huffman code bits with the
     scan's own optimal tables, the bits outside codes (amplitudes, EOB run
     lengths, correction bits), its DHT and SOS segments, and padding
-    (0xFF stuffing is left out: it is not known before coding). The counts
-    are kept (``counted``) so that the file can be coded without counting
-    again.
+    (0xFF stuffing is left out: it is not known before coding).
+    ``counted[spec]`` keeps its symbol counts (scan components x 256), so
+    that the file is coded without counting again.
     """
 
     def __init__(self, coefficients, arrays, threads=1):
@@ -266,37 +266,52 @@ class ScanCosts:
         self.slots = TABLE_SLOTS[c.color]
         self.mcus = (-(-c.width // (8 * c.max_h)), -(-c.height // (8 * c.max_v)))
         self.threads = threads
-        self.counted = {}      # spec -> (ScanCoder, counts, raw bits)
+        self.counted = {}
         self.bits = {}
 
-    def coder(self, spec):
-        """The kernel's ScanCoder of one scan (no restart markers)."""
-        from ._progressive import ScanCoder
-
-        comps = self.c.components
-        return ScanCoder([self.arrays[i] for i in spec.components],
-                         [(comps[i].h, comps[i].v) for i in spec.components], self.mcus,
-                         (spec.Ss, spec.Se, spec.Ah, spec.Al), 0)
-
-    def _one(self, spec):
-        coder = self.coder(spec)
-        counts, raw = coder.count()
+    def add(self, spec, counts, raw):
+        """Record a scan's symbol counts (scan components x 256) and raw bits."""
         total = raw + _PAD_BITS + 8 * (_SOS_BYTES + 2 * len(spec.components))
         if not (spec.is_dc and spec.is_refinement):
             for slot in dict.fromkeys(self.slots[i] for i in spec.components):
                 users = [j for j, i in enumerate(spec.components) if self.slots[i] == slot]
                 code_bits, table_bytes = huffman_bits(counts[users].sum(axis=0))
                 total += code_bits + 8 * table_bytes
-        return spec, coder, counts, raw, total
+        self.counted[spec] = counts
+        self.bits[spec] = total
 
-    def measure(self, specs):
-        """Count every scan of ``specs`` not yet counted (on the pool when threads > 1)."""
+    def _scan(self, spec):
+        from ._progressive import ScanCoder
+
+        comps = self.c.components
+        coder = ScanCoder([self.arrays[i] for i in spec.components],
+                          [(comps[i].h, comps[i].v) for i in spec.components], self.mcus,
+                          (spec.Ss, spec.Se, spec.Ah, spec.Al), 0)
+        counts, raw = coder.count()
+        self.add(spec, counts, raw)
+
+    def _first_bands(self, task):
+        from ._progressive import count_first_bands
+
+        c, al = task
+        counts, raw = count_first_bands(self.arrays[c], al, SPLITS)
+        bands = [(1, 63)] + [b for s in SPLITS for b in ((1, s), (s + 1, 63))]
+        for (ss, se), row, r in zip(bands, counts, raw):
+            self.add(ScanSpec((c,), ss, se, 0, al), row[None], int(r))
+
+    def measure(self, specs=(), first_bands=()):
+        """Count the scans ``specs`` not yet counted, and for each (component,
+        Al) of ``first_bands`` the AC first scans of 1..63 and of both halves
+        of every split in SPLITS at once; all on the pool when threads > 1."""
         from .parallel import run
 
-        todo = [s for s in dict.fromkeys(specs) if s not in self.bits]
-        for spec, coder, counts, raw, total in run(self._one, todo, self.threads):
-            self.counted[spec] = (coder, counts, raw)
-            self.bits[spec] = total
+        jobs = [(self._scan, s) for s in dict.fromkeys(specs) if s not in self.bits]
+        jobs += [(self._first_bands, t) for t in first_bands
+                 if ScanSpec((t[0],), 1, 63, 0, t[1]) not in self.bits]
+        # the largest first, so that the threads finish together
+        jobs.sort(key=lambda j: -self.arrays[j[1].components[0] if j[0] == self._scan
+                                            else j[1][0]].size)
+        run(lambda job: job[0](job[1]), jobs, self.threads)
 
     def cost(self, specs):
         """Total bits of the scans ``specs`` (counted first if needed)."""
@@ -333,22 +348,22 @@ def _dc_options(coefficients):
 
 
 def search_costs(coefficients, arrays, threads=1):
-    """The script ``search`` chooses, with the ScanCosts that measured it."""
+    """The script ``search`` chooses, with the ScanCosts that measured it
+    (``arrays``: the blocks from ``coefficients.check_coefficients``)."""
     costs = ScanCosts(coefficients, arrays, threads)
     n = len(coefficients.components)
-    dc = min(_dc_options(coefficients), key=costs.cost)
+    dc_options = _dc_options(coefficients)
+    max_al = [MAX_AL_LUMA if c == 0 else MAX_AL_CHROMA for c in range(n)]
+    options = [[(al, split) for al in range(max_al[c] + 1) for split in (None,) + SPLITS]
+               for c in range(n)]
+    # every candidate scan in one batch: the threads never wait for each other
+    costs.measure([s for o in dc_options for s in o]
+                  + [ScanSpec((c,), 1, 63, a + 1, a) for c in range(n) for a in range(max_al[c])],
+                  [(c, al) for c in range(n) for al in range(max_al[c] + 1)])
+    dc = min(dc_options, key=costs.cost)
     firsts, refines = [], []
     for c in range(n):
-        max_al = MAX_AL_LUMA if c == 0 else MAX_AL_CHROMA
-        # the successive approximation depth with one first band, then the split at that depth
-        options = [(al, None) for al in range(max_al + 1)]
-        costs.measure([s for o in options for part in _ac_scans_of(c, *o) for s in part])
-        al, _ = min(options, key=lambda o: costs.cost(sum(_ac_scans_of(c, *o), [])))
-        # splits pay most without successive approximation: try them there too
-        options = [(a, None) for a in dict.fromkeys((al, 0))] + [
-            (a, s) for a in dict.fromkeys((al, 0)) for s in SPLITS]
-        costs.measure([s for o in options for part in _ac_scans_of(c, *o) for s in part])
-        best = min(options, key=lambda o: costs.cost(sum(_ac_scans_of(c, *o), [])))
+        best = min(options[c], key=lambda o: costs.cost(sum(_ac_scans_of(c, *o), [])))
         first, refine = _ac_scans_of(c, *best)
         firsts += first
         refines += refine
@@ -363,16 +378,18 @@ def search(coefficients, threads=1):
 
     Candidates: DC of all components in one scan, luma apart from the
     interleaved chroma, or each alone; per component, the first AC pass at
-    successive-approximation depth Al = 0..3 (luma) or 0..2 (chroma) with
-    refinements down to Al = 0, and at the best depth the first band whole or
-    split at 2, 5, 8, 12 or 18. Each candidate scan is costed exactly (its
-    symbols counted, its optimal tables built: code, amplitude, correction,
-    DHT and SOS bits), and scans are independent, so the script is the
-    cheapest choice per component. ``threads``: scans counted at once (None:
-    every core).
+    successive-approximation depth Al = 0..3 (luma) or 0..2 (chroma), its
+    band whole or split after coefficient 2, 5, 8, 12 or 18, with
+    refinements of 1..63 down to Al = 0. Every candidate scan is costed
+    exactly (its symbols counted, its optimal tables built: code, amplitude,
+    EOB-run and correction bits, DHT and SOS bytes; only 0xFF stuffing is
+    left out) and scans are independent, so the script is the cheapest
+    choice per component. The first passes of one (component, Al) are
+    counted for every split at once. ``threads``: scans counted at once
+    (None: every core).
     """
-    from .parallel import check_threads, resolve_threads
     from .coefficients import check_coefficients
+    from .parallel import check_threads, resolve_threads
 
     check_threads(threads)
     arrays = check_coefficients(coefficients)
