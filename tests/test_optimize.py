@@ -155,3 +155,20 @@ def test_first_bands_count_equals_scan_count(quality):
                 one, one_raw = ScanCoder([comp.blocks], [(1, 1)], (1, 1), (ss, se, 0, al)).count()
                 np.testing.assert_array_equal(counts[i], one[0], err_msg=f"{ss}..{se} Al={al}")
                 assert raw[i] == one_raw
+
+
+def test_optimal_costs_match_optimal_table():
+    from jpeglite._huffman import optimal_costs, optimal_table
+
+    rng = np.random.default_rng(5)
+    rows = np.zeros((6, 256), np.int64)
+    rows[1, 7] = 3
+    rows[2] = rng.integers(0, 2, 256) * rng.zipf(1.3, 256).clip(max=10 ** 9)
+    rows[3, :162] = rng.integers(1, 50, 162)
+    rows[4, ::3] = 2 ** np.arange(86).clip(max=24)     # deep trees: lengths folded to 16
+    rows[5] = 1
+    bits, nsym = optimal_costs(rows)
+    for r, row in enumerate(rows):
+        counts, values = optimal_table(row)
+        lengths = np.repeat(np.arange(1, 17), counts)
+        assert bits[r] == (row[list(values)] * lengths).sum() and nsym[r] == len(values)

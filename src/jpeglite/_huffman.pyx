@@ -87,35 +87,22 @@ cdef int _optimal_lengths(int64_t* freq, int* codesize) noexcept nogil:
     return 0
 
 
-def optimal_table(counts):
-    """An optimal length-limited Huffman table for symbol ``counts`` (T.81 K.2).
-
-    ``counts``: 256 non-negative symbol counts. Returns ``(bits, values)`` in
-    DHT form (see ``make_codes``): code lengths from Huffman's procedure with
-    one reserved code point (so no code is all 1-bits), then lengths above 16
-    folded back as in Figure K.3. Symbols with count 0 get no code; with all
-    counts 0 the table holds a single symbol 0, which keeps it legal.
-    """
-    c = np.ascontiguousarray(counts, dtype=np.int64)
-    if c.shape != (256,):
-        raise ValueError("counts must be 256 non-negative integers")
-    cdef const int64_t[::1] cv = c
+cdef int _jpeg_table(const int64_t* counts, int* lbits, uint8_t* vals) noexcept nogil:
+    """libjpeg's jpeg_gen_optimal_table for 256 counts: lbits[1..16] codes of
+    each length and vals the symbols in code order. Returns how many symbols,
+    or -1 if a length would exceed 32."""
     cdef int64_t freq[257]
     cdef int codesize[257]
-    cdef int lbits[33]
-    cdef uint8_t vals[256]
     cdef int i, j, nvals = 0
     cdef bint any_count = False
     for i in range(256):
-        if cv[i] < 0:
-            raise ValueError("counts must be 256 non-negative integers")
-        freq[i] = cv[i]
-        any_count |= cv[i] != 0
+        freq[i] = counts[i]
+        any_count |= counts[i] != 0
     freq[256] = 1
     if not any_count:
         freq[0] = 1
     if _optimal_lengths(freq, codesize) < 0:
-        raise ValueError("Huffman code length overflow")
+        return -1
     for i in range(33):
         lbits[i] = 0
     for i in range(257):
@@ -142,7 +129,69 @@ def optimal_table(counts):
             if codesize[j] == i:
                 vals[nvals] = j
                 nvals += 1
+    return nvals
+
+
+cdef const int64_t[:, ::1] _counts_rows(counts):
+    c = np.ascontiguousarray(counts, dtype=np.int64)
+    if c.ndim != 2 or c.shape[1] != 256 or (c.size and c.min() < 0):
+        raise ValueError("counts must be 256 non-negative integers")
+    return c
+
+
+def optimal_table(counts):
+    """An optimal length-limited Huffman table for symbol ``counts`` (T.81 K.2).
+
+    ``counts``: 256 non-negative symbol counts. Returns ``(bits, values)`` in
+    DHT form (see ``make_codes``): code lengths from Huffman's procedure with
+    one reserved code point (so no code is all 1-bits), then lengths above 16
+    folded back as in Figure K.3. Symbols with count 0 get no code; with all
+    counts 0 the table holds a single symbol 0, which keeps it legal.
+    """
+    if np.shape(counts) != (256,):
+        raise ValueError("counts must be 256 non-negative integers")
+    cdef const int64_t[:, ::1] cv = _counts_rows(np.reshape(counts, (1, 256)))
+    cdef int lbits[33]
+    cdef uint8_t vals[256]
+    cdef int nvals = _jpeg_table(&cv[0, 0], lbits, vals)
+    if nvals < 0:
+        raise ValueError("Huffman code length overflow")
     return tuple([lbits[i] for i in range(1, 17)]), tuple((<char*>vals)[:nvals])
+
+
+def optimal_costs(counts):
+    """Code bits and symbols of the ``optimal_table`` of each row of ``counts``.
+
+    ``counts``: (rows, 256) non-negative symbol counts. Returns two int64
+    arrays of one entry per row: the bits the symbols take with that table
+    (sum of count x code length), and how many symbols the table holds (its
+    DHT segment carries one byte each).
+    """
+    cdef const int64_t[:, ::1] cv = _counts_rows(counts)
+    cdef Py_ssize_t r, n = cv.shape[0]
+    bits = np.zeros(n, dtype=np.int64)
+    nsym = np.zeros(n, dtype=np.int64)
+    cdef int64_t[::1] bv = bits, sv = nsym
+    cdef int lbits[33]
+    cdef uint8_t vals[256]
+    cdef int nvals, length, k, i
+    cdef int64_t total
+    with nogil:
+        for r in range(n):
+            nvals = _jpeg_table(&cv[r, 0], lbits, vals)
+            if nvals < 0:
+                break
+            total = 0
+            k = 0
+            for length in range(1, 17):
+                for i in range(lbits[length]):
+                    total += cv[r, vals[k]] * length
+                    k += 1
+            bv[r] = total
+            sv[r] = nvals
+    if nvals < 0:
+        raise ValueError("Huffman code length overflow")
+    return bits, nsym
 
 
 def pack_bits(codes, sizes, restart_after=()):

@@ -240,12 +240,10 @@ _PAD_BITS = 4
 def huffman_bits(counts):
     """(code bits, DHT segment bytes) of the optimal JPEG table (libjpeg's
     jpeg_gen_optimal_table) for 256 symbol counts."""
-    import numpy as np
-    from ._huffman import optimal_table
+    from ._huffman import optimal_costs
 
-    bits, values = optimal_table(counts)
-    lengths = np.repeat(np.arange(1, 17), bits)
-    return int((np.asarray(counts)[list(values)] * lengths).sum()), _DHT_BYTES + len(values)
+    bits, nsym = optimal_costs(counts[None])
+    return int(bits[0]), _DHT_BYTES + int(nsym[0])
 
 
 class ScanCosts:
@@ -294,10 +292,17 @@ class ScanCosts:
         from ._progressive import count_first_bands
 
         c, al = task
+        from ._huffman import optimal_costs
+
         counts, raw = count_first_bands(self.arrays[c], al, SPLITS)
+        code_bits, nsym = optimal_costs(counts)
+        total = (raw + code_bits + 8 * (_DHT_BYTES + nsym)
+                 + _PAD_BITS + 8 * (_SOS_BYTES + 2)).tolist()
         bands = [(1, 63)] + [b for s in SPLITS for b in ((1, s), (s + 1, 63))]
-        for (ss, se), row, r in zip(bands, counts, raw):
-            self.add(ScanSpec((c,), ss, se, 0, al), row[None], int(r))
+        for i, (ss, se) in enumerate(bands):
+            spec = ScanSpec((c,), ss, se, 0, al)
+            self.counted[spec] = counts[i:i + 1]
+            self.bits[spec] = total[i]
 
     def measure(self, specs=(), first_bands=()):
         """Count the scans ``specs`` not yet counted, and for each (component,
