@@ -42,36 +42,55 @@ def make_codes(bits, values):
     return codes, sizes
 
 
+cdef inline bint _pops_first(const int64_t* freq, int a, int b) noexcept nogil:
+    # libjpeg takes the smallest frequency, and of equal ones the largest index
+    return freq[a] < freq[b] or (freq[a] == freq[b] and a > b)
+
+
+cdef inline void _sift_down(int* heap, int n, int k, const int64_t* freq) noexcept nogil:
+    cdef int child, x = heap[k]
+    while 2 * k + 1 < n:
+        child = 2 * k + 1
+        if child + 1 < n and _pops_first(freq, heap[child + 1], heap[child]):
+            child += 1
+        if not _pops_first(freq, heap[child], x):
+            break
+        heap[k] = heap[child]
+        k = child
+    heap[k] = x
+
+
 cdef int _optimal_lengths(int64_t* freq, int* codesize) noexcept nogil:
     """Huffman code lengths for 257 symbols (T.81 K.2, Figure K.1).
 
     freq[256] is the reserved extra symbol that keeps the all-ones code unused.
     Ties pick the larger symbol index first, as libjpeg does, so the lengths
-    equal libjpeg's. Returns 0, or -1 if a length would exceed 32.
+    equal libjpeg's; a heap makes the two picks of each merge O(log n)
+    instead of libjpeg's scans of every symbol. Returns 0, or -1 if a
+    length would exceed 32.
     """
     cdef int others[257]
-    cdef int i, c1, c2
-    cdef int64_t v
+    cdef int heap[257]
+    cdef int i, k, c1, c2, n = 0
     for i in range(257):
         others[i] = -1
         codesize[i] = 0
-    while True:
-        c1 = -1
-        v = 0x7FFFFFFFFFFFFFFF
-        for i in range(257):
-            if freq[i] and freq[i] <= v:
-                v = freq[i]
-                c1 = i
-        c2 = -1
-        v = 0x7FFFFFFFFFFFFFFF
-        for i in range(257):
-            if freq[i] and freq[i] <= v and i != c1:
-                v = freq[i]
-                c2 = i
-        if c2 < 0:
-            break
+        if freq[i]:
+            heap[n] = i
+            n += 1
+    for k in range(n // 2 - 1, -1, -1):
+        _sift_down(heap, n, k, freq)
+    while n > 1:
+        c1 = heap[0]
+        n -= 1
+        heap[0] = heap[n]
+        _sift_down(heap, n, 0, freq)
+        c2 = heap[0]
+        # c1 absorbs c2 and, with its larger frequency, goes back where c2 was
         freq[c1] += freq[c2]
         freq[c2] = 0
+        heap[0] = c1
+        _sift_down(heap, n, 0, freq)
         codesize[c1] += 1
         while others[c1] >= 0:
             c1 = others[c1]
@@ -123,12 +142,20 @@ cdef int _jpeg_table(const int64_t* counts, int* lbits, uint8_t* vals) noexcept 
     while lbits[i] == 0:
         i -= 1
     lbits[i] -= 1                      # the reserved symbol takes the longest code
-    # symbols by code length, then by value (libjpeg's order)
-    for i in range(1, 33):
-        for j in range(256):
-            if codesize[j] == i:
-                vals[nvals] = j
-                nvals += 1
+    # symbols by code length, then by value (libjpeg's order): a counting sort
+    cdef int start[34]
+    for i in range(34):
+        start[i] = 0
+    for j in range(256):
+        if codesize[j]:
+            start[codesize[j] + 1] += 1
+    for i in range(1, 34):
+        start[i] += start[i - 1]
+    for j in range(256):
+        if codesize[j]:
+            vals[start[codesize[j]]] = j
+            start[codesize[j]] += 1
+            nvals += 1
     return nvals
 
 

@@ -553,12 +553,13 @@ def count_first_bands(blocks, int al, splits):
                          &cv[0, 0], &raw_v[0], &bad)
     if rc == -2:
         raise ValueError(f"block {bad}: AC coefficient needs more than {MAX_AC_BITS} bits")
-    # each band adds up the regions it covers
-    counts[0] += region.sum(axis=0)
-    raw[0] += region_raw.sum()
-    for j in range(nsplits):
-        counts[1 + 2 * j] += region[:j + 1].sum(axis=0)
-        raw[1 + 2 * j] += region_raw[:j + 1].sum()
-        counts[2 + 2 * j] += region[j + 1:].sum(axis=0)
-        raw[2 + 2 * j] += region_raw[j + 1:].sum()
+    # each band adds up the regions it covers: 1..s the first j + 1, s+1..63 the rest
+    below = np.cumsum(region, axis=0)
+    below_raw = np.cumsum(region_raw)
+    counts[0] += below[nsplits]
+    raw[0] += below_raw[nsplits]
+    counts[1::2] += below[:nsplits]
+    raw[1::2] += below_raw[:nsplits]
+    counts[2::2] += below[nsplits] - below[:nsplits]
+    raw[2::2] += below_raw[nsplits] - below_raw[:nsplits]
     return counts, raw

@@ -321,7 +321,8 @@ class ScanCosts:
     def cost(self, specs):
         """Total bits of the scans ``specs`` (counted first if needed)."""
         specs = list(specs)
-        self.measure(specs)
+        if any(s not in self.bits for s in specs):
+            self.measure(specs)
         return sum(self.bits[s] for s in specs)
 
 
