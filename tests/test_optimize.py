@@ -172,3 +172,30 @@ def test_optimal_costs_match_optimal_table():
         counts, values = optimal_table(row)
         lengths = np.repeat(np.arange(1, 17), counts)
         assert bits[r] == (row[list(values)] * lengths).sum() and nsym[r] == len(values)
+
+
+def test_cli_optimize_file_and_folder(tmp_path, capsys):
+    from jpeglite import cli
+
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    image = load_png(KODAK[6])[:64, :96]
+    (src / "a.jpg").write_bytes(pillow_jpeg(image))
+    (src / "sub" / "b.JPEG").write_bytes(pillow_jpeg(image, 90))
+    (src / "notes.txt").write_text("not a JPEG")
+    assert cli.main([
+        "optimize", str(src / "a.jpg"), str(tmp_path / "a.jpg")]) == 0
+    out = (tmp_path / "a.jpg").read_bytes()
+    assert len(out) < len((src / "a.jpg").read_bytes())
+    assert cli.main(["optimize", str(src), str(tmp_path / "out"), "--baseline", "--strip"]) == 0
+    text = capsys.readouterr().out
+    assert "2 files:" in text
+    for name in ("a.jpg", "sub/b.JPEG"):
+        result = (tmp_path / "out" / name).read_bytes()
+        assert frame_marker(result) == 0xC0
+        np.testing.assert_array_equal(jpeglite.decode(result),
+                                      jpeglite.decode((src / name).read_bytes()))
+    assert not (tmp_path / "out" / "notes.txt").exists()
+    (src / "bad.jpg").write_bytes(b"\xff\xd8junk")
+    assert cli.main(["optimize", str(src / "bad.jpg"), str(tmp_path / "bad.jpg")]) == 1
+    assert "jpeglite: error:" in capsys.readouterr().err
