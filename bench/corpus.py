@@ -1,11 +1,20 @@
-"""Benchmark inputs: the corpus next to the repository (../shared/corpus)."""
+"""Benchmark inputs: the image corpus ($JPEGLITE_CORPUS, else ../shared/corpus).
+
+Found by the package's rule (``jpeglite.bench.find_corpus``); without it, every
+benchmark module that imports this one is skipped with the reason.
+"""
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+from jpeglite.bench import find_corpus, no_corpus_message
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = find_corpus(ROOT)
+if CORPUS is None:
+    pytest.skip(no_corpus_message(ROOT), allow_module_level=True)
 KODAK = sorted((CORPUS / "kodak").glob("kodim*.png"))
 LARGE = sorted((CORPUS / "large").glob("*.png"))
 

@@ -16,7 +16,7 @@ from jpeglite.report import STAGE_NAMES, Report, Stage, psnr
 from jpeglite.staged import encode_stages
 from jpeglite.tables import ZIGZAG
 
-from conftest import KODAK, load_png
+from conftest import kodak, kodak_name
 
 SAMPLING = {"4:4:4": [(1, 1)] * 3, "4:2:2": [(2, 1), (1, 1), (1, 1)],
             "4:2:0": [(2, 2), (1, 1), (1, 1)]}
@@ -38,7 +38,7 @@ CASES = [
 
 
 def photo(index, gray=False, crop=None):
-    img = load_png(KODAK[index])
+    img = kodak(index)
     if crop:
         img = img[:crop[0], :crop[1]]
     if gray:   # a luma-like plane; any uint8 (H, W) array is a valid grayscale image
@@ -48,7 +48,7 @@ def photo(index, gray=False, crop=None):
 
 def case_id(case):
     idx, q, kw = case
-    return f"kodim{idx + 1:02d}-q{q}-" + "-".join(f"{k}={v}" for k, v in kw.items())
+    return f"{kodak_name(idx)}-q{q}-" + "-".join(f"{k}={v}" for k, v in kw.items())
 
 
 @pytest.fixture(scope="module", params=CASES, ids=case_id)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import codec_standins
+from conftest import needs_corpus
 from jpeglite import bench
 from jpeglite.images import MissingDependency
 from jpeglite.report import mse, psnr_from_mse
@@ -277,6 +278,23 @@ def test_default_images_fall_back_to_the_sample(monkeypatch):
         assert "kodim23" in name and img.shape == (512, 768, 3) and img.dtype == np.uint8
 
 
+def test_find_corpus_takes_jpeglite_corpus_alone(monkeypatch, tmp_path):
+    root = tmp_path / "repo"
+    (tmp_path / "shared" / "corpus").mkdir(parents=True)
+    monkeypatch.delenv("JPEGLITE_CORPUS", raising=False)
+    assert bench.find_corpus(root) == tmp_path / "shared" / "corpus"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    monkeypatch.setenv("JPEGLITE_CORPUS", str(mine))
+    assert bench.find_corpus(root) == mine
+    # a wrong path is reported, not replaced by the default beside the repository
+    monkeypatch.setenv("JPEGLITE_CORPUS", str(tmp_path / "missing"))
+    assert bench.find_corpus(root) is None
+    message = bench.no_corpus_message(root)
+    assert str(tmp_path / "missing") in message and "JPEGLITE_CORPUS" in message
+
+
+@needs_corpus
 def test_default_images_from_the_corpus():
     corpus = bench.find_corpus()
     assert corpus is not None and (corpus / "kodak").is_dir()

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import jpeglite
 from jpeglite import JPEGError
 
-from conftest import KODAK, load_png
+from conftest import kodak, needs_corpus
 
 Image = pytest.importorskip("PIL.Image")
 
@@ -40,7 +40,7 @@ def assert_same_as_pillow(data):
 def photo():
     """A 160 x 120 crop of a Kodak photo at an odd offset: real detail, and
     sizes that are not multiples of 16."""
-    return np.ascontiguousarray(load_png(KODAK[0])[37:37 + 121, 50:50 + 163])
+    return np.ascontiguousarray(kodak(0)[37:37 + 121, 50:50 + 163])
 
 
 # ---- the Pillow option matrix -------------------------------------------------------
@@ -412,6 +412,7 @@ def test_second_scan_in_single_scan_file_refused_like_pillow(small):
         jpeglite.decode(doubled)
 
 
+@needs_corpus
 def test_multi_scan_sequential_files_decode_like_pillow(photo):
     # one scan per component (non-interleaved): libjpeg buffers the coefficients
     from conftest import CORPUS

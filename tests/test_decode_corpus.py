@@ -10,9 +10,11 @@ import pytest
 import jpeglite
 from jpeglite import JPEGError
 
-from conftest import CORPUS, JPEGS
+from conftest import CORPUS, JPEGS, NO_CORPUS
 
 Image = pytest.importorskip("PIL.Image")
+if CORPUS is None:   # every test here is about the corpus's files
+    pytest.skip(NO_CORPUS, allow_module_level=True)
 
 
 def _manifest():

@@ -7,7 +7,7 @@ import pytest
 
 import jpeglite
 
-from conftest import KODAK, load_png
+from conftest import kodak
 
 Image = pytest.importorskip("PIL.Image")
 
@@ -15,7 +15,7 @@ Image = pytest.importorskip("PIL.Image")
 @pytest.fixture(scope="module")
 def photo():
     # odd-sized crop: partial MCUs at the right and bottom edges
-    return np.ascontiguousarray(load_png(KODAK[4])[101:101 + 93, 7:7 + 141])
+    return np.ascontiguousarray(kodak(4)[101:101 + 93, 7:7 + 141])
 
 
 def pillow_pixels(data):

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import jpeglite
 from jpeglite import _decoder, parallel
 
-from conftest import JPEGS, KODAK, load_png
+from conftest import JPEGS, corpus_params, kodak
 
 Image = pytest.importorskip("PIL.Image")
 
@@ -53,7 +53,7 @@ def assert_all_threads_equal(data, ref=None):
 
 
 def photo(h, w, gray=False):
-    arr = load_png(KODAK[2])
+    arr = kodak(2)
     arr = np.ascontiguousarray(np.tile(arr, (-(-h // arr.shape[0]), -(-w // arr.shape[1]), 1))[:h, :w])
     return np.ascontiguousarray(arr[..., 1]) if gray else arr
 
@@ -109,7 +109,7 @@ def test_damaged_restart_markers(small_chunks):
             np.testing.assert_array_equal(jpeglite.decode(bad, threads=t), ref)
 
 
-@pytest.mark.parametrize("path", JPEGS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", corpus_params(JPEGS), ids=lambda p: p.name)
 def test_corpus_files(small_chunks, path):
     data = path.read_bytes()
     try:

@@ -36,7 +36,6 @@ def test_bad_image_shapes(shape):
     ({"quality": 75.0}, TypeError, "quality"),
     ({"quality": "75"}, TypeError, "quality"),
     ({"quality": True}, TypeError, "quality"),
-    ({"quality": None}, TypeError, "quality"),
     ({"quality": 0}, ValueError, "quality"),
     ({"quality": 101}, ValueError, "quality"),
     ({"quality": -5}, ValueError, "quality"),
@@ -54,6 +53,12 @@ def test_bad_image_shapes(shape):
 def test_bad_arguments_are_named(kwargs, exc, message):
     with pytest.raises(exc, match=message):
         jpeglite.encode(RGB, **kwargs)
+
+
+def test_quality_not_given_is_75_without_qtables():
+    # issue 9: quality's default is "not given" (None), which means 75 for the
+    # Annex K tables and "as given" for a caller's qtables
+    assert jpeglite.encode(RGB) == jpeglite.encode(RGB, None) == jpeglite.encode(RGB, 75)
 
 
 def test_positional_options_are_keyword_only():
@@ -117,10 +122,10 @@ def test_staged_pipeline_writes_the_fused_bytes(h, w, gray, ss, q, opt, ri, seed
     assert 0 <= layout["padding_bits"] <= 7 * (layout["restart_markers"] + 1)
 
 
-def test_staged_on_a_photo(kodim01):
+def test_staged_on_a_photo(photo):
     for kw in ({}, {"subsampling": "4:4:4", "optimize": True, "restart_interval": 7}):
-        s = encode_stages(kodim01, 85, **kw)
-        assert s.data == jpeglite.encode(kodim01, 85, **kw)
+        s = encode_stages(photo, 85, **kw)
+        assert s.data == jpeglite.encode(photo, 85, **kw)
         # the accounting adds up: symbols + padding + stuffing + markers = the scan
         lay = s.scan_layout()
         assert 0 <= lay["padding_bits"] <= 7 * (lay["restart_markers"] + 1)

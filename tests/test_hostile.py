@@ -67,7 +67,7 @@ def _make_seeds():
         jpeglite.encode(rgb, 90, subsampling="4:4:4", optimize=True, restart_interval=2),
         jpeglite.encode(gray, 40, restart_interval=1),
     ]
-    for name in CORPUS_SEEDS:
+    for name in CORPUS_SEEDS if CORPUS else ():   # without the corpus: the seeds made above
         path = CORPUS / "jpeg" / name
         if path.exists():
             seeds.append(path.read_bytes())

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 import jpeglite
-from conftest import KODAK, load_png
+from conftest import PHOTO_INDEXES, kodak, kodak_name
 
 PIL_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
 SHAPES = [(1, 1), (1, 17), (8, 8), (15, 9), (16, 16), (33, 65)]
@@ -64,7 +64,7 @@ def crop(photo, shape, gray):
 
 @pytest.fixture(scope="module")
 def photo():
-    return load_png(KODAK[22])   # kodim23
+    return kodak(22)   # kodim23, also the bundled sample
 
 
 @pytest.mark.parametrize("quality", QUALITIES)
@@ -85,11 +85,10 @@ def test_pillow_opens_every_file_and_quality_matches_pillow(photo, mode, quality
                 assert psnr(image, decoded) >= psnr(image, theirs) - 1e-9
 
 
-@pytest.mark.parametrize("path", KODAK, ids=lambda p: p.stem)
-def test_tables_headers_and_scan_identical_to_libjpeg(path):
-    rgb = load_png(path)
+@pytest.mark.parametrize("index", PHOTO_INDEXES, ids=kodak_name)
+def test_tables_headers_and_scan_identical_to_libjpeg(index):
+    rgb = kodak(index)
     gray = np.ascontiguousarray(rgb[..., 1])
-    index = KODAK.index(path)
     quality = [75, 50, 90, 10, 100, 30, 95, 60][index % 8]
     restart = [0, 0, 5, 0][index % 4]
     cases = [(rgb, "4:4:4"), (rgb, "4:2:0"), (rgb, "4:2:2"), (gray, "4:2:0")]
@@ -99,10 +98,9 @@ def test_tables_headers_and_scan_identical_to_libjpeg(path):
         assert coded_segments(ours) == coded_segments(theirs), (ss, quality, restart)
 
 
-@pytest.mark.parametrize("path", KODAK, ids=lambda p: p.stem)
-def test_optimized_size_within_half_a_percent_of_libjpeg(path):
-    rgb = load_png(path)
-    index = KODAK.index(path)
+@pytest.mark.parametrize("index", PHOTO_INDEXES, ids=kodak_name)
+def test_optimized_size_within_half_a_percent_of_libjpeg(index):
+    rgb = kodak(index)
     quality = [75, 90, 50][index % 3]
     for image, ss in ((rgb, "4:2:0"), (rgb, "4:4:4"), (np.ascontiguousarray(rgb[..., 0]), "4:2:0")):
         ours = jpeglite.encode(image, quality, subsampling=ss, optimize=True)

@@ -51,6 +51,45 @@ def test_sof0_sos_dri_dht_layout():
     assert tuple(p[1:17]) == T.AC_CHROMA_K6[0] and tuple(p[17:]) == T.AC_CHROMA_K6[1]
     with pytest.raises(ValueError):
         jfif.dht(0, 0, [1] * 16, [0])
+
+def test_icc_payloads_follow_icc1_b4():
+    profile = bytes(range(256)) * 600                 # 153,600 bytes: 3 chunks
+    chunks = jfif.icc_payloads(profile)
+    assert [p[:14] for p in chunks] == [b"ICC_PROFILE\0" + bytes((i, 3)) for i in (1, 2, 3)]
+    assert [len(p) - 14 for p in chunks] == [65519, 65519, 153600 - 2 * 65519]
+    assert b"".join(p[14:] for p in chunks) == profile
+    assert jfif.icc_payloads(b"") == []
+    full = jfif.icc_payloads(bytes(65519))
+    assert len(full) == 1 and len(jfif.segment(0xE2, full[0])) == 2 + 65535   # a full segment
+    with pytest.raises(ValueError, match="at most 255"):
+        jfif.icc_payloads(bytes(255 * 65519 + 1))
+    with pytest.raises(TypeError, match="icc_profile"):
+        jfif.icc_payloads("text")
+
+
+def test_exif_and_comment_payloads_and_their_order():
+    assert jfif.exif_payload(b"Exif\0\0MM\0*x") == b"Exif\0\0MM\0*x"
+    assert jfif.exif_payload(b"II*\0x") == b"Exif\0\0II*\0x"
+    with pytest.raises(ValueError, match="exif must start"):
+        jfif.exif_payload(b"\0\0MM")
+    assert jfif.comment_payload("\u00e9") == b"\xc3\xa9"
+    assert jfif.comment_payload(memoryview(b"\xff")) == b"\xff"
+    with pytest.raises(TypeError, match="comment"):
+        jfif.comment_payload(None)
+    assert jfif.build_metadata(icc_profile=b"P", exif=b"Exif\0\0MM", comment="C") == [
+        (0xE1, b"Exif\0\0MM"), (0xE2, b"ICC_PROFILE\0\1\1P"), (0xFE, b"C")]
+    assert jfif.build_metadata() == jfif.build_metadata(b"", b"", "") == []
+
+
+def test_frame_header_puts_metadata_after_app0_and_16_bit_tables_in_sof1():
+    meta = jfif.build_metadata(icc_profile=b"P", comment="C")
+    t16 = np.full(64, 300)
+    head = jfif.frame_header(8, 8, [(1, 1, 1, 0)], {0: t16}, {}, metadata=meta)
+    assert head.startswith(jfif.soi() + jfif.app0_jfif() + jfif.segment(0xE2, meta[0][1])
+                           + jfif.segment(0xFE, b"C") + jfif.dqt(0, t16))
+    assert head.endswith(jfif.sof(0xC1, 8, 8, [(1, 1, 1, 0)]))
+
+
 # ==== end encode ====
 
 
@@ -107,5 +146,23 @@ def test_app_markers_detected():
     st, s, e = _state(b"Adobe\x00")             # too short to count
     jfif.parse_app(st, jfif.APP14, s, e)
     assert st.adobe_transform is None
+
+
+def test_metadata_segments_are_kept_as_offsets_in_file_order():
+    data = (b"JFIF\0\1\1\0\0\1\0\1\0\0" + b"Exif\0\0MM" + b"hello"
+            + b"ICC_PROFILE\0\1\1P")
+    st = jfif.new_decoder_state(data)
+    jfif.parse_app(st, jfif.APP0, 0, 14)            # the JFIF header: not metadata
+    jfif.parse_app(st, jfif.APP1, 14, 22)
+    jfif.parse_com(st, 22, 27)
+    jfif.parse_app(st, jfif.APP2, 27, len(data))
+    assert st.extra_segments == [(jfif.APP1, 14, 22), (jfif.COM, 22, 27),
+                                 (jfif.APP2, 27, len(data))]
+    segs = jfif.metadata_segments(st)
+    assert segs == [(0xE1, b"Exif\0\0MM"), (0xFE, b"hello"), (0xE2, b"ICC_PROFILE\0\1\1P")]
+    assert jfif.exif(segs) == b"Exif\0\0MM"
+    assert jfif.comments(segs) == [b"hello"]
+    assert jfif.icc_profile(segs) == b"P"
+    assert jfif.icc_chunks([]) == (None, None) and jfif.exif([]) is None
 
 # ==== end decode ====

@@ -130,8 +130,8 @@ def test_search_script_valid_and_costed_exactly():
     script = search(c)
     check_script(script, 3)
     assert search(c, threads=2) == script
-    arrays = check_coefficients(c)
-    again, costs = search_costs(c, arrays)
+    c = check_coefficients(c)
+    again, costs = search_costs(c, [k.blocks for k in c.components])
     assert again == script
     data = encode_progressive(c, scans=script)
     # exact but for 0xFF00 stuffing and padding (0..7 bits a scan, counted as 4)

@@ -36,13 +36,26 @@ def test_quantize_ties_round_away_from_zero_for_every_table_value():
 
 
 @pytest.mark.parametrize("table", [np.arange(1, 65), np.arange(65, 2048, 31)[:64],
-                                   2 ** (np.arange(64) % 11)], ids=["1-64", "65-2047", "powers"])
+                                   2 ** (np.arange(64) % 11), np.arange(2048, 8192, 95)[:64],
+                                   2 ** (np.arange(64) % 13), np.arange(8128, 8192)],
+                         ids=["1-64", "65-2047", "powers", "2048-8191 (16-bit DQT)",
+                              "powers to 4096", "8128-8191"])
 def test_quantize_is_exact_for_every_16_bit_coefficient(table):
     """The 16-bit multiply scheme against true division: every int16 coefficient, 64 divisors."""
     c = np.arange(-(1 << 15), 1 << 15, dtype=np.int32)
     coefs = np.repeat(c[:, None], 64, axis=1)
     table = np.asarray(table, np.uint16)
     assert np.array_equal(_quant.quantize_blocks(coefs, table), quantize_reference(coefs, table))
+
+
+def test_quantizers_above_8191_quantize_8_bit_fdct_output_exactly():
+    """Q in 8192..32767 (16-bit DQT, libjpeg's clamp) divides as 8191: exact
+    (all zero) for every coefficient the FDCT of 8-bit samples gives."""
+    c = np.arange(-8192 * 2, 8192 * 2 + 1, dtype=np.int32)
+    coefs = np.repeat(c[:, None], 64, axis=1)
+    table = np.linspace(8192, 32767, 64).astype(np.uint16)
+    got = _quant.quantize_blocks(coefs, table)
+    assert np.array_equal(got, quantize_reference(coefs, table)) and not got.any()
 
 
 def test_quantize_rejects_coefficients_beyond_16_bits():

@@ -68,19 +68,19 @@ def test_threads_with_restarts_and_optimize(restart_interval, optimize, subsampl
 @pytest.mark.parametrize("band_samples", [1, 3000, 20000])
 @pytest.mark.parametrize("optimize", [False, True])
 @pytest.mark.parametrize("restart_interval", [0, 3, 48])
-def test_multi_row_bands_on_a_photo(kodim01, monkeypatch, band_samples, optimize, restart_interval):
+def test_multi_row_bands_on_a_photo(photo, monkeypatch, band_samples, optimize, restart_interval):
     """Bands of several MCU rows (recycled buffers, restart segments grouped), a real photo."""
     monkeypatch.setattr(encoder, "_BAND_SAMPLES", band_samples)
-    img = kodim01[:203, :301]
+    img = photo[:203, :301]
     kw = dict(optimize=optimize, restart_interval=restart_interval)
     want = jpeglite.encode(img, 75, threads=1, **kw)
     for t in (2, 3, 5):
         assert jpeglite.encode(img, 75, threads=t, **kw) == want, t
 
 
-def test_default_threads_on_a_photo(kodim01):
+def test_default_threads_on_a_photo(photo):
     for ss in ("4:2:0", "4:4:4"):
-        assert jpeglite.encode(kodim01, 90, subsampling=ss) == _pillow(kodim01, 90, ss)
+        assert jpeglite.encode(photo, 90, subsampling=ss) == _pillow(photo, 90, ss)
 
 
 @settings(max_examples=40, deadline=None)

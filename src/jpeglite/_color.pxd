@@ -215,6 +215,9 @@ ctypedef struct YccTables:
     uint8_t clamp[1024]
 
 
+cdef const YccTables* ycc_tables() noexcept nogil
+
+
 cdef inline void build_ycc_tables(YccTables* t) noexcept nogil:
     cdef int i, x
     for i in range(256):

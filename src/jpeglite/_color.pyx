@@ -37,6 +37,11 @@ cdef YccTables _TABLES
 build_ycc_tables(&_TABLES)
 
 
+cdef const YccTables* ycc_tables() noexcept nogil:
+    """libjpeg's YCbCr -> RGB lookup tables, built once for every decoder."""
+    return &_TABLES
+
+
 
 def ycbcr_to_rgb(const uint8_t[:, :, ::1] ycc):
     """Convert an (H, W, 3) YCbCr image to RGB with libjpeg's fixed-point

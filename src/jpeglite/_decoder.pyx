@@ -36,24 +36,71 @@ import numpy as np
 from jpeglite._huffman cimport HuffDecodeTable, br_init
 from jpeglite._entropy cimport (ScanState, ScanComponent, decode_scan as _decode_scan,
                                 scan_begin, scan_rows, find_marker as _find_marker,
-                                SCAN_OK, SCAN_TRUNCATED, SCAN_SEQUENTIAL)
+                                SCAN_OK, SCAN_TRUNCATED, SCAN_SEQUENTIAL, SCAN_DC_FIRST,
+                                SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
 from jpeglite._dct cimport idct_islow
 from jpeglite._subsample cimport upsample_row, UP_FULL
-from jpeglite._color cimport (YccTables, build_ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
+from jpeglite._color cimport (YccTables, ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
                               ycck_cmyk_row, CC_GRAY, CC_YCC_RGB, CC_RGB, CC_CMYK, CC_YCCK)
 from jpeglite.errors import JPEGError
 from jpeglite.parallel import pool as _pool
 
-cdef YccTables _TABLES
-build_ycc_tables(&_TABLES)
+cdef const YccTables* _TABLES = ycc_tables()
 
 
-# the colour conversions, for api.py to choose from
+# the colour conversions and scan kinds, for decoder.py to choose from
+SCAN_SEQUENTIAL_ = SCAN_SEQUENTIAL
+SCAN_DC_FIRST_ = SCAN_DC_FIRST
+SCAN_DC_REFINE_ = SCAN_DC_REFINE
+SCAN_AC_FIRST_ = SCAN_AC_FIRST
+SCAN_AC_REFINE_ = SCAN_AC_REFINE
 CC_GRAY_ = CC_GRAY
 CC_YCC_RGB_ = CC_YCC_RGB
 CC_RGB_ = CC_RGB
 CC_CMYK_ = CC_CMYK
 CC_YCCK_ = CC_YCCK
+
+
+cdef class ScanInput:
+    """One component of a scan, as the entropy decoder needs it.
+
+    index: the component's position in the frame; h, v: its blocks across
+    and down per MCU (1 x 1 in a non-interleaved scan); dc, ac: its
+    `build_decode_table` bytes (None where the scan kind needs none);
+    coefs: the component's whole-image (block rows, blocks per row, 64) int16
+    coefficients (`decode_scan`), or None (`decode_single_scan` decodes into
+    its own chunk buffers).
+    """
+    cdef public int index, h, v
+    cdef public object dc, ac, coefs
+
+    def __init__(self, int index, int h, int v, dc, ac, coefs=None):
+        self.index, self.h, self.v = index, h, v
+        self.dc, self.ac, self.coefs = dc, ac, coefs
+
+
+cdef class ComponentOutput:
+    """A frame component on its way to pixels.
+
+    coefs: its (block rows, blocks per row, 64) int16 coefficients (None for
+    `decode_single_scan`, which supplies chunk buffers); quant: its 64 int16
+    dequantization multipliers; width x height: its size in samples; h, v:
+    its sampling factors; hr x vr: its upsampling factors; upsampler: the
+    UP_* method (`_subsample.upsample_method`).
+    """
+    cdef public object coefs, quant
+    cdef public int width, height, h, v, hr, vr, upsampler
+
+    def __init__(self, coefs, quant, int width, int height, int h, int v, int hr, int vr,
+                 int upsampler):
+        self.coefs, self.quant = coefs, quant
+        self.width, self.height, self.h, self.v = width, height, h, v
+        self.hr, self.vr, self.upsampler = hr, vr, upsampler
+
+    def with_coefs(self, coefs):
+        """The same component over other coefficients."""
+        return ComponentOutput(coefs, self.quant, self.width, self.height, self.h, self.v,
+                               self.hr, self.vr, self.upsampler)
 
 
 def find_marker(const uint8_t[::1] data, Py_ssize_t pos):
@@ -68,12 +115,10 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
                 int restart_interval, int kind, int Ss, int Se, int Ah, int Al):
     """Decode the entropy-coded data of one scan that starts at byte pos.
 
-    comps: one tuple per scan component, (coefs, h, v, dc_table, ac_table)
-    where coefs is that component's C-contiguous int16 array of shape
-    (block rows, blocks per row, 64), h x v its blocks per MCU (1 x 1 for a
-    non-interleaved scan) and the tables are `build_decode_table` bytes (or
-    None where the scan kind needs none).  The caller has validated the
-    geometry: every MCU's blocks lie inside coefs.
+    comps: one `ScanInput` per scan component, its coefs the component's
+    C-contiguous int16 array of shape (block rows, blocks per row, 64).
+    kind: one of the SCAN_* kinds.  The caller has validated the geometry:
+    every MCU's blocks lie inside coefs.
 
     Returns (resume, corrupt_segments, bad_restarts): the offset to look for
     the next marker from, the number of data segments that ran into a marker
@@ -92,8 +137,10 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
         raise JPEGError("a scan has 1 to 4 components", pos)
     keep = []
     st.ncomps = len(comps)
-    for i, (coefs, h, v, dc, ac) in enumerate(comps):
-        arr = coefs
+    cdef ScanInput sc
+    for i, sc in enumerate(comps):
+        arr = sc.coefs
+        h, v, dc, ac = sc.h, sc.v, sc.dc, sc.ac
         st.comps[i].coefs = &arr[0, 0, 0]
         st.comps[i].blocks_w = arr.shape[1]
         st.comps[i].h = h
@@ -282,13 +329,13 @@ cdef void color_band(Frame* f, int band, uint8_t** rowbufs, uint8_t** samples) n
             for ci in range(w):
                 o[ci] = rows[0][ci]
         elif f.color == CC_YCC_RGB:
-            ycc_rgb_row(rows[0], rows[1], rows[2], o, w, &_TABLES)
+            ycc_rgb_row(rows[0], rows[1], rows[2], o, w, _TABLES)
         elif f.color == CC_RGB:
             interleave3_row(rows[0], rows[1], rows[2], o, w)
         elif f.color == CC_CMYK:
             cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w)
         else:
-            ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, &_TABLES)
+            ycck_cmyk_row(rows[0], rows[1], rows[2], rows[3], o, w, _TABLES)
 
 
 cdef class _FrameJob:
@@ -334,10 +381,12 @@ cdef class _FrameJob:
         if not 1 <= slots <= MAX_SLOTS:
             raise ValueError("1 to MAX_SLOTS row buffer sets")
         self.slots = slots
-        for ci, (coefs, quant, comp_w, comp_h, v, hr, vr, method) in enumerate(comps):
+        cdef ComponentOutput oc
+        for ci, oc in enumerate(comps):
+            comp_w, comp_h, v, hr, vr, method = oc.width, oc.height, oc.v, oc.hr, oc.vr, oc.upsampler
             p = &f.planes[ci]
-            c = coefs
-            q = quant
+            c = oc.coefs
+            q = oc.quant
             p.coefs = &c[0, 0, 0]
             self.whole[ci] = &c[0, 0, 0]
             p.blocks_w = c.shape[1]
@@ -419,11 +468,8 @@ cdef class _FrameJob:
 def reconstruct(list comps, int width, int height, int max_v, int color, int threads=1):
     """Turn coefficients into the output image.
 
-    comps: per frame component, (coefs, quant, comp_w, comp_h, v, hr, vr,
-    method) with coefs the (block rows, blocks per row, 64) int16 array,
-    quant the 64 int16 multipliers, comp_w x comp_h the component's sample
-    size, v its vertical sampling factor, hr x vr its upsampling factors and
-    method the UP_* upsampler.  color is a CC_* conversion.  The bands go in
+    comps: per frame component, a `ComponentOutput`.  color is a CC_*
+    conversion.  The bands go in
     parts of up to RECON_BANDS, each inverse-transformed into a small slab
     and colour-converted from it (so no whole-image sample planes exist);
     threads > 1 runs parts on that many threads of the shared pool.
@@ -452,25 +498,6 @@ def reconstruct(list comps, int width, int height, int max_v, int color, int thr
 # Bands per reconstruct part: each part repeats the IDCT of the band above
 # and below it, so longer parts waste less; shorter ones need smaller slabs.
 RECON_BANDS = 16
-
-
-cdef Py_ssize_t next_marker(const uint8_t* d, Py_ssize_t pos, Py_ssize_t end) noexcept nogil:
-    """find_marker (the same markers), skipping to each 0xFF with memchr."""
-    cdef const uint8_t* q
-    cdef Py_ssize_t p
-    while pos < end:
-        q = <const uint8_t*>memchr(d + pos, 0xFF, end - pos)
-        if q == NULL:
-            return -1
-        p = (q - d) + 1
-        while p < end and d[p] == 0xFF:
-            p += 1
-        if p >= end:
-            return -1
-        if d[p] != 0:
-            return p - 1
-        pos = p + 1
-    return -1
 
 
 cdef class _SingleScan(_FrameJob):
@@ -522,7 +549,7 @@ cdef class _SingleScan(_FrameJob):
         cdef const uint8_t* d = self.data
         self.chunk_pos[0] = cur
         for i in range(nmarkers):
-            ff = next_marker(d, cur, self.n)
+            ff = _find_marker(d, cur, self.n)
             if ff < 0 or d[ff + 1] != 0xD0 + (i & 7):
                 return False
             cur = ff + 2
@@ -713,9 +740,8 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     With threads > 1 the entropy decoding of one chunk overlaps the rest of
     the work on the chunk before it (on a pool thread).
 
-    scan_comps: per scan component, (frame index, h, v, dc table, ac table);
-    frame_comps: per frame component, (quant, comp_w, comp_h, h, v, hr, vr,
-    method) as for reconstruct.  mcus_x x mcus_y MCUs of 8 max_v rows.
+    scan_comps: per scan component, a `ScanInput` (coefs None);
+    frame_comps: per frame component, a `ComponentOutput` (coefs None).  mcus_x x mcus_y MCUs of 8 max_v rows.
     Returns (image, resume offset) or raises JPEGError like decode_scan.
     """
     cdef _SingleScan job = _SingleScan()
@@ -751,10 +777,9 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     job.nchunks = (mcus_y + chunk_rows - 1) // chunk_rows
     job.nlanes = lanes
     nbuf = max(lanes, 2 if threaded else 1)
-    buffers = [[np.zeros((chunk_rows * v, mcus_x * h, 64), dtype=np.int16)
-                for (_q, _w, _h, h, v, _hr, _vr, _m) in frame_comps] for _b in range(nbuf)]
-    comps = [(buffers[0][i], q, comp_w, comp_h, v, hr, vr, method)
-             for i, (q, comp_w, comp_h, h, v, hr, vr, method) in enumerate(frame_comps)]
+    buffers = [[np.zeros((chunk_rows * oc.v, mcus_x * oc.h, 64), dtype=np.int16)
+                for oc in frame_comps] for _b in range(nbuf)]
+    comps = [oc.with_coefs(buffers[0][i]) for i, oc in enumerate(frame_comps)]
     # lanes colour chunk edges from other lanes' rows, so they need whole
     # planes; in order, a slab of SLAB_BANDS bands is enough
     job.setup(comps, width, height, max_v, color, True, max(lanes, nbuf),
@@ -775,7 +800,9 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
             job.bufs[1][ci] = job.bufs[0][ci]
     job.keep.append(buffers)
     st.ncomps = len(scan_comps)
-    for i, (fi, h, v, dc, ac) in enumerate(scan_comps):
+    cdef ScanInput sc
+    for i, sc in enumerate(scan_comps):
+        fi, h, v, dc, ac = sc.index, sc.h, sc.v, sc.dc, sc.ac
         arr = buffers[0][fi]
         if arr.shape[0] < v or arr.shape[1] < mcus_x * h:
             raise ValueError("scan geometry outside the coefficient buffer")

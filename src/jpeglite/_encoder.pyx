@@ -20,16 +20,11 @@ from jpeglite._color cimport rgb_to_ycc_row
 from jpeglite._subsample cimport downsample_rows
 from jpeglite._dct cimport load_block, fdct_islow
 from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
-from jpeglite._huffman cimport HuffCodes, BitWriter, bw_init, bw_reserve, bw_finish, bw_byte
-from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map_init, code_mcu_row, fill_huffcodes
+from jpeglite._huffman cimport HuffCodes, BitWriter, bw_init, bw_reserve, bw_finish, bw_byte, bw_take_bytes
+from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map, code_mcu_row, fill_huffcodes
 
-from .tables import ZIGZAG as _ZIGZAG
 
-cdef int _zz[64]
-for _k in range(64):
-    _zz[_k] = _ZIGZAG[_k]
-cdef ZigzagMap ZZ
-zigzag_map_init(&ZZ, _zz)
+cdef const ZigzagMap* ZZ = zigzag_map()
 
 
 ctypedef struct Frame:
@@ -130,7 +125,7 @@ cdef int encode_rows(const Frame* f, Work* wk, ScanComp* comps, BitWriter* w,
             if comps[c].rows > f.v[c]:
                 comps[c].rows = f.v[c]
         if code_mcu_row(w, comps, f.ncomp, f.mcus_x, <Py_ssize_t>my * f.mcus_x,
-                        restart_interval, &ZZ) < 0:
+                        restart_interval, ZZ) < 0:
             return -1
     return 0
 
@@ -282,22 +277,6 @@ def forward(image, h, v, qtables):
         _free_work(&wk)
 
 
-cdef bytes _writer_bytes(BitWriter* w):
-    """Pad and flush w; its bytes (the writer is left empty, its buffer freed)."""
-    cdef bint ok
-    try:
-        with nogil:
-            ok = bw_reserve(w, 32)
-            if ok:
-                bw_finish(w)
-        if not ok:
-            raise MemoryError("out of memory writing the scan")
-        return (<char*>w.buf)[:w.pos] if w.pos else b""
-    finally:
-        free(w.buf)
-        bw_init(w)
-
-
 cdef class BandCoder:
     """One frame's encoder state, cut into MCU-row bands that threads can share.
 
@@ -442,7 +421,7 @@ cdef class BandCoder:
                 if comps[c].rows > self.f.v[c]:
                     comps[c].rows = self.f.v[c]
             if code_mcu_row(w, comps, self.f.ncomp, self.f.mcus_x, <Py_ssize_t>my * self.f.mcus_x,
-                            self.restart_interval, &ZZ) < 0:
+                            self.restart_interval, ZZ) < 0:
                 return -1
         return 0
 
@@ -480,7 +459,7 @@ cdef class BandCoder:
 
     def finish(self):
         """The serial scan's bytes, padded (call after the last ``code``)."""
-        return _writer_bytes(&self.w)
+        return bw_take_bytes(&self.w)
 
     def code_piece(self, list blocks, int my0, int my1, int base_my, last_dc, int phase):
         """MCU rows my0..my1-1 coded as a piece of the scan that starts ``phase`` (0..7) bits into a byte.
@@ -554,7 +533,7 @@ cdef class BandCoder:
         if rc < 0:
             free(w.buf)
             raise MemoryError("out of memory writing the scan")
-        return _writer_bytes(&w)
+        return bw_take_bytes(&w)
 
     def encode_segment(self, int my0, int my1):
         """Fused colour -> entropy coding of MCU rows my0..my1-1 alone, as ``code_segment``."""
@@ -573,7 +552,7 @@ cdef class BandCoder:
                 rc = encode_rows(&self.f, &wk, comps, &w, self.restart_interval, my0, my1)
             if rc < 0:
                 raise MemoryError("out of memory writing the scan")
-            return _writer_bytes(&w)
+            return bw_take_bytes(&w)
         finally:
             _free_work(&wk)
             free(w.buf)

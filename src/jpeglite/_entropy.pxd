@@ -3,6 +3,7 @@
 # ==== encode: run-length symbols and baseline scan coding ====
 from libc.stdint cimport int16_t, int64_t, uint32_t, uint64_t
 from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bw_reserve, bw_restart, bw_finish,
+                                bw_take_bytes,
                                 jl_enc_bitlen, jl_enc_bitlen_nz, jl_enc_ctz64)
 
 # One SSE2 switch for the whole package (honours -DJL_NO_SIMD): _simd.h.
@@ -212,6 +213,7 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mcus_
 
 
 cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1
+cdef const ZigzagMap* zigzag_map() noexcept nogil
 # ==== end encode: run-length symbols and baseline scan coding ====
 
 

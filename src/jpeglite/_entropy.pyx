@@ -4,6 +4,7 @@
 import numpy as np
 from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t
 from libc.stdlib cimport free
+from libc.string cimport memchr
 
 from .tables import ZIGZAG as _ZIGZAG
 
@@ -12,6 +13,11 @@ for _k in range(64):
     _zz[_k] = _ZIGZAG[_k]
 cdef ZigzagMap ZZ
 zigzag_map_init(&ZZ, _zz)
+
+
+cdef const ZigzagMap* zigzag_map() noexcept nogil:
+    """The zigzag map of every scan coder (built once, here)."""
+    return &ZZ
 
 
 cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
@@ -133,12 +139,10 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
     try:
         if _code_scan(&w, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval) < 0:
             raise MemoryError("out of memory writing the scan")
-        if not bw_reserve(&w, 32):
-            raise MemoryError("out of memory writing the scan")
-        bw_finish(&w)
-        return (<char*>w.buf)[:w.pos] if w.pos else b""
-    finally:
+    except BaseException:
         free(w.buf)
+        raise
+    return bw_take_bytes(&w)
 # ==== end encode: run-length symbols and baseline scan coding ====
 
 
@@ -165,13 +169,17 @@ cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end)
 
     Like libjpeg's next_marker: bytes that are not 0xFF are skipped, runs of
     0xFF are fill, and 0xFF 0x00 (a stuffed data byte) is not a marker.
+    The one marker scanner of the decoder (the marker loop, restart
+    resynchronisation and the restart-chunk finder); memchr skips to each
+    0xFF, which matters when it walks a whole scan.
     """
+    cdef const uint8_t* q
     cdef Py_ssize_t p
     while pos < end:
-        if data[pos] != 0xFF:
-            pos += 1
-            continue
-        p = pos + 1
+        q = <const uint8_t*>memchr(data + pos, 0xFF, end - pos)
+        if q == NULL:
+            return -1
+        p = (q - data) + 1
         while p < end and data[p] == 0xFF:
             p += 1
         if p >= end:

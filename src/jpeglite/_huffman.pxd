@@ -157,6 +157,9 @@ cdef inline void bw_finish(BitWriter* w) noexcept nogil:
     w.free = 64
 
 
+cdef bytes bw_take_bytes(BitWriter* w)
+
+
 cdef inline void bw_restart(BitWriter* w, int k) noexcept nogil:
     """Finish the current interval and write the marker RST(k mod 8)."""
     bw_finish(w)

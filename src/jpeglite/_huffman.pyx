@@ -244,12 +244,29 @@ def pack_bits(codes, sizes, restart_after=()):
                 bw_restart(&w, k)
                 k += 1
             bw_put(&w, <uint32_t>(codes[i] & ((1 << sizes[i]) - 1)), sizes[i])
-        if not bw_reserve(&w, 32):
-            raise MemoryError
-        bw_finish(&w)
+    except BaseException:
+        free(w.buf)
+        raise
+    return bw_take_bytes(&w)
+
+
+cdef bytes bw_take_bytes(BitWriter* w):
+    """Pad and flush w; its bytes (the writer is left empty, its buffer freed).
+    The one way every scan coder turns its bit writer into bytes."""
+    cdef bint ok
+    try:
+        with nogil:
+            ok = bw_reserve(w, 32)
+            if ok:
+                bw_finish(w)
+        if not ok:
+            raise MemoryError("out of memory writing the scan")
         return (<char*>w.buf)[:w.pos] if w.pos else b""
     finally:
         free(w.buf)
+        bw_init(w)
+
+
 # ==== end encode: code construction and bit writer ====
 
 

@@ -219,5 +219,8 @@ def _analyze(image, plan, threads, pool):
     options = {"quality": plan.quality,
                "subsampling": plan.subsampling or "none (grayscale)",
                "optimize": plan.optimize, "restart_interval": plan.restart_interval}
+    if plan.custom_qtables:
+        options["qtables"] = "custom, " + ("as given" if plan.quality is None
+                                           else f"scaled for quality {plan.quality}")
     return _report.Report(stages, model, header, data_bits, st.data, width, height, ncomp,
                           err, _report.psnr_from_mse(err), options)

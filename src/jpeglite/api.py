@@ -11,8 +11,8 @@ from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
 from .options import plan_encode as _plan_encode, check_image as _check_image
 
-__all__ = ["encode", "write", "decode", "read", "analyze", "read_coefficients", "optimize",
-           "DEFAULT_MAX_PIXELS"]
+__all__ = ["encode", "write", "decode", "read", "analyze", "read_coefficients",
+           "encode_coefficients", "optimize", "DEFAULT_MAX_PIXELS"]
 
 
 def _check_path(path):
@@ -21,13 +21,36 @@ def _check_path(path):
         raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
 
 
-def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-           threads=None):
+def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+           threads=None, qtables=None, icc_profile=None, exif=None, comment=None):
     """Encode an image as a baseline JFIF JPEG; returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
         1 <= H, W <= 65535 pixels.
-    quality: 1..100, IJG scaling of the Annex K tables (as in libjpeg/Pillow).
+    quality: 1..100, IJG scaling of the Annex K tables (as in libjpeg/Pillow);
+        None (not given): 75, or with ``qtables`` the tables as given.
+    qtables: custom quantization tables, as Pillow's ``qtables``: 1..4 tables
+        of 64 ints 1..65535 in natural (row-major) order (lists, arrays of
+        shape (64,) or (8, 8)), as a list, tuple, (n, 64) array, a dict
+        {slot: table} with slots 0..n-1, or text (whitespace-separated
+        integers, 64 per table, ``#`` comments). Component i (Y, Cb, Cr) uses table
+        min(i, n - 1). With ``quality`` given each table is scaled by its IJG
+        percentage (quality 50: as is; 75: halved) with libjpeg's rounding
+        and clamped to 1..255; without, it is written as given (clamped to
+        32767, libjpeg's limit) and a table above 255 is written with 16-bit
+        precision in an SOF1 (extended sequential) file. The bytes equal
+        Pillow's with the same ``qtables`` and ``quality``, except that
+        libjpeg-turbo's quantizer divides by 8Q modulo 2**16, so that Pillow's
+        data for quantizers 8192..32766 does not follow its own tables
+        (jpeglite's does: every coefficient quantizes to 0 there).
+    icc_profile: bytes of an ICC profile, written in APP2 chunks of at most
+        65,519 bytes (ICC.1 B.4; at most 255 chunks).
+    exif: the Exif APP1 payload as Pillow gives it (``Image.Exif.tobytes()``,
+        ``info["exif"]``): ``b"Exif\\0\\0"`` and a TIFF stream (a bare TIFF stream
+        gets that header), at most 65,533 bytes.
+    comment: str (UTF-8) or bytes for a COM segment, at most 65,533 bytes.
+        The metadata follows the JFIF APP0 as Pillow writes it (Exif, ICC,
+        COM); None or empty leaves a segment out.
     subsampling: chroma sampling "4:4:4", "4:2:2" or "4:2:0" (ignored for
         grayscale).
     optimize: False uses the Annex K Huffman tables; True counts the symbols
@@ -48,12 +71,14 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
     from . import encoder
 
     _parallel.check_threads(threads)          # argument errors before image errors
-    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval)
+    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
+                               icc_profile, exif, comment)
     return encoder.encode(image, plan, _parallel.resolve_threads(threads, plan.height * plan.width))
 
 
-def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-          threads=None):
+def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
+          restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
+          comment=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike. Returns the number of bytes written.
@@ -64,7 +89,8 @@ def write(path, image, quality=75, *, subsampling="4:2:0", optimize=False, resta
     """
     _check_path(path)
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
-                  restart_interval=restart_interval, threads=threads)
+                  restart_interval=restart_interval, threads=threads, qtables=qtables,
+                  icc_profile=icc_profile, exif=exif, comment=comment)
     with open(path, "wb") as f:
         f.write(data)
     return len(data)
@@ -161,6 +187,35 @@ def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     return decoder.read_coefficients(data, _check_max_pixels(max_pixels))
 
 
+def encode_coefficients(coefficients, *, optimize=True, restart_interval=0):
+    """Write quantized DCT coefficients as a JPEG file; returns its bytes.
+
+    ``coefficients``: a ``Coefficients`` (from ``read_coefficients``, or built
+    by hand: see ``jpeglite.coefficients``). The file is sequential: baseline
+    (SOF0), or extended (SOF1) when a quantization table has a value above
+    255; one interleaved scan (a scan per component when an MCU would hold
+    more than 10 blocks). Its decode equals the source's decode exactly:
+    nothing is requantized.
+    ``optimize``: True (the default) builds Huffman tables from this image's
+    symbol counts; False uses the Annex K tables.
+    ``restart_interval``: a restart marker every this many MCUs, 0..65535.
+
+    Raises TypeError/ValueError before anything is written for a wrong type,
+    shapes that do not match the image size and sampling, bad tables, or a
+    value no 8-bit JPEG can code (the message names component, block and
+    frequency).
+    """
+    from . import encoder
+    from .coefficients import check_coefficients
+    from .options import check_int
+
+    coefficients = check_coefficients(coefficients)
+    if not isinstance(optimize, (bool, _np.bool_)):
+        raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
+    restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
+    return encoder.encode_coefficients(coefficients, bool(optimize), restart_interval)
+
+
 def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
              max_pixels=DEFAULT_MAX_PIXELS):
     """Losslessly re-optimize a JPEG file: the same coefficients, fewer bytes.
@@ -189,8 +244,8 @@ def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
     return lossless.optimize(data, bool(progressive), bool(keep_metadata), threads, max_pixels)
 
 
-def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-            threads=None):
+def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+            threads=None, qtables=None, icc_profile=None, exif=None, comment=None):
     """Encode ``image`` stage by stage and account for every bit: a ``Report``.
 
     Arguments and validation are ``encode``'s; ``report.data`` is exactly the
@@ -214,7 +269,7 @@ def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_i
     - file: 8 x len(data).
 
     ``model_bits`` are the DQT and DHT segments (L(P)), ``header_bits`` the
-    other markers (SOI, APP0, SOF0, DRI, SOS, EOI), ``data_bits`` the
+    other markers (SOI, APP0, metadata APPn/COM, SOF0/SOF1, DRI, SOS, EOI), ``data_bits`` the
     entropy-coded segment with stuffing, padding and RSTn markers (L(D|P)).
     ``mse``/``psnr`` compare ``jpeglite.decode(report.data)`` with ``image``.
     Each stage's ``details`` hold its counts and splits, and
@@ -238,6 +293,7 @@ def analyze(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_i
     from . import analysis
 
     _parallel.check_threads(threads)          # argument errors before image errors
-    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval)
+    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
+                               icc_profile, exif, comment)
     return analysis.analyze_image(image, plan,
                                   _parallel.resolve_threads(threads, plan.height * plan.width))

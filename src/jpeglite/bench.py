@@ -39,7 +39,7 @@ from .report import mse, psnr_from_mse
 __all__ = [
     "Codec", "SpeedRow", "RDCurve", "bd_rate", "jpeglite_codecs", "pillow_codec",
     "measure_speed", "rd_curves", "format_speed", "format_rd", "find_corpus",
-    "default_speed_images", "default_rd_images", "run", "QUALITIES", "QUICK_QUALITIES",
+    "corpus_candidates", "no_corpus_message", "default_speed_images", "default_rd_images", "run", "QUALITIES", "QUICK_QUALITIES",
 ]
 
 QUALITIES = (10, 20, 30, 40, 50, 60, 70, 80, 90, 95)
@@ -308,23 +308,43 @@ def format_rd(curves, reference=REFERENCE) -> str:
 # ---- images -----------------------------------------------------------------
 
 
-def find_corpus():
-    """The shared image corpus directory, or None.
+CORPUS_ENV = "JPEGLITE_CORPUS"
 
-    Looked for at $JPEGLITE_CORPUS, then ../shared/corpus relative to the
-    source checkout this module lives in, then relative to the current directory.
+
+def corpus_candidates(root=None) -> list:
+    """The directories :func:`find_corpus` tries, in order, as Paths.
+
+    ``$JPEGLITE_CORPUS`` alone when that variable is set (a wrong path is then
+    reported as absent, not replaced by a guess); otherwise ``../shared/corpus``
+    beside the repository ``root``, or, with no ``root``, beside the source
+    checkout this module lives in and beside the current directory.
     """
-    candidates = []
-    if os.environ.get("JPEGLITE_CORPUS"):
-        candidates.append(Path(os.environ["JPEGLITE_CORPUS"]))
-    here = Path(__file__).resolve()
-    if len(here.parents) > 3:
-        candidates.append(here.parents[3] / "shared" / "corpus")  # <root>/../shared/corpus
-    candidates.append(Path.cwd().parent / "shared" / "corpus")
-    for c in candidates:
-        if c.is_dir():
-            return c
-    return None
+    env = os.environ.get(CORPUS_ENV)
+    if env:
+        return [Path(env)]
+    if root is not None:
+        roots = [Path(root)]
+    else:
+        here = Path(__file__).resolve()
+        roots = [here.parents[2]] if len(here.parents) > 3 else []   # <root>/src/jpeglite/
+        roots.append(Path.cwd())
+    return [r.parent / "shared" / "corpus" for r in roots]
+
+
+def find_corpus(root=None):
+    """The image corpus directory (``kodak/``, ``large/``, ``jpeg/``), or None.
+
+    The first of :func:`corpus_candidates` that is a directory; tests, the
+    benchmark suites and ``jpeglite bench`` all find it here.
+    """
+    return next((c for c in corpus_candidates(root) if c.is_dir()), None)
+
+
+def no_corpus_message(root=None) -> str:
+    """One line for a missing corpus: where :func:`find_corpus` looked, and how to point at one."""
+    looked = ", ".join(map(str, corpus_candidates(root)))
+    return (f"image corpus not found (looked in {looked}); "
+            f"set {CORPUS_ENV} to a directory holding kodak/, large/ and jpeg/")
 
 
 def _have_pillow() -> bool:

@@ -67,8 +67,12 @@ def _subsampling(text):
 
 
 def _add_encode_options(p):
-    p.add_argument("-q", "--quality", type=_int_in("quality", 1, 100), default=75,
-                   help="IJG quality 1..100 (default 75)")
+    p.add_argument("-q", "--quality", type=_int_in("quality", 1, 100), default=None,
+                   help="IJG quality 1..100 (default 75; with --qtables, the tables as given)")
+    p.add_argument("--qtables", metavar="FILE",
+                   help="custom quantization tables: a text file of integers, 64 per table "
+                        "(1 to 4 tables, natural order, '#' comments), as Pillow's qtables; "
+                        "scaled by --quality when it is given")
     p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
                    metavar="{" + ",".join(SUBSAMPLINGS) + "}",
                    help="chroma subsampling (default 4:2:0)")
@@ -79,8 +83,13 @@ def _add_encode_options(p):
 
 
 def _encode_options(args):
-    return {"quality": args.quality, "subsampling": args.subsampling,
+    opts = {"quality": args.quality, "subsampling": args.subsampling,
             "optimize": args.optimize, "restart_interval": args.restart_interval}
+    if args.qtables is not None:
+        opts["qtables"] = Path(args.qtables).read_text()
+    elif args.quality is None:
+        opts["quality"] = 75
+    return opts
 
 
 def build_parser() -> argparse.ArgumentParser:

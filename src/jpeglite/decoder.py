@@ -14,7 +14,7 @@ import numpy as _np
 
 from . import jfif as _jfif
 from . import parallel as _parallel
-from .coefficients import Coefficients, Component, component_size
+from .coefficients import Coefficients, Component, component_size, scan_mcus
 from .errors import JPEGError as _JPEGError
 
 __all__ = ["DEFAULT_MAX_PIXELS", "decode", "read_coefficients"]
@@ -142,7 +142,7 @@ def _run_markers(data, max_pixels, threads, fused):
                 if quant is None:
                     quant = [None] * len(f.components)
                     raw_quant = [None] * len(f.components)
-                kind, args, mcus_x, mcus_y = _plan_scan(st, scan, quant, raw_quant, tables)
+                kind, inputs, mcus_x, mcus_y = _plan_scan(st, scan, quant, raw_quant, tables)
                 work += _scan_work(f, scan, mcus_x, mcus_y)
                 if work > _work_budget(f):
                     raise _JPEGError(
@@ -154,24 +154,22 @@ def _run_markers(data, max_pixels, threads, fused):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
                     image, pos = decode_single_scan(
-                        data, scan.data_start,
-                        [(c.index, h, v, dc, ac) for c, h, v, dc, ac in args],
-                        [(quant[c.index], w, h, c.h, c.v, hr, vr, m)
-                         for c, (w, h, hr, vr, m) in ((c, _component_geometry(f, c, max_hv))
-                                                      for c in f.components)],
+                        data, scan.data_start, inputs,
+                        [_component_output(f, c, None, quant[c.index], max_hv)
+                         for c in f.components],
                         f.width, f.height, max_hv[1], mcus_x, mcus_y, st.restart_interval,
                         _color_conversion(st),
                         _parallel.resolve_threads(threads, f.width * f.height, decode=True))
                     continue
                 if coefs is None:
-                    mx = -(-f.width // (8 * f.max_h))
-                    my = -(-f.height // (8 * f.max_v))
+                    mx, my = scan_mcus(f.width, f.height, f.max_h, f.max_v)
                     coefs = [_np.zeros((my * c.v, mx * c.h, 64), dtype=_np.int16)
                              for c in f.components]
+                for sc in inputs:
+                    sc.coefs = coefs[sc.index]
                 pos, _corrupt, _bad_rst = decode_scan(
-                    data, scan.data_start,
-                    [(coefs[c.index], h, v, dc, ac) for c, h, v, dc, ac in args],
-                    mcus_x, mcus_y, st.restart_interval, kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
+                    data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval, kind,
+                    scan.Ss, scan.Se, scan.Ah, scan.Al)
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
         except _JPEGError as e:
@@ -209,8 +207,7 @@ def decode(data, max_pixels, threads):
         q = dec.quant[c.index]
         if q is None:           # never in a scan: all-zero coefficients decode to 128
             q = _np.zeros(64, dtype=_np.int16)
-        w, h, hr, vr, method = _component_geometry(f, c)
-        comps.append((dec.coefs[c.index], q, w, h, c.v, hr, vr, method))
+        comps.append(_component_output(f, c, dec.coefs[c.index], q))
     return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st),
                        _parallel.resolve_threads(threads, f.width * f.height, decode=True))
 
@@ -272,40 +269,43 @@ def _work_budget(f):
     every coefficient of every (MCU-padded) block, DC and AC in separate scans.
     With the one-bit-per-block bound of parse_sof this keeps the work of a
     decode proportional to the size of its input."""
-    mx = -(-f.width // (8 * f.max_h))
-    my = -(-f.height // (8 * f.max_v))
+    mx, my = scan_mcus(f.width, f.height, f.max_h, f.max_v)
     blocks = sum(mx * c.h * my * c.v for c in f.components)
     return blocks * _PASSES * (64 + 2 * _BLOCK_COST)
 
 
-def _component_geometry(f, c, max_hv=None):
-    """(comp_w, comp_h, hr, vr, upsampler) of frame component c: its size in
+def _component_output(f, c, coefs, quant, max_hv=None):
+    """The ``_decoder.ComponentOutput`` of frame component c: its size in
     samples, its upsampling factors and libjpeg-turbo's upsampler for it.
     max_hv: the frame's (max_h, max_v) when the caller has them."""
+    from ._decoder import ComponentOutput
     from ._subsample import upsample_method
 
     max_h, max_v = max_hv or (f.max_h, f.max_v)
-    comp_w = -(-f.width * c.h // max_h)
-    comp_h = -(-f.height * c.v // max_v)
+    comp_w, comp_h = component_size(f.width, f.height, c.h, c.v, max_h, max_v)
     hr, vr = max_h // c.h, max_v // c.v
-    return comp_w, comp_h, hr, vr, upsample_method(hr, vr, comp_w)
+    return ComponentOutput(coefs, quant, comp_w, comp_h, c.h, c.v, hr, vr,
+                           upsample_method(hr, vr, comp_w))
 
 
 def _plan_scan(st, scan, quant, raw_quant, tables):
-    """The scan kind, per scan component (component, blocks across and down
-    per MCU, DC table, AC table), and the MCU grid of the scan; latches each
-    component's quantization table at its first scan, as libjpeg does."""
+    """The scan kind (a ``_decoder.SCAN_*``), a ``_decoder.ScanInput`` per scan
+    component, and the MCU grid of the scan; latches each component's
+    quantization table at its first scan, as libjpeg does."""
+    from . import _decoder as K
     from ._quant import decoder_quant_table
 
     f = st.frame
     if f.progressive:
         if scan.Ss == 0:
-            kind = 1 if scan.Ah == 0 else 2
+            kind = K.SCAN_DC_FIRST_ if scan.Ah == 0 else K.SCAN_DC_REFINE_
         else:
-            kind = 3 if scan.Ah == 0 else 4
+            kind = K.SCAN_AC_FIRST_ if scan.Ah == 0 else K.SCAN_AC_REFINE_
     else:
-        kind = 0
-    args = []
+        kind = K.SCAN_SEQUENTIAL_
+    needs_dc = kind in (K.SCAN_SEQUENTIAL_, K.SCAN_DC_FIRST_)
+    needs_ac = kind in (K.SCAN_SEQUENTIAL_, K.SCAN_AC_FIRST_, K.SCAN_AC_REFINE_)
+    inputs = []
     for c, td, ta in scan.components:
         if quant[c.index] is None:
             if st.qt[c.tq] is None:
@@ -313,18 +313,13 @@ def _plan_scan(st, scan, quant, raw_quant, tables):
                                  "which is not defined", scan.offset)
             quant[c.index] = decoder_quant_table(st.qt[c.tq])
             raw_quant[c.index] = st.qt[c.tq]
-        dc = _huffman_table(st, td, tables, True, scan.offset) if kind in (0, 1) else None
-        ac = _huffman_table(st, 4 + ta, tables, False, scan.offset) if kind in (0, 3, 4) else None
-        if len(scan.components) == 1:
-            args.append((c, 1, 1, dc, ac))       # non-interleaved: one block per MCU
+        dc = _huffman_table(st, td, tables, True, scan.offset) if needs_dc else None
+        ac = _huffman_table(st, 4 + ta, tables, False, scan.offset) if needs_ac else None
+        if len(scan.components) == 1:    # non-interleaved: one block per MCU
+            inputs.append(K.ScanInput(c.index, 1, 1, dc, ac))
         else:
-            args.append((c, c.h, c.v, dc, ac))
-    max_h, max_v = f.max_h, f.max_v
-    if len(scan.components) == 1:
-        c = scan.components[0][0]
-        mcus_x = -(-(-(-f.width * c.h // max_h)) // 8)
-        mcus_y = -(-(-(-f.height * c.v // max_v)) // 8)
-    else:
-        mcus_x = -(-f.width // (8 * max_h))
-        mcus_y = -(-f.height // (8 * max_v))
-    return kind, args, mcus_x, mcus_y
+            inputs.append(K.ScanInput(c.index, c.h, c.v, dc, ac))
+    c = scan.components[0][0]
+    mcus_x, mcus_y = scan_mcus(f.width, f.height, f.max_h, f.max_v, c.h, c.v,
+                               interleaved=len(scan.components) > 1)
+    return kind, inputs, mcus_x, mcus_y

@@ -52,16 +52,10 @@ def encode(image, plan, threads):
         dc, ac = plan.component_codes(tables)
         scan = _encoder.encode_scan(image, plan.h, plan.v, qt, dc, ac, plan.restart_interval)
     else:
-        blocks = _encoder.forward(image, plan.h, plan.v, qt)
-        g = _encoder.geometry(plan.height, plan.width, plan.h, plan.v)
-        sh, sv = (plan.h, plan.v) if len(blocks) > 1 else ([1], [1])
-        counts = _entropy.count_symbols(blocks, sh, sv, g["mcus_x"], g["mcus_y"],
-                                        plan.restart_interval)
-        tables = plan.huffman_tables(counts)
-        dc, ac = plan.component_codes(tables)
-        scan = _entropy.encode_scan(blocks, sh, sv, g["mcus_x"], g["mcus_y"], dc, ac,
-                                    plan.restart_interval)
-        del blocks      # 2 bytes per sample: free them before the file is assembled
+        # optimized tables need every symbol counted before the first is
+        # coded: through the coefficient seam, as a user's encode_coefficients
+        return encode_coefficients(plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt)),
+                                   True, plan.restart_interval)
     return plan.header(tables) + scan + _jfif.eoi()
 
 
@@ -300,3 +294,84 @@ def _encode_optimized(coder, threads, plan):
     pieces = _parallel.run(piece, range(len(bands)), threads)
     del blocks
     return tables, _merge_pieces(pieces)
+
+
+# The most blocks one interleaved MCU may hold (T.81 B.2.3)
+_MAX_BLOCKS_IN_MCU = 10
+
+
+def sequential_scans(coefs):
+    """The components of each scan of a sequential file: one interleaved scan
+    when its MCU holds at most 10 blocks (or the image has one component),
+    else one scan per component."""
+    n = len(coefs.components)
+    if n == 1 or sum(c.h * c.v for c in coefs.components) <= _MAX_BLOCKS_IN_MCU:
+        return [list(range(n))]
+    return [[i] for i in range(n)]
+
+
+def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None):
+    """A sequential (baseline, or extended with 16-bit tables) file of ``coefs``
+    (checked by ``coefficients.check_coefficients``): bytes.
+
+    Component 0 codes with Huffman tables 0, the others share tables 1 (as
+    libjpeg assigns them); ``optimize`` builds those tables from the symbol
+    counts (libjpeg's jpeg_gen_optimal_table), else the Annex K tables.
+    ``app0``: see ``jfif.frame_header``. ``limit`` (with ``optimize``): a size
+    in bytes; when the file's exact size before 0xFF stuffing, known from the
+    counts, is not below it, None is returned without coding the scans.
+    """
+    from ._huffman import make_codes, optimal_table
+    from .coefficients import scan_mcus
+    from .options import standard_huffman_table
+
+    comps = coefs.components
+    max_h, max_v = coefs.max_h, coefs.max_v
+    scans = sequential_scans(coefs)
+    table_of = [0] + [1] * (len(comps) - 1)
+    plans = []
+    for members in scans:
+        blocks = [comps[i].blocks.reshape(comps[i].blocks_down, comps[i].blocks_across, 64)
+                  for i in members]
+        c = comps[members[0]]
+        mcus_x, mcus_y = scan_mcus(coefs.width, coefs.height, max_h, max_v, c.h, c.v,
+                                   interleaved=len(members) > 1)
+        if len(members) == 1:
+            sh, sv = [1], [1]
+        else:
+            sh, sv = [comps[i].h for i in members], [comps[i].v for i in members]
+        plans.append((members, blocks, sh, sv, mcus_x, mcus_y))
+    used = sorted({(cls, table_of[i]) for members in scans for i in members for cls in (0, 1)})
+    if optimize:
+        counts = {key: np.zeros(256, np.int64) for key in used}
+        for members, blocks, sh, sv, mcus_x, mcus_y in plans:
+            n = _entropy.count_symbols(blocks, sh, sv, mcus_x, mcus_y, restart_interval)
+            for k, i in enumerate(members):
+                for cls in (0, 1):
+                    counts[(cls, table_of[i])] += n[k, cls]
+        tables = {key: optimal_table(counts[key]) for key in used}
+    else:
+        tables = {key: standard_huffman_table(*key) for key in used}
+    codes = {key: make_codes(*tab) for key, tab in tables.items()}
+    out = [_jfif.frame_header(coefs.height, coefs.width,
+                              [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
+                              tables, restart_interval, coefs.color, coefs.metadata, app0=app0)]
+    if optimize and limit is not None:
+        from ._huffman import optimal_costs
+
+        keys = list(tables)
+        rows = np.array([counts[key] for key in keys])
+        code_bits, _ = optimal_costs(rows)
+        # every symbol's low 4 bits are its amplitude bits, DC and AC alike
+        amplitude = int((rows * (np.arange(256) & 15)).sum())
+        sos = sum(8 + 2 * len(members) for members in scans)
+        if len(out[0]) + sos + (int(code_bits.sum()) + amplitude + 7) // 8 + 2 >= limit:
+            return None
+    for members, blocks, sh, sv, mcus_x, mcus_y in plans:
+        out.append(_jfif.sos([(comps[i].id, table_of[i], table_of[i]) for i in members]))
+        out.append(_entropy.encode_scan(blocks, sh, sv, mcus_x, mcus_y,
+                                        [codes[(0, table_of[i])] for i in members],
+                                        [codes[(1, table_of[i])] for i in members],
+                                        restart_interval))
+    out.append(_jfif.eoi())
+    return b"".join(out)

@@ -48,40 +48,31 @@ def dqt(table_id, table):
     return _segment(0xDB, bytes([0x10 | table_id]) + zz.astype(">u2").tobytes())
 
 
-def sof(marker, height, width, components):
-    """A frame header of 8-bit samples: SOF0 (0xC0, baseline), SOF1 (0xC1,
-    extended) or SOF2 (0xC2, progressive). ``components``: (id, h, v, quant
-    table id) each."""
-    payload = _struct.pack(">BHHB", 8, height, width, len(components))
-    for cid, h, v, tq in components:
-        payload += bytes((cid, (h << 4) | v, tq))
-    return _segment(marker, payload)
-
-
 def sof0(height, width, components):
     """SOF0 (baseline) frame header. ``components``: (id, h, v, quant table id) each."""
     return sof(0xC0, height, width, components)
 
 
-def sof2(height, width, components):
-    """SOF2 (progressive, Huffman) frame header. ``components`` as for ``sof0``."""
-    return sof(0xC2, height, width, components)
+def sof(code, height, width, components):
+    """A frame header: SOF0 (0xC0, baseline), SOF1 (0xC1, extended: 16-bit
+    tables) or SOF2 (0xC2, progressive), 8-bit samples.
+    ``components``: (id, h, v, quant table id) each."""
+    payload = _struct.pack(">BHHB", 8, height, width, len(components))
+    for cid, h, v, tq in components:
+        payload += bytes((cid, (h << 4) | v, tq))
+    return _segment(code, payload)
 
 
 def app14_adobe(transform):
-    """APP14 "Adobe" segment as libjpeg writes it (version 100, no flags).
-
-    ``transform``: 0 = components stored as they are (RGB, CMYK), 1 = YCbCr,
-    2 = YCCK.
-    """
+    """APP14 "Adobe" segment (12-byte payload, DCTEncodeVersion 100, no flags)
+    telling the decoder the colour transform: 0 = none (RGB or CMYK as
+    stored), 1 = YCbCr, 2 = YCCK."""
     return _segment(0xEE, b"Adobe" + _struct.pack(">HHHB", 100, 0, 0, transform))
 
 
-def app_segment(marker, payload):
-    """An APPn (0xE0..0xEF) or COM (0xFE) segment holding ``payload`` bytes as they are."""
-    if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
-        raise ValueError(f"marker 0x{marker:02X} is neither APPn nor COM")
-    return _segment(marker, bytes(payload))
+def segment(code, payload):
+    """Any marker segment (APPn, COM, ...) with ``payload`` (at most 65533 bytes)."""
+    return _segment(code, bytes(payload))
 
 
 def dht(table_class, table_id, bits, values):
@@ -102,7 +93,146 @@ def sos(components, ss=0, se=63, ah=0, al=0):
     for cid, td, ta in components:
         payload += bytes((cid, (td << 4) | ta))
     return _segment(0xDA, payload + bytes((ss, se, (ah << 4) | al)))
+# Colour transforms and the marker that tells a decoder about them: JFIF
+# (APP0) for grey and YCbCr, Adobe (APP14) with its transform flag otherwise.
+_ADOBE_TRANSFORM = {"rgb": 0, "cmyk": 0, "ycck": 2}
+
+
+def frame_header(height, width, components, qtables, huffman_tables, restart_interval=0,
+                 color="ycbcr", metadata=(), sof_code=None, app0=None):
+    """Every byte of a file before its first SOS, in libjpeg's order: SOI,
+    APP0 JFIF (grey, YCbCr) or APP14 Adobe (RGB, CMYK, YCCK), the
+    ``metadata`` segments ((marker, payload) pairs), DQT per table used,
+    the frame header, DHT per table, DRI when restarting.
+
+    ``components``: (id, h, v, quant slot) each; ``qtables``: {slot: 64
+    values, natural order}; ``huffman_tables``: {(class, id): (bits, values)}
+    written DC then AC per table id (an empty dict for a progressive file,
+    whose tables go before each scan). ``sof_code``: the frame marker; by
+    default SOF0, or SOF1 when a table needs 16-bit precision. ``app0``: the
+    payload of the JFIF APP0 to write instead of libjpeg's default (a source
+    file's, with its density), for grey and YCbCr.
+    """
+    parts = [soi()]
+    if color in _ADOBE_TRANSFORM:
+        parts.append(app14_adobe(_ADOBE_TRANSFORM[color]))
+    elif app0 is not None:
+        parts.append(segment(0xE0, app0))
+    else:
+        parts.append(app0_jfif())
+    parts += [segment(code, payload) for code, payload in metadata]
+    wide = False
+    sent = []
+    for _, _, _, slot in components:
+        if slot not in sent:
+            sent.append(slot)
+            table = _np.asarray(qtables[slot])
+            wide |= int(table.max()) > 255
+            parts.append(dqt(slot, table))
+    if sof_code is None:
+        sof_code = 0xC1 if wide else 0xC0
+    parts.append(sof(sof_code, height, width, components))
+    for key in sorted(huffman_tables, key=lambda k: (k[1], k[0])):
+        parts.append(dht(key[0], key[1], *huffman_tables[key]))
+    if restart_interval:
+        parts.append(dri(restart_interval))
+    return b"".join(parts)
 # ==== end encode: marker writers ====
+
+
+# ==== metadata: writers ====
+# What Pillow passes to libjpeg for a caller (its icc_profile, exif and
+# comment): ICC profiles in APP2 chunks (ICC.1 B.4), Exif in APP1, comments in
+# COM. build_metadata gives them as (marker, payload) pairs, the form of
+# Coefficients.metadata and of frame_header(metadata=).
+
+ICC_SIGNATURE = b"ICC_PROFILE\0"   # ICC.1 B.4: then sequence number (1-based) and count
+EXIF_SIGNATURE = b"Exif\0\0"      # Exif 2.3 4.5.4: APP1, then a TIFF header
+MAX_PAYLOAD = 65533                # bytes after the length field of one segment
+ICC_CHUNK = MAX_PAYLOAD - len(ICC_SIGNATURE) - 2   # 65,519 profile bytes per APP2
+ICC_MAX_CHUNKS = 255               # the count is one byte
+_TIFF_HEADERS = (b"II*\0", b"MM\0*")
+
+
+def _bytes_arg(name, value):
+    """``value`` (bytes, bytearray or memoryview) as bytes, else a TypeError naming ``name``."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError(f"{name} must be bytes, bytearray or memoryview, not {type(value).__name__}")
+
+
+def icc_payloads(profile):
+    """An ICC profile cut into APP2 payloads: ``ICC_PROFILE\0``, the chunk's
+    sequence number (1-based) and the chunk count, then at most 65,519
+    profile bytes each (ICC.1 B.4), cut in order as Pillow cuts it.
+
+    Raises TypeError for a non-bytes profile and ValueError for one needing
+    more than 255 chunks (over 16,707,345 bytes). Empty: no chunks.
+    """
+    profile = _bytes_arg("icc_profile", profile)
+    count = -(-len(profile) // ICC_CHUNK)
+    if count > ICC_MAX_CHUNKS:
+        raise ValueError(f"icc_profile of {len(profile)} bytes needs {count} APP2 chunks of "
+                         f"{ICC_CHUNK} bytes; at most {ICC_MAX_CHUNKS} fit the 1-byte count")
+    return [ICC_SIGNATURE + bytes((i + 1, count)) + profile[i * ICC_CHUNK:(i + 1) * ICC_CHUNK]
+            for i in range(count)]
+
+
+def exif_payload(exif):
+    """The APP1 payload for ``exif``, given as Pillow takes and gives it
+    (``info["exif"]``, ``Image.Exif.tobytes()``): ``Exif\0\0`` then a TIFF
+    header, kept as given; a bare TIFF stream (``II*\0`` or ``MM\0*``) gets
+    the ``Exif\0\0`` header put in front.
+
+    Raises TypeError for non-bytes, ValueError for anything else (which no
+    reader would take for Exif) or for more than 65,533 bytes (Exif has no
+    multi-segment form). Empty gives b"" (no segment).
+    """
+    exif = _bytes_arg("exif", exif)
+    if not exif:
+        return b""
+    if exif.startswith(_TIFF_HEADERS):
+        exif = EXIF_SIGNATURE + exif
+    elif not exif.startswith(EXIF_SIGNATURE):
+        raise ValueError("exif must start with b'Exif\\0\\0' (an APP1 payload) or a TIFF "
+                         f"header (b'II*\\0' or b'MM\\0*'), got {exif[:8]!r}")
+    if len(exif) > MAX_PAYLOAD:
+        raise ValueError(f"exif of {len(exif)} bytes does not fit one APP1 segment "
+                         f"({MAX_PAYLOAD} bytes at most)")
+    return exif
+
+
+def comment_payload(comment):
+    """The COM payload for ``comment``: str (written as UTF-8, as Pillow does)
+    or bytes, at most 65,533 bytes. Empty gives b"" (no segment, Pillow's rule)."""
+    if isinstance(comment, str):
+        comment = comment.encode("utf-8")
+    elif not isinstance(comment, (bytes, bytearray, memoryview)):
+        raise TypeError("comment must be str, bytes, bytearray or memoryview, "
+                        f"not {type(comment).__name__}")
+    comment = bytes(comment)
+    if len(comment) > MAX_PAYLOAD:
+        raise ValueError(f"comment of {len(comment)} bytes does not fit one COM segment "
+                         f"({MAX_PAYLOAD} bytes at most)")
+    return comment
+
+
+def build_metadata(icc_profile=None, exif=None, comment=None):
+    """The metadata segments as (marker, payload) pairs in Pillow's order (after
+    the JFIF APP0): Exif APP1, ICC APP2 chunks, COM. None or empty leaves one
+    out. Each argument is checked (see exif_payload, icc_payloads,
+    comment_payload for the errors) before anything is returned."""
+    out = []
+    if exif is not None and (payload := exif_payload(exif)):
+        out.append((APP1, payload))
+    if icc_profile is not None:
+        out += [(APP2, chunk) for chunk in icc_payloads(icc_profile)]
+    if comment is not None and (payload := comment_payload(comment)):
+        out.append((COM, payload))
+    return out
+# ==== end metadata: writers ====
 
 
 # ==== decode: marker parser ====
@@ -124,7 +254,7 @@ SOI, EOI, SOS, DQT, DHT, DRI, DNL, DAC, COM, TEM = (
     0xD8, 0xD9, 0xDA, 0xDB, 0xC4, 0xDD, 0xDC, 0xCC, 0xFE, 0x01)
 SOF0, SOF1, SOF2 = 0xC0, 0xC1, 0xC2
 RST0, RST7 = 0xD0, 0xD7
-APP0, APP14, APP15 = 0xE0, 0xEE, 0xEF
+APP0, APP1, APP2, APP14, APP15 = 0xE0, 0xE1, 0xE2, 0xEE, 0xEF
 
 # frame types jpeglite does not decode, named for the error message
 UNSUPPORTED_SOF = {
@@ -259,7 +389,8 @@ def segment_bounds(data, code_pos, name, lenient=False):
 
 
 def parse_app(st, code, start, end):
-    """APPn: record JFIF (APP0) and Adobe (APP14, its transform flag); skip the rest."""
+    """APPn: record JFIF (APP0) and Adobe (APP14, its transform flag); keep
+    the place of every other APPn in ``st.extra_segments``."""
     d = st.data
     if code == APP0 and end - start >= 14 and bytes(d[start:start + 5]) == b"JFIF\0":
         st.jfif = True
@@ -445,3 +576,69 @@ def parse_sos(st, start, end):
     return Scan(comps, Ss, Se, Ah, Al, start - 3, end)
 
 # ==== end decode: marker parser ====
+
+
+# ==== metadata: readers ====
+# What the APPn and COM segments a decode kept carry (``metadata_segments``
+# gives them as (marker, payload) pairs, as Coefficients.metadata holds them). Every byte is hostile: a broken ICC chunk set or a short segment
+# is reported or ignored, never an exception.
+
+def icc_chunks(segments):
+    """Reassemble an ICC profile from APP2 ``ICC_PROFILE`` chunks (ICC.1 B.4)
+    in ``segments`` ((marker, payload) pairs): (profile bytes or None, problem
+    or None).
+
+    Chunks are ordered by sequence number, wherever they are in the file.
+    The set must be consistent, as libjpeg's ``jpeg_read_icc_profile`` checks
+    it: every chunk gives the same count, sequence numbers 1..count each once
+    (a repeat of a chunk with the same bytes is ignored, where libjpeg gives
+    up: Pillow reads such a file, which repeats its chunk after the SOF);
+    otherwise the profile is None and ``problem`` says what is wrong. APP2
+    segments too short for the 14-byte chunk header are not chunks (libjpeg's
+    rule). (None, None) when the file has no ICC chunks.
+    """
+    chunks = {}
+    count = None
+    for code, payload in segments:
+        if code != APP2 or len(payload) < 14 or bytes(payload[:12]) != ICC_SIGNATURE:
+            continue
+        seq, n = payload[12], payload[13]
+        if count is None:
+            count = n
+        if n != count:
+            return None, f"ICC chunks disagree on their count ({count} and {n})"
+        if not 1 <= seq <= n:
+            return None, f"ICC chunk sequence number {seq} outside 1..{n}"
+        if seq in chunks:
+            if bytes(chunks[seq]) == bytes(payload):
+                continue            # the same chunk written twice (Pillow's icc-after-SOF.jpg)
+            return None, f"ICC chunk {seq} appears twice, with different bytes"
+        chunks[seq] = payload
+    if count is None:
+        return None, None
+    if len(chunks) != count:
+        missing = sorted(set(range(1, count + 1)) - set(chunks))
+        return None, f"ICC chunks {missing} of {count} are missing"
+    return b"".join(bytes(chunks[i][14:]) for i in range(1, count + 1)), None
+
+
+def icc_profile(segments):
+    """The ICC profile that the APP2 chunks in ``segments`` carry, or None
+    (no chunks, or a broken set: see ``icc_chunks``)."""
+    return icc_chunks(segments)[0]
+
+
+def exif(segments):
+    """The payload of the first APP1 ``Exif\\0\\0`` segment in ``segments``,
+    its header included (as Pillow's ``info["exif"]``, and as ``encode(exif=)``
+    takes it), or None."""
+    for code, payload in segments:
+        if code == APP1 and bytes(payload[:6]) == EXIF_SIGNATURE:
+            return bytes(payload)
+    return None
+
+
+def comments(segments):
+    """The payloads of the COM segments in ``segments``, in file order (bytes each)."""
+    return [bytes(payload) for code, payload in segments if code == COM]
+# ==== end metadata: readers ====

@@ -1,7 +1,8 @@
 """The encode plan: every encode option checked once, and what it decides.
 
-quality -> quantization tables, subsampling -> sampling factors, optimize ->
-which Huffman tables, restart_interval -> DRI; ``EncodePlan`` holds the result
+quality and qtables -> quantization tables, subsampling -> sampling factors,
+optimize -> which Huffman tables, restart_interval -> DRI, icc_profile, exif,
+comment -> the metadata segments; ``EncodePlan`` holds the result
 and writes the headers the plan implies. The drivers (``encoder``, ``staged``)
 take a plan and never look at the raw arguments.
 """
@@ -22,6 +23,12 @@ _STANDARD_HUFFMAN = {  # (class, table id) -> (bits, values): libjpeg's std_huff
     (0, 0): _tables.DC_LUMA_K3, (1, 0): _tables.AC_LUMA_K5,
     (0, 1): _tables.DC_CHROMA_K4, (1, 1): _tables.AC_CHROMA_K6,
 }
+
+
+def standard_huffman_table(table_class, table_id):
+    """The Annex K table (bits, values) libjpeg uses for DC (class 0) or AC
+    (class 1) table id 0 (luminance) or 1 (chrominance)."""
+    return _STANDARD_HUFFMAN[(table_class, table_id)]
 
 
 def check_int(name, value, lo, hi):
@@ -47,29 +54,106 @@ def check_image(image):
     return _np.ascontiguousarray(image)
 
 
+def check_qtables(qtables):
+    """Pillow's ``qtables``: 1..4 tables of 64 ints (natural order; any shape of
+    64 values) as a list/tuple, an array of shape (n, 64) or (n, 8, 8), a
+    dict {slot: table} with slots 0..n-1, or text (Pillow's form: integers
+    separated by white space, ``#`` starting a comment, 64 per table).
+    Returns a list of int64 arrays (64,)."""
+    if isinstance(qtables, str):
+        try:
+            values = [int(x) for line in qtables.splitlines()
+                      for x in line.split("#", 1)[0].split()]
+        except ValueError as e:
+            raise ValueError(f"qtables text must hold integers only ({e})") from None
+        if not values or len(values) % 64:
+            raise ValueError(f"qtables text must hold 64 integers per table, got {len(values)}")
+        qtables = [values[i:i + 64] for i in range(0, len(values), 64)]
+    if isinstance(qtables, dict):
+        if set(qtables) != set(range(len(qtables))):
+            raise ValueError("qtables as a dict needs the slots 0..n-1 as keys, "
+                             f"got {sorted(qtables, key=repr)}")
+        qtables = [qtables[k] for k in range(len(qtables))]
+    elif isinstance(qtables, _np.ndarray):
+        if qtables.ndim not in (2, 3):
+            raise ValueError("qtables as an array must have shape (n, 64) or (n, 8, 8), "
+                             f"got {qtables.shape} (for one table, pass [table])")
+        qtables = list(qtables)
+    elif isinstance(qtables, (list, tuple)):
+        qtables = list(qtables)
+    else:
+        raise TypeError("qtables must be a list or tuple of tables, an array, a dict "
+                        f"{{slot: table}} or text, not {type(qtables).__name__}")
+    for i, t in enumerate(qtables):
+        # (before the count: one flat table is 64 of these)
+        if isinstance(t, (_numbers.Number, str, bytes)):
+            raise TypeError(f"qtables[{i}] must be a table of 64 values, not "
+                            f"{type(t).__name__} (for one table, pass [table])")
+    if not 1 <= len(qtables) <= 4:
+        raise ValueError(f"qtables must hold 1..4 tables, got {len(qtables)}")
+    out = []
+    for i, t in enumerate(qtables):
+        try:
+            a = _np.asarray(t)
+        except (ValueError, OverflowError) as e:
+            raise ValueError(f"qtables[{i}] is not a table of 64 integers ({e})") from None
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"qtables[{i}] must hold integers, not {a.dtype}")
+        if a.size != 64:
+            raise ValueError(f"qtables[{i}] must have 64 values, got {a.size} (shape {a.shape})")
+        a = a.reshape(64).astype(_np.int64)
+        if a.min() < 1 or a.max() > 65535:
+            raise ValueError(f"qtables[{i}] values must be in 1..65535, got "
+                             f"{int(a.min())}..{int(a.max())}")
+        out.append(a)
+    return out
+
+
 class EncodePlan:
     """What the headers say about an encode: components, tables, restart interval.
 
     Attributes: ``height``, ``width`` (pixels); ``components``: list of
     ``(id, h, v, quant table id, DC table id, AC table id)`` in frame order;
     ``qtables``: {table id: 64 values in natural order}; ``restart_interval``
-    (MCUs, 0 = none); ``optimize`` (bool).
+    (MCUs, 0 = none); ``optimize`` (bool); ``quality`` (1..100, or None when
+    the caller's tables are used as given); ``metadata``: the APPn/COM
+    segments written after the JFIF APP0, as (marker, payload) pairs.
+
+    Tables as libjpeg (driven by Pillow) sets them: without ``qtables`` the
+    Annex K tables scaled for ``quality`` (None: 75), 8-bit; with ``qtables``
+    (checked lists of 64 ints) each table is scaled by ``quality``'s IJG
+    percentage and kept 8-bit when a quality is given, used as given (up to
+    16 bits, clamped to 32767) when not; component i uses table
+    min(i, len(qtables) - 1), and tables no component uses are not written.
     """
 
-    def __init__(self, image, quality, subsampling, optimize, restart_interval):
+    def __init__(self, image, quality, subsampling, optimize, restart_interval,
+                 qtables=None, metadata=()):
         self.height, self.width = image.shape[:2]
-        self.quality = quality
         self.optimize = optimize
         self.restart_interval = restart_interval
+        self.metadata = metadata
+        self.custom_qtables = qtables is not None
+        ncomp = 1 if image.ndim == 2 else 3
+        if qtables is None:
+            quality = 75 if quality is None else quality
+            bases = [_tables.LUMA_QUANT_K1, _tables.CHROMA_QUANT_K2]
+            slots = [0, 1, 1][:ncomp]
+        else:
+            bases = qtables
+            slots = [min(i, len(qtables) - 1) for i in range(ncomp)]
+        self.quality = quality
         if image.ndim == 2:
             self.subsampling = None
             self.components = [(1, 1, 1, 0, 0, 0)]
         else:
             self.subsampling = subsampling
             sf = SUBSAMPLINGS[subsampling]
-            self.components = [(1, *sf[0], 0, 0, 0), (2, *sf[1], 1, 1, 1), (3, *sf[2], 1, 1, 1)]
-        bases = {0: _tables.LUMA_QUANT_K1, 1: _tables.CHROMA_QUANT_K2}
-        self.qtables = {c[3]: _tables.scale_quant_table(bases[c[3]], quality)
+            self.components = [(1, *sf[0], slots[0], 0, 0), (2, *sf[1], slots[1], 1, 1),
+                               (3, *sf[2], slots[2], 1, 1)]
+        # libjpeg keeps tables 8-bit (force_baseline) whenever a quality scales them
+        baseline = qtables is None or quality is not None
+        self.qtables = {c[3]: _tables.scale_quant_table(bases[c[3]], quality, baseline)
                         for c in self.components}
 
     @property
@@ -112,35 +196,40 @@ class EncodePlan:
         return ([codes[(0, c[4])] for c in self.components],
                 [codes[(1, c[5])] for c in self.components])
 
+    def coefficients(self, blocks):
+        """A ``Coefficients`` of this plan's frame holding ``blocks`` (per
+        component, the quantized (block rows, block columns, 64) int16 arrays
+        the forward transform made; viewed, not copied)."""
+        from .coefficients import Coefficients, Component
+
+        comps = [Component(c[0], c[1], c[2], c[3], b.reshape(b.shape[0], b.shape[1], 8, 8))
+                 for c, b in zip(self.components, blocks)]
+        return Coefficients(self.width, self.height, comps,
+                            {k: _np.asarray(t, _np.uint16) for k, t in self.qtables.items()},
+                            "ycbcr" if len(comps) == 3 else "gray", list(self.metadata))
+
     def header(self, tables):
         """Every byte before the entropy-coded data, in libjpeg's order.
 
-        SOI, APP0 JFIF, DQT per table, SOF0, DHT (DC then AC per component,
-        each table once), DRI when restarting, SOS.
+        SOI, APP0 JFIF, the metadata (Exif APP1, ICC APP2, COM), DQT per
+        table, SOF0 (SOF1 with a 16-bit table), DHT (DC then AC per
+        component, each table once), DRI when restarting, SOS.
         """
-        parts = [_jfif.soi(), _jfif.app0_jfif()]
-        sent = set()
-        for c in self.components:
-            if c[3] not in sent:
-                sent.add(c[3])
-                parts.append(_jfif.dqt(c[3], self.qtables[c[3]]))
-        parts.append(_jfif.sof0(self.height, self.width, [c[:4] for c in self.components]))
-        sent = set()
-        for c in self.components:
-            for key in ((0, c[4]), (1, c[5])):
-                if key not in sent:
-                    sent.add(key)
-                    parts.append(_jfif.dht(key[0], key[1], *tables[key]))
-        if self.restart_interval:
-            parts.append(_jfif.dri(self.restart_interval))
-        parts.append(_jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
-        return b"".join(parts)
+        return (_jfif.frame_header(self.height, self.width, [c[:4] for c in self.components],
+                                   self.qtables, tables, self.restart_interval,
+                                   metadata=self.metadata)
+                + _jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
 
 
-def plan_encode(image, quality, subsampling, optimize, restart_interval):
+def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
+                icc_profile=None, exif=None, comment=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
     image = check_image(image)
-    quality = check_int("quality", quality, 1, 100)
+    if quality is not None:
+        quality = check_int("quality", quality, 1, 100)
+    if qtables is not None:
+        qtables = check_qtables(qtables)
+    metadata = _jfif.build_metadata(icc_profile, exif, comment)
     if not isinstance(subsampling, str):
         raise TypeError(f"subsampling must be a str, not {type(subsampling).__name__}")
     if subsampling not in SUBSAMPLINGS:
@@ -149,4 +238,5 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval):
     if not isinstance(optimize, (bool, _np.bool_)):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
-    return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval)
+    return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
+                             qtables, metadata)

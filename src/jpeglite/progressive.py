@@ -15,16 +15,11 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
-
 from . import jfif, scans as _scans
-from .coefficients import Coefficients, Component, check_coefficients
+from .coefficients import check_coefficients
 
 __all__ = ["encode_progressive", "write_progressive", "frame_header", "coefficients_from_image", "ScanPlan",
            "plan_scans"]
-
-# Adobe APP14 transform flag of the colour transforms a JFIF APP0 cannot name.
-_ADOBE_TRANSFORM = {"rgb": 0, "cmyk": 0, "ycck": 2}
 
 class ScanPlan:
     """One scan of a file being written: its spec, coder, table slots, restart interval
@@ -103,25 +98,15 @@ def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0,
     return plans
 
 
-def frame_header(coefficients, marker=0xC2, keep_metadata=True, app0=None):
-    """SOI, APP0 JFIF (or APP14 Adobe), the metadata segments, DQT per table,
-    and the SOF with code ``marker``. ``app0``: the JFIF APP0 payload to
-    write (a source file's, with its density), else libjpeg's default."""
+def frame_header(coefficients, keep_metadata=True, app0=None):
+    """Every byte before the first scan of a progressive file: SOI, APP0 JFIF
+    (APP14 Adobe for RGB/CMYK/YCCK), the metadata, DQT per table, SOF2.
+    ``app0``: see ``jfif.frame_header``."""
     c = coefficients
-    parts = [jfif.soi()]
-    if c.color in _ADOBE_TRANSFORM:
-        parts.append(jfif.app14_adobe(_ADOBE_TRANSFORM[c.color]))
-    elif app0 is not None:
-        parts.append(jfif.app_segment(0xE0, app0))
-    else:
-        parts.append(jfif.app0_jfif())
-    if keep_metadata:
-        parts.extend(jfif.app_segment(m, p) for m, p in c.metadata)
-    for slot in dict.fromkeys(comp.quant_slot for comp in c.components):
-        parts.append(jfif.dqt(slot, c.qtables[slot]))
-    parts.append(jfif.sof(marker, c.height, c.width,
-                          [(comp.id, comp.h, comp.v, comp.quant_slot) for comp in c.components]))
-    return b"".join(parts)
+    return jfif.frame_header(c.height, c.width,
+                             [(k.id, k.h, k.v, k.quant_slot) for k in c.components], c.qtables,
+                             {}, 0, c.color, c.metadata if keep_metadata else (), sof_code=0xC2,
+                             app0=app0)
 
 
 def _check_restart(restart_interval, restart_rows):
@@ -159,13 +144,12 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
     libjpeg-turbo's progressive output for the same coefficients.
     Raises TypeError/ValueError for bad arguments, before anything is coded.
     """
-    from ._huffman import make_codes
-    from .parallel import check_threads, resolve_threads, run
+    from .parallel import check_threads, resolve_threads
 
     check_threads(threads)
     restart_interval, restart_rows = _check_restart(restart_interval, restart_rows)
-    arrays = check_coefficients(coefficients)
-    c = coefficients
+    c = check_coefficients(coefficients)
+    arrays = [k.blocks for k in c.components]
     n = len(c.components)
     if scans is None:
         script = _scans.default_script(n, ycbcr=c.color == "ycbcr")
@@ -178,9 +162,9 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
 
 def write_progressive(coefficients, script, arrays, restart_interval=0, restart_rows=0,
                       threads=1, keep_metadata=True, counted=None, app0=None):
-    """The file ``encode_progressive`` writes, from checked arguments: a
-    checked ``script``, the ``arrays`` of ``check_coefficients`` and a
-    resolved thread count. ``counted``: {ScanSpec: symbol counts (scan
+    """The file ``encode_progressive`` writes, from checked arguments:
+    coefficients from ``check_coefficients``, a checked ``script``, the
+    components' block ``arrays`` and a resolved thread count. ``counted``: {ScanSpec: symbol counts (scan
     components x 256)} of scans already counted without restarts
     (``scans.ScanCosts.counted``),
     which are then coded without counting again. ``app0``: see ``frame_header``."""
@@ -204,10 +188,10 @@ def write_progressive(coefficients, script, arrays, restart_interval=0, restart_
         return p.header(tables, ids, dri_before[i]) + p.coder.encode(codes)
 
     body = run(one, range(len(plans)), threads)
-    return frame_header(c, 0xC2, keep_metadata, app0) + b"".join(body) + jfif.eoi()
+    return frame_header(c, keep_metadata, app0) + b"".join(body) + jfif.eoi()
 
 
-def coefficients_from_image(image, quality=75, subsampling="4:2:0"):
+def coefficients_from_image(image, quality=None, subsampling="4:2:0"):
     """The Coefficients jpeglite's encoder makes of ``image`` (pixels -> colour
     -> subsample -> FDCT -> quantize), with the tables ``encode`` uses at this
     ``quality`` and ``subsampling`` (arguments as for ``jpeglite.encode``)."""
@@ -215,9 +199,4 @@ def coefficients_from_image(image, quality=75, subsampling="4:2:0"):
     from .options import plan_encode
 
     image, plan = plan_encode(image, quality, subsampling, False, 0)
-    blocks = _encoder.forward(image, plan.h, plan.v, plan.component_qtables())
-    comps = [Component(cid, h, v, tq, b.reshape(b.shape[0], b.shape[1], 8, 8))
-             for (cid, h, v, tq, _, _), b in zip(plan.components, blocks)]
-    return Coefficients(plan.width, plan.height, comps,
-                        {k: np.asarray(t, dtype=np.uint16) for k, t in plan.qtables.items()},
-                        "gray" if len(comps) == 1 else "ycbcr")
+    return plan.coefficients(_encoder.forward(image, plan.h, plan.v, plan.component_qtables()))

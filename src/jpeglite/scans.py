@@ -355,7 +355,8 @@ def _dc_options(coefficients):
 
 def search_costs(coefficients, arrays, threads=1):
     """The script ``search`` chooses, with the ScanCosts that measured it
-    (``arrays``: the blocks from ``coefficients.check_coefficients``)."""
+    (``coefficients`` checked by ``coefficients.check_coefficients``,
+    ``arrays`` their components' blocks)."""
     costs = ScanCosts(coefficients, arrays, threads)
     n = len(coefficients.components)
     dc_options = _dc_options(coefficients)
@@ -398,6 +399,6 @@ def search(coefficients, threads=1):
     from .parallel import check_threads, resolve_threads
 
     check_threads(threads)
-    arrays = check_coefficients(coefficients)
-    threads = resolve_threads(threads, coefficients.width * coefficients.height)
-    return search_costs(coefficients, arrays, threads)[0]
+    c = check_coefficients(coefficients)
+    threads = resolve_threads(threads, c.width * c.height)
+    return search_costs(c, [k.blocks for k in c.components], threads)[0]

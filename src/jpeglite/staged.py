@@ -109,12 +109,13 @@ class EncodeStages:
     def header_segments(self):
         """The marker segments before the scan: a list of (name, bytes) in file order.
 
-        Names are SOI, APP0, DQT, SOF0, DHT, DRI, SOS; the byte counts include
+        Names are SOI, APP0, APP1 (Exif), APP2 (ICC chunks), COM, DQT, SOF0
+        (SOF1 with 16-bit tables), DHT, DRI, SOS; the byte counts include
         the 2-byte marker. model bits (L(P)) = 8 x the DQT and DHT bytes; the
         rest of the header plus the 2-byte EOI is header overhead.
         """
-        names = {0xD8: "SOI", 0xE0: "APP0", 0xDB: "DQT", 0xC0: "SOF0", 0xC4: "DHT",
-                 0xDD: "DRI", 0xDA: "SOS"}
+        names = {0xD8: "SOI", 0xE0: "APP0", 0xE1: "APP1", 0xE2: "APP2", 0xFE: "COM",
+                 0xDB: "DQT", 0xC0: "SOF0", 0xC1: "SOF1", 0xC4: "DHT", 0xDD: "DRI", 0xDA: "SOS"}
         h, pos, out = self.header, 2, [("SOI", 2)]
         while pos < len(h):
             length = 2 + int.from_bytes(h[pos + 2:pos + 4], "big")
@@ -184,8 +185,9 @@ def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads)
     return counts
 
 
-def encode_stages(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-                  keep_zigzag=True, threads=None, on_quantized=None):
+def encode_stages(image, quality=None, *, subsampling="4:2:0", optimize=False,
+                  restart_interval=0, keep_zigzag=True, threads=None, on_quantized=None,
+                  qtables=None, icc_profile=None, exif=None, comment=None):
     """Encode like ``jpeglite.encode`` (same arguments, same bytes), stage by stage.
 
     Returns an ``EncodeStages`` with every intermediate array, the symbol
@@ -207,7 +209,8 @@ def encode_stages(image, quality=75, *, subsampling="4:2:0", optimize=False, res
     another thread while the remaining stages run on this one.
     """
     _parallel.check_threads(threads)          # argument errors before image errors
-    image, plan = plan_encode(image, quality, subsampling, optimize, restart_interval)
+    image, plan = plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
+                              icc_profile, exif, comment)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     return run_stages(image, plan, threads, keep_zigzag=keep_zigzag, on_quantized=on_quantized)
 

@@ -13,7 +13,8 @@ quality convention; nothing here is tuned.
   coefficient in zigzag order (Figure A.6); ``UNZIGZAG`` is its inverse.
 - ``scale_quant_table``: the IJG quality scaling (libjpeg's
   ``jpeg_quality_scaling`` and ``jpeg_add_quant_table``), so that ``quality=75``
-  means here what it means in libjpeg and Pillow.
+  means here what it means in libjpeg and Pillow, for the Annex K tables and
+  for a caller's own tables alike.
 """
 import numpy as np
 
@@ -147,13 +148,16 @@ def quality_scale(quality):
 
 
 def scale_quant_table(base, quality, force_baseline=True):
-    """Scale an Annex K table for an IJG ``quality`` in 1..100.
+    """Scale a quantization table (Annex K's or a caller's) for an IJG ``quality``.
 
-    Each entry becomes ``(base * scale + 50) // 100`` clamped to 1..32767, and
-    to 1..255 when ``force_baseline`` (8-bit tables, as Pillow writes them).
+    ``quality``: 1..100, or None for a scale of 100% (the table as given,
+    which is what libjpeg's ``jpeg_add_quant_table`` does with a caller's
+    tables when no quality is set). Each entry becomes
+    ``(base * scale + 50) // 100`` clamped to 1..32767, and to 1..255 when
+    ``force_baseline`` (8-bit tables, as ``jpeg_set_quality`` writes them).
     Returns a new uint16 array in the order of ``base``.
     """
-    scale = quality_scale(quality)
+    scale = 100 if quality is None else quality_scale(quality)
     table = (np.asarray(base, dtype=np.int64) * scale + 50) // 100
     table = np.clip(table, 1, 255 if force_baseline else 32767)
     return table.astype(np.uint16)
