@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 
 from . import jfif, scans as _scans
-from .coefficients import check_coefficients
+from .coefficients import check_coefficients, scan_mcus
 
 __all__ = ["encode_progressive", "write_progressive", "frame_header", "coefficients_from_image", "ScanPlan",
            "plan_scans"]
@@ -81,7 +81,7 @@ def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0,
 
     c = coefficients
     slots = _scans.TABLE_SLOTS[c.color]
-    mcus = (-(-c.width // (8 * c.max_h)), -(-c.height // (8 * c.max_v)))
+    mcus = scan_mcus(c.width, c.height, c.max_h, c.max_v)
     plans = []
     for spec in script:
         coder_blocks = [arrays[i] for i in spec.components]

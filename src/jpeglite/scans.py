@@ -258,11 +258,13 @@ class ScanCosts:
     """
 
     def __init__(self, coefficients, arrays, threads=1):
+        from .coefficients import scan_mcus
+
         c = coefficients
         self.c = c
         self.arrays = arrays
         self.slots = TABLE_SLOTS[c.color]
-        self.mcus = (-(-c.width // (8 * c.max_h)), -(-c.height // (8 * c.max_v)))
+        self.mcus = scan_mcus(c.width, c.height, c.max_h, c.max_v)
         self.threads = threads
         self.counted = {}
         self.bits = {}
