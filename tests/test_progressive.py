@@ -176,3 +176,41 @@ def test_hand_made_coefficients():
     with Image.open(io.BytesIO(data)) as im:
         assert im.size == (40, 20)
         np.testing.assert_array_equal(np.asarray(im), jpeglite.decode(data))
+
+
+def test_correction_bits_and_eob_runs_overflow():
+    """Refinement scans whose EOB runs hold more than 937 correction bits
+    (libjpeg then flushes the run) and runs longer than 0x7FFF blocks: the
+    file decodes to the coefficients' pixels (Pillow and jpeglite)."""
+    blocks = np.zeros((40, 30, 8, 8), np.int16)
+    blocks[:20, :, :, :] = 4                # 63 correction bits per block, nothing new
+    blocks[:20, ::7, 7, 7] = -5             # now and then a new coefficient
+    blocks[..., 0, 0] = np.arange(1200).reshape(40, 30) % 50 - 25
+    q = np.ones(64, np.uint16)
+    q[0] = 8
+    c = Coefficients(240, 320, [Component(1, 1, 1, 0, blocks)], {0: q}, "gray")
+    base = jpeglite.encode_coefficients(c)
+    for scans in (None, [((0,), 0, 0, 0, 0), ((0,), 1, 63, 0, 2), ((0,), 1, 63, 2, 1),
+                         ((0,), 1, 63, 1, 0)]):
+        data = encode_progressive(c, scans=scans)
+        np.testing.assert_array_equal(jpeglite.decode(data), jpeglite.decode(base))
+        with Image.open(io.BytesIO(data)) as im:
+            np.testing.assert_array_equal(np.asarray(im), jpeglite.decode(base))
+    flat = np.zeros((200, 200, 8, 8), np.int16)          # 40,000 blocks, no AC at all
+    c = Coefficients(1600, 1600, [Component(1, 1, 1, 0, flat)], {0: q}, "gray")
+    data = encode_progressive(c)
+    with Image.open(io.BytesIO(data)) as im:
+        np.testing.assert_array_equal(np.asarray(im), jpeglite.decode(jpeglite.encode_coefficients(c)))
+
+
+def test_extremes_equal_pillow(monkeypatch):
+    """A flat photo of 42,600 blocks (EOB runs reach 0x7FFF) and noise at
+    q100 (long runs of correction bits): still Pillow's bytes."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "MAXBLOCK", 1 << 26)    # Pillow's buffer for noise at q100
+    flat = np.full((1600, 1700), 97, np.uint8)
+    assert_same(mine(flat, 75, "gray"), pillow_progressive(flat, 75, "gray"))
+    noise = np.random.default_rng(0).integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    for layout in ("4:4:4", "4:2:0"):
+        assert_same(mine(noise, 100, layout), pillow_progressive(noise, 100, layout))
