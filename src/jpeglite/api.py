@@ -229,7 +229,8 @@ def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
     baseline file. The result decodes to exactly the input's pixels, and is
     never larger: when nothing is smaller the input's bytes are returned.
     ``keep_metadata``: keep the APPn and COM segments (Exif, ICC profile, XMP,
-    comments) and the JFIF density; False drops them. ``threads``: threads
+    comments) and the JFIF density; False drops them. Restart markers and
+    whatever follows the EOI (an MPO's further images) are not kept. ``threads``: threads
     counting and coding scans (None: every core); the bytes are the same for
     every count. ``max_pixels`` and errors (``JPEGError``) as for ``decode``.
     """
