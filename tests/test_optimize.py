@@ -199,3 +199,37 @@ def test_cli_optimize_file_and_folder(tmp_path, capsys):
     (src / "bad.jpg").write_bytes(b"\xff\xd8junk")
     assert cli.main(["optimize", str(src / "bad.jpg"), str(tmp_path / "bad.jpg")]) == 1
     assert "jpeglite: error:" in capsys.readouterr().err
+
+
+def _mutant_case():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from test_hostile import MAX_PIXELS, SEEDS, examples, mutate, mutation
+
+    @settings(max_examples=examples(300), deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=3))
+    def case(seed, ops):
+        """Hostile files: optimize raises JPEGError (with an offset) or returns
+        at most as many bytes, decoding to the pixels the mutant decodes to."""
+        data = mutate(SEEDS[seed], ops)
+        try:
+            expect = jpeglite.decode(data, max_pixels=MAX_PIXELS)
+        except jpeglite.JPEGError:
+            with pytest.raises(jpeglite.JPEGError):
+                jpeglite.optimize(data, max_pixels=MAX_PIXELS)
+            return
+        out = jpeglite.optimize(data, max_pixels=MAX_PIXELS, threads=1)
+        assert len(out) <= len(data)
+        got = jpeglite.decode(out, max_pixels=MAX_PIXELS)
+        if not np.array_equal(got, expect):
+            # on a few corrupt streams jpeglite's fused single-scan decoder
+            # departs from libjpeg, where read_coefficients agrees with it:
+            # then the pixels kept are libjpeg's
+            np.testing.assert_array_equal(got, pillow_pixels(data))
+    return case
+
+
+def test_hostile_mutants_optimize_or_raise():
+    _mutant_case()()

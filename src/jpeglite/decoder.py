@@ -90,6 +90,7 @@ def _run_markers(data, max_pixels, threads, fused):
     image = None            # the output, when the fused single-scan path made it
     tables = {}
     single_scan = False
+    complete = False        # the one scan of a single-scan file was decoded (not fused)
     work = 0                # coefficient visits of the scans so far (see _scan_work)
     while True:
         try:
@@ -170,14 +171,17 @@ def _run_markers(data, max_pixels, threads, fused):
                 pos, _corrupt, _bad_rst = decode_scan(
                     data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval, kind,
                     scan.Ss, scan.Se, scan.Ah, scan.Al)
+                # (as the fused path: complete only when a marker follows the data)
+                complete = single_scan and pos < n
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
         except _JPEGError as e:
-            # After the one scan of a single-scan file the image is complete;
+            # After the one scan of a single-scan file the image is complete
+            # (fused to pixels, or as coefficients for read_coefficients);
             # libjpeg (Pillow) then only looks for EOI and ignores running out
             # of data there (a corrupt segment length, a cut-off tail), unless
             # the scan itself ran into the end of the data.
-            if image is not None and e.reason.startswith("truncated"):
+            if (image is not None or complete) and e.reason.startswith("truncated"):
                 break
             raise
 

@@ -18,17 +18,23 @@ __all__ = ["optimize"]
 
 def _jfif_app0(data):
     """The payload of the file's JFIF APP0 segment (its density and
-    thumbnail), or None; read only up to the first SOF or SOS."""
-    pos = jfif.check_soi(data)
-    n = len(data)
-    while pos + 4 <= n and data[pos] == 0xFF:
-        code, code_pos = jfif.marker_code(data, pos)
-        if code in (jfif.SOS, jfif.SOF0, jfif.SOF1, jfif.SOF2) or code == jfif.EOI:
-            return None
-        start, end = jfif.segment_bounds(data, code_pos, f"0x{code:02X}", lenient=True)
-        if code == jfif.APP0 and data[start:start + 5] == b"JFIF\0":
-            return bytes(data[start:end])
-        pos = end
+    thumbnail), or None; looked for only among the segments before the first
+    SOF or SOS, and None when those are malformed (the decoder, which read
+    the file, is lenient where this walk is not)."""
+    from .errors import JPEGError
+
+    try:
+        pos = jfif.check_soi(data)
+        while pos + 4 <= len(data) and data[pos] == 0xFF:
+            code, code_pos = jfif.marker_code(data, pos)
+            if code in (jfif.SOS, jfif.SOF0, jfif.SOF1, jfif.SOF2, jfif.EOI):
+                return None
+            start, end = jfif.segment_bounds(data, code_pos, f"0x{code:02X}", lenient=True)
+            if code == jfif.APP0 and data[start:start + 5] == b"JFIF\0":
+                return bytes(data[start:end])
+            pos = end
+    except JPEGError:
+        pass
     return None
 
 
