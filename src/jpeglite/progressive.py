@@ -13,13 +13,12 @@ counted and coded on the shared thread pool.
 """
 from __future__ import annotations
 
-import numbers
-
 from . import jfif, scans as _scans
 from .coefficients import check_coefficients, scan_mcus
 
-__all__ = ["encode_progressive", "write_progressive", "frame_header", "coefficients_from_image", "ScanPlan",
-           "plan_scans"]
+__all__ = ["encode_progressive", "write_progressive", "frame_header", "coefficients_from_image",
+           "ScanPlan", "plan_scans"]
+
 
 class ScanPlan:
     """One scan of a file being written: its spec, coder, table slots, restart interval
@@ -74,8 +73,8 @@ def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0,
     ``restart_rows`` (libjpeg's restart_in_rows) sets each scan's interval to
     that many MCU rows of the scan (at most 65535 MCUs), which differs
     between interleaved and one-component scans. Scans in ``counted`` (see
-    ``write_progressive``) keep their coder and counts when they have no
-    restart interval (ScanPlan.counts).
+    ``write_progressive``) keep their counts (``ScanPlan.counts``) when they
+    have no restart interval.
     """
     from ._progressive import ScanCoder
 
@@ -110,14 +109,13 @@ def frame_header(coefficients, keep_metadata=True, app0=None):
 
 
 def _check_restart(restart_interval, restart_rows):
-    for name, v in (("restart_interval", restart_interval), ("restart_rows", restart_rows)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"{name} must be an int, not {type(v).__name__}")
-        if not 0 <= v <= 65535:
-            raise ValueError(f"{name} must be in 0..65535, got {v}")
+    from .options import check_int
+
+    restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
+    restart_rows = check_int("restart_rows", restart_rows, 0, 65535)
     if restart_interval and restart_rows:
         raise ValueError("give restart_interval or restart_rows, not both")
-    return int(restart_interval), int(restart_rows)
+    return restart_interval, restart_rows
 
 
 def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_rows=0,
