@@ -9,7 +9,7 @@ as a refinement of one more bit (Ah = the previous Al, Al = Ah - 1). A
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from typing import NamedTuple, Tuple
 
 __all__ = ["ScanSpec", "as_script", "default_script", "check_script", "search",
            "MAX_COMPS_IN_SCAN", "MAX_BLOCKS_IN_MCU"]
@@ -19,9 +19,9 @@ MAX_BLOCKS_IN_MCU = 10      # T.81 B.2.3: blocks of an interleaved MCU
 MAX_AL = 13                 # T.81 Table B.3: Ah and Al are 0..13
 
 
-@dataclass(frozen=True)
-class ScanSpec:
-    """One scan of a progressive script.
+class ScanSpec(NamedTuple):
+    """One scan of a progressive script (a named tuple: hashed in C, which the
+    search, looking scans up by the thousand, notices).
 
     components: indices (0-based, in frame order) of the components the
         scan codes; several only in a DC scan (interleaved).
@@ -31,7 +31,7 @@ class ScanSpec:
     Al: the point transform, bits (0..13) left for later scans.
     """
 
-    components: tuple
+    components: Tuple[int, ...]
     Ss: int = 0
     Se: int = 63
     Ah: int = 0
