@@ -35,7 +35,10 @@ except ImportError:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import jpeglite
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from jpeglite.bench import find_corpus, no_corpus_message
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = find_corpus(ROOT)       # $JPEGLITE_CORPUS, or ../shared/corpus
 _EXITS = set()      # inputs on which mozjpeg-lossless-optimization exits the process
 
 
@@ -147,6 +150,9 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quality", type=int, default=75)
     args = ap.parse_args(argv)
+    if CORPUS is None:
+        print(no_corpus_message(ROOT))
+        return 1
     found = tools()
     sets = [(f"Kodak, Pillow q{args.quality} 4:2:0", kodak_inputs(args.quality))]
     if args.corpus:

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 import jpeglite
-from conftest import JPEGS, KODAK, load_png
+from conftest import JPEGS, corpus_params, kodak
 from jpeglite.coefficients import check_coefficients
 from jpeglite.progressive import coefficients_from_image, encode_progressive, frame_header
 from jpeglite.scans import check_script, search, search_costs
@@ -33,9 +33,8 @@ def frame_marker(data):
         pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
 
 
-@pytest.mark.skipif(not JPEGS, reason="no JPEG corpus")
 @pytest.mark.filterwarnings("ignore:Image appears to be a malformed MPO file")
-@pytest.mark.parametrize("path", JPEGS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", corpus_params(JPEGS), ids=lambda p: p.name if p else "none")
 def test_corpus_pixel_identical_never_larger(path):
     data = path.read_bytes()
     try:
@@ -53,7 +52,7 @@ def test_corpus_pixel_identical_never_larger(path):
 
 @pytest.mark.parametrize("index", [3, 22])
 def test_kodak_smaller_progressive(index):
-    image = load_png(KODAK[index])
+    image = kodak(index)
     data = pillow_jpeg(image)
     out = jpeglite.optimize(data)
     assert frame_marker(out) == 0xC2
@@ -67,27 +66,27 @@ def test_kodak_smaller_progressive(index):
 
 
 def test_baseline_only():
-    data = pillow_jpeg(load_png(KODAK[1])[:128, :192], 90)
+    data = pillow_jpeg(kodak(1)[:128, :192], 90)
     out = jpeglite.optimize(data, progressive=False)
     assert frame_marker(out) == 0xC0 and len(out) < len(data)
     np.testing.assert_array_equal(pillow_pixels(out), pillow_pixels(data))
 
 
 def test_tiny_image_baseline_wins():
-    data = pillow_jpeg(load_png(KODAK[0])[:8, :8])
+    data = pillow_jpeg(kodak(0)[:8, :8])
     out = jpeglite.optimize(data)
     assert len(out) < len(data) and frame_marker(out) == 0xC0
 
 
 def test_idempotent_enough():
-    out = jpeglite.optimize(pillow_jpeg(load_png(KODAK[5])[:200, :300]))
+    out = jpeglite.optimize(pillow_jpeg(kodak(5)[:200, :300]))
     again = jpeglite.optimize(out)
     assert len(again) <= len(out)
     np.testing.assert_array_equal(jpeglite.decode(again), jpeglite.decode(out))
 
 
 def test_metadata_kept_or_dropped():
-    image = load_png(KODAK[2])[:64, :96]
+    image = kodak(2)[:64, :96]
     icc = bytes(range(256)) * 300            # 76,800 bytes: two APP2 chunks
     exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x00"
     data = pillow_jpeg(image, icc_profile=icc, exif=exif, dpi=(300, 300))
@@ -103,7 +102,7 @@ def test_metadata_kept_or_dropped():
 
 
 def test_gray_and_444():
-    rgb = load_png(KODAK[8])[:96, :128]
+    rgb = kodak(8)[:96, :128]
     for data in (pillow_jpeg(np.ascontiguousarray(rgb[..., 0])), pillow_jpeg(rgb, subsampling=0),
                  pillow_jpeg(rgb, progressive=True), pillow_jpeg(rgb, restart_marker_rows=1)):
         out = jpeglite.optimize(data)
@@ -112,7 +111,7 @@ def test_gray_and_444():
 
 
 def test_bad_arguments():
-    data = pillow_jpeg(load_png(KODAK[0])[:16, :16])
+    data = pillow_jpeg(kodak(0)[:16, :16])
     with pytest.raises(TypeError, match="bytes"):
         jpeglite.optimize("file.jpg")
     with pytest.raises(TypeError, match="progressive must be a bool"):
@@ -126,7 +125,7 @@ def test_bad_arguments():
 
 
 def test_search_script_valid_and_costed_exactly():
-    c = coefficients_from_image(load_png(KODAK[4])[:160, :240], 80, "4:2:2")
+    c = coefficients_from_image(kodak(4)[:160, :240], 80, "4:2:2")
     script = search(c)
     check_script(script, 3)
     assert search(c, threads=2) == script
@@ -146,7 +145,7 @@ def test_first_bands_count_equals_scan_count(quality):
     from jpeglite._progressive import ScanCoder, count_first_bands
     from jpeglite.scans import SPLITS
 
-    c = coefficients_from_image(load_png(KODAK[12])[:200, :264], quality, "4:2:0")
+    c = coefficients_from_image(kodak(12)[:200, :264], quality, "4:2:0")
     bands = [(1, 63)] + [b for s in SPLITS for b in ((1, s), (s + 1, 63))]
     for comp in c.components:
         for al in range(4):
@@ -179,7 +178,7 @@ def test_cli_optimize_file_and_folder(tmp_path, capsys):
 
     src = tmp_path / "in"
     (src / "sub").mkdir(parents=True)
-    image = load_png(KODAK[6])[:64, :96]
+    image = kodak(6)[:64, :96]
     (src / "a.jpg").write_bytes(pillow_jpeg(image))
     (src / "sub" / "b.JPEG").write_bytes(pillow_jpeg(image, 90))
     (src / "notes.txt").write_text("not a JPEG")

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 import jpeglite
-from conftest import KODAK, load_png
+from conftest import KODAK, kodak, load_png, needs_corpus
 from jpeglite.coefficients import Coefficients, Component
 from jpeglite.progressive import coefficients_from_image, encode_progressive
 
@@ -49,7 +49,7 @@ def assert_same(a, b):
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("index", [0, 14, 22])
 def test_kodak_equals_pillow(index, layout, restart):
-    image = as_layout(load_png(KODAK[index]), layout)
+    image = as_layout(kodak(index), layout)
     ours, theirs = restart
     assert_same(mine(image, 75, layout, **ours), pillow_progressive(image, 75, layout, **theirs))
 
@@ -59,12 +59,13 @@ def test_kodak_equals_pillow(index, layout, restart):
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_odd_sizes_equal_pillow(shape, layout, quality):
     h, w = shape
-    image = as_layout(np.ascontiguousarray(load_png(KODAK[3])[100:100 + h, 200:200 + w]), layout)
+    image = as_layout(np.ascontiguousarray(kodak(3)[100:100 + h, 200:200 + w]), layout)
     assert_same(mine(image, quality, layout), pillow_progressive(image, quality, layout))
     assert_same(mine(image, quality, layout, restart_interval=1),
                 pillow_progressive(image, quality, layout, restart_marker_blocks=1))
 
 
+@needs_corpus
 def test_every_kodak_420_q75():
     for path in KODAK:
         image = load_png(path)
@@ -72,7 +73,7 @@ def test_every_kodak_420_q75():
 
 
 def test_threads_same_bytes():
-    c = coefficients_from_image(load_png(KODAK[1]), 80, "4:2:2")
+    c = coefficients_from_image(kodak(1), 80, "4:2:2")
     one = encode_progressive(c, threads=1)
     assert encode_progressive(c, threads=2) == one
     assert encode_progressive(c, threads=4, restart_rows=2) == encode_progressive(c, restart_rows=2)
@@ -80,7 +81,7 @@ def test_threads_same_bytes():
 
 def test_decodes_to_baseline_pixels():
     """The progressive file and jpeglite's baseline file hold the same coefficients."""
-    image = load_png(KODAK[5])[:200, :300]
+    image = kodak(5)[:200, :300]
     c = coefficients_from_image(image, 90, "4:2:0")
     prog = encode_progressive(c)
     base = jpeglite.encode(image, 90, subsampling="4:2:0")
@@ -91,7 +92,7 @@ def test_decodes_to_baseline_pixels():
 
 
 def test_coefficients_from_image_match_baseline():
-    image = load_png(KODAK[2])[:64, :80]
+    image = kodak(2)[:64, :80]
     c = coefficients_from_image(image, 75, "4:2:0")
     assert [comp.blocks.shape for comp in c.components] == [(8, 10, 8, 8), (4, 5, 8, 8),
                                                             (4, 5, 8, 8)]
@@ -101,7 +102,7 @@ def test_coefficients_from_image_match_baseline():
 
 
 def small():
-    return coefficients_from_image(load_png(KODAK[0])[:16, :24], 75, "4:4:4")
+    return coefficients_from_image(kodak(0)[:16, :24], 75, "4:4:4")
 
 
 def test_bad_arguments():

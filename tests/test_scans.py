@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 import jpeglite
-from conftest import KODAK, load_png
+from conftest import kodak
 from jpeglite.progressive import coefficients_from_image, encode_progressive
 from jpeglite.scans import ScanSpec, as_script, check_script, default_script
 
@@ -116,7 +116,7 @@ CUSTOM = {
 @pytest.mark.parametrize("name", sorted(CUSTOM))
 @pytest.mark.parametrize("layout", ["4:2:0", "4:4:4"])
 def test_custom_scripts_decode_to_baseline_pixels(name, layout, restart):
-    image = np.ascontiguousarray(load_png(KODAK[7])[37:37 + 120, 51:51 + 161])
+    image = np.ascontiguousarray(kodak(7)[37:37 + 120, 51:51 + 161])
     c = coefficients_from_image(image, 92, layout)
     prog = encode_progressive(c, scans=CUSTOM[name], restart_interval=restart)
     expect = jpeglite.decode(jpeglite.encode(image, 92, subsampling=layout))
@@ -126,7 +126,7 @@ def test_custom_scripts_decode_to_baseline_pixels(name, layout, restart):
 
 
 def test_gray_custom_script():
-    image = np.ascontiguousarray(load_png(KODAK[9])[:70, :90, 0])
+    image = np.ascontiguousarray(kodak(9)[:70, :90, 0])
     c = coefficients_from_image(image, 60)
     script = [((0,), 0, 0, 0, 2), ((0,), 1, 9, 0, 2), ((0,), 10, 63, 0, 0), ((0,), 0, 0, 2, 1),
               ((0,), 0, 0, 1, 0), ((0,), 1, 9, 2, 1), ((0,), 1, 9, 1, 0)]
