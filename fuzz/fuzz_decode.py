@@ -1,6 +1,7 @@
-"""atheris harness for jpeglite.decode.
+"""atheris harness for jpeglite.decode and jpeglite.analyze of a file's bytes.
 
-Every input must decode to a uint8 array or raise jpeglite.JPEGError; anything else
+Every input must decode to a uint8 array or raise jpeglite.JPEGError, and its file
+report (analyze) must add up to the input's bits or raise JPEGError; anything else
 (another exception, a crash, a sanitizer report, a hang caught by -timeout) is a finding.
 
     python fuzz/make_seeds.py                 # writes fuzz/seeds/ (once)
@@ -20,7 +21,19 @@ with atheris.instrument_imports(include=["jpeglite"]):
 MAX_PIXELS = 1 << 22
 
 
+def check_analyze(data):
+    try:
+        r = jpeglite.analyze(data, max_pixels=MAX_PIXELS)
+    except jpeglite.JPEGError as exc:
+        if not str(exc) or exc.offset is None or not 0 <= exc.offset <= len(data):
+            raise AssertionError(f"JPEGError without a message or an offset in the input: {exc!r}")
+        return
+    if r.model_bits + r.header_bits + r.data_bits + r.metadata_bits != 8 * len(data):
+        raise AssertionError("the file report's parts do not add up to the file")
+
+
 def test_one_input(data):
+    check_analyze(data)
     try:
         out = jpeglite.decode(data, max_pixels=MAX_PIXELS)
     except jpeglite.JPEGError as exc:

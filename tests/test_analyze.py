@@ -16,6 +16,7 @@ from jpeglite.report import STAGE_NAMES, Report, Stage, psnr
 from jpeglite.staged import encode_stages
 from jpeglite.tables import ZIGZAG
 
+import jpeg_walker
 from conftest import kodak, kodak_name
 
 SAMPLING = {"4:4:4": [(1, 1)] * 3, "4:2:2": [(2, 1), (1, 1), (1, 1)],
@@ -183,86 +184,15 @@ def read_scan_symbols(data):
     """Walk the scan bit by bit (T.81 F.2.2) and total what it spends, per component.
 
     Returns ({component index: {"dc_code", "dc_amplitude", "ac_code",
-    "ac_amplitude"}}, padding bits, padding all ones?). A small pure-Python
-    reader for small images: it shares nothing with the encoder or decoder.
+    "ac_amplitude"}}, padding bits, padding all ones?), from the pure-Python
+    walker in jpeg_walker.py, which shares nothing with the encoder or decoder.
     """
-    segs = parse_segments(data)
-    lengths = code_lengths(data)
-    decode_maps = {}
-    for key, ln in lengths.items():     # canonical codes (T.81 C.2) from the lengths
-        code, table = 0, {}
-        for length in range(1, 17):
-            for sym in [s for s in range(256) if ln[s] == length]:
-                table[(length, code)] = sym
-                code += 1
-            code <<= 1
-        decode_maps[key] = table
-    sof = [(m, p) for m, p, _ in segs if m == 0xC0][0][1]
-    height, width, nf = (int.from_bytes(data[sof + 5:sof + 7], "big"),
-                         int.from_bytes(data[sof + 7:sof + 9], "big"), data[sof + 9])
-    hv = [(data[sof + 11 + 3 * i] >> 4, data[sof + 11 + 3 * i] & 15) for i in range(nf)]
-    dri = [(m, p) for m, p, _ in segs if m == 0xDD]
-    ri = int.from_bytes(data[dri[0][1] + 4:dri[0][1] + 6], "big") if dri else 0
-    sel = scan_selectors(data)
-    _, pos, n = [s for s in segs if s[0] == "scan"][0]
-    scan = data[pos:pos + n]
-    if nf == 1:
-        hv = [(1, 1)]
-        mcus = -(-width // 8) * -(-height // 8)
-    else:
-        mh, mv = max(h for h, v in hv), max(v for h, v in hv)
-        mcus = -(-width // (8 * mh)) * -(-height // (8 * mv))
-    # unstuffed bit string per restart interval
-    intervals, cur, i = [], [], 0
-    while i < len(scan):
-        b = scan[i]
-        if b == 0xFF:
-            if scan[i + 1] == 0:
-                i += 1
-            else:                               # RSTn
-                intervals.append(cur)
-                cur, i = [], i + 2
-                continue
-        cur.append(b)
-        i += 1
-    intervals.append(cur)
-    out = {c: dict(dc_code=0, dc_amplitude=0, ac_code=0, ac_amplitude=0) for c in range(nf)}
-    padding, ones = 0, True
-    per = ri or mcus
-    for k, chunk in enumerate(intervals):
-        bits = "".join(f"{b:08b}" for b in chunk)
-        at = 0
-
-        def symbol(key):
-            nonlocal at
-            for length in range(1, 17):
-                s_ = decode_maps[key].get((length, int(bits[at:at + length], 2)))
-                if s_ is not None:
-                    at += length
-                    return s_, length
-            raise AssertionError("no Huffman code matches")
-
-        for _ in range(min(per, mcus - k * per)):
-            for c, (h, v) in enumerate(hv):
-                for _ in range(h * v):
-                    s_, length = symbol((0, sel[c][0]))
-                    out[c]["dc_code"] += length
-                    out[c]["dc_amplitude"] += s_
-                    at += s_
-                    z = 1
-                    while z < 64:
-                        s_, length = symbol((1, sel[c][1]))
-                        out[c]["ac_code"] += length
-                        out[c]["ac_amplitude"] += s_ & 15
-                        at += s_ & 15
-                        if s_ == 0:
-                            break
-                        z += (s_ >> 4) + 1
-        padding += len(bits) - at
-        ones &= set(bits[at:]) <= {"1"}
-        assert len(bits) - at < 8
-    assert len(intervals) == -(-mcus // per)
-    return out, padding, ones
+    (scan,) = jpeg_walker.walk(data)
+    out = {c: {"dc_code": t["dc_code_bits"], "dc_amplitude": t["dc_amplitude_bits"],
+               "ac_code": t["ac_code_bits"], "ac_amplitude": t["ac_amplitude_bits"]}
+           for c, t in scan["tally"].items()}
+    assert max(scan["padding"]) < 8
+    return out, sum(scan["padding"]), scan["padding_ones"]
 
 
 # ---- the report against the file ------------------------------------------

@@ -15,6 +15,7 @@ from PIL import Image
 
 import jpeglite
 from jpeglite import bench, cli
+from jpeglite.images import sample_image
 from jpeglite.report import STAGE_NAMES, Report, psnr
 
 from conftest import JPEGS, kodak
@@ -110,3 +111,52 @@ def test_python_m_jpeglite_analyze_json():
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert [s["name"] for s in json.loads(proc.stdout)["stages"]] == list(STAGE_NAMES)
+
+
+# ---- analyze of a JPEG file: the file as it is, or --reencode -------------------------
+
+@pytest.fixture
+def pillow_q75(tmp_path):
+    path = tmp_path / "photo.jpeg"
+    Image.fromarray(sample_image()[:200, :300]).save(path, quality=75)
+    return path
+
+
+def test_analyze_a_jpeg_file_reports_the_file_as_it_is(capsys, pillow_q75):
+    rc, out, err = run(capsys, "analyze", pillow_q75)
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"{pillow_q75}: the JPEG file as it is (report of its own bytes, not re-encoded)"
+    size = pillow_q75.stat().st_size
+    assert f"{size:,} bytes" in lines[1]
+    assert f"{8 * size:,}" in out and "APP0 JFIF" in out and "lossless headroom" in out
+    rc, out, err = run(capsys, "analyze", pillow_q75, "--json")
+    assert rc == 0, err
+    d = json.loads(out)
+    assert d["kind"] == "file" and d["size_bytes"] == size
+    assert d["model_bits"] + d["header_bits"] + d["data_bits"] + d["metadata_bits"] == 8 * size
+
+
+def test_analyze_reencode_gives_the_encode_report_and_says_so(capsys, pillow_q75):
+    rc, out, err = run(capsys, "analyze", pillow_q75, "--reencode", "-q", "75")
+    assert rc == 0, err
+    first = out.splitlines()[0]
+    assert "encoded by jpeglite" in first and "not the file as it is" in first
+    rc, out, err = run(capsys, "analyze", pillow_q75, "--reencode", "--json", "-q", "60")
+    d = json.loads(out)
+    assert d["kind"] == "encode" and d["options"]["quality"] == 60
+    assert d["size_bytes"] == len(jpeglite.encode(jpeglite.read(str(pillow_q75)), 60))
+
+
+def test_analyze_a_jpeg_file_with_encode_options_asks_for_reencode(capsys, pillow_q75):
+    rc, out, err = run(capsys, "analyze", pillow_q75, "-q", "75")
+    assert rc == 2 and out == ""
+    assert err.startswith("jpeglite: error: --quality would re-encode") and "--reencode" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_analyze_a_corrupt_jpeg_is_a_one_line_error(capsys, tmp_path):
+    path = tmp_path / "bad.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xdb\x00")
+    rc, out, err = run(capsys, "analyze", path)
+    assert rc == 1 and err.startswith("jpeglite: error: truncated") and "offset" in err

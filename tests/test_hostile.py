@@ -106,6 +106,21 @@ def assert_decodes_or_refuses(data):
     return out
 
 
+def assert_analyzes_or_refuses(data):
+    """analyze(bytes) has decode's guarantees: a Report whose parts add up to the
+    file, or a JPEGError with an offset inside the input."""
+    try:
+        r = jpeglite.analyze(data, max_pixels=MAX_PIXELS)
+    except jpeglite.JPEGError as exc:
+        assert str(exc)
+        assert exc.offset is not None and 0 <= exc.offset <= len(data)
+        return None
+    assert r.kind == "file"
+    assert r.model_bits + r.header_bits + r.data_bits + r.metadata_bits == 8 * len(data)
+    assert r.width * r.height <= MAX_PIXELS
+    return r
+
+
 def test_every_seed_is_valid_or_refused():
     decoded = [assert_decodes_or_refuses(s) for s in SEEDS]
     # all but the arithmetic-coded seed decode: the mutants start from working files
@@ -172,11 +187,22 @@ def test_mutants_decode_or_raise_jpegerror(seed, ops):
     assert_decodes_or_refuses(mutate(SEEDS[seed], ops))
 
 
+@settings(max_examples=examples(600), deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))
+def test_mutants_analyze_or_raise_jpegerror(seed, ops):
+    data = mutate(SEEDS[seed], ops)
+    if assert_analyzes_or_refuses(data) is not None:
+        # what analyze walks, decode reads (analyze is the stricter of the two)
+        assert assert_decodes_or_refuses(data) is not None
+
+
 @settings(max_examples=examples(300), deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(st.binary(max_size=256))
 def test_random_bytes_decode_or_raise_jpegerror(data):
     assert_decodes_or_refuses(data)
+    assert_analyzes_or_refuses(data)
 
 
 @settings(max_examples=examples(300), deadline=None, derandomize=True, database=None,
@@ -190,6 +216,7 @@ def test_headers_with_garbage_scan_data(seed, body):
         return
     off, _, length = segs[0]
     assert_decodes_or_refuses(data[:off + 2 + length] + body + b"\xff\xd9")
+    assert_analyzes_or_refuses(data[:off + 2 + length] + body + b"\xff\xd9")
 
 
 @pytest.mark.parametrize("cut", range(0, 600, 7))
@@ -197,6 +224,8 @@ def test_every_truncation_of_a_small_file_raises(cut):
     data = SEEDS[0]
     with pytest.raises(jpeglite.JPEGError):
         jpeglite.decode(data[:min(cut, len(data) - 2)])
+    with pytest.raises(jpeglite.JPEGError):
+        jpeglite.analyze(data[:min(cut, len(data) - 2)])
 
 
 def test_frame_bomb_is_refused_before_allocating():
@@ -265,6 +294,7 @@ def test_concurrent_encode_and_decode_match_sequential():
 @pytest.mark.parametrize("path", HOSTILE, ids=[p.name for p in HOSTILE])
 def test_stored_hostile_inputs_decode_or_raise_jpegerror(path):
     assert_decodes_or_refuses(path.read_bytes())
+    assert_analyzes_or_refuses(path.read_bytes())
 
 
 def _segment(marker, payload):
@@ -306,9 +336,10 @@ def test_bomb_regressions_are_what_they_say():
 def test_frame_too_short_for_its_data_names_the_sof():
     data = (HOSTILE[0].parent / "sof_12000x12000_on_24x19_data.jpg").read_bytes()
     sof = data.index(b"\xff\xc0")
-    with pytest.raises(jpeglite.JPEGError, match="too short for its frame.*bomb") as info:
-        jpeglite.decode(data)
-    assert info.value.offset == sof + 5     # its height field, as for max_pixels
+    for walk in (jpeglite.decode, jpeglite.analyze):
+        with pytest.raises(jpeglite.JPEGError, match="too short for its frame.*bomb") as info:
+            walk(data)
+        assert info.value.offset == sof + 5     # its height field, as for max_pixels
 
 
 def test_one_bit_per_block_is_exactly_enough():
@@ -335,7 +366,8 @@ def test_scans_beyond_the_work_budget_are_refused(name):
     a valid progression needs, long before the scan limit (the work stays proportional
     to the input)."""
     data = (HOSTILE[0].parent / name).read_bytes()
-    with pytest.raises(jpeglite.JPEGError, match="more work than 14 full passes") as info:
-        jpeglite.decode(data)
-    # refused at a scan well before the last one
-    assert info.value.offset < len(data) // 2
+    for walk in (jpeglite.decode, jpeglite.analyze):
+        with pytest.raises(jpeglite.JPEGError, match="more work than 14 full passes") as info:
+            walk(data)
+        # refused at a scan well before the last one
+        assert info.value.offset < len(data) // 2

@@ -164,6 +164,12 @@ for _k in range(80):
     NATURAL[_k] = int(_ZIGZAG[_k]) if _k < 64 else 63
 
 
+cdef const int32_t* natural_order() noexcept nogil:
+    """The decoder's zigzag -> natural table (80 entries, see NATURAL), for the
+    scan walkers outside this module (_scan_stats)."""
+    return NATURAL
+
+
 cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end) noexcept nogil:
     """Offset of the 0xFF that starts the next marker at or after pos, or -1.
 

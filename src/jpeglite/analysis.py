@@ -1,11 +1,21 @@
-"""Reports: the staged encode of an array measured stage by stage.
+"""Reports: the staged encode of an array measured stage by stage, or a JPEG
+file as it is.
 
 ``analyze_image`` runs the staged driver (``staged.encode_stages``), measures
 each stage's intermediate (coefficient entropies, symbol statistics, the
 scan's layout, the distortion of jpeglite's own decode of the file) and
 builds the ``Report`` (``report.py`` holds its classes and forms).
+
+``analyze_file`` reads an existing file with the decoder's own marker loop
+(``decoder._run_markers`` with an observer: every segment with its offsets,
+and each scan walked by the ``_scan_stats`` kernel instead of decoded) and
+builds a ``Report`` of kind "file": the parts of the file (model, header,
+data, metadata) exactly, per scan and per table where the entropy-coded bits
+go, the coefficients' statistics and the lossless headroom of optimal tables.
 """
 import numpy as _np
+
+from . import jfif as _jfif
 
 _TABLE_NAMES = {0: "DC", 1: "AC"}
 
@@ -224,3 +234,351 @@ def _analyze(image, plan, threads, pool):
                                            else f"scaled for quality {plan.quality}")
     return _report.Report(stages, model, header, data_bits, st.data, width, height, ncomp,
                           err, _report.psnr_from_mse(err), options)
+
+
+# ==== the report of a file as it is ====
+# analyze_file drives the decoder's marker loop (decoder._run_markers) with an
+# observer: every segment is recorded with its offsets, and each scan's
+# entropy-coded data is walked by the _scan_stats kernel (which also leaves the
+# coefficients, as the decoder would) instead of decoded.
+
+_SCAN_KINDS = {0: "sequential", 1: "DC first", 2: "DC refine", 3: "AC first", 4: "AC refine"}
+_COMPONENT_NAMES = {"gray": ["Y"], "ycbcr": ["Y", "Cb", "Cr"], "rgb": ["R", "G", "B"],
+                    "cmyk": ["C", "M", "Y", "K"], "ycck": ["Y", "Cb", "Cr", "K"]}
+# The parts of a file (report.Report): L(P) tables, headers the decoder
+# reads, entropy-coded data, and what decoding does not need.
+_MODEL_SEGMENTS = ("DQT", "DHT")
+
+
+class _ScanRecord:
+    """One scan as the walk saw it: its header, kind, MCU grid, the DHT
+    entries its components used and the kernel's ScanStats."""
+
+    def __init__(self, scan, sos_offset, kind, mcus_x, mcus_y, restart_interval, tables, stats):
+        self.scan = scan
+        self.sos_offset = sos_offset
+        self.kind = kind
+        self.mcus_x = mcus_x
+        self.mcus_y = mcus_y
+        self.restart_interval = restart_interval
+        self.tables = tables          # per scan component: (DC table key or None, AC key or None)
+        self.stats = stats
+
+
+class _FileObserver:
+    """decoder._run_markers' observer: the segments in file order as
+    (marker code, offset of its 0xFF, offset after the segment), and the
+    scans walked by _scan_stats."""
+
+    def __init__(self):
+        self.segments = []
+        self.scans = []
+        self.dht_entries = {}     # table key -> (counts, symbols) as the DHT gave them
+        self._sos = None
+
+    def segment(self, st, code, ff, end, scan):
+        self.segments.append((code, ff, end))
+        if scan is not None:
+            keys = []
+            for _c, td, ta in scan.components:
+                pair = []
+                for slot in (td, 4 + ta):
+                    entry = st.dht[slot]
+                    key = None
+                    if entry is not None:
+                        key = (slot // 4, slot % 4, entry[2])   # class, slot, DHT offset
+                        self.dht_entries[key] = entry[:2]
+                    pair.append(key)
+                keys.append(tuple(pair))
+            self._sos = (scan, ff, keys, st.restart_interval)
+
+    def scan(self, data, pos, comps, mcus_x, mcus_y, restart_interval, kind, Ss, Se, Ah, Al):
+        from ._scan_stats import scan_stats
+
+        stats = scan_stats(data, pos, comps, mcus_x, mcus_y, restart_interval, kind,
+                           Ss, Se, Ah, Al)
+        scan, ff, keys, _ri = self._sos
+        # a DC refinement reads no table, an AC scan no DC table, a DC scan no AC table
+        keys = [(dc if kind in (0, 1) else None, ac if kind in (0, 3, 4) else None)
+                for dc, ac in keys]
+        self.scans.append(_ScanRecord(scan, ff, kind, mcus_x, mcus_y, restart_interval,
+                                      keys, stats))
+        return stats.end, stats.short_intervals, 0
+
+
+def _table_name(key, redefined):
+    cls, slot, offset = key
+    name = f"{_TABLE_NAMES[cls]}{slot}"
+    if offset is None:
+        return name + " (Annex K default, no DHT)"
+    return f"{name}@{offset}" if redefined else name
+
+
+def analyze_file(data, max_pixels):
+    """The ``Report`` of a JPEG file as it is (checked bytes): see ``jpeglite.analyze``."""
+    import time
+
+    from . import _huffman
+    from . import report as _report
+    from .coefficients import component_size
+    from .decoder import _color_conversion, _run_markers
+    from ._decoder import CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_
+
+    t0 = time.perf_counter()
+    obs = _FileObserver()
+    dec = _run_markers(data, max_pixels, 1, fused=False, observer=obs)
+    walk_seconds = time.perf_counter() - t0
+    st, f = dec.state, dec.state.frame
+    n = len(data)
+    color = {CC_GRAY_: "gray", CC_YCC_RGB_: "ycbcr", CC_RGB_: "rgb", CC_CMYK_: "cmyk",
+             CC_YCCK_: "ycck"}[_color_conversion(st)]
+    names = _COMPONENT_NAMES[color]
+    # APPn and COM segments the parser kept as metadata (all but JFIF APP0 and
+    # Adobe APP14, which the decoder reads), by (code, end offset)
+    metadata = {(code, end) for code, _start, end in st.extra_segments}
+
+    # ---- segments, in file order, each in one part of the file ----------
+    t = time.perf_counter()
+    segments = [{"offset": 0, "bytes": 2, "name": "SOI", "part": "header"}]
+    pos = 2
+    scans = iter(obs.scans)
+    scan_no = 0
+    for code, ff, end in obs.segments:
+        if ff > pos:
+            segments.append({"offset": pos, "bytes": ff - pos, "name": "bytes between segments",
+                             "part": "metadata"})
+        payload = data[ff + 4:min(end, ff + 44)] if end - ff > 4 else b""
+        name = _jfif.segment_name(code, payload)
+        if name in _MODEL_SEGMENTS:
+            part = "model"
+        elif _jfif.RST0 <= code <= _jfif.RST7:
+            part = "data"        # a restart marker outside a scan
+        elif (code, end) in metadata:
+            part = "metadata"
+        else:
+            part = "header"
+        segments.append({"offset": ff, "bytes": end - ff, "name": name, "part": part})
+        pos = end
+        if code == _jfif.SOS:
+            rec = next(scans)
+            scan_no += 1
+            s = rec.stats
+            segments.append({"offset": s.start, "bytes": s.ecs_bytes,
+                             "name": f"scan {scan_no} data",
+                             "part": "data"})
+            pos = s.end
+    if pos < n:
+        ended = obs.segments and obs.segments[-1][0] == _jfif.EOI
+        segments.append({"offset": pos, "bytes": n - pos,
+                         "name": "bytes after EOI" if ended else
+                         "bytes after the scan, no EOI (a cut-off tail the decoder ignores)",
+                         "part": "metadata"})
+    parts = {p: 8 * sum(sg["bytes"] for sg in segments if sg["part"] == p)
+             for p in ("model", "header", "data", "metadata")}
+    if sum(parts.values()) != 8 * n:
+        raise AssertionError("segments do not cover the file")
+    segment_seconds = time.perf_counter() - t
+
+    # ---- coefficients, as the array report's quantize stage -------------
+    t = time.perf_counter()
+    blocks = []
+    for c in f.components:
+        w, h = component_size(f.width, f.height, c.h, c.v, f.max_h, f.max_v)
+        blocks.append(dec.coefs[c.index][:-(-h // 8), :-(-w // 8)])
+    q_bits, q_comps = _entropy_details(blocks, False)
+    quantize = _report.Stage("quantize", q_bits, 0.0, {
+        "model": "zeroth-order entropy per component and frequency of the file's "
+                 "quantized coefficients",
+        "quant_tables": {tq: [int(x) for x in st.qt[tq]] for tq in range(4)
+                         if st.qt[tq] is not None},
+        "components": dict(zip(names, q_comps)),
+        "measure_seconds": time.perf_counter() - t})
+
+    # ---- scans: where the entropy-coded bits go ---------------------------
+    t = time.perf_counter()
+    comp_totals = {nm: dict.fromkeys(_COMP_FIELDS, 0) for nm in names}
+    scan_rows = []
+    hists = {}            # table key -> symbol histogram over every scan using it
+    code_bits = {}        # table key -> the file's code bits for those symbols
+    users = {}            # table key -> component names
+    for i, rec in enumerate(obs.scans):
+        s, sc = rec.stats, rec.scan
+        comps = {}
+        for j, (c, _td, _ta) in enumerate(sc.components):
+            nm = names[c.index]
+            row = {fld: int(getattr(s, fld)[j]) for fld in _COMP_FIELDS}
+            comps[nm] = row
+            for fld in _COMP_FIELDS:
+                comp_totals[nm][fld] += row[fld]
+            for key, hist, bits in ((rec.tables[j][0], s.dc_hist[j], s.dc_code_bits[j]),
+                                    (rec.tables[j][1], s.ac_hist[j], s.ac_code_bits[j])):
+                if key is None:
+                    continue
+                hists[key] = hists.get(key, 0) + hist
+                code_bits[key] = code_bits.get(key, 0) + int(bits)
+                users.setdefault(key, set()).add(nm)
+        scan_rows.append({
+            "index": i + 1, "offset": rec.sos_offset, "kind": _SCAN_KINDS[rec.kind],
+            "components": comps, "Ss": sc.Ss, "Se": sc.Se, "Ah": sc.Ah, "Al": sc.Al,
+            "mcus": rec.mcus_x * rec.mcus_y, "restart_interval": rec.restart_interval,
+            "data_bytes": s.ecs_bytes, "symbol_bits": s.symbol_bits,
+            "padding_bits": s.padding_bits, "missing_bits": s.missing_bits,
+            "stuffed_bytes": s.stuffed_bytes, "fill_bytes": s.fill_bytes,
+            "restart_markers": s.restart_markers, "bad_padding": s.bad_padding,
+            "short_intervals": s.short_intervals})
+    # one name per table; a slot redefined between scans is named with its DHT offset
+    slots = {}
+    for key in hists:
+        slots.setdefault(key[:2], []).append(key)
+    tnames = {key: _table_name(key, len(slots[key[:2]]) > 1) for key in hists}
+    tables = {}
+    for key in sorted(hists, key=lambda k: (k[0], k[1], -1 if k[2] is None else k[2])):
+        hist = _np.asarray(hists[key], dtype=_np.int64)
+        counts, symbols = obs.dht_entries[key]
+        # code lengths as DHT lists them (not make_codes: the decoder, as libjpeg,
+        # accepts a table that lists a symbol twice; its first code is the short one)
+        sizes = _np.zeros(256, _np.int64)
+        for length, sym in zip(_np.repeat(_np.arange(1, 17), counts), symbols):
+            if not sizes[sym]:
+                sizes[sym] = length
+        opt_counts, opt_symbols = _huffman.optimal_table(hist)
+        opt_sizes = _huffman.make_codes(opt_counts, opt_symbols)[1].astype(_np.int64)
+        tables[tnames[key]] = {
+            "class": _TABLE_NAMES[key[0]], "slot": key[1], "dht_offset": key[2],
+            "components": sorted(users[key], key=names.index),
+            "symbols": int(hist.sum()), "distinct_symbols": int((hist > 0).sum()),
+            "defined_symbols": len(symbols),
+            "code_bits": code_bits[key],
+            "entropy_bits": _report.histogram_code_length(hist),
+            "optimal_code_bits": int(hist @ opt_sizes),
+            "longest_code": int(sizes[hist > 0].max()) if hist.any() else 0,
+            "dht_bytes": 17 + len(symbols),
+            "optimal_dht_bytes": 17 + len(opt_symbols),
+            "_optimal": (opt_counts, opt_symbols), "_key": key}
+    totals = {fld: sum(ct[fld] for ct in comp_totals.values()) for fld in _COMP_FIELDS}
+    raw_bits = totals["dc_amplitude_bits"] + totals["ac_amplitude_bits"] + \
+        totals["eobrun_bits"] + totals["correction_bits"]
+    entropy = sum(tb["entropy_bits"] for tb in tables.values())
+    actual_codes = totals["dc_code_bits"] + totals["ac_code_bits"]
+    rle = _report.Stage("rle", entropy + raw_bits, 0.0, {
+        "model": "ideal code length of each Huffman table's symbols under their own counts, "
+                 "plus the amplitude, EOB-run and correction bits",
+        "tables": {k: {"symbols": v["symbols"], "distinct_symbols": v["distinct_symbols"],
+                       "code_bits": v["entropy_bits"], "components": v["components"]}
+                   for k, v in tables.items()},
+        "amplitude_bits": totals["dc_amplitude_bits"] + totals["ac_amplitude_bits"],
+        "eobrun_bits": totals["eobrun_bits"], "correction_bits": totals["correction_bits"],
+        "eob": totals["eob"], "eobrun": totals["eobrun"], "zrl": totals["zrl"]})
+    huffman = _report.Stage("huffman", actual_codes + raw_bits, walk_seconds, {
+        "components": comp_totals,
+        "tables": {k: {kk: vv for kk, vv in v.items() if not kk.startswith("_")}
+                   for k, v in tables.items()},
+        "code_bits": actual_codes,
+        "amplitude_bits": totals["dc_amplitude_bits"] + totals["ac_amplitude_bits"],
+        "eobrun_bits": totals["eobrun_bits"], "correction_bits": totals["correction_bits"],
+        "dc_bits": totals["dc_code_bits"] + totals["dc_amplitude_bits"],
+        "ac_bits": totals["ac_code_bits"] + totals["ac_amplitude_bits"] + totals["eobrun_bits"],
+        "scans": scan_rows,
+        "measure_seconds": time.perf_counter() - t})
+
+    # ---- the file ---------------------------------------------------------
+    t = time.perf_counter()
+    data_detail = {
+        "symbol_bits": sum(r["symbol_bits"] for r in scan_rows),
+        "padding_bits": sum(r["padding_bits"] for r in scan_rows),
+        "missing_bits": sum(r["missing_bits"] for r in scan_rows),
+        "stuffed_bytes": sum(r["stuffed_bytes"] for r in scan_rows),
+        "fill_bytes": sum(r["fill_bytes"] for r in scan_rows),
+        "restart_markers": sum(r["restart_markers"] for r in scan_rows),
+        "restart_markers_outside_scans": sum(
+            1 for sg in segments if sg["name"].startswith("RST")),
+    }
+    headroom = _headroom(obs, dec, tables, segments)
+    headroom["optimize_bits"] = _optimize_saving(data, max_pixels)
+    kind = ("progressive" if f.progressive else
+            {0xC0: "baseline", 0xC1: "extended sequential"}.get(f.marker, "sequential"))
+    file_stage = _report.Stage("file", 8 * n, segment_seconds, {
+        "bytes": n, **{f"{p}_bits": b for p, b in parts.items()},
+        "segments": segments, **data_detail,
+        "lossless_headroom": headroom,
+        "measure_seconds": time.perf_counter() - t})
+    samples = f.width * f.height * len(f.components)
+    raw = _report.Stage("raw", 8 * samples, 0.0, {
+        "samples": samples, "components": len(f.components), "bits_per_sample": 8})
+    sampling = {nm: [c.h, c.v] for nm, c in zip(names, f.components)}
+    options = {"process": f"{kind} (SOF{f.marker - 0xC0})", "scans": len(obs.scans),
+               "color": color, "sampling_factors": sampling,
+               "restart_interval": st.restart_interval}
+    return _report.Report([raw, quantize, rle, huffman, file_stage], parts["model"],
+                          parts["header"], parts["data"], bytes(data), f.width, f.height,
+                          len(f.components), None, None, options, kind="file",
+                          metadata_bits=parts["metadata"])
+
+
+_COMP_FIELDS = ("blocks", "dc_code_bits", "dc_amplitude_bits", "ac_code_bits",
+                "ac_amplitude_bits", "eob", "eobrun", "eobrun_bits", "zrl", "correction_bits",
+                "bad_codes", "overruns")
+
+
+def _headroom(obs, dec, tables, segments):
+    """Lossless headroom: the bits optimized Huffman tables (T.81 K.2, one per
+    table the scans use, each in its own DHT segment as libjpeg writes them)
+    would save, keeping the coefficients, the scans and everything else.
+
+    Sequential files: exact, every scan re-coded with the optimal tables
+    (stuffing, padding and RSTn included) after checking that re-coding
+    gives the file's own symbols.  Progressive files: the code bits and DHT
+    bytes saved (stuffing and padding would move by a few bytes)."""
+    from . import _entropy, _huffman
+
+    old = [sg["bytes"] for sg in segments if sg["name"] == "DHT"]
+    # the new tables grouped into as many DHT segments as the file has (libjpeg
+    # writes one per table, others one for all), each 4 bytes of marker and length
+    new_dht = 8 * (sum(tb["optimal_dht_bytes"] for tb in tables.values())
+                   + 4 * max(1, min(len(old), len(tables))))
+    old_dht = 8 * sum(old)
+    by_table = {name: tb["code_bits"] - tb["optimal_code_bits"] for name, tb in tables.items()}
+    out = {"method": "optimal Huffman tables for the file's own symbols",
+           "tables": by_table, "code_bits": sum(by_table.values()),
+           "dht_bits": old_dht - new_dht}
+    out["bits"] = out["code_bits"] + out["dht_bits"]
+    out["exact"] = False
+    if not obs.scans or any(rec.kind != 0 for rec in obs.scans):
+        return out
+    codes = {tb["_key"]: _huffman.make_codes(*tb["_optimal"]) for tb in tables.values()}
+    old = new = 0
+    for rec in obs.scans:
+        one = len(rec.scan.components) == 1
+        arrays, hs, vs = [], [], []
+        for c, _td, _ta in rec.scan.components:
+            arr = dec.coefs[c.index]
+            arrays.append(arr[:rec.mcus_y, :rec.mcus_x] if one else arr)
+            hs.append(1 if one else c.h)
+            vs.append(1 if one else c.v)
+        counts = _entropy.count_symbols(arrays, hs, vs, rec.mcus_x, rec.mcus_y,
+                                        rec.restart_interval)
+        s = rec.stats
+        if not (_np.array_equal(counts[:, 0], s.dc_hist)
+                and _np.array_equal(counts[:, 1], s.ac_hist)):
+            return out      # the file's encoder chose other symbols than T.81 F.1.2 does
+        ecs = _entropy.encode_scan(arrays, hs, vs, rec.mcus_x, rec.mcus_y,
+                                   [codes[dc] for dc, _ac in rec.tables],
+                                   [codes[ac] for _dc, ac in rec.tables], rec.restart_interval)
+        old += s.ecs_bytes
+        new += len(ecs)
+    out["data_bits"] = 8 * (old - new)
+    out["bits"] = out["data_bits"] + out["dht_bits"]
+    out["exact"] = True
+    return out
+
+
+def _optimize_saving(data, max_pixels):
+    """What lossless re-optimization (``jpeglite.optimize``: optimal tables and a
+    progressive scan script chosen per image) saves on the file, in bits; None
+    in a build without it (its module, ``lossless``, is being written beside
+    this one)."""
+    try:
+        from .lossless import optimize
+    except ImportError:
+        return None
+    return 8 * (len(data) - len(optimize(data, max_pixels=max_pixels)))

@@ -246,8 +246,15 @@ def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
 
 
 def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-            threads=None, qtables=None, icc_profile=None, exif=None, comment=None):
-    """Encode ``image`` stage by stage and account for every bit: a ``Report``.
+            threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
+            max_pixels=DEFAULT_MAX_PIXELS):
+    """Account for every bit of a JPEG: a ``Report``.
+
+    ``analyze(data)`` with a JPEG file's bytes (bytes, bytearray or
+    memoryview) reports that file as it is, without re-encoding it
+    (``report.kind == "file"``): see "The report of a file" below.
+    ``analyze(image, quality, ...)`` with an array encodes it stage by stage
+    (``report.kind == "encode"``), as follows.
 
     Arguments and validation are ``encode``'s; ``report.data`` is exactly the
     file ``encode`` writes with the same arguments. The report's stages, in
@@ -290,10 +297,49 @@ def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart
     the symbols are counted and the scan coded, and the decode then uses
     ``threads`` threads. Every figure except the seconds is the same for
     every thread count.
+
+    The report of a file (``kind == "file"``), stages (bits):
+
+    - raw: 8 x H x W x C, the pixels uncompressed.
+    - quantize: zeroth-order entropy of the file's quantized coefficients,
+      per component and frequency (as the array report's quantize stage).
+    - rle: ideal code length of each Huffman table's symbols under their own
+      counts (the entropy bound), plus the amplitude, EOB-run and correction
+      bits, which no table codes.
+    - huffman: the file's Huffman code bits plus those same bits; details per
+      component, per scan (kind, band Ss..Se, Ah/Al, per component code,
+      amplitude, EOB-run and correction bits, EOB/EOBn/ZRL counts, padding,
+      stuffed bytes, RSTn) and per table (code bits, entropy bound, optimal
+      table's code bits).
+    - file: 8 x len(data); details: every segment with its offset, bytes and
+      part, and ``lossless_headroom``: the bits optimal Huffman tables would
+      save (exact for sequential files, whose scans are re-coded).
+
+    ``model_bits`` (DQT, DHT), ``header_bits`` (SOI, SOF, SOS, DRI, EOI, JFIF
+    APP0, Adobe APP14: what the decoder reads), ``data_bits`` (entropy-coded
+    data with stuffing, padding and RSTn) and ``metadata_bits`` (other APPn,
+    COM, bytes between segments and after EOI) add up to ``8 * len(data)``.
+    ``mse`` and ``psnr`` are None. Errors and ``max_pixels`` are
+    ``decode``'s (JPEGError with the byte offset); the encode options do not
+    apply to a file (TypeError); ``threads`` is checked, and the walk runs on
+    the calling thread. The huffman stage's ``seconds`` is the time of the
+    walk (the marker loop and every scan), the file stage's that of the
+    segment accounting.
     """
     from . import analysis
 
     _parallel.check_threads(threads)          # argument errors before image errors
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        given = [name for name, value, default in (
+            ("quality", quality, None), ("subsampling", subsampling, "4:2:0"),
+            ("optimize", optimize, False), ("restart_interval", restart_interval, 0),
+            ("qtables", qtables, None), ("icc_profile", icc_profile, None),
+            ("exif", exif, None), ("comment", comment, None))
+            if value is not default and value != default]
+        if given:
+            raise TypeError(f"analyze() of a file's bytes takes no encode options "
+                            f"({', '.join(given)}); to re-encode, decode it first")
+        return analysis.analyze_file(_as_bytes(image), _check_max_pixels(max_pixels))
     image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
                                icc_profile, exif, comment)
     return analysis.analyze_image(image, plan,

@@ -4,6 +4,7 @@ Subcommands::
 
     jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
                      [--json] [--plot FILE.png]
+    jpeglite analyze PHOTO.jpg [--reencode [-q Q] ...] [--json] [--plot FILE.png]
     jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
     jpeglite decode IN.jpg OUT
     jpeglite optimize IN OUT [--baseline] [--strip]
@@ -101,10 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("analyze", help="where the bits go, stage by stage (bits and seconds)",
-                       description="Encode an image with the staged driver and print where every "
-                                   "bit goes. Without IMAGE, the sample photo shipped with jpeglite.")
+                       description="A JPEG file: where every bit of that file goes, as it is "
+                                   "(segments, scans, Huffman tables; nothing re-encoded). "
+                                   "Any other image, or a JPEG with --reencode: encode it with "
+                                   "the staged driver and print where every bit of the new file "
+                                   "goes. Without IMAGE, the sample photo shipped with jpeglite.")
     p.add_argument("image", nargs="?", metavar="IMAGE", help="image file (default: bundled sample)")
     _add_encode_options(p)
+    p.add_argument("--reencode", action="store_true",
+                   help="for a JPEG file: decode it and report jpeglite's encode of the pixels "
+                        "(with -q etc.) instead of the file as it is")
+    # None: not given (a JPEG file reported as it is takes no encode options)
+    p.set_defaults(quality=None, subsampling=None, optimize=None, restart_interval=None)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--plot", metavar="FILE.png", help="save a chart of bits per stage (needs matplotlib)")
     p.set_defaults(func=_cmd_analyze)
@@ -166,18 +175,43 @@ def _check_plot_path(path):
         raise FileNotFoundError(2, "no such directory", str(parent))
 
 
+def _is_jpeg(path) -> bool:
+    """Whether the file at path starts with a JPEG SOI marker (its name does not matter)."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\xff\xd8"
+
+
 def _cmd_analyze(args):
     if args.plot:
         _check_plot_path(args.plot)  # fail before the work, not after it
-    if args.image is None:
-        name, image = f"{SAMPLE_NAME} (sample photo shipped with jpeglite)", sample_image()
+    given = [f"--{k.replace('_', '-')}" for k in ("quality", "qtables", "subsampling",
+                                                  "optimize", "restart_interval")
+             if getattr(args, k) is not None]
+    defaults = build_parser().parse_args(["encode", "in", "out"])
+    for k in ("quality", "subsampling", "optimize", "restart_interval"):
+        if getattr(args, k) is None:
+            setattr(args, k, getattr(defaults, k))
+    if args.image is not None and not args.reencode and _is_jpeg(args.image):
+        if given:
+            raise _UsageError(f"{', '.join(given)} would re-encode {args.image}: add --reencode "
+                              "to report jpeglite's encode of its pixels instead of the file")
+        report = codec("analyze")(Path(args.image).read_bytes())
+        title = f"{args.image}: the JPEG file as it is (report of its own bytes, not re-encoded)"
     else:
-        name, image = args.image, load_image(args.image)
-    report = codec("analyze")(image, **_encode_options(args))
+        if args.image is None:
+            name, image = f"{SAMPLE_NAME} (sample photo shipped with jpeglite)", sample_image()
+        else:
+            name, image = args.image, load_image(args.image)
+        report = codec("analyze")(image, **_encode_options(args))
+        opts = ", ".join(f"{k}={v}" for k, v in _encode_options(args).items())
+        title = f"{name}: an image encoded by jpeglite, stage by stage ({opts})"
+        if args.image is not None and _is_jpeg(args.image):
+            title += ("; the JPEG was decoded and re-encoded: this is not the file as it is"
+                      " (drop --reencode for that)")
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
-        print(f"{name}:")
+        print(title)
         print(report)
     if args.plot:
         from .plot import plot_stages

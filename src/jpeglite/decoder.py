@@ -73,13 +73,22 @@ def _color_conversion(st):
     return CC_CMYK
 
 
-def _run_markers(data, max_pixels, threads, fused):
+def _run_markers(data, max_pixels, threads, fused, observer=None):
     """Read every segment of ``data`` and decode its scans: a ``Decoded``.
 
     ``fused``: decode a single-scan file straight to pixels (``Decoded.image``);
     otherwise every scan's coefficients are gathered (``Decoded.coefs``).
+    ``observer`` (the file report's hook; with ``fused`` False):
+    ``observer.segment(st, code, ff, end, scan)`` is told every marker the
+    loop reads, EOI and RSTn included, after parsing it (the parser state,
+    the marker code, the offset of its 0xFF, the offset after its segment,
+    the parsed ``Scan`` for SOS, else None), and
+    ``observer.scan`` walks each scan's entropy-coded data in place of
+    ``_decoder.decode_scan`` (same arguments, same result).
     """
     from ._decoder import decode_scan, decode_single_scan, find_marker
+
+    walk_scan = decode_scan if observer is None else observer.scan
 
     st = _jfif.new_decoder_state(data, max_pixels)
     pos = _jfif.check_soi(data)
@@ -88,9 +97,9 @@ def _run_markers(data, max_pixels, threads, fused):
     quant = None            # per frame component, latched at its first scan
     raw_quant = None        # the same tables as the DQT gave them (natural order)
     image = None            # the output, when the fused single-scan path made it
+    complete = False        # the one scan of a single-scan file has been read
     tables = {}
     single_scan = False
-    complete = False        # the one scan of a single-scan file was decoded (not fused)
     work = 0                # coefficient visits of the scans so far (see _scan_work)
     while True:
         try:
@@ -99,11 +108,15 @@ def _run_markers(data, max_pixels, threads, fused):
                 raise _JPEGError("truncated: the data ends before the EOI marker", n)
             code, cpos = _jfif.marker_code(data, ff)
             if code == _jfif.EOI:
+                if observer is not None:
+                    observer.segment(st, code, ff, cpos + 1, None)
                 break
             if code == _jfif.SOI:
                 raise _JPEGError("a second SOI marker", ff)
             if _jfif.RST0 <= code <= _jfif.RST7 or code == _jfif.TEM:
                 pos = cpos + 1          # parameterless markers outside a scan: ignored
+                if observer is not None:
+                    observer.segment(st, code, ff, pos, None)
                 continue
             if code in _jfif.UNSUPPORTED_SOF:
                 raise _JPEGError(f"unsupported JPEG process: {_jfif.UNSUPPORTED_SOF[code]}", ff)
@@ -133,6 +146,8 @@ def _run_markers(data, max_pixels, threads, fused):
                 pass
             elif code == _jfif.SOS:
                 scan = _jfif.parse_sos(st, start, end)
+                if observer is not None:
+                    observer.segment(st, code, ff, end, scan)
                 f = st.frame
                 if single_scan:
                     # libjpeg reads a sequential file whose first scan holds every
@@ -168,19 +183,22 @@ def _run_markers(data, max_pixels, threads, fused):
                              for c in f.components]
                 for sc in inputs:
                     sc.coefs = coefs[sc.index]
-                pos, _corrupt, _bad_rst = decode_scan(
+                pos, _corrupt, _bad_rst = walk_scan(
                     data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval, kind,
                     scan.Ss, scan.Se, scan.Ah, scan.Al)
-                # (as the fused path: complete only when a marker follows the data)
+                # as on the fused path, complete only when a marker ended the
+                # data (running into the end of the input is truncation)
                 complete = single_scan and pos < n
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
+            if observer is not None and code != _jfif.SOS:
+                observer.segment(st, code, ff, end, None)
         except _JPEGError as e:
-            # After the one scan of a single-scan file the image is complete
-            # (fused to pixels, or as coefficients for read_coefficients);
+            # After the one scan of a single-scan file the image is complete;
             # libjpeg (Pillow) then only looks for EOI and ignores running out
             # of data there (a corrupt segment length, a cut-off tail), unless
-            # the scan itself ran into the end of the data.
+            # the scan itself ran into the end of the data. (The same whichever
+            # path read the scan: fused, whole-image coefficients, or walked.)
             if (image is not None or complete) and e.reason.startswith("truncated"):
                 break
             raise

@@ -400,6 +400,45 @@ def parse_app(st, code, start, end):
         st.extra_segments.append((code, start, end))
 
 
+# APPn payloads by their identifier strings (JFIF 1.02, Exif 2.3 4.5.4, ICC.1 B.4,
+# XMP part 3 1.1.3, CIPA DC-007 MPF, Adobe TN 5116 / Photoshop IRB)
+_APP_IDENTIFIERS = (
+    (APP0, b"JFIF\0", "JFIF"),
+    (APP0, b"JFXX\0", "JFXX thumbnail"),
+    (0xE1, EXIF_SIGNATURE[:5], "Exif"),      # some writers put junk after its first NUL
+    (0xE1, b"http://ns.adobe.com/xap/1.0/\0", "XMP"),
+    (0xE1, b"http://ns.adobe.com/xmp/extension/\0", "XMP extension"),
+    (0xE2, ICC_SIGNATURE, "ICC_PROFILE"),
+    (0xE2, b"MPF\0", "MPF"),
+    (0xED, b"Photoshop 3.0\0", "Photoshop (IPTC)"),
+    (APP14, b"Adobe", "Adobe"),
+)
+
+
+def segment_name(code, payload=b""):
+    """A short name for the marker ``code`` whose segment payload (after the
+    length) is ``payload``: "SOF2", "RST3", "APP1 Exif", "APP2 ICC_PROFILE 1/3",
+    "APP13 Photoshop (IPTC)", "APP9 other", ..."""
+    fixed = {SOI: "SOI", EOI: "EOI", SOS: "SOS", DQT: "DQT", DHT: "DHT", DRI: "DRI",
+             DNL: "DNL", DAC: "DAC", COM: "COM", TEM: "TEM"}
+    if code in fixed:
+        return fixed[code]
+    if 0xC0 <= code <= 0xCF:
+        return f"SOF{code - 0xC0}"
+    if RST0 <= code <= RST7:
+        return f"RST{code - RST0}"
+    if APP0 <= code <= APP15:
+        name = f"APP{code - APP0}"
+        payload = bytes(payload[:40])
+        for c, ident, what in _APP_IDENTIFIERS:
+            if c == code and payload.startswith(ident):
+                if what == "ICC_PROFILE" and len(payload) >= 14:
+                    what += f" {payload[12]}/{payload[13]}"      # chunk number / count
+                return f"{name} {what}"
+        return f"{name} other"
+    return f"0x{code:02X}"
+
+
 def parse_com(st, start, end):
     """COM: a comment; nothing in it affects decoding (kept as an offset)."""
     st.extra_segments.append((COM, start, end))

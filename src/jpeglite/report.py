@@ -25,13 +25,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
-    "STAGE_NAMES", "Stage", "Report",
+    "STAGE_NAMES", "FILE_STAGE_NAMES", "Stage", "Report",
     "histogram_code_length", "frequency_entropy_bits", "coefficient_entropy_bits",
     "amplitude_bits", "mse", "psnr", "psnr_from_mse",
 ]
 
 #: The stages of a Report, in pipeline order (DESIGN.md, "Bit accounting").
 STAGE_NAMES = ("raw", "color", "subsample", "dct", "quantize", "rle", "huffman", "file")
+
+#: The stages of the Report of an existing file (``kind == "file"``): what can
+#: be measured from its bytes without decoding pixels or re-encoding.
+FILE_STAGE_NAMES = ("raw", "quantize", "rle", "huffman", "file")
 
 
 @dataclass
@@ -54,26 +58,38 @@ class Stage:
 
 @dataclass
 class Report:
-    """Where the bits of one JPEG encode go, stage by stage, and what they cost in time.
+    """Where the bits of one JPEG go, stage by stage, and what they cost in time.
+
+    ``kind`` says which JPEG: ``"encode"``, an image jpeglite encoded stage by
+    stage (``jpeglite.analyze(array)``), or ``"file"``, an existing file
+    as it is, walked without re-encoding (``jpeglite.analyze(bytes)``).
 
     Fields (filled by ``jpeglite.analyze``):
 
-    - ``stages``: list of :class:`Stage`, names exactly :data:`STAGE_NAMES` in order.
+    - ``stages``: list of :class:`Stage`, names exactly :data:`STAGE_NAMES`
+      in order (:data:`FILE_STAGE_NAMES` for a file).
     - ``model_bits``: bits of the DQT and DHT segments (markers included): L(P),
       the model the decoder is told.
-    - ``header_bits``: bits of every other marker segment (SOI, APPn, SOF, SOS,
-      DRI, EOI).
+    - ``header_bits``: bits of every other marker segment the decoder reads
+      (SOI, SOF, SOS, DRI, EOI, and the JFIF APP0 and Adobe APP14 segments,
+      which choose the colour conversion).
     - ``data_bits``: bits of the entropy-coded segments, with byte stuffing,
       padding and restart markers: L(D|P).
     - ``data``: the file, as bytes.
     - ``width``, ``height`` (pixels), ``components`` (1 or 3).
     - ``mse``: mean squared error of the decoded file against the input, over
-      every sample (squared 8-bit levels); ``psnr`` in dB (``inf`` when identical).
-    - ``options``: the encode options used (quality, subsampling, ...), for display.
+      every sample (squared 8-bit levels); ``psnr`` in dB (``inf`` when
+      identical); both None for a file (there is no original to compare with).
+    - ``options``: the encode options used (quality, subsampling, ...), or
+      for a file what its headers say (process, scans, sampling), for display.
+    - ``kind``: ``"encode"`` or ``"file"`` (above).
+    - ``metadata_bits``: bits of what decoding does not need: APPn segments
+      other than JFIF APP0 and Adobe APP14 (Exif, ICC profiles, XMP, ...),
+      COM segments, bytes between segments and after EOI. 0 for an encode.
 
-    The accounting is exact: ``model_bits + header_bits + data_bits ==
-    8 * len(data)``; the constructor checks this and the stage order and raises
-    ``ValueError`` otherwise.
+    The accounting is exact: ``model_bits + header_bits + data_bits +
+    metadata_bits == 8 * len(data)``; the constructor checks this and the
+    stage order and raises ``ValueError`` otherwise.
     """
 
     stages: list
@@ -87,15 +103,20 @@ class Report:
     mse: float
     psnr: float
     options: dict = field(default_factory=dict)
+    kind: str = "encode"
+    metadata_bits: int = 0
 
     def __post_init__(self):
+        if self.kind not in ("encode", "file"):
+            raise ValueError(f"Report kind must be 'encode' or 'file', got {self.kind!r}")
+        expected = STAGE_NAMES if self.kind == "encode" else FILE_STAGE_NAMES
         names = tuple(s.name for s in self.stages)
-        if names != STAGE_NAMES:
-            raise ValueError(f"Report stages must be {STAGE_NAMES}, got {names}")
-        total = self.model_bits + self.header_bits + self.data_bits
+        if names != expected:
+            raise ValueError(f"Report stages must be {expected}, got {names}")
+        total = self.model_bits + self.header_bits + self.data_bits + self.metadata_bits
         if total != 8 * len(self.data):
             raise ValueError(
-                f"model_bits + header_bits + data_bits = {total} bits, "
+                f"model_bits + header_bits + data_bits + metadata_bits = {total} bits, "
                 f"but the file has {8 * len(self.data)} bits")
 
     # ---- derived figures ------------------------------------------------
@@ -135,6 +156,8 @@ class Report:
     # ---- renderings -----------------------------------------------------
 
     def __str__(self) -> str:
+        if self.kind == "file":
+            return _file_text(self)
         raw_bits = self.stage("raw").bits or 1
         total_s = self.seconds
         kind = {1: "grayscale", 3: "RGB"}.get(self.components, f"{self.components} components")
@@ -181,6 +204,7 @@ class Report:
         no infinity.
         """
         return _plain({
+            "kind": self.kind,
             "width": self.width,
             "height": self.height,
             "components": self.components,
@@ -191,6 +215,7 @@ class Report:
             "model_bits": self.model_bits,
             "header_bits": self.header_bits,
             "data_bits": self.data_bits,
+            "metadata_bits": self.metadata_bits,
             "bpp": self.bpp,
             "compression_ratio": self.compression_ratio,
             "mse": self.mse,
@@ -202,6 +227,103 @@ class Report:
                 for s in self.stages
             ],
         })
+
+
+def _file_text(r) -> str:
+    """The readable form of a file Report: the file as it is, part by part,
+    segment by segment, scan by scan, table by table."""
+    fb = r.file_bits
+    px = r.pixels
+    o = r.options
+    sampling = " ".join(f"{k} {h}x{v}" for k, (h, v) in o["sampling_factors"].items())
+    lines = [
+        f"JPEG file as it is (not re-encoded): {len(r.data):,} bytes, "
+        f"{r.width}x{r.height}, {o['color']} ({sampling}), {o['process']}, "
+        f"{o['scans']} scan{'s' if o['scans'] != 1 else ''}"
+        + (f", restart interval {o['restart_interval']}" if o["restart_interval"] else ""),
+        f"{r.bpp:.3f} bits/px, compression ratio {r.compression_ratio:.2f}:1",
+        ""]
+    head = f"{'stage':<10} {'bits':>14} {'bits/px':>9} {'% of raw':>9}  what it counts"
+    what = {"raw": "8 bits per sample, uncompressed",
+            "quantize": "entropy of the coefficients, per component and frequency",
+            "rle": "entropy bound of the Huffman symbols + amplitude/EOB-run/correction bits",
+            "huffman": "the file's Huffman codes + amplitude/EOB-run/correction bits",
+            "file": "8 x file bytes"}
+    raw_bits = r.stage("raw").bits or 1
+    lines += [head, "-" * len(head)]
+    for st in r.stages:
+        lines.append(f"{st.name:<10} {st.bits:>14,.0f} {st.bits / px:>9.3f}"
+                     f" {100.0 * st.bits / raw_bits:>8.2f}%  {what[st.name]}")
+    lines.append("")
+
+    def part(label, bits):
+        return (f"{label:<40} {bits:>12,} bits {bits / px:>8.3f} bits/px"
+                f" {100.0 * bits / fb:>6.2f}% of file")
+
+    lines += [part("L(P)   model: DQT + DHT tables", r.model_bits),
+              part("       headers: SOI SOF SOS DRI EOI JFIF", r.header_bits),
+              part("L(D|P) data: entropy-coded segments", r.data_bits),
+              part("       metadata: APPn, COM, other bytes", r.metadata_bits),
+              part("file", fb), ""]
+    f = r.stage("file").details
+    lines.append(f"{'offset':>10} {'bytes':>10}  {'part':<9} segment")
+    for sg in f["segments"]:
+        lines.append(f"{sg['offset']:>10,} {sg['bytes']:>10,}  {sg['part']:<9} {sg['name']}")
+    lines.append("")
+    h = r.stage("huffman").details
+    lines.append("scans (bits; amp = amplitude, corr = correction bits of refinement scans)")
+    lines.append(f"{'scan':<5} {'kind':<11} {'band':<7} {'Ah/Al':<6} {'comp':<4} {'code':>11}"
+                 f" {'amp':>11} {'eobrun':>8} {'corr':>9} {'EOB':>8} {'EOBn':>6} {'ZRL':>7}")
+    for sc in h["scans"]:
+        band = f"{sc['Ss']}..{sc['Se']}" if sc["kind"] != "sequential" else "0..63"
+        for k, (nm, c) in enumerate(sc["components"].items()):
+            lead = (f"{sc['index']:<5} {sc['kind']:<11} {band:<7} {sc['Ah']}/{sc['Al']:<4}"
+                    if k == 0 else " " * 32)
+            lines.append(f"{lead} {nm:<4} {c['dc_code_bits'] + c['ac_code_bits']:>11,}"
+                         f" {c['dc_amplitude_bits'] + c['ac_amplitude_bits']:>11,}"
+                         f" {c['eobrun_bits']:>8,} {c['correction_bits']:>9,} {c['eob']:>8,}"
+                         f" {c['eobrun']:>6,} {c['zrl']:>7,}")
+        extra = (f"{'':<5} data {sc['data_bytes']:,} bytes: padding {sc['padding_bits']} bits, "
+                 f"{sc['stuffed_bytes']:,} stuffed bytes, {sc['restart_markers']:,} RSTn")
+        if sc["fill_bytes"]:
+            extra += f", {sc['fill_bytes']} fill bytes"
+        if sc["missing_bits"]:
+            extra += f", {sc['missing_bits']} bits missing (corrupt data, read as zeros)"
+        lines.append(extra)
+    lines.append("")
+    lines.append("Huffman tables: the file's code bits against the entropy bound of their symbols"
+                 " and an optimal table's")
+    lines.append(f"{'table':<10} {'users':<10} {'symbols':>10} {'code bits':>12} {'bound':>12}"
+                 f" {'over':>7} {'optimal':>12}")
+    for name, tb in h["tables"].items():
+        over = (100.0 * (tb["code_bits"] - tb["entropy_bits"]) / tb["entropy_bits"]
+                if tb["entropy_bits"] else 0.0)
+        lines.append(f"{name:<10} {','.join(tb['components']):<10} {tb['symbols']:>10,}"
+                     f" {tb['code_bits']:>12,} {tb['entropy_bits']:>12,.0f} {over:>+6.2f}%"
+                     f" {tb['optimal_code_bits']:>12,}")
+    hr = f["lossless_headroom"]
+    how = ("exact: every scan re-coded" if hr["exact"] else
+           "code bits and DHT bytes; stuffing and padding not counted")
+    lines.append("")
+    if hr["bits"] > 0:
+        lines.append(f"lossless headroom: optimized Huffman tables would save {hr['bits']:,} bits "
+                     f"({hr['bits'] / 8:,.0f} bytes, {100.0 * hr['bits'] / fb:.2f}% of the file;"
+                     f" {how})")
+    elif hr["bits"] == 0:
+        lines.append(f"lossless headroom: none from Huffman tables: the file's are optimal for "
+                     f"its symbols ({how})")
+    else:
+        lines.append(f"lossless headroom: none from Huffman tables: optimal ones would add "
+                     f"{-hr['bits']:,} bits ({how})")
+    if hr.get("optimize_bits") is not None:
+        lines.append(f"jpeglite.optimize (tables and a progressive scan script) saves "
+                     f"{hr['optimize_bits']:,} bits ({hr['optimize_bits'] / 8:,.0f} bytes, "
+                     f"{100.0 * hr['optimize_bits'] / fb:.2f}% of the file)")
+    q = r.stage("quantize").details["components"]
+    lines.append("coefficients: " + "; ".join(
+        f"{nm} {c['blocks']:,} blocks, {c['nonzero']:,} non-zero ({c['nonzero_ac']:,} AC), "
+        f"{c['bits']:,.0f} bits entropy" for nm, c in q.items()))
+    return "\n".join(lines)
 
 
 def _plain(obj):
