@@ -4,9 +4,15 @@ Every `src/jpeglite/_*.pyx` becomes an extension module; compiler directives and
 flags are set here, once. Flags stay portable (no -march=native, no -ffast-math)
 so a wheel built here runs on any x86-64 or ARM machine.
 
-SSE2 kernels (part of every x86-64 CPU) sit behind one switch, JL_SSE2 in
-src/jpeglite/_simd.h, with portable scalar fallbacks; CFLAGS=-DJL_NO_SIMD builds
-the fallbacks of every module (encode and decode) on x86-64 too, to test them.
+SIMD: every kernel has a portable scalar reference and SIMD variants side by
+side in one header per stage (src/jpeglite/_<stage>_simd.h; the convention is
+written in _simd.h). The variant runs by CPU feature, chosen when a module
+loads, never by compiler flag: SSE2 is part of every x86-64 CPU, and wider
+variants (AVX2) are compiled per function with __attribute__((target(...))),
+so no -march flag is needed or wanted. The environment variable
+JPEGLITE_SIMD=scalar|sse2 caps the choice at run time, and tests/test_simd.py
+runs every variant this machine has against the scalar one. CFLAGS=-DJL_NO_SIMD
+compiles the scalar kernels alone (what a non-x86 build runs), to try them.
 
 JPEGLITE_SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer
 and turns Cython's bounds checks back on (for the hostile-input CI step).

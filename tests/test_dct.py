@@ -223,19 +223,6 @@ def test_dc_only_block_is_flat():
         assert out[0, 0, 0] == np.clip(np.floor(dc / 8 + 128 + 0.5), 0, 255)
 
 
-@pytest.mark.parametrize("scale", [4, 64, 1024, 32767])
-def test_simd_and_scalar_kernels_agree_on_any_input(scale):
-    # including coefficients far outside what an encoder writes, where the
-    # 16-bit wrapping and saturation matter
-    rng = np.random.default_rng(scale)
-    c = rng.integers(-scale, scale + 1, (3000, 64)).astype(np.int16)
-    c[::3, 8:] = 0                       # blocks with only row 0 (a shortcut path)
-    c[1::5, 1:] = 0                      # DC-only blocks
-    for q in (np.ones(64, np.int16), rng.integers(1, 256, 64).astype(np.int16),
-              rng.integers(-32768, 32768, 64).astype(np.int16)):
-        np.testing.assert_array_equal(idct_blocks(c, q), idct_blocks(c, q, scalar=True))
-
-
 def test_idct_output_saturates_for_corrupt_coefficients():
     c = np.full((1, 64), 32767, np.int16)
     out = idct_blocks(c, np.full(64, 255, np.int16))     # wraps/saturates, never crashes

@@ -3,16 +3,20 @@
 # ==== encode: RGB -> YCbCr ====
 import numpy as np
 from libc.stdint cimport uint8_t
+from jpeglite._simd cimport variant_level
 
 
-def rgb_to_ycbcr(image, out=None):
+def rgb_to_ycbcr(image, out=None, variant=None):
     """Staged colour stage: an (H, W, 3) uint8 RGB image -> (3, H, W) uint8 Y, Cb, Cr planes.
 
     JFIF full-range conversion in libjpeg's 16-bit fixed point (the same kernel
     the fused encoder runs row by row), so the planes equal libjpeg-turbo's.
     ``out``: an (3, H, W) uint8 array (rows contiguous, e.g. a row band of a
     bigger one) to write into instead of a new array; it is returned.
+    ``variant``: the SIMD variant to run ("scalar", "sse2", ...: one of
+    ``_simd.available_variants()``); None runs the one the encoder runs.
     """
+    cdef int level = variant_level(variant)
     cdef const uint8_t[:, :, ::1] src = np.ascontiguousarray(image, dtype=np.uint8)
     if src.shape[2] != 3:
         raise ValueError("image must have 3 channels (RGB)")
@@ -25,13 +29,13 @@ def rgb_to_ycbcr(image, out=None):
     if h and w:
         with nogil:
             for row in range(h):
-                rgb_to_ycc_row(&src[row, 0, 0], &o[0, row, 0], &o[1, row, 0], &o[2, row, 0], w)
+                jl_rgb_ycc_row(&src[row, 0, 0], &o[0, row, 0], &o[1, row, 0], &o[2, row, 0], w,
+                               level)
     return out
 # ==== end encode: RGB -> YCbCr ====
 
 
 # ==== decode: YCbCr -> RGB (and CMYK/YCCK) ====
-from libc.stdint cimport uint8_t, int32_t
 
 cdef YccTables _TABLES
 build_ycc_tables(&_TABLES)
@@ -42,23 +46,41 @@ cdef const YccTables* ycc_tables() noexcept nogil:
     return &_TABLES
 
 
-
-def ycbcr_to_rgb(const uint8_t[:, :, ::1] ycc):
+def ycbcr_to_rgb(const uint8_t[:, :, ::1] ycc, variant=None):
     """Convert an (H, W, 3) YCbCr image to RGB with libjpeg's fixed-point
-    arithmetic (staged path, tests)."""
-    import numpy as np
-    cdef Py_ssize_t h = ycc.shape[0], w = ycc.shape[1], i, x
+    arithmetic (staged path, tests). ``variant``: the SIMD variant to run
+    (one of ``_simd.available_variants()``; None: the one the decoder runs)."""
     if ycc.shape[2] != 3:
         raise ValueError("need (H, W, 3) YCbCr samples")
-    planes = np.ascontiguousarray(np.moveaxis(np.asarray(ycc), 2, 0))
+    return _from_ycc(ycc, variant_level(variant))
+
+
+def ycck_to_cmyk(const uint8_t[:, :, ::1] ycck, variant=None):
+    """Convert an (H, W, 4) Adobe YCCK image to the (H, W, 4) CMYK Pillow
+    reads (staged path, tests); ``variant`` as for ``ycbcr_to_rgb``."""
+    if ycck.shape[2] != 4:
+        raise ValueError("need (H, W, 4) YCCK samples")
+    return _from_ycc(ycck, variant_level(variant))
+
+
+cdef _from_ycc(const uint8_t[:, :, ::1] img, int level):
+    # YCbCr (3 channels) or YCCK (4) -> RGB or CMYK, row by row as the decoder does
+    import numpy as np
+    cdef Py_ssize_t h = img.shape[0], w = img.shape[1], n = img.shape[2], i
+    planes = np.ascontiguousarray(np.moveaxis(np.asarray(img), 2, 0))
     cdef const uint8_t[:, :, ::1] p = planes
-    out = np.empty((h, w, 3), dtype=np.uint8)
+    out = np.empty((h, w, n), dtype=np.uint8)
     cdef uint8_t[:, :, ::1] o = out
-    if w == 0:
+    if w == 0 or h == 0:
         return out
     with nogil:
         for i in range(h):
-            ycc_rgb_row(&p[0, i, 0], &p[1, i, 0], &p[2, i, 0], &o[i, 0, 0], <int>w, &_TABLES)
+            if n == 3:
+                jl_ycc_rgb_row(&p[0, i, 0], &p[1, i, 0], &p[2, i, 0], &o[i, 0, 0], <int>w, 3,
+                               &_TABLES, level)
+            else:
+                ycck_cmyk_row_at(&p[0, i, 0], &p[1, i, 0], &p[2, i, 0], &p[3, i, 0],
+                                 &o[i, 0, 0], <int>w, &_TABLES, level)
     return out
 
 # ==== end decode: YCbCr -> RGB (and CMYK/YCCK) ====

@@ -3,9 +3,10 @@
 # ==== encode: forward DCT ====
 import numpy as np
 from libc.stdint cimport uint8_t, int16_t, int32_t
+from jpeglite._simd cimport variant_level
 
 
-def fdct_blocks(plane, out=None):
+def fdct_blocks(plane, out=None, variant=None):
     """Staged DCT stage: a (8*BY, 8*BX) uint8 plane -> (BY, BX, 64) int32 coefficients.
 
     Each 8x8 block is level-shifted and transformed with the islow FDCT (the
@@ -13,7 +14,10 @@ def fdct_blocks(plane, out=None):
     order and scaled by 8 relative to T.81's FDCT, as libjpeg leaves them.
     ``out``: a C-contiguous (BY, BX, 64) int32 array to write into instead of
     a new one (a block-row band of a bigger one); it is returned.
+    ``variant``: the SIMD variant to run (one of ``_simd.available_variants()``;
+    None: the one the encoder runs).
     """
+    cdef int level = variant_level(variant)
     cdef const uint8_t[:, ::1] src = np.ascontiguousarray(plane, dtype=np.uint8)
     cdef Py_ssize_t rows = src.shape[0], cols = src.shape[1], by, bx
     if rows % 8 or cols % 8:
@@ -29,7 +33,7 @@ def fdct_blocks(plane, out=None):
         for by in range(rows // 8):
             for bx in range(cols // 8):
                 load_block(&src[8 * by, 8 * bx], cols, blk)
-                fdct_islow(blk)
+                jl_fdct_islow(blk, level)
                 for k in range(64):
                     o[by, bx, k] = blk[k]
     return out
@@ -40,14 +44,16 @@ def fdct_blocks(plane, out=None):
 from libc.stdint cimport uint8_t, int16_t, int32_t
 
 
-def idct_blocks(const int16_t[:, ::1] coefs, const int16_t[::1] quant, bint scalar=False):
+def idct_blocks(const int16_t[:, ::1] coefs, const int16_t[::1] quant, variant=None):
     """Inverse-DCT ``n`` blocks of 64 natural-order coefficients (shape (n, 64))
     with one table of 64 int16 multipliers; returns uint8 samples, shape (n, 8, 8).
 
     The per-stage entry point of the islow kernel (tests, staged timing);
-    ``scalar`` forces the portable kernel instead of the SIMD one.
+    ``variant``: the SIMD variant to run (one of ``_simd.available_variants()``;
+    None: the one the decoder runs).
     """
     import numpy as np
+    cdef int level = variant_level(variant)
     cdef Py_ssize_t n = coefs.shape[0], i
     if coefs.shape[1] != 64 or quant.shape[0] != 64:
         raise ValueError("need (n, 64) coefficients and a 64-entry table")
@@ -55,13 +61,7 @@ def idct_blocks(const int16_t[:, ::1] coefs, const int16_t[::1] quant, bint scal
     cdef uint8_t[:, :, ::1] o = out
     with nogil:
         for i in range(n):
-            if scalar:
-                idct_islow_scalar(&coefs[i, 0], &quant[0], &o[i, 0, 0], 8)
-            else:
-                idct_islow(&coefs[i, 0], &quant[0], &o[i, 0, 0], 8)
+            jl_idct_islow(&coefs[i, 0], &quant[0], &o[i, 0, 0], 8, level)
     return out
-
-
-HAVE_SIMD = bool(JL_HAVE_SSE2)
 
 # ==== end decode: inverse DCT ====

@@ -6,38 +6,11 @@ from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bw_reserv
                                 bw_take_bytes,
                                 jl_enc_bitlen, jl_enc_bitlen_nz, jl_enc_ctz64)
 
-# One SSE2 switch for the whole package (honours -DJL_NO_SIMD): _simd.h.
-cdef extern from "_simd.h":
-    pass
+from jpeglite._simd cimport jl_simd_level
 
-cdef extern from *:
-    """
-    #if JL_SSE2
-    #include <emmintrin.h>
-    #endif
-    /* Bit i set when b[i] != 0, for the 64 coefficients of a block. SSE2 is part
-       of every x86-64 CPU, so this needs no extra compiler flag. */
-    static inline unsigned long long jl_enc_nonzero_mask(const short* b) {
-    #if JL_SSE2
-        const __m128i z = _mm_setzero_si128();
-        unsigned long long zero = 0;
-        int i;
-        for (i = 0; i < 4; i++) {
-            __m128i a = _mm_loadu_si128((const __m128i*)(b + 16 * i));
-            __m128i c = _mm_loadu_si128((const __m128i*)(b + 16 * i + 8));
-            __m128i p = _mm_packs_epi16(_mm_cmpeq_epi16(a, z), _mm_cmpeq_epi16(c, z));
-            zero |= (unsigned long long)(unsigned)_mm_movemask_epi8(p) << (16 * i);
-        }
-        return ~zero;
-    #else
-        unsigned long long m = 0;
-        int i;
-        for (i = 0; i < 64; i++) m |= (unsigned long long)(b[i] != 0) << i;
-        return m;
-    #endif
-    }
-    """
-    uint64_t jl_enc_nonzero_mask(const int16_t* b) noexcept nogil
+# The kernel, scalar and SSE2 side by side, is C: _entropy_simd.h.
+cdef extern from "_entropy_simd.h":
+    uint64_t jl_nonzero_mask(const int16_t* b, int level) noexcept nogil
 
 
 # The zigzag order (T.81 Figure A.6) in the two forms the coder uses: zz[k] is
@@ -65,7 +38,7 @@ cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
 
 cdef inline uint64_t zigzag_nonzero(const int16_t* blk, const ZigzagMap* m) noexcept nogil:
     """Bit k set when AC coefficient k (zigzag order, k >= 1) of blk is non-zero."""
-    cdef uint64_t nat = jl_enc_nonzero_mask(blk) & ~(<uint64_t>1)
+    cdef uint64_t nat = jl_nonzero_mask(blk, jl_simd_level) & ~(<uint64_t>1)
     cdef uint64_t out = 0
     cdef int j
     for j in range(8):

@@ -2,10 +2,11 @@
 
 # ==== encode: run-length symbols and baseline scan coding ====
 import numpy as np
-from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t
+from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free
 from libc.string cimport memchr
 
+from jpeglite._simd cimport variant_level
 from .tables import ZIGZAG as _ZIGZAG
 
 cdef int _zz[64]
@@ -34,6 +35,24 @@ cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
         out.size[i] = s[i]
         out.packed[i] = (c[i] << 8) | s[i]
     return 0
+
+
+def nonzero_masks(blocks, variant=None):
+    """Per block of an (n, 64) int16 array, the 64-bit mask whose bit i is set
+    when coefficient i is non-zero, as an (n,) uint64 array: the kernel the
+    coder runs on every block (tests). ``variant``: the SIMD variant to run
+    (one of ``_simd.available_variants()``; None: the one the coder runs)."""
+    cdef int level = variant_level(variant)
+    cdef const int16_t[:, ::1] b = np.ascontiguousarray(blocks, dtype=np.int16)
+    if b.shape[1] != 64:
+        raise ValueError("blocks must be an (n, 64) array")
+    out = np.empty(b.shape[0], dtype=np.uint64)
+    cdef uint64_t[::1] o = out
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(b.shape[0]):
+            o[i] = jl_nonzero_mask(&b[i, 0], level)
+    return out
 
 
 def _check_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restart_interval):

@@ -2,7 +2,7 @@
  * place for the forward and inverse transforms, scalar and SSE2 alike.
  * From libjpeg's jfdctint.c / jidctint.c: FIX(x) = round(x * 2**13), with
  * PASS1_BITS extra bits of precision kept between the two passes.
- * _dct.pxd exposes them to Cython; the C kernels include this file. */
+ * The C kernels (_dct_simd.h) include this file. */
 #ifndef JPEGLITE_ISLOW_H
 #define JPEGLITE_ISLOW_H
 

@@ -3,41 +3,25 @@
 # ==== encode: quantize ====
 from libc.stdint cimport int16_t, int32_t, uint16_t, uint32_t, uint64_t
 
+from jpeglite._simd cimport jl_simd_level
 
-# Division by d = 8*Q with rounding, done in 16-bit lanes as multiplies.
-# x = |c| + d/2 < 2**16 (|c| <= 2**15 for 8-bit samples, d/2 <= 8188).
-# With L = ceil(log2 d) and m = floor(2**(16+L) / d) + 1, floor(x / d) ==
-# (x * m) >> (16 + L) for all x < 2**16 (Granlund & Montgomery 1994, Theorem
-# 4.2: 2**(16+L) < m*d <= 2**(16+L) + 2**L). m lies in (2**16, 2**17), so it
-# is applied as m = 2**16 + mlo: hi = (x * mlo) >> 16, then
-# (x + hi) >> L == (hi + ((x - hi) >> 1)) >> (L - 1) without leaving 16 bits,
-# and the per-coefficient shift by L - 1 (>= 2) is a high-half multiply by
-# 2**(17 - L). Every step is a 16-bit high or low multiply, add or shift, so
-# the loop vectorizes with plain SSE2 (pmulhuw) eight lanes at a time, and
-# the result is exactly libjpeg's integer division.
-ctypedef struct QuantDivisors:
-    uint16_t half[64]       # d / 2, the rounding term
-    uint16_t mlo[64]        # m - 2**16
-    uint16_t scale[64]      # 2**(17 - L)
+# The kernel, scalar and SSE2 side by side, is C: _quant_simd.h (which
+# explains the division by multiplies that QuantDivisors holds).
+cdef extern from "_quant_simd.h":
+    ctypedef struct QuantDivisors "jl_quant_divisors":
+        uint16_t half[64]       # d / 2, the rounding term
+        uint16_t mlo[64]        # m - 2**16
+        uint16_t scale[64]      # 2**(17 - L)
+    void jl_quantize_block(const int16_t* coef, const QuantDivisors* q, int16_t* out,
+                           int level) noexcept nogil
 
 
 cdef inline void quantize_block(const int16_t* coef, const QuantDivisors* q,
                                 int16_t* out) noexcept nogil:
-    """Quantize one block of FDCT output (natural order) like libjpeg.
-
-    out = sign(c) * floor((|c| + d/2) / d), d = 8 * Q: round half away from zero.
-    """
-    cdef int i
-    cdef int16_t c, s
-    cdef uint16_t x, hi, t, r
-    for i in range(64):
-        c = coef[i]
-        s = c >> 15                      # 0 or -1
-        x = <uint16_t>((c ^ s) - s) + q.half[i]
-        hi = <uint16_t>((<uint32_t>x * q.mlo[i]) >> 16)
-        t = hi + (<uint16_t>(x - hi) >> 1)
-        r = <uint16_t>((<uint32_t>t * q.scale[i]) >> 16)
-        out[i] = <int16_t>((r ^ s) - s)
+    """Quantize one block of FDCT output (natural order) like libjpeg:
+    out = sign(c) * floor((|c| + d/2) / d), d = 8 * Q, round half away from
+    zero (jl_quantize_block, the variant this process selected)."""
+    jl_quantize_block(coef, q, out, jl_simd_level)
 
 
 cdef int fill_divisors(qtable, QuantDivisors* q) except -1

@@ -3,6 +3,7 @@
 # ==== encode: quantize ====
 import numpy as np
 from libc.stdint cimport int16_t, int32_t, uint32_t, uint64_t
+from jpeglite._simd cimport variant_level
 
 
 cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
@@ -28,7 +29,7 @@ cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
     return 0
 
 
-def quantize_blocks(coefs, qtable, out=None):
+def quantize_blocks(coefs, qtable, out=None, variant=None):
     """Staged quantization stage: (..., 64) int32 FDCT output -> int16 of the same shape.
 
     ``qtable`` is the 64-entry table in natural order (as ``tables`` gives it);
@@ -36,7 +37,10 @@ def quantize_blocks(coefs, qtable, out=None):
     rounding (the FDCT output carries a factor 8). Natural order in and out.
     ``out``: a C-contiguous int16 array of the same shape to write into
     instead of a new one (a band of a bigger one); it is returned.
+    ``variant``: the SIMD variant to run (one of ``_simd.available_variants()``;
+    None: the one the encoder runs).
     """
+    cdef int level = variant_level(variant)
     c = np.ascontiguousarray(coefs, dtype=np.int32)
     if c.ndim < 1 or c.shape[c.ndim - 1] != 64:
         raise ValueError("coefficients must have a last axis of 64")
@@ -61,7 +65,7 @@ def quantize_blocks(coefs, qtable, out=None):
                 x = src[k, i]
                 bad |= (x < -(1 << 15)) | (x >= (1 << 15))
                 blk[i] = <int16_t>x
-            quantize_block(blk, &q, &dst[k, 0])
+            jl_quantize_block(blk, &q, &dst[k, 0], level)
     if bad:
         raise ValueError("coefficients out of range for 8-bit samples")
     return out

@@ -1,17 +1,112 @@
-/* Whether the SSE2 kernels are compiled: one switch for every module.
+/* The SIMD convention of every kernel (encode and decode alike).
  *
- * SSE2 is part of every x86-64 CPU (and of 32-bit x86 built for it), so the
- * kernels need no special compiler flag. Building with -DJL_NO_SIMD
- * (CFLAGS=-DJL_NO_SIMD) compiles the portable scalar paths instead, which is
- * how they are tested on x86-64. */
+ * Each stage has one header, _<stage>_simd.h (_color, _subsample, _dct,
+ * _quant, _entropy), holding per kernel, side by side, as plain C:
+ *   - jl_<kernel>_scalar: the portable reference, the definition of the
+ *     result (it is what JL_NO_SIMD builds and non-x86 machines run);
+ *   - jl_<kernel>_sse2 (and later _avx2, ...): the same integers, faster;
+ *   - jl_<kernel>(..., int level): runs the variant of that level, one
+ *     decision per row or per block, never per sample.
+ * The Cython .pxd files expose jl_<kernel>(..., jl_simd_level) under the
+ * names the drivers use, and the .pyx entry points take `variant=` ("scalar",
+ * "sse2", ...) so that tests/test_simd.py runs every variant this machine
+ * has against the scalar one in the default test run.
+ *
+ * Levels. JL_SSE2 says whether the SSE2 kernels are compiled: SSE2 is part of
+ * every x86-64 CPU, so they need no compiler flag and no run-time check.
+ * CFLAGS=-DJL_NO_SIMD compiles the scalar kernels alone (how a non-x86 build
+ * is tried on x86-64). jl_simd_level, the level the drivers run, starts at the
+ * best level the build guarantees; where the compiler runs constructors
+ * (GCC, Clang) it is set when the module loads to the best level the CPU
+ * offers (jl_simd_cpu_level), lowered by the environment variable
+ * JPEGLITE_SIMD=scalar|sse2 (benchmarks, bisecting a suspected SIMD bug).
+ * Wider kernels slot in as a new level: compile them with
+ * __attribute__((target("avx2"))) (never -march=native: wheels run anywhere),
+ * set JL_AVX2 to 1, and jl_simd_cpu_level offers them when
+ * __builtin_cpu_supports("avx2") says the CPU runs them.
+ *
+ * Every translation unit (each Cython module) has its own copy of
+ * jl_simd_level; all are set by the same rule, so they agree. */
 #ifndef JPEGLITE_SIMD_H
 #define JPEGLITE_SIMD_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#define JL_SIMD_SCALAR 0
+#define JL_SIMD_SSE2 1
+#define JL_SIMD_AVX2 2
+#define JL_SIMD_NLEVELS 3
 
 #if (defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)) \
     && !defined(JL_NO_SIMD)
 #define JL_SSE2 1
 #include <emmintrin.h>
+#else
+#define JL_SSE2 0
+#endif
 
+/* No AVX2 kernel yet: the level is reserved, never selected. The first one
+ * sets JL_AVX2 to 1 where JL_TARGET_AVX2 exists (GCC and Clang on x86), and
+ * marks its functions JL_TARGET_AVX2 so that only they use AVX2 encodings. */
+#define JL_AVX2 0
+#if JL_SSE2 && (defined(__GNUC__) || defined(__clang__)) \
+    && (defined(__x86_64__) || defined(__i386__))
+#define JL_TARGET_AVX2 __attribute__((target("avx2")))
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define JL_RESTRICT __restrict__
+#elif defined(_MSC_VER)
+#define JL_RESTRICT __restrict
+#else
+#define JL_RESTRICT
+#endif
+
+/* The names of the levels, as Python passes them (`variant=`). */
+static const char *const jl_simd_names[JL_SIMD_NLEVELS] = {"scalar", "sse2", "avx2"};
+
+/* The best level this build and this CPU can run. */
+static inline int jl_simd_cpu_level(void)
+{
+    int level = JL_SIMD_SCALAR;
+#if JL_SSE2
+    level = JL_SIMD_SSE2;
+#endif
+#if JL_AVX2
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2"))
+        level = JL_SIMD_AVX2;
+#endif
+    return level;
+}
+
+/* The level of the named variant, or -1 for an unknown name. */
+static inline int jl_simd_level_of(const char *name)
+{
+    int i;
+    for (i = 0; i < JL_SIMD_NLEVELS; i++)
+        if (strcmp(name, jl_simd_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+#if JL_SSE2
+static int jl_simd_level = JL_SIMD_SSE2;
+#else
+static int jl_simd_level = JL_SIMD_SCALAR;
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((constructor)) static void jl_simd_select(void)
+{
+    const char *cap = getenv("JPEGLITE_SIMD");
+    int level = jl_simd_cpu_level(), capped = cap && *cap ? jl_simd_level_of(cap) : -1;
+    jl_simd_level = capped >= 0 && capped < level ? capped : level;
+}
+#endif
+
+#if JL_SSE2
 /* Transpose the 8x8 int16 matrix whose rows are r[0..7], in place (the
  * FDCT and IDCT run their column pass as a row pass between two of these). */
 static inline void jl_transpose8x16(__m128i *r)
@@ -29,8 +124,6 @@ static inline void jl_transpose8x16(__m128i *r)
     r[4] = _mm_unpacklo_epi64(b2, b6); r[5] = _mm_unpackhi_epi64(b2, b6);
     r[6] = _mm_unpacklo_epi64(b3, b7); r[7] = _mm_unpackhi_epi64(b3, b7);
 }
-#else
-#define JL_SSE2 0
 #endif
 
 #endif

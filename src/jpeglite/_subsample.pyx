@@ -3,16 +3,21 @@
 # ==== encode: downsampling ====
 import numpy as np
 from libc.stdint cimport uint8_t
+from jpeglite._simd cimport variant_level
 
 
-def downsample(plane, int hexp, int vexp, Py_ssize_t out_rows, Py_ssize_t out_cols):
+def downsample(plane, int hexp, int vexp, Py_ssize_t out_rows, Py_ssize_t out_cols,
+               variant=None):
     """Staged subsampling stage: one (H, W) uint8 plane -> (out_rows, out_cols) uint8.
 
     ``hexp``/``vexp`` (1 or 2) are how many input samples across/down make one
     output sample (2, 2 for the chroma of 4:2:0). The output is padded to
     ``out_rows`` x ``out_cols`` (whole blocks: 8 x the component's blocks) the
     way libjpeg pads, with the same kernel the fused encoder runs.
+    ``variant``: the SIMD variant to run (one of ``_simd.available_variants()``;
+    None: the one the encoder runs).
     """
+    cdef int level = variant_level(variant)
     if hexp not in (1, 2) or vexp not in (1, 2) or (hexp, vexp) == (1, 2):
         raise ValueError("hexp, vexp must be (1, 1), (2, 1) or (2, 2)")
     cdef const uint8_t[:, ::1] src = np.ascontiguousarray(plane, dtype=np.uint8)
@@ -23,8 +28,8 @@ def downsample(plane, int hexp, int vexp, Py_ssize_t out_rows, Py_ssize_t out_co
     cdef uint8_t[:, ::1] o = out
     if out_rows and out_cols:
         with nogil:
-            downsample_rows(&src[0, 0], w, 0, h, w, &o[0, 0], out_cols, 0, out_rows,
-                            out_cols, hexp, vexp)
+            downsample_rows_at(&src[0, 0], w, 0, h, w, &o[0, 0], out_cols, 0, out_rows,
+                               out_cols, hexp, vexp, level)
     return out
 # ==== end encode: downsampling ====
 
@@ -49,10 +54,14 @@ def upsample_method(int hr, int vr, int comp_w):
     return UP_REPLICATE
 
 
-def upsample_plane(const uint8_t[:, ::1] plane, int hr, int vr, int out_w, int out_h):
+def upsample_plane(const uint8_t[:, ::1] plane, int hr, int vr, int out_w, int out_h,
+                   variant=None):
     """Upsample a whole component plane (its shape is the decoded size) to
-    out_h x out_w with the method libjpeg-turbo picks (staged path, tests)."""
+    out_h x out_w with the method libjpeg-turbo picks (staged path, tests).
+    ``variant``: the SIMD variant to run (one of ``_simd.available_variants()``;
+    None: the one the decoder runs)."""
     import numpy as np
+    cdef int level = variant_level(variant)
     cdef int comp_h = plane.shape[0], comp_w = plane.shape[1], y, x
     cdef int method = upsample_method(hr, vr, comp_w)
     if comp_w < 1 or comp_h < 1 or out_w > comp_w * hr or out_h > comp_h * vr:
@@ -64,8 +73,8 @@ def upsample_plane(const uint8_t[:, ::1] plane, int hr, int vr, int out_w, int o
     cdef const uint8_t* row
     with nogil:
         for y in range(out_h):
-            row = upsample_row(method, &plane[0, 0], plane.strides[0], comp_w, comp_h,
-                               hr, vr, y, out_w, &b[0])
+            row = upsample_row_at(method, &plane[0, 0], plane.strides[0], comp_w, comp_h,
+                                  hr, vr, y, out_w, &b[0], level)
             for x in range(out_w):
                 o[y, x] = row[x]
     return out

@@ -1,0 +1,437 @@
+/* The 8x8 islow DCTs, each as scalar reference and SSE2 variant side by side
+ * (the convention: _simd.h).
+ *
+ *   jl_fdct_islow  encode: forward DCT of a level-shifted block, in place
+ *   jl_idct_islow  decode: dequantize + inverse DCT of a block to samples
+ *
+ * Both are libjpeg's accurate integer algorithm (jfdctint.c / jidctint.c:
+ * Loeffler-Ligtenberg-Moschytz, 13-bit constants from _islow.h, PASS1_BITS
+ * extra bits between the passes). The FDCT output is T.81 A.3.3's scaled up by
+ * 8 (quantization divides by 8 x Q); for 8-bit samples (-128..127 in) every
+ * output fits 16 bits. The IDCT is in the exact arithmetic of libjpeg-turbo's
+ * x86 SIMD version, which Pillow runs: dequantized values and the pass-1
+ * results are 16-bit (wrapping and saturating where it does), sums it forms
+ * in 16 bits (i0 +- i4, i7 + i3, i5 + i1) wrap, the output saturates to
+ * 0..255. For any coefficients a real encoder writes this equals the C
+ * reference; only corrupt, out-of-range coefficients tell the two apart. */
+#ifndef JPEGLITE_DCT_SIMD_H
+#define JPEGLITE_DCT_SIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "_islow.h"
+#include "_simd.h"
+
+/* short names for the islow constants */
+#define JL_F0298 ISLOW_FIX_0_298631336
+#define JL_F0390 ISLOW_FIX_0_390180644
+#define JL_F0541 ISLOW_FIX_0_541196100
+#define JL_F0765 ISLOW_FIX_0_765366865
+#define JL_F0899 ISLOW_FIX_0_899976223
+#define JL_F1175 ISLOW_FIX_1_175875602
+#define JL_F1501 ISLOW_FIX_1_501321110
+#define JL_F1847 ISLOW_FIX_1_847759065
+#define JL_F1961 ISLOW_FIX_1_961570560
+#define JL_F2053 ISLOW_FIX_2_053119869
+#define JL_F2562 ISLOW_FIX_2_562915447
+#define JL_F3072 ISLOW_FIX_3_072711026
+
+/* ==== encode: forward DCT ==== */
+
+/* One 1-D pass down the 8 columns of d at once (column i: d[i], d[8+i], ..).
+ * Even outputs 0 and 4 are (sum + r_even) >> sh_even when sh_even > 0 and
+ * sum * 2**-sh_even otherwise; the others are (product sum + r_odd) >> sh_odd.
+ * Every column takes the same operations, so compilers run the 8 columns in
+ * SIMD lanes (no branch depends on the data). */
+static inline void jl_fdct_pass_scalar(int32_t *d, int32_t r_even, int sh_even, int32_t r_odd,
+                                       int sh_odd)
+{
+    int i;
+    for (i = 0; i < 8; i++) {
+        int32_t *p = d + i;
+        int32_t tmp0 = p[0] + p[56], tmp7 = p[0] - p[56];
+        int32_t tmp1 = p[8] + p[48], tmp6 = p[8] - p[48];
+        int32_t tmp2 = p[16] + p[40], tmp5 = p[16] - p[40];
+        int32_t tmp3 = p[24] + p[32], tmp4 = p[24] - p[32];
+        int32_t tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3;
+        int32_t tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
+        int32_t z1, z2, z3, z4, z5;
+        if (sh_even > 0) {
+            p[0] = (tmp10 + tmp11 + r_even) >> sh_even;
+            p[32] = (tmp10 - tmp11 + r_even) >> sh_even;
+        } else {
+            p[0] = (tmp10 + tmp11) * (1 << -sh_even);
+            p[32] = (tmp10 - tmp11) * (1 << -sh_even);
+        }
+        z1 = (tmp12 + tmp13) * JL_F0541;
+        p[16] = (z1 + tmp13 * JL_F0765 + r_odd) >> sh_odd;
+        p[48] = (z1 - tmp12 * JL_F1847 + r_odd) >> sh_odd;
+        z1 = tmp4 + tmp7;
+        z2 = tmp5 + tmp6;
+        z3 = tmp4 + tmp6;
+        z4 = tmp5 + tmp7;
+        z5 = (z3 + z4) * JL_F1175;
+        tmp4 = tmp4 * JL_F0298;
+        tmp5 = tmp5 * JL_F2053;
+        tmp6 = tmp6 * JL_F3072;
+        tmp7 = tmp7 * JL_F1501;
+        z1 = -z1 * JL_F0899;
+        z2 = -z2 * JL_F2562;
+        z3 = -z3 * JL_F1961 + z5;
+        z4 = -z4 * JL_F0390 + z5;
+        p[56] = (tmp4 + z1 + z3 + r_odd) >> sh_odd;
+        p[40] = (tmp5 + z2 + z4 + r_odd) >> sh_odd;
+        p[24] = (tmp6 + z2 + z3 + r_odd) >> sh_odd;
+        p[8] = (tmp7 + z1 + z4 + r_odd) >> sh_odd;
+    }
+}
+
+/* out = transpose of the 8x8 int32 matrix in (row-major); in != out. */
+static inline void jl_transpose8_i32(const int32_t *in, int32_t *out)
+{
+    int i, j;
+    for (i = 0; i < 8; i++)
+        for (j = 0; j < 8; j++)
+            out[8 * j + i] = in[8 * i + j];
+}
+
+/* Both passes in 32 bits down columns, 8 at once: the row pass works on the
+ * transposed block, which is transposed back before the column pass. */
+static inline void jl_fdct_scalar(int16_t *d)
+{
+    int32_t t[64], u[64];
+    int i;
+    for (i = 0; i < 64; i++)
+        u[i] = d[i];
+    jl_transpose8_i32(u, t);
+    /* pass 1: rows (columns of t); results scaled up by 2**PASS1_BITS */
+    jl_fdct_pass_scalar(t, 0, -ISLOW_PASS1_BITS, 1 << (ISLOW_CONST_BITS - ISLOW_PASS1_BITS - 1),
+                        ISLOW_CONST_BITS - ISLOW_PASS1_BITS);
+    jl_transpose8_i32(t, u);
+    /* pass 2: columns; removes PASS1_BITS and leaves the overall factor 8 */
+    jl_fdct_pass_scalar(u, 1 << (ISLOW_PASS1_BITS - 1), ISLOW_PASS1_BITS,
+                        1 << (ISLOW_CONST_BITS + ISLOW_PASS1_BITS - 1),
+                        ISLOW_CONST_BITS + ISLOW_PASS1_BITS);
+    for (i = 0; i < 64; i++)
+        d[i] = (int16_t)u[i];
+}
+
+#if JL_SSE2
+/* Word pair (a, b) as pmaddwd's second operand: x * a + y * b per 32-bit lane. */
+#define JL_K2(a, b) _mm_set1_epi32((int)(((unsigned)(b) << 16) | ((unsigned)(a) & 0xFFFFu)))
+
+/* (x * k.a + y * k.b + add + round) >> shift for 8 lanes, packed back to 16 bits. */
+static inline __m128i jl_fdct_madd_desc(__m128i x, __m128i y, __m128i k, __m128i add_lo,
+                                        __m128i add_hi, __m128i round, int shift)
+{
+    __m128i lo = _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi16(x, y), k), add_lo);
+    __m128i hi = _mm_add_epi32(_mm_madd_epi16(_mm_unpackhi_epi16(x, y), k), add_hi);
+    lo = _mm_srai_epi32(_mm_add_epi32(lo, round), shift);
+    hi = _mm_srai_epi32(_mm_add_epi32(hi, round), shift);
+    return _mm_packs_epi32(lo, hi);
+}
+
+/* One islow pass down 8 lanes at once (v[k]: the k-th input of every lane).
+ * The product sums are regrouped by distributivity so each is a pmaddwd of
+ * two 16-bit inputs by two 16-bit constants (e.g. out7 = tmp4 (c298 - c899)
+ * - tmp7 c899 + z3 (c1175 - c1961) + z4 c1175): the same integers as the
+ * 32-bit code. For 8-bit samples every 16-bit intermediate stays in range:
+ * pass-1 outputs are within [-4096, 4064], so pass-2 sums of eight of them
+ * are within [-32768, 32640]. */
+static inline void jl_fdct_pass_sse2(__m128i *v, int pass2)
+{
+    const __m128i z = _mm_setzero_si128();
+    const int sh = pass2 ? 15 : 11;
+    const __m128i rnd = _mm_set1_epi32(1 << (sh - 1));
+    __m128i tmp0 = _mm_add_epi16(v[0], v[7]), tmp7 = _mm_sub_epi16(v[0], v[7]);
+    __m128i tmp1 = _mm_add_epi16(v[1], v[6]), tmp6 = _mm_sub_epi16(v[1], v[6]);
+    __m128i tmp2 = _mm_add_epi16(v[2], v[5]), tmp5 = _mm_sub_epi16(v[2], v[5]);
+    __m128i tmp3 = _mm_add_epi16(v[3], v[4]), tmp4 = _mm_sub_epi16(v[3], v[4]);
+    __m128i tmp10 = _mm_add_epi16(tmp0, tmp3), tmp13 = _mm_sub_epi16(tmp0, tmp3);
+    __m128i tmp11 = _mm_add_epi16(tmp1, tmp2), tmp12 = _mm_sub_epi16(tmp1, tmp2);
+    __m128i z3 = _mm_add_epi16(tmp4, tmp6), z4 = _mm_add_epi16(tmp5, tmp7);
+    __m128i a_lo, a_hi, b_lo, b_hi;
+    if (pass2) {
+        const __m128i two = _mm_set1_epi16(2);
+        v[0] = _mm_srai_epi16(_mm_add_epi16(_mm_add_epi16(tmp10, tmp11), two), 2);
+        v[4] = _mm_srai_epi16(_mm_add_epi16(_mm_sub_epi16(tmp10, tmp11), two), 2);
+    } else {
+        v[0] = _mm_slli_epi16(_mm_add_epi16(tmp10, tmp11), 2);
+        v[4] = _mm_slli_epi16(_mm_sub_epi16(tmp10, tmp11), 2);
+    }
+    v[2] = jl_fdct_madd_desc(tmp12, tmp13, JL_K2(JL_F0541, JL_F0541 + JL_F0765), z, z, rnd, sh);
+    v[6] = jl_fdct_madd_desc(tmp12, tmp13, JL_K2(JL_F0541 - JL_F1847, JL_F0541), z, z, rnd, sh);
+    /* A = z3 (c1175 - c1961) + z4 c1175, B = z3 c1175 + z4 (c1175 - c390) */
+    a_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(JL_F1175 - JL_F1961, JL_F1175));
+    a_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(JL_F1175 - JL_F1961, JL_F1175));
+    b_lo = _mm_madd_epi16(_mm_unpacklo_epi16(z3, z4), JL_K2(JL_F1175, JL_F1175 - JL_F0390));
+    b_hi = _mm_madd_epi16(_mm_unpackhi_epi16(z3, z4), JL_K2(JL_F1175, JL_F1175 - JL_F0390));
+    v[7] = jl_fdct_madd_desc(tmp4, tmp7, JL_K2(JL_F0298 - JL_F0899, -JL_F0899), a_lo, a_hi, rnd, sh);
+    v[1] = jl_fdct_madd_desc(tmp4, tmp7, JL_K2(-JL_F0899, JL_F1501 - JL_F0899), b_lo, b_hi, rnd, sh);
+    v[5] = jl_fdct_madd_desc(tmp5, tmp6, JL_K2(JL_F2053 - JL_F2562, -JL_F2562), b_lo, b_hi, rnd, sh);
+    v[3] = jl_fdct_madd_desc(tmp5, tmp6, JL_K2(-JL_F2562, JL_F3072 - JL_F2562), a_lo, a_hi, rnd, sh);
+}
+
+/* In 16-bit lanes with pmaddwd: a pass, a transpose, a pass, a transpose. */
+static inline void jl_fdct_sse2(int16_t *d)
+{
+    __m128i v[8];
+    int i;
+    for (i = 0; i < 8; i++)
+        v[i] = _mm_loadu_si128((const __m128i *)(d + 8 * i));
+    jl_transpose8x16(v);        /* v[j]: column j, lane i = row i */
+    jl_fdct_pass_sse2(v, 0);    /* v[u]: row i's coefficient u in lane i */
+    jl_transpose8x16(v);        /* v[i]: row i, lane u */
+    jl_fdct_pass_sse2(v, 1);    /* v[k]: coefficient (k, u) in lane u */
+    for (i = 0; i < 8; i++)
+        _mm_storeu_si128((__m128i *)(d + 8 * i), v[i]);
+}
+#endif
+
+/* The islow FDCT of a level-shifted block (int16, natural order), in place. */
+static inline void jl_fdct_islow(int16_t *d, int level)
+{
+#if JL_SSE2
+    if (level >= JL_SIMD_SSE2) {
+        jl_fdct_sse2(d);
+        return;
+    }
+#endif
+    (void)level;
+    jl_fdct_scalar(d);
+}
+
+/* ==== decode: inverse DCT ==== */
+
+static inline int32_t jl_wrap16(int32_t x)
+{
+    return (int16_t)x;
+}
+
+static inline int32_t jl_sat16(int32_t x)
+{
+    return x < -32768 ? -32768 : x > 32767 ? 32767 : x;
+}
+
+/* v + 128 limited to 0..255 */
+static inline uint8_t jl_sat_sample(int32_t v)
+{
+    return v < -128 ? 0 : v > 127 ? 255 : (uint8_t)(v + 128);
+}
+
+/* A block whose AC coefficients are all zero: every sample is the same. */
+static inline void jl_idct_fill_dc(int16_t c0, int16_t q0, uint8_t *out, ptrdiff_t stride)
+{
+    uint8_t v = jl_sat_sample((jl_wrap16(jl_wrap16((int32_t)c0 * q0) * (1 << ISLOW_PASS1_BITS))
+                               + 16) >> 5);
+    int r, c;
+    for (r = 0; r < 8; r++)
+        for (c = 0; c < 8; c++)
+            out[r * stride + c] = v;
+}
+
+/* One 8-point IDCT, undescaled: o[0..7] carry 2**CONST_BITS extra. The
+ * products are grouped as libjpeg-turbo's SIMD code groups them (z1, z2
+ * folded into the constants); the sums it forms in 16 bits wrap here too. */
+static inline void jl_idct_1d(int32_t i0, int32_t i1, int32_t i2, int32_t i3, int32_t i4,
+                              int32_t i5, int32_t i6, int32_t i7, int32_t *o)
+{
+    int32_t tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13, z3, z4, t0, t1, t2, t3;
+    tmp3 = i2 * (JL_F0541 + JL_F0765) + i6 * JL_F0541;
+    tmp2 = i2 * JL_F0541 + i6 * (JL_F0541 - JL_F1847);
+    tmp0 = jl_wrap16(i0 + i4) * (1 << ISLOW_CONST_BITS);
+    tmp1 = jl_wrap16(i0 - i4) * (1 << ISLOW_CONST_BITS);
+    tmp10 = tmp0 + tmp3;
+    tmp13 = tmp0 - tmp3;
+    tmp11 = tmp1 + tmp2;
+    tmp12 = tmp1 - tmp2;
+    z3 = jl_wrap16(i7 + i3);
+    z4 = jl_wrap16(i5 + i1);
+    tmp0 = z3 * (JL_F1175 - JL_F1961) + z4 * JL_F1175;
+    tmp1 = z3 * JL_F1175 + z4 * (JL_F1175 - JL_F0390);
+    t0 = i7 * (JL_F0298 - JL_F0899) - i1 * JL_F0899 + tmp0;
+    t1 = i5 * (JL_F2053 - JL_F2562) - i3 * JL_F2562 + tmp1;
+    t2 = i3 * (JL_F3072 - JL_F2562) - i5 * JL_F2562 + tmp0;
+    t3 = i1 * (JL_F1501 - JL_F0899) - i7 * JL_F0899 + tmp1;
+    o[0] = tmp10 + t3;
+    o[7] = tmp10 - t3;
+    o[1] = tmp11 + t2;
+    o[6] = tmp11 - t2;
+    o[2] = tmp12 + t1;
+    o[5] = tmp12 - t1;
+    o[3] = tmp13 + t0;
+    o[4] = tmp13 - t0;
+}
+
+/* Dequantize and inverse-transform one 8x8 block (natural order) into 8 rows
+ * of 8 samples at out, out + stride, ... Flat blocks, columns and rows take
+ * shortcuts that give the values the full computation gives. */
+static inline void jl_idct_scalar(const int16_t *coef, const int16_t *quant, uint8_t *out,
+                                  ptrdiff_t stride)
+{
+    int32_t ws[64], d[8], o[8], dc;
+    int c, r, k;
+    int16_t acc = 0;
+    uint8_t *op;
+    for (k = 8; k < 64; k++)
+        acc |= coef[k];
+    if (acc == 0) {
+        if ((coef[1] | coef[2] | coef[3] | coef[4] | coef[5] | coef[6] | coef[7]) == 0) {
+            jl_idct_fill_dc(coef[0], quant[0], out, stride);
+            return;
+        }
+        /* only row 0 nonzero: every column is flat (SIMD computes this in 16 bits) */
+        for (c = 0; c < 8; c++) {
+            dc = jl_wrap16(jl_wrap16((int32_t)coef[c] * quant[c]) * (1 << ISLOW_PASS1_BITS));
+            for (r = 0; r < 8; r++)
+                ws[r * 8 + c] = dc;
+        }
+    } else {
+        for (c = 0; c < 8; c++) {
+            for (r = 0; r < 8; r++)
+                d[r] = jl_wrap16((int32_t)coef[r * 8 + c] * quant[r * 8 + c]);
+            if ((d[1] | d[2] | d[3] | d[4] | d[5] | d[6] | d[7]) == 0) {
+                /* what the full computation gives for a flat column */
+                dc = jl_sat16(d[0] * (1 << ISLOW_PASS1_BITS));
+                for (r = 0; r < 8; r++)
+                    ws[r * 8 + c] = dc;
+                continue;
+            }
+            jl_idct_1d(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], o);
+            for (r = 0; r < 8; r++)
+                ws[r * 8 + c] = jl_sat16((o[r] + 1024) >> 11);
+        }
+    }
+    for (r = 0; r < 8; r++) {
+        const int32_t *w = ws + r * 8;
+        op = out + r * stride;
+        if ((w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) == 0) {
+            /* what the full computation gives for a flat row */
+            memset(op, jl_sat_sample((w[0] + 16) >> 5), 8);
+            continue;
+        }
+        jl_idct_1d(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], o);
+        for (c = 0; c < 8; c++)
+            op[c] = jl_sat_sample((o[c] + 131072) >> 18);
+    }
+}
+
+#if JL_SSE2
+#define JL_PAIR(a, b) _mm_setr_epi16((a), (b), (a), (b), (a), (b), (a), (b))
+
+/* multiply-add of interleaved (x, y) pairs by constant pair c: x*c0 + y*c1 */
+#define JL_MADD2(lo, hi, x, y, c) do { \
+    lo = _mm_madd_epi16(_mm_unpacklo_epi16((x), (y)), (c)); \
+    hi = _mm_madd_epi16(_mm_unpackhi_epi16((x), (y)), (c)); } while (0)
+
+/* 16-bit lanes to 32-bit lanes shifted left by 13 (sign-correct) */
+#define JL_WIDEN_SHL13(lo, hi, v) do { \
+    lo = _mm_srai_epi32(_mm_unpacklo_epi16(_mm_setzero_si128(), (v)), 16 - 13); \
+    hi = _mm_srai_epi32(_mm_unpackhi_epi16(_mm_setzero_si128(), (v)), 16 - 13); } while (0)
+
+/* One 8-point pass over 8 lanes: v[0..7] in, v[0..7] out as 16-bit,
+ * descaled by `shift` with rounding and saturated. */
+static inline void jl_idct_pass_sse2(__m128i *v, int shift)
+{
+    __m128i t2l, t2h, t3l, t3h, t0l, t0h, t1l, t1h;
+    __m128i e10l, e10h, e11l, e11h, e12l, e12h, e13l, e13h;
+    __m128i z3l, z3h, z4l, z4h, o0l, o0h, o1l, o1h, o2l, o2h, o3l, o3h;
+    __m128i z3, z4, rnd = _mm_set1_epi32(1 << (shift - 1));
+    __m128i sh = _mm_cvtsi32_si128(shift);
+
+    /* even part */
+    JL_MADD2(t3l, t3h, v[2], v[6], JL_PAIR(JL_F0541 + JL_F0765, JL_F0541));
+    JL_MADD2(t2l, t2h, v[2], v[6], JL_PAIR(JL_F0541, JL_F0541 - JL_F1847));
+    JL_WIDEN_SHL13(t0l, t0h, _mm_add_epi16(v[0], v[4]));
+    JL_WIDEN_SHL13(t1l, t1h, _mm_sub_epi16(v[0], v[4]));
+    t0l = _mm_add_epi32(t0l, rnd); t0h = _mm_add_epi32(t0h, rnd);
+    t1l = _mm_add_epi32(t1l, rnd); t1h = _mm_add_epi32(t1h, rnd);
+    e10l = _mm_add_epi32(t0l, t3l); e10h = _mm_add_epi32(t0h, t3h);
+    e13l = _mm_sub_epi32(t0l, t3l); e13h = _mm_sub_epi32(t0h, t3h);
+    e11l = _mm_add_epi32(t1l, t2l); e11h = _mm_add_epi32(t1h, t2h);
+    e12l = _mm_sub_epi32(t1l, t2l); e12h = _mm_sub_epi32(t1h, t2h);
+
+    /* odd part: inputs 7, 5, 3, 1 */
+    z3 = _mm_add_epi16(v[7], v[3]);
+    z4 = _mm_add_epi16(v[5], v[1]);
+    JL_MADD2(z3l, z3h, z3, z4, JL_PAIR(JL_F1175 - JL_F1961, JL_F1175));
+    JL_MADD2(z4l, z4h, z3, z4, JL_PAIR(JL_F1175, JL_F1175 - JL_F0390));
+    JL_MADD2(o0l, o0h, v[7], v[1], JL_PAIR(JL_F0298 - JL_F0899, -JL_F0899));
+    JL_MADD2(o3l, o3h, v[7], v[1], JL_PAIR(-JL_F0899, JL_F1501 - JL_F0899));
+    JL_MADD2(o1l, o1h, v[5], v[3], JL_PAIR(JL_F2053 - JL_F2562, -JL_F2562));
+    JL_MADD2(o2l, o2h, v[5], v[3], JL_PAIR(-JL_F2562, JL_F3072 - JL_F2562));
+    o0l = _mm_add_epi32(o0l, z3l); o0h = _mm_add_epi32(o0h, z3h);
+    o1l = _mm_add_epi32(o1l, z4l); o1h = _mm_add_epi32(o1h, z4h);
+    o2l = _mm_add_epi32(o2l, z3l); o2h = _mm_add_epi32(o2h, z3h);
+    o3l = _mm_add_epi32(o3l, z4l); o3h = _mm_add_epi32(o3h, z4h);
+
+#define JL_OUT(k, a, b, op) v[k] = _mm_packs_epi32( \
+        _mm_sra_epi32(op(a##l, b##l), sh), _mm_sra_epi32(op(a##h, b##h), sh))
+    JL_OUT(0, e10, o3, _mm_add_epi32);
+    JL_OUT(7, e10, o3, _mm_sub_epi32);
+    JL_OUT(1, e11, o2, _mm_add_epi32);
+    JL_OUT(6, e11, o2, _mm_sub_epi32);
+    JL_OUT(2, e12, o1, _mm_add_epi32);
+    JL_OUT(5, e12, o1, _mm_sub_epi32);
+    JL_OUT(3, e13, o0, _mm_add_epi32);
+    JL_OUT(4, e13, o0, _mm_sub_epi32);
+#undef JL_OUT
+}
+
+/* The columns on 8 lanes, a transpose, the rows on 8 lanes, a transpose;
+ * DC-only blocks (most of a photo's chroma) are filled directly. */
+static inline void jl_idct_sse2(const int16_t *coef, const int16_t *quant, uint8_t *out,
+                                ptrdiff_t stride)
+{
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i not_dc = _mm_setr_epi16(0, -1, -1, -1, -1, -1, -1, -1);
+    __m128i c[8], v[8], rows = zero, b;
+    int r;
+    for (r = 0; r < 8; r++) {
+        c[r] = _mm_loadu_si128((const __m128i *)(coef + 8 * r));
+        if (r)
+            rows = _mm_or_si128(rows, c[r]);
+    }
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_or_si128(rows, _mm_and_si128(c[0], not_dc)),
+                                          zero)) == 0xFFFF) {
+        jl_idct_fill_dc(coef[0], quant[0], out, stride);
+        return;
+    }
+    for (r = 0; r < 8; r++)
+        v[r] = _mm_mullo_epi16(c[r], _mm_loadu_si128((const __m128i *)(quant + 8 * r)));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(rows, zero)) == 0xFFFF) {
+        /* rows 1..7 zero: every column is flat, in 16-bit arithmetic */
+        __m128i dc = _mm_slli_epi16(v[0], 2);
+        for (r = 0; r < 8; r++)
+            v[r] = dc;
+    } else {
+        jl_idct_pass_sse2(v, 13 - 2);
+    }
+    jl_transpose8x16(v);
+    jl_idct_pass_sse2(v, 13 + 2 + 3);
+    jl_transpose8x16(v);
+    for (r = 0; r < 8; r += 2) {
+        b = _mm_add_epi8(_mm_packs_epi16(v[r], v[r + 1]), _mm_set1_epi8((char)0x80));
+        _mm_storel_epi64((__m128i *)(out + r * stride), b);
+        _mm_storel_epi64((__m128i *)(out + (r + 1) * stride), _mm_unpackhi_epi64(b, b));
+    }
+}
+#endif
+
+/* The islow IDCT of one block. Every variant gives the same samples. */
+static inline void jl_idct_islow(const int16_t *coef, const int16_t *quant, uint8_t *out,
+                                 ptrdiff_t stride, int level)
+{
+#if JL_SSE2
+    if (level >= JL_SIMD_SSE2) {
+        jl_idct_sse2(coef, quant, out, stride);
+        return;
+    }
+#endif
+    (void)level;
+    jl_idct_scalar(coef, quant, out, stride);
+}
+
+#endif

@@ -1,0 +1,212 @@
+"""Every SIMD variant of every kernel equals the scalar reference, exactly.
+
+The kernels live in src/jpeglite/_*_simd.h (convention: _simd.h); each kernel
+module's staged entry point takes `variant=`, and `_simd.available_variants()`
+lists what this machine runs, so this file tests every variant in the default
+run (a machine without SIMD runs the scalar one against itself). Inputs are
+random and extreme (0, 255, -32768, 32767), at widths around and between the
+vector widths (8, 16 lanes) so that both the vector bodies and the scalar tails
+run.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import jpeglite
+from jpeglite import _color, _dct, _entropy, _quant, _simd, _subsample
+from jpeglite.tables import LUMA_QUANT_K1, CHROMA_QUANT_K2
+
+VARIANTS = _simd.available_variants()
+WIDTHS = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 18, 19, 31, 32, 33, 34, 47, 63, 64, 65, 100, 129, 1021]
+
+
+def same(kernel, *args, variant, **kwargs):
+    np.testing.assert_array_equal(kernel(*args, variant=variant, **kwargs),
+                                  kernel(*args, variant="scalar", **kwargs))
+
+
+def uint8_images(shape, seed):
+    """Random, extreme and two-level images of `shape`: the inputs every row kernel gets."""
+    rng = np.random.default_rng(seed)
+    yield rng.integers(0, 256, shape, dtype=np.uint8)
+    yield np.zeros(shape, np.uint8)
+    yield np.full(shape, 255, np.uint8)
+    yield (rng.integers(0, 2, shape) * 255).astype(np.uint8)      # 0/255 noise: largest sums
+    yield np.clip(rng.normal(128, 2, shape), 0, 255).astype(np.uint8)  # flat, as photos are
+
+
+def test_the_scalar_reference_is_always_there():
+    assert VARIANTS[0] == "scalar"
+    assert _simd.selected_variant() in VARIANTS
+
+
+@pytest.mark.parametrize("entry", [lambda v: _color.rgb_to_ycbcr(np.zeros((1, 1, 3), np.uint8), variant=v),
+                                   lambda v: _dct.idct_blocks(np.zeros((1, 64), np.int16),
+                                                              np.ones(64, np.int16), variant=v)])
+def test_unknown_variants_are_refused(entry):
+    with pytest.raises(ValueError, match="variant"):
+        entry("neon9000")
+    with pytest.raises(TypeError, match="variant"):
+        entry(2)
+
+
+# ==== encode kernels ====
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_rgb_to_ycbcr(variant, width):
+    for img in uint8_images((3, width, 3), width):
+        same(_color.rgb_to_ycbcr, img, variant=variant)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_rgb_to_ycbcr_on_every_red_green_pair(variant):
+    levels = np.r_[np.arange(0, 256, 17), 255]
+    r, g, b = np.meshgrid(np.arange(256), np.arange(256), levels, indexing="ij")
+    rgb = np.stack([r, g, b], -1).reshape(-1, 3).astype(np.uint8)
+    same(_color.rgb_to_ycbcr, rgb[: len(rgb) // 1021 * 1021].reshape(-1, 1021, 3), variant=variant)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("exp", [(1, 1), (2, 1), (2, 2)])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_downsample(variant, exp, width):
+    hexp, vexp = exp
+    for height in (1, 2, 5):
+        cols = -(-width // hexp)
+        for out_cols in (-(-cols // 8) * 8, -(-cols // 8) * 8 + 16):  # whole blocks, and more
+            out_rows = -(-(-(-height // vexp)) // 8) * 8
+            for plane in uint8_images((height, width), width * height):
+                same(_subsample.downsample, plane, hexp, vexp, out_rows, out_cols, variant=variant)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_fdct(variant):
+    rng = np.random.default_rng(1)
+    blocks = [img for img in uint8_images((8, 8 * 40), 2)]
+    checker = (np.indices((8, 8)).sum(0) % 2 * 255).astype(np.uint8)
+    stripes = np.tile((np.arange(8) % 2 * 255).astype(np.uint8), (8, 1))
+    # the blocks with the largest coefficients: alternating extremes, every rotation
+    blocks += [np.hstack([checker, 255 - checker, stripes, stripes.T, 255 - stripes,
+                          255 - stripes.T])]
+    blocks += [rng.integers(0, 256, (8 * 7, 8 * 9), dtype=np.uint8)]
+    for plane in blocks:
+        same(_dct.fdct_blocks, plane, variant=variant)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_quantize(variant):
+    rng = np.random.default_rng(2)
+    coefs = rng.integers(-32768, 32768, (500, 64)).astype(np.int32)
+    coefs[0] = -32768
+    coefs[1] = 32767
+    coefs[2] = 0
+    coefs[3] = rng.integers(-2000, 2000, 64)
+    tables = [np.ones(64, int), np.full(64, 255), np.full(64, 2047), 2 ** (np.arange(64) % 11),
+              rng.integers(1, 2048, 64), np.asarray(LUMA_QUANT_K1), np.asarray(CHROMA_QUANT_K2)]
+    for t in tables:
+        # ties (|c| = 4Q * odd) are where the rounding could differ
+        ties = (4 * t * rng.choice([-3, -1, 1, 3], 64)).astype(np.int32)
+        for c in (coefs, ties[None], np.arange(-32768, 32768, dtype=np.int32).reshape(-1, 64)):
+            same(_quant.quantize_blocks, c, t, variant=variant)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_nonzero_masks(variant):
+    rng = np.random.default_rng(3)
+    b = rng.integers(-3, 4, (400, 64)) * (rng.random((400, 64)) < 0.2)
+    b[0] = 0
+    b[1] = -32768
+    b[2] = 32767
+    b[3] = 0
+    b[3, ::7] = 1
+    b = b.astype(np.int16)
+    same(_entropy.nonzero_masks, b, variant=variant)
+    assert _entropy.nonzero_masks(b, variant=variant)[3] == sum(1 << i for i in range(0, 64, 7))
+
+
+# ==== decode kernels ====
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("scale", [4, 64, 1024, 32767])
+def test_idct_on_any_coefficients(variant, scale):
+    # including coefficients far outside what an encoder writes, where the
+    # 16-bit wrapping and saturation matter
+    rng = np.random.default_rng(scale)
+    c = rng.integers(-scale, scale + 1, (3000, 64)).astype(np.int16)
+    c[::3, 8:] = 0                       # blocks with only row 0 (a shortcut path)
+    c[1::5, 1:] = 0                      # DC-only blocks
+    c[2::7, :] = np.int16(-32768)
+    c[3::7, :] = 32767
+    for q in (np.ones(64, np.int16), rng.integers(1, 256, 64).astype(np.int16),
+              rng.integers(-32768, 32768, 64).astype(np.int16)):
+        same(_dct.idct_blocks, c, q, variant=variant)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("factors", [(2, 1), (1, 2), (2, 2), (3, 1), (4, 2)])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_upsample(variant, factors, width):
+    hr, vr = factors
+    for height in (1, 2, 3):
+        for plane in uint8_images((height, width), width):
+            same(_subsample.upsample_plane, plane, hr, vr, hr * width, vr * height,
+                 variant=variant)
+            # an odd image size leaves the last upsampled column off
+            same(_subsample.upsample_plane, plane, hr, vr, hr * width - 1, vr * height,
+                 variant=variant)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_ycbcr_to_rgb_and_ycck_to_cmyk(variant, width):
+    for img in uint8_images((3, width, 4), width):
+        same(_color.ycbcr_to_rgb, np.ascontiguousarray(img[..., :3]), variant=variant)
+        same(_color.ycck_to_cmyk, img, variant=variant)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_ycbcr_to_rgb_on_every_chroma_pair(variant):
+    # every (Cb, Cr) at luma levels that push R, G and B past both ends of 0..255
+    cb, cr = np.meshgrid(np.arange(256), np.arange(256), indexing="ij")
+    for y in (0, 1, 128, 254, 255):
+        ycc = np.stack([np.full_like(cb, y), cb, cr], -1).astype(np.uint8).reshape(64, 1024, 3)
+        same(_color.ycbcr_to_rgb, ycc, variant=variant)
+
+
+# ==== the drivers: the variant a process selects ====
+
+SCRIPT = """
+import sys, numpy as np, jpeglite
+from jpeglite import _simd
+rng = np.random.default_rng(5)
+img = np.cumsum(rng.integers(-9, 10, (61, 83, 3)), axis=1).clip(0, 255).astype(np.uint8)
+out = [_simd.selected_variant().encode()]
+for ss in ("4:4:4", "4:2:2", "4:2:0"):
+    data = jpeglite.encode(img, 85, subsampling=ss)
+    out += [data, jpeglite.decode(data).tobytes()]
+sys.stdout.buffer.write(b"|".join(x.hex().encode() for x in out))
+"""
+
+
+def _run(level):
+    # the package this test imported, whatever the way it was found
+    root = os.path.dirname(os.path.dirname(jpeglite.__file__))
+    env = dict(os.environ, JPEGLITE_SIMD=level,
+               PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
+                          check=True, timeout=120)
+    name, *rest = proc.stdout.split(b"|")
+    return bytes.fromhex(name.decode()).decode(), rest
+
+
+def test_jpeglite_simd_environment_variable_selects_the_variant_and_changes_nothing():
+    """The fused encoder and decoder give the same bytes and pixels whichever
+    variant the process runs (JPEGLITE_SIMD caps the level at load)."""
+    results = {v: _run(v) for v in VARIANTS}
+    for v, (name, out) in results.items():
+        assert name == v
+        assert out == results["scalar"][1]
