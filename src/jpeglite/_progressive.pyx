@@ -87,10 +87,18 @@ cdef inline void emit_bits(PScan* s, BitWriter* w, uint32_t bits, int n) noexcep
 
 
 cdef inline void emit_corr(PScan* s, BitWriter* w, const uint8_t* bits, int n) noexcept nogil:
-    cdef int i
+    """Write n buffered correction bits (one per byte), up to 24 in one bw_put."""
+    cdef int i, j, k
+    cdef uint32_t word
     if w != NULL:
-        for i in range(n):
-            bw_put(w, bits[i], 1)
+        i = 0
+        while i < n:
+            k = n - i if n - i < 24 else 24
+            word = 0
+            for j in range(k):
+                word = (word << 1) | bits[i + j]
+            bw_put(w, word, k)
+            i += k
     else:
         s.raw_bits += n
 
@@ -128,7 +136,7 @@ cdef inline int ac_first(PScan* s, BitWriter* w, const int16_t* blk) noexcept no
     """One block of an AC first scan (G.1.2.2); returns the offending zigzag index or 0."""
     cdef PComp* c = &s.comps[0]
     cdef uint64_t nz = zigzag_nonzero(blk, &ZZ)
-    cdef int k, r, prev = s.Ss - 1, t, v, nbits
+    cdef int k, r, prev = s.Ss - 1, t, v, nbits, sym
     # only the band Ss..Se
     nz &= (~<uint64_t>0) << s.Ss
     if s.Se < 63:
@@ -148,9 +156,16 @@ cdef inline int ac_first(PScan* s, BitWriter* w, const int16_t* blk) noexcept no
         nbits = jl_enc_bitlen_nz(<unsigned int>t)
         if nbits > MAX_AC_BITS:
             return k
-        emit_symbol(s, w, c, (r << 4) | nbits)
-        # negative values as the one's complement of the magnitude
-        emit_bits(s, w, <uint32_t>(~t if v < 0 else t), nbits)
+        # the symbol's code and the amplitude (negative values as the one's
+        # complement of the magnitude) in one put
+        if w != NULL:
+            sym = (r << 4) | nbits
+            bw_put(w, (c.codes.code[sym] << nbits)
+                   | (<uint32_t>(~t if v < 0 else t) & ((<uint32_t>1 << nbits) - 1)),
+                   c.codes.size[sym] + nbits)
+        else:
+            c.counts[(r << 4) | nbits] += 1
+            s.raw_bits += nbits
         prev = k
     if prev < s.Se:
         s.eobrun += 1
