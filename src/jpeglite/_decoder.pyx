@@ -267,7 +267,9 @@ cdef struct Plane:
     int method              # UP_*
 
 
-cdef struct Frame:
+cdef struct OutputFrame:
+    # the frame as the output side sees it (jfif.Frame is the parsed SOF;
+    # _encoder.EncodeFrame the encoder's)
     int ncomps
     Plane planes[4]
     int width, height
@@ -281,7 +283,7 @@ cdef enum:
     MAX_SLOTS = 64          # colour conversions running at once (one row buffer set each)
 
 
-cdef void idct_band(Frame* f, int band, int16_t** coefs, int mcu_row0, bint zero,
+cdef void idct_band(OutputFrame* f, int band, int16_t** coefs, int mcu_row0, bint zero,
                     uint8_t** samples) noexcept nogil:
     """Inverse DCT of every block in one MCU row of every component, from
     coefs[ci] whose first block row is MCU row mcu_row0's, to samples[ci]
@@ -307,7 +309,7 @@ cdef void idct_band(Frame* f, int band, int16_t** coefs, int mcu_row0, bint zero
                    p.v * p.blocks_w * 64 * sizeof(int16_t))
 
 
-cdef void color_band(Frame* f, int band, uint8_t** rowbufs, uint8_t** samples) noexcept nogil:
+cdef void color_band(OutputFrame* f, int band, uint8_t** rowbufs, uint8_t** samples) noexcept nogil:
     """Upsample and colour-convert the output rows of one band, with one
     upsampled-row buffer per component, from the samples as idct_band left
     them.  Needs the decoded rows of this band and, for the triangular
@@ -339,10 +341,10 @@ cdef void color_band(Frame* f, int band, uint8_t** rowbufs, uint8_t** samples) n
 
 
 cdef class _FrameJob:
-    """A Frame with the arrays it points into: the sample planes, the output
+    """A OutputFrame with the arrays it points into: the sample planes, the output
     and `slots` sets of upsampled-row buffers (one per colour conversion that
     may run at the same time)."""
-    cdef Frame f
+    cdef OutputFrame f
     cdef int16_t* whole[4]          # the planes' whole-image coefficients
     cdef uint8_t* planes[MAX_SLOTS][4]  # per slot: a whole plane, or a slab's shifted base
     cdef uint8_t* slabs[MAX_SLOTS][4]   # per slot: the first byte of its slab
@@ -354,7 +356,7 @@ cdef class _FrameJob:
     cdef object rowbuf_array
 
     def __cinit__(self):
-        memset(&self.f, 0, sizeof(Frame))
+        memset(&self.f, 0, sizeof(OutputFrame))
 
     cdef setup(self, list comps, int width, int height, int max_v, int color, bint band_coefs,
                int slots, int slab_bands):
@@ -369,7 +371,7 @@ cdef class _FrameJob:
         cdef uint8_t[:, ::1] s
         cdef uint8_t[:, ::1] b
         cdef uint8_t[::1] o
-        cdef Frame* f = &self.f
+        cdef OutputFrame* f = &self.f
         cdef Py_ssize_t rb = 0
         f.ncomps = len(comps)
         f.width = width
@@ -437,7 +439,7 @@ cdef class _FrameJob:
         slot's slab, then upsampling and colour of bands b0 .. b1 - 1.  The
         neighbour bands' IDCT is repeated by the parts above and below, so
         parts need no order and no shared samples."""
-        cdef Frame* f = &self.f
+        cdef OutputFrame* f = &self.f
         cdef uint8_t* base[4]
         cdef int ci, band, s0 = b0 - 1 if b0 > 0 else 0
         cdef int s1 = b1 + 1 if b1 < f.nbands else f.nbands
@@ -562,7 +564,7 @@ cdef class _SingleScan(_FrameJob):
         and the last of this lane's chunks (the triangular filters read a
         row of the band above and below); returns the first SCAN_* failure."""
         cdef ScanState* st = &self.lane_st[lane]
-        cdef Frame* f = &self.f
+        cdef OutputFrame* f = &self.f
         cdef int i, k = lane - self.nlanes, band, rc, r0, r1
         while k + self.nlanes < self.nchunks:
             k += self.nlanes
@@ -625,7 +627,7 @@ cdef class _SingleScan(_FrameJob):
         coloured but the last): if the slab (slot 0) cannot take them, move
         the rows colour still needs (the band above and the last row of the
         one above that) to the top of the slab."""
-        cdef Frame* f = &self.f
+        cdef OutputFrame* f = &self.f
         cdef Plane* p
         cdef int ci, vr, end, cs
         for ci in range(f.ncomps):
@@ -646,7 +648,7 @@ cdef class _SingleScan(_FrameJob):
     cdef void finish_chunk(self, int k) noexcept nogil:
         """IDCT of chunk k (zeroing its buffer for reuse), then the colour of
         every band whose rows below are now decoded."""
-        cdef Frame* f = &self.f
+        cdef OutputFrame* f = &self.f
         cdef Plane* p
         cdef int ci, band, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
         if r1 > f.nbands:
@@ -679,7 +681,7 @@ cdef class _SingleScan(_FrameJob):
     def finish_shared(self, int k):
         """The IDCT of chunk k, then its colour bands, shared with `help`
         (GIL released)."""
-        cdef Frame* f = &self.f
+        cdef OutputFrame* f = &self.f
         cdef int band, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
         if r1 > f.nbands:
             r1 = f.nbands

@@ -27,7 +27,7 @@ from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map, code_mcu_row, fi
 cdef const ZigzagMap* ZZ = zigzag_map()
 
 
-ctypedef struct Frame:
+ctypedef struct EncodeFrame:
     const uint8_t* img
     Py_ssize_t img_stride        # bytes from one image row to the next
     int height, width, channels
@@ -67,7 +67,7 @@ def geometry(int height, int width, h, v):
     return g
 
 
-cdef int forward_mcu_row(const Frame* f, Work* wk, int my, int16_t** dst,
+cdef int forward_mcu_row(const EncodeFrame* f, Work* wk, int my, int16_t** dst,
                          Py_ssize_t* dst_stride) noexcept nogil:
     """Colour-convert, downsample, transform and quantize MCU row `my` into dst."""
     cdef int c, j, bx, rows, y, y0, y1
@@ -109,7 +109,7 @@ cdef int forward_mcu_row(const Frame* f, Work* wk, int my, int16_t** dst,
     return 0
 
 
-cdef int encode_rows(const Frame* f, Work* wk, ScanComp* comps, BitWriter* w,
+cdef int encode_rows(const EncodeFrame* f, Work* wk, ScanComp* comps, BitWriter* w,
                      int restart_interval, int my0, int my1) noexcept nogil:
     """Encode MCU rows my0..my1-1 into w (comps carry the DC predictions). -1: no memory."""
     cdef int my, c
@@ -130,7 +130,7 @@ cdef int encode_rows(const Frame* f, Work* wk, ScanComp* comps, BitWriter* w,
     return 0
 
 
-cdef object _setup(Frame* f, image, h, v, qtables):
+cdef object _setup(EncodeFrame* f, image, h, v, qtables):
     """Fill f from a C-contiguous uint8 image; returns the geometry dict."""
     cdef const uint8_t[::1] flat
     cdef int c
@@ -168,7 +168,7 @@ cdef object _setup(Frame* f, image, h, v, qtables):
     return g
 
 
-cdef int _alloc_work(const Frame* f, Work* wk) except -1:
+cdef int _alloc_work(const EncodeFrame* f, Work* wk) except -1:
     cdef int c
     wk.color = NULL
     for c in range(3):
@@ -205,7 +205,7 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
     ``_entropy.encode_scan`` would write them from the staged arrays. The GIL
     is released for the whole image.
     """
-    cdef Frame f
+    cdef EncodeFrame f
     if not 0 <= restart_interval <= 65535:
         raise ValueError("restart_interval must be in 0..65535")
     _setup(&f, image, h, v, qtables)
@@ -252,7 +252,7 @@ def forward(image, h, v, qtables):
     stages produce. The two-pass ``optimize=True`` encode counts symbols over
     these and then codes them with ``_entropy.encode_scan``.
     """
-    cdef Frame f
+    cdef EncodeFrame f
     _setup(&f, image, h, v, qtables)
     out = [np.empty((f.hb[c], f.wb[c], 64), dtype=np.int16) for c in range(f.ncomp)]
     cdef int16_t* dst[3]
@@ -292,7 +292,7 @@ cdef class BandCoder:
     component (block rows of MCU rows my0..my1-1, wb, 64) int16, natural
     order, as ``forward`` returns them for the whole image.
     """
-    cdef Frame f
+    cdef EncodeFrame f
     cdef HuffCodes tabs[6]
     cdef ScanComp comps[3]       # the serial chain's DC predictions live here
     cdef BitWriter w             # the serial chain's writer

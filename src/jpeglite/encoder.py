@@ -54,8 +54,10 @@ def encode(image, plan, threads):
     else:
         # optimized tables need every symbol counted before the first is
         # coded: through the coefficient seam, as a user's encode_coefficients
-        return encode_coefficients(plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt)),
-                                   True, plan.restart_interval)
+        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
+        parts = sequential_parts(coefs, True, plan.restart_interval)
+        del coefs       # 2 bytes per sample: free them before the file is assembled
+        return b"".join(parts)
     return plan.header(tables) + scan + _jfif.eoi()
 
 
@@ -312,7 +314,14 @@ def sequential_scans(coefs):
 
 def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None):
     """A sequential (baseline, or extended with 16-bit tables) file of ``coefs``
-    (checked by ``coefficients.check_coefficients``): bytes.
+    (checked by ``coefficients.check_coefficients``): bytes. See ``sequential_parts``."""
+    return b"".join(sequential_parts(coefs, optimize, restart_interval))
+
+
+def sequential_parts(coefs, optimize, restart_interval):
+    """The pieces (bytes) of a sequential file of ``coefs``, in order: headers,
+    then each scan's SOS and data, then EOI (joined by the caller, who may
+    free the coefficients first).
 
     Component 0 codes with Huffman tables 0, the others share tables 1 (as
     libjpeg assigns them); ``optimize`` builds those tables from the symbol
@@ -374,4 +383,4 @@ def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None
                                         [codes[(1, table_of[i])] for i in members],
                                         restart_interval))
     out.append(_jfif.eoi())
-    return b"".join(out)
+    return out
