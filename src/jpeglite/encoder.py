@@ -314,11 +314,13 @@ def sequential_scans(coefs):
 
 def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None):
     """A sequential (baseline, or extended with 16-bit tables) file of ``coefs``
-    (checked by ``coefficients.check_coefficients``): bytes. See ``sequential_parts``."""
-    return b"".join(sequential_parts(coefs, optimize, restart_interval))
+    (checked by ``coefficients.check_coefficients``): bytes, or None (see
+    ``limit``). See ``sequential_parts``."""
+    parts = sequential_parts(coefs, optimize, restart_interval, app0, limit)
+    return None if parts is None else b"".join(parts)
 
 
-def sequential_parts(coefs, optimize, restart_interval):
+def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None):
     """The pieces (bytes) of a sequential file of ``coefs``, in order: headers,
     then each scan's SOS and data, then EOI (joined by the caller, who may
     free the coefficients first).
@@ -328,7 +330,7 @@ def sequential_parts(coefs, optimize, restart_interval):
     counts (libjpeg's jpeg_gen_optimal_table), else the Annex K tables.
     ``app0``: see ``jfif.frame_header``. ``limit`` (with ``optimize``): a size
     in bytes; when the file's exact size before 0xFF stuffing, known from the
-    counts, is not below it, None is returned without coding the scans.
+    counts, is not below it, None is returned instead, without coding the scans.
     """
     from ._huffman import make_codes, optimal_table
     from .coefficients import scan_mcus
