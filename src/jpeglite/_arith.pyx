@@ -382,3 +382,314 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
                         s.error_pos)
     resume = s.br.marker_pos if s.br.marker else s.br.pos
     return resume, s.bad_codes, s.bad_restarts
+
+
+# ==== encode: the QM-coder's encoder and the sequential models ====
+from libc.stdlib cimport malloc, realloc, free
+
+
+ctypedef struct ArithEncoder:
+    uint32_t c              # code register: carry bit 27, output byte bits 19..26, spacer 16..18
+    uint32_t a              # interval size
+    int ct                  # shifts left before the next byte leaves c
+    int buffer              # the last byte out, held back for a carry (-1: none yet)
+    Py_ssize_t stacked      # 0xFF bytes held back after it (a carry turns them to 0x00)
+    uint8_t* out            # the entropy-coded bytes, stuffed
+    Py_ssize_t n, cap
+    bint failed             # out of memory
+    uint8_t dc_stats[16][64]
+    uint8_t ac_stats[16][256]
+
+
+cdef inline void put(ArithEncoder* e, uint32_t b) noexcept nogil:
+    """One byte out, 0xFF stuffed with 0x00 (T.81 D.1.6)."""
+    cdef uint8_t* grown
+    if e.n + 2 > e.cap:
+        grown = <uint8_t*>realloc(e.out, e.cap * 2 + 64)
+        if grown == NULL:
+            e.failed = True
+            return
+        e.out = grown
+        e.cap = e.cap * 2 + 64
+    e.out[e.n] = <uint8_t>b
+    e.n += 1
+    if b == 0xFF:
+        e.out[e.n] = 0
+        e.n += 1
+
+
+cdef inline void put_marker(ArithEncoder* e, uint8_t code) noexcept nogil:
+    """A marker (0xFF, code: not stuffed)."""
+    put(e, 0)                   # room for the two bytes
+    put(e, 0)
+    if not e.failed:
+        e.out[e.n - 2] = 0xFF
+        e.out[e.n - 1] = code
+
+
+cdef inline void qm_enc_start(ArithEncoder* e) noexcept nogil:
+    """INITENC (T.81 D.1.7)."""
+    e.a = 0x10000
+    e.c = 0
+    e.ct = 11
+    e.buffer = -1
+    e.stacked = 0
+
+
+cdef inline void byte_out(ArithEncoder* e) noexcept nogil:
+    """Move the byte in bits 19..26 of c out (T.81 D.1.6), resolving a carry
+    into the held-back byte and the 0xFF bytes stacked after it."""
+    cdef uint32_t t = e.c >> 19
+    if t > 0xFF:
+        if e.buffer >= 0:
+            put(e, e.buffer + 1)
+        while e.stacked:
+            put(e, 0)
+            e.stacked -= 1
+        e.buffer = t & 0xFF
+    elif t == 0xFF:
+        e.stacked += 1
+    else:
+        if e.buffer >= 0:
+            put(e, e.buffer)
+        while e.stacked:
+            put(e, 0xFF)
+            e.stacked -= 1
+        e.buffer = t
+    e.c &= 0x7FFFF
+
+
+cdef inline void qm_encode(ArithEncoder* e, uint8_t* st, int bit) noexcept nogil:
+    """Code one binary decision with the adaptive estimate in *st (T.81 D.1.2-
+    D.1.5): the MPS takes the lower part of the interval and the LPS the upper,
+    Qe-sized part, exchanged when the MPS part has become the smaller; the
+    estimate moves as the decoder (qm_decode) moves it."""
+    cdef uint32_t sv = st[0]
+    cdef uint32_t e_ = QE[sv & 0x7F]
+    cdef uint32_t qe = e_ >> 16
+    cdef bint mps = <int>(sv >> 7) == bit
+    e.a -= qe
+    if mps:
+        if e.a >= 0x8000:
+            return
+        if e.a < qe:            # exchanged: the MPS has the upper part
+            e.c += e.a
+            e.a = qe
+        st[0] = <uint8_t>((sv & 0x80) | ((e_ >> 8) & 0xFF))
+    else:
+        if e.a >= qe:
+            e.c += e.a
+            e.a = qe
+        st[0] = <uint8_t>((sv & 0x80) ^ (e_ & 0xFF))
+    while e.a < 0x8000:         # renormalize (D.1.5)
+        e.a <<= 1
+        e.c <<= 1
+        e.ct -= 1
+        if e.ct == 0:
+            byte_out(e)
+            e.ct = 8
+
+
+cdef inline void qm_enc_flush(ArithEncoder* e) noexcept nogil:
+    """FLUSH (T.81 D.1.8): the value in the final interval with the most
+    trailing zero bits, then the bytes still in c; trailing zero bytes are
+    left out (the decoder feeds zeros after a segment's end)."""
+    cdef uint32_t t = (e.c + e.a - 1) & <uint32_t>0xFFFF0000U
+    cdef Py_ssize_t keep
+    if t < e.c:
+        t += 0x8000
+    e.c = t << e.ct
+    byte_out(e)
+    e.c <<= 8
+    byte_out(e)
+    if e.buffer >= 0:
+        put(e, e.buffer)
+    while e.stacked:
+        put(e, 0xFF)
+        e.stacked -= 1
+    e.buffer = -1
+    # drop trailing zero bytes, but never the 0x00 of a stuffed 0xFF
+    keep = e.n
+    while keep > 0 and e.out[keep - 1] == 0 and not (keep >= 2 and e.out[keep - 2] == 0xFF):
+        keep -= 1
+    e.n = keep
+
+
+cdef inline void encode_dc_diff(ArithEncoder* e, uint8_t* stats, int* context, int v,
+                                int dc_l, int dc_u) noexcept nogil:
+    """A DC difference (the inverse of decode_dc_diff)."""
+    cdef uint8_t* st = stats + context[0]
+    cdef int sign, u, m
+    if v == 0:
+        qm_encode(e, st, 0)
+        context[0] = 0
+        return
+    qm_encode(e, st, 1)
+    sign = v < 0
+    u = (-v if sign else v) - 1
+    qm_encode(e, st + 1, sign)
+    st += 2 + sign
+    m = 0
+    if u:
+        qm_encode(e, st, 1)
+        m = 1
+        st = stats + 20
+        while (m << 1) <= u:
+            qm_encode(e, st, 1)
+            m <<= 1
+            st += 1
+    qm_encode(e, st, 0)
+    if m < (1 << dc_l) >> 1:
+        context[0] = 0
+    elif m > (1 << dc_u) >> 1:
+        context[0] = 12 + 4 * sign
+    else:
+        context[0] = 4 + 4 * sign
+    st += 14
+    m >>= 1
+    while m:
+        qm_encode(e, st, (u & m) != 0)
+        m >>= 1
+
+
+cdef inline void encode_ac_block(ArithEncoder* e, uint8_t* stats, const int16_t* blk,
+                                 int kx) noexcept nogil:
+    """AC coefficients 1..63 of one natural-order block (the inverse of
+    decode_ac_band over a sequential block)."""
+    cdef uint8_t* st
+    cdef uint8_t fixed = FIXED
+    cdef int k, eob = 63, v, sign, u, m
+    while eob > 0 and blk[NATURAL[eob]] == 0:
+        eob -= 1
+    k = 1
+    while k <= eob:
+        st = stats + 3 * (k - 1)
+        qm_encode(e, st, 0)                 # not the end of the block
+        while blk[NATURAL[k]] == 0:
+            qm_encode(e, st + 1, 0)
+            st += 3
+            k += 1
+        qm_encode(e, st + 1, 1)
+        v = blk[NATURAL[k]]
+        sign = v < 0
+        u = (-v if sign else v) - 1
+        qm_encode(e, &fixed, sign)
+        st += 2
+        m = 0
+        if u == 0:
+            qm_encode(e, st, 0)
+        else:
+            qm_encode(e, st, 1)
+            m = 1
+            if u == 1:
+                qm_encode(e, st, 0)
+            else:
+                qm_encode(e, st, 1)
+                m = 2
+                st = stats + (189 if k <= kx else 217)
+                while (m << 1) <= u:
+                    qm_encode(e, st, 1)
+                    m <<= 1
+                    st += 1
+                qm_encode(e, st, 0)
+        st += 14
+        m >>= 1
+        while m:
+            qm_encode(e, st, (u & m) != 0)
+            m >>= 1
+        k += 1
+    if eob < 63:
+        qm_encode(e, stats + 3 * eob, 1)    # end of block
+
+
+def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_slots, ac_slots,
+                int restart_interval=0):
+    """Arithmetic-code a sequential scan (SOF9) with the default conditioning
+    (L = 0, U = 1, Kx = 5: no DAC segment needed); returns the entropy-coded
+    bytes, restart markers included.
+
+    ``blocks[c]``: component c's quantized blocks, a (rows, cols, 64) int16
+    array in natural order covering its samples; ``h[c]``, ``v[c]``: its
+    blocks per MCU (1, 1 in a one-component scan); ``dc_slots[c]``,
+    ``ac_slots[c]``: the conditioning slots its SOS entry names (components
+    sharing a slot share its statistics, as the decoder does).  Blocks an MCU
+    has past the data are libjpeg's dummy blocks (the DC of the block before,
+    no AC), as ``_entropy.encode_scan`` codes them.
+    """
+    from jpeglite._entropy import _check_scan
+
+    arrays = _check_scan(blocks, h, v, mcus_x, mcus_y, restart_interval)
+    cdef int ncomp = len(arrays)
+    if len(dc_slots) != ncomp or len(ac_slots) != ncomp:
+        raise ValueError("one DC and one AC slot per component")
+    cdef const int16_t* base[4]
+    cdef int hb[4]
+    cdef int wb[4]
+    cdef int ch[4]
+    cdef int cv[4]
+    cdef int dcs[4]
+    cdef int acs[4]
+    cdef int last[4]          # DC predictors
+    cdef int ctx[4]           # DC conditioning contexts
+    cdef const int16_t[:, :, ::1] b
+    cdef int c, mx, my, i, j, bx, by, nrst = 0
+    cdef Py_ssize_t m = 0
+    cdef int16_t dummy[64]
+    cdef const int16_t* blk
+    for c in range(ncomp):
+        b = arrays[c]
+        base[c] = &b[0, 0, 0]
+        hb[c], wb[c] = b.shape[0], b.shape[1]
+        ch[c], cv[c] = h[c], v[c]
+        if not (0 <= dc_slots[c] < ARITH_TABLES and 0 <= ac_slots[c] < ARITH_TABLES):
+            raise ValueError("conditioning slots are 0..15")
+        dcs[c], acs[c] = dc_slots[c], ac_slots[c]
+    state = bytearray(sizeof(ArithEncoder))     # statistics: not on the stack
+    cdef uint8_t[::1] mem = state
+    cdef ArithEncoder* e = <ArithEncoder*>&mem[0]
+    memset(e, 0, sizeof(ArithEncoder))
+    memset(dummy, 0, sizeof(dummy))
+    e.cap = 4096
+    e.out = <uint8_t*>malloc(e.cap)
+    if e.out == NULL:
+        raise MemoryError()
+    with nogil:
+        for c in range(ncomp):
+            last[c] = 0
+            ctx[c] = 0
+        qm_enc_start(e)
+        for my in range(mcus_y):
+            for mx in range(mcus_x):
+                if restart_interval and m and m % restart_interval == 0:
+                    qm_enc_flush(e)
+                    put_marker(e, 0xD0 + (nrst & 7))
+                    nrst += 1
+                    memset(e.dc_stats, 0, sizeof(e.dc_stats))
+                    memset(e.ac_stats, 0, sizeof(e.ac_stats))
+                    for c in range(ncomp):
+                        last[c] = 0
+                        ctx[c] = 0
+                    qm_enc_start(e)
+                m += 1
+                for c in range(ncomp):
+                    for j in range(cv[c]):
+                        for i in range(ch[c]):
+                            by = my * cv[c] + j
+                            bx = mx * ch[c] + i
+                            if by < hb[c] and bx < wb[c]:
+                                blk = base[c] + (<Py_ssize_t>by * wb[c] + bx) * 64
+                            else:
+                                dummy[0] = <int16_t>last[c]
+                                blk = dummy
+                            encode_dc_diff(e, e.dc_stats[dcs[c]], &ctx[c], blk[0] - last[c],
+                                           0, 1)
+                            last[c] = blk[0]
+                            encode_ac_block(e, e.ac_stats[acs[c]], blk, 5)
+        qm_enc_flush(e)
+    try:
+        if e.failed:
+            raise MemoryError("out of memory writing the scan")
+        return bytes(e.out[:e.n])
+    finally:
+        free(e.out)
+# ==== end encode ====

@@ -23,7 +23,7 @@ def _check_path(path):
 
 def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
            threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
-           progressive=False, scans=None):
+           progressive=False, scans=None, arithmetic=False):
     """Encode an image as a JFIF JPEG (baseline, or progressive); returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
@@ -66,6 +66,12 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
         (SOF2) with Huffman tables optimized per scan (as libjpeg, which
         forces optimize in progressive mode), bytes identical to Pillow's
         ``progressive=True``.
+    arithmetic: True writes an arithmetic-coded sequential file (SOF9, T.81
+        Annex D; the same pixels as the Huffman file), typically 5-10%
+        smaller than ``optimize=True``. For readers you control: libjpeg,
+        libjpeg-turbo (Pillow, for files up to 64 KB) and jpeglite read it,
+        browsers do not. ``optimize`` has no effect on it; it does not
+        combine with ``progressive``.
     scans: with progressive=True, a custom scan script instead of libjpeg's
         default (``jpeglite.scans.default_script``): a sequence of
         ``jpeglite.scans.ScanSpec(components, Ss, Se, Ah, Al)`` or tuples of
@@ -83,13 +89,13 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
 
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                               icc_profile, exif, comment, progressive, scans)
+                               icc_profile, exif, comment, progressive, scans, arithmetic)
     return encoder.encode(image, plan, _parallel.resolve_threads(threads, plan.height * plan.width))
 
 
 def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
           restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
-          comment=None, progressive=False, scans=None):
+          comment=None, progressive=False, scans=None, arithmetic=False):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike. Returns the number of bytes written.
@@ -102,7 +108,7 @@ def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
                   restart_interval=restart_interval, threads=threads, qtables=qtables,
                   icc_profile=icc_profile, exif=exif, comment=comment, progressive=progressive,
-                  scans=scans)
+                  scans=scans, arithmetic=arithmetic)
     with open(path, "wb") as f:
         f.write(data)
     return len(data)
@@ -205,7 +211,7 @@ def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
 
 
 def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans=None,
-                        restart_interval=0, threads=None):
+                        restart_interval=0, threads=None, arithmetic=False):
     """Write quantized DCT coefficients as a JPEG file; returns its bytes.
 
     ``coefficients``: a ``Coefficients`` (from ``read_coefficients``, or built
@@ -221,6 +227,8 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     this image's symbol counts; False uses the Annex K tables.
     ``restart_interval``: a restart marker every this many MCUs, 0..65535.
     ``threads``: as ``encode``'s (progressive scans are coded in parallel).
+    ``arithmetic``: True writes an arithmetic-coded sequential file (SOF9;
+    see ``encode``); ``optimize`` has no effect on it.
 
     Raises TypeError/ValueError before anything is written for a wrong type,
     shapes that do not match the image size and sampling, bad tables, a bad
@@ -238,6 +246,13 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     if not isinstance(progressive, (bool, _np.bool_)):
         raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
+    if not isinstance(arithmetic, (bool, _np.bool_)):
+        raise TypeError(f"arithmetic must be a bool, not {type(arithmetic).__name__}")
+    if arithmetic:
+        if progressive:
+            raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "
+                             "combine with progressive=True")
+        return b"".join(encoder.arithmetic_parts(coefficients, restart_interval))
     if progressive:
         from .progressive import encode_progressive
 

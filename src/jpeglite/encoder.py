@@ -44,6 +44,11 @@ def encode(image, plan, threads):
     """The JPEG file (bytes) of ``image`` (C-contiguous uint8, checked) under
     ``plan`` (an ``options.EncodePlan``) on ``threads`` threads (an int >= 1)."""
     qt = plan.component_qtables()
+    if plan.arithmetic:
+        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
+        parts = arithmetic_parts(coefs, plan.restart_interval)
+        del coefs
+        return b"".join(parts)
     if plan.progressive:
         # every scan needs every block: through the coefficient seam, tables
         # optimized per scan as libjpeg does in progressive mode
@@ -320,6 +325,50 @@ def sequential_scans(coefs):
     return [[i] for i in range(n)]
 
 
+def _scan_plans(coefs, scans):
+    """Per scan of a sequential file (``sequential_scans``): (members, blocks
+    as (rows, cols, 64) arrays, blocks per MCU across and down, MCUs across
+    and down)."""
+    from .coefficients import scan_mcus
+
+    comps = coefs.components
+    plans = []
+    for members in scans:
+        blocks = [comps[i].blocks.reshape(comps[i].blocks_down, comps[i].blocks_across, 64)
+                  for i in members]
+        c = comps[members[0]]
+        mcus_x, mcus_y = scan_mcus(coefs.width, coefs.height, coefs.max_h, coefs.max_v,
+                                   c.h, c.v, interleaved=len(members) > 1)
+        if len(members) == 1:
+            sh, sv = [1], [1]
+        else:
+            sh, sv = [comps[i].h for i in members], [comps[i].v for i in members]
+        plans.append((members, blocks, sh, sv, mcus_x, mcus_y))
+    return plans
+
+
+def arithmetic_parts(coefs, restart_interval, app0=None):
+    """The pieces (bytes) of an arithmetic-coded sequential file (SOF9, T.81
+    Annex D) of ``coefs``, in order as ``sequential_parts`` gives them.
+    Component 0 codes with conditioning slot 0, the others share slot 1 (as
+    libjpeg assigns them), with the default conditioning (no DAC segment)."""
+    from ._arith import encode_scan
+
+    comps = coefs.components
+    scans = sequential_scans(coefs)
+    slot_of = [0] + [1] * (len(comps) - 1)
+    out = [_jfif.frame_header(coefs.height, coefs.width,
+                              [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
+                              {}, restart_interval, coefs.color, coefs.metadata,
+                              sof_code=_jfif.SOF9, app0=app0)]
+    for members, blocks, sh, sv, mcus_x, mcus_y in _scan_plans(coefs, scans):
+        slots = [slot_of[i] for i in members]
+        out.append(_jfif.sos([(comps[i].id, t, t) for i, t in zip(members, slots)]))
+        out.append(encode_scan(blocks, sh, sv, mcus_x, mcus_y, slots, slots, restart_interval))
+    out.append(_jfif.eoi())
+    return out
+
+
 def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None):
     """A sequential (baseline, or extended with 16-bit tables) file of ``coefs``
     (checked by ``coefficients.check_coefficients``): bytes, or None (see
@@ -341,25 +390,12 @@ def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None):
     counts, is not below it, None is returned instead, without coding the scans.
     """
     from ._huffman import make_codes, optimal_table
-    from .coefficients import scan_mcus
     from .options import standard_huffman_table
 
     comps = coefs.components
-    max_h, max_v = coefs.max_h, coefs.max_v
     scans = sequential_scans(coefs)
     table_of = [0] + [1] * (len(comps) - 1)
-    plans = []
-    for members in scans:
-        blocks = [comps[i].blocks.reshape(comps[i].blocks_down, comps[i].blocks_across, 64)
-                  for i in members]
-        c = comps[members[0]]
-        mcus_x, mcus_y = scan_mcus(coefs.width, coefs.height, max_h, max_v, c.h, c.v,
-                                   interleaved=len(members) > 1)
-        if len(members) == 1:
-            sh, sv = [1], [1]
-        else:
-            sh, sv = [comps[i].h for i in members], [comps[i].v for i in members]
-        plans.append((members, blocks, sh, sv, mcus_x, mcus_y))
+    plans = _scan_plans(coefs, scans)
     used = sorted({(cls, table_of[i]) for members in scans for i in members for cls in (0, 1)})
     if optimize:
         counts = {key: np.zeros(256, np.int64) for key in used}

@@ -55,7 +55,8 @@ def sof0(height, width, components):
 
 def sof(code, height, width, components):
     """A frame header: SOF0 (0xC0, baseline), SOF1 (0xC1, extended: 16-bit
-    tables) or SOF2 (0xC2, progressive), 8-bit samples.
+    tables), SOF2 (0xC2, progressive) or SOF9 (0xC9, arithmetic-coded
+    sequential), 8-bit samples.
     ``components``: (id, h, v, quant table id) each."""
     payload = _struct.pack(">BHHB", 8, height, width, len(components))
     for cid, h, v, tq in components:

@@ -132,6 +132,7 @@ class EncodePlan:
         self.height, self.width = image.shape[:2]
         self.optimize = optimize
         self.progressive = False    # set by plan_encode, with the checked scan script
+        self.arithmetic = False     # set by plan_encode: an arithmetic-coded SOF9 file
         self.scans = None
         self.restart_interval = restart_interval
         self.metadata = metadata
@@ -224,7 +225,8 @@ class EncodePlan:
 
 
 def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
-                icc_profile=None, exif=None, comment=None, progressive=False, scans=None):
+                icc_profile=None, exif=None, comment=None, progressive=False, scans=None,
+                arithmetic=False):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
     image = check_image(image)
     if quality is not None:
@@ -244,8 +246,14 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
         raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
     if scans is not None and not progressive:
         raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
+    if not isinstance(arithmetic, (bool, _np.bool_)):
+        raise TypeError(f"arithmetic must be a bool, not {type(arithmetic).__name__}")
+    if arithmetic and progressive:
+        raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "
+                         "combine with progressive=True")
     plan = EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
                       qtables, metadata)
+    plan.arithmetic = bool(arithmetic)
     if progressive:
         from . import scans as _scans
 
