@@ -93,6 +93,8 @@ def _encode_options(args):
             "optimize": args.optimize, "restart_interval": args.restart_interval}
     if getattr(args, "progressive", False):
         opts["progressive"] = True
+    if getattr(args, "arithmetic", False):
+        opts["arithmetic"] = True
     if args.qtables is not None:
         opts["qtables"] = Path(args.qtables).read_text()
     elif args.quality is None:
@@ -131,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", metavar="OUT.jpg")
     _add_encode_options(p)
     _add_progressive_option(p)
+    p.add_argument("--arithmetic", action="store_true",
+                   help="arithmetic coding (SOF9): smaller than --optimize, but browsers "
+                        "do not read it")
     p.set_defaults(func=_cmd_encode)
 
     p = sub.add_parser("decode", help="decode a JPEG file to an image file",
