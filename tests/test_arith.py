@@ -5,7 +5,8 @@ coefficients, honours DAC conditioning, and treats their bytes as hostile.
 The files in tests/data/arith were written by libjpeg-turbo 2.1.5's
 `cjpeg -arithmetic` (from a crop of Kodak 23, and small random images) and
 `jpegtran -arithmetic` (small_tran*: small_huff.jpg re-coded without
-touching its coefficients)."""
+touching its coefficients); small_*scans* are sequential files of several
+scans (`cjpeg -scans`)."""
 import io
 import pathlib
 import struct
