@@ -177,3 +177,22 @@ def test_corrupt_data_decodes_as_libjpeg_does():
 def test_analyze_says_it_does_not_cover_arithmetic_scans():
     with pytest.raises(JPEGError, match="arithmetic"):
         jpeglite.analyze((DATA / "tiny_grey.jpg").read_bytes())
+
+
+def test_every_cut_of_a_small_file_is_read_as_pillow_reads_it():
+    """The arithmetic decoder reads no byte it does not need (as libjpeg):
+    data that ends right after the last interval's bytes, without EOI,
+    still decodes (as in Pillow); a cut inside the data is a JPEGError."""
+    src = (DATA / "tiny_420_rst.jpg").read_bytes()
+    decoded = 0
+    for cut in range(len(src) - 200, len(src) + 1):
+        data = src[:cut]
+        try:
+            ref = _pillow(data)
+        except Exception:
+            with pytest.raises(JPEGError):
+                jpeglite.decode(data)
+            continue
+        np.testing.assert_array_equal(jpeglite.decode(data), ref)
+        decoded += 1
+    assert decoded >= 3

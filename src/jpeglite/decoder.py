@@ -199,13 +199,16 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
                     pos, _corrupt, _bad_rst = arith_scan(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al, st.conditioning)
+                    # it reads no byte it does not need (as libjpeg's) and
+                    # refuses data that ends before the scan does: complete
+                    complete = single_scan
                 else:
                     pos, _corrupt, _bad_rst = walk_scan(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
-                # as on the fused path, complete only when a marker ended the
-                # data (running into the end of the input is truncation)
-                complete = single_scan and pos < n
+                    # as on the fused path, complete only when a marker ended the
+                    # data (running into the end of the input is truncation)
+                    complete = single_scan and pos < n
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
             if observer is not None and code != _jfif.SOS:
