@@ -1,7 +1,8 @@
-"""Arithmetic entropy decoding: T.81's QM-coder (Annex D) and the binary
+"""Arithmetic entropy coding: T.81's QM-coder (Annex D) and the binary
 decisions of arithmetic-coded DCT scans (F.1.4.4 sequential, G.1.3.2
-progressive), into the same whole-image coefficient arrays as the Huffman
-decoder (`_entropy`).
+progressive), decoded into the same whole-image coefficient arrays as the
+Huffman decoder (`_entropy`) fills; and the encoder of sequential scans
+(`encode_scan`, SOF9), the decoder's decisions inverted.
 
 The decoder follows libjpeg's conventions where T.81 leaves room: statistics
 belong to a conditioning table slot (components sharing a slot share them);
@@ -14,7 +15,7 @@ from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
 from libc.string cimport memset
 
 from jpeglite._huffman cimport BitReader, br_init
-from jpeglite._entropy cimport (find_marker, read_restart_marker, natural_order, SCAN_OK,
+from jpeglite._entropy cimport (read_restart_marker, natural_order, SCAN_OK,
                                 SCAN_TRUNCATED, SCAN_SEQUENTIAL, SCAN_DC_FIRST,
                                 SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
 from jpeglite.errors import JPEGError
