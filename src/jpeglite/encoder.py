@@ -310,6 +310,48 @@ def sequential_scans(coefs):
     return [[i] for i in range(n)]
 
 
+def _scan_plans(coefs):
+    """Per scan of ``sequential_scans``: (members, their blocks as (rows,
+    columns, 64) views, sampling factors in the scan, MCUs across, MCUs down)."""
+    from .coefficients import scan_mcus
+
+    comps = coefs.components
+    plans = []
+    for members in sequential_scans(coefs):
+        blocks = [comps[i].blocks.reshape(comps[i].blocks_down, comps[i].blocks_across, 64)
+                  for i in members]
+        c = comps[members[0]]
+        mcus_x, mcus_y = scan_mcus(coefs.width, coefs.height, coefs.max_h, coefs.max_v, c.h, c.v,
+                                   interleaved=len(members) > 1)
+        if len(members) == 1:
+            sh, sv = [1], [1]
+        else:
+            sh, sv = [comps[i].h for i in members], [comps[i].v for i in members]
+        plans.append((members, blocks, sh, sv, mcus_x, mcus_y))
+    return plans
+
+
+def _table_of(coefs):
+    # component 0 codes with Huffman tables 0, the others share tables 1 (as libjpeg)
+    return [0] + [1] * (len(coefs.components) - 1)
+
+
+def symbol_counts(coefs, restart_interval=0, plans=None):
+    """How often each Huffman symbol occurs in the sequential file of ``coefs``:
+    {(class 0 DC / 1 AC, table id): int64 (256,) counts}, components sharing a
+    table adding up (what optimal tables are built from)."""
+    plans = _scan_plans(coefs) if plans is None else plans
+    table_of = _table_of(coefs)
+    counts = {(cls, table_of[i]): np.zeros(256, np.int64)
+              for members, *_ in plans for i in members for cls in (0, 1)}
+    for members, blocks, sh, sv, mcus_x, mcus_y in plans:
+        n = _entropy.count_symbols(blocks, sh, sv, mcus_x, mcus_y, restart_interval)
+        for k, i in enumerate(members):
+            for cls in (0, 1):
+                counts[(cls, table_of[i])] += n[k, cls]
+    return counts
+
+
 def encode_coefficients(coefs, optimize, restart_interval):
     """A sequential (baseline, or extended with 16-bit tables) file of ``coefs``
     (checked by ``coefficients.check_coefficients``): bytes.
@@ -319,36 +361,18 @@ def encode_coefficients(coefs, optimize, restart_interval):
     counts (libjpeg's jpeg_gen_optimal_table), else the Annex K tables.
     """
     from ._huffman import make_codes, optimal_table
-    from .coefficients import scan_mcus
     from .options import standard_huffman_table
 
     comps = coefs.components
-    max_h, max_v = coefs.max_h, coefs.max_v
-    scans = sequential_scans(coefs)
-    table_of = [0] + [1] * (len(comps) - 1)
-    plans = []
-    for members in scans:
-        blocks = [comps[i].blocks.reshape(comps[i].blocks_down, comps[i].blocks_across, 64)
-                  for i in members]
-        c = comps[members[0]]
-        mcus_x, mcus_y = scan_mcus(coefs.width, coefs.height, max_h, max_v, c.h, c.v,
-                                   interleaved=len(members) > 1)
-        if len(members) == 1:
-            sh, sv = [1], [1]
-        else:
-            sh, sv = [comps[i].h for i in members], [comps[i].v for i in members]
-        plans.append((members, blocks, sh, sv, mcus_x, mcus_y))
-    used = sorted({(cls, table_of[i]) for members in scans for i in members for cls in (0, 1)})
+    plans = _scan_plans(coefs)
+    table_of = _table_of(coefs)
     if optimize:
-        counts = {key: np.zeros(256, np.int64) for key in used}
-        for members, blocks, sh, sv, mcus_x, mcus_y in plans:
-            n = _entropy.count_symbols(blocks, sh, sv, mcus_x, mcus_y, restart_interval)
-            for k, i in enumerate(members):
-                for cls in (0, 1):
-                    counts[(cls, table_of[i])] += n[k, cls]
-        tables = {key: optimal_table(counts[key]) for key in used}
+        tables = {key: optimal_table(n)
+                  for key, n in sorted(symbol_counts(coefs, restart_interval, plans).items())}
     else:
-        tables = {key: standard_huffman_table(*key) for key in used}
+        tables = {key: standard_huffman_table(*key)
+                  for key in sorted({(cls, table_of[i]) for members, *_ in plans
+                                     for i in members for cls in (0, 1)})}
     codes = {key: make_codes(*tab) for key, tab in tables.items()}
     out = [_jfif.frame_header(coefs.height, coefs.width,
                               [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
