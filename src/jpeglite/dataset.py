@@ -57,7 +57,7 @@ from . import api
 from .images import JPEG_SUFFIXES
 
 __all__ = ["analyze", "encode", "decode", "iter_analyze", "iter_encode", "iter_decode",
-           "iter_inputs", "Input", "write_table", "Summary", "COLUMNS",
+           "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
            "shared_tables", "expand", "description_length", "IMAGE_SUFFIXES"]
 
 #: File suffixes a folder or glob yields (others in a folder are not images).
@@ -781,6 +781,27 @@ def _dask_frame(func, paths, opts, client, recursive):
     return df
 
 
+def iter_rows(df):
+    """The rows (dicts, None for a missing value) of a batch's DataFrame: a
+    pandas one, or a Dask one computed a partition at a time (so that only
+    one partition is in memory here)."""
+    parts = df.partitions if hasattr(df, "partitions") else [df]
+    for part in parts:
+        pdf = part.compute() if hasattr(part, "compute") else part
+        for record in pdf.to_dict("records"):
+            yield {k: (None if _missing(v) else (v.item() if isinstance(v, np.generic) else v))
+                   for k, v in record.items()}
+
+
+def _missing(v):
+    try:
+        import pandas as pd
+
+        return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+    except ImportError:
+        return v is None
+
+
 def _cluster_cores(client):
     if client is None:
         return os.cpu_count() or 1
@@ -808,9 +829,22 @@ def _counts_one(item, opts):
     from .encoder import symbol_counts
     from .options import plan_encode
 
-    image, plan = plan_encode(_image_of(item), opts["quality"], opts["subsampling"], False, 0)
-    blocks = _encoder.forward(image, plan.h, plan.v, plan.component_qtables())
-    return symbol_counts(plan.coefficients(blocks)), plan.qtables
+    try:
+        image, plan = plan_encode(_image_of(item), opts["quality"], opts["subsampling"], False, 0)
+        blocks = _encoder.forward(image, plan.h, plan.v, plan.component_qtables())
+        return symbol_counts(plan.coefficients(blocks)), plan.qtables, None
+    except Exception as e:
+        if not opts["skip_errors"]:
+            raise
+        return None, None, (_item_name(item), _error_text(e))
+
+
+def _item_name(item):
+    if isinstance(item, Input):
+        return item.path
+    if isinstance(item, (str, os.PathLike)):
+        return os.fspath(item)
+    return f"<{type(item).__name__}>"
 
 
 def _every_symbol(cls):
@@ -839,7 +873,7 @@ def _corpus_items(images, recursive):
 
 
 def shared_tables(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=False,
-                  complete=True):
+                  complete=True, skip_errors=False, failed=None):
     """One model for a corpus: a tables-only stream (bytes; T.81 B.5: SOI, DQT,
     DHT, EOI) whose Huffman tables are optimal for the symbols of every image
     coded at ``quality`` (IJG 1..100) and ``subsampling``.
@@ -852,6 +886,8 @@ def shared_tables(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=
     only the corpus's (each costs a code length in the DHT, once; the corpus's
     own codes barely change). Pass the result as ``tables=`` to
     ``jpeglite.encode`` (abbreviated streams) and ``jpeglite.decode``.
+    An image that cannot be read raises its error, or with ``skip_errors``
+    is left out and appended to the list ``failed`` as (path, error).
     """
     from ._huffman import optimal_table
     from .jfif import TableSet
@@ -860,15 +896,19 @@ def shared_tables(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=
     quality = check_int("quality", quality, 1, 100)
     if subsampling not in ("4:4:4", "4:2:2", "4:2:0"):
         raise ValueError(f"subsampling must be one of 4:4:4, 4:2:2, 4:2:0, got {subsampling!r}")
-    opts = {"quality": quality, "subsampling": subsampling}
+    opts = {"quality": quality, "subsampling": subsampling, "skip_errors": skip_errors}
     totals, qtables, n = {}, {}, 0
-    for counts, qt in _run(_counts_one, _corpus_items(images, recursive), opts, jobs):
+    for counts, qt, error in _run(_counts_one, _corpus_items(images, recursive), opts, jobs):
+        if error is not None:
+            if failed is not None:
+                failed.append(error)
+            continue
         n += 1
         qtables.update(qt)
         for key, c in counts.items():
             totals[key] = totals.get(key, 0) + c
     if n == 0:
-        raise ValueError("images is empty: no image to fit tables to")
+        raise ValueError("images holds no image to fit tables to")
     if complete:
         for key in totals:
             for s in _every_symbol(key[0]):
@@ -895,7 +935,8 @@ def _model_bits(data):
     return r.model_bits
 
 
-def description_length(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=False):
+def description_length(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=False,
+                       save=None, skip_errors=False):
     """The corpus's description length (bits) both ways, as minimum description
     length splits it into model and data:
 
@@ -908,9 +949,18 @@ def description_length(images, quality=75, *, subsampling="4:2:0", jobs=1, recur
     - ``images`` and each way's ``total_bits``.
 
     ``images`` as ``shared_tables`` (read twice: once to fit, once to code).
+    ``save``: a path to write the tables-only stream to (renamed into place).
+    ``skip_errors``: leave out images that cannot be read, listed in
+    ``failed`` as (path, error); otherwise their error is raised.
     """
     items = list(_corpus_items(images, recursive))
-    tables = shared_tables(items, quality, subsampling=subsampling, jobs=jobs)
+    failed = []
+    tables = shared_tables(items, quality, subsampling=subsampling, jobs=jobs,
+                           skip_errors=skip_errors, failed=failed)
+    bad = {path for path, _ in failed}
+    items = [i for i in items if _item_name(i) not in bad]
+    if save is not None:
+        _write_atomic(os.fspath(save), lambda p: Path(p).write_bytes(tables))
     opts = {"quality": quality, "subsampling": subsampling, "tables": tables}
     per = {"model_bits": 0, "data_bits": 0}
     shared = {"model_bits": 8 * len(tables), "data_bits": 0}
@@ -922,7 +972,8 @@ def description_length(images, quality=75, *, subsampling="4:2:0", jobs=1, recur
         shared["data_bits"] += abbreviated
     for d in (per, shared):
         d["total_bits"] = d["model_bits"] + d["data_bits"]
-    return {"images": n, "per_file": per, "shared": shared, "tables_bytes": len(tables)}
+    return {"images": n, "per_file": per, "shared": shared, "tables_bytes": len(tables),
+            "failed": failed}
 
 
 def _lengths_one(item, opts):
