@@ -304,9 +304,18 @@ def _encode_one(item, opts):
         image = _load_pixels(item.path, data)
         jpeg = api.encode(image, threads=1, **enc)
         row["seconds"] = time.perf_counter() - t
-        report = api.analyze(jpeg)
         seconds = row["seconds"]
-        report_row(report, row)
+        tables = enc.get("tables")
+        if tables is None:
+            report_row(api.analyze(jpeg), row)
+        else:
+            # an abbreviated stream: its report is that of the stream with its
+            # tables, less the tables, which the corpus pays once (model_bits 0)
+            report_row(api.analyze(expand(tables, jpeg)), row)
+            row["model_bits"] = 0
+            row["bytes"] = len(jpeg)
+            row["file_bits"] = 8.0 * len(jpeg)
+            row["bpp"] = 8 * len(jpeg) / (row["width"] * row["height"])
         row["seconds"] = seconds
         row["quality"] = enc.get("quality")
         if opts.get("psnr"):
@@ -421,19 +430,30 @@ def _drain_one(window, func, opts, pool, jobs, ctx, broken):
     part, fut = window.popleft()
     try:
         rows = fut.result()
-    except broken as e:
-        rows = []
-        for item in part:
-            row = _empty_row(item.path if isinstance(item, Input) else None)
-            row["error"] = _error_text(RuntimeError(f"the worker process died ({e})"))
-            rows.append(row)
-        # the other chunks in flight died with it: run them again on a new pool
+    except broken:
+        # any chunk in flight may have killed the pool: run this one's items
+        # each in a process of its own to find the culprit, and the other
+        # chunks again on a new pool
         pool.shutdown(wait=False, cancel_futures=True)
+        rows = [_isolated(func, item, opts, ctx, broken) for item in part]
         pool = ProcessPoolExecutor(jobs, mp_context=ctx)
         for i, (p, _) in enumerate(window):
             window[i] = (p, pool.submit(_run_chunk, func, p, opts))
     yield from rows
     return pool
+
+
+def _isolated(func, item, opts, ctx, broken):
+    """``func(item, opts)`` in a process of its own; an error row if it dies."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        try:
+            return pool.submit(func, item, opts).result()
+        except broken as e:
+            row = _empty_row(item.path if isinstance(item, Input) else None)
+            row["error"] = _error_text(RuntimeError(f"the worker process died ({e})"))
+            return row
 
 
 # ---------------------------------------------------------------- progress
