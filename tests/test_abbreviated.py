@@ -33,7 +33,7 @@ def shared(corpus):
     return dataset.shared_tables(corpus, 75)
 
 
-def test_tables_stream_is_soi_dqt_dht_eoi(shared):
+def test_tables_stream_is_soi_app0_dqt_dht_eoi(shared):
     assert shared[:2] == b"\xff\xd8" and shared[-2:] == b"\xff\xd9"
     ts = jpeglite.api._tables_arg(shared)
     assert sorted(ts.qtables) == [0, 1]
@@ -64,6 +64,8 @@ def test_pillow_decodes_tables_stream_then_image_stream(corpus, shared):
         data = jpeglite.encode(tile, tables=shared)
         joined = shared[:-2] + data[2:]
         assert dataset.expand(shared, data) == joined
+        # the image stream is SOI then the frame; the joined file is JFIF (APP0 after SOI)
+        assert data[2:4] == b"\xff\xc0" and joined[2:4] == b"\xff\xe0"
         ours = jpeglite.decode(data, tables=shared)
         theirs = np.asarray(Image.open(io.BytesIO(joined)).convert("RGB"))
         assert np.array_equal(ours, theirs)

@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tables", help="one shared model for a corpus: a tables-only stream",
                        description="Fit Huffman tables to every input coded at -q and "
-                                   "--subsampling; write the tables-only stream (SOI, DQT, "
+                                   "--subsampling; write the tables-only stream (SOI, APP0, DQT, "
                                    "DHT, EOI) for encode/decode --tables, and print the "
                                    "corpus's description length with per-file tables "
                                    "against the shared ones.")

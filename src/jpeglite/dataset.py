@@ -28,7 +28,7 @@ Dask
 A shared model
     ``shared_tables(images, quality=75, subsampling="4:2:0")`` counts the
     Huffman symbols of every image (quantized as ``encode`` would) and returns
-    a tables-only stream (T.81 B.5: SOI, DQT, DHT, EOI) with Huffman tables
+    a tables-only stream (T.81 B.5: SOI, APP0, DQT, DHT, EOI) with Huffman tables
     optimal for the corpus. ``jpeglite.encode(image, tables=shared)`` then writes
     abbreviated image streams (no DQT, no DHT), ``jpeglite.decode(data,
     tables=shared)`` reads them, and ``expand(shared, data)`` makes an ordinary
@@ -894,8 +894,8 @@ def _corpus_items(images, recursive):
 
 def shared_tables(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=False,
                   complete=True, skip_errors=False, failed=None):
-    """One model for a corpus: a tables-only stream (bytes; T.81 B.5: SOI, DQT,
-    DHT, EOI) whose Huffman tables are optimal for the symbols of every image
+    """One model for a corpus: a tables-only stream (bytes; T.81 B.5: SOI, the
+    JFIF APP0, DQT, DHT, EOI) whose Huffman tables are optimal for the symbols of every image
     coded at ``quality`` (IJG 1..100) and ``subsampling``.
 
     ``images``: numpy arrays (as ``jpeglite.encode`` takes), image files'

@@ -112,12 +112,14 @@ def frame_header(height, width, components, qtables, huffman_tables, restart_int
     default SOF0, or SOF1 when a table needs 16-bit precision.
     ``with_tables=False`` leaves out the DQT and DHT segments: the header of
     an abbreviated image stream (T.81 B.4), whose tables a decoder has from a
-    tables-only stream (``tables_stream``).
+    tables-only stream (``tables_stream``); the JFIF APP0 is left out too,
+    as the tables stream carries it (so that the two joined are a JFIF file,
+    APP0 right after SOI).
     """
     parts = [soi()]
     if color in _ADOBE_TRANSFORM:
         parts.append(app14_adobe(_ADOBE_TRANSFORM[color]))
-    else:
+    elif with_tables:
         parts.append(app0_jfif())
     parts += [segment(code, payload) for code, payload in metadata]
     wide = False
@@ -147,7 +149,9 @@ def _dhts(huffman_tables):
 
 def tables_stream(qtables, huffman_tables):
     """A tables-only datastream (T.81 B.5, libjpeg's ``jpeg_write_tables``):
-    SOI, a DQT per table, a DHT per table, EOI, and no frame.
+    SOI, the JFIF APP0, a DQT per table, a DHT per table, EOI, and no frame.
+    (B.5 allows APPn among the tables; the APP0 is here rather than in every
+    abbreviated image stream, 18 bytes each, and the joined file is JFIF.)
 
     ``qtables``: {slot: 64 values, natural order}; ``huffman_tables``:
     {(class, id): (bits, values)}. A decoder that reads it first can then
@@ -155,7 +159,7 @@ def tables_stream(qtables, huffman_tables):
     the stream without its EOI, followed by such an image stream without its
     SOI, is an ordinary interchange file.
     """
-    parts = [soi()] + [dqt(slot, qtables[slot]) for slot in sorted(qtables)]
+    parts = [soi(), app0_jfif()] + [dqt(slot, qtables[slot]) for slot in sorted(qtables)]
     return b"".join(parts + _dhts(huffman_tables) + [eoi()])
 # ==== end encode: marker writers ====
 
@@ -370,7 +374,7 @@ class TableSet:
     huffman: dict
 
     def to_bytes(self):
-        """The tables-only stream (SOI, DQT, DHT, EOI): bytes."""
+        """The tables-only stream (SOI, APP0, DQT, DHT, EOI): bytes."""
         return tables_stream(self.qtables, self.huffman)
 
     @classmethod
