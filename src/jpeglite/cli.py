@@ -11,6 +11,8 @@ Subcommands::
     jpeglite encode INPUTS... -o DIR [--recursive] [--jobs N] [--resume] [--table T]
                     [--tables SHARED.jpg] [-q Q] ...
     jpeglite decode IN.jpg OUT [--tables SHARED.jpg]
+    jpeglite optimize IN OUT [--baseline] [--strip]
+    jpeglite optimize INPUTS... -o DIR [--baseline] [--strip] [--recursive] [--jobs N] [--resume]
     jpeglite decode INPUTS... -o DIR [--format .png] [--recursive] [--jobs N] [--resume]
     jpeglite tables INPUTS... -o SHARED.jpg [-q Q] [--subsampling S] [--jobs N]
 
@@ -113,9 +115,16 @@ def _add_batch_options(p, outputs=True):
                    help="no progress bar on stderr")
 
 
+def _add_progressive_option(p):
+    p.add_argument("--progressive", action="store_true",
+                   help="a progressive file (libjpeg's scan script, tables optimized per scan)")
+
+
 def _encode_options(args):
     opts = {"quality": args.quality, "subsampling": args.subsampling,
             "optimize": args.optimize, "restart_interval": args.restart_interval}
+    if getattr(args, "progressive", False):
+        opts["progressive"] = True
     if args.qtables is not None:
         opts["qtables"] = Path(args.qtables).read_text()
     elif args.quality is None:
@@ -160,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="IN [OUT.jpg]",
                    help="IN OUT.jpg, or with -o DIR the inputs of a batch")
     _add_encode_options(p)
+    _add_progressive_option(p)
     p.add_argument("--tables", metavar="SHARED.jpg",
                    help="code with the tables of this tables-only stream (jpeglite tables) "
                         "and write abbreviated streams without them (-q, --optimize unused)")
@@ -194,6 +204,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=_int_in("jobs", 1, 4096), default=None, metavar="N",
                    help="worker processes (default: every core)")
     p.set_defaults(func=_cmd_tables)
+
+
+    p = sub.add_parser("optimize", help="losslessly re-optimize JPEG files (same pixels, fewer bytes)",
+                       description="Write the coefficients of the JPEG file IN again with optimal "
+                                   "Huffman coding (progressive, with a scan script searched for "
+                                   "the image, or baseline) to OUT: the same pixels, never more "
+                                   "bytes. IN may be a folder: every .jpg/.jpeg in it (and its "
+                                   "subfolders) goes to the same place under the folder OUT.")
+    p.add_argument("paths", nargs="+", metavar="IN OUT",
+                   help="IN OUT (files, or folders), or with -o DIR the inputs of a batch")
+    p.add_argument("--baseline", action="store_true",
+                   help="baseline files only (no progressive scans)")
+    p.add_argument("--strip", action="store_true",
+                   help="drop the metadata (APPn and COM segments: Exif, ICC, XMP, comments)")
+    _add_batch_options(p)
+    p.set_defaults(func=_cmd_optimize)
 
     p = sub.add_parser("bench", help="speed and rate-distortion against Pillow",
                        description="MP/s for encode and decode against Pillow, and a "
@@ -444,6 +470,47 @@ def _cmd_tables(args):
     if per["total_bits"]:
         print(f"shared tables save {100 * (1 - shared['total_bits'] / per['total_bits']):.1f}%")
     return 1 if dl["failed"] else 0
+
+
+def _cmd_optimize(args):
+    from .api import optimize
+
+    if len(args.paths) == 2 and args.output_dir is None and os.path.isdir(args.paths[0]):
+        # IN OUT with a folder IN: every JPEG below it, into the folder OUT
+        args.paths, args.output_dir, args.recursive = [args.paths[0]], args.paths[1], True
+    if _is_batch_of_outputs(args):
+        from . import dataset
+
+        if args.output_dir is None:
+            raise _UsageError("a batch needs -o DIR, the folder its outputs go to")
+        _check_table_path(args)
+        rows = dataset.iter_optimize(args.paths, args.output_dir, args.jobs,
+                                     recursive=args.recursive, progressive=not args.baseline,
+                                     keep_metadata=not args.strip, resume=args.resume,
+                                     progress=args.progress)
+        summary = dataset.Summary()
+        status = _run_batch(_count_bytes(rows, summary), args)
+        if summary.before:
+            print(f"optimized: {summary.before:,} -> {summary.after:,} bytes "
+                  f"({100 * (summary.after / summary.before - 1):+.2f}%)")
+        return status
+    _single(args, "IN OUT")
+    data = Path(args.input).read_bytes()
+    out = optimize(data, progressive=not args.baseline, keep_metadata=not args.strip)
+    Path(args.output).write_bytes(out)
+    print(f"{args.output}: {len(data):,} -> {len(out):,} bytes "
+          f"({100 * (len(out) / len(data) - 1):+.2f}%)")
+    return 0
+
+
+def _count_bytes(rows, totals):
+    # bytes before and after over the files optimized in this run
+    totals.before = totals.after = 0
+    for row in rows:
+        if not row.get("error") and not row.get("skipped"):
+            totals.before += row["input_bytes"]
+            totals.after += row["bytes"]
+        yield row
 
 
 def _cmd_bench(args):

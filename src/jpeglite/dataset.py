@@ -2,8 +2,8 @@
 cluster, and one shared model (tables) for a corpus.
 
 Batches
-    ``analyze(paths)``, ``encode(paths, out_dir)``, ``decode(paths, out_dir)``
-    take files, folders (``recursive=True`` for their subfolders), glob patterns
+    ``analyze(paths)``, ``encode(paths, out_dir)``, ``decode(paths, out_dir)``,
+    ``optimize(paths, out_dir)`` take files, folders (``recursive=True`` for their subfolders), glob patterns
     and list files (``"@list.txt"``: one path a line), and give one row per
     input: a pandas DataFrame (a list of dicts without pandas). The inputs are
     streamed: at most a window of files is in flight (a few per worker), so
@@ -56,7 +56,8 @@ import numpy as np
 from . import api
 from .images import JPEG_SUFFIXES
 
-__all__ = ["analyze", "encode", "decode", "iter_analyze", "iter_encode", "iter_decode",
+__all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_encode",
+           "iter_decode", "iter_optimize",
            "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
            "shared_tables", "expand", "description_length", "IMAGE_SUFFIXES"]
 
@@ -304,24 +305,58 @@ def _encode_one(item, opts):
         image = _load_pixels(item.path, data)
         jpeg = api.encode(image, threads=1, **enc)
         row["seconds"] = time.perf_counter() - t
-        seconds = row["seconds"]
         tables = enc.get("tables")
-        if tables is None:
-            report_row(api.analyze(jpeg), row)
-        else:
-            # an abbreviated stream: its report is that of the stream with its
-            # tables, less the tables, which the corpus pays once (model_bits 0)
-            report_row(api.analyze(expand(tables, jpeg)), row)
-            row["model_bits"] = 0
-            row["bytes"] = len(jpeg)
-            row["file_bits"] = 8.0 * len(jpeg)
-            row["bpp"] = 8 * len(jpeg) / (row["width"] * row["height"])
-        row["seconds"] = seconds
+        _output_row(row, jpeg, tables)
         row["quality"] = enc.get("quality")
         if opts.get("psnr"):
             diff = api.decode(jpeg, threads=1).astype(np.float64) - image
             mse = float(np.mean(diff * diff))
             row["psnr"] = math.inf if mse == 0 else 10 * math.log10(255 ** 2 / mse)
+        _write_atomic(out, lambda p: Path(p).write_bytes(jpeg))
+    except Exception as e:
+        _failed(row, e)
+    return row
+
+
+def _output_row(row, jpeg, tables=None):
+    """Fill ``row`` with the parts of a file jpeglite wrote (``jpeg``): bytes,
+    frame, model/header/data/metadata bits, without the measurements of a
+    full report. An abbreviated stream is split with its ``tables`` in front,
+    then the tables, which the corpus pays once, taken out (model_bits 0)."""
+    from .analysis import file_parts
+    from .decoder import DEFAULT_MAX_PIXELS
+
+    parts, frame = file_parts(jpeg if tables is None else expand(tables, jpeg), DEFAULT_MAX_PIXELS)
+    if tables is not None:
+        parts["model"] = 0
+        parts["header"] = 8 * len(jpeg) - parts["data"] - parts["metadata"]
+    for k, v in parts.items():
+        row[f"{k}_bits"] = v
+    row["bytes"] = len(jpeg)
+    row["file_bits"] = 8.0 * len(jpeg)
+    row["width"], row["height"] = frame.width, frame.height
+    row["components"] = len(frame.components)
+    row["progressive"] = bool(frame.progressive)
+    row["sampling"] = _sampling((c.h, c.v) for c in frame.components)
+    row["bpp"] = 8 * len(jpeg) / (frame.width * frame.height)
+    return row
+
+
+def _optimize_one(item, opts):
+    out_dir, resume = opts["out_dir"], opts["resume"]
+    row = _empty_row(item.path)
+    out = row["output"] = _out_path(out_dir, item, os.path.splitext(item.rel)[1] or ".jpg")
+    try:
+        if resume and os.path.exists(out):
+            row["skipped"] = True
+            row["bytes"] = os.path.getsize(out)
+            return row
+        t = time.perf_counter()
+        data = _read_input(item.path)
+        row["input_bytes"] = len(data)
+        jpeg = api.optimize(data, threads=1, **opts["optimize"])
+        row["seconds"] = time.perf_counter() - t
+        _output_row(row, jpeg)
         _write_atomic(out, lambda p: Path(p).write_bytes(jpeg))
     except Exception as e:
         _failed(row, e)
@@ -501,8 +536,10 @@ def _rows(func, inputs, opts, jobs, recursive, progress, desc):
 
 # ---------------------------------------------------------------- public batch API
 
-def _encode_kwargs(quality, subsampling, optimize, tables=None):
+def _encode_kwargs(quality, subsampling, optimize, tables=None, progressive=False):
     out = {"quality": quality, "subsampling": subsampling, "optimize": optimize}
+    if progressive:
+        out["progressive"] = True
     if tables is not None:
         out = {"subsampling": subsampling, "tables": tables}
     return out
@@ -544,29 +581,53 @@ def analyze(paths, jobs=None, *, client=None, recursive=False, quality=75,
 
 
 def iter_encode(paths, out_dir, jobs=None, *, recursive=False, quality=75,
-                subsampling="4:2:0", optimize=False, tables=None, resume=False, psnr=False,
-                progress=False):
+                subsampling="4:2:0", optimize=False, progressive=False, tables=None,
+                resume=False, psnr=False, progress=False):
     """The rows of ``encode`` one by one, in input order (see ``encode``)."""
     _check_out_dir(out_dir)
     opts = {"out_dir": os.fspath(out_dir), "resume": resume, "psnr": psnr,
-            "encode": _encode_kwargs(quality, subsampling, optimize, tables)}
+            "encode": _encode_kwargs(quality, subsampling, optimize, tables, progressive)}
     return _rows(_encode_one, paths, opts, jobs, recursive, progress, "encode")
 
 
 def encode(paths, out_dir, jobs=None, *, recursive=False, quality=75, subsampling="4:2:0",
-           optimize=False, tables=None, resume=False, psnr=False, progress=False):
+           optimize=False, progressive=False, tables=None, resume=False, psnr=False,
+           progress=False):
     """Encode every input image as ``out_dir/<its path below its folder>.jpg``.
 
-    Inputs as ``analyze``; a JPEG input is decoded and re-encoded. ``tables``:
-    a tables-only stream (``shared_tables``) whose tables every file uses,
-    written as abbreviated streams (``quality``/``optimize`` then unused).
-    ``resume``: an output that exists is complete (outputs are renamed into
-    place), so it is skipped (``skipped`` True). ``psnr``: decode each file
-    and fill ``psnr`` (dB). Rows as ``analyze``'s plus ``output``.
+    Inputs as ``analyze``; a JPEG input is decoded and re-encoded; options as
+    ``jpeglite.encode``'s. ``tables``: a tables-only stream (``shared_tables``)
+    whose tables every file uses, written as abbreviated streams
+    (``quality``/``optimize`` then unused; ``model_bits`` 0, the tables being
+    paid once). ``resume``: an output that exists is complete (outputs are
+    renamed into place), so it is skipped (``skipped`` True). ``psnr``: decode
+    each file and fill ``psnr`` (dB). Rows: path, output, error, input_bytes,
+    bytes, the frame, model/header/data/metadata bits, file_bits, seconds (of
+    reading and encoding).
     """
     return _frame(iter_encode(paths, out_dir, jobs, recursive=recursive, quality=quality,
-                              subsampling=subsampling, optimize=optimize, tables=tables,
-                              resume=resume, psnr=psnr, progress=progress))
+                              subsampling=subsampling, optimize=optimize,
+                              progressive=progressive, tables=tables, resume=resume, psnr=psnr,
+                              progress=progress))
+
+
+def iter_optimize(paths, out_dir, jobs=None, *, recursive=False, progressive=True,
+                  keep_metadata=True, resume=False, progress=False):
+    """The rows of ``optimize`` one by one, in input order (see ``optimize``)."""
+    _check_out_dir(out_dir)
+    opts = {"out_dir": os.fspath(out_dir), "resume": resume,
+            "optimize": {"progressive": progressive, "keep_metadata": keep_metadata}}
+    return _rows(_optimize_one, paths, opts, jobs, recursive, progress, "optimize")
+
+
+def optimize(paths, out_dir, jobs=None, *, recursive=False, progressive=True,
+             keep_metadata=True, resume=False, progress=False):
+    """Losslessly re-optimize every input JPEG (``jpeglite.optimize``: the same
+    pixels, never more bytes) into ``out_dir/<its path below its folder>``.
+    Rows as ``encode``'s: ``input_bytes`` before, ``bytes`` after."""
+    return _frame(iter_optimize(paths, out_dir, jobs, recursive=recursive,
+                                progressive=progressive, keep_metadata=keep_metadata,
+                                resume=resume, progress=progress))
 
 
 def iter_decode(paths, out_dir, jobs=None, *, recursive=False, suffix=".png", resume=False,

@@ -164,7 +164,12 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                     # component as single-scan and stops at a second SOS (Pillow
                     # reports a broken data stream)
                     raise _JPEGError("a second scan in a single-scan sequential file", ff)
-                single_scan = not f.progressive and len(scan.components) == len(f.components)
+                # libjpeg settles single- or multi-scan mode at the first scan
+                # (jdinput: has_multiple_scans): a complete scan after a
+                # partial one goes into the whole-image coefficients, over
+                # what the earlier scans left there
+                single_scan = (coefs is None and not f.progressive
+                               and len(scan.components) == len(f.components))
                 if quant is None:
                     quant = [None] * len(f.components)
                     raw_quant = [None] * len(f.components)
@@ -196,7 +201,9 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 pos, _corrupt, _bad_rst = walk_scan(
                     data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval, kind,
                     scan.Ss, scan.Se, scan.Ah, scan.Al)
-                complete = single_scan
+                # as on the fused path, complete only when a marker ended the
+                # data (running into the end of the input is truncation)
+                complete = single_scan and pos < n
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
             if observer is not None and code != _jfif.SOS:

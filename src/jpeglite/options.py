@@ -137,6 +137,8 @@ class EncodePlan:
             qtables = [tables.qtables[s] for s in sorted(tables.qtables)]
         self.height, self.width = image.shape[:2]
         self.optimize = optimize
+        self.progressive = False    # set by plan_encode, with the checked scan script
+        self.scans = None
         self.restart_interval = restart_interval
         self.metadata = metadata
         self.custom_qtables = qtables is not None
@@ -247,7 +249,8 @@ def check_tables(tables, components):
 
 
 def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
-                icc_profile=None, exif=None, comment=None, tables=None, abbreviated=None):
+                icc_profile=None, exif=None, comment=None, progressive=False, scans=None,
+                tables=None, abbreviated=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
     if tables is not None:
         for name, value in (("quality", quality), ("qtables", qtables)):
@@ -279,5 +282,20 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
     if not isinstance(optimize, (bool, _np.bool_)):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
-    return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
-                             qtables, metadata, tables, bool(abbreviated))
+    if not isinstance(progressive, (bool, _np.bool_)):
+        raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
+    if scans is not None and not progressive:
+        raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
+    if progressive and tables is not None:
+        raise ValueError("progressive cannot be given with tables (a progressive file "
+                         "has Huffman tables per scan)")
+    plan = EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
+                      qtables, metadata, tables, bool(abbreviated))
+    if progressive:
+        from . import scans as _scans
+
+        ncomp = len(plan.components)
+        plan.progressive = True
+        plan.scans = (_scans.default_script(ncomp) if scans is None else
+                      _scans.check_script(scans, ncomp, [c[1:3] for c in plan.components]))
+    return image, plan
