@@ -7,7 +7,7 @@ folder) and measures, printing Markdown tables for the README:
    Pillow ``optimize=True`` per file, jpeglite with shared tables as ordinary
    files, jpeglite abbreviated streams with the tables stream counted once;
    the description length split as model L(P) and data L(D|P);
-2. throughput (files/s) of ``jpeglite.dataset.analyze`` and ``encode`` with
+2. throughput (files/s) of ``jpeglite.dataset.analyze``, ``encode`` and ``optimize`` with
    ``jobs=1`` and every core, threads against processes, a plain Pillow loop
    (open, encode, save) and Dask on a 2-worker LocalCluster.
 
@@ -131,10 +131,15 @@ def speed(paths, out, dask=True):
     _timed(f"analyze, {cores} threads (for the choice of processes)", n, threaded)
     e1 = _timed("encode, jobs=1", n, lambda: dataset.encode(strs, out / "e1", jobs=1))
     en = _timed(f"encode, jobs={cores}", n, lambda: dataset.encode(strs, out / "en", jobs=None))
+    jpgs = str(out / "e1")
+    o1 = _timed("optimize (lossless), jobs=1", n, lambda: dataset.optimize(jpgs, out / "o1", jobs=1))
+    on = _timed(f"optimize (lossless), jobs={cores}", n,
+                lambda: dataset.optimize(jpgs, out / "on", jobs=None))
     (out / "pil").mkdir()
     _timed("Pillow loop (open, encode q75, save), one process", n,
            lambda: [_pillow_one(p, out / "pil") for p in paths])
-    print(f"\nspeed-up on {cores} cores: analyze {an / a1:.2f}x, encode {en / e1:.2f}x")
+    print(f"\nspeed-up on {cores} cores: analyze {an / a1:.2f}x, encode {en / e1:.2f}x, "
+          f"optimize {on / o1:.2f}x (load average {os.getloadavg()[0]:.1f})")
     if dask:
         try:
             from distributed import Client, LocalCluster

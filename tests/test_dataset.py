@@ -138,6 +138,24 @@ def test_encode_with_shared_tables_and_decode_batch(tree, tmp_path):
     assert not (tmp_path / "dec" / "huge.npy").exists()
 
 
+def test_optimize_and_progressive_batches(tree, tmp_path):
+    df = dataset.optimize(str(tree / "sub" / "*.jpg"), tmp_path / "opt", jobs=2)
+    rows = by_name(df)
+    src = (tree / "sub" / "j0.jpg").read_bytes()
+    out = (tmp_path / "opt" / "j0.jpg").read_bytes()
+    assert out == jpeglite.optimize(src) and rows["j0.jpg"]["bytes"] == len(out)
+    assert rows["j0.jpg"]["input_bytes"] == len(src) > len(out)
+    assert np.array_equal(jpeglite.decode(out), jpeglite.decode(src))
+    assert (rows["j0.jpg"]["model_bits"] + rows["j0.jpg"]["header_bits"]
+            + rows["j0.jpg"]["data_bits"] + rows["j0.jpg"]["metadata_bits"]) == 8 * len(out)
+    assert "JPEGError" in rows["truncated.jpg"]["error"]
+    assert not (tmp_path / "opt" / "truncated.jpg").exists()
+    prog = by_name(dataset.encode(str(tree / "t0.png"), tmp_path / "p", progressive=True))
+    assert prog["t0.png"]["progressive"]
+    data = (tmp_path / "p" / "t0.jpg").read_bytes()
+    assert data == jpeglite.encode(np.asarray(Image.open(tree / "t0.png")), progressive=True)
+
+
 def test_a_worker_that_dies_is_a_row(tmp_path):
     rows = list(dataset._run(_die_on_odd, range(4), {}, 2, chunk=1))
     assert [r if isinstance(r, int) else "died" for r in rows] == [0, "died", 2, "died"]
@@ -219,6 +237,8 @@ def test_cli_encode_decode_batch_and_single_with_tables(capsys, tree, tmp_path):
     assert rc == 2 and "-o DIR" in err
     rc, out, err = run(capsys, "decode", tmp_path / "o", "-o", tmp_path / "d", "--resume")
     assert rc == 0 and (tmp_path / "d" / "t0.png").is_file()
+    rc, out, err = run(capsys, "optimize", tmp_path / "o", "-o", tmp_path / "opt", "-j", "1")
+    assert rc == 0 and "optimized: " in out and (tmp_path / "opt" / "t1.jpg").is_file()
     shared = tmp_path / "shared.jpg"
     rc, out, err = run(capsys, "tables", str(tree / "t*.png"), "-o", shared, "-j", "1")
     assert rc == 0 and "shared tables save" in out and shared.is_file()
