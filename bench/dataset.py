@@ -11,7 +11,8 @@ folder) and measures, printing Markdown tables for the README:
    ``jobs=1`` and every core, threads against processes, a plain Pillow loop
    (open, encode, save) and Dask on a 2-worker LocalCluster.
 
-Options: ``--quick`` (a quarter of the tiles), ``--no-speed``, ``--no-dask``.
+Options: ``--quick`` (a quarter of the tiles), ``--no-speed``, ``--no-dask``,
+``--speed-only``.
 Never a test: times depend on the machine and its load.
 """
 import argparse
@@ -161,17 +162,19 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--speed-only", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "tiles").mkdir()
         paths, arrays = make_tiles(tmp / "tiles", quick=args.quick)
-        sizes(arrays)
-        description_lengths(arrays, f"{len(arrays):,} Kodak tiles (64x64)")
-        corpus = find_corpus(ROOT)
-        kodak = [np.asarray(Image.open(p).convert("RGB"))
-                 for p in sorted((corpus / "kodak").glob("kodim*.png"))]
-        description_lengths(kodak, "the 24 Kodak photos")
+        if not args.speed_only:
+            sizes(arrays)
+            description_lengths(arrays, f"{len(arrays):,} Kodak tiles (64x64)")
+            corpus = find_corpus(ROOT)
+            kodak = [np.asarray(Image.open(p).convert("RGB"))
+                     for p in sorted((corpus / "kodak").glob("kodim*.png"))]
+            description_lengths(kodak, "the 24 Kodak photos")
         if not args.no_speed:
             speed(paths, tmp, dask=not args.no_dask)
 

@@ -422,7 +422,7 @@ def _chunks(items, size):
         yield chunk
 
 
-def _run(func, items, opts, jobs, chunk=8):
+def _run(func, items, opts, jobs, chunk=16):
     """``func(item, opts)`` for every item, in input order, on ``jobs`` processes.
 
     Items go to the workers ``chunk`` at a time (a small image is about a
@@ -472,8 +472,11 @@ def _drain_one(window, func, opts, pool, jobs, ctx, broken):
         pool.shutdown(wait=False, cancel_futures=True)
         rows = [_isolated(func, item, opts, ctx, broken) for item in part]
         pool = ProcessPoolExecutor(jobs, mp_context=ctx)
-        for i, (p, _) in enumerate(window):
-            window[i] = (p, pool.submit(_run_chunk, func, p, opts))
+        try:
+            for i, (p, _) in enumerate(window):
+                window[i] = (p, pool.submit(_run_chunk, func, p, opts))
+        except broken as e:
+            raise RuntimeError(f"the worker processes cannot run ({e})") from None
     yield from rows
     return pool
 
