@@ -157,3 +157,16 @@ def test_shared_tables_from_files_and_skipped_failures(tmp_path, corpus):
     assert from_files == dataset.shared_tables(corpus[:3])
     with pytest.raises(ValueError, match="no image"):
         dataset.shared_tables([])
+
+
+def test_hostile_tables_streams(corpus, shared):
+    """A tables-only stream holding a frame, cut short or defining nothing is
+    refused with the reason, as ``tables=`` of decode and encode."""
+    data = jpeglite.encode(corpus[0], tables=shared)
+    full = jpeglite.encode(corpus[0])
+    for bad, fragment in ((full, "frame in a tables-only stream"),
+                          (shared[:-2], "truncated"),
+                          (b"\xff\xd8\xff\xd9", "defines no table"),
+                          (shared[:30] + b"\xff\xd9", "truncated|length|DQT")):
+        with pytest.raises(ValueError, match=fragment):
+            jpeglite.decode(data, tables=bad)
