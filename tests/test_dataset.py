@@ -280,3 +280,14 @@ def test_dask_bag_of_bytes(client, tree):
     df = dataset.analyze(db.from_sequence(data, npartitions=2)).compute()
     assert list(df["bytes"].isna()) == [False, True]
     assert df["bytes"].iloc[0] == len(data[0]) and "neither a JPEG" in df["error"].iloc[1]
+
+
+def test_cli_scheduler(capsys, client, tree, tmp_path):
+    table = tmp_path / "t.jsonl"
+    rc, out, err = run(capsys, "analyze", tree, "-r", "--scheduler", client.scheduler.address,
+                       "--table", table)
+    assert rc == 1 and "12 files: 9 done, 3 failed" in out
+    remote = [json.loads(line) for line in open(table)]
+    local = list(dataset.iter_analyze(tree, recursive=True, jobs=1))
+    assert [r["path"] for r in remote] == [r["path"] for r in local]
+    assert [r["data_bits"] for r in remote] == [r["data_bits"] for r in local]
