@@ -198,6 +198,9 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None, tables=None):
     visit more than 14 passes' worth of every coefficient of the frame
     (the most a valid progression needs, counting 8 visits per block per
     scan for a scan's fixed cost; also at most 1000 scans) are refused.
+    Arithmetic-coded frames have no bits-per-block bound (the coder writes a
+    run of most-probable decisions as no bytes: a flat 4000 x 4000 frame
+    takes 128 bytes): ``max_pixels`` and the work bound hold for them.
     """
     from . import decoder
 
