@@ -1,6 +1,7 @@
 """JFIF container: write and parse the markers (SOI, APPn, DQT, SOF, DHT, DRI, SOS, RSTn, EOI)."""
 
 # ==== encode: marker writers ====
+import functools as _functools
 import struct as _struct
 
 import numpy as _np
@@ -341,12 +342,16 @@ class Frame:
     offset: int
     arithmetic: bool = False    # SOF9/SOF10: arithmetic-coded scans (T.81 Annex D)
 
-    @property
+    # cached: read several times per scan, and the components are set once
+    # by parse_sof
+    @_functools.cached_property
     def max_h(self):
+        """The largest horizontal sampling factor of the frame's components."""
         return max(c.h for c in self.components)
 
-    @property
+    @_functools.cached_property
     def max_v(self):
+        """The largest vertical sampling factor of the frame's components."""
         return max(c.v for c in self.components)
 
 
