@@ -5,6 +5,9 @@ import numpy as np
 from libc.stdint cimport int16_t, uint16_t, int32_t, int64_t, uint32_t, uint64_t
 from jpeglite._simd cimport variant_level
 
+cdef extern from *:
+    int __builtin_clzll(unsigned long long x) nogil
+
 
 cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
     """Fill a QuantDivisors from a 64-entry quantization table in natural order."""
@@ -24,9 +27,7 @@ cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
         # give 0 for every |c| < 32764, and the FDCT of 8-bit samples stays
         # within |c| <= 8192.
         d = 8 * (t[i] if t[i] < 8191 else 8191)
-        L = 0                                # 2**(L-1) < d <= 2**L
-        while (<int64_t>1 << L) < d:
-            L += 1
+        L = 64 - __builtin_clzll(<unsigned long long>(d - 1))   # 2**(L-1) < d <= 2**L
         q.half[i] = <uint16_t>(d // 2)
         q.mlo[i] = <uint16_t>(((<int64_t>1 << (16 + L)) // d + 1 - (1 << 16)))
         q.scale[i] = <uint16_t>(1 << (17 - L))
