@@ -22,7 +22,7 @@ def _check_path(path):
 
 
 def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-           threads=None, qtables=None, icc_profile=None, exif=None, comment=None):
+           threads=None, qtables=None, icc_profile=None, exif=None, comment=None, tune=None):
     """Encode an image as a baseline JFIF JPEG; returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
@@ -72,7 +72,7 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
 
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                               icc_profile, exif, comment)
+                               icc_profile, exif, comment, tune)
     return encoder.encode(image, plan, _parallel.resolve_threads(threads, plan.height * plan.width))
 
 

@@ -43,6 +43,11 @@ _BAND_SAMPLES = 1 << 19
 def encode(image, plan, threads):
     """The JPEG file (bytes) of ``image`` (C-contiguous uint8, checked) under
     ``plan`` (an ``options.EncodePlan``) on ``threads`` threads (an int >= 1)."""
+    if plan.tune is not None:
+        # tuning chooses coefficients knowing the whole image: the staged
+        # driver keeps the unrounded transform it needs
+        from .staged import run_stages
+        return run_stages(image, plan, threads, keep_zigzag=False).data
     qt = plan.component_qtables()
     if threads > 1:
         coder = _encoder.BandCoder(image, plan.h, plan.v, qt, plan.restart_interval)

@@ -117,7 +117,10 @@ class EncodePlan:
     ``qtables``: {table id: 64 values in natural order}; ``restart_interval``
     (MCUs, 0 = none); ``optimize`` (bool); ``quality`` (1..100, or None when
     the caller's tables are used as given); ``metadata``: the APPn/COM
-    segments written after the JFIF APP0, as (marker, payload) pairs.
+    segments written after the JFIF APP0, as (marker, payload) pairs;
+    ``tune``: None or "psnr" (``jpeglite.tune``: without ``qtables`` one flat
+    table per component from ``tune.psnr_qtables``; the coefficients chosen by
+    trellis quantization; always optimized Huffman tables).
 
     Tables as libjpeg (driven by Pillow) sets them: without ``qtables`` the
     Annex K tables scaled for ``quality`` (None: 75), 8-bit; with ``qtables``
@@ -128,9 +131,11 @@ class EncodePlan:
     """
 
     def __init__(self, image, quality, subsampling, optimize, restart_interval,
-                 qtables=None, metadata=()):
+                 qtables=None, metadata=(), tune=None):
         self.height, self.width = image.shape[:2]
-        self.optimize = optimize
+        self.tune = tune
+        # tuning writes the optimal Huffman tables of the symbols it chose
+        self.optimize = optimize or tune is not None
         self.restart_interval = restart_interval
         self.metadata = metadata
         self.custom_qtables = qtables is not None
@@ -151,6 +156,12 @@ class EncodePlan:
             sf = SUBSAMPLINGS[subsampling]
             self.components = [(1, *sf[0], slots[0], 0, 0), (2, *sf[1], slots[1], 1, 1),
                                (3, *sf[2], slots[2], 1, 1)]
+        if tune == "psnr" and qtables is None:
+            from .tune import psnr_qtables
+            # one table per component: each gets the step its error weight asks for
+            self.components = [c[:3] + (i,) + c[4:] for i, c in enumerate(self.components)]
+            self.qtables = psnr_qtables(quality, self.h, self.v)
+            return
         # libjpeg keeps tables 8-bit (force_baseline) whenever a quality scales them
         baseline = qtables is None or quality is not None
         self.qtables = {c[3]: _tables.scale_quant_table(bases[c[3]], quality, baseline)
@@ -221,9 +232,18 @@ class EncodePlan:
                 + _jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
 
 
+def check_tune(tune):
+    """``tune`` as given when it is one of ``tune.TUNES``; ValueError naming them otherwise."""
+    from .tune import TUNES
+    if not (tune is None or isinstance(tune, str)) or tune not in TUNES:
+        raise ValueError(f"tune must be one of {', '.join(map(repr, TUNES))}, got {tune!r}")
+    return tune
+
+
 def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
-                icc_profile=None, exif=None, comment=None):
+                icc_profile=None, exif=None, comment=None, tune=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
+    tune = check_tune(tune)
     image = check_image(image)
     if quality is not None:
         quality = check_int("quality", quality, 1, 100)
@@ -239,4 +259,4 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
     return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
-                             qtables, metadata)
+                             qtables, metadata, tune)

@@ -187,7 +187,7 @@ def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads)
 
 def encode_stages(image, quality=None, *, subsampling="4:2:0", optimize=False,
                   restart_interval=0, keep_zigzag=True, threads=None, on_quantized=None,
-                  qtables=None, icc_profile=None, exif=None, comment=None):
+                  qtables=None, icc_profile=None, exif=None, comment=None, tune=None):
     """Encode like ``jpeglite.encode`` (same arguments, same bytes), stage by stage.
 
     Returns an ``EncodeStages`` with every intermediate array, the symbol
@@ -210,7 +210,7 @@ def encode_stages(image, quality=None, *, subsampling="4:2:0", optimize=False,
     """
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                              icc_profile, exif, comment)
+                              icc_profile, exif, comment, tune)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     return run_stages(image, plan, threads, keep_zigzag=keep_zigzag, on_quantized=on_quantized)
 
@@ -254,6 +254,13 @@ def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
     run(lambda j: _quant.quantize_blocks(coefficients[j[0]][j[1]:j[2]], qtables[j[0]],
                                          quantized[j[0]][j[1]:j[2]]),
         jobs, threads)
+    if plan.tune is not None:
+        # the rounded blocks are the first estimate of the symbol statistics
+        from . import tune
+        quantized = tune.rd_quantize(coefficients, qtables, tune.component_weights(plan.h, plan.v),
+                                     [c[5] for c in plan.components],
+                                     tune.lagrangian(plan.qtables, plan.components), threads,
+                                     quantized)
     sec["quantize"] = time.perf_counter() - t
     if on_quantized is not None:
         on_quantized(coefficients, quantized)

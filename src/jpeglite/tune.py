@@ -1,0 +1,137 @@
+"""Rate-distortion tuning: what ``tune="psnr"`` decides.
+
+Under ``tune="psnr"`` the encoder minimizes J = D + lambda x R for the image,
+D the squared error the RGB PSNR counts and R the bits of the file:
+
+- tables (``psnr_qtables``): flat steps, one table per component, chroma
+  finer than luma by the square root of the weight RGB error gives a chroma
+  sample (``component_weights``), so that every coefficient trades error for
+  bits at about the same slope (high-rate theory);
+- coefficients (``rd_quantize``): trellis quantization of every block's AC
+  values (``_quant.trellis_quantize``) against the code lengths of the Huffman
+  tables the file will have, iterated: count the symbols, build the tables,
+  requantize;
+- Huffman tables: optimal for the symbols chosen (the plan's ``optimize``).
+
+Every choice is written in the file (DQT, DHT, the coefficients), so every
+JPEG decoder reads the result the same way.
+"""
+import numpy as np
+
+from . import _entropy, _quant
+from . import parallel as _parallel
+
+__all__ = ["TUNES", "psnr_qtables", "component_weights", "rd_quantize", "lagrangian"]
+
+#: The accepted ``tune`` values (None: no tuning, libjpeg's choices).
+TUNES = (None, "psnr")
+
+#: Squared RGB error per unit squared error of Y, Cb, Cr (T.81/JFIF YCbCr ->
+#: RGB: e_R = e_Y + 1.402 e_Cr, e_G = e_Y - 0.344136 e_Cb - 0.714136 e_Cr,
+#: e_B = e_Y + 1.772 e_Cb; errors of the components taken as uncorrelated).
+_RGB_ERROR = (3.0, 0.344136 ** 2 + 1.772 ** 2, 1.402 ** 2 + 0.714136 ** 2)
+
+#: The luma step at quality 50; IJG scaling maps quality to a multiple of it
+#: (quality 75: half), as it does the Annex K tables.
+_BASE_STEP = 24
+
+#: The multiplier lambda in units of the luma step squared: the slope of
+#: D(R) for a uniform quantizer at high rate (D = Q^2/12 falling by half per
+#: bit, so dD/dR = 2 ln 2 Q^2 / 12 ~ Q^2 / 8.7).
+_LAMBDA_PER_STEP2 = 2 * np.log(2) / 12
+
+#: Trellis passes after the first table estimate (each: tables, requantize).
+_LOOPS = 2
+
+
+def component_weights(h, v):
+    """Per component (Y, Cb, Cr; or Y alone), the RGB squared error one unit of
+    its squared error costs, relative to luma: the RGB weight of the
+    channel times the pixels one of its samples covers (4 at 4:2:0)."""
+    if len(h) == 1:
+        return [1.0]
+    mh, mv = max(h), max(v)
+    return [_RGB_ERROR[c] / _RGB_ERROR[0] * (mh * mv) / (h[c] * v[c]) for c in range(3)]
+
+
+def luma_step(quality):
+    """The luma quantizer step (a flat table) for ``quality`` 1..100: 24 at
+    quality 50, scaled as libjpeg scales tables (5000/q % below 50, 200 - 2q %
+    above), at least 1. Monotone: a higher quality never gets a coarser step."""
+    from .tables import quality_scale
+    return max(1.0, _BASE_STEP * quality_scale(quality) / 100.0)
+
+
+def psnr_qtables(quality, h, v):
+    """{slot: 64 steps (natural order, uint16)}: one flat table per component,
+    luma ``luma_step(quality)``, chroma finer by the square root of its
+    weight (``component_weights``), rounded and kept in 1..255 (baseline)."""
+    q = luma_step(quality)
+    out = {}
+    for c, w in enumerate(component_weights(h, v)):
+        step = int(np.clip(np.floor(q / np.sqrt(w) + 0.5), 1, 255))
+        out[c] = np.full(64, step, np.uint16)
+    return out
+
+
+def lagrangian(qtables, components):
+    """lambda (squared error per bit, luma units) for a plan's tables: the
+    high-rate slope for the mean luma AC step."""
+    luma = np.asarray(qtables[components[0][3]], np.float64).reshape(64)
+    return _LAMBDA_PER_STEP2 * float(np.mean(luma[1:])) ** 2
+
+
+def _split(n, threads):
+    parts = 1 if threads <= 1 else max(1, min(n, 4 * threads))
+    cuts = [n * k // parts for k in range(parts + 1)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a] or [(0, n)]
+
+
+def _ac_lengths(quantized, users):
+    """AC code lengths (256, bits) of the optimal table for the blocks of
+    components ``users``, every valid AC symbol counted once more so that a
+    symbol unused so far keeps a finite cost (mozjpeg does the same)."""
+    from ._huffman import make_codes, optimal_table
+
+    counts = np.zeros(256, np.int64)
+    for c in users:
+        q = quantized[c]
+        counts += _entropy.count_symbols([q], [1], [1], q.shape[1], q.shape[0])[0, 1]
+    valid = np.zeros(256, bool)
+    for run in range(16):
+        valid[(run << 4) + 1:(run << 4) + 11] = True
+    valid[0x00] = valid[0xF0] = True
+    counts[valid] += 1
+    return make_codes(*optimal_table(counts))[1].astype(np.int64)
+
+
+def rd_quantize(coefficients, qtables, weights, table_of, lam, threads, plain):
+    """The quantized blocks of every component, chosen for squared error +
+    ``lam`` x bits.
+
+    ``coefficients``: per component the FDCT output, (rows, cols, 64) int32
+    scaled by 8; ``qtables``: per component its 64 steps; ``weights``: per
+    component the squared error weight (``component_weights``); ``table_of``:
+    per component its AC Huffman table id; ``plain``: the same blocks
+    quantized by rounding (the first estimate of the symbol statistics).
+    Each pass builds every AC table from the current symbols and
+    requantizes all blocks against its code lengths (``_LOOPS`` passes).
+    Blocks are quantized in parallel row bands; the result is the same for
+    every thread count.
+    """
+    n = len(coefficients)
+    quantized = plain
+    jobs = [(c, a, b) for c in range(n) for a, b in _split(coefficients[c].shape[0], threads)]
+    for _ in range(_LOOPS):
+        lengths = {t: _ac_lengths(quantized, [c for c in range(n) if table_of[c] == t])
+                   for t in set(table_of)}
+        out = [np.empty(c.shape, np.int16) for c in coefficients]
+
+        def run(job, lengths=lengths, out=out):
+            c, a, b = job
+            _quant.trellis_quantize(coefficients[c][a:b], qtables[c], lengths[table_of[c]],
+                                    lam / weights[c], out[c][a:b])
+
+        _parallel.run(run, jobs, threads)
+        quantized = out
+    return quantized
