@@ -1,0 +1,120 @@
+"""Rate-distortion of ``tune="psnr"`` against Pillow and mozjpeg, BD-rates in one run.
+
+    python bench/rd_tune.py [--photos N] [--qualities 10,20,...] [--subsampling 4:2:0]
+                            [--corpus DIR] [--out FILE.md]
+
+Every file is decoded by Pillow (libjpeg-turbo) and compared with the
+photo over RGB; the curves are the mean bits per pixel and mean PSNR per
+quality over the photos, and the BD-rates (``jpeglite.bench.bd_rate``) are
+against Pillow's default files (4:2:0, Annex K tables). Rows: Pillow default,
+Pillow optimize, jpeglite tune=None and tune="psnr", and, when ``jpeglib`` is
+installed (``pip install jpeglib``), mozjpeg 4.0.3 through it: its default
+(trellis, progressive scan search) and its flat table (``base_quant_tbl_idx=1``,
+as ``cjpeg -tune-psnr`` picks). Default: the 24 Kodak photos, q 10, 20, ..,
+90, 95. Wall seconds per encoder are printed; they are not a speed benchmark
+(mozjpeg goes through a temporary file).
+"""
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+# this checkout's package, not an installed one
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import jpeglite  # noqa: E402
+from jpeglite.bench import QUALITIES, Codec, format_rd, rd_curves  # noqa: E402
+
+
+def _pillow_decode(data):
+    from PIL import Image
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def _pillow():
+    from PIL import Image
+
+    def encode(image, quality, subsampling, optimize):
+        buf = io.BytesIO()
+        Image.fromarray(image).save(buf, "JPEG", quality=quality, subsampling=subsampling,
+                                    optimize=optimize)
+        return buf.getvalue()
+    return encode
+
+
+def _jpeglite(tune):
+    def encode(image, quality, subsampling, optimize):
+        return jpeglite.encode(image, quality, subsampling=subsampling, tune=tune)
+    return encode
+
+
+def _mozjpeg(base_table):
+    import jpeglib
+    tmp = tempfile.mkdtemp(prefix="rd_tune_")
+    path = os.path.join(tmp, "out.jpg")
+    factors = {"4:2:0": ((2, 2), (1, 1), (1, 1)), "4:4:4": ((1, 1), (1, 1), (1, 1))}
+
+    def encode(image, quality, subsampling, optimize):
+        with jpeglib.version("mozjpeg403"):
+            im = jpeglib.from_spatial(np.ascontiguousarray(image))
+            im.samp_factor = np.array(factors[subsampling])
+            kw = {} if base_table is None else {"base_quant_tbl_idx": base_table}
+            im.write_spatial(path, qt=quality, **kw)
+        with open(path, "rb") as f:
+            return f.read()
+    return encode
+
+
+def configs(with_mozjpeg=True):
+    """(label, Codec, optimize) rows for ``rd_curves``; Pillow's default first."""
+    rows = [("Pillow", _pillow(), False), ("Pillow optimize", _pillow(), True),
+            ("jpeglite", _jpeglite(None), False), ('jpeglite tune="psnr"', _jpeglite("psnr"), False)]
+    if with_mozjpeg:
+        try:
+            import jpeglib  # noqa: F401
+            rows += [("mozjpeg default", _mozjpeg(None), False),
+                     ("mozjpeg flat table", _mozjpeg(1), False)]
+        except ImportError:
+            print("(jpeglib not installed: no mozjpeg rows)", file=sys.stderr)
+    return [(label, Codec(label, enc, _pillow_decode), opt) for label, enc, opt in rows]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--photos", type=int, default=24, help="the first N Kodak photos (default 24)")
+    p.add_argument("--qualities", default=",".join(map(str, QUALITIES)))
+    p.add_argument("--subsampling", default="4:2:0", choices=("4:2:0", "4:4:4"))
+    p.add_argument("--corpus", default=os.environ.get("JPEGLITE_CORPUS", "/work/shared/corpus"))
+    p.add_argument("--no-mozjpeg", action="store_true")
+    p.add_argument("--out", help="also write the table to this file")
+    args = p.parse_args(argv)
+    from PIL import Image
+    files = sorted(Path(args.corpus, "kodak").glob("*.png"))[:args.photos]
+    if not files:
+        print(f"no Kodak photos under {args.corpus}/kodak", file=sys.stderr)
+        return 2
+    images = [(f.stem, np.asarray(Image.open(f).convert("RGB"))) for f in files]
+    qualities = [int(q) for q in args.qualities.split(",")]
+    curves, seconds = {}, {}
+    for row in configs(not args.no_mozjpeg):
+        t = time.perf_counter()
+        curves.update(rd_curves(images, [row], qualities, subsampling=args.subsampling))
+        seconds[row[0]] = time.perf_counter() - t
+    text = (f"{len(images)} Kodak photos, q {args.qualities}, {args.subsampling}, PSNR over RGB "
+            f"(Pillow's decode), jpeglite {jpeglite.__file__}\n\n" + format_rd(curves)
+            + "\n\nwall seconds (encode + decode of every point): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
