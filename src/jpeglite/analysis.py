@@ -229,6 +229,8 @@ def _analyze(image, plan, threads, pool):
     options = {"quality": plan.quality,
                "subsampling": plan.subsampling or "none (grayscale)",
                "optimize": plan.optimize, "restart_interval": plan.restart_interval}
+    if plan.tune is not None:
+        options["tune"] = plan.tune
     if plan.custom_qtables:
         options["qtables"] = "custom, " + ("as given" if plan.quality is None
                                            else f"scaled for quality {plan.quality}")

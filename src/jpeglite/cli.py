@@ -2,10 +2,10 @@
 
 Subcommands::
 
-    jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
+    jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N] [--tune psnr]
                      [--json] [--plot FILE.png]
     jpeglite analyze PHOTO.jpg [--reencode [-q Q] ...] [--json] [--plot FILE.png]
-    jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
+    jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N] [--tune psnr]
     jpeglite decode IN.jpg OUT
     jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
                    [-q Q] [--subsampling S] [--optimize]
@@ -80,11 +80,15 @@ def _add_encode_options(p):
                    help="optimized Huffman tables (two passes) instead of the Annex K tables")
     p.add_argument("--restart-interval", type=_int_in("restart interval", 0, 65535), default=0,
                    metavar="N", help="MCUs between restart markers (0: none)")
+    p.add_argument("--tune", choices=["psnr"], default=None,
+                   help="psnr: fewest bits for the squared error (flat tables fitted to RGB "
+                        "error, trellis quantization, optimized Huffman tables); standard JPEG")
 
 
 def _encode_options(args):
     opts = {"quality": args.quality, "subsampling": args.subsampling,
-            "optimize": args.optimize, "restart_interval": args.restart_interval}
+            "optimize": args.optimize, "restart_interval": args.restart_interval,
+            "tune": args.tune}
     if args.qtables is not None:
         opts["qtables"] = Path(args.qtables).read_text()
     elif args.quality is None:
@@ -170,7 +174,7 @@ def _cmd_analyze(args):
     if args.plot:
         _check_plot_path(args.plot)  # fail before the work, not after it
     given = [f"--{k.replace('_', '-')}" for k in ("quality", "qtables", "subsampling",
-                                                  "optimize", "restart_interval")
+                                                  "optimize", "restart_interval", "tune")
              if getattr(args, k) is not None]
     defaults = build_parser().parse_args(["encode", "in", "out"])
     for k in ("quality", "subsampling", "optimize", "restart_interval"):

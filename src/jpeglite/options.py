@@ -120,7 +120,8 @@ class EncodePlan:
     segments written after the JFIF APP0, as (marker, payload) pairs;
     ``tune``: None or "psnr" (``jpeglite.tune``: without ``qtables`` one flat
     table per component from ``tune.psnr_qtables``; the coefficients chosen by
-    trellis quantization; always optimized Huffman tables).
+    trellis quantization; always optimized Huffman tables); ``lam``: under a
+    tune, the Lagrange multiplier (squared error per bit) the trellis uses.
 
     Tables as libjpeg (driven by Pillow) sets them: without ``qtables`` the
     Annex K tables scaled for ``quality`` (None: 75), 8-bit; with ``qtables``
@@ -157,15 +158,20 @@ class EncodePlan:
             self.components = [(1, *sf[0], slots[0], 0, 0), (2, *sf[1], slots[1], 1, 1),
                                (3, *sf[2], slots[2], 1, 1)]
         if tune == "psnr" and qtables is None:
-            from .tune import psnr_qtables
+            from . import tune as _tune
             # one table per component: each gets the step its error weight asks for
             self.components = [c[:3] + (i,) + c[4:] for i, c in enumerate(self.components)]
-            self.qtables = psnr_qtables(quality, self.h, self.v)
+            self.qtables = _tune.psnr_qtables(quality, self.h, self.v)
+            self.lam = _tune.lagrangian(_tune.luma_step(quality))
             return
         # libjpeg keeps tables 8-bit (force_baseline) whenever a quality scales them
         baseline = qtables is None or quality is not None
         self.qtables = {c[3]: _tables.scale_quant_table(bases[c[3]], quality, baseline)
                         for c in self.components}
+        if tune is not None:
+            from . import tune as _tune
+            luma = self.qtables[self.components[0][3]].astype(_np.float64)
+            self.lam = _tune.lagrangian(luma[1:].mean())
 
     @property
     def h(self):

@@ -259,7 +259,7 @@ def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
         from . import tune
         quantized = tune.rd_quantize(coefficients, qtables, tune.component_weights(plan.h, plan.v),
                                      [c[5] for c in plan.components],
-                                     tune.lagrangian(plan.qtables, plan.components), threads,
+                                     plan.lam, threads,
                                      quantized)
     sec["quantize"] = time.perf_counter() - t
     if on_quantized is not None:

@@ -55,11 +55,14 @@ def component_weights(h, v):
 
 
 def luma_step(quality):
-    """The luma quantizer step (a flat table) for ``quality`` 1..100: 24 at
+    """The luma quantizer step for ``quality`` 1..100, before rounding: 24 at
     quality 50, scaled as libjpeg scales tables (5000/q % below 50, 200 - 2q %
-    above), at least 1. Monotone: a higher quality never gets a coarser step."""
+    above; 12 at 75, 0 at 100). Monotone: a higher quality never gets a
+    coarser step. The tables round it (at least 1); lambda keeps it as it is,
+    so that qualities whose tables are all ones still trade fewer bits for
+    less error (100: plain rounding)."""
     from .tables import quality_scale
-    return max(1.0, _BASE_STEP * quality_scale(quality) / 100.0)
+    return _BASE_STEP * quality_scale(quality) / 100.0
 
 
 def psnr_qtables(quality, h, v):
@@ -74,11 +77,10 @@ def psnr_qtables(quality, h, v):
     return out
 
 
-def lagrangian(qtables, components):
-    """lambda (squared error per bit, luma units) for a plan's tables: the
-    high-rate slope for the mean luma AC step."""
-    luma = np.asarray(qtables[components[0][3]], np.float64).reshape(64)
-    return _LAMBDA_PER_STEP2 * float(np.mean(luma[1:])) ** 2
+def lagrangian(step):
+    """lambda (squared error per bit, luma units) for a luma quantizer step:
+    the high-rate slope of D(R) for that step."""
+    return _LAMBDA_PER_STEP2 * float(step) ** 2
 
 
 def _split(n, threads):
