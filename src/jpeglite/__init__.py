@@ -1,10 +1,10 @@
 """jpeglite: a JPEG codec whose Cython kernels explain every bit they write.
 
 Public names: encode, write, decode, read, analyze, read_coefficients,
-encode_coefficients, Coefficients, Report, Stage, JPEGError.
+encode_coefficients, optimize, Coefficients, Report, Stage, JPEGError.
 """
-from .api import (analyze, decode, encode, encode_coefficients, read, read_coefficients,
-                  write)
+from .api import (analyze, decode, encode, encode_coefficients, optimize, read,
+                  read_coefficients, write)
 from .coefficients import Coefficients
 from .errors import JPEGError
 from .report import Report, Stage
