@@ -66,7 +66,22 @@ def test_same_bytes_for_every_thread_count(photo):
 def test_analyze_reports_the_tuned_file(photo):
     img = np.ascontiguousarray(photo[:160, :240])
     report = jpeglite.analyze(img, 70, tune="psnr")
-    assert report.data == jpeglite.encode(img, 70, tune="psnr")
+    data = jpeglite.encode(img, 70, tune="psnr")
+    assert report.data == data
+    assert report.options["tune"] == "psnr" and report.options["quality"] == 70
+    assert report.psnr == pytest.approx(psnr(img, jpeglite.decode(data)))
+    assert report.stages[-1].bits == 8 * len(data)
+
+
+def test_the_smaller_of_progressive_and_baseline(photo):
+    from jpeglite.staged import encode_stages
+    baseline = encode_stages(photo, 60, tune="psnr").data
+    data = jpeglite.encode(photo, 60, tune="psnr")
+    assert len(data) <= len(baseline)
+    assert np.array_equal(jpeglite.decode(data), jpeglite.decode(baseline))
+    # restart markers keep the baseline file
+    restarted = jpeglite.encode(photo, 60, tune="psnr", restart_interval=4)
+    assert b"\xff\xc0" in restarted and b"\xff\xdd" in restarted and b"\xff\xc2" not in restarted
 
 
 def _largest_quality_within(img, nbytes):

@@ -65,7 +65,10 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
         for the squared error (PSNR): one flat quantization table per
         component (chroma finer, as RGB error weighs it), each block's AC
         values chosen by trellis quantization against the file's own Huffman
-        code lengths, optimized Huffman tables (``optimize`` is implied).
+        code lengths, optimized Huffman tables (``optimize`` is implied),
+        then written as the smaller of a progressive file with a scan script
+        searched for these coefficients (``jpeglite.optimize``) and the
+        baseline file (baseline always with ``restart_interval``).
         ``quality`` stays a monotone knob: the luma step is 24 at 50 and scales
         as IJG scales tables (12 at 75, about 1.38 bits per pixel on the Kodak
         photos, where Pillow's q75 spends 1.37; 2.4 at 95; 1 at 100); with
@@ -84,7 +87,15 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
                                icc_profile, exif, comment, tune)
-    return encoder.encode(image, plan, _parallel.resolve_threads(threads, plan.height * plan.width))
+    threads = _parallel.resolve_threads(threads, plan.height * plan.width)
+    data = encoder.encode(image, plan, threads)
+    if plan.tune is not None and not plan.restart_interval:
+        # the chosen coefficients, coded as compactly as jpeglite can: a
+        # progressive file with a script searched for them, or the baseline
+        # file when that is smaller (restart markers: baseline as asked)
+        from . import lossless
+        data = lossless.optimize(data, True, True, threads)
+    return data
 
 
 def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
@@ -309,6 +320,11 @@ def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart
     ``threads`` threads. Every figure except the seconds is the same for
     every thread count.
 
+    With ``tune`` ("psnr") the report is that of the file ``encode`` writes
+    with the same arguments (it may be progressive), as ``analyze(data)``
+    gives it (``kind == "file"``), with ``mse``/``psnr`` against ``image`` and
+    the encode options (quality, subsampling, tune) added to ``options``.
+
     The report of a file (``kind == "file"``), stages (bits):
 
     - raw: 8 x H x W x C, the pixels uncompressed.
@@ -353,5 +369,17 @@ def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart
         return analysis.analyze_file(_as_bytes(image), _check_max_pixels(max_pixels))
     image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
                                icc_profile, exif, comment, tune)
+    if plan.tune is not None:
+        # the tuned file may be progressive: report it as the file it is
+        from .report import mse, psnr_from_mse
+        data = encode(image, quality, subsampling=subsampling, optimize=optimize,
+                      restart_interval=restart_interval, threads=threads, qtables=qtables,
+                      icc_profile=icc_profile, exif=exif, comment=comment, tune=tune)
+        report = analysis.analyze_file(data, _check_max_pixels(max_pixels))
+        report.mse = mse(image, decode(data, threads=threads))
+        report.psnr = psnr_from_mse(report.mse)
+        report.options = dict(report.options, quality=plan.quality, tune=plan.tune,
+                              subsampling=plan.subsampling or "none (grayscale)")
+        return report
     return analysis.analyze_image(image, plan,
                                   _parallel.resolve_threads(threads, plan.height * plan.width))

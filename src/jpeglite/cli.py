@@ -88,8 +88,9 @@ def _add_encode_options(p):
 
 def _encode_options(args):
     opts = {"quality": args.quality, "subsampling": args.subsampling,
-            "optimize": args.optimize, "restart_interval": args.restart_interval,
-            "tune": args.tune}
+            "optimize": args.optimize, "restart_interval": args.restart_interval}
+    if args.tune is not None:
+        opts["tune"] = args.tune
     if args.qtables is not None:
         opts["qtables"] = Path(args.qtables).read_text()
     elif args.quality is None:
