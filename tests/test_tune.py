@@ -214,3 +214,30 @@ def test_trellis_without_lambda_is_plain_rounding():
     lengths = np.full(256, 8)
     out = _quant.trellis_quantize(x, steps, lengths, 0.0)
     assert np.array_equal(out, _quant.quantize_blocks(x, steps))
+
+
+def test_subsampling_when_not_given(photo):
+    img = np.ascontiguousarray(photo[:64, :96])
+    # no tune: libjpeg's 4:2:0 at every quality
+    for q in (50, 95):
+        assert jpeglite.encode(img, q) == jpeglite.encode(img, q, subsampling="4:2:0")
+    # tune="psnr": 4:2:0 below FULL_CHROMA_QUALITY, 4:4:4 from it
+    hi, lo = tune.FULL_CHROMA_QUALITY, tune.FULL_CHROMA_QUALITY - 1
+    assert jpeglite.encode(img, lo, tune="psnr") == jpeglite.encode(
+        img, lo, tune="psnr", subsampling="4:2:0")
+    assert jpeglite.encode(img, hi, tune="psnr") == jpeglite.encode(
+        img, hi, tune="psnr", subsampling="4:4:4")
+    # a caller's choice stands
+    assert jpeglite.encode(img, 95, tune="psnr", subsampling="4:2:0") != jpeglite.encode(
+        img, 95, tune="psnr")
+
+
+def test_cli_tune(tmp_path, photo):
+    from jpeglite import cli
+    src = tmp_path / "in.npy"
+    np.save(src, np.ascontiguousarray(photo[:48, :80]))
+    out = tmp_path / "out.jpg"
+    assert cli.main(["encode", str(src), str(out), "-q", "60", "--tune", "psnr"]) == 0
+    assert out.read_bytes() == jpeglite.encode(np.load(src), 60, tune="psnr")
+    with pytest.raises(SystemExit):
+        cli.main(["encode", str(src), str(out), "--tune", "ssim"])

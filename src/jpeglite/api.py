@@ -21,7 +21,7 @@ def _check_path(path):
         raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
 
 
-def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+def encode(image, quality=None, *, subsampling=None, optimize=False, restart_interval=0,
            threads=None, qtables=None, icc_profile=None, exif=None, comment=None, tune=None):
     """Encode an image as a baseline JFIF JPEG; returns the file's bytes.
 
@@ -52,7 +52,9 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
         The metadata follows the JFIF APP0 as Pillow writes it (Exif, ICC,
         COM); None or empty leaves a segment out.
     subsampling: chroma sampling "4:4:4", "4:2:2" or "4:2:0" (ignored for
-        grayscale).
+        grayscale); None (not given): "4:2:0", except that ``tune="psnr"``
+        chooses "4:4:4" from quality 85 up (where, at equal bits, full
+        chroma gives the higher PSNR: ``tune.choose_subsampling``).
     optimize: False uses the Annex K Huffman tables; True counts the symbols
         first and builds optimal tables (two passes, smaller file).
     restart_interval: a restart marker every this many MCUs, 0..65535 (0: none).
@@ -98,7 +100,7 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
     return data
 
 
-def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
+def write(path, image, quality=None, *, subsampling=None, optimize=False,
           restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
           comment=None, tune=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
@@ -267,7 +269,7 @@ def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
     return lossless.optimize(data, bool(progressive), bool(keep_metadata), threads, max_pixels)
 
 
-def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+def analyze(image, quality=None, *, subsampling=None, optimize=False, restart_interval=0,
             threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
             max_pixels=DEFAULT_MAX_PIXELS, tune=None):
     """Account for every bit of a JPEG: a ``Report``.
@@ -358,7 +360,7 @@ def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart
     _parallel.check_threads(threads)          # argument errors before image errors
     if isinstance(image, (bytes, bytearray, memoryview)):
         given = [name for name, value, default in (
-            ("quality", quality, None), ("subsampling", subsampling, "4:2:0"),
+            ("quality", quality, None), ("subsampling", subsampling, None),
             ("optimize", optimize, False), ("restart_interval", restart_interval, 0),
             ("qtables", qtables, None), ("icc_profile", icc_profile, None),
             ("exif", exif, None), ("comment", comment, None), ("tune", tune, None))

@@ -74,9 +74,10 @@ def _add_encode_options(p):
                    help="custom quantization tables: a text file of integers, 64 per table "
                         "(1 to 4 tables, natural order, '#' comments), as Pillow's qtables; "
                         "scaled by --quality when it is given")
-    p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
+    p.add_argument("--subsampling", type=_subsampling, default=None,
                    metavar="{" + ",".join(SUBSAMPLINGS) + "}",
-                   help="chroma subsampling (default 4:2:0)")
+                   help="chroma subsampling (default 4:2:0; with --tune psnr, 4:4:4 from "
+                        "quality 85 up)")
     p.add_argument("--optimize", action="store_true",
                    help="optimized Huffman tables (two passes) instead of the Annex K tables")
     p.add_argument("--restart-interval", type=_int_in("restart interval", 0, 65535), default=0,
@@ -87,7 +88,11 @@ def _add_encode_options(p):
 
 
 def _encode_options(args):
-    opts = {"quality": args.quality, "subsampling": args.subsampling,
+    # not given: libjpeg's 4:2:0, or under --tune the tune's choice (None)
+    subsampling = args.subsampling
+    if subsampling is None and args.tune is None:
+        subsampling = "4:2:0"
+    opts = {"quality": args.quality, "subsampling": subsampling,
             "optimize": args.optimize, "restart_interval": args.restart_interval}
     if args.tune is not None:
         opts["tune"] = args.tune

@@ -256,6 +256,9 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
     if qtables is not None:
         qtables = check_qtables(qtables)
     metadata = _jfif.build_metadata(icc_profile, exif, comment)
+    if subsampling is None:
+        from .tune import choose_subsampling
+        subsampling = choose_subsampling(tune, quality)
     if not isinstance(subsampling, str):
         raise TypeError(f"subsampling must be a str, not {type(subsampling).__name__}")
     if subsampling not in SUBSAMPLINGS:

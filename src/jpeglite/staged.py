@@ -185,7 +185,7 @@ def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads)
     return counts
 
 
-def encode_stages(image, quality=None, *, subsampling="4:2:0", optimize=False,
+def encode_stages(image, quality=None, *, subsampling=None, optimize=False,
                   restart_interval=0, keep_zigzag=True, threads=None, on_quantized=None,
                   qtables=None, icc_profile=None, exif=None, comment=None, tune=None):
     """Encode like ``jpeglite.encode`` (same arguments, same bytes), stage by stage.

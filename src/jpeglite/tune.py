@@ -21,7 +21,7 @@ import numpy as np
 from . import _entropy, _quant
 from . import parallel as _parallel
 
-__all__ = ["TUNES", "psnr_qtables", "component_weights", "rd_quantize", "lagrangian"]
+__all__ = ["TUNES", "choose_subsampling", "psnr_qtables", "component_weights", "rd_quantize", "lagrangian"]
 
 #: The accepted ``tune`` values (None: no tuning, libjpeg's choices).
 TUNES = (None, "psnr")
@@ -42,6 +42,21 @@ _LAMBDA_PER_STEP2 = 2 * np.log(2) / 12
 
 #: Trellis passes after the first table estimate (each: tables, requantize).
 _LOOPS = 2
+
+
+#: From this quality up, tune="psnr" keeps full chroma when the caller does
+#: not choose: measured on Kodak photos, 4:4:4 spends its extra chroma bits
+#: better than 4:2:0 spends them on finer steps above ~2.3 bits per pixel
+#: (quality 85: +0.1 dB at equal rate; 90: +0.4 dB), worse below
+#: (quality 70-80: -0.1 to -0.2 dB).
+FULL_CHROMA_QUALITY = 85
+
+
+def choose_subsampling(tune, quality):
+    """The chroma subsampling when the caller gives none: "4:2:0" (libjpeg's
+    default), or under tune="psnr" "4:4:4" from ``FULL_CHROMA_QUALITY`` up."""
+    q = 75 if quality is None else quality
+    return "4:4:4" if tune == "psnr" and q >= FULL_CHROMA_QUALITY else "4:2:0"
 
 
 def component_weights(h, v):
