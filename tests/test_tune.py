@@ -123,10 +123,10 @@ def test_tables_follow_quality_and_error_weights():
     h, v = [2, 1, 1], [2, 1, 1]
     t75 = tune.psnr_qtables(75, h, v)
     assert set(t75) == {0, 1, 2}
-    assert all(len(set(t.tolist())) == 1 for t in t75.values())       # flat
-    assert int(t75[0][0]) == 12
-    assert t75[1][0] < t75[2][0] < t75[0][0]        # Cb weighs most in RGB error, then Cr
-    steps = [int(tune.psnr_qtables(q, h, v)[0][0]) for q in range(1, 101)]
+    assert all(len(set(t[1:].tolist())) == 1 for t in t75.values())      # flat AC
+    assert int(t75[0][1]) == 12 and t75[0][0] < t75[0][1]
+    assert t75[1][1] < t75[2][1] < t75[0][1]        # Cb weighs most in RGB error, then Cr
+    steps = [int(tune.psnr_qtables(q, h, v)[0][1]) for q in range(1, 101)]
     assert all(b <= a for a, b in zip(steps, steps[1:])) and steps[-1] == 1
     assert all(1 <= s <= 255 for s in steps)
 
@@ -240,3 +240,35 @@ def test_cli_tune(tmp_path, photo):
     assert cli.main(["encode", str(src), str(out), "-q", "60", "--tune", "psnr"]) == 0
     assert out.read_bytes() == jpeglite.encode(np.load(src), 60, tune="psnr")
     assert cli.main(["encode", str(src), str(out), "--tune", "ssim"]) == 2
+
+
+def _dc_chain_cost(values, x, step, lengths, lam):
+    d = float(np.sum((x / 8.0 - np.asarray(values, np.float64) * step) ** 2))
+    bits, prev = 0, 0
+    for m in values:
+        cat = abs(int(m) - prev).bit_length()
+        bits += lengths[cat] + cat
+        prev = int(m)
+    return d + lam * bits
+
+
+def test_dc_trellis_is_the_exact_minimum_of_its_cost_model():
+    rng = np.random.default_rng(11)
+    for trial in range(30):
+        step = float(rng.integers(1, 30))
+        x = rng.integers(-8000, 8000, int(rng.integers(1, 5))).astype(np.int32)
+        lengths = rng.integers(2, 10, 12)
+        lam = float(rng.choice([0.0, 1.0, 20.0, 500.0]))
+        got = _quant.dc_trellis(x, step, lengths, lam)
+        rounded = [int(np.sign(v) * np.floor(abs(v) / 8.0 / step + 0.5)) for v in x]
+        best = min(_dc_chain_cost(c, x, step, lengths, lam)
+                   for c in itertools.product(*[range(r - 2, r + 3) for r in rounded]))
+        assert _dc_chain_cost(got, x, step, lengths, lam) == pytest.approx(best, abs=1e-9), trial
+
+
+def test_coding_order_is_the_interleaved_scan_order():
+    # 4:2:0, 3 x 2 MCUs; luma 6 x 4 blocks but only 5 x 3 hold data
+    order = tune.coding_order([(3, 5), (2, 3), (2, 3)], [2, 1, 1], [2, 1, 1], 3, 2)
+    assert order[0][:6].tolist() == [0, 1, 5, 6, 2, 3]
+    assert sorted(order[0].tolist()) == list(range(15))
+    assert order[1].tolist() == list(range(6))

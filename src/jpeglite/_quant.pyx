@@ -238,7 +238,7 @@ def frequency_histogram(blocks, bint round8=False):
 
 # ==== encode: trellis (rate-distortion optimized) quantization ====
 from libc.math cimport fabs
-from libc.stdint cimport int16_t, int32_t, int64_t
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t
 
 # Candidates per coefficient: the rounded magnitude and the largest magnitude
 # of each smaller size category (1, 3, 7, ...): at most 10.
@@ -397,5 +397,98 @@ def trellis_quantize(coefs, qtable, ac_lengths, double lam, out=None):
     with nogil:
         for b in range(n):
             _trellis_block(&src[b, 0], &st[0], &zz[0], &sc[0], zrl, eob, &dst[b, 0])
+    return out
+
+
+# DC candidates per block: the rounded value and this many on each side.
+cdef enum:
+    _DC_SPREAD = 2
+    _DC_CANDIDATES = 2 * _DC_SPREAD + 1
+
+
+def dc_trellis(dc, double step, dc_lengths, double lam, out=None):
+    """Rate-distortion optimized DC values of a chain of blocks in coding order.
+
+    ``dc``: (n,) int32 FDCT DC outputs (scaled by 8) in the order the scan
+    codes them, the first predicted from 0; ``step``: the DC quantizer step;
+    ``dc_lengths``: the DC Huffman code lengths (bits) of categories 0..11
+    (0: absent, never chosen); ``lam``: squared error per bit. Viterbi over
+    the rounded value and its neighbours (+-2) per block, the cost of a link
+    being its difference's code and amplitude bits, so the chain's choice is
+    the exact minimum of squared error + lam x bits over those candidates.
+    Returns (or fills ``out`` with) the (n,) int16 values.
+    """
+    x = np.ascontiguousarray(dc, dtype=np.int32).reshape(-1)
+    lengths = np.asarray(dc_lengths, dtype=np.int64).reshape(-1)
+    if lengths.shape[0] < 12:
+        raise ValueError("dc_lengths must hold the 12 category code lengths")
+    if not step >= 1 or not lam >= 0:
+        raise ValueError("step must be >= 1 and lam >= 0")
+    cdef Py_ssize_t n = x.shape[0], j
+    if out is None:
+        out = np.empty(n, dtype=np.int16)
+    elif not isinstance(out, np.ndarray) or out.dtype != np.int16 or out.shape != (n,):
+        raise ValueError("out must be an (n,) int16 array")
+    big = 1e30
+    cost_np = np.array([lam * (lengths[k] + k) if lengths[k] > 0 else big for k in range(12)]
+                       + [big] * 5, dtype=np.float64)
+    cdef const double[::1] link = cost_np
+    cdef const int32_t[::1] src = x
+    cdef int16_t[::1] dst = out
+    back_np = np.zeros((max(n, 1), _DC_CANDIDATES), dtype=np.int8)
+    cdef int8_t[:, ::1] back = back_np
+    cdef double prev_cost[_DC_CANDIDATES]
+    cdef double cur_cost[_DC_CANDIDATES]
+    cdef int prev_val[_DC_CANDIDATES]
+    cdef int cur_val[_DC_CANDIDATES]
+    cdef int k, kp, r, m, d, nprev, bk
+    cdef double v, e, c, bc
+    if n == 0:
+        return out
+    with nogil:
+        # the chain starts from a predictor of 0, one state
+        prev_val[0] = 0
+        prev_cost[0] = 0.0
+        nprev = 1
+        for j in range(n):
+            v = src[j] * 0.125
+            r = <int>(fabs(v) / step + 0.5)
+            if v < 0:
+                r = -r
+            for k in range(_DC_CANDIDATES):
+                m = r + k - _DC_SPREAD
+                m = -2047 if m < -2047 else (2047 if m > 2047 else m)
+                cur_val[k] = m
+                e = v - m * step
+                bc = 1e300
+                bk = 0
+                for kp in range(nprev):
+                    d = m - prev_val[kp]
+                    c = prev_cost[kp] + link[_size_of(d if d >= 0 else -d)]
+                    if c < bc:
+                        bc = c
+                        bk = kp
+                cur_cost[k] = bc + e * e
+                back[j, k] = <int8_t>bk
+            for k in range(_DC_CANDIDATES):
+                prev_cost[k] = cur_cost[k]
+                prev_val[k] = cur_val[k]
+            nprev = _DC_CANDIDATES
+        bk = 0
+        for k in range(_DC_CANDIDATES):
+            if prev_cost[k] < prev_cost[bk]:
+                bk = k
+        # walk back: the value of state k at block j is its candidate there
+        j = n - 1
+        while j >= 0:
+            v = src[j] * 0.125
+            r = <int>(fabs(v) / step + 0.5)
+            if v < 0:
+                r = -r
+            m = r + bk - _DC_SPREAD
+            m = -2047 if m < -2047 else (2047 if m > 2047 else m)
+            dst[j] = <int16_t>m
+            bk = back[j, bk]
+            j -= 1
     return out
 # ==== end encode: trellis (rate-distortion optimized) quantization ====

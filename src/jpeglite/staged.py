@@ -257,10 +257,13 @@ def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
     if plan.tune is not None:
         # the rounded blocks are the first estimate of the symbol statistics
         from . import tune
+        # DC chains in the order the (interleaved) scan codes them; restart
+        # markers break the chains, so they keep rounded DCs
+        order = None if plan.restart_interval else tune.coding_order(
+            [q.shape[:2] for q in quantized], plan.h, plan.v, g["mcus_x"], g["mcus_y"])
         quantized = tune.rd_quantize(coefficients, qtables, tune.component_weights(plan.h, plan.v),
-                                     [c[5] for c in plan.components],
-                                     plan.lam, threads,
-                                     quantized)
+                                     [c[5] for c in plan.components], plan.lam, threads,
+                                     quantized, [c[4] for c in plan.components], order)
     sec["quantize"] = time.perf_counter() - t
     if on_quantized is not None:
         on_quantized(coefficients, quantized)

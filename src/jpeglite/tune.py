@@ -80,15 +80,25 @@ def luma_step(quality):
     return _BASE_STEP * quality_scale(quality) / 100.0
 
 
+#: The DC step relative to the AC steps. Flat (1) is what high-rate theory
+#: asks; at low rates, where a block is mostly its DC, a finer DC step buys
+#: more PSNR than its bits cost (measured on Kodak: BD-rate 0.2 points
+#: better at 0.7, worse again at 0.5).
+_DC_RATIO = 0.7
+
+
 def psnr_qtables(quality, h, v):
     """{slot: 64 steps (natural order, uint16)}: one flat table per component,
     luma ``luma_step(quality)``, chroma finer by the square root of its
-    weight (``component_weights``), rounded and kept in 1..255 (baseline)."""
+    weight (``component_weights``), the DC step ``_DC_RATIO`` of the AC
+    step; rounded and kept in 1..255 (baseline)."""
     q = luma_step(quality)
     out = {}
     for c, w in enumerate(component_weights(h, v)):
-        step = int(np.clip(np.floor(q / np.sqrt(w) + 0.5), 1, 255))
-        out[c] = np.full(64, step, np.uint16)
+        step = q / np.sqrt(w)
+        table = np.full(64, step)
+        table[0] = step * _DC_RATIO
+        out[c] = np.clip(np.floor(table + 0.5), 1, 255).astype(np.uint16)
     return out
 
 
@@ -122,7 +132,41 @@ def _ac_lengths(quantized, users):
     return make_codes(*optimal_table(counts))[1].astype(np.int64)
 
 
-def rd_quantize(coefficients, qtables, weights, table_of, lam, threads, plain):
+def coding_order(shapes, h, v, mcus_x, mcus_y):
+    """Per component, the flat indexes (into its (rows, cols) blocks) of its
+    blocks in the order one interleaved scan codes them (MCU by MCU, each
+    component's h x v blocks of an MCU row by row); raster order for one
+    component. Dummy blocks past the edge are left out: they repeat the DC
+    before them, which keeps the prediction of the next real block."""
+    out = []
+    for (rows, cols), hc, vc in zip(shapes, h, v):
+        if len(shapes) == 1:
+            hc, vc = 1, 1
+        my, mx, dy, dx = np.meshgrid(np.arange(mcus_y), np.arange(mcus_x), np.arange(vc),
+                                     np.arange(hc), indexing="ij")
+        r, c = (my * vc + dy).reshape(-1), (mx * hc + dx).reshape(-1)
+        keep = (r < rows) & (c < cols)
+        out.append(r[keep] * cols + c[keep])
+    return out
+
+
+def _dc_lengths(chains):
+    """DC code lengths (bits per category) of the optimal table for the DC
+    chains (values in coding order, each predicted from 0 first), every
+    category 0..11 counted once more (finite costs for all)."""
+    from ._huffman import make_codes, optimal_table
+
+    counts = np.zeros(256, np.int64)
+    for chain in chains:
+        diff = np.diff(chain.astype(np.int64), prepend=0)
+        cat = np.ceil(np.log2(np.abs(diff) + 1)).astype(np.int64)
+        counts[:12] += np.bincount(cat, minlength=12)[:12]
+    counts[:12] += 1
+    return make_codes(*optimal_table(counts))[1].astype(np.int64)
+
+
+def rd_quantize(coefficients, qtables, weights, table_of, lam, threads, plain, dc_tables=None,
+                order=None):
     """The quantized blocks of every component, chosen for squared error +
     ``lam`` x bits.
 
@@ -134,7 +178,10 @@ def rd_quantize(coefficients, qtables, weights, table_of, lam, threads, plain):
     Each pass builds every AC table from the current symbols and
     requantizes all blocks against its code lengths (``_LOOPS`` passes).
     Blocks are quantized in parallel row bands; the result is the same for
-    every thread count.
+    every thread count. With ``order`` (``coding_order``) and ``dc_tables``
+    (per component its DC Huffman table id), the DC values of each component
+    are then chosen along the chain the scan codes them in
+    (``_quant.dc_trellis``), against the DC code lengths of the rounded values.
     """
     n = len(coefficients)
     quantized = plain
@@ -151,4 +198,16 @@ def rd_quantize(coefficients, qtables, weights, table_of, lam, threads, plain):
 
         _parallel.run(run, jobs, threads)
         quantized = out
+    if order is not None:
+        chains = [quantized[c].reshape(-1, 64)[order[c], 0] for c in range(n)]
+        lengths = {t: _dc_lengths([chains[c] for c in range(n) if dc_tables[c] == t])
+                   for t in set(dc_tables)}
+
+        def run_dc(c):
+            x = coefficients[c].reshape(-1, 64)[order[c], 0]
+            flat = quantized[c].reshape(-1, 64)
+            flat[order[c], 0] = _quant.dc_trellis(x, float(qtables[c][0]), lengths[dc_tables[c]],
+                                                  lam / weights[c])
+
+        _parallel.run(run_dc, range(n), threads)
     return quantized
