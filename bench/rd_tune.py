@@ -7,7 +7,8 @@ Every file is decoded by Pillow (libjpeg-turbo) and compared with the
 photo over RGB; the curves are the mean bits per pixel and mean PSNR per
 quality over the photos, and the BD-rates (``jpeglite.bench.bd_rate``) are
 against Pillow's default files (4:2:0, Annex K tables). Rows: Pillow default,
-Pillow optimize, jpeglite tune=None and tune="psnr", and, when ``jpeglib`` is
+Pillow optimize, jpeglite tune=None and tune="psnr" (at the subsampling
+given, and choosing its own), and, when ``jpeglib`` is
 installed (``pip install jpeglib``), mozjpeg 4.0.3 through it: its default
 (trellis, progressive scan search) and its flat table (``base_quant_tbl_idx=1``,
 as ``cjpeg -tune-psnr`` picks). Default: the 24 Kodak photos, q 10, 20, ..,
@@ -48,9 +49,11 @@ def _pillow():
     return encode
 
 
-def _jpeglite(tune):
+def _jpeglite(tune, choose=False):
+    # choose: leave the subsampling to the encoder (tune="psnr": 4:4:4 from q85)
     def encode(image, quality, subsampling, optimize):
-        return jpeglite.encode(image, quality, subsampling=subsampling, tune=tune)
+        return jpeglite.encode(image, quality, subsampling=None if choose else subsampling,
+                               tune=tune)
     return encode
 
 
@@ -74,7 +77,8 @@ def _mozjpeg(base_table):
 def configs(with_mozjpeg=True):
     """(label, Codec, optimize) rows for ``rd_curves``; Pillow's default first."""
     rows = [("Pillow", _pillow(), False), ("Pillow optimize", _pillow(), True),
-            ("jpeglite", _jpeglite(None), False), ('jpeglite tune="psnr"', _jpeglite("psnr"), False)]
+            ("jpeglite", _jpeglite(None), False), ('jpeglite tune="psnr"', _jpeglite("psnr"), False),
+            ('tune="psnr" own subsampling', _jpeglite("psnr", True), False)]
     if with_mozjpeg:
         try:
             import jpeglib  # noqa: F401
@@ -91,22 +95,33 @@ def main(argv=None):
     p.add_argument("--qualities", default=",".join(map(str, QUALITIES)))
     p.add_argument("--subsampling", default="4:2:0", choices=("4:2:0", "4:4:4"))
     p.add_argument("--corpus", default=os.environ.get("JPEGLITE_CORPUS", "/work/shared/corpus"))
+    p.add_argument("--large", action="store_true",
+                   help="the photos of corpus/large instead of Kodak (photos the encoder was "
+                        "not developed on), downscaled by Pillow's reduce to at most 1200 "
+                        "pixels a side")
     p.add_argument("--no-mozjpeg", action="store_true")
     p.add_argument("--out", help="also write the table to this file")
     args = p.parse_args(argv)
     from PIL import Image
-    files = sorted(Path(args.corpus, "kodak").glob("*.png"))[:args.photos]
+    folder = "large" if args.large else "kodak"
+    files = sorted(Path(args.corpus, folder).glob("*.png"))[:args.photos]
     if not files:
-        print(f"no Kodak photos under {args.corpus}/kodak", file=sys.stderr)
+        print(f"no photos under {args.corpus}/{folder}", file=sys.stderr)
         return 2
-    images = [(f.stem, np.asarray(Image.open(f).convert("RGB"))) for f in files]
+    images = []
+    for f in files:
+        with Image.open(f) as im:
+            im = im.convert("RGB")
+            factor = -(-max(im.size) // 1200)
+            images.append((f.stem, np.asarray(im.reduce(factor) if factor > 1 else im)))
     qualities = [int(q) for q in args.qualities.split(",")]
     curves, seconds = {}, {}
     for row in configs(not args.no_mozjpeg):
         t = time.perf_counter()
         curves.update(rd_curves(images, [row], qualities, subsampling=args.subsampling))
         seconds[row[0]] = time.perf_counter() - t
-    text = (f"{len(images)} Kodak photos, q {args.qualities}, {args.subsampling}, PSNR over RGB "
+    text = (f"{len(images)} {folder} photos ({', '.join(n for n, _ in images)}), "
+            f"{'x'.join(map(str, images[0][1].shape[:2]))}..., q {args.qualities}, {args.subsampling}, PSNR over RGB "
             f"(Pillow's decode), jpeglite {jpeglite.__file__}\n\n" + format_rd(curves)
             + "\n\nwall seconds (encode + decode of every point): "
             + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
