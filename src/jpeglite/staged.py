@@ -144,14 +144,6 @@ class EncodeStages:
                 "restart_markers": rst, "padding_bits": padding}
 
 
-def _split(n, threads):
-    """Consecutive bands [(a, b), ...] covering range(n): one per thread when threads <= 1,
-    else about four per thread (so a thread slowed by another process does not hold the rest)."""
-    parts = 1 if threads <= 1 else max(1, min(n, 4 * threads))
-    cuts = [n * k // parts for k in range(parts + 1)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a] or [(0, n)]
-
-
 def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads):
     """``_entropy.count_symbols`` of the whole scan, MCU-row bands counted in parallel.
 
@@ -162,7 +154,7 @@ def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads)
     rows that start an interval, where the prediction is 0 anyway.
     """
     ncomp = len(quantized)
-    bands = _split(mcus_y, threads)
+    bands = _parallel.split(mcus_y, threads)
     if restart_interval and any((a * mcus_x) % restart_interval for a, _ in bands):
         bands = [(0, mcus_y)]
     if len(bands) == 1:
@@ -228,7 +220,7 @@ def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
     if ncomp == 3:
         ycc = np.empty((3, height, width), np.uint8)
         run(lambda b: _color.rgb_to_ycbcr(image[b[0]:b[1]], ycc[:, b[0]:b[1]]),
-            _split(height, threads), threads)
+            _parallel.split(height, threads), threads)
     else:
         ycc = image[None].copy()
     sec["color"] = time.perf_counter() - t
@@ -240,7 +232,7 @@ def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
     sec["subsample"] = time.perf_counter() - t
 
     # block-row bands of every component, in one list so the threads share them all
-    jobs = [(c, a, b) for c in range(ncomp) for a, b in _split(g["hb"][c], threads)]
+    jobs = [(c, a, b) for c in range(ncomp) for a, b in _parallel.split(g["hb"][c], threads)]
 
     t = time.perf_counter()
     coefficients = [np.empty((g["hb"][c], g["wb"][c], 64), np.int32) for c in range(ncomp)]

@@ -108,12 +108,6 @@ def lagrangian(step):
     return _LAMBDA_PER_STEP2 * float(step) ** 2
 
 
-def _split(n, threads):
-    parts = 1 if threads <= 1 else max(1, min(n, 4 * threads))
-    cuts = [n * k // parts for k in range(parts + 1)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a] or [(0, n)]
-
-
 def _ac_lengths(quantized, users):
     """AC code lengths (256, bits) of the optimal table for the blocks of
     components ``users``, every valid AC symbol counted once more so that a
@@ -185,7 +179,7 @@ def rd_quantize(coefficients, qtables, weights, table_of, lam, threads, plain, d
     """
     n = len(coefficients)
     quantized = plain
-    jobs = [(c, a, b) for c in range(n) for a, b in _split(coefficients[c].shape[0], threads)]
+    jobs = [(c, a, b) for c in range(n) for a, b in _parallel.split(coefficients[c].shape[0], threads)]
     for _ in range(_LOOPS):
         lengths = {t: _ac_lengths(quantized, [c for c in range(n) if table_of[c] == t])
                    for t in set(table_of)}
