@@ -71,6 +71,19 @@ def test_analyze_reports_the_tuned_file(photo):
     assert report.options["tune"] == "psnr" and report.options["quality"] == 70
     assert report.psnr == pytest.approx(psnr(img, jpeglite.decode(data)))
     assert report.stages[-1].bits == 8 * len(data)
+    levers = report.levers
+    assert [r["lever"] for r in levers] == ["tune off", "+ optimized Huffman", "+ tuned tables",
+                                            "+ trellis (AC, DC)", "+ progressive scans"]
+    assert levers[0]["bits"] == 8 * len(jpeglite.encode(img, 70))
+    assert levers[1]["bits"] < levers[0]["bits"] and levers[1]["psnr"] == levers[0]["psnr"]
+    assert levers[-1]["bits"] == 8 * len(data) and levers[-1]["psnr"] == report.psnr
+    assert levers[3]["bits"] < levers[2]["bits"]         # the trellis spends fewer bits
+    assert levers[4]["psnr"] == levers[3]["psnr"]        # scans are lossless
+    for a, b in zip(levers, levers[1:]):
+        assert b["bits_change"] == pytest.approx((b["bits"] - a["bits"]) / a["bits"])
+    text = str(report)
+    assert "+ trellis (AC, DC)" in text and "tune off" in text
+    assert report.to_dict()["levers"] == levers
 
 
 def test_the_smaller_of_progressive_and_baseline(photo):

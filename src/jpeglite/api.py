@@ -371,17 +371,15 @@ def analyze(image, quality=None, *, subsampling=None, optimize=False, restart_in
         return analysis.analyze_file(_as_bytes(image), _check_max_pixels(max_pixels))
     image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
                                icc_profile, exif, comment, tune)
+    threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     if plan.tune is not None:
-        # the tuned file may be progressive: report it as the file it is
-        from .report import mse, psnr_from_mse
-        data = encode(image, quality, subsampling=subsampling, optimize=optimize,
-                      restart_interval=restart_interval, threads=threads, qtables=qtables,
-                      icc_profile=icc_profile, exif=exif, comment=comment, tune=tune)
+        # the tuned file may be progressive: report it as the file it is,
+        # with the encodes that show what each lever earned
+        levers, data = analysis.tune_levers(image, plan, threads)
         report = analysis.analyze_file(data, _check_max_pixels(max_pixels))
-        report.mse = mse(image, decode(data, threads=threads))
-        report.psnr = psnr_from_mse(report.mse)
+        report.levers = levers
+        report.mse, report.psnr = levers[-1]["mse"], levers[-1]["psnr"]
         report.options = dict(report.options, quality=plan.quality, tune=plan.tune,
                               subsampling=plan.subsampling or "none (grayscale)")
         return report
-    return analysis.analyze_image(image, plan,
-                                  _parallel.resolve_threads(threads, plan.height * plan.width))
+    return analysis.analyze_image(image, plan, threads)
