@@ -285,3 +285,17 @@ def test_coding_order_is_the_interleaved_scan_order():
     assert order[0][:6].tolist() == [0, 1, 5, 6, 2, 3]
     assert sorted(order[0].tolist()) == list(range(15))
     assert order[1].tolist() == list(range(6))
+
+
+def test_tune_with_progressive(photo):
+    img = np.ascontiguousarray(photo[:120, :200])
+    baseline = jpeglite.decode(jpeglite.encode(img, 60, tune="psnr", restart_interval=0))
+    searched = jpeglite.encode(img, 60, tune="psnr", progressive=True)
+    assert b"\xff\xc2" in searched
+    assert np.array_equal(jpeglite.decode(searched), baseline)
+    assert np.array_equal(pillow_decode(searched), baseline)
+    from jpeglite.scans import default_script
+    given = jpeglite.encode(img, 60, tune="psnr", progressive=True, scans=default_script(3))
+    assert np.array_equal(jpeglite.decode(given), baseline) and given != searched
+    report = jpeglite.analyze(img, 60, tune="psnr")
+    assert report.data == jpeglite.encode(img, 60, tune="psnr")

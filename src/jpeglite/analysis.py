@@ -324,11 +324,13 @@ def tune_levers(image, plan, threads):
     off); + optimized Huffman tables; + the tune's quantization tables
     (plain rounding); + trellis quantization (AC and DC); + the progressive
     scan script searched for the coefficients (when it is smaller; not with
-    restart markers). Each row: ``lever``, ``bits`` (the file's), ``mse``
+    restart markers; the plan's progressive script when it has one). Each row: ``lever``, ``bits`` (the file's), ``mse``
     and ``psnr`` (dB) of jpeglite's decode against ``image``, ``bits_change`` (a fraction
     of the row before's bits) and ``psnr_change`` (dB). The last row's file
     is what ``jpeglite.encode`` writes with the same arguments.
     """
+    import copy
+
     from . import encoder, lossless
     from .decoder import DEFAULT_MAX_PIXELS, decode
     from .options import EncodePlan
@@ -340,9 +342,12 @@ def tune_levers(image, plan, threads):
     steps = [("tune off", EncodePlan(image, quality, sub, False, ri, None, metadata)),
              ("+ optimized Huffman", EncodePlan(image, quality, sub, True, ri, None, metadata)),
              ("+ tuned tables", EncodePlan(image, None, sub, True, ri, tables, metadata)),
-             ("+ trellis (AC, DC)", plan)]
+             ("+ trellis (AC, DC)", copy.copy(plan))]
+    steps[-1][1].progressive = False
     files = [(name, encoder.encode(image, p, threads)) for name, p in steps]
-    if not ri:
+    if plan.progressive:
+        files.append(("+ progressive scans", encoder.encode(image, plan, threads)))
+    elif not ri:
         files.append(("+ progressive scans",
                       lossless.optimize(files[-1][1], True, True, threads)))
     rows = []

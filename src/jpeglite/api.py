@@ -22,8 +22,9 @@ def _check_path(path):
 
 
 def encode(image, quality=None, *, subsampling=None, optimize=False, restart_interval=0,
-           threads=None, qtables=None, icc_profile=None, exif=None, comment=None, tune=None):
-    """Encode an image as a baseline JFIF JPEG; returns the file's bytes.
+           threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
+           progressive=False, scans=None, tune=None):
+    """Encode an image as a JFIF JPEG (baseline, or progressive); returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
         1 <= H, W <= 65535 pixels.
@@ -63,6 +64,15 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         small images are faster on one; 1: no thread pool). The bytes are the
         same for every thread count.
 
+    progressive: False writes one baseline scan; True a progressive file
+        (SOF2) with Huffman tables optimized per scan (as libjpeg, which
+        forces optimize in progressive mode), bytes identical to Pillow's
+        ``progressive=True``.
+    scans: with progressive=True, a custom scan script instead of libjpeg's
+        default (``jpeglite.scans.default_script``): a sequence of
+        ``jpeglite.scans.ScanSpec(components, Ss, Se, Ah, Al)`` or tuples of
+        those five, checked against T.81 G.1.1.1 (a ValueError names the
+        scan and the rule it breaks).
     tune: None (default): libjpeg's choices, as above. "psnr": the fewest bits
         for the squared error (PSNR): one flat quantization table per
         component (chroma finer, as RGB error weighs it), each block's AC
@@ -70,7 +80,9 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         code lengths, optimized Huffman tables (``optimize`` is implied),
         then written as the smaller of a progressive file with a scan script
         searched for these coefficients (``jpeglite.optimize``) and the
-        baseline file (baseline always with ``restart_interval``).
+        baseline file (baseline always with ``restart_interval``); with
+        ``progressive=True`` always progressive, with ``scans`` or else a
+        script searched for the coefficients.
         ``quality`` stays a monotone knob: the luma step is 24 at 50 and scales
         as IJG scales tables (12 at 75, about 1.38 bits per pixel on the Kodak
         photos, where Pillow's q75 spends 1.37; 2.4 at 95; 1 at 100); with
@@ -88,10 +100,10 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
 
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                               icc_profile, exif, comment, tune)
+                               icc_profile, exif, comment, progressive, scans, tune)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     data = encoder.encode(image, plan, threads)
-    if plan.tune is not None and not plan.restart_interval:
+    if plan.tune is not None and not plan.restart_interval and not plan.progressive:
         # the chosen coefficients, coded as compactly as jpeglite can: a
         # progressive file with a script searched for them, or the baseline
         # file when that is smaller (restart markers: baseline as asked)
@@ -102,7 +114,7 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
 
 def write(path, image, quality=None, *, subsampling=None, optimize=False,
           restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
-          comment=None, tune=None):
+          comment=None, progressive=False, scans=None, tune=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike. Returns the number of bytes written.
@@ -114,7 +126,8 @@ def write(path, image, quality=None, *, subsampling=None, optimize=False,
     _check_path(path)
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
                   restart_interval=restart_interval, threads=threads, qtables=qtables,
-                  icc_profile=icc_profile, exif=exif, comment=comment, tune=tune)
+                  icc_profile=icc_profile, exif=exif, comment=comment, progressive=progressive,
+                  scans=scans, tune=tune)
     with open(path, "wb") as f:
         f.write(data)
     return len(data)
@@ -211,32 +224,46 @@ def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     return decoder.read_coefficients(data, _check_max_pixels(max_pixels))
 
 
-def encode_coefficients(coefficients, *, optimize=True, restart_interval=0):
+def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans=None,
+                        restart_interval=0, threads=None):
     """Write quantized DCT coefficients as a JPEG file; returns its bytes.
 
     ``coefficients``: a ``Coefficients`` (from ``read_coefficients``, or built
-    by hand: see ``jpeglite.coefficients``). The file is sequential: baseline
-    (SOF0), or extended (SOF1) when a quantization table has a value above
-    255; one interleaved scan (a scan per component when an MCU would hold
-    more than 10 blocks). Its decode equals the source's decode exactly:
-    nothing is requantized.
-    ``optimize``: True (the default) builds Huffman tables from this image's
-    symbol counts; False uses the Annex K tables.
+    by hand: see ``jpeglite.coefficients``). Its decode equals the source's
+    decode exactly: nothing is requantized.
+    ``progressive``: False writes a sequential file: baseline (SOF0), or
+    extended (SOF1) when a quantization table has a value above 255; one
+    interleaved scan (a scan per component when an MCU would hold more than
+    10 blocks). True writes a progressive file (SOF2) with ``scans`` (a
+    script as ``encode``'s; None: libjpeg's default) and Huffman tables
+    optimized per scan.
+    ``optimize``: (sequential) True, the default, builds Huffman tables from
+    this image's symbol counts; False uses the Annex K tables.
     ``restart_interval``: a restart marker every this many MCUs, 0..65535.
+    ``threads``: as ``encode``'s (progressive scans are coded in parallel).
 
     Raises TypeError/ValueError before anything is written for a wrong type,
-    shapes that do not match the image size and sampling, bad tables, or a
-    value no 8-bit JPEG can code (the message names component, block and
-    frequency).
+    shapes that do not match the image size and sampling, bad tables, a bad
+    scan script, or a value no 8-bit JPEG can code (the message names
+    component, block and frequency).
     """
     from . import encoder
     from .coefficients import check_coefficients
     from .options import check_int
 
+    _parallel.check_threads(threads)
     coefficients = check_coefficients(coefficients)
     if not isinstance(optimize, (bool, _np.bool_)):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
+    if not isinstance(progressive, (bool, _np.bool_)):
+        raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
+    if progressive:
+        from .progressive import encode_progressive
+
+        return encode_progressive(coefficients, scans, restart_interval, threads=threads)
+    if scans is not None:
+        raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
     return encoder.encode_coefficients(coefficients, bool(optimize), restart_interval)
 
 
@@ -370,7 +397,7 @@ def analyze(image, quality=None, *, subsampling=None, optimize=False, restart_in
                             f"({', '.join(given)}); to re-encode, decode it first")
         return analysis.analyze_file(_as_bytes(image), _check_max_pixels(max_pixels))
     image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                               icc_profile, exif, comment, tune)
+                               icc_profile, exif, comment, tune=tune)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     if plan.tune is not None:
         # the tuned file may be progressive: report it as the file it is,

@@ -87,6 +87,11 @@ def _add_encode_options(p):
                         "error, trellis quantization, optimized Huffman tables); standard JPEG")
 
 
+def _add_progressive_option(p):
+    p.add_argument("--progressive", action="store_true",
+                   help="a progressive file (libjpeg's scan script, tables optimized per scan)")
+
+
 def _encode_options(args):
     # not given: libjpeg's 4:2:0, or under --tune the tune's choice (None)
     subsampling = args.subsampling
@@ -96,6 +101,8 @@ def _encode_options(args):
             "optimize": args.optimize, "restart_interval": args.restart_interval}
     if args.tune is not None:
         opts["tune"] = args.tune
+    if getattr(args, "progressive", False):
+        opts["progressive"] = True
     if args.qtables is not None:
         opts["qtables"] = Path(args.qtables).read_text()
     elif args.quality is None:
@@ -133,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", metavar="IN")
     p.add_argument("output", metavar="OUT.jpg")
     _add_encode_options(p)
+    _add_progressive_option(p)
     p.set_defaults(func=_cmd_encode)
 
     p = sub.add_parser("decode", help="decode a JPEG file to an image file",

@@ -47,8 +47,25 @@ def encode(image, plan, threads):
         # tuning chooses coefficients knowing the whole image: the staged
         # driver keeps the unrounded transform it needs
         from .staged import run_stages
-        return run_stages(image, plan, threads, keep_zigzag=False).data
+        st = run_stages(image, plan, threads, keep_zigzag=False)
+        if not plan.progressive:
+            return st.data
+        from .progressive import write_progressive
+        from .scans import search
+
+        coefs = plan.coefficients(st.quantized)
+        arrays = [c.blocks for c in coefs.components]
+        script = plan.scans if plan.scans is not None else search(coefs, threads)
+        return write_progressive(coefs, script, arrays, plan.restart_interval, 0, threads)
     qt = plan.component_qtables()
+    if plan.progressive:
+        # every scan needs every block: through the coefficient seam, tables
+        # optimized per scan as libjpeg does in progressive mode
+        from .progressive import write_progressive
+
+        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
+        return write_progressive(coefs, plan.scans, [c.blocks for c in coefs.components],
+                                 plan.restart_interval, 0, threads)
     if threads > 1:
         coder = _encoder.BandCoder(image, plan.h, plan.v, qt, plan.restart_interval)
         tables, scan = encode_scan_threaded(coder, threads, plan)

@@ -137,6 +137,8 @@ class EncodePlan:
         self.tune = tune
         # tuning writes the optimal Huffman tables of the symbols it chose
         self.optimize = optimize or tune is not None
+        self.progressive = False    # set by plan_encode, with the checked scan script
+        self.scans = None
         self.restart_interval = restart_interval
         self.metadata = metadata
         self.custom_qtables = qtables is not None
@@ -247,7 +249,8 @@ def check_tune(tune):
 
 
 def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
-                icc_profile=None, exif=None, comment=None, tune=None):
+                icc_profile=None, exif=None, comment=None, progressive=False, scans=None,
+                tune=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
     tune = check_tune(tune)
     image = check_image(image)
@@ -267,5 +270,19 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
     if not isinstance(optimize, (bool, _np.bool_)):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
-    return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
-                             qtables, metadata, tune)
+    if not isinstance(progressive, (bool, _np.bool_)):
+        raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
+    if scans is not None and not progressive:
+        raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
+    plan = EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
+                      qtables, metadata, tune)
+    if progressive:
+        from . import scans as _scans
+
+        ncomp = len(plan.components)
+        plan.progressive = True
+        # (tuned coefficients without a script: one searched for them, by the encoder)
+        plan.scans = (None if scans is None and tune is not None else
+                      _scans.default_script(ncomp) if scans is None else
+                      _scans.check_script(scans, ncomp, [c[1:3] for c in plan.components]))
+    return image, plan

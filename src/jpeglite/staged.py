@@ -202,7 +202,7 @@ def encode_stages(image, quality=None, *, subsampling=None, optimize=False,
     """
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                              icc_profile, exif, comment, tune)
+                              icc_profile, exif, comment, tune=tune)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     return run_stages(image, plan, threads, keep_zigzag=keep_zigzag, on_quantized=on_quantized)
 
