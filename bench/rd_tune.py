@@ -12,7 +12,8 @@ given, and choosing its own), and, when ``jpeglib`` is
 installed (``pip install jpeglib``), mozjpeg 4.0.3 through it: its default
 (trellis, progressive scan search) and its flat table (``base_quant_tbl_idx=1``,
 as ``cjpeg -tune-psnr`` picks). Default: the 24 Kodak photos, q 10, 20, ..,
-90, 95. Wall seconds per encoder are printed; they are not a speed benchmark
+90, 95. Also the BD-rates by SSIM on BT.601 luma (``ssim_luma``, with
+-10 log10(1 - SSIM) as the quality axis). Wall seconds per encoder are printed; they are not a speed benchmark
 (mozjpeg goes through a temporary file).
 """
 import argparse
@@ -29,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import jpeglite  # noqa: E402
-from jpeglite.bench import QUALITIES, Codec, format_rd, rd_curves  # noqa: E402
+from jpeglite.bench import QUALITIES, Codec, bd_rate, format_rd, rd_curves  # noqa: E402
 
 
 def _pillow_decode(data):
@@ -74,6 +75,50 @@ def _mozjpeg(base_table):
     return encode
 
 
+def _box7(a):
+    """Means over every 7x7 window fully inside ``a`` (valid region)."""
+    c = np.cumsum(np.cumsum(np.pad(a, ((1, 0), (1, 0))), axis=0), axis=1)
+    return (c[7:, 7:] - c[:-7, 7:] - c[7:, :-7] + c[:-7, :-7]) / 49.0
+
+
+def ssim_luma(a, b):
+    """SSIM (Wang et al. 2004) of two RGB images on BT.601 luma: 7x7 uniform
+    windows, K1 = 0.01, K2 = 0.03, range 255, sample covariances, mean over
+    the windows inside the image (scikit-image's structural_similarity
+    defaults, written out here)."""
+    w = np.array([0.299, 0.587, 0.114])
+    x, y = a.astype(np.float64) @ w, b.astype(np.float64) @ w
+    n = 49.0 / 48.0
+    mx, my = _box7(x), _box7(y)
+    vx = n * (_box7(x * x) - mx * mx)
+    vy = n * (_box7(y * y) - my * my)
+    vxy = n * (_box7(x * y) - mx * my)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    m = ((2 * mx * my + c1) * (2 * vxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+    return float(m.mean())
+
+
+class _SSIMRecorder:
+    """Wraps a codec so that each decode's SSIM against the image just encoded is recorded
+    (``rd_curves`` encodes then decodes each image in turn, quality by quality)."""
+
+    def __init__(self, codec):
+        self.codec, self.values, self.image = codec, [], None
+
+    def encode(self, image, **kw):
+        self.image = image
+        return self.codec.encode(image, **kw)
+
+    def decode(self, data):
+        out = self.codec.decode(data)
+        self.values.append(ssim_luma(self.image, out))
+        return out
+
+    def means(self, qualities):
+        v = np.asarray(self.values).reshape(len(qualities), -1)
+        return v.mean(axis=1)
+
+
 def configs(with_mozjpeg=True):
     """(label, Codec, optimize) rows for ``rd_curves``; Pillow's default first."""
     rows = [("Pillow", _pillow(), False), ("Pillow optimize", _pillow(), True),
@@ -115,15 +160,26 @@ def main(argv=None):
             factor = -(-max(im.size) // 1200)
             images.append((f.stem, np.asarray(im.reduce(factor) if factor > 1 else im)))
     qualities = [int(q) for q in args.qualities.split(",")]
-    curves, seconds = {}, {}
-    for row in configs(not args.no_mozjpeg):
+    curves, seconds, ssim = {}, {}, {}
+    for label, codec, optimize in configs(not args.no_mozjpeg):
         t = time.perf_counter()
-        curves.update(rd_curves(images, [row], qualities, subsampling=args.subsampling))
-        seconds[row[0]] = time.perf_counter() - t
+        rec = _SSIMRecorder(codec)
+        curves.update(rd_curves(images, [(label, Codec(label, rec.encode, rec.decode), optimize)],
+                                qualities, subsampling=args.subsampling))
+        seconds[label] = time.perf_counter() - t
+        ssim[label] = rec.means(qualities)
+    ref = curves["Pillow"]
+    # BD-rate by SSIM: the same fit with -10 log10(1 - SSIM) ("SSIM dB") as the quality axis
+    ssim_db = {k: -10 * np.log10(1 - v) for k, v in ssim.items()}
+    ssim_lines = ["", "BD-rate by SSIM (BT.601 luma, 7x7 windows) against Pillow:"]
+    for label, c in curves.items():
+        v = bd_rate(ref.bpp, ssim_db["Pillow"], c.bpp, ssim_db[label])
+        ssim_lines.append(f"  {label:<24} {v:+.2f}%   SSIM per quality: "
+                          + " ".join(f"{x:.4f}" for x in ssim[label]))
     text = (f"{len(images)} {folder} photos ({', '.join(n for n, _ in images)}), "
             f"{'x'.join(map(str, images[0][1].shape[:2]))}..., q {args.qualities}, {args.subsampling}, PSNR over RGB "
             f"(Pillow's decode), jpeglite {jpeglite.__file__}\n\n" + format_rd(curves)
-            + "\n\nwall seconds (encode + decode of every point): "
+            + "\n".join(ssim_lines) + "\n\nwall seconds (encode + decode of every point): "
             + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
     print(text)
     if args.out:
