@@ -280,7 +280,7 @@ cdef void _trellis_block(const int32_t* x, const double* step, const int32_t* zz
     cdef int cand_m[_MAX_CANDIDATES]
     cdef int cand_s[_MAX_CANDIDATES]
     cdef int n_elig = 0, i, j, k, p, run, nc, m, s, r, c, bp, bm
-    cdef double v, a, q, cost, base, bc, d
+    cdef double v, q, cost, base, bc, d
     cdef int32_t xd = x[0], qd = <int32_t>(step[0] * 8.0 + 0.5), sd
     # DC: libjpeg's rounding, sign(c) * floor((|c| + 4Q) / 8Q)
     sd = -1 if xd < 0 else 1

@@ -10,8 +10,12 @@ D the squared error the RGB PSNR counts and R the bits of the file:
 - coefficients (``rd_quantize``): trellis quantization of every block's AC
   values (``_quant.trellis_quantize``) against the code lengths of the Huffman
   tables the file will have, iterated: count the symbols, build the tables,
-  requantize;
-- Huffman tables: optimal for the symbols chosen (the plan's ``optimize``).
+  requantize; then the DC values along each component's coding order
+  (``_quant.dc_trellis``);
+- Huffman tables: optimal for the symbols chosen (the plan's ``optimize``),
+  and the file the smaller of a searched progressive one and the baseline
+  one (``api.encode``, through ``lossless.optimize``);
+- subsampling when the caller gives none (``choose_subsampling``).
 
 Every choice is written in the file (DQT, DHT, the coefficients), so every
 JPEG decoder reads the result the same way.
@@ -21,7 +25,8 @@ import numpy as np
 from . import _entropy, _quant
 from . import parallel as _parallel
 
-__all__ = ["TUNES", "choose_subsampling", "psnr_qtables", "component_weights", "rd_quantize", "lagrangian"]
+__all__ = ["TUNES", "FULL_CHROMA_QUALITY", "choose_subsampling", "component_weights",
+           "luma_step", "psnr_qtables", "lagrangian", "coding_order", "rd_quantize"]
 
 #: The accepted ``tune`` values (None: no tuning, libjpeg's choices).
 TUNES = (None, "psnr")
@@ -32,7 +37,9 @@ TUNES = (None, "psnr")
 _RGB_ERROR = (3.0, 0.344136 ** 2 + 1.772 ** 2, 1.402 ** 2 + 0.714136 ** 2)
 
 #: The luma step at quality 50; IJG scaling maps quality to a multiple of it
-#: (quality 75: half), as it does the Annex K tables.
+#: (quality 75: half), as it does the Annex K tables. 24 puts quality 75
+#: (step 12) at 1.38 bits per pixel on the 24 Kodak photos, beside Pillow's
+#: q75 (1.37).
 _BASE_STEP = 24
 
 #: The multiplier lambda in units of the luma step squared: the slope of
