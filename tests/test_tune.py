@@ -299,3 +299,18 @@ def test_tune_with_progressive(photo):
     assert np.array_equal(jpeglite.decode(given), baseline) and given != searched
     report = jpeglite.analyze(img, 60, tune="psnr")
     assert report.data == jpeglite.encode(img, 60, tune="psnr")
+
+
+def test_tune_keeps_metadata_and_takes_custom_tables(photo):
+    img = np.ascontiguousarray(photo[:80, :120])
+    data = jpeglite.encode(img, 50, tune="psnr", icc_profile=b"\0" * 300, comment="tuned")
+    with PIL.open(io.BytesIO(data)) as im:
+        assert im.info.get("icc_profile") == b"\0" * 300
+        assert im.info.get("comment") == b"tuned"
+    for kw in ({"qtables": [[3] * 64, [5] * 64]}, {"qtables": [[300] * 64], "quality": None}):
+        q = kw.pop("quality", 50)
+        data = jpeglite.encode(img, q, tune="psnr", **kw)
+        assert np.array_equal(pillow_decode(data), jpeglite.decode(data))
+        tables = jpeglite.read_coefficients(data).qtables
+        # (quality 50 scales a caller's tables by 100%; None writes them as given)
+        assert {int(t[5]) for t in tables.values()} == ({300} if q is None else {3, 5})
