@@ -314,3 +314,12 @@ def test_tune_keeps_metadata_and_takes_custom_tables(photo):
         tables = jpeglite.read_coefficients(data).qtables
         # (quality 50 scales a caller's tables by 100%; None writes them as given)
         assert {int(t[5]) for t in tables.values()} == ({300} if q is None else {3, 5})
+
+
+def test_batch_encode_with_tune(tmp_path, photo):
+    from jpeglite import dataset
+    img = np.ascontiguousarray(photo[:64, :96])
+    PIL.fromarray(img).save(tmp_path / "a.png")
+    dataset.encode([str(tmp_path / "a.png")], tmp_path / "out", jobs=1, quality=60, tune="psnr",
+                   subsampling=None)
+    assert (tmp_path / "out" / "a.jpg").read_bytes() == jpeglite.encode(img, 60, tune="psnr")
