@@ -323,3 +323,11 @@ def test_batch_encode_with_tune(tmp_path, photo):
     dataset.encode([str(tmp_path / "a.png")], tmp_path / "out", jobs=1, quality=60, tune="psnr",
                    subsampling=None)
     assert (tmp_path / "out" / "a.jpg").read_bytes() == jpeglite.encode(img, 60, tune="psnr")
+
+
+def test_tune_refuses_shared_tables(photo):
+    from jpeglite import dataset
+    img = np.ascontiguousarray(photo[:32, :32])
+    shared = dataset.shared_tables([img])
+    with pytest.raises(ValueError, match="tune cannot be given with tables"):
+        jpeglite.encode(img, tables=shared, tune="psnr")
