@@ -331,3 +331,11 @@ def test_tune_refuses_shared_tables(photo):
     shared = dataset.shared_tables([img])
     with pytest.raises(ValueError, match="tune cannot be given with tables"):
         jpeglite.encode(img, tables=shared, tune="psnr")
+
+
+def test_tune_with_arithmetic_coding(photo):
+    img = np.ascontiguousarray(photo[:96, :128])
+    data = jpeglite.encode(img, 60, tune="psnr", arithmetic=True)
+    assert b"\xff\xc9" in data          # SOF9
+    assert np.array_equal(jpeglite.decode(data), jpeglite.decode(jpeglite.encode(img, 60, tune="psnr")))
+    assert np.array_equal(pillow_decode(data), jpeglite.decode(data))

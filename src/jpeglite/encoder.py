@@ -48,6 +48,11 @@ def encode(image, plan, threads):
         # driver keeps the unrounded transform it needs
         from .staged import run_stages
         st = run_stages(image, plan, threads, keep_zigzag=False)
+        if plan.arithmetic:
+            # the tuned coefficients, arithmetic-coded (the trellis costed
+            # them in Huffman bits, a close model of the adaptive coder's)
+            return b"".join(arithmetic_parts(plan.coefficients(st.quantized),
+                                             plan.restart_interval))
         if not plan.progressive:
             return st.data
         from .progressive import write_progressive
@@ -58,6 +63,11 @@ def encode(image, plan, threads):
         script = plan.scans if plan.scans is not None else search(coefs, threads)
         return write_progressive(coefs, script, arrays, plan.restart_interval, 0, threads)
     qt = plan.component_qtables()
+    if plan.arithmetic:
+        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
+        parts = arithmetic_parts(coefs, plan.restart_interval)
+        del coefs
+        return b"".join(parts)
     if plan.progressive:
         # every scan needs every block: through the coefficient seam, tables
         # optimized per scan as libjpeg does in progressive mode
@@ -374,6 +384,28 @@ def symbol_counts(coefs, restart_interval=0, plans=None):
             for cls in (0, 1):
                 counts[(cls, table_of[i])] += n[k, cls]
     return counts
+
+
+def arithmetic_parts(coefs, restart_interval, app0=None):
+    """The pieces (bytes) of an arithmetic-coded sequential file (SOF9, T.81
+    Annex D) of ``coefs``, in order as ``sequential_parts`` gives them.
+    Conditioning slots as the Huffman tables' (``_table_of``), with the
+    default conditioning (no DAC segment)."""
+    from ._arith import encode_scan
+
+    comps = coefs.components
+    slot_of = _table_of(coefs)
+    out = [_jfif.frame_header(coefs.height, coefs.width,
+                              [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
+                              {}, restart_interval, coefs.color, coefs.metadata,
+                              sof_code=_jfif.SOF9, app0=app0)]
+    for members, blocks, sh, sv, mcus_x, mcus_y in _scan_plans(coefs):
+        slots = [slot_of[i] for i in members]
+        out.append(_jfif.sos([(comps[i].id, t, t) for i, t in zip(members, slots)]))
+        out.append(encode_scan(blocks, sh, sv, mcus_x, mcus_y, slots, slots, restart_interval))
+    out.append(_jfif.eoi())
+    return out
+
 
 
 def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None):
