@@ -17,7 +17,7 @@ def require_matplotlib():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise MissingDependency('--plot needs matplotlib: pip install "jpeglite[plot]"') from None
+        raise MissingDependency('--plot needs matplotlib: pip install ".[plot]" (from the jpeglite checkout)') from None
     return plt
 
 
