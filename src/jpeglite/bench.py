@@ -448,5 +448,5 @@ def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
         from .plot import plot_rd
         plot_rd({k: (c.bpp, c.psnr) for k, c in curves.items()}, plot,
                 title=f"Rate-distortion, {_describe(rd_images)}")
-        print(f"\nwrote {plot}", file=out)
+        print(f"wrote {plot}", file=sys.stderr)  # info, not results: stderr
     return 0

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["MissingDependency", "codec", "load_image", "save_image", "sample_image",
-           "pillow", "open_input", "has_cmyk", "JPEG_SUFFIXES", "FORMATS", "STDIO"]
+           "pillow", "open_input", "image_from_bytes", "has_cmyk", "JPEG_SUFFIXES", "FORMATS", "STDIO"]
 
 JPEG_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".jfif")
 SAMPLE_NAME = "kodim23"
@@ -121,9 +121,14 @@ def load_image(path) -> np.ndarray:
     ``ConversionWarning`` when information is lost). Standard input is
     recognised by its first bytes (numpy, zip, JPEG SOI, else Pillow).
     """
-    name = str(path)
     with open_input(path) as fh:
-        data = fh.read()
+        return image_from_bytes(fh.read(), path)
+
+
+def image_from_bytes(data, path) -> np.ndarray:
+    """``load_image`` of the bytes ``data`` already read from ``path``
+    (whose suffix, or for ``-`` the first bytes, says the format)."""
+    name = str(path)
     kind = _kind_of(name, data[:8])
     if kind == "npy":
         return np.load(io.BytesIO(data), allow_pickle=False)
