@@ -1,11 +1,11 @@
 """jpeglite: a JPEG codec whose Cython kernels explain every bit they write.
 
 Public names: encode, write, decode, read, info, analyze, read_coefficients,
-encode_coefficients, Coefficients, Info, Report, Stage, JPEGError,
+encode_coefficients, optimize, Coefficients, Info, Report, Stage, JPEGError,
 ConversionWarning.
 """
-from .api import (analyze, decode, encode, encode_coefficients, info, read, read_coefficients,
-                  write)
+from .api import (analyze, decode, encode, encode_coefficients, info, optimize, read,
+                  read_coefficients, write)
 from .coefficients import Coefficients
 from .decoder import Info
 from .errors import ConversionWarning, JPEGError

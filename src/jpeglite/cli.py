@@ -8,6 +8,7 @@ Subcommands::
     jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
     jpeglite decode IN.jpg OUT [--format F]
     jpeglite info IN.jpg [--json]
+    jpeglite optimize IN OUT [--baseline] [--strip]
     jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
                    [-q Q] [--subsampling S] [--optimize]
 
@@ -187,6 +188,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_info)
 
+    p = sub.add_parser("optimize", help="losslessly re-optimize JPEG files (same pixels, fewer bytes)",
+                       description="Write the coefficients of the JPEG file IN (- for stdin) "
+                                   "again with optimal Huffman coding (progressive, with a scan "
+                                   "script searched for the image, or baseline) to OUT (- for "
+                                   "stdout): the same pixels, never more bytes. IN may be a "
+                                   "folder: every .jpg/.jpeg in it (and its subfolders) goes to "
+                                   "the same place under the folder OUT.")
+    p.add_argument("input", metavar="IN")
+    p.add_argument("output", metavar="OUT")
+    p.add_argument("--baseline", action="store_true",
+                   help="baseline files only (no progressive scans)")
+    p.add_argument("--strip", action="store_true",
+                   help="drop the metadata (APPn and COM segments: Exif, ICC, XMP, comments)")
+    _add_quiet(p, argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_optimize)
+
     p = sub.add_parser("bench", help="speed and rate-distortion against Pillow",
                        description="MP/s for encode and decode against Pillow, and a "
                                    "rate-distortion table with BD-rates.")
@@ -341,6 +358,35 @@ def _cmd_info(args):
              f"comments: {', '.join(f'{n:,} bytes' for n in i.comment_bytes) or 'none'}"]
     lines += [f"segment {name}: {size:,} bytes" for name, size in i.segments]
     print("\n".join(lines))
+    return 0
+
+
+def _cmd_optimize(args):
+    from .api import optimize
+
+    src, dst = Path(args.input), Path(args.output)
+    if args.input != STDIO and src.is_dir():
+        pairs = [(f, dst / f.relative_to(src)) for f in sorted(src.rglob("*"))
+                 if f.is_file() and f.suffix.lower() in (".jpg", ".jpeg")]
+    else:
+        pairs = [(args.input, args.output)]
+    before = after = 0
+    for a, b in pairs:
+        data = _read_input(a)
+        out = optimize(data, progressive=not args.baseline, keep_metadata=not args.strip)
+        if str(b) == STDIO:
+            sys.stdout.buffer.write(out)
+        else:
+            b = Path(b)
+            b.parent.mkdir(parents=True, exist_ok=True)
+            b.write_bytes(out)
+        before += len(data)
+        after += len(out)
+        _info(args, f"{_shown(b, output=True)}: {len(data):,} -> {len(out):,} bytes "
+                    f"({100 * (len(out) / len(data) - 1):+.2f}%)")
+    if len(pairs) != 1:
+        change = f" ({100 * (after / before - 1):+.2f}%)" if before else ""
+        _info(args, f"{len(pairs)} files: {before:,} -> {after:,} bytes{change}")
     return 0
 
 
