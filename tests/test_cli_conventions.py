@@ -135,3 +135,13 @@ def test_analyze_says_what_its_seconds_are():
     assert rc == 0 and b"seconds: the wall time of one run" in out
     rc, out, err = jl("analyze", "--repeat", "3")
     assert rc == 0 and b"seconds: the best of 3 runs per stage" in out
+
+
+def test_optimize_reads_stdin_and_writes_stdout(files):
+    d, photo = files
+    buf = io.BytesIO()
+    Image.fromarray(photo).save(buf, "JPEG", quality=80)
+    rc, out, err = jl("optimize", "-", "-", "--baseline", stdin=buf.getvalue())
+    assert rc == 0 and out[:2] == b"\xff\xd8" and len(out) < len(buf.getvalue())
+    assert "<stdout>" in err
+    np.testing.assert_array_equal(jpeglite.decode(out), jpeglite.decode(buf.getvalue()))
