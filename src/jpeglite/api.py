@@ -39,8 +39,9 @@ def _check_path(path, method=None):
 
 
 def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-           threads=None, qtables=None, icc_profile=None, exif=None, comment=None):
-    """Encode an image as a baseline JFIF JPEG; returns the file's bytes.
+           threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
+           progressive=False, scans=None):
+    """Encode an image as a JFIF JPEG (baseline, or progressive); returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
         1 <= H, W <= 65535 pixels; or a PIL Image (mode "L" or "RGB" as is;
@@ -82,6 +83,16 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
         small images are faster on one; 1: no thread pool). The bytes are the
         same for every thread count.
 
+    progressive: False writes one baseline scan; True a progressive file
+        (SOF2) with Huffman tables optimized per scan (as libjpeg, which
+        forces optimize in progressive mode), bytes identical to Pillow's
+        ``progressive=True``.
+    scans: with progressive=True, a custom scan script instead of libjpeg's
+        default (``jpeglite.scans.default_script``): a sequence of
+        ``jpeglite.scans.ScanSpec(components, Ss, Se, Ah, Al)`` or tuples of
+        those five, checked against T.81 G.1.1.1 (a ValueError names the
+        scan and the rule it breaks).
+
     With optimize off the tables, headers and entropy-coded data equal
     libjpeg-turbo's (Pillow's) at the same quality and subsampling.
     Dimensions above 65500 are valid JPEG, but libjpeg (hence Pillow)
@@ -93,13 +104,13 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
 
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = _plan_encode(_as_array(image), quality, subsampling, optimize, restart_interval,
-                               qtables, icc_profile, exif, comment)
+                               qtables, icc_profile, exif, comment, progressive, scans)
     return encoder.encode(image, plan, _parallel.resolve_threads(threads, plan.height * plan.width))
 
 
 def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
           restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
-          comment=None):
+          comment=None, progressive=False, scans=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike, or a binary file object (anything with a
@@ -115,7 +126,8 @@ def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
     is_file = _check_path(path, "write")
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
                   restart_interval=restart_interval, threads=threads, qtables=qtables,
-                  icc_profile=icc_profile, exif=exif, comment=comment)
+                  icc_profile=icc_profile, exif=exif, comment=comment, progressive=progressive,
+                  scans=scans)
     if is_file:
         path.write(data)
         return len(data)
@@ -271,32 +283,46 @@ def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     return decoder.read_coefficients(data, _check_max_pixels(max_pixels))
 
 
-def encode_coefficients(coefficients, *, optimize=True, restart_interval=0):
+def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans=None,
+                        restart_interval=0, threads=None):
     """Write quantized DCT coefficients as a JPEG file; returns its bytes.
 
     ``coefficients``: a ``Coefficients`` (from ``read_coefficients``, or built
-    by hand: see ``jpeglite.coefficients``). The file is sequential: baseline
-    (SOF0), or extended (SOF1) when a quantization table has a value above
-    255; one interleaved scan (a scan per component when an MCU would hold
-    more than 10 blocks). Its decode equals the source's decode exactly:
-    nothing is requantized.
-    ``optimize``: True (the default) builds Huffman tables from this image's
-    symbol counts; False uses the Annex K tables.
+    by hand: see ``jpeglite.coefficients``). Its decode equals the source's
+    decode exactly: nothing is requantized.
+    ``progressive``: False writes a sequential file: baseline (SOF0), or
+    extended (SOF1) when a quantization table has a value above 255; one
+    interleaved scan (a scan per component when an MCU would hold more than
+    10 blocks). True writes a progressive file (SOF2) with ``scans`` (a
+    script as ``encode``'s; None: libjpeg's default) and Huffman tables
+    optimized per scan.
+    ``optimize``: (sequential) True, the default, builds Huffman tables from
+    this image's symbol counts; False uses the Annex K tables.
     ``restart_interval``: a restart marker every this many MCUs, 0..65535.
+    ``threads``: as ``encode``'s (progressive scans are coded in parallel).
 
     Raises TypeError/ValueError before anything is written for a wrong type,
-    shapes that do not match the image size and sampling, bad tables, or a
-    value no 8-bit JPEG can code (the message names component, block and
-    frequency).
+    shapes that do not match the image size and sampling, bad tables, a bad
+    scan script, or a value no 8-bit JPEG can code (the message names
+    component, block and frequency).
     """
     from . import encoder
     from .coefficients import check_coefficients
     from .options import check_int
 
+    _parallel.check_threads(threads)
     coefficients = check_coefficients(coefficients)
     if not isinstance(optimize, (bool, _np.bool_)):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
+    if not isinstance(progressive, (bool, _np.bool_)):
+        raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
+    if progressive:
+        from .progressive import encode_progressive
+
+        return encode_progressive(coefficients, scans, restart_interval, threads=threads)
+    if scans is not None:
+        raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
     return encoder.encode_coefficients(coefficients, bool(optimize), restart_interval)
 
 

@@ -94,9 +94,16 @@ def _add_encode_options(p):
                    metavar="N", help="MCUs between restart markers (0: none)")
 
 
+def _add_progressive_option(p):
+    p.add_argument("--progressive", action="store_true",
+                   help="a progressive file (libjpeg's scan script, tables optimized per scan)")
+
+
 def _encode_options(args):
     opts = {"quality": args.quality, "subsampling": args.subsampling,
             "optimize": args.optimize, "restart_interval": args.restart_interval}
+    if getattr(args, "progressive", False):
+        opts["progressive"] = True
     if args.qtables is not None:
         with open_input(args.qtables) as fh:
             opts["qtables"] = fh.read().decode("utf-8", errors="replace")
@@ -164,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", metavar="IN")
     p.add_argument("output", metavar="OUT.jpg")
     _add_encode_options(p)
+    _add_progressive_option(p)
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_encode)
 

@@ -44,6 +44,14 @@ def encode(image, plan, threads):
     """The JPEG file (bytes) of ``image`` (C-contiguous uint8, checked) under
     ``plan`` (an ``options.EncodePlan``) on ``threads`` threads (an int >= 1)."""
     qt = plan.component_qtables()
+    if plan.progressive:
+        # every scan needs every block: through the coefficient seam, tables
+        # optimized per scan as libjpeg does in progressive mode
+        from .progressive import write_progressive
+
+        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
+        return write_progressive(coefs, plan.scans, [c.blocks for c in coefs.components],
+                                 plan.restart_interval, 0, threads)
     if threads > 1:
         coder = _encoder.BandCoder(image, plan.h, plan.v, qt, plan.restart_interval)
         tables, scan = encode_scan_threaded(coder, threads, plan)

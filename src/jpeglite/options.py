@@ -132,6 +132,8 @@ class EncodePlan:
                  qtables=None, metadata=()):
         self.height, self.width = image.shape[:2]
         self.optimize = optimize
+        self.progressive = False    # set by plan_encode, with the checked scan script
+        self.scans = None
         self.restart_interval = restart_interval
         self.metadata = metadata
         self.custom_qtables = qtables is not None
@@ -223,7 +225,7 @@ class EncodePlan:
 
 
 def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
-                icc_profile=None, exif=None, comment=None):
+                icc_profile=None, exif=None, comment=None, progressive=False, scans=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
     image = check_image(image)
     if quality is not None:
@@ -239,5 +241,17 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
     if not isinstance(optimize, (bool, _np.bool_)):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
-    return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
-                             qtables, metadata)
+    if not isinstance(progressive, (bool, _np.bool_)):
+        raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
+    if scans is not None and not progressive:
+        raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
+    plan = EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
+                      qtables, metadata)
+    if progressive:
+        from . import scans as _scans
+
+        ncomp = len(plan.components)
+        plan.progressive = True
+        plan.scans = (_scans.default_script(ncomp) if scans is None else
+                      _scans.check_script(scans, ncomp, [c[1:3] for c in plan.components]))
+    return image, plan
