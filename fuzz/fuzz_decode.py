@@ -32,8 +32,25 @@ def check_analyze(data):
         raise AssertionError("the file report's parts do not add up to the file")
 
 
+def check_coefficients(data):
+    """read_coefficients: a Coefficients or a JPEGError with an offset; what it
+    returns writes back (or is refused as values no 8-bit JPEG can code)."""
+    try:
+        c = jpeglite.read_coefficients(data, max_pixels=MAX_PIXELS)
+    except jpeglite.JPEGError as exc:
+        if not str(exc) or exc.offset is None or not 0 <= exc.offset <= len(data):
+            raise AssertionError(f"JPEGError without a message or an offset in the input: {exc!r}")
+        return
+    try:
+        jpeglite.encode_coefficients(c)
+    except ValueError as exc:
+        if "category" not in str(exc) and "span" not in str(exc):
+            raise
+
+
 def test_one_input(data):
     check_analyze(data)
+    check_coefficients(data)
     try:
         out = jpeglite.decode(data, max_pixels=MAX_PIXELS)
     except jpeglite.JPEGError as exc:

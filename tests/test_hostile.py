@@ -187,6 +187,31 @@ def test_mutants_decode_or_raise_jpegerror(seed, ops):
     assert_decodes_or_refuses(mutate(SEEDS[seed], ops))
 
 
+@settings(max_examples=examples(400), deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))
+def test_mutants_read_coefficients_or_raise_jpegerror(seed, ops):
+    """read_coefficients has decode's guarantees, and what it returns writes
+    back to a file that decodes to decode's pixels (or is refused as values
+    no 8-bit JPEG can code)."""
+    data = mutate(SEEDS[seed], ops)
+    try:
+        c = jpeglite.read_coefficients(data, max_pixels=MAX_PIXELS)
+    except jpeglite.JPEGError as exc:
+        assert exc.offset is not None and 0 <= exc.offset <= len(data)
+        with pytest.raises(jpeglite.JPEGError):
+            jpeglite.decode(data, max_pixels=MAX_PIXELS)
+        return
+    pixels = assert_decodes_or_refuses(data)
+    assert pixels is not None
+    try:
+        again = jpeglite.encode_coefficients(c)
+    except ValueError as exc:
+        assert "category" in str(exc) or "span" in str(exc)
+        return
+    np.testing.assert_array_equal(jpeglite.decode(again, max_pixels=MAX_PIXELS), pixels)
+
+
 @settings(max_examples=examples(600), deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))

@@ -169,7 +169,12 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, header_only=Fa
                     # component as single-scan and stops at a second SOS (Pillow
                     # reports a broken data stream)
                     raise _JPEGError("a second scan in a single-scan sequential file", ff)
-                single_scan = not f.progressive and len(scan.components) == len(f.components)
+                # libjpeg settles single- or multi-scan mode at the first scan
+                # (jdinput: has_multiple_scans): a complete scan after a
+                # partial one goes into the whole-image coefficients, over
+                # what the earlier scans left there
+                single_scan = (coefs is None and not f.progressive
+                               and len(scan.components) == len(f.components))
                 if quant is None:
                     quant = [None] * len(f.components)
                     raw_quant = [None] * len(f.components)
