@@ -145,3 +145,14 @@ def test_optimize_reads_stdin_and_writes_stdout(files):
     assert rc == 0 and out[:2] == b"\xff\xd8" and len(out) < len(buf.getvalue())
     assert "<stdout>" in err
     np.testing.assert_array_equal(jpeglite.decode(out), jpeglite.decode(buf.getvalue()))
+
+
+def test_decode_at_a_reduced_scale(files, tmp_path):
+    d, photo = files
+    jpg = jpeglite.encode(photo)
+    rc, out, err = jl("decode", "-", "-", "--scale", "1/4", "--format", "npy", stdin=jpg)
+    assert rc == 0
+    np.testing.assert_array_equal(np.load(io.BytesIO(out)), jpeglite.decode(jpg, scale=1 / 4))
+    assert "32x24" in err
+    rc, out, err = jl("decode", "-", "-", "--scale", "1/3", stdin=jpg)
+    assert rc == 2 and "invalid choice" in err

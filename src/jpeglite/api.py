@@ -164,7 +164,16 @@ def _check_mode(mode):
     return mode
 
 
-def decode(data, *, mode=None, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
+def _check_scale(scale):
+    import numbers
+    from .decoder import SCALES
+    if isinstance(scale, (bool, _np.bool_)) or not isinstance(scale, numbers.Real) \
+            or scale not in SCALES:
+        raise ValueError(f"scale must be 1, 1/2, 1/4 or 1/8, not {scale!r}")
+    return round(1 / scale)
+
+
+def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
     """Decode a baseline or progressive Huffman JPEG to a numpy array.
 
     ``data``: the file's bytes (bytes, bytearray or memoryview).
@@ -179,6 +188,12 @@ def decode(data, *, mode=None, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
     (YCbCr converted, or RGB as stored when an Adobe marker says so) and
     ``(H, W, 4)`` CMYK for four, with the values Pillow gives for the same
     bytes (its CMYK is inverted Adobe CMYK; YCCK is converted).
+    ``scale``: 1, or 1/2, 1/4, 1/8 (floats or ``fractions.Fraction``) for
+    ceil(W * scale) x ceil(H * scale) pixels decoded with libjpeg's scaled
+    inverse DCTs (4x4, 2x2, 1x1 outputs per block), pixel for pixel what
+    libjpeg-turbo gives for scale_denom 2, 4, 8 (Pillow's ``Image.draft``).
+    The entropy decoding is a full decode's; the inverse DCT, upsampling and
+    colour conversion shrink with the output.
     ``mode="RGB"`` always gives ``(H, W, 3)`` RGB, as Pillow's
     ``Image.convert("RGB")`` gives it: grey repeated in three channels, CMYK
     (and YCCK) converted with Pillow's arithmetic (R = 255 - K - C(255 - K)/255,
@@ -208,8 +223,13 @@ def decode(data, *, mode=None, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
 
     data = _as_bytes(data)
     mode = _check_mode(mode)
+    denom = _check_scale(scale)
     max_pixels = _check_max_pixels(max_pixels)
-    image = decoder.decode(data, max_pixels, _parallel.check_threads(threads))
+    threads = _parallel.check_threads(threads)
+    if denom == 1:
+        image = decoder.decode(data, max_pixels, threads)
+    else:
+        image = decoder.decode_scaled(data, max_pixels, threads, denom)
     if mode == "RGB":
         if image.ndim == 2:
             image = _np.repeat(image[:, :, None], 3, axis=2)
@@ -230,19 +250,21 @@ def _read_source(path):
         return fh.read()
 
 
-def read(path, *, mode=None, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
+def read(path, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
     """Read and decode the JPEG file at ``path`` (str, bytes or os.PathLike, or
     a binary file object: anything whose ``read()`` returns bytes, such as an
     open file or ``io.BytesIO``, read from its position to its end);
-    see ``decode`` for the result, ``mode``, ``threads`` and errors.  A file that
+    see ``decode`` for the result, ``mode``, ``scale``, ``threads`` and errors.  A file that
     cannot be opened raises the OSError of ``open`` (FileNotFoundError,
     IsADirectoryError, PermissionError), whose message names the path."""
     _check_path(path, "read")
     # refuse bad arguments before opening the file
     mode = _check_mode(mode)
+    _check_scale(scale)
     max_pixels = _check_max_pixels(max_pixels)
     _parallel.check_threads(threads)
-    return decode(_read_source(path), mode=mode, max_pixels=max_pixels, threads=threads)
+    return decode(_read_source(path), mode=mode, scale=scale, max_pixels=max_pixels,
+                  threads=threads)
 
 
 def info(data, *, max_pixels=DEFAULT_MAX_PIXELS):

@@ -6,7 +6,7 @@ Subcommands::
                      [--repeat N] [--json] [--plot FILE.png]
     jpeglite analyze PHOTO.jpg [--reencode [-q Q] ...] [--json] [--plot FILE.png]
     jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
-    jpeglite decode IN.jpg OUT [--format F]
+    jpeglite decode IN.jpg OUT [--format F] [--scale 1/2|1/4|1/8]
     jpeglite info IN.jpg [--json]
     jpeglite optimize IN OUT [--baseline] [--strip]
     jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
@@ -112,6 +112,10 @@ def _encode_options(args):
     return opts
 
 
+#: ``decode --scale`` values and the scale each stands for.
+_SCALES = {"1": 1, "1/2": 1 / 2, "1/4": 1 / 4, "1/8": 1 / 8}
+
+
 def _add_quiet(p, default):
     p.add_argument("--quiet", action="store_true", default=default,
                    help="print no information or warnings on stderr (errors still are)")
@@ -184,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", metavar="OUT")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="the output format (default: OUT's suffix; png for -)")
+    p.add_argument("--scale", choices=_SCALES, default="1",
+                   help="decode at a reduced size with libjpeg's scaled IDCT (as Pillow's "
+                        "draft()): 1/2, 1/4 or 1/8 of the width and height, rounded up")
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_decode)
 
@@ -335,10 +342,11 @@ def _cmd_encode(args):
 def _cmd_decode(args):
     data = _read_input(args.input)
     decode = codec("decode")
-    image = decode(data)
+    opts = {} if args.scale == "1" else {"scale": _SCALES[args.scale]}
+    image = decode(data, **opts)
     note = ""
     if image.ndim == 3 and image.shape[2] == 4 and not has_cmyk(args.output, args.format):
-        image = decode(data, mode="RGB")
+        image = decode(data, mode="RGB", **opts)
         note = " (CMYK converted to RGB as Pillow converts it)"
     save_image(args.output, image, args.format)
     h, w = image.shape[:2]

@@ -18,7 +18,7 @@ from .coefficients import Coefficients, Component, component_size, scan_mcus
 from .errors import JPEGError as _JPEGError
 
 __all__ = ["DEFAULT_MAX_PIXELS", "decode", "read_coefficients", "read_header", "cmyk_to_rgb",
-           "info", "Info"]
+           "info", "Info", "decode_scaled", "SCALES"]
 
 DEFAULT_MAX_PIXELS = 178956970   # Pillow's decompression-bomb limit (about 179 MP)
 
@@ -252,6 +252,69 @@ def decode(data, max_pixels, threads):
         comps.append(_component_output(f, c, dec.coefs[c.index], q))
     return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st),
                        _parallel.resolve_threads(threads, f.width * f.height, decode=True))
+
+
+#: ``decode``'s ``scale`` values: 1 and libjpeg's reduced sizes (scale_denom 2, 4, 8).
+SCALES = (1, 1 / 2, 1 / 4, 1 / 8)
+
+
+def decode_scaled(data, max_pixels, threads, denom):
+    """The pixels of a JPEG file at 1/denom of its size (denom 2, 4 or 8), as
+    libjpeg-turbo decodes with scale_denom = denom (Pillow's ``draft()``):
+    ceil(W / denom) x ceil(H / denom) pixels.
+
+    Each component's blocks go through an inverse DCT of ``ssize`` x ``ssize``
+    outputs, libjpeg's choice (jdmaster.c): 8 / denom, doubled while the
+    component is subsampled enough that a larger transform spares its
+    upsampling (4:2:0 chroma at 1/2 takes the full 8x8 IDCT and needs no
+    upsampling). What upsampling is left uses libjpeg-turbo's filters,
+    the triangular ones except at 1/8 (one sample per block), then the colour
+    conversion of ``decode``. The coefficients come from the marker loop's
+    whole-image path, so the entropy decoding costs what a full decode's does;
+    the inverse DCT, upsampling and colour work shrink with the output.
+    """
+    from . import _color
+    from ._dct import idct_scaled_plane
+    from ._subsample import upsample_plane
+
+    dec = _run_markers(data, max_pixels, threads, fused=False)
+    st, f = dec.state, dec.state.frame
+    if f is None or dec.coefs is None:
+        raise _JPEGError("no image: EOI before any frame or scan", len(data))
+    min_size = 8 // denom
+    out_w, out_h = -(-f.width // denom), -(-f.height // denom)
+
+    def component(c):
+        # the component's IDCT and upsampling (the kernels release the GIL)
+        size = min_size
+        while (size < 8 and (f.max_h * min_size) % (c.h * size * 2) == 0
+               and (f.max_v * min_size) % (c.v * size * 2) == 0):
+            size *= 2
+        comp_w = -(-f.width * c.h * size // (f.max_h * 8))
+        comp_h = -(-f.height * c.v * size // (f.max_v * 8))
+        if (f.max_h * min_size) % (c.h * size) or (f.max_v * min_size) % (c.v * size):
+            raise _JPEGError(f"sampling {c.h}x{c.v} of {f.max_h}x{f.max_v} has no integral "
+                             f"upsampling at 1/{denom} scale", f.offset)
+        hr, vr = f.max_h * min_size // (c.h * size), f.max_v * min_size // (c.v * size)
+        q = dec.quant[c.index]
+        if q is None:           # never in a scan: all-zero coefficients decode to 128
+            q = _np.zeros(64, dtype=_np.int16)
+        plane = idct_scaled_plane(dec.coefs[c.index], q, size, comp_h, comp_w)
+        if hr > 1 or vr > 1:
+            plane = upsample_plane(plane, hr, vr, out_w, out_h, fancy=min_size > 1)
+        return plane
+
+    planes = _parallel.run(component, f.components,
+                           _parallel.resolve_threads(threads, f.width * f.height, decode=True))
+    color = _color_name(st)
+    if color == "gray":
+        return planes[0]
+    if color in ("ycbcr", "ycck"):
+        return _color.ycc_planes_to_rgb(*planes)
+    stacked = _np.stack(planes, axis=-1)
+    if color == "cmyk":
+        _np.subtract(255, stacked, out=stacked)  # Pillow's CMYK: Adobe's stored values inverted
+    return stacked
 
 
 def cmyk_to_rgb(cmyk):
