@@ -66,6 +66,7 @@ def test_extreme_coefficients_follow_libjpeg_turbo(photo):
     assert_like_pillow(jpeglite.encode_coefficients(c))
 
 
+@pytest.mark.filterwarnings("ignore:Image appears to be a malformed MPO")
 @pytest.mark.parametrize("path", corpus_params(JPEGS))
 def test_corpus_files_like_pillow(path):
     data = path.read_bytes()
