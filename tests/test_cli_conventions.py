@@ -156,3 +156,13 @@ def test_decode_at_a_reduced_scale(files, tmp_path):
     assert "32x24" in err
     rc, out, err = jl("decode", "-", "-", "--scale", "1/3", stdin=jpg)
     assert rc == 2 and "invalid choice" in err
+
+
+def test_batch_decode_converts_cmyk_for_png_too(files, tmp_path):
+    d, photo = files
+    rc, out, err = jl("decode", d / "cmyk.jpg", "-o", tmp_path / "out", "--jobs", "1",
+                      "--no-progress")
+    assert rc == 0, err
+    with Image.open(tmp_path / "out" / "cmyk.png") as im, Image.open(d / "cmyk.jpg") as ref:
+        assert im.mode == "RGB"
+        np.testing.assert_array_equal(np.asarray(im), np.asarray(ref.convert("RGB")))

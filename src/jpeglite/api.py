@@ -8,6 +8,7 @@ import warnings as _warnings
 
 import numpy as _np
 
+from . import jfif as _jfif
 from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
 from .errors import ConversionWarning as _ConversionWarning
@@ -38,9 +39,23 @@ def _check_path(path, method=None):
     return False
 
 
+def _tables_arg(tables):
+    """``tables``: None, a ``jfif.TableSet``, or a tables-only stream's bytes
+    (read through the decoder's marker loop); ValueError for bytes that are not one."""
+    if tables is None or not isinstance(tables, (bytes, bytearray, memoryview)):
+        return tables
+    from .decoder import read_tables
+    from .errors import JPEGError
+
+    try:
+        return read_tables(_as_bytes(tables))
+    except JPEGError as e:
+        raise ValueError(f"tables is not a tables-only stream: {e}") from None
+
+
 def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
            threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
-           progressive=False, scans=None):
+           progressive=False, scans=None, tables=None, abbreviated=None):
     """Encode an image as a JFIF JPEG (baseline, or progressive); returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
@@ -82,6 +97,14 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
         cores, os.cpu_count(), but one thread per 2**17 pixels at most, since
         small images are faster on one; 1: no thread pool). The bytes are the
         same for every thread count.
+    tables: a shared model: a tables-only stream (bytes, as
+        ``jpeglite.dataset.shared_tables`` makes) or a ``jfif.TableSet``,
+        whose quantization and Huffman tables code the image as they are
+        (``quality``, ``qtables`` and ``optimize`` cannot be given with it).
+    abbreviated: leave the DQT and DHT segments out (an abbreviated image
+        stream, T.81 B.4; ``decode(data, tables=...)`` reads it). None (the
+        default): True when ``tables`` is given, else False; False with
+        ``tables`` writes an ordinary file that carries the shared tables.
 
     progressive: False writes one baseline scan; True a progressive file
         (SOF2) with Huffman tables optimized per scan (as libjpeg, which
@@ -104,7 +127,8 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
 
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = _plan_encode(_as_array(image), quality, subsampling, optimize, restart_interval,
-                               qtables, icc_profile, exif, comment, progressive, scans)
+                               qtables, icc_profile, exif, comment, progressive, scans,
+                               _tables_arg(tables), abbreviated)
     return encoder.encode(image, plan, _parallel.resolve_threads(threads, plan.height * plan.width))
 
 
@@ -173,7 +197,8 @@ def _check_scale(scale):
     return round(1 / scale)
 
 
-def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
+def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
+           tables=None):
     """Decode a baseline or progressive Huffman JPEG to a numpy array.
 
     ``data``: the file's bytes (bytes, bytearray or memoryview).
@@ -183,6 +208,10 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     core, 1: only the calling thread).  Entropy decoding overlaps the
     inverse DCT and colour conversion; progressive files reconstruct in
     parallel bands.  The pixels are the same for every thread count.
+    ``tables``: for an abbreviated image stream (T.81 B.4), the tables-only
+    stream (bytes) or ``jfif.TableSet`` holding its tables, read first
+    through the same marker loop; tables the stream defines itself replace
+    them.
 
     Returns uint8 ``(H, W)`` for one component, ``(H, W, 3)`` RGB for three
     (YCbCr converted, or RGB as stored when an Adobe marker says so) and
@@ -226,10 +255,14 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     denom = _check_scale(scale)
     max_pixels = _check_max_pixels(max_pixels)
     threads = _parallel.check_threads(threads)
+    tables = _tables_arg(tables)
+    if tables is not None and not isinstance(tables, _jfif.TableSet):
+        raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
+                        f"not {type(tables).__name__}")
     if denom == 1:
-        image = decoder.decode(data, max_pixels, threads)
+        image = decoder.decode(data, max_pixels, threads, tables)
     else:
-        image = decoder.decode_scaled(data, max_pixels, threads, denom)
+        image = decoder.decode_scaled(data, max_pixels, threads, denom, tables)
     if mode == "RGB":
         if image.ndim == 2:
             image = _np.repeat(image[:, :, None], 3, axis=2)

@@ -5,10 +5,24 @@ Subcommands::
     jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
                      [--repeat N] [--json] [--plot FILE.png]
     jpeglite analyze PHOTO.jpg [--reencode [-q Q] ...] [--json] [--plot FILE.png]
+    jpeglite analyze INPUTS... [--recursive] [--jobs N] [--table T.csv|.jsonl|.parquet]
+                     [--scheduler tcp://HOST:8786] [--reencode [-q Q] ...]
     jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
-    jpeglite decode IN.jpg OUT [--format F] [--scale 1/2|1/4|1/8]
+    jpeglite encode INPUTS... -o DIR [--recursive] [--jobs N] [--resume] [--table T]
+                    [--tables SHARED.jpg] [-q Q] ...
+    jpeglite decode IN.jpg OUT [--tables SHARED.jpg] [--format F] [--scale 1/2|1/4|1/8]
     jpeglite info IN.jpg [--json]
     jpeglite optimize IN OUT [--baseline] [--strip]
+    jpeglite optimize INPUTS... -o DIR [--baseline] [--strip] [--recursive] [--jobs N] [--resume]
+    jpeglite decode INPUTS... -o DIR [--format .png] [--recursive] [--jobs N] [--resume]
+    jpeglite tables INPUTS... -o SHARED.jpg [-q Q] [--subsampling S] [--jobs N]
+
+INPUTS (batches, ``jpeglite.dataset``): files, folders (``--recursive``: their
+subfolders too), glob patterns and ``@LIST`` files (one path a line). A batch
+shows a progress bar on stderr (with tqdm), runs on every core (``--jobs``),
+reports a failing file as a row with its error and goes on, writes each output
+under a temporary name and renames it (``--resume`` skips outputs that exist),
+prints a summary, and exits 1 if any file failed.
     jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
                    [-q Q] [--subsampling S] [--optimize]
 
@@ -35,9 +49,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from .images import (FORMATS, STDIO, MissingDependency, codec, has_cmyk, image_from_bytes, load_image,
-                     open_input,
-                     sample_image, save_image, SAMPLE_NAME)
+from .images import (STDIO, MissingDependency, codec, has_cmyk, image_from_bytes, load_image,
+                     open_input, sample_image, save_image, SAMPLE_NAME)
 
 __all__ = ["main", "build_parser", "SUBSAMPLINGS"]
 
@@ -94,6 +107,24 @@ def _add_encode_options(p):
                    metavar="N", help="MCUs between restart markers (0: none)")
 
 
+def _add_batch_options(p, outputs=True):
+    g = p.add_argument_group("batches (many inputs; see jpeglite.dataset)")
+    if outputs:
+        g.add_argument("-o", "--output-dir", metavar="DIR",
+                       help="write one output per input into DIR, mirroring the input tree")
+        g.add_argument("--resume", action="store_true",
+                       help="skip inputs whose output exists (outputs are renamed into place "
+                            "when complete, so one that exists is whole)")
+    g.add_argument("-r", "--recursive", action="store_true",
+                   help="folders: their subfolders too; globs: ** matches folders")
+    g.add_argument("-j", "--jobs", type=_int_in("jobs", 1, 4096), default=None, metavar="N",
+                   help="worker processes (default: every core)")
+    g.add_argument("--table", metavar="T.csv|T.jsonl|T.parquet",
+                   help="write one row per image (parquet needs pyarrow)")
+    g.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar on stderr")
+
+
 def _add_progressive_option(p):
     p.add_argument("--progressive", action="store_true",
                    help="a progressive file (libjpeg's scan script, tables optimized per scan)")
@@ -134,6 +165,8 @@ def _shown(name, output=False) -> str:
     return str(name)
 
 
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``jpeglite`` command."""
     from . import __version__
@@ -150,9 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Any other image, or a JPEG with --reencode: encode it with "
                                    "the staged driver and print where every bit of the new file "
                                    "goes. Without IMAGE, the sample photo shipped with jpeglite.")
-    p.add_argument("image", nargs="?", metavar="IMAGE",
-                   help="image file, - for stdin (default: bundled sample)")
+    p.add_argument("image", nargs="*", metavar="IMAGE",
+                   help="image file, - for stdin (default: bundled sample); several, a folder, "
+                        "a glob or @LIST: a batch, one row per image")
     _add_encode_options(p)
+    _add_batch_options(p, outputs=False)
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the batch on the Dask cluster at ADDRESS (tcp://host:8786; "
+                        "needs dask[distributed])")
     p.add_argument("--reencode", action="store_true",
                    help="for a JPEG file: decode it and report jpeglite's encode of the pixels "
                         "(with -q etc.) instead of the file as it is")
@@ -170,27 +208,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("encode", help="write an image as a JPEG file",
                        description="Encode IN (.npy, .npz, PNG, ...) as the JPEG file OUT "
-                                   "(- for stdin, stdout). The file is JPEG whatever OUT's "
-                                   "suffix (a warning says so for .png and other image names).")
-    p.add_argument("input", metavar="IN")
-    p.add_argument("output", metavar="OUT.jpg")
+                                   "(- for stdin, stdout; the file is JPEG whatever OUT's suffix, "
+                                   "with a warning for .png and other image names); with -o DIR, "
+                                   "every input into DIR.")
+    p.add_argument("paths", nargs="+", metavar="IN [OUT.jpg]",
+                   help="IN OUT.jpg, or with -o DIR the inputs of a batch")
     _add_encode_options(p)
     _add_progressive_option(p)
+    p.add_argument("--tables", metavar="SHARED.jpg",
+                   help="code with the tables of this tables-only stream (jpeglite tables) "
+                        "and write abbreviated streams without them (-q, --optimize unused)")
+    _add_batch_options(p)
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_encode)
 
     p = sub.add_parser("decode", help="decode a JPEG file to an image file",
                        description="Decode the JPEG file IN to OUT (.npy, .npz, .png, ...; - for "
-                                   "stdin, stdout). CMYK/YCCK files are converted to RGB as "
-                                   "Pillow converts them, except into .npy/.npz, which keep "
-                                   "the four channels.")
-    p.add_argument("input", metavar="IN.jpg")
-    p.add_argument("output", metavar="OUT")
-    p.add_argument("--format", choices=FORMATS, default=None,
-                   help="the output format (default: OUT's suffix; png for -)")
+                                   "stdin, stdout); with -o DIR, every input into DIR. CMYK/YCCK "
+                                   "files are converted to RGB as Pillow converts them, except "
+                                   "into .npy/.npz, which keep the four channels.")
+    p.add_argument("paths", nargs="+", metavar="IN.jpg [OUT]",
+                   help="IN.jpg OUT, or with -o DIR the inputs of a batch")
+    p.add_argument("--tables", metavar="SHARED.jpg",
+                   help="the tables-only stream an abbreviated IN was coded with")
+    p.add_argument("--format", default=None, metavar="png",
+                   help="the output format (png, npy, npz, tiff, ...; a leading dot is fine): "
+                        "default OUT's suffix, png for - and for a batch")
     p.add_argument("--scale", choices=_SCALES, default="1",
                    help="decode at a reduced size with libjpeg's scaled IDCT (as Pillow's "
                         "draft()): 1/2, 1/4 or 1/8 of the width and height, rounded up")
+    _add_batch_options(p)
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_decode)
 
@@ -203,6 +250,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_info)
 
+    p = sub.add_parser("tables", help="one shared model for a corpus: a tables-only stream",
+                       description="Fit Huffman tables to every input coded at -q and "
+                                   "--subsampling; write the tables-only stream (SOI, APP0, DQT, "
+                                   "DHT, EOI) for encode/decode --tables, and print the "
+                                   "corpus's description length with per-file tables "
+                                   "against the shared ones.")
+    p.add_argument("paths", nargs="+", metavar="INPUTS")
+    p.add_argument("-o", "--output", required=True, metavar="SHARED.jpg")
+    p.add_argument("-q", "--quality", type=_int_in("quality", 1, 100), default=75,
+                   help="IJG quality 1..100 (default 75)")
+    p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
+                   metavar="{" + ",".join(SUBSAMPLINGS) + "}", help="chroma subsampling (default 4:2:0)")
+    p.add_argument("-r", "--recursive", action="store_true", help="folders: their subfolders too")
+    p.add_argument("-j", "--jobs", type=_int_in("jobs", 1, 4096), default=None, metavar="N",
+                   help="worker processes (default: every core)")
+    _add_quiet(p, argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_tables)
+
+
     p = sub.add_parser("optimize", help="losslessly re-optimize JPEG files (same pixels, fewer bytes)",
                        description="Write the coefficients of the JPEG file IN (- for stdin) "
                                    "again with optimal Huffman coding (progressive, with a scan "
@@ -210,12 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "stdout): the same pixels, never more bytes. IN may be a "
                                    "folder: every .jpg/.jpeg in it (and its subfolders) goes to "
                                    "the same place under the folder OUT.")
-    p.add_argument("input", metavar="IN")
-    p.add_argument("output", metavar="OUT")
+    p.add_argument("paths", nargs="+", metavar="IN OUT",
+                   help="IN OUT (files, or folders), or with -o DIR the inputs of a batch")
     p.add_argument("--baseline", action="store_true",
                    help="baseline files only (no progressive scans)")
     p.add_argument("--strip", action="store_true",
                    help="drop the metadata (APPn and COM segments: Exif, ICC, XMP, comments)")
+    _add_batch_options(p)
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_optimize)
 
@@ -278,7 +345,99 @@ def _seconds_note(repeat) -> str:
     return f"seconds: the best of {repeat} runs per stage (wall time)"
 
 
+def _is_batch(paths, args, output_dir=False):
+    """Whether the command line asks for a batch: -o DIR, several inputs, a
+    folder, a glob, an @LIST, or a batch-only option."""
+    if output_dir or args.table or args.jobs or args.recursive or getattr(args, "scheduler", None):
+        return True
+    if len(paths) != 1:
+        return len(paths) > 1
+    p = paths[0]
+    import glob as _glob
+
+    return p.startswith("@") or os.path.isdir(p) or (_glob.has_magic(p) and not os.path.exists(p))
+
+
+def _is_batch_of_outputs(args):
+    """encode/decode: a batch with -o DIR, a batch option or more than IN OUT."""
+    return (args.output_dir is not None or args.table or args.jobs or args.recursive
+            or args.resume or len(args.paths) > 2)
+
+
+def _run_batch(rows, args):
+    """Write the rows (and the table), print the summary; exit status 1 if any failed."""
+    from .dataset import Summary, write_table
+
+    summary = Summary()
+    if args.table:
+        write_table(rows, args.table, on_row=summary.add)
+    else:
+        for row in rows:
+            summary.add(row)
+    print(summary)
+    if args.table:
+        print(f"wrote {args.table}", file=sys.stderr)
+    return 1 if summary.failed else 0
+
+
+def _check_table_path(args):
+    if args.table and Path(args.table).suffix.lower() not in (".csv", ".jsonl", ".parquet"):
+        raise _UsageError(f"--table {args.table}: the suffix must be .csv, .jsonl or .parquet")
+    if args.table and Path(args.table).suffix.lower() == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise MissingDependency("--table .parquet needs pyarrow: pip install "
+                                    "\".[dataset]\" (from the jpeglite checkout)") from None
+
+
+def _batch_encode_options(args):
+    opts = _encode_options(args)
+    if opts.pop("restart_interval", 0):
+        raise _UsageError("--restart-interval is not available in a batch")
+    if "qtables" in opts:
+        raise _UsageError("--qtables is not available in a batch")
+    return opts
+
+
+def _cmd_analyze_batch(args):
+    from . import dataset
+
+    _check_table_path(args)
+    if args.json or args.plot:
+        raise _UsageError("--json and --plot report one image; a batch writes --table")
+    for k, v in (("quality", 75), ("subsampling", "4:2:0"), ("optimize", False),
+                 ("restart_interval", 0)):
+        if getattr(args, k) is None:
+            setattr(args, k, v)
+    opts = _batch_encode_options(args)
+    if args.scheduler:
+        return _analyze_on_cluster(args, opts)
+    rows = dataset.iter_analyze(args.image, args.jobs, recursive=args.recursive,
+                                reencode=args.reencode, progress=args.progress, **opts)
+    return _run_batch(rows, args)
+
+
+def _analyze_on_cluster(args, opts):
+    from . import dataset
+
+    try:
+        from distributed import Client
+    except ImportError:
+        raise MissingDependency("--scheduler needs dask[distributed]: pip install "
+                                "\".[dataset]\" (from the jpeglite checkout)") from None
+    with Client(args.scheduler) as client:
+        df = dataset.analyze(args.image, client=client, recursive=args.recursive,
+                             reencode=args.reencode, **opts)
+        return _run_batch(dataset.iter_rows(df), args)
+
+
 def _cmd_analyze(args):
+    if _is_batch(args.image, args):
+        return _cmd_analyze_batch(args)
+    if args.scheduler:
+        raise _UsageError("--scheduler runs a batch")
+    args.image = args.image[0] if args.image else None
     _check_one_stdin(args.image, args.qtables)
     if args.plot:
         _check_plot_path(args.plot)  # fail before the work, not after it
@@ -328,11 +487,47 @@ def _cmd_analyze(args):
     return 0
 
 
+def _single(args, names):
+    """IN OUT of a one-file command, or a usage error."""
+    if len(args.paths) != 2:
+        raise _UsageError(f"the following arguments are required: {names} "
+                          f"(or INPUTS... -o DIR for a batch)")
+    args.input, args.output = args.paths
+    return args
+
+
+def _read_tables(args):
+    return None if args.tables is None else _read_input(args.tables)
+
+
 def _cmd_encode(args):
-    _check_one_stdin(args.input, args.qtables)
+    if _is_batch_of_outputs(args):
+        from . import dataset
+
+        if args.output_dir is None:
+            raise _UsageError("a batch needs -o DIR, the folder its outputs go to")
+        _check_table_path(args)
+        opts = _batch_encode_options(args)
+        tables = _read_tables(args)
+        rows = dataset.iter_encode(args.paths, args.output_dir, args.jobs,
+                                   recursive=args.recursive, resume=args.resume,
+                                   tables=tables, progress=args.progress, **opts)
+        return _run_batch(rows, args)
+    _single(args, "IN OUT.jpg")
+    _check_one_stdin(args.input, args.qtables, args.tables)
     image = load_image(args.input)
     target = sys.stdout.buffer if args.output == STDIO else args.output
-    n = codec("write")(target, image, **_encode_options(args))
+    if args.tables is not None:
+        opts = {"subsampling": args.subsampling, "restart_interval": args.restart_interval,
+                "tables": _read_tables(args)}
+        data = codec("encode")(image, **opts)         # write() takes no tables
+        if target is sys.stdout.buffer:
+            target.write(data)
+        else:
+            Path(target).write_bytes(data)
+        n = len(data)
+    else:
+        n = codec("write")(target, image, **_encode_options(args))
     h, w = image.shape[:2]
     _info(args, f"{_shown(args.output, output=True)}: {w}x{h}, {n:,} bytes, "
                 f"{8 * n / (w * h):.3f} bits/pixel")
@@ -340,15 +535,35 @@ def _cmd_encode(args):
 
 
 def _cmd_decode(args):
+    if _is_batch_of_outputs(args):
+        from . import dataset
+
+        if args.output_dir is None:
+            raise _UsageError("a batch needs -o DIR, the folder its outputs go to")
+        _check_table_path(args)
+        if args.tables is not None:
+            raise _UsageError("--tables decodes one file (IN.jpg OUT)")
+        if args.scale != "1":
+            raise _UsageError("--scale decodes one file (IN.jpg OUT)")
+        rows = dataset.iter_decode(args.paths, args.output_dir, args.jobs,
+                                   recursive=args.recursive,
+                                   suffix="." + (args.format or "png").lstrip("."),
+                                   resume=args.resume, progress=args.progress)
+        return _run_batch(rows, args)
+    _single(args, "IN.jpg OUT")
+    _check_one_stdin(args.input, args.tables)
     data = _read_input(args.input)
     decode = codec("decode")
     opts = {} if args.scale == "1" else {"scale": _SCALES[args.scale]}
+    if args.tables is not None:
+        opts["tables"] = _read_tables(args)
+    fmt = None if args.format is None else args.format.lstrip(".")
     image = decode(data, **opts)
     note = ""
-    if image.ndim == 3 and image.shape[2] == 4 and not has_cmyk(args.output, args.format):
+    if image.ndim == 3 and image.shape[2] == 4 and not has_cmyk(args.output, fmt):
         image = decode(data, mode="RGB", **opts)
         note = " (CMYK converted to RGB as Pillow converts it)"
-    save_image(args.output, image, args.format)
+    save_image(args.output, image, fmt)
     h, w = image.shape[:2]
     kind = "grayscale" if image.ndim == 2 else f"{image.shape[2]} channels"
     _info(args, f"{_shown(args.output, output=True)}: {w}x{h} {kind}{note}")
@@ -377,33 +592,70 @@ def _cmd_info(args):
     return 0
 
 
+
+def _cmd_tables(args):
+    from . import dataset
+
+    dl = dataset.description_length(args.paths, args.quality, subsampling=args.subsampling,
+                                    jobs=args.jobs, recursive=args.recursive, save=args.output,
+                                    skip_errors=True)
+    per, shared = dl["per_file"], dl["shared"]
+    for path, error in dl["failed"]:
+        print(f"skipped {path}: {error}", file=sys.stderr)
+    print(f"{args.output}: {dl['tables_bytes']:,} bytes of tables for {dl['images']:,} images "
+          f"(quality {args.quality}, {args.subsampling})")
+    print("description length (bytes)    model L(P)   data L(D|P)       total")
+    for name, d in (("per-file optimized tables", per), ("shared tables (abbreviated)", shared)):
+        print(f"{name:<28} {d['model_bits'] / 8:>11,.0f} {d['data_bits'] / 8:>13,.0f} "
+              f"{d['total_bits'] / 8:>11,.0f}")
+    if per["total_bits"]:
+        print(f"shared tables save {100 * (1 - shared['total_bits'] / per['total_bits']):.1f}%")
+    return 1 if dl["failed"] else 0
+
+
 def _cmd_optimize(args):
     from .api import optimize
 
-    src, dst = Path(args.input), Path(args.output)
-    if args.input != STDIO and src.is_dir():
-        pairs = [(f, dst / f.relative_to(src)) for f in sorted(src.rglob("*"))
-                 if f.is_file() and f.suffix.lower() in (".jpg", ".jpeg")]
+    if (len(args.paths) == 2 and args.output_dir is None and args.paths[0] != STDIO
+            and os.path.isdir(args.paths[0])):
+        # IN OUT with a folder IN: every JPEG below it, into the folder OUT
+        args.paths, args.output_dir, args.recursive = [args.paths[0]], args.paths[1], True
+    if _is_batch_of_outputs(args):
+        from . import dataset
+
+        if args.output_dir is None:
+            raise _UsageError("a batch needs -o DIR, the folder its outputs go to")
+        _check_table_path(args)
+        rows = dataset.iter_optimize(args.paths, args.output_dir, args.jobs,
+                                     recursive=args.recursive, progressive=not args.baseline,
+                                     keep_metadata=not args.strip, resume=args.resume,
+                                     progress=args.progress)
+        summary = dataset.Summary()
+        status = _run_batch(_count_bytes(rows, summary), args)
+        if summary.before:
+            print(f"optimized: {summary.before:,} -> {summary.after:,} bytes "
+                  f"({100 * (summary.after / summary.before - 1):+.2f}%)")
+        return status
+    _single(args, "IN OUT")
+    data = _read_input(args.input)
+    out = optimize(data, progressive=not args.baseline, keep_metadata=not args.strip)
+    if args.output == STDIO:
+        sys.stdout.buffer.write(out)
     else:
-        pairs = [(args.input, args.output)]
-    before = after = 0
-    for a, b in pairs:
-        data = _read_input(a)
-        out = optimize(data, progressive=not args.baseline, keep_metadata=not args.strip)
-        if str(b) == STDIO:
-            sys.stdout.buffer.write(out)
-        else:
-            b = Path(b)
-            b.parent.mkdir(parents=True, exist_ok=True)
-            b.write_bytes(out)
-        before += len(data)
-        after += len(out)
-        _info(args, f"{_shown(b, output=True)}: {len(data):,} -> {len(out):,} bytes "
-                    f"({100 * (len(out) / len(data) - 1):+.2f}%)")
-    if len(pairs) != 1:
-        change = f" ({100 * (after / before - 1):+.2f}%)" if before else ""
-        _info(args, f"{len(pairs)} files: {before:,} -> {after:,} bytes{change}")
+        Path(args.output).write_bytes(out)
+    _info(args, f"{_shown(args.output, output=True)}: {len(data):,} -> {len(out):,} bytes "
+                f"({100 * (len(out) / len(data) - 1):+.2f}%)")
     return 0
+
+
+def _count_bytes(rows, totals):
+    # bytes before and after over the files optimized in this run
+    totals.before = totals.after = 0
+    for row in rows:
+        if not row.get("error") and not row.get("skipped"):
+            totals.before += row["input_bytes"]
+            totals.after += row["bytes"]
+        yield row
 
 
 def _cmd_bench(args):

@@ -83,7 +83,8 @@ def _color_name(st):
             CC_YCCK_: "ycck"}[_color_conversion(st)]
 
 
-def _run_markers(data, max_pixels, threads, fused, observer=None, header_only=False):
+def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
+                 tables_only=False, header_only=False):
     """Read every segment of ``data`` and decode its scans: a ``Decoded``.
 
     ``header_only``: stop at the first SOS, once it is parsed (``Decoded``
@@ -98,12 +99,19 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, header_only=Fa
     the parsed ``Scan`` for SOS, else None), and
     ``observer.scan`` walks each scan's entropy-coded data in place of
     ``_decoder.decode_scan`` (same arguments, same result).
+    ``tables``: a ``jfif.TableSet`` defined before the first marker (the
+    tables-only stream of an abbreviated image stream); the stream's own
+    DQT/DHT replace them slot by slot, as in libjpeg.
+    ``tables_only``: ``data`` is a tables-only stream (T.81 B.5): a frame or
+    scan in it is an error, and the ``Decoded`` holds only the state.
     """
     from ._decoder import decode_scan, decode_single_scan, find_marker
 
     walk_scan = decode_scan if observer is None else observer.scan
 
     st = _jfif.new_decoder_state(data, max_pixels)
+    if tables is not None:
+        tables.preset(st)
     pos = _jfif.check_soi(data)
     n = len(data)
     coefs = None            # per frame component, (block rows, blocks per row, 64) int16
@@ -136,6 +144,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, header_only=Fa
             # what libjpeg refuses on the marker alone, before reading its length
             if code not in _jfif.KNOWN_SEGMENTS:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
+            if tables_only and code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2, _jfif.SOS):
+                raise _JPEGError("a frame in a tables-only stream", ff)
             if code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2) and st.frame is not None:
                 raise _JPEGError("a second SOF marker", ff)
             # libjpeg skips APPn and COM by their length and tolerates one below 2
@@ -223,6 +233,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, header_only=Fa
                 break
             raise
 
+    if tables_only:
+        return Decoded(st, None, None, None)
     if image is not None:
         return Decoded(st, image, None, None)
     if st.frame is None or coefs is None:
@@ -230,7 +242,18 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, header_only=Fa
     return Decoded(st, None, coefs, quant, raw_quant)
 
 
-def decode(data, max_pixels, threads):
+def read_tables(data):
+    """The tables of a tables-only stream (checked bytes; T.81 B.5): a
+    ``jfif.TableSet`` of the slots it defines (JPEGError when it defines
+    none, or holds a frame)."""
+    found = _jfif.TableSet.from_state(_run_markers(data, 1, 1, fused=False,
+                                                    tables_only=True).state)
+    if not found.qtables and not found.huffman:
+        raise _JPEGError("a tables-only stream that defines no table", 0)
+    return found
+
+
+def decode(data, max_pixels, threads, tables=None):
     """The pixels of a JPEG file (checked bytes): see ``jpeglite.decode``.
 
     Single-scan files take the fused path (entropy decoding of MCU-row chunks
@@ -240,7 +263,7 @@ def decode(data, max_pixels, threads):
     """
     from ._decoder import reconstruct
 
-    dec = _run_markers(data, max_pixels, threads, fused=True)
+    dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables)
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame
@@ -258,7 +281,7 @@ def decode(data, max_pixels, threads):
 SCALES = (1, 1 / 2, 1 / 4, 1 / 8)
 
 
-def decode_scaled(data, max_pixels, threads, denom):
+def decode_scaled(data, max_pixels, threads, denom, tables=None):
     """The pixels of a JPEG file at 1/denom of its size (denom 2, 4 or 8), as
     libjpeg-turbo decodes with scale_denom = denom (Pillow's ``draft()``):
     ceil(W / denom) x ceil(H / denom) pixels.
@@ -272,12 +295,13 @@ def decode_scaled(data, max_pixels, threads, denom):
     conversion of ``decode``. The coefficients come from the marker loop's
     whole-image path, so the entropy decoding costs what a full decode's does;
     the inverse DCT, upsampling and colour work shrink with the output.
+    ``tables``: as for ``decode`` (an abbreviated stream's tables).
     """
     from . import _color
     from ._dct import idct_scaled_plane
     from ._subsample import upsample_plane
 
-    dec = _run_markers(data, max_pixels, threads, fused=False)
+    dec = _run_markers(data, max_pixels, threads, fused=False, tables=tables)
     st, f = dec.state, dec.state.frame
     if f is None or dec.coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
@@ -414,7 +438,7 @@ class Info:
 
 def info(data, max_pixels):
     """The header facts of a JPEG file (checked bytes): see ``jpeglite.info``."""
-    from .tables import estimate_quality
+    from .tables import CHROMA_QUANT_K2, LUMA_QUANT_K1, estimate_quality, scale_quant_table
 
     h = read_header(data, max_pixels)
     f = h.frame
@@ -422,9 +446,14 @@ def info(data, max_pixels):
     subsampling = None
     if len(sampling) == 3 and sampling[1] == sampling[2] == (1, 1):
         subsampling = _SUBSAMPLING_NAMES.get(sampling[0])
-    # luma first: component 0's table, then the others' in frame order
-    slots = list(dict.fromkeys(c.tq for c in f.components if c.tq in h.qtables))
-    quality, exact = estimate_quality([h.qtables[s] for s in slots])
+    # luma first: component 0's table, then the next distinct one
+    slots = list(dict.fromkeys(c.tq for c in f.components if c.tq in h.qtables))[:2]
+    quality, exact = None, False
+    if slots:
+        found = [_np.asarray(h.qtables[s], _np.int64) for s in slots]
+        quality = estimate_quality(*found)
+        exact = all(_np.array_equal(scale_quant_table(base, quality), t)
+                    for base, t in zip((LUMA_QUANT_K1, CHROMA_QUANT_K2), found))
     icc = _jfif.icc_profile(h.metadata)
     exif = _jfif.exif(h.metadata)
     mode = {"gray": "L", "cmyk": "CMYK", "ycck": "CMYK"}.get(h.color, "RGB")

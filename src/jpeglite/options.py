@@ -129,7 +129,13 @@ class EncodePlan:
     """
 
     def __init__(self, image, quality, subsampling, optimize, restart_interval,
-                 qtables=None, metadata=()):
+                 qtables=None, metadata=(), tables=None, abbreviated=False):
+        # tables: a jfif.TableSet whose quantization and Huffman tables are
+        # used as they are (a shared model); abbreviated: leave them out of the file
+        self.shared = tables
+        self.abbreviated = abbreviated
+        if tables is not None:
+            qtables = [tables.qtables[s] for s in sorted(tables.qtables)]
         self.height, self.width = image.shape[:2]
         self.optimize = optimize
         self.progressive = False    # set by plan_encode, with the checked scan script
@@ -181,6 +187,9 @@ class EncodePlan:
         """
         from ._huffman import optimal_table
 
+        if self.shared is not None:
+            return {(cls, c[4 + cls]): self.shared.huffman[(cls, c[4 + cls])]
+                    for c in self.components for cls in (0, 1)}
         out = {}
         for ci, comp in enumerate(self.components):
             for cls, tid in ((0, comp[4]), (1, comp[5])):
@@ -220,14 +229,47 @@ class EncodePlan:
         """
         return (_jfif.frame_header(self.height, self.width, [c[:4] for c in self.components],
                                    self.qtables, tables, self.restart_interval,
-                                   metadata=self.metadata)
+                                   metadata=self.metadata, with_tables=not self.abbreviated)
                 + _jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
 
 
+def check_tables(tables, components):
+    """``tables`` (a ``jfif.TableSet``) holds what an encode of ``components``
+    (1 or 3) uses: quantization tables and DC/AC Huffman tables 0 (and 1 for
+    colour); TypeError/ValueError otherwise."""
+    if not isinstance(tables, _jfif.TableSet):
+        raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
+                        f"not {type(tables).__name__}")
+    ids = (0, 1) if components == 3 else (0,)
+    missing = ([f"quantization table {s}" for s in ids if s not in tables.qtables]
+               + [f"{('DC', 'AC')[c]} Huffman table {i}" for c in (0, 1) for i in ids
+                  if (c, i) not in tables.huffman])
+    if missing:
+        raise ValueError(f"tables lacks {', '.join(missing)}")
+    return tables
+
+
 def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
-                icc_profile=None, exif=None, comment=None, progressive=False, scans=None):
+                icc_profile=None, exif=None, comment=None, progressive=False, scans=None,
+                tables=None, abbreviated=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
+    if tables is not None:
+        for name, value in (("quality", quality), ("qtables", qtables)):
+            if value is not None:
+                raise ValueError(f"{name} cannot be given with tables (the tables hold "
+                                 f"the quantization tables)")
+        if optimize:
+            raise ValueError("optimize cannot be given with tables (the tables hold the "
+                             "Huffman tables)")
+    if abbreviated is None:
+        abbreviated = tables is not None
+    if not isinstance(abbreviated, (bool, _np.bool_)):
+        raise TypeError(f"abbreviated must be a bool, not {type(abbreviated).__name__}")
+    if abbreviated and tables is None:
+        raise ValueError("abbreviated=True needs tables (the stream its tables are in)")
     image = check_image(image)
+    if tables is not None:
+        check_tables(tables, 1 if image.ndim == 2 else 3)
     if quality is not None:
         quality = check_int("quality", quality, 1, 100)
     if qtables is not None:
@@ -245,8 +287,11 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
         raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
     if scans is not None and not progressive:
         raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
+    if progressive and tables is not None:
+        raise ValueError("progressive cannot be given with tables (a progressive file "
+                         "has Huffman tables per scan)")
     plan = EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
-                      qtables, metadata)
+                      qtables, metadata, tables, bool(abbreviated))
     if progressive:
         from . import scans as _scans
 

@@ -163,29 +163,21 @@ def scale_quant_table(base, quality, force_baseline=True):
     return table.astype(np.uint16)
 
 
-def estimate_quality(tables):
-    """The IJG quality whose scaled Annex K tables best match ``tables``:
-    (quality 1..100, exact), or (None, False) when there is nothing to match.
-
-    ``tables``: the file's quantization tables in natural order, the first
-    the luminance table (matched against Annex K.1), any others chrominance
-    (K.2). Each quality's tables are scaled as ``jpeg_set_quality`` scales
-    them (8-bit, clamped to 255; 16-bit tables are compared unclamped) and
-    the quality with the least sum of absolute differences wins, the higher
-    quality on a tie; ``exact`` when that sum is 0, i.e. the file's tables
-    are libjpeg's for that quality (files from other encoders, or with
-    custom tables, get the nearest quality instead).
+def estimate_quality(luma, chroma=None):
+    """The IJG quality (1..100) whose scaled Annex K tables are nearest to a
+    file's quantization tables (natural order): an estimate, as libjpeg has no
+    quality field in the file. ``luma``: the table of the first component;
+    ``chroma``: the second component's table, or None. The distance is the sum
+    of absolute differences over both tables, ties going to the higher quality;
+    tables that are not scaled Annex K tables get the nearest quality all the same.
     """
-    tables = [np.asarray(t, dtype=np.int64).reshape(64) for t in tables]
-    if not tables:
-        return None, False
-    best = None
-    for quality in range(100, 0, -1):
-        cost = 0
-        for i, t in enumerate(tables):
-            base = LUMA_QUANT_K1 if i == 0 else CHROMA_QUANT_K2
-            scaled = scale_quant_table(base, quality, force_baseline=int(t.max()) <= 255)
-            cost += int(np.abs(scaled.astype(np.int64) - t).sum())
-        if best is None or cost < best[1]:
-            best = (quality, cost)
-    return best[0], best[1] == 0
+    luma = np.asarray(luma, dtype=np.int64).reshape(64)
+    chroma = None if chroma is None else np.asarray(chroma, dtype=np.int64).reshape(64)
+    best, best_q = None, 100
+    for q in range(100, 0, -1):
+        d = int(np.abs(scale_quant_table(LUMA_QUANT_K1, q).astype(np.int64) - luma).sum())
+        if chroma is not None:
+            d += int(np.abs(scale_quant_table(CHROMA_QUANT_K2, q).astype(np.int64) - chroma).sum())
+        if best is None or d < best:
+            best, best_q = d, q
+    return best_q
