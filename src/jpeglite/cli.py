@@ -713,6 +713,8 @@ def _run(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
         quiet = args.quiet
+        if quiet and hasattr(args, "progress"):
+            args.progress = False       # a batch's progress bar is information too
         status = int(args.func(args) or 0)
         sys.stdout.flush()          # a closed pipe shows here, inside the try
         return status
