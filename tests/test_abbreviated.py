@@ -170,3 +170,14 @@ def test_hostile_tables_streams(corpus, shared):
                           (shared[:30] + b"\xff\xd9", "truncated|length|DQT")):
         with pytest.raises(ValueError, match=fragment):
             jpeglite.decode(data, tables=bad)
+
+
+def test_arithmetic_does_not_combine_with_tables(corpus, shared):
+    """An arithmetic-coded file has no Huffman tables to share; a tables-only
+    stream holding an arithmetic frame is no tables-only stream."""
+    with pytest.raises(ValueError, match="arithmetic"):
+        jpeglite.encode(corpus[0], tables=shared, arithmetic=True)
+    arith = jpeglite.encode(corpus[0], arithmetic=True)
+    sof = arith.index(b"\xff\xc9")
+    with pytest.raises(ValueError, match="frame in a tables-only stream"):
+        jpeglite.decode(arith, tables=shared[:-2] + arith[sof:])

@@ -233,3 +233,15 @@ def test_report_and_stage_reprs_are_short(photo):
         for stage in report.stages:
             s = repr(stage)
             assert len(s) < 200 and stage.name in s
+
+
+def test_info_and_scaled_decode_of_arithmetic_files(photo):
+    data = jpeglite.encode(photo, 80, arithmetic=True)
+    i = jpeglite.info(data)
+    assert (i.process, i.progressive) == ("extended, arithmetic", False)
+    assert (i.quality, i.quality_exact) == (80, True)
+    small = jpeglite.decode(data, scale=1 / 4)
+    assert small.shape == (128, 192, 3)
+    # the same coefficients Huffman-coded decode to the same reduced pixels
+    np.testing.assert_array_equal(
+        small, jpeglite.decode(jpeglite.encode(photo, 80), scale=1 / 4))
