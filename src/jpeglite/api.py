@@ -98,7 +98,7 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
         small images are faster on one; 1: no thread pool). The bytes are the
         same for every thread count.
     tables: a shared model: a tables-only stream (bytes, as
-        ``jpeglite.dataset.shared_tables`` makes) or a ``jfif.TableSet``,
+        ``jpeglite.dataset.fit_tables`` makes) or a ``jfif.TableSet``,
         whose quantization and Huffman tables code the image as they are
         (``quality``, ``qtables`` and ``optimize`` cannot be given with it).
     abbreviated: leave the DQT and DHT segments out (an abbreviated image
