@@ -321,7 +321,8 @@ def info(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     ``data``: the file's bytes (bytes, bytearray or memoryview). The
     decoder's marker loop reads the segments up to the first scan header
     (metadata after it is not seen) and stops: nothing is entropy-decoded,
-    so this costs microseconds whatever the image size. ``quality`` is the
+    so this costs about a millisecond whatever the image size (most of it
+    the quality search). ``quality`` is the
     IJG quality whose Annex K tables, scaled as libjpeg scales them, are
     nearest the file's (exactly them when ``quality_exact``). Raises
     ``JPEGError`` for headers ``decode`` would refuse (``max_pixels``
