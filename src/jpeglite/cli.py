@@ -2,12 +2,12 @@
 
 Subcommands::
 
-    jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
+    jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N] [--tune psnr]
                      [--repeat N] [--json] [--plot FILE.png]
     jpeglite analyze PHOTO.jpg [--reencode [-q Q] ...] [--json] [--plot FILE.png]
     jpeglite analyze INPUTS... [--recursive] [--jobs N] [--table T.csv|.jsonl|.parquet]
                      [--scheduler tcp://HOST:8786] [--reencode [-q Q] ...]
-    jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
+    jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N] [--tune psnr]
     jpeglite encode INPUTS... -o DIR [--recursive] [--jobs N] [--resume] [--table T]
                     [--tables SHARED.jpg] [-q Q] ...
     jpeglite decode IN.jpg OUT [--tables SHARED.jpg] [--format F] [--scale 1/2|1/4|1/8]
@@ -98,13 +98,17 @@ def _add_encode_options(p):
                    help="custom quantization tables: a text file of integers, 64 per table "
                         "(1 to 4 tables, natural order, '#' comments), as Pillow's qtables; "
                         "scaled by --quality when it is given")
-    p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
+    p.add_argument("--subsampling", type=_subsampling, default=None,
                    metavar="{" + ",".join(SUBSAMPLINGS) + "}",
-                   help="chroma subsampling (default 4:2:0)")
+                   help="chroma subsampling (default 4:2:0; with --tune psnr, 4:4:4 from "
+                        "quality 85 up)")
     p.add_argument("--optimize", action="store_true",
                    help="optimized Huffman tables (two passes) instead of the Annex K tables")
     p.add_argument("--restart-interval", type=_int_in("restart interval", 0, 65535), default=0,
                    metavar="N", help="MCUs between restart markers (0: none)")
+    p.add_argument("--tune", choices=["psnr"], default=None,
+                   help="psnr: fewest bits for the squared error (flat tables fitted to RGB "
+                        "error, trellis quantization, optimized Huffman tables); standard JPEG")
 
 
 def _add_batch_options(p, outputs=True):
@@ -131,8 +135,14 @@ def _add_progressive_option(p):
 
 
 def _encode_options(args):
-    opts = {"quality": args.quality, "subsampling": args.subsampling,
+    # not given: libjpeg's 4:2:0, or under --tune the tune's choice (None)
+    subsampling = args.subsampling
+    if subsampling is None and args.tune is None:
+        subsampling = "4:2:0"
+    opts = {"quality": args.quality, "subsampling": subsampling,
             "optimize": args.optimize, "restart_interval": args.restart_interval}
+    if args.tune is not None:
+        opts["tune"] = args.tune
     if getattr(args, "progressive", False):
         opts["progressive"] = True
     if getattr(args, "arithmetic", False):
@@ -447,7 +457,7 @@ def _cmd_analyze(args):
     if args.plot:
         _check_plot_path(args.plot)  # fail before the work, not after it
     given = [f"--{k.replace('_', '-')}" for k in ("quality", "qtables", "subsampling",
-                                                  "optimize", "restart_interval")
+                                                  "optimize", "restart_interval", "tune")
              if getattr(args, k) is not None]
     defaults = build_parser().parse_args(["encode", "in", "out"])
     for k in ("quality", "subsampling", "optimize", "restart_interval"):

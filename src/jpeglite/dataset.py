@@ -543,10 +543,12 @@ def _rows(func, inputs, opts, jobs, recursive, progress, desc):
 
 # ---------------------------------------------------------------- public batch API
 
-def _encode_kwargs(quality, subsampling, optimize, tables=None, progressive=False):
+def _encode_kwargs(quality, subsampling, optimize, tables=None, progressive=False, tune=None):
     out = {"quality": quality, "subsampling": subsampling, "optimize": optimize}
     if progressive:
         out["progressive"] = True
+    if tune is not None:
+        out["tune"] = tune
     if tables is not None:
         out = {"subsampling": subsampling, "tables": tables}
     return out
@@ -589,17 +591,17 @@ def analyze(paths, jobs=None, *, client=None, recursive=False, quality=75,
 
 def iter_encode(paths, out_dir, jobs=None, *, recursive=False, quality=75,
                 subsampling="4:2:0", optimize=False, progressive=False, tables=None,
-                resume=False, psnr=False, progress=False):
+                resume=False, psnr=False, progress=False, tune=None):
     """The rows of ``encode`` one by one, in input order (see ``encode``)."""
     _check_out_dir(out_dir)
     opts = {"out_dir": os.fspath(out_dir), "resume": resume, "psnr": psnr,
-            "encode": _encode_kwargs(quality, subsampling, optimize, tables, progressive)}
+            "encode": _encode_kwargs(quality, subsampling, optimize, tables, progressive, tune)}
     return _rows(_encode_one, paths, opts, jobs, recursive, progress, "encode")
 
 
 def encode(paths, out_dir, jobs=None, *, recursive=False, quality=75, subsampling="4:2:0",
            optimize=False, progressive=False, tables=None, resume=False, psnr=False,
-           progress=False):
+           progress=False, tune=None):
     """Encode every input image as ``out_dir/<its path below its folder>.jpg``.
 
     Inputs as ``analyze``; a JPEG input is decoded and re-encoded; options as
@@ -610,12 +612,12 @@ def encode(paths, out_dir, jobs=None, *, recursive=False, quality=75, subsamplin
     renamed into place), so it is skipped (``skipped`` True). ``psnr``: decode
     each file and fill ``psnr`` (dB). Rows: path, output, error, input_bytes,
     bytes, the frame, model/header/data/metadata bits, file_bits, seconds (of
-    reading and encoding).
+    reading and encoding). ``tune``: as ``jpeglite.encode``'s ("psnr").
     """
     return _frame(iter_encode(paths, out_dir, jobs, recursive=recursive, quality=quality,
                               subsampling=subsampling, optimize=optimize,
                               progressive=progressive, tables=tables, resume=resume, psnr=psnr,
-                              progress=progress))
+                              progress=progress, tune=tune))
 
 
 def iter_optimize(paths, out_dir, jobs=None, *, recursive=False, progressive=True,

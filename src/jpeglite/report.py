@@ -91,6 +91,10 @@ class Report:
     - ``metadata_bits``: bits of what decoding does not need: APPn segments
       other than JFIF APP0 and Adobe APP14 (Exif, ICC profiles, XMP, ...),
       COM segments, bytes between segments and after EOI. 0 for an encode.
+    - ``levers``: for ``analyze(image, tune="psnr")``, where the saving came
+      from: one dict per lever, each encode adding one to the row before
+      (``lever``, file ``bits``, ``mse``, ``psnr`` in dB, ``bits_change`` and
+      ``psnr_change`` against the row before); empty otherwise.
 
     The accounting is exact: ``model_bits + header_bits + data_bits +
     metadata_bits == 8 * len(data)``; the constructor checks this and the
@@ -110,6 +114,7 @@ class Report:
     options: dict = field(default_factory=dict)
     kind: str = "encode"
     metadata_bits: int = 0
+    levers: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.kind not in ("encode", "file"):
@@ -168,7 +173,7 @@ class Report:
 
     def __str__(self) -> str:
         if self.kind == "file":
-            return _file_text(self)
+            return _file_text(self) + _levers_text(self.levers)
         raw_bits = self.stage("raw").bits or 1
         total_s = self.seconds
         kind = {1: "grayscale", 3: "RGB"}.get(self.components, f"{self.components} components")
@@ -227,6 +232,7 @@ class Report:
             "header_bits": self.header_bits,
             "data_bits": self.data_bits,
             "metadata_bits": self.metadata_bits,
+            "levers": self.levers,
             "bpp": self.bpp,
             "compression_ratio": self.compression_ratio,
             "mse": self.mse,
@@ -494,3 +500,14 @@ def psnr(a, b) -> float:
     Identical images have PSNR ``inf`` (a lossless result, not an error).
     """
     return psnr_from_mse(mse(a, b))
+
+
+def _levers_text(levers):
+    """The lever table of a tuned encode ('' without one)."""
+    if not levers:
+        return ""
+    lines = ["", "", f"{'lever':<28} {'bits':>12} {'PSNR dB':>9} {'bits change':>12} {'dB change':>10}"]
+    for row in levers:
+        lines.append(f"{row['lever']:<28} {row['bits']:>12,} {row['psnr']:>9.3f}"
+                     f" {100.0 * row['bits_change']:>+11.2f}% {row['psnr_change']:>+10.3f}")
+    return "\n".join(lines)
