@@ -328,7 +328,7 @@ def test_batch_encode_with_tune(tmp_path, photo):
 def test_tune_refuses_shared_tables(photo):
     from jpeglite import dataset
     img = np.ascontiguousarray(photo[:32, :32])
-    shared = dataset.shared_tables([img])
+    shared = dataset.fit_tables([img])
     with pytest.raises(ValueError, match="tune cannot be given with tables"):
         jpeglite.encode(img, tables=shared, tune="psnr")
 

@@ -4,22 +4,39 @@ encode, write -> options (the plan) -> encoder; decode, read,
 read_coefficients -> decoder; analyze -> options -> analysis.
 """
 import os as _os
+import warnings as _warnings
 
 import numpy as _np
 
 from . import jfif as _jfif
 from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
+from .errors import ConversionWarning as _ConversionWarning
+from .inputs import as_array as _as_array
 from .options import plan_encode as _plan_encode, check_image as _check_image
 
 __all__ = ["encode", "write", "decode", "read", "analyze", "read_coefficients",
-           "encode_coefficients", "optimize", "DEFAULT_MAX_PIXELS"]
+           "encode_coefficients", "optimize", "info", "DEFAULT_MAX_PIXELS", "MODES"]
+
+#: ``decode``'s ``mode`` values: None (the file's own components) or "RGB".
+MODES = (None, "RGB")
+
+# suffixes of image formats that are not JPEG: write() warns about a JPEG under such a name
+_OTHER_FORMATS = (".png", ".apng", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".npy", ".npz",
+                  ".ppm", ".pgm", ".pnm", ".avif", ".heic", ".jxl", ".jp2", ".ico", ".tga")
 
 
-def _check_path(path):
+def _check_path(path, method=None):
+    """path is a str, bytes or os.PathLike, or (``method`` "read" or
+    "write") a file object with that method; True for a file object."""
+    if method is not None and callable(getattr(path, method, None)):
+        return True
     # (an int would open a file descriptor)
     if not isinstance(path, (str, bytes, _os.PathLike)):
-        raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
+        what = "str, bytes or os.PathLike" + (f", or a binary file object with {method}()"
+                                              if method else "")
+        raise TypeError(f"path must be a {what}, not {type(path).__name__}")
+    return False
 
 
 def _tables_arg(tables):
@@ -43,7 +60,11 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
     """Encode an image as a JFIF JPEG (baseline, or progressive); returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
-        1 <= H, W <= 65535 pixels.
+        1 <= H, W <= 65535 pixels; or a PIL Image (mode "L" or "RGB" as is;
+        alpha dropped, 16-bit samples reduced to their high byte, other modes
+        converted to RGB, with a ``ConversionWarning`` when information is
+        lost: the rule of ``jpeglite.inputs``); or anything else with
+        ``__array_interface__``, read with ``numpy.asarray``.
     quality: 1..100, IJG scaling of the Annex K tables (as in libjpeg/Pillow);
         None (not given): 75, or with ``qtables`` the tables as given.
     qtables: custom quantization tables, as Pillow's ``qtables``: 1..4 tables
@@ -129,8 +150,8 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
     from . import encoder
 
     _parallel.check_threads(threads)          # argument errors before image errors
-    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                               icc_profile, exif, comment, progressive, scans,
+    image, plan = _plan_encode(_as_array(image), quality, subsampling, optimize, restart_interval,
+                               qtables, icc_profile, exif, comment, progressive, scans,
                                _tables_arg(tables), abbreviated, arithmetic, tune)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     data = encoder.encode(image, plan, threads)
@@ -149,17 +170,28 @@ def write(path, image, quality=None, *, subsampling=None, optimize=False,
           comment=None, progressive=False, scans=None, arithmetic=False, tune=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
-    path: str, bytes or os.PathLike. Returns the number of bytes written.
+    path: str, bytes or os.PathLike, or a binary file object (anything with a
+    ``write`` method taking bytes: an open file, ``io.BytesIO``), written at its
+    position and left open. Returns the number of bytes written.
     Arguments are checked (and the image encoded) before the file is opened,
     so a bad argument leaves no file behind; a path that cannot be written (a
     directory, a missing directory, no permission) raises the OSError of
-    ``open``, whose message names the path.
+    ``open``, whose message names the path. A path whose suffix names another
+    image format (``.png``, ``.tif``, ``.npy``, ...) gets a
+    ``ConversionWarning``: the file is JPEG whatever its name.
     """
-    _check_path(path)
+    is_file = _check_path(path, "write")
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
                   restart_interval=restart_interval, threads=threads, qtables=qtables,
                   icc_profile=icc_profile, exif=exif, comment=comment, progressive=progressive,
                   scans=scans, arithmetic=arithmetic, tune=tune)
+    if is_file:
+        path.write(data)
+        return len(data)
+    suffix = _os.path.splitext(_os.fsdecode(path))[1].lower()
+    if suffix in _OTHER_FORMATS:
+        _warnings.warn(f"{_os.fsdecode(path)}: JPEG data written under a {suffix} name",
+                       _ConversionWarning, stacklevel=2)
     with open(path, "wb") as f:
         f.write(data)
     return len(data)
@@ -180,10 +212,26 @@ def _as_bytes(data):
         return bytes(data) if isinstance(data, bytearray) else data
     if isinstance(data, memoryview):
         return data.tobytes()
-    raise TypeError(f"decode() needs bytes, bytearray or memoryview, not {type(data).__name__}")
+    raise TypeError(f"data must be bytes, bytearray or memoryview, not {type(data).__name__}")
 
 
-def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None, tables=None):
+def _check_mode(mode):
+    if mode not in MODES:
+        raise ValueError(f"mode must be None or 'RGB', not {mode!r}")
+    return mode
+
+
+def _check_scale(scale):
+    import numbers
+    from .decoder import SCALES
+    if isinstance(scale, (bool, _np.bool_)) or not isinstance(scale, numbers.Real) \
+            or scale not in SCALES:
+        raise ValueError(f"scale must be 1, 1/2, 1/4 or 1/8, not {scale!r}")
+    return round(1 / scale)
+
+
+def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
+           tables=None):
     """Decode a baseline, extended or progressive JPEG, Huffman or
     arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit), to a numpy array.
 
@@ -204,6 +252,17 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None, tables=None):
     (YCbCr converted, or RGB as stored when an Adobe marker says so) and
     ``(H, W, 4)`` CMYK for four, with the values Pillow gives for the same
     bytes (its CMYK is inverted Adobe CMYK; YCCK is converted).
+    ``scale``: 1, or 1/2, 1/4, 1/8 (floats or ``fractions.Fraction``) for
+    ceil(W * scale) x ceil(H * scale) pixels decoded with libjpeg's scaled
+    inverse DCTs (4x4, 2x2, 1x1 outputs per block), pixel for pixel what
+    libjpeg-turbo gives for scale_denom 2, 4, 8 (Pillow's ``Image.draft``).
+    The entropy decoding is a full decode's; the inverse DCT, upsampling and
+    colour conversion shrink with the output.
+    ``mode="RGB"`` always gives ``(H, W, 3)`` RGB, as Pillow's
+    ``Image.convert("RGB")`` gives it: grey repeated in three channels, CMYK
+    (and YCCK) converted with Pillow's arithmetic (R = 255 - K - C(255 - K)/255,
+    rounded as Pillow rounds; no ICC colour management); ``mode=None`` (the
+    default) gives the file's own components as above.
 
     Raises ``JPEGError`` (with the byte offset) for malformed, truncated or
     unsupported data, ``TypeError`` for a non-bytes argument or a non-int ``threads``,
@@ -232,26 +291,74 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None, tables=None):
     from . import decoder
 
     data = _as_bytes(data)
+    mode = _check_mode(mode)
+    denom = _check_scale(scale)
     max_pixels = _check_max_pixels(max_pixels)
     threads = _parallel.check_threads(threads)
     tables = _tables_arg(tables)
     if tables is not None and not isinstance(tables, _jfif.TableSet):
         raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
                         f"not {type(tables).__name__}")
-    return decoder.decode(data, max_pixels, threads, tables)
+    if denom == 1:
+        image = decoder.decode(data, max_pixels, threads, tables)
+    else:
+        image = decoder.decode_scaled(data, max_pixels, threads, denom, tables)
+    if mode == "RGB":
+        if image.ndim == 2:
+            image = _np.repeat(image[:, :, None], 3, axis=2)
+        elif image.shape[2] == 4:
+            image = decoder.cmyk_to_rgb(image)
+    return image
 
 
-def read(path, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
-    """Read and decode the JPEG file at ``path`` (str, bytes or os.PathLike);
-    see ``decode`` for the result, ``threads`` and errors.  A file that cannot be
-    opened raises the OSError of ``open`` (FileNotFoundError, IsADirectoryError,
-    PermissionError), whose message names the path."""
-    _check_path(path)
+def _read_source(path):
+    """The bytes of a path or of a binary file object (read from its position)."""
+    if _check_path(path, "read"):
+        data = path.read()
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"path.read() must return bytes (a file opened in binary mode), "
+                            f"not {type(data).__name__}")
+        return data
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def read(path, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
+    """Read and decode the JPEG file at ``path`` (str, bytes or os.PathLike, or
+    a binary file object: anything whose ``read()`` returns bytes, such as an
+    open file or ``io.BytesIO``, read from its position to its end);
+    see ``decode`` for the result, ``mode``, ``scale``, ``threads`` and errors.  A file that
+    cannot be opened raises the OSError of ``open`` (FileNotFoundError,
+    IsADirectoryError, PermissionError), whose message names the path."""
+    _check_path(path, "read")
     # refuse bad arguments before opening the file
+    mode = _check_mode(mode)
+    _check_scale(scale)
     max_pixels = _check_max_pixels(max_pixels)
     _parallel.check_threads(threads)
-    with open(path, "rb") as fh:
-        return decode(fh.read(), max_pixels=max_pixels, threads=threads)
+    return decode(_read_source(path), mode=mode, scale=scale, max_pixels=max_pixels,
+                  threads=threads)
+
+
+def info(data, *, max_pixels=DEFAULT_MAX_PIXELS):
+    """What a JPEG file's headers say, without decoding its pixels: a
+    ``jpeglite.Info`` (size, components, sampling factors, progressive or not,
+    the colour transform, an IJG quality estimate, the metadata's sizes).
+
+    ``data``: the file's bytes (bytes, bytearray or memoryview). The
+    decoder's marker loop reads the segments up to the first scan header
+    (metadata after it is not seen) and stops: nothing is entropy-decoded,
+    so this costs about a millisecond whatever the image size (most of it
+    the quality search). ``quality`` is the
+    IJG quality whose Annex K tables, scaled as libjpeg scales them, are
+    nearest the file's (exactly them when ``quality_exact``). Raises
+    ``JPEGError`` for headers ``decode`` would refuse (``max_pixels``
+    included) and ``TypeError`` for non-bytes data.
+    """
+    from . import decoder
+
+    data = _as_bytes(data)
+    return decoder.info(data, _check_max_pixels(max_pixels))
 
 
 def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
@@ -454,8 +561,8 @@ def analyze(image, quality=None, *, subsampling=None, optimize=False, restart_in
             raise TypeError(f"analyze() of a file's bytes takes no encode options "
                             f"({', '.join(given)}); to re-encode, decode it first")
         return analysis.analyze_file(_as_bytes(image), _check_max_pixels(max_pixels))
-    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                               icc_profile, exif, comment, tune=tune)
+    image, plan = _plan_encode(_as_array(image), quality, subsampling, optimize, restart_interval,
+                               qtables, icc_profile, exif, comment, tune=tune)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     if plan.tune is not None:
         # the tuned file may be progressive: report it as the file it is,

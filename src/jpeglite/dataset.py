@@ -23,7 +23,8 @@ Batches
 Dask
     ``analyze(paths, client=distributed.Client(...))``, or a ``dask.bag`` of
     paths or JPEG bytes, gives a Dask DataFrame with the same columns and rows
-    (the optional extra ``jpeglite[dataset]`` brings dask, pandas and pyarrow).
+    (the optional extra ``dataset``, ``pip install ".[dataset]"`` in the checkout,
+    brings dask, pandas and pyarrow).
 
 A shared model
     ``fit_tables(images, quality=75, subsampling="4:2:0")`` counts the
@@ -364,7 +365,7 @@ def _optimize_one(item, opts):
 
 
 def _decode_one(item, opts):
-    from .images import save_image
+    from .images import has_cmyk, save_image
 
     out_dir, resume = opts["out_dir"], opts["resume"]
     row = _empty_row(item.path)
@@ -377,6 +378,9 @@ def _decode_one(item, opts):
         data = _read_input(item.path)
         row["input_bytes"] = row["bytes"] = len(data)
         image = api.decode(data, threads=1)
+        if image.ndim == 3 and image.shape[2] == 4 and not has_cmyk(out):
+            # no CMYK in PNG and the like: RGB as Pillow converts it, not RGBA
+            image = api.decode(data, mode="RGB", threads=1)
         row["seconds"] = time.perf_counter() - t
         row["height"], row["width"] = image.shape[:2]
         row["components"] = 1 if image.ndim == 2 else image.shape[2]
@@ -712,7 +716,7 @@ def write_table(rows, path, on_row=None):
             from .images import MissingDependency
 
             raise MissingDependency("a .parquet table needs pyarrow: pip install "
-                                    "'jpeglite[dataset]'") from None
+                                    "\".[dataset]\" (from the jpeglite checkout)") from None
         types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(),
                  "bool": pa.bool_()}
         schema = pa.schema([(k, types[t]) for k, t in COLUMNS.items()])
@@ -852,7 +856,8 @@ def _dask_frame(func, paths, opts, client, recursive):
     except ImportError:
         from .images import MissingDependency
 
-        raise MissingDependency("the Dask engine needs dask: pip install 'jpeglite[dataset]'") \
+        raise MissingDependency("the Dask engine needs dask: pip install \".[dataset]\" "
+                                "(from the jpeglite checkout)") \
             from None
     if _is_bag(paths):
         bag = paths

@@ -43,7 +43,8 @@ def check_int(name, value, lo, hi):
 def check_image(image):
     """The image as a C-contiguous uint8 array (copied only when its strides need it)."""
     if not isinstance(image, _np.ndarray):
-        raise TypeError(f"image must be a numpy.ndarray, not {type(image).__name__}")
+        raise TypeError(f"image must be a numpy.ndarray, a PIL Image or an object with "
+                        f"__array_interface__, not {type(image).__name__}")
     if image.dtype != _np.uint8:
         raise TypeError(f"image must have dtype uint8, not {image.dtype}")
     if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):

@@ -55,6 +55,11 @@ class Stage:
     seconds: float = 0.0
     details: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # short: the details can hold thousands of numbers (see .details)
+        return (f"<jpeglite.Stage {self.name}: {self.bits:,.0f} bits, {self.seconds:.4f} s, "
+                f"{len(self.details)} details>")
+
 
 @dataclass
 class Report:
@@ -159,6 +164,12 @@ class Report:
         raise KeyError(name)
 
     # ---- renderings -----------------------------------------------------
+
+    def __repr__(self) -> str:
+        # short, and never the file's bytes (print(report) gives the table)
+        return (f"<jpeglite.Report {self.kind} {self.width}x{self.height}x{self.components}: "
+                f"{len(self.data):,} bytes, {self.bpp:.3f} bits/px, "
+                f"{len(self.stages)} stages>")
 
     def __str__(self) -> str:
         if self.kind == "file":
