@@ -16,12 +16,24 @@ compiles the scalar kernels alone (what a non-x86 build runs), to try them.
 
 JPEGLITE_SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer
 and turns Cython's bounds checks back on (for the hostile-input CI step).
+
+Install speed and size: the .pyx files are translated and the extensions
+compiled one job per core (``pip install .`` does not pass ``-j``, so the
+default is set here; ``build_ext -j N`` still overrides it), and the
+extensions are built without debug information (-g0, and the linker strips
+what the interpreter's own flags add): the installed package is the .so files
+and the Python modules, about 2 MB instead of 27 MB. The .pyx/.pxd/.h sources
+go into the sdist (MANIFEST.in) but not into the installed package.
 """
 import glob
 import os
+import sys
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+JOBS = os.cpu_count() or 1
 
 SANITIZE = os.environ.get("JPEGLITE_SANITIZE", "") not in ("", "0")
 
@@ -40,8 +52,27 @@ if SANITIZE:
               "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
     LDFLAGS = ["-fsanitize=address,undefined"]
 else:
-    CFLAGS = ["-O3"]
-    LDFLAGS = []
+    CFLAGS = ["-O3", "-g0"]
+    # the interpreter's own CFLAGS carry -g; strip what reaches the link
+    LDFLAGS = ["-Wl,-S"] if sys.platform == "darwin" else ["-Wl,--strip-debug"]
+
+
+class BuildExt(build_ext):
+    """build_ext with one compile job per core by default, and flags for the
+    compiler at hand (MSVC takes neither GCC's optimisation nor its strip flags)."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        if self.parallel is None:
+            self.parallel = JOBS
+
+    def build_extensions(self):
+        if self.compiler.compiler_type == "msvc":
+            for ext in self.extensions:
+                ext.extra_compile_args = ["/O2"]
+                ext.extra_link_args = []
+        super().build_extensions()
+
 
 extensions = [
     Extension(
@@ -58,5 +89,7 @@ setup(
         extensions,
         compiler_directives=DIRECTIVES,
         include_path=["src"],
+        nthreads=JOBS,
     ),
+    cmdclass={"build_ext": BuildExt},
 )

@@ -3,8 +3,9 @@
 Subcommands::
 
     jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
-                     [--json] [--plot FILE.png]
+                     [--json] [--plot FILE.png] [--html FILE.html]
     jpeglite analyze PHOTO.jpg [--reencode [-q Q] ...] [--json] [--plot FILE.png]
+                     [--html FILE.html]
     jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
     jpeglite decode IN.jpg OUT
     jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
@@ -115,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(quality=None, subsampling=None, optimize=None, restart_interval=None)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--plot", metavar="FILE.png", help="save a chart of bits per stage (needs matplotlib)")
+    p.add_argument("--html", metavar="FILE.html",
+                   help="write the report as one self-contained HTML page: stage chart, "
+                        "L(P)/L(D|P) split, bits per frequency and per 8x8 block over the picture")
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("encode", help="write an image as a JPEG file",
@@ -155,6 +159,10 @@ def _check_plot_path(path):
     from .plot import require_matplotlib
 
     require_matplotlib()
+    _check_parent(path)
+
+
+def _check_parent(path):
     parent = Path(path).resolve().parent
     if not parent.is_dir():
         raise FileNotFoundError(2, "no such directory", str(parent))
@@ -169,6 +177,8 @@ def _is_jpeg(path) -> bool:
 def _cmd_analyze(args):
     if args.plot:
         _check_plot_path(args.plot)  # fail before the work, not after it
+    if args.html:
+        _check_parent(args.html)
     given = [f"--{k.replace('_', '-')}" for k in ("quality", "qtables", "subsampling",
                                                   "optimize", "restart_interval")
              if getattr(args, k) is not None]
@@ -203,6 +213,9 @@ def _cmd_analyze(args):
 
         plot_stages(report, args.plot)
         print(f"wrote {args.plot}", file=sys.stderr)
+    if args.html:
+        Path(args.html).write_text(report.to_html(title), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
     return 0
 
 
