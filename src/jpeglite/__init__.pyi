@@ -1,0 +1,35 @@
+# Types of jpeglite's public API (PEP 561; tests/test_typing.py checks these
+# stubs name every public name with the run-time signature, and runs
+# `mypy --strict` over tests/typing_check.py).
+import numpy as np
+import numpy.typing as npt
+
+from ._typing import Buffer, Image, Path, QTables, Subsampling
+from .coefficients import Coefficients as Coefficients, Component as Component
+from .errors import JPEGError as JPEGError
+from .report import Report as Report, Stage as Stage
+
+__version__: str
+
+def encode(image: Image, quality: int | None = None, *, subsampling: Subsampling = "4:2:0",
+           optimize: bool = False, restart_interval: int = 0, threads: int | None = None,
+           qtables: QTables | None = None, icc_profile: bytes | None = None,
+           exif: bytes | None = None, comment: str | bytes | None = None) -> bytes: ...
+def write(path: Path, image: Image, quality: int | None = None, *,
+          subsampling: Subsampling = "4:2:0", optimize: bool = False, restart_interval: int = 0,
+          threads: int | None = None, qtables: QTables | None = None,
+          icc_profile: bytes | None = None, exif: bytes | None = None,
+          comment: str | bytes | None = None) -> int: ...
+def decode(data: Buffer, *, max_pixels: int = ..., threads: int | None = None
+           ) -> npt.NDArray[np.uint8]: ...
+def read(path: Path, *, max_pixels: int = ..., threads: int | None = None
+         ) -> npt.NDArray[np.uint8]: ...
+def read_coefficients(data: Buffer, *, max_pixels: int = ...) -> Coefficients: ...
+def encode_coefficients(coefficients: Coefficients, *, optimize: bool = True,
+                        restart_interval: int = 0) -> bytes: ...
+def analyze(image: Image | Buffer, quality: int | None = None, *,
+            subsampling: Subsampling = "4:2:0", optimize: bool = False,
+            restart_interval: int = 0, threads: int | None = None,
+            qtables: QTables | None = None, icc_profile: bytes | None = None,
+            exif: bytes | None = None, comment: str | bytes | None = None,
+            max_pixels: int = ...) -> Report: ...

@@ -1,0 +1,59 @@
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "STAGE_NAMES", "FILE_STAGE_NAMES", "Stage", "Report",
+    "histogram_code_length", "frequency_entropy_bits", "coefficient_entropy_bits",
+    "amplitude_bits", "mse", "psnr", "psnr_from_mse",
+]
+
+STAGE_NAMES: tuple[str, ...]
+FILE_STAGE_NAMES: tuple[str, ...]
+
+@dataclass
+class Stage:
+    name: str
+    bits: float
+    seconds: float = 0.0
+    details: dict[str, Any] = ...
+
+@dataclass
+class Report:
+    stages: list[Stage]
+    model_bits: int
+    header_bits: int
+    data_bits: int
+    data: bytes
+    width: int
+    height: int
+    components: int
+    mse: float | None
+    psnr: float | None
+    options: dict[str, Any] = ...
+    kind: str = "encode"
+    metadata_bits: int = 0
+    block_bits: dict[str, npt.NDArray[np.int32]] = ...
+    @property
+    def pixels(self) -> int: ...
+    @property
+    def file_bits(self) -> int: ...
+    @property
+    def bpp(self) -> float: ...
+    @property
+    def compression_ratio(self) -> float: ...
+    @property
+    def seconds(self) -> float: ...
+    def stage(self, name: str) -> Stage: ...
+    def to_html(self, title: str | None = None) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+def histogram_code_length(counts: npt.ArrayLike) -> float: ...
+def frequency_entropy_bits(coefs: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
+def coefficient_entropy_bits(coefs: npt.ArrayLike) -> float: ...
+def amplitude_bits(symbol_counts: npt.ArrayLike) -> int: ...
+def mse(a: npt.ArrayLike, b: npt.ArrayLike) -> float: ...
+def psnr_from_mse(err: float, peak: float = 255.0) -> float: ...
+def psnr(a: npt.ArrayLike, b: npt.ArrayLike) -> float: ...
