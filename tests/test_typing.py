@@ -115,7 +115,11 @@ def test_stub_signatures_match_the_code(module):
 
 def mypy(*args, cwd):
     pytest.importorskip("mypy", reason="mypy not installed (pip install '.[test]' has it)")
-    env = dict(os.environ, MYPYPATH=str(PACKAGE.parent))
+    env = dict(os.environ)
+    if not {"site-packages", "dist-packages"} & set(PACKAGE.parts):
+        # a source tree (PYTHONPATH=src): point mypy at it; an installed
+        # package mypy finds by itself (PEP 561), and refuses in MYPYPATH
+        env["MYPYPATH"] = str(PACKAGE.parent)
     return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
                            f"--cache-dir={cwd / '.mypy_cache'}", *map(str, args)],
                           capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
