@@ -65,6 +65,9 @@ def use_the_api(tmp: str) -> None:
     plain: dict[str, object] = report.to_dict()
     page: str = report.to_html("typed")
     assert plain["kind"] == "encode" and page.startswith("<!DOCTYPE html>")
+    smaller: bytes = jpeglite.optimize(data, progressive=True, keep_metadata=False, threads=1,
+                                       max_pixels=10_000)
+    assert np.array_equal(jpeglite.decode(smaller), jpeglite.decode(data))
     as_is = jpeglite.analyze(data, max_pixels=10_000)
     assert as_is.kind == "file" and str(as_is)
 

@@ -1,11 +1,11 @@
 """jpeglite: a JPEG codec whose Cython kernels explain every bit they write.
 
 Public names: encode, write, decode, read, analyze, read_coefficients,
-encode_coefficients, Coefficients, Component, Report, Stage, JPEGError.
+encode_coefficients, optimize, Coefficients, Component, Report, Stage, JPEGError.
 Types: py.typed and the .pyi stubs beside these modules.
 """
-from .api import (analyze, decode, encode, encode_coefficients, read, read_coefficients,
-                  write)
+from .api import (analyze, decode, encode, encode_coefficients, optimize, read,
+                  read_coefficients, write)
 from .coefficients import Coefficients, Component
 from .errors import JPEGError
 from .report import Report, Stage

@@ -42,36 +42,55 @@ def make_codes(bits, values):
     return codes, sizes
 
 
+cdef inline bint _pops_first(const int64_t* freq, int a, int b) noexcept nogil:
+    # libjpeg takes the smallest frequency, and of equal ones the largest index
+    return freq[a] < freq[b] or (freq[a] == freq[b] and a > b)
+
+
+cdef inline void _sift_down(int* heap, int n, int k, const int64_t* freq) noexcept nogil:
+    cdef int child, x = heap[k]
+    while 2 * k + 1 < n:
+        child = 2 * k + 1
+        if child + 1 < n and _pops_first(freq, heap[child + 1], heap[child]):
+            child += 1
+        if not _pops_first(freq, heap[child], x):
+            break
+        heap[k] = heap[child]
+        k = child
+    heap[k] = x
+
+
 cdef int _optimal_lengths(int64_t* freq, int* codesize) noexcept nogil:
     """Huffman code lengths for 257 symbols (T.81 K.2, Figure K.1).
 
     freq[256] is the reserved extra symbol that keeps the all-ones code unused.
     Ties pick the larger symbol index first, as libjpeg does, so the lengths
-    equal libjpeg's. Returns 0, or -1 if a length would exceed 32.
+    equal libjpeg's; a heap makes the two picks of each merge O(log n)
+    instead of libjpeg's scans of every symbol. Returns 0, or -1 if a
+    length would exceed 32.
     """
     cdef int others[257]
-    cdef int i, c1, c2
-    cdef int64_t v
+    cdef int heap[257]
+    cdef int i, k, c1, c2, n = 0
     for i in range(257):
         others[i] = -1
         codesize[i] = 0
-    while True:
-        c1 = -1
-        v = 0x7FFFFFFFFFFFFFFF
-        for i in range(257):
-            if freq[i] and freq[i] <= v:
-                v = freq[i]
-                c1 = i
-        c2 = -1
-        v = 0x7FFFFFFFFFFFFFFF
-        for i in range(257):
-            if freq[i] and freq[i] <= v and i != c1:
-                v = freq[i]
-                c2 = i
-        if c2 < 0:
-            break
+        if freq[i]:
+            heap[n] = i
+            n += 1
+    for k in range(n // 2 - 1, -1, -1):
+        _sift_down(heap, n, k, freq)
+    while n > 1:
+        c1 = heap[0]
+        n -= 1
+        heap[0] = heap[n]
+        _sift_down(heap, n, 0, freq)
+        c2 = heap[0]
+        # c1 absorbs c2 and, with its larger frequency, goes back where c2 was
         freq[c1] += freq[c2]
         freq[c2] = 0
+        heap[0] = c1
+        _sift_down(heap, n, 0, freq)
         codesize[c1] += 1
         while others[c1] >= 0:
             c1 = others[c1]
@@ -87,29 +106,22 @@ cdef int _optimal_lengths(int64_t* freq, int* codesize) noexcept nogil:
     return 0
 
 
-def optimal_table(counts):
-    """An optimal length-limited Huffman table for symbol ``counts`` (T.81 K.2).
-
-    ``counts``: 256 non-negative symbol counts. Returns ``(bits, values)`` in
-    DHT form (see ``make_codes``): code lengths from Huffman's procedure with
-    one reserved code point (so no code is all 1-bits), then lengths above 16
-    folded back as in Figure K.3. Symbols with count 0 get no code; with all
-    counts 0 the table holds a single symbol 0, which keeps it legal.
-    """
-    c = np.ascontiguousarray(counts, dtype=np.int64)
-    if c.shape != (256,) or (c < 0).any():
-        raise ValueError("counts must be 256 non-negative integers")
+cdef int _jpeg_table(const int64_t* counts, int* lbits, uint8_t* vals) noexcept nogil:
+    """libjpeg's jpeg_gen_optimal_table for 256 counts: lbits[1..16] codes of
+    each length and vals the symbols in code order. Returns how many symbols,
+    or -1 if a length would exceed 32."""
     cdef int64_t freq[257]
     cdef int codesize[257]
-    cdef int lbits[33]
-    cdef int i, j
+    cdef int i, j, nvals = 0
+    cdef bint any_count = False
     for i in range(256):
-        freq[i] = c[i]
+        freq[i] = counts[i]
+        any_count |= counts[i] != 0
     freq[256] = 1
-    if not c.any():
+    if not any_count:
         freq[0] = 1
     if _optimal_lengths(freq, codesize) < 0:
-        raise ValueError("Huffman code length overflow")
+        return -1
     for i in range(33):
         lbits[i] = 0
     for i in range(257):
@@ -130,12 +142,83 @@ def optimal_table(counts):
     while lbits[i] == 0:
         i -= 1
     lbits[i] -= 1                      # the reserved symbol takes the longest code
-    values = []
-    for i in range(1, 33):
-        for j in range(256):
-            if codesize[j] == i:
-                values.append(j)
-    return tuple([lbits[i] for i in range(1, 17)]), tuple(values)
+    # symbols by code length, then by value (libjpeg's order): a counting sort
+    cdef int start[34]
+    for i in range(34):
+        start[i] = 0
+    for j in range(256):
+        if codesize[j]:
+            start[codesize[j] + 1] += 1
+    for i in range(1, 34):
+        start[i] += start[i - 1]
+    for j in range(256):
+        if codesize[j]:
+            vals[start[codesize[j]]] = j
+            start[codesize[j]] += 1
+            nvals += 1
+    return nvals
+
+
+cdef const int64_t[:, ::1] _counts_rows(counts):
+    c = np.ascontiguousarray(counts, dtype=np.int64)
+    if c.ndim != 2 or c.shape[1] != 256 or (c.size and c.min() < 0):
+        raise ValueError("counts must be 256 non-negative integers")
+    return c
+
+
+def optimal_table(counts):
+    """An optimal length-limited Huffman table for symbol ``counts`` (T.81 K.2).
+
+    ``counts``: 256 non-negative symbol counts. Returns ``(bits, values)`` in
+    DHT form (see ``make_codes``): code lengths from Huffman's procedure with
+    one reserved code point (so no code is all 1-bits), then lengths above 16
+    folded back as in Figure K.3. Symbols with count 0 get no code; with all
+    counts 0 the table holds a single symbol 0, which keeps it legal.
+    """
+    if np.shape(counts) != (256,):
+        raise ValueError("counts must be 256 non-negative integers")
+    cdef const int64_t[:, ::1] cv = _counts_rows(np.reshape(counts, (1, 256)))
+    cdef int lbits[33]
+    cdef uint8_t vals[256]
+    cdef int nvals = _jpeg_table(&cv[0, 0], lbits, vals)
+    if nvals < 0:
+        raise ValueError("Huffman code length overflow")
+    return tuple([lbits[i] for i in range(1, 17)]), tuple((<char*>vals)[:nvals])
+
+
+def optimal_costs(counts):
+    """Code bits and symbols of the ``optimal_table`` of each row of ``counts``.
+
+    ``counts``: (rows, 256) non-negative symbol counts. Returns two int64
+    arrays of one entry per row: the bits the symbols take with that table
+    (sum of count x code length), and how many symbols the table holds (its
+    DHT segment carries one byte each).
+    """
+    cdef const int64_t[:, ::1] cv = _counts_rows(counts)
+    cdef Py_ssize_t r, n = cv.shape[0]
+    bits = np.zeros(n, dtype=np.int64)
+    nsym = np.zeros(n, dtype=np.int64)
+    cdef int64_t[::1] bv = bits, sv = nsym
+    cdef int lbits[33]
+    cdef uint8_t vals[256]
+    cdef int nvals, length, k, i
+    cdef int64_t total
+    with nogil:
+        for r in range(n):
+            nvals = _jpeg_table(&cv[r, 0], lbits, vals)
+            if nvals < 0:
+                break
+            total = 0
+            k = 0
+            for length in range(1, 17):
+                for i in range(lbits[length]):
+                    total += cv[r, vals[k]] * length
+                    k += 1
+            bv[r] = total
+            sv[r] = nvals
+    if nvals < 0:
+        raise ValueError("Huffman code length overflow")
+    return bits, nsym
 
 
 def pack_bits(codes, sizes, restart_after=()):

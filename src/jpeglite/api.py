@@ -12,7 +12,7 @@ from .decoder import DEFAULT_MAX_PIXELS
 from .options import plan_encode as _plan_encode, check_image as _check_image
 
 __all__ = ["encode", "write", "decode", "read", "analyze", "read_coefficients",
-           "encode_coefficients", "DEFAULT_MAX_PIXELS"]
+           "encode_coefficients", "optimize", "DEFAULT_MAX_PIXELS"]
 
 
 def _check_path(path):
@@ -214,6 +214,35 @@ def encode_coefficients(coefficients, *, optimize=True, restart_interval=0):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
     return encoder.encode_coefficients(coefficients, bool(optimize), restart_interval)
+
+
+def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
+             max_pixels=DEFAULT_MAX_PIXELS):
+    """Losslessly re-optimize a JPEG file: the same coefficients, fewer bytes.
+
+    ``data``: the file's bytes (bytes, bytearray or memoryview), any JPEG
+    ``read_coefficients`` reads. The coefficients are written again with
+    optimal Huffman tables: with ``progressive``, as a progressive file with a
+    scan script searched for this image (``scans.search``: successive
+    approximation depths and first-band splits per component, each costed
+    exactly) and as a baseline file, keeping the smaller; without, as a
+    baseline file. The result decodes to exactly the input's pixels, and is
+    never larger: when nothing is smaller the input's bytes are returned.
+    ``keep_metadata``: keep the APPn and COM segments (Exif, ICC profile, XMP,
+    comments) and the JFIF density; False drops them. Restart markers and
+    whatever follows the EOI (an MPO's further images) are not kept. ``threads``: threads
+    counting and coding scans (None: every core); the bytes are the same for
+    every count. ``max_pixels`` and errors (``JPEGError``) as for ``decode``.
+    """
+    from . import lossless
+
+    data = _as_bytes(data)
+    for name, value in (("progressive", progressive), ("keep_metadata", keep_metadata)):
+        if not isinstance(value, (bool, _np.bool_)):
+            raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+    max_pixels = _check_max_pixels(max_pixels)
+    _parallel.check_threads(threads)
+    return lossless.optimize(data, bool(progressive), bool(keep_metadata), threads, max_pixels)
 
 
 def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,

@@ -8,6 +8,7 @@ Subcommands::
                      [--html FILE.html]
     jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
     jpeglite decode IN.jpg OUT
+    jpeglite optimize IN OUT [--baseline] [--strip]
     jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
                    [-q Q] [--subsampling S] [--optimize]
 
@@ -134,6 +135,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", metavar="OUT")
     p.set_defaults(func=_cmd_decode)
 
+    p = sub.add_parser("optimize", help="losslessly re-optimize JPEG files (same pixels, fewer bytes)",
+                       description="Write the coefficients of the JPEG file IN again with optimal "
+                                   "Huffman coding (progressive, with a scan script searched for "
+                                   "the image, or baseline) to OUT: the same pixels, never more "
+                                   "bytes. IN may be a folder: every .jpg/.jpeg in it (and its "
+                                   "subfolders) goes to the same place under the folder OUT.")
+    p.add_argument("input", metavar="IN")
+    p.add_argument("output", metavar="OUT")
+    p.add_argument("--baseline", action="store_true",
+                   help="baseline files only (no progressive scans)")
+    p.add_argument("--strip", action="store_true",
+                   help="drop the metadata (APPn and COM segments: Exif, ICC, XMP, comments)")
+    p.set_defaults(func=_cmd_optimize)
+
     p = sub.add_parser("bench", help="speed and rate-distortion against Pillow",
                        description="MP/s for encode and decode against Pillow, and a "
                                    "rate-distortion table with BD-rates.")
@@ -235,6 +250,30 @@ def _cmd_decode(args):
     h, w = image.shape[:2]
     kind = "grayscale" if image.ndim == 2 else f"{image.shape[2]} channels"
     print(f"{args.output}: {w}x{h} {kind}")
+    return 0
+
+
+def _cmd_optimize(args):
+    from .api import optimize
+
+    src, dst = Path(args.input), Path(args.output)
+    if src.is_dir():
+        pairs = [(f, dst / f.relative_to(src)) for f in sorted(src.rglob("*"))
+                 if f.is_file() and f.suffix.lower() in (".jpg", ".jpeg")]
+    else:
+        pairs = [(src, dst)]
+    before = after = 0
+    for a, b in pairs:
+        data = a.read_bytes()
+        out = optimize(data, progressive=not args.baseline, keep_metadata=not args.strip)
+        b.parent.mkdir(parents=True, exist_ok=True)
+        b.write_bytes(out)
+        before += len(data)
+        after += len(out)
+        print(f"{b}: {len(data):,} -> {len(out):,} bytes ({100 * (len(out) / len(data) - 1):+.2f}%)")
+    if len(pairs) != 1:
+        change = f" ({100 * (after / before - 1):+.2f}%)" if before else ""
+        print(f"{len(pairs)} files: {before:,} -> {after:,} bytes{change}")
     return 0
 
 

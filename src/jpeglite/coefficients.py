@@ -227,13 +227,16 @@ def check_coefficients(coefficients):
             raise ValueError(f"component {i}: blocks must have shape {shape} for a "
                              f"{c.width}x{c.height} image sampled {comp.h}x{comp.v}, "
                              f"got {b.shape}")
-        wide = b.astype(np.int64, copy=False)
-        if np.abs(wide[..., 0, 0]).max() > 2047:
-            raise _category_limit_error(i, comp, wide, 2047, True)
-        ac = wide.reshape(-1, 64)[:, 1:]
-        if ac.size and np.abs(ac).max() > 1023:
-            raise _category_limit_error(i, comp, wide, 1023, False)
-        dc = wide[..., 0, 0]
+        # every value within +-1023 (the common case, two passes over the
+        # blocks as they are) passes both the AC and the DC limit
+        if not -1023 <= int(b.min()) <= int(b.max()) <= 1023:
+            wide = b.astype(np.int64, copy=False)
+            if np.abs(wide[..., 0, 0]).max() > 2047:
+                raise _category_limit_error(i, comp, wide, 2047, True)
+            ac = wide.reshape(-1, 64)[:, 1:]
+            if ac.size and np.abs(ac).max() > 1023:
+                raise _category_limit_error(i, comp, wide, 1023, False)
+        dc = b[..., 0, 0]
         if int(dc.max()) - int(dc.min()) > 2047:
             raise ValueError(f"component {i} (id {comp.id}): DC values span "
                              f"{int(dc.min())}..{int(dc.max())}, so a prediction difference "

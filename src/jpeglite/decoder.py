@@ -186,7 +186,9 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
                 pos, _corrupt, _bad_rst = walk_scan(
                     data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval, kind,
                     scan.Ss, scan.Se, scan.Ah, scan.Al)
-                complete = single_scan
+                # as on the fused path, complete only when a marker ended the
+                # data (running into the end of the input is truncation)
+                complete = single_scan and pos < n
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
             if observer is not None and code != _jfif.SOS:

@@ -54,8 +54,10 @@ def encode(image, plan, threads):
     else:
         # optimized tables need every symbol counted before the first is
         # coded: through the coefficient seam, as a user's encode_coefficients
-        return encode_coefficients(plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt)),
-                                   True, plan.restart_interval)
+        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
+        parts = sequential_parts(coefs, True, plan.restart_interval)
+        del coefs       # 2 bytes per sample: free them before the file is assembled
+        return b"".join(parts)
     return plan.header(tables) + scan + _jfif.eoi()
 
 
@@ -310,13 +312,25 @@ def sequential_scans(coefs):
     return [[i] for i in range(n)]
 
 
-def encode_coefficients(coefs, optimize, restart_interval):
+def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None):
     """A sequential (baseline, or extended with 16-bit tables) file of ``coefs``
-    (checked by ``coefficients.check_coefficients``): bytes.
+    (checked by ``coefficients.check_coefficients``): bytes, or None (see
+    ``limit``). See ``sequential_parts``."""
+    parts = sequential_parts(coefs, optimize, restart_interval, app0, limit)
+    return None if parts is None else b"".join(parts)
+
+
+def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None):
+    """The pieces (bytes) of a sequential file of ``coefs``, in order: headers,
+    then each scan's SOS and data, then EOI (joined by the caller, who may
+    free the coefficients first).
 
     Component 0 codes with Huffman tables 0, the others share tables 1 (as
     libjpeg assigns them); ``optimize`` builds those tables from the symbol
     counts (libjpeg's jpeg_gen_optimal_table), else the Annex K tables.
+    ``app0``: see ``jfif.frame_header``. ``limit`` (with ``optimize``): a size
+    in bytes; when the file's exact size before 0xFF stuffing, known from the
+    counts, is not below it, None is returned instead, without coding the scans.
     """
     from ._huffman import make_codes, optimal_table
     from .coefficients import scan_mcus
@@ -352,7 +366,18 @@ def encode_coefficients(coefs, optimize, restart_interval):
     codes = {key: make_codes(*tab) for key, tab in tables.items()}
     out = [_jfif.frame_header(coefs.height, coefs.width,
                               [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
-                              tables, restart_interval, coefs.color, coefs.metadata)]
+                              tables, restart_interval, coefs.color, coefs.metadata, app0=app0)]
+    if optimize and limit is not None:
+        from ._huffman import optimal_costs
+
+        keys = list(tables)
+        rows = np.array([counts[key] for key in keys])
+        code_bits, _ = optimal_costs(rows)
+        # every symbol's low 4 bits are its amplitude bits, DC and AC alike
+        amplitude = int((rows * (np.arange(256) & 15)).sum())
+        sos = sum(8 + 2 * len(members) for members in scans)
+        if len(out[0]) + sos + (int(code_bits.sum()) + amplitude + 7) // 8 + 2 >= limit:
+            return None
     for members, blocks, sh, sv, mcus_x, mcus_y in plans:
         out.append(_jfif.sos([(comps[i].id, table_of[i], table_of[i]) for i in members]))
         out.append(_entropy.encode_scan(blocks, sh, sv, mcus_x, mcus_y,
@@ -360,4 +385,4 @@ def encode_coefficients(coefs, optimize, restart_interval):
                                         [codes[(1, table_of[i])] for i in members],
                                         restart_interval))
     out.append(_jfif.eoi())
-    return b"".join(out)
+    return out

@@ -99,7 +99,7 @@ _ADOBE_TRANSFORM = {"rgb": 0, "cmyk": 0, "ycck": 2}
 
 
 def frame_header(height, width, components, qtables, huffman_tables, restart_interval=0,
-                 color="ycbcr", metadata=(), sof_code=None):
+                 color="ycbcr", metadata=(), sof_code=None, app0=None):
     """Every byte of a file before its first SOS, in libjpeg's order: SOI,
     APP0 JFIF (grey, YCbCr) or APP14 Adobe (RGB, CMYK, YCCK), the
     ``metadata`` segments ((marker, payload) pairs), DQT per table used,
@@ -109,11 +109,15 @@ def frame_header(height, width, components, qtables, huffman_tables, restart_int
     values, natural order}; ``huffman_tables``: {(class, id): (bits, values)}
     written DC then AC per table id (an empty dict for a progressive file,
     whose tables go before each scan). ``sof_code``: the frame marker; by
-    default SOF0, or SOF1 when a table needs 16-bit precision.
+    default SOF0, or SOF1 when a table needs 16-bit precision. ``app0``: the
+    payload of the JFIF APP0 to write instead of libjpeg's default (a source
+    file's, with its density), for grey and YCbCr.
     """
     parts = [soi()]
     if color in _ADOBE_TRANSFORM:
         parts.append(app14_adobe(_ADOBE_TRANSFORM[color]))
+    elif app0 is not None:
+        parts.append(segment(0xE0, app0))
     else:
         parts.append(app0_jfif())
     parts += [segment(code, payload) for code, payload in metadata]
