@@ -22,7 +22,7 @@ compiled one job per core (``pip install .`` does not pass ``-j``, so the
 default is set here; ``build_ext -j N`` still overrides it), and the
 extensions are built without debug information (-g0, and the linker strips
 what the interpreter's own flags add): the installed package is the .so files
-and the Python modules, about 2 MB instead of 27 MB. The .pyx/.pxd/.h sources
+and the Python modules, about 4 MB (the sample photo included) instead of 32 MB. The .pyx/.pxd/.h sources
 go into the sdist (MANIFEST.in) but not into the installed package.
 """
 import glob
@@ -53,8 +53,9 @@ if SANITIZE:
     LDFLAGS = ["-fsanitize=address,undefined"]
 else:
     CFLAGS = ["-O3", "-g0"]
-    # the interpreter's own CFLAGS carry -g; strip what reaches the link
-    LDFLAGS = ["-Wl,-S"] if sys.platform == "darwin" else ["-Wl,--strip-debug"]
+    # the interpreter's own CFLAGS carry -g: strip debug information and local
+    # symbols at the link (the module's PyInit_ entry stays in the dynamic table)
+    LDFLAGS = ["-Wl,-S", "-Wl,-x"] if sys.platform == "darwin" else ["-Wl,--strip-all"]
 
 
 class BuildExt(build_ext):
