@@ -232,8 +232,9 @@ def _analyze(image, plan, threads, pool):
         st.quantized, sh, sv, g["mcus_x"], g["mcus_y"],
         [st.codes[(0, c[4])] for c in plan.components],
         [st.codes[(1, c[5])] for c in plan.components], plan.restart_interval)
-    next(s_ for s_ in stages if s_.name == "huffman").details["block_bits"] = ("exact: the Huffman code and amplitude bits of each "
-                                        "block in the scan")
+    huffman_stage = next(s_ for s_ in stages if s_.name == "huffman")
+    huffman_stage.details["block_bits"] = ("exact: the Huffman code and amplitude bits of "
+                                           "each block in the scan")
 
     options = {"quality": plan.quality,
                "subsampling": plan.subsampling or "none (grayscale)",
@@ -561,7 +562,8 @@ def _file_block_bits(obs, dec, blocks, tables):
     from . import _huffman
 
     out = [_np.zeros(b.shape[:2], _np.int32) for b in blocks]
-    if obs.scans and all(rec.kind == 0 for rec in obs.scans):
+    if obs.scans and all(rec.kind == 0 and None not in pair for rec in obs.scans
+                         for pair in rec.tables):
         for rec in obs.scans:
             one = len(rec.scan.components) == 1
             arrays, hs, vs, idx = [], [], [], []
