@@ -113,7 +113,13 @@ def test_stub_signatures_match_the_code(module):
                         f"{module}.{name}.{m}"
 
 
-def mypy(*args, cwd):
+@pytest.fixture(scope="module")
+def mypy_cache(tmp_path_factory):
+    # one cache for the module's mypy runs: the second reuses numpy's analysis
+    return tmp_path_factory.mktemp("mypy_cache")
+
+
+def mypy(*args, cwd, cache):
     pytest.importorskip("mypy", reason="mypy not installed (pip install '.[test]' has it)")
     env = dict(os.environ)
     if not {"site-packages", "dist-packages"} & set(PACKAGE.parts):
@@ -121,16 +127,16 @@ def mypy(*args, cwd):
         # package mypy finds by itself (PEP 561), and refuses in MYPYPATH
         env["MYPYPATH"] = str(PACKAGE.parent)
     return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
-                           f"--cache-dir={cwd / '.mypy_cache'}", *map(str, args)],
+                           f"--cache-dir={cache}", *map(str, args)],
                           capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
 
 
-def test_mypy_strict_over_the_whole_api(tmp_path):
-    proc = mypy(HERE / "typing_check.py", cwd=tmp_path)
+def test_mypy_strict_over_the_whole_api(tmp_path, mypy_cache):
+    proc = mypy(HERE / "typing_check.py", cwd=tmp_path, cache=mypy_cache)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_mypy_flags_misuse(tmp_path):
+def test_mypy_flags_misuse(tmp_path, mypy_cache):
     bad = tmp_path / "bad.py"
     bad.write_text(
         "import jpeglite\n"
@@ -140,7 +146,7 @@ def test_mypy_flags_misuse(tmp_path):
         "jpeglite.encode(a, subsampling='4:1:1')\n"
         "r = jpeglite.analyze(a)\n"
         "n: str = r.width\n")
-    proc = mypy(bad, cwd=tmp_path)
+    proc = mypy(bad, cwd=tmp_path, cache=mypy_cache)
     assert proc.returncode == 1
     out = proc.stdout
     assert 'bad.py:4: error: Argument "quality"' in out, out
