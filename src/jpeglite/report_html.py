@@ -187,12 +187,11 @@ def _frequency_maps(report: Report) -> str:
             for u in range(8):
                 r, g, b = (int(x) for x in colours[v, u])
                 ink = "#000" if 0.3 * r + 0.6 * g + 0.1 * b > 140 else "#fff"
+                x = grid[v, u]
+                label = f"{x / 1000:.0f}k" if x >= 1000 else f"{x:.0f}"
                 cells.append(f'<div class=cell style="background:rgb({r},{g},{b});color:{ink}" '
-                             f'title="{_esc(name)} frequency ({v},{u}): {grid[v, u]:,.0f} bits">'
-                             f'{grid[v, u] / 1000:.0f}k</div>' if grid[v, u] >= 1000 else
-                             f'<div class=cell style="background:rgb({r},{g},{b});color:{ink}" '
-                             f'title="{_esc(name)} frequency ({v},{u}): {grid[v, u]:,.0f} bits">'
-                             f'{grid[v, u]:.0f}</div>')
+                             f'title="{_esc(name)} frequency ({v},{u}): {x:,.0f} bits">'
+                             f'{label}</div>')
         out.append(f'<figure class=freq><div class=grid8>{"".join(cells)}</div>'
                    f'<figcaption>{_esc(name)}: {bits.sum():,.0f} bits; DC {bits[0]:,.0f}'
                    f'</figcaption></figure>')
