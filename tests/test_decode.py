@@ -522,3 +522,19 @@ def test_damaged_baseline_files_decode_like_pillow(baseline_seeds, which, edits)
                 or "unsupported JPEG process: arithmetic" in str(e))
         return
     np.testing.assert_array_equal(out, ref)
+
+
+def test_complete_scan_after_a_partial_one_is_multi_scan_as_in_libjpeg():
+    """A sequential file whose first scan holds only Y and whose second holds
+    every component (damaged here): libjpeg settles multi-scan mode at the
+    first scan, so the second decodes over what the first left in the
+    coefficients. The fused single-scan path must not take it (it did: 377
+    samples differed from Pillow)."""
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "hostile" / "partial_scan_then_complete_scan.jpg").read_bytes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pillow_pixels(data)
+    for threads in (1, 2):
+        np.testing.assert_array_equal(jpeglite.decode(data, threads=threads), ref)

@@ -93,12 +93,17 @@ def segments(data):
     return out
 
 
+def assert_reported(exc, data):
+    """A JPEGError carries a message and an offset inside the input."""
+    assert str(exc)
+    assert exc.offset is not None and 0 <= exc.offset <= len(data)
+
+
 def assert_decodes_or_refuses(data):
     try:
         out = jpeglite.decode(data, max_pixels=MAX_PIXELS)
     except jpeglite.JPEGError as exc:
-        assert str(exc)
-        assert exc.offset is not None and 0 <= exc.offset <= len(data)
+        assert_reported(exc, data)
         return None
     assert isinstance(out, np.ndarray) and out.dtype == np.uint8
     assert out.ndim in (2, 3) and out.shape[0] >= 1 and out.shape[1] >= 1
@@ -112,8 +117,7 @@ def assert_analyzes_or_refuses(data):
     try:
         r = jpeglite.analyze(data, max_pixels=MAX_PIXELS)
     except jpeglite.JPEGError as exc:
-        assert str(exc)
-        assert exc.offset is not None and 0 <= exc.offset <= len(data)
+        assert_reported(exc, data)
         return None
     assert r.kind == "file"
     assert r.model_bits + r.header_bits + r.data_bits + r.metadata_bits == 8 * len(data)
@@ -185,6 +189,33 @@ def mutate(data, ops):
 @given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))
 def test_mutants_decode_or_raise_jpegerror(seed, ops):
     assert_decodes_or_refuses(mutate(SEEDS[seed], ops))
+
+
+@settings(max_examples=examples(400), deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))
+def test_mutants_read_coefficients_or_raise_jpegerror(seed, ops):
+    """read_coefficients has decode's guarantees, and what it returns writes
+    back to a file that decodes to decode's pixels (or is refused as values
+    no 8-bit JPEG can code)."""
+    data = mutate(SEEDS[seed], ops)
+    try:
+        c = jpeglite.read_coefficients(data, max_pixels=MAX_PIXELS)
+    except jpeglite.JPEGError as exc:
+        assert_reported(exc, data)
+        with pytest.raises(jpeglite.JPEGError):
+            jpeglite.decode(data, max_pixels=MAX_PIXELS)
+        return
+    pixels = assert_decodes_or_refuses(data)
+    assert pixels is not None
+    try:
+        again = jpeglite.encode_coefficients(c)
+    except ValueError as exc:
+        # values no 8-bit JPEG can code, or a table T.81 forbids (a zero
+        # quantizer, which libjpeg decodes anyway), are refused, not written
+        assert "category" in str(exc) or "span" in str(exc) or "values must be" in str(exc)
+        return
+    np.testing.assert_array_equal(jpeglite.decode(again, max_pixels=MAX_PIXELS), pixels)
 
 
 @settings(max_examples=examples(600), deadline=None, derandomize=True, database=None,

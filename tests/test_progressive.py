@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 import jpeglite
+import jpeglite.images
 from conftest import KODAK, kodak, load_png, needs_corpus
 from jpeglite.coefficients import Coefficients, Component
 from jpeglite.progressive import coefficients_from_image, encode_progressive
@@ -215,3 +216,80 @@ def test_extremes_equal_pillow(monkeypatch):
     noise = np.random.default_rng(0).integers(0, 256, (96, 128, 3), dtype=np.uint8)
     for layout in ("4:4:4", "4:2:0"):
         assert_same(mine(noise, 100, layout), pillow_progressive(noise, 100, layout))
+
+
+# ---- through the public API: encode(progressive=True), encode_coefficients, the CLI ----
+
+def pillow_decode(data):
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im.convert("RGB"))
+
+def _pillow_progressive(img, q, subsampling=None, **kw):
+    import io as _io
+
+    from PIL import Image
+
+    buf = _io.BytesIO()
+    opts = {"quality": q, "progressive": True, **kw}
+    if subsampling is not None:
+        opts["subsampling"] = subsampling
+    Image.fromarray(img).save(buf, "JPEG", **opts)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("subsampling", ["4:4:4", "4:2:2", "4:2:0", None])
+@pytest.mark.parametrize("restart", [0, 4])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_encode_progressive_equals_pillow(photo, subsampling, restart, threads):
+    photo = np.ascontiguousarray(photo[:200, :304])
+    img = photo if subsampling is not None else np.ascontiguousarray(photo[..., 1])
+    kw = {"subsampling": subsampling} if subsampling else {}
+    data = jpeglite.encode(img, 80, progressive=True, restart_interval=restart,
+                           threads=threads, **kw)
+    ref = _pillow_progressive(img, 80, subsampling,
+                              **({"restart_marker_blocks": restart} if restart else {}))
+    assert data == ref
+
+
+def test_encode_progressive_with_a_script_and_metadata():
+    img = jpeglite.images.sample_image()[:120, :200]
+    script = [((0, 1, 2), 0, 0, 0, 1), ((0,), 1, 63, 0, 0), ((1,), 1, 63, 0, 0),
+              ((2,), 1, 63, 0, 0), ((0, 1, 2), 0, 0, 1, 0)]
+    data = jpeglite.encode(img, 85, progressive=True, scans=script, comment="hi")
+    assert data.count(b"\xff\xda") == 5
+    np.testing.assert_array_equal(jpeglite.decode(data), pillow_decode(data))
+    assert jpeglite.read_coefficients(data).comments == [b"hi"]
+    # the same coefficients as the baseline file of the same image and quality
+    base = jpeglite.read_coefficients(jpeglite.encode(img, 85))
+    for a, b in zip(jpeglite.read_coefficients(data).components, base.components):
+        np.testing.assert_array_equal(a.blocks, b.blocks)
+
+
+def test_encode_progressive_arguments():
+    img = jpeglite.images.sample_image()[:16, :16]
+    with pytest.raises(ValueError, match="progressive=True"):
+        jpeglite.encode(img, scans=[((0, 1, 2), 0, 0, 0, 0)])
+    with pytest.raises(TypeError, match="progressive"):
+        jpeglite.encode(img, progressive="yes")
+    with pytest.raises(ValueError, match="scan 0"):
+        jpeglite.encode(img, progressive=True, scans=[((0,), 1, 63, 0, 0)])
+    c = jpeglite.read_coefficients(jpeglite.encode(img))
+    with pytest.raises(ValueError, match="progressive=True"):
+        jpeglite.encode_coefficients(c, scans=[((0, 1, 2), 0, 0, 0, 0)])
+    data = jpeglite.encode_coefficients(c, progressive=True)
+    assert data[:2] == b"\xff\xd8" and b"\xff\xc2" in data
+    np.testing.assert_array_equal(jpeglite.decode(data), jpeglite.decode(jpeglite.encode(img)))
+
+
+def test_cli_encode_progressive(tmp_path):
+    import subprocess
+    import sys
+
+    img = jpeglite.images.sample_image()[:64, :96]
+    src = tmp_path / "in.npy"
+    np.save(src, img)
+    out = tmp_path / "out.jpg"
+    r = subprocess.run([sys.executable, "-m", "jpeglite", "encode", str(src), str(out),
+                        "-q", "70", "--progressive"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == jpeglite.encode(img, 70, progressive=True)

@@ -18,6 +18,10 @@ def use_the_api(tmp: str) -> None:
     data: bytes = jpeglite.encode(image, 80, subsampling="4:4:4", optimize=True,
                                   restart_interval=2, threads=1, comment="typed")
     data = jpeglite.encode(image, qtables=[[16] * 64, [17] * 64], icc_profile=None, exif=None)
+    progressive: bytes = jpeglite.encode(image, progressive=True,
+                                         scans=[((0, 1, 2), 0, 0, 0, 0), ((0,), 1, 63, 0, 0),
+                                                ((1,), 1, 63, 0, 0), ((2,), 1, 63, 0, 0)])
+    assert jpeglite.decode(progressive, tables=None).shape == image.shape
     pixels: npt.NDArray[np.uint8] = jpeglite.decode(data, max_pixels=10_000, threads=None)
     assert pixels.shape == image.shape
     path = os.path.join(tmp, "x.jpg")
@@ -42,6 +46,7 @@ def use_the_api(tmp: str) -> None:
                         [Component(c.id, c.h, c.v, c.quant_slot, c.blocks)
                          for c in coefs.components], dict(coefs.qtables), coefs.color)
     same: bytes = jpeglite.encode_coefficients(made, optimize=False, restart_interval=0)
+    assert jpeglite.encode_coefficients(made, progressive=True, threads=1)
     assert np.array_equal(jpeglite.decode(same), jpeglite.decode(data))
 
     report: Report = jpeglite.analyze(image, 75, subsampling="4:2:0", threads=1)

@@ -16,3 +16,9 @@ Subsampling: TypeAlias = Literal["4:4:4", "4:2:2", "4:2:0"]
 #: integers (natural order), a {slot: table} mapping, or the text form.
 QTables: TypeAlias = (Sequence[Sequence[int]] | Sequence[npt.NDArray[Any]]
                       | Mapping[int, Sequence[int] | npt.NDArray[Any]] | npt.NDArray[Any] | str)
+#: A progressive scan script: ``jpeglite.scans.ScanSpec(components, Ss, Se, Ah, Al)``
+#: (a NamedTuple) or tuples of those five.
+ScanScript: TypeAlias = Sequence[tuple[Any, int, int, int, int]]
+#: A shared model: a tables-only stream's bytes, or a ``jpeglite.jfif.TableSet``
+#: (``object`` here: jfif has no stub).
+Tables: TypeAlias = bytes | bytearray | memoryview | object

@@ -331,31 +331,14 @@ def _table_name(key, redefined):
     return f"{name}@{offset}" if redefined else name
 
 
-def analyze_file(data, max_pixels):
-    """The ``Report`` of a JPEG file as it is (checked bytes): see ``jpeglite.analyze``."""
-    import time
-
-    from . import _huffman
-    from . import report as _report
-    from .coefficients import component_size
-    from .decoder import _color_conversion, _run_markers
-    from ._decoder import CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_
-
-    t0 = time.perf_counter()
-    obs = _FileObserver()
-    dec = _run_markers(data, max_pixels, 1, fused=False, observer=obs)
-    walk_seconds = time.perf_counter() - t0
-    st, f = dec.state, dec.state.frame
+def _file_segments(data, obs, st):
+    """Every byte of ``data`` in one segment, in file order (dicts: offset,
+    bytes, name, part), and the bits of each part (model, header, data,
+    metadata), from the marker loop's observer ``obs`` and parser state ``st``."""
     n = len(data)
-    color = {CC_GRAY_: "gray", CC_YCC_RGB_: "ycbcr", CC_RGB_: "rgb", CC_CMYK_: "cmyk",
-             CC_YCCK_: "ycck"}[_color_conversion(st)]
-    names = _COMPONENT_NAMES[color]
     # APPn and COM segments the parser kept as metadata (all but JFIF APP0 and
     # Adobe APP14, which the decoder reads), by (code, end offset)
     metadata = {(code, end) for code, _start, end in st.extra_segments}
-
-    # ---- segments, in file order, each in one part of the file ----------
-    t = time.perf_counter()
     segments = [{"offset": 0, "bytes": 2, "name": "SOI", "part": "header"}]
     pos = 2
     scans = iter(obs.scans)
@@ -394,6 +377,44 @@ def analyze_file(data, max_pixels):
              for p in ("model", "header", "data", "metadata")}
     if sum(parts.values()) != 8 * n:
         raise AssertionError("segments do not cover the file")
+    return segments, parts
+
+
+def file_parts(data, max_pixels):
+    """The bits of each part of a JPEG file (checked bytes) and its frame:
+    ({"model", "header", "data", "metadata"}, ``jfif.Frame``), as
+    ``analyze_file`` splits them, for the cost of the marker loop and a walk
+    of the scans (no measurements, no re-coding): what a batch row of a file
+    jpeglite just wrote needs."""
+    from .decoder import _run_markers
+
+    obs = _FileObserver()
+    dec = _run_markers(data, max_pixels, 1, fused=False, observer=obs)
+    return _file_segments(data, obs, dec.state)[1], dec.state.frame
+
+
+def analyze_file(data, max_pixels):
+    """The ``Report`` of a JPEG file as it is (checked bytes): see ``jpeglite.analyze``."""
+    import time
+
+    from . import _huffman
+    from . import report as _report
+    from .coefficients import component_size
+    from .decoder import _color_conversion, _run_markers
+    from ._decoder import CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_
+
+    t0 = time.perf_counter()
+    obs = _FileObserver()
+    dec = _run_markers(data, max_pixels, 1, fused=False, observer=obs)
+    walk_seconds = time.perf_counter() - t0
+    st, f = dec.state, dec.state.frame
+    n = len(data)
+    color = {CC_GRAY_: "gray", CC_YCC_RGB_: "ycbcr", CC_RGB_: "rgb", CC_CMYK_: "cmyk",
+             CC_YCCK_: "ycck"}[_color_conversion(st)]
+    names = _COMPONENT_NAMES[color]
+    # ---- segments, in file order, each in one part of the file ----------
+    t = time.perf_counter()
+    segments, parts = _file_segments(data, obs, st)
     segment_seconds = time.perf_counter() - t
 
     # ---- coefficients, as the array report's quantize stage -------------

@@ -7,6 +7,7 @@ import os as _os
 
 import numpy as _np
 
+from . import jfif as _jfif
 from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
 from .options import plan_encode as _plan_encode, check_image as _check_image
@@ -21,9 +22,24 @@ def _check_path(path):
         raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
 
 
+def _tables_arg(tables):
+    """``tables``: None, a ``jfif.TableSet``, or a tables-only stream's bytes
+    (read through the decoder's marker loop); ValueError for bytes that are not one."""
+    if tables is None or not isinstance(tables, (bytes, bytearray, memoryview)):
+        return tables
+    from .decoder import read_tables
+    from .errors import JPEGError
+
+    try:
+        return read_tables(_as_bytes(tables))
+    except JPEGError as e:
+        raise ValueError(f"tables is not a tables-only stream: {e}") from None
+
+
 def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
-           threads=None, qtables=None, icc_profile=None, exif=None, comment=None):
-    """Encode an image as a baseline JFIF JPEG; returns the file's bytes.
+           threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
+           progressive=False, scans=None, tables=None, abbreviated=None):
+    """Encode an image as a JFIF JPEG (baseline, or progressive); returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
         1 <= H, W <= 65535 pixels.
@@ -60,6 +76,24 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
         cores, os.cpu_count(), but one thread per 2**17 pixels at most, since
         small images are faster on one; 1: no thread pool). The bytes are the
         same for every thread count.
+    tables: a shared model: a tables-only stream (bytes, as
+        ``jpeglite.dataset.shared_tables`` makes) or a ``jfif.TableSet``,
+        whose quantization and Huffman tables code the image as they are
+        (``quality``, ``qtables`` and ``optimize`` cannot be given with it).
+    abbreviated: leave the DQT and DHT segments out (an abbreviated image
+        stream, T.81 B.4; ``decode(data, tables=...)`` reads it). None (the
+        default): True when ``tables`` is given, else False; False with
+        ``tables`` writes an ordinary file that carries the shared tables.
+
+    progressive: False writes one baseline scan; True a progressive file
+        (SOF2) with Huffman tables optimized per scan (as libjpeg, which
+        forces optimize in progressive mode), bytes identical to Pillow's
+        ``progressive=True``.
+    scans: with progressive=True, a custom scan script instead of libjpeg's
+        default (``jpeglite.scans.default_script``): a sequence of
+        ``jpeglite.scans.ScanSpec(components, Ss, Se, Ah, Al)`` or tuples of
+        those five, checked against T.81 G.1.1.1 (a ValueError names the
+        scan and the rule it breaks).
 
     With optimize off the tables, headers and entropy-coded data equal
     libjpeg-turbo's (Pillow's) at the same quality and subsampling.
@@ -72,13 +106,14 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
 
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                               icc_profile, exif, comment)
+                               icc_profile, exif, comment, progressive, scans,
+                               _tables_arg(tables), abbreviated)
     return encoder.encode(image, plan, _parallel.resolve_threads(threads, plan.height * plan.width))
 
 
 def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
           restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
-          comment=None):
+          comment=None, progressive=False, scans=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike. Returns the number of bytes written.
@@ -90,7 +125,8 @@ def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
     _check_path(path)
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
                   restart_interval=restart_interval, threads=threads, qtables=qtables,
-                  icc_profile=icc_profile, exif=exif, comment=comment)
+                  icc_profile=icc_profile, exif=exif, comment=comment, progressive=progressive,
+                  scans=scans)
     with open(path, "wb") as f:
         f.write(data)
     return len(data)
@@ -114,7 +150,7 @@ def _as_bytes(data):
     raise TypeError(f"decode() needs bytes, bytearray or memoryview, not {type(data).__name__}")
 
 
-def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
+def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None, tables=None):
     """Decode a baseline or progressive Huffman JPEG to a numpy array.
 
     ``data``: the file's bytes (bytes, bytearray or memoryview).
@@ -124,6 +160,10 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
     core, 1: only the calling thread).  Entropy decoding overlaps the
     inverse DCT and colour conversion; progressive files reconstruct in
     parallel bands.  The pixels are the same for every thread count.
+    ``tables``: for an abbreviated image stream (T.81 B.4), the tables-only
+    stream (bytes) or ``jfif.TableSet`` holding its tables, read first
+    through the same marker loop; tables the stream defines itself replace
+    them.
 
     Returns uint8 ``(H, W)`` for one component, ``(H, W, 3)`` RGB for three
     (YCbCr converted, or RGB as stored when an Adobe marker says so) and
@@ -153,7 +193,12 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
 
     data = _as_bytes(data)
     max_pixels = _check_max_pixels(max_pixels)
-    return decoder.decode(data, max_pixels, _parallel.check_threads(threads))
+    threads = _parallel.check_threads(threads)
+    tables = _tables_arg(tables)
+    if tables is not None and not isinstance(tables, _jfif.TableSet):
+        raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
+                        f"not {type(tables).__name__}")
+    return decoder.decode(data, max_pixels, threads, tables)
 
 
 def read(path, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
@@ -187,32 +232,46 @@ def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
     return decoder.read_coefficients(data, _check_max_pixels(max_pixels))
 
 
-def encode_coefficients(coefficients, *, optimize=True, restart_interval=0):
+def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans=None,
+                        restart_interval=0, threads=None):
     """Write quantized DCT coefficients as a JPEG file; returns its bytes.
 
     ``coefficients``: a ``Coefficients`` (from ``read_coefficients``, or built
-    by hand: see ``jpeglite.coefficients``). The file is sequential: baseline
-    (SOF0), or extended (SOF1) when a quantization table has a value above
-    255; one interleaved scan (a scan per component when an MCU would hold
-    more than 10 blocks). Its decode equals the source's decode exactly:
-    nothing is requantized.
-    ``optimize``: True (the default) builds Huffman tables from this image's
-    symbol counts; False uses the Annex K tables.
+    by hand: see ``jpeglite.coefficients``). Its decode equals the source's
+    decode exactly: nothing is requantized.
+    ``progressive``: False writes a sequential file: baseline (SOF0), or
+    extended (SOF1) when a quantization table has a value above 255; one
+    interleaved scan (a scan per component when an MCU would hold more than
+    10 blocks). True writes a progressive file (SOF2) with ``scans`` (a
+    script as ``encode``'s; None: libjpeg's default) and Huffman tables
+    optimized per scan.
+    ``optimize``: (sequential) True, the default, builds Huffman tables from
+    this image's symbol counts; False uses the Annex K tables.
     ``restart_interval``: a restart marker every this many MCUs, 0..65535.
+    ``threads``: as ``encode``'s (progressive scans are coded in parallel).
 
     Raises TypeError/ValueError before anything is written for a wrong type,
-    shapes that do not match the image size and sampling, bad tables, or a
-    value no 8-bit JPEG can code (the message names component, block and
-    frequency).
+    shapes that do not match the image size and sampling, bad tables, a bad
+    scan script, or a value no 8-bit JPEG can code (the message names
+    component, block and frequency).
     """
     from . import encoder
     from .coefficients import check_coefficients
     from .options import check_int
 
+    _parallel.check_threads(threads)
     coefficients = check_coefficients(coefficients)
     if not isinstance(optimize, (bool, _np.bool_)):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
+    if not isinstance(progressive, (bool, _np.bool_)):
+        raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
+    if progressive:
+        from .progressive import encode_progressive
+
+        return encode_progressive(coefficients, scans, restart_interval, threads=threads)
+    if scans is not None:
+        raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
     return encoder.encode_coefficients(coefficients, bool(optimize), restart_interval)
 
 

@@ -6,9 +6,23 @@ Subcommands::
                      [--json] [--plot FILE.png] [--html FILE.html]
     jpeglite analyze PHOTO.jpg [--reencode [-q Q] ...] [--json] [--plot FILE.png]
                      [--html FILE.html]
+    jpeglite analyze INPUTS... [--recursive] [--jobs N] [--table T.csv|.jsonl|.parquet]
+                     [--scheduler tcp://HOST:8786] [--reencode [-q Q] ...]
     jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
-    jpeglite decode IN.jpg OUT
+    jpeglite encode INPUTS... -o DIR [--recursive] [--jobs N] [--resume] [--table T]
+                    [--tables SHARED.jpg] [-q Q] ...
+    jpeglite decode IN.jpg OUT [--tables SHARED.jpg]
     jpeglite optimize IN OUT [--baseline] [--strip]
+    jpeglite optimize INPUTS... -o DIR [--baseline] [--strip] [--recursive] [--jobs N] [--resume]
+    jpeglite decode INPUTS... -o DIR [--format .png] [--recursive] [--jobs N] [--resume]
+    jpeglite tables INPUTS... -o SHARED.jpg [-q Q] [--subsampling S] [--jobs N]
+
+INPUTS (batches, ``jpeglite.dataset``): files, folders (``--recursive``: their
+subfolders too), glob patterns and ``@LIST`` files (one path a line). A batch
+shows a progress bar on stderr (with tqdm), runs on every core (``--jobs``),
+reports a failing file as a row with its error and goes on, writes each output
+under a temporary name and renames it (``--resume`` skips outputs that exist),
+prints a summary, and exits 1 if any file failed.
     jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
                    [-q Q] [--subsampling S] [--optimize]
 
@@ -84,9 +98,34 @@ def _add_encode_options(p):
                    metavar="N", help="MCUs between restart markers (0: none)")
 
 
+def _add_batch_options(p, outputs=True):
+    g = p.add_argument_group("batches (many inputs; see jpeglite.dataset)")
+    if outputs:
+        g.add_argument("-o", "--output-dir", metavar="DIR",
+                       help="write one output per input into DIR, mirroring the input tree")
+        g.add_argument("--resume", action="store_true",
+                       help="skip inputs whose output exists (outputs are renamed into place "
+                            "when complete, so one that exists is whole)")
+    g.add_argument("-r", "--recursive", action="store_true",
+                   help="folders: their subfolders too; globs: ** matches folders")
+    g.add_argument("-j", "--jobs", type=_int_in("jobs", 1, 4096), default=None, metavar="N",
+                   help="worker processes (default: every core)")
+    g.add_argument("--table", metavar="T.csv|T.jsonl|T.parquet",
+                   help="write one row per image (parquet needs pyarrow)")
+    g.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar on stderr")
+
+
+def _add_progressive_option(p):
+    p.add_argument("--progressive", action="store_true",
+                   help="a progressive file (libjpeg's scan script, tables optimized per scan)")
+
+
 def _encode_options(args):
     opts = {"quality": args.quality, "subsampling": args.subsampling,
             "optimize": args.optimize, "restart_interval": args.restart_interval}
+    if getattr(args, "progressive", False):
+        opts["progressive"] = True
     if args.qtables is not None:
         opts["qtables"] = Path(args.qtables).read_text()
     elif args.quality is None:
@@ -108,8 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Any other image, or a JPEG with --reencode: encode it with "
                                    "the staged driver and print where every bit of the new file "
                                    "goes. Without IMAGE, the sample photo shipped with jpeglite.")
-    p.add_argument("image", nargs="?", metavar="IMAGE", help="image file (default: bundled sample)")
+    p.add_argument("image", nargs="*", metavar="IMAGE",
+                   help="image file (default: bundled sample); several, a folder, a glob or "
+                        "@LIST: a batch, one row per image")
     _add_encode_options(p)
+    _add_batch_options(p, outputs=False)
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the batch on the Dask cluster at ADDRESS (tcp://host:8786; "
+                        "needs dask[distributed])")
     p.add_argument("--reencode", action="store_true",
                    help="for a JPEG file: decode it and report jpeglite's encode of the pixels "
                         "(with -q etc.) instead of the file as it is")
@@ -123,17 +168,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("encode", help="write an image as a JPEG file",
-                       description="Encode IN (.npy, .npz, PNG, ...) as the JPEG file OUT.")
-    p.add_argument("input", metavar="IN")
-    p.add_argument("output", metavar="OUT.jpg")
+                       description="Encode IN (.npy, .npz, PNG, ...) as the JPEG file OUT; "
+                                   "with -o DIR, every input into DIR.")
+    p.add_argument("paths", nargs="+", metavar="IN [OUT.jpg]",
+                   help="IN OUT.jpg, or with -o DIR the inputs of a batch")
     _add_encode_options(p)
+    _add_progressive_option(p)
+    p.add_argument("--tables", metavar="SHARED.jpg",
+                   help="code with the tables of this tables-only stream (jpeglite tables) "
+                        "and write abbreviated streams without them (-q, --optimize unused)")
+    _add_batch_options(p)
     p.set_defaults(func=_cmd_encode)
 
     p = sub.add_parser("decode", help="decode a JPEG file to an image file",
-                       description="Decode the JPEG file IN to OUT (.npy, .npz, .png, ...).")
-    p.add_argument("input", metavar="IN.jpg")
-    p.add_argument("output", metavar="OUT")
+                       description="Decode the JPEG file IN to OUT (.npy, .npz, .png, ...); "
+                                   "with -o DIR, every input into DIR.")
+    p.add_argument("paths", nargs="+", metavar="IN.jpg [OUT]",
+                   help="IN.jpg OUT, or with -o DIR the inputs of a batch")
+    p.add_argument("--tables", metavar="SHARED.jpg",
+                   help="the tables-only stream an abbreviated IN was coded with")
+    p.add_argument("--format", default=".png", metavar=".png",
+                   help="batch output format, as a suffix (default .png; .npy, .npz, ...)")
+    _add_batch_options(p)
     p.set_defaults(func=_cmd_decode)
+
+    p = sub.add_parser("tables", help="one shared model for a corpus: a tables-only stream",
+                       description="Fit Huffman tables to every input coded at -q and "
+                                   "--subsampling; write the tables-only stream (SOI, APP0, DQT, "
+                                   "DHT, EOI) for encode/decode --tables, and print the "
+                                   "corpus's description length with per-file tables "
+                                   "against the shared ones.")
+    p.add_argument("paths", nargs="+", metavar="INPUTS")
+    p.add_argument("-o", "--output", required=True, metavar="SHARED.jpg")
+    p.add_argument("-q", "--quality", type=_int_in("quality", 1, 100), default=75,
+                   help="IJG quality 1..100 (default 75)")
+    p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
+                   metavar="{" + ",".join(SUBSAMPLINGS) + "}", help="chroma subsampling (default 4:2:0)")
+    p.add_argument("-r", "--recursive", action="store_true", help="folders: their subfolders too")
+    p.add_argument("-j", "--jobs", type=_int_in("jobs", 1, 4096), default=None, metavar="N",
+                   help="worker processes (default: every core)")
+    p.set_defaults(func=_cmd_tables)
+
 
     p = sub.add_parser("optimize", help="losslessly re-optimize JPEG files (same pixels, fewer bytes)",
                        description="Write the coefficients of the JPEG file IN again with optimal "
@@ -141,12 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the image, or baseline) to OUT: the same pixels, never more "
                                    "bytes. IN may be a folder: every .jpg/.jpeg in it (and its "
                                    "subfolders) goes to the same place under the folder OUT.")
-    p.add_argument("input", metavar="IN")
-    p.add_argument("output", metavar="OUT")
+    p.add_argument("paths", nargs="+", metavar="IN OUT",
+                   help="IN OUT (files, or folders), or with -o DIR the inputs of a batch")
     p.add_argument("--baseline", action="store_true",
                    help="baseline files only (no progressive scans)")
     p.add_argument("--strip", action="store_true",
                    help="drop the metadata (APPn and COM segments: Exif, ICC, XMP, comments)")
+    _add_batch_options(p)
     p.set_defaults(func=_cmd_optimize)
 
     p = sub.add_parser("bench", help="speed and rate-distortion against Pillow",
@@ -189,7 +265,99 @@ def _is_jpeg(path) -> bool:
         return fh.read(2) == b"\xff\xd8"
 
 
+def _is_batch(paths, args, output_dir=False):
+    """Whether the command line asks for a batch: -o DIR, several inputs, a
+    folder, a glob, an @LIST, or a batch-only option."""
+    if output_dir or args.table or args.jobs or args.recursive or getattr(args, "scheduler", None):
+        return True
+    if len(paths) != 1:
+        return len(paths) > 1
+    p = paths[0]
+    import glob as _glob
+
+    return p.startswith("@") or os.path.isdir(p) or (_glob.has_magic(p) and not os.path.exists(p))
+
+
+def _is_batch_of_outputs(args):
+    """encode/decode: a batch with -o DIR, a batch option or more than IN OUT."""
+    return (args.output_dir is not None or args.table or args.jobs or args.recursive
+            or args.resume or len(args.paths) > 2)
+
+
+def _run_batch(rows, args):
+    """Write the rows (and the table), print the summary; exit status 1 if any failed."""
+    from .dataset import Summary, write_table
+
+    summary = Summary()
+    if args.table:
+        write_table(rows, args.table, on_row=summary.add)
+    else:
+        for row in rows:
+            summary.add(row)
+    print(summary)
+    if args.table:
+        print(f"wrote {args.table}", file=sys.stderr)
+    return 1 if summary.failed else 0
+
+
+def _check_table_path(args):
+    if args.table and Path(args.table).suffix.lower() not in (".csv", ".jsonl", ".parquet"):
+        raise _UsageError(f"--table {args.table}: the suffix must be .csv, .jsonl or .parquet")
+    if args.table and Path(args.table).suffix.lower() == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise MissingDependency("--table .parquet needs pyarrow: pip install "
+                                    "'jpeglite[dataset]'") from None
+
+
+def _batch_encode_options(args):
+    opts = _encode_options(args)
+    if opts.pop("restart_interval", 0):
+        raise _UsageError("--restart-interval is not available in a batch")
+    if "qtables" in opts:
+        raise _UsageError("--qtables is not available in a batch")
+    return opts
+
+
+def _cmd_analyze_batch(args):
+    from . import dataset
+
+    _check_table_path(args)
+    if args.json or args.plot or args.html:
+        raise _UsageError("--json, --plot and --html report one image; a batch writes --table")
+    for k, v in (("quality", 75), ("subsampling", "4:2:0"), ("optimize", False),
+                 ("restart_interval", 0)):
+        if getattr(args, k) is None:
+            setattr(args, k, v)
+    opts = _batch_encode_options(args)
+    if args.scheduler:
+        return _analyze_on_cluster(args, opts)
+    rows = dataset.iter_analyze(args.image, args.jobs, recursive=args.recursive,
+                                reencode=args.reencode, progress=args.progress, **opts)
+    return _run_batch(rows, args)
+
+
+def _analyze_on_cluster(args, opts):
+    from . import dataset
+
+    try:
+        from distributed import Client
+    except ImportError:
+        raise MissingDependency("--scheduler needs dask[distributed]: pip install "
+                                "'jpeglite[dataset]'") from None
+    with Client(args.scheduler) as client:
+        df = dataset.analyze(args.image, client=client, recursive=args.recursive,
+                             reencode=args.reencode, **opts)
+        return _run_batch(dataset.iter_rows(df), args)
+
+
 def _cmd_analyze(args):
+    if _is_batch(args.image, args):
+        return _cmd_analyze_batch(args)
+    if args.scheduler:
+        raise _UsageError("--scheduler runs a batch")
+    args.image = args.image[0] if args.image else None
     if args.plot:
         _check_plot_path(args.plot)  # fail before the work, not after it
     if args.html:
@@ -234,9 +402,39 @@ def _cmd_analyze(args):
     return 0
 
 
+def _single(args, names):
+    """IN OUT of a one-file command, or a usage error."""
+    if len(args.paths) != 2:
+        raise _UsageError(f"the following arguments are required: {names} "
+                          f"(or INPUTS... -o DIR for a batch)")
+    args.input, args.output = args.paths
+    return args
+
+
+def _read_tables(args):
+    return None if args.tables is None else Path(args.tables).read_bytes()
+
+
 def _cmd_encode(args):
+    if _is_batch_of_outputs(args):
+        from . import dataset
+
+        if args.output_dir is None:
+            raise _UsageError("a batch needs -o DIR, the folder its outputs go to")
+        _check_table_path(args)
+        opts = _batch_encode_options(args)
+        tables = _read_tables(args)
+        rows = dataset.iter_encode(args.paths, args.output_dir, args.jobs,
+                                   recursive=args.recursive, resume=args.resume,
+                                   tables=tables, progress=args.progress, **opts)
+        return _run_batch(rows, args)
+    _single(args, "IN OUT.jpg")
     image = load_image(args.input)
-    data = codec("encode")(image, **_encode_options(args))
+    opts = _encode_options(args)
+    if args.tables is not None:
+        opts = {"subsampling": args.subsampling, "restart_interval": args.restart_interval,
+                "tables": _read_tables(args)}
+    data = codec("encode")(image, **opts)
     Path(args.output).write_bytes(data)
     h, w = image.shape[:2]
     print(f"{args.output}: {w}x{h}, {len(data):,} bytes, {8 * len(data) / (w * h):.3f} bits/pixel")
@@ -244,8 +442,22 @@ def _cmd_encode(args):
 
 
 def _cmd_decode(args):
+    if _is_batch_of_outputs(args):
+        from . import dataset
+
+        if args.output_dir is None:
+            raise _UsageError("a batch needs -o DIR, the folder its outputs go to")
+        _check_table_path(args)
+        if args.tables is not None:
+            raise _UsageError("--tables decodes one file (IN.jpg OUT)")
+        rows = dataset.iter_decode(args.paths, args.output_dir, args.jobs,
+                                   recursive=args.recursive, suffix=args.format,
+                                   resume=args.resume, progress=args.progress)
+        return _run_batch(rows, args)
+    _single(args, "IN.jpg OUT")
     data = Path(args.input).read_bytes()
-    image = codec("decode")(data)
+    tables = _read_tables(args)
+    image = codec("decode")(data) if tables is None else codec("decode")(data, tables=tables)
     save_image(args.output, image)
     h, w = image.shape[:2]
     kind = "grayscale" if image.ndim == 2 else f"{image.shape[2]} channels"
@@ -253,28 +465,65 @@ def _cmd_decode(args):
     return 0
 
 
+def _cmd_tables(args):
+    from . import dataset
+
+    dl = dataset.description_length(args.paths, args.quality, subsampling=args.subsampling,
+                                    jobs=args.jobs, recursive=args.recursive, save=args.output,
+                                    skip_errors=True)
+    per, shared = dl["per_file"], dl["shared"]
+    for path, error in dl["failed"]:
+        print(f"skipped {path}: {error}", file=sys.stderr)
+    print(f"{args.output}: {dl['tables_bytes']:,} bytes of tables for {dl['images']:,} images "
+          f"(quality {args.quality}, {args.subsampling})")
+    print("description length (bytes)    model L(P)   data L(D|P)       total")
+    for name, d in (("per-file optimized tables", per), ("shared tables (abbreviated)", shared)):
+        print(f"{name:<28} {d['model_bits'] / 8:>11,.0f} {d['data_bits'] / 8:>13,.0f} "
+              f"{d['total_bits'] / 8:>11,.0f}")
+    if per["total_bits"]:
+        print(f"shared tables save {100 * (1 - shared['total_bits'] / per['total_bits']):.1f}%")
+    return 1 if dl["failed"] else 0
+
+
 def _cmd_optimize(args):
     from .api import optimize
 
-    src, dst = Path(args.input), Path(args.output)
-    if src.is_dir():
-        pairs = [(f, dst / f.relative_to(src)) for f in sorted(src.rglob("*"))
-                 if f.is_file() and f.suffix.lower() in (".jpg", ".jpeg")]
-    else:
-        pairs = [(src, dst)]
-    before = after = 0
-    for a, b in pairs:
-        data = a.read_bytes()
-        out = optimize(data, progressive=not args.baseline, keep_metadata=not args.strip)
-        b.parent.mkdir(parents=True, exist_ok=True)
-        b.write_bytes(out)
-        before += len(data)
-        after += len(out)
-        print(f"{b}: {len(data):,} -> {len(out):,} bytes ({100 * (len(out) / len(data) - 1):+.2f}%)")
-    if len(pairs) != 1:
-        change = f" ({100 * (after / before - 1):+.2f}%)" if before else ""
-        print(f"{len(pairs)} files: {before:,} -> {after:,} bytes{change}")
+    if len(args.paths) == 2 and args.output_dir is None and os.path.isdir(args.paths[0]):
+        # IN OUT with a folder IN: every JPEG below it, into the folder OUT
+        args.paths, args.output_dir, args.recursive = [args.paths[0]], args.paths[1], True
+    if _is_batch_of_outputs(args):
+        from . import dataset
+
+        if args.output_dir is None:
+            raise _UsageError("a batch needs -o DIR, the folder its outputs go to")
+        _check_table_path(args)
+        rows = dataset.iter_optimize(args.paths, args.output_dir, args.jobs,
+                                     recursive=args.recursive, progressive=not args.baseline,
+                                     keep_metadata=not args.strip, resume=args.resume,
+                                     progress=args.progress)
+        summary = dataset.Summary()
+        status = _run_batch(_count_bytes(rows, summary), args)
+        if summary.before:
+            print(f"optimized: {summary.before:,} -> {summary.after:,} bytes "
+                  f"({100 * (summary.after / summary.before - 1):+.2f}%)")
+        return status
+    _single(args, "IN OUT")
+    data = Path(args.input).read_bytes()
+    out = optimize(data, progressive=not args.baseline, keep_metadata=not args.strip)
+    Path(args.output).write_bytes(out)
+    print(f"{args.output}: {len(data):,} -> {len(out):,} bytes "
+          f"({100 * (len(out) / len(data) - 1):+.2f}%)")
     return 0
+
+
+def _count_bytes(rows, totals):
+    # bytes before and after over the files optimized in this run
+    totals.before = totals.after = 0
+    for row in rows:
+        if not row.get("error") and not row.get("skipped"):
+            totals.before += row["input_bytes"]
+            totals.after += row["bytes"]
+        yield row
 
 
 def _cmd_bench(args):

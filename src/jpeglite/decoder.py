@@ -73,7 +73,8 @@ def _color_conversion(st):
     return CC_CMYK
 
 
-def _run_markers(data, max_pixels, threads, fused, observer=None):
+def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
+                 tables_only=False):
     """Read every segment of ``data`` and decode its scans: a ``Decoded``.
 
     ``fused``: decode a single-scan file straight to pixels (``Decoded.image``);
@@ -85,12 +86,19 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
     the parsed ``Scan`` for SOS, else None), and
     ``observer.scan`` walks each scan's entropy-coded data in place of
     ``_decoder.decode_scan`` (same arguments, same result).
+    ``tables``: a ``jfif.TableSet`` defined before the first marker (the
+    tables-only stream of an abbreviated image stream); the stream's own
+    DQT/DHT replace them slot by slot, as in libjpeg.
+    ``tables_only``: ``data`` is a tables-only stream (T.81 B.5): a frame or
+    scan in it is an error, and the ``Decoded`` holds only the state.
     """
     from ._decoder import decode_scan, decode_single_scan, find_marker
 
     walk_scan = decode_scan if observer is None else observer.scan
 
     st = _jfif.new_decoder_state(data, max_pixels)
+    if tables is not None:
+        tables.preset(st)
     pos = _jfif.check_soi(data)
     n = len(data)
     coefs = None            # per frame component, (block rows, blocks per row, 64) int16
@@ -123,6 +131,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
             # what libjpeg refuses on the marker alone, before reading its length
             if code not in _jfif.KNOWN_SEGMENTS:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
+            if tables_only and code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2, _jfif.SOS):
+                raise _JPEGError("a frame in a tables-only stream", ff)
             if code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2) and st.frame is not None:
                 raise _JPEGError("a second SOF marker", ff)
             # libjpeg skips APPn and COM by their length and tolerates one below 2
@@ -154,7 +164,12 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
                     # component as single-scan and stops at a second SOS (Pillow
                     # reports a broken data stream)
                     raise _JPEGError("a second scan in a single-scan sequential file", ff)
-                single_scan = not f.progressive and len(scan.components) == len(f.components)
+                # libjpeg settles single- or multi-scan mode at the first scan
+                # (jdinput: has_multiple_scans): a complete scan after a
+                # partial one goes into the whole-image coefficients, over
+                # what the earlier scans left there
+                single_scan = (coefs is None and not f.progressive
+                               and len(scan.components) == len(f.components))
                 if quant is None:
                     quant = [None] * len(f.components)
                     raw_quant = [None] * len(f.components)
@@ -203,6 +218,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
                 break
             raise
 
+    if tables_only:
+        return Decoded(st, None, None, None)
     if image is not None:
         return Decoded(st, image, None, None)
     if st.frame is None or coefs is None:
@@ -210,7 +227,18 @@ def _run_markers(data, max_pixels, threads, fused, observer=None):
     return Decoded(st, None, coefs, quant, raw_quant)
 
 
-def decode(data, max_pixels, threads):
+def read_tables(data):
+    """The tables of a tables-only stream (checked bytes; T.81 B.5): a
+    ``jfif.TableSet`` of the slots it defines (JPEGError when it defines
+    none, or holds a frame)."""
+    found = _jfif.TableSet.from_state(_run_markers(data, 1, 1, fused=False,
+                                                    tables_only=True).state)
+    if not found.qtables and not found.huffman:
+        raise _JPEGError("a tables-only stream that defines no table", 0)
+    return found
+
+
+def decode(data, max_pixels, threads, tables=None):
     """The pixels of a JPEG file (checked bytes): see ``jpeglite.decode``.
 
     Single-scan files take the fused path (entropy decoding of MCU-row chunks
@@ -220,7 +248,7 @@ def decode(data, max_pixels, threads):
     """
     from ._decoder import reconstruct
 
-    dec = _run_markers(data, max_pixels, threads, fused=True)
+    dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables)
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame

@@ -44,6 +44,14 @@ def encode(image, plan, threads):
     """The JPEG file (bytes) of ``image`` (C-contiguous uint8, checked) under
     ``plan`` (an ``options.EncodePlan``) on ``threads`` threads (an int >= 1)."""
     qt = plan.component_qtables()
+    if plan.progressive:
+        # every scan needs every block: through the coefficient seam, tables
+        # optimized per scan as libjpeg does in progressive mode
+        from .progressive import write_progressive
+
+        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
+        return write_progressive(coefs, plan.scans, [c.blocks for c in coefs.components],
+                                 plan.restart_interval, 0, threads)
     if threads > 1:
         coder = _encoder.BandCoder(image, plan.h, plan.v, qt, plan.restart_interval)
         tables, scan = encode_scan_threaded(coder, threads, plan)
@@ -312,6 +320,48 @@ def sequential_scans(coefs):
     return [[i] for i in range(n)]
 
 
+def _scan_plans(coefs):
+    """Per scan of ``sequential_scans``: (members, their blocks as (rows,
+    columns, 64) views, sampling factors in the scan, MCUs across, MCUs down)."""
+    from .coefficients import scan_mcus
+
+    comps = coefs.components
+    plans = []
+    for members in sequential_scans(coefs):
+        blocks = [comps[i].blocks.reshape(comps[i].blocks_down, comps[i].blocks_across, 64)
+                  for i in members]
+        c = comps[members[0]]
+        mcus_x, mcus_y = scan_mcus(coefs.width, coefs.height, coefs.max_h, coefs.max_v, c.h, c.v,
+                                   interleaved=len(members) > 1)
+        if len(members) == 1:
+            sh, sv = [1], [1]
+        else:
+            sh, sv = [comps[i].h for i in members], [comps[i].v for i in members]
+        plans.append((members, blocks, sh, sv, mcus_x, mcus_y))
+    return plans
+
+
+def _table_of(coefs):
+    # component 0 codes with Huffman tables 0, the others share tables 1 (as libjpeg)
+    return [0] + [1] * (len(coefs.components) - 1)
+
+
+def symbol_counts(coefs, restart_interval=0, plans=None):
+    """How often each Huffman symbol occurs in the sequential file of ``coefs``:
+    {(class 0 DC / 1 AC, table id): int64 (256,) counts}, components sharing a
+    table adding up (what optimal tables are built from)."""
+    plans = _scan_plans(coefs) if plans is None else plans
+    table_of = _table_of(coefs)
+    counts = {(cls, table_of[i]): np.zeros(256, np.int64)
+              for members, *_ in plans for i in members for cls in (0, 1)}
+    for members, blocks, sh, sv, mcus_x, mcus_y in plans:
+        n = _entropy.count_symbols(blocks, sh, sv, mcus_x, mcus_y, restart_interval)
+        for k, i in enumerate(members):
+            for cls in (0, 1):
+                counts[(cls, table_of[i])] += n[k, cls]
+    return counts
+
+
 def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None):
     """A sequential (baseline, or extended with 16-bit tables) file of ``coefs``
     (checked by ``coefficients.check_coefficients``): bytes, or None (see
@@ -333,36 +383,18 @@ def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None):
     counts, is not below it, None is returned instead, without coding the scans.
     """
     from ._huffman import make_codes, optimal_table
-    from .coefficients import scan_mcus
     from .options import standard_huffman_table
 
     comps = coefs.components
-    max_h, max_v = coefs.max_h, coefs.max_v
-    scans = sequential_scans(coefs)
-    table_of = [0] + [1] * (len(comps) - 1)
-    plans = []
-    for members in scans:
-        blocks = [comps[i].blocks.reshape(comps[i].blocks_down, comps[i].blocks_across, 64)
-                  for i in members]
-        c = comps[members[0]]
-        mcus_x, mcus_y = scan_mcus(coefs.width, coefs.height, max_h, max_v, c.h, c.v,
-                                   interleaved=len(members) > 1)
-        if len(members) == 1:
-            sh, sv = [1], [1]
-        else:
-            sh, sv = [comps[i].h for i in members], [comps[i].v for i in members]
-        plans.append((members, blocks, sh, sv, mcus_x, mcus_y))
-    used = sorted({(cls, table_of[i]) for members in scans for i in members for cls in (0, 1)})
+    plans = _scan_plans(coefs)
+    table_of = _table_of(coefs)
     if optimize:
-        counts = {key: np.zeros(256, np.int64) for key in used}
-        for members, blocks, sh, sv, mcus_x, mcus_y in plans:
-            n = _entropy.count_symbols(blocks, sh, sv, mcus_x, mcus_y, restart_interval)
-            for k, i in enumerate(members):
-                for cls in (0, 1):
-                    counts[(cls, table_of[i])] += n[k, cls]
-        tables = {key: optimal_table(counts[key]) for key in used}
+        counts = symbol_counts(coefs, restart_interval, plans)
+        tables = {key: optimal_table(n) for key, n in sorted(counts.items())}
     else:
-        tables = {key: standard_huffman_table(*key) for key in used}
+        tables = {key: standard_huffman_table(*key)
+                  for key in sorted({(cls, table_of[i]) for members, *_ in plans
+                                     for i in members for cls in (0, 1)})}
     codes = {key: make_codes(*tab) for key, tab in tables.items()}
     out = [_jfif.frame_header(coefs.height, coefs.width,
                               [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
@@ -375,7 +407,7 @@ def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None):
         code_bits, _ = optimal_costs(rows)
         # every symbol's low 4 bits are its amplitude bits, DC and AC alike
         amplitude = int((rows * (np.arange(256) & 15)).sum())
-        sos = sum(8 + 2 * len(members) for members in scans)
+        sos = sum(8 + 2 * len(members) for members, *_ in plans)
         if len(out[0]) + sos + (int(code_bits.sum()) + amplitude + 7) // 8 + 2 >= limit:
             return None
     for members, blocks, sh, sv, mcus_x, mcus_y in plans:

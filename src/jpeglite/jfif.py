@@ -99,7 +99,7 @@ _ADOBE_TRANSFORM = {"rgb": 0, "cmyk": 0, "ycck": 2}
 
 
 def frame_header(height, width, components, qtables, huffman_tables, restart_interval=0,
-                 color="ycbcr", metadata=(), sof_code=None, app0=None):
+                 color="ycbcr", metadata=(), sof_code=None, app0=None, with_tables=True):
     """Every byte of a file before its first SOS, in libjpeg's order: SOI,
     APP0 JFIF (grey, YCbCr) or APP14 Adobe (RGB, CMYK, YCCK), the
     ``metadata`` segments ((marker, payload) pairs), DQT per table used,
@@ -112,10 +112,17 @@ def frame_header(height, width, components, qtables, huffman_tables, restart_int
     default SOF0, or SOF1 when a table needs 16-bit precision. ``app0``: the
     payload of the JFIF APP0 to write instead of libjpeg's default (a source
     file's, with its density), for grey and YCbCr.
+    ``with_tables=False`` leaves out the DQT and DHT segments: the header of
+    an abbreviated image stream (T.81 B.4), whose tables a decoder has from a
+    tables-only stream (``tables_stream``); the JFIF APP0 is left out too,
+    as the tables stream carries it (so that the two joined are a JFIF file,
+    APP0 right after SOI).
     """
     parts = [soi()]
     if color in _ADOBE_TRANSFORM:
         parts.append(app14_adobe(_ADOBE_TRANSFORM[color]))
+    elif not with_tables:
+        pass
     elif app0 is not None:
         parts.append(segment(0xE0, app0))
     else:
@@ -128,15 +135,38 @@ def frame_header(height, width, components, qtables, huffman_tables, restart_int
             sent.append(slot)
             table = _np.asarray(qtables[slot])
             wide |= int(table.max()) > 255
-            parts.append(dqt(slot, table))
+            if with_tables:
+                parts.append(dqt(slot, table))
     if sof_code is None:
         sof_code = 0xC1 if wide else 0xC0
     parts.append(sof(sof_code, height, width, components))
-    for key in sorted(huffman_tables, key=lambda k: (k[1], k[0])):
-        parts.append(dht(key[0], key[1], *huffman_tables[key]))
+    if with_tables:
+        parts += _dhts(huffman_tables)
     if restart_interval:
         parts.append(dri(restart_interval))
     return b"".join(parts)
+
+
+def _dhts(huffman_tables):
+    # DC then AC per table id, as libjpeg writes them
+    return [dht(key[0], key[1], *huffman_tables[key])
+            for key in sorted(huffman_tables, key=lambda k: (k[1], k[0]))]
+
+
+def tables_stream(qtables, huffman_tables):
+    """A tables-only datastream (T.81 B.5, libjpeg's ``jpeg_write_tables``):
+    SOI, the JFIF APP0, a DQT per table, a DHT per table, EOI, and no frame.
+    (B.5 allows APPn among the tables; the APP0 is here rather than in every
+    abbreviated image stream, 18 bytes each, and the joined file is JFIF.)
+
+    ``qtables``: {slot: 64 values, natural order}; ``huffman_tables``:
+    {(class, id): (bits, values)}. A decoder that reads it first can then
+    read abbreviated image streams (``frame_header(with_tables=False)``);
+    the stream without its EOI, followed by such an image stream without its
+    SOI, is an ordinary interchange file.
+    """
+    parts = [soi(), app0_jfif()] + [dqt(slot, qtables[slot]) for slot in sorted(qtables)]
+    return b"".join(parts + _dhts(huffman_tables) + [eoi()])
 # ==== end encode: marker writers ====
 
 
@@ -336,6 +366,37 @@ class DecoderState:
     # (marker code, payload start, payload end): offsets, so a decode copies nothing
     extra_segments: list = _field(default_factory=list)
     max_pixels: int = 178956970
+
+
+@dataclass
+class TableSet:
+    """The tables a tables-only stream defines (T.81 B.5): a model shared by
+    abbreviated image streams.
+
+    ``qtables``: {slot 0..3: uint16 (64,) natural order}; ``huffman``:
+    {(class 0 DC / 1 AC, id 0..3): (bits: 16 counts, values)}.
+    """
+    qtables: dict
+    huffman: dict
+
+    def to_bytes(self):
+        """The tables-only stream (SOI, APP0, DQT, DHT, EOI): bytes."""
+        return tables_stream(self.qtables, self.huffman)
+
+    @classmethod
+    def from_state(cls, st):
+        """The tables a parser state's stream defined (the Annex K Huffman
+        defaults a fresh state starts with, and preset tables, left out)."""
+        return cls({slot: t for slot, t in enumerate(st.qt) if t is not None},
+                   {(slot // 4, slot % 4): (tuple(e[0]), tuple(e[1]))
+                    for slot, e in enumerate(st.dht) if e is not None and e[2] is not None})
+
+    def preset(self, st):
+        """Define these tables in parser state ``st`` before its stream is read."""
+        for slot, table in self.qtables.items():
+            st.qt[slot] = _np.asarray(table, _np.uint16)
+        for (cls, tid), (bits, values) in self.huffman.items():
+            st.dht[4 * cls + tid] = (tuple(bits), tuple(values), None)
 
 
 def new_decoder_state(data, max_pixels=178956970):

@@ -128,9 +128,17 @@ class EncodePlan:
     """
 
     def __init__(self, image, quality, subsampling, optimize, restart_interval,
-                 qtables=None, metadata=()):
+                 qtables=None, metadata=(), tables=None, abbreviated=False):
+        # tables: a jfif.TableSet whose quantization and Huffman tables are
+        # used as they are (a shared model); abbreviated: leave them out of the file
+        self.shared = tables
+        self.abbreviated = abbreviated
+        if tables is not None:
+            qtables = [tables.qtables[s] for s in sorted(tables.qtables)]
         self.height, self.width = image.shape[:2]
         self.optimize = optimize
+        self.progressive = False    # set by plan_encode, with the checked scan script
+        self.scans = None
         self.restart_interval = restart_interval
         self.metadata = metadata
         self.custom_qtables = qtables is not None
@@ -178,6 +186,9 @@ class EncodePlan:
         """
         from ._huffman import optimal_table
 
+        if self.shared is not None:
+            return {(cls, c[4 + cls]): self.shared.huffman[(cls, c[4 + cls])]
+                    for c in self.components for cls in (0, 1)}
         out = {}
         for ci, comp in enumerate(self.components):
             for cls, tid in ((0, comp[4]), (1, comp[5])):
@@ -217,14 +228,47 @@ class EncodePlan:
         """
         return (_jfif.frame_header(self.height, self.width, [c[:4] for c in self.components],
                                    self.qtables, tables, self.restart_interval,
-                                   metadata=self.metadata)
+                                   metadata=self.metadata, with_tables=not self.abbreviated)
                 + _jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
 
 
+def check_tables(tables, components):
+    """``tables`` (a ``jfif.TableSet``) holds what an encode of ``components``
+    (1 or 3) uses: quantization tables and DC/AC Huffman tables 0 (and 1 for
+    colour); TypeError/ValueError otherwise."""
+    if not isinstance(tables, _jfif.TableSet):
+        raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
+                        f"not {type(tables).__name__}")
+    ids = (0, 1) if components == 3 else (0,)
+    missing = ([f"quantization table {s}" for s in ids if s not in tables.qtables]
+               + [f"{('DC', 'AC')[c]} Huffman table {i}" for c in (0, 1) for i in ids
+                  if (c, i) not in tables.huffman])
+    if missing:
+        raise ValueError(f"tables lacks {', '.join(missing)}")
+    return tables
+
+
 def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
-                icc_profile=None, exif=None, comment=None):
+                icc_profile=None, exif=None, comment=None, progressive=False, scans=None,
+                tables=None, abbreviated=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
+    if tables is not None:
+        for name, value in (("quality", quality), ("qtables", qtables)):
+            if value is not None:
+                raise ValueError(f"{name} cannot be given with tables (the tables hold "
+                                 f"the quantization tables)")
+        if optimize:
+            raise ValueError("optimize cannot be given with tables (the tables hold the "
+                             "Huffman tables)")
+    if abbreviated is None:
+        abbreviated = tables is not None
+    if not isinstance(abbreviated, (bool, _np.bool_)):
+        raise TypeError(f"abbreviated must be a bool, not {type(abbreviated).__name__}")
+    if abbreviated and tables is None:
+        raise ValueError("abbreviated=True needs tables (the stream its tables are in)")
     image = check_image(image)
+    if tables is not None:
+        check_tables(tables, 1 if image.ndim == 2 else 3)
     if quality is not None:
         quality = check_int("quality", quality, 1, 100)
     if qtables is not None:
@@ -238,5 +282,20 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
     if not isinstance(optimize, (bool, _np.bool_)):
         raise TypeError(f"optimize must be a bool, not {type(optimize).__name__}")
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
-    return image, EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
-                             qtables, metadata)
+    if not isinstance(progressive, (bool, _np.bool_)):
+        raise TypeError(f"progressive must be a bool, not {type(progressive).__name__}")
+    if scans is not None and not progressive:
+        raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
+    if progressive and tables is not None:
+        raise ValueError("progressive cannot be given with tables (a progressive file "
+                         "has Huffman tables per scan)")
+    plan = EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
+                      qtables, metadata, tables, bool(abbreviated))
+    if progressive:
+        from . import scans as _scans
+
+        ncomp = len(plan.components)
+        plan.progressive = True
+        plan.scans = (_scans.default_script(ncomp) if scans is None else
+                      _scans.check_script(scans, ncomp, [c[1:3] for c in plan.components]))
+    return image, plan

@@ -161,3 +161,23 @@ def scale_quant_table(base, quality, force_baseline=True):
     table = (np.asarray(base, dtype=np.int64) * scale + 50) // 100
     table = np.clip(table, 1, 255 if force_baseline else 32767)
     return table.astype(np.uint16)
+
+
+def estimate_quality(luma, chroma=None):
+    """The IJG quality (1..100) whose scaled Annex K tables are nearest to a
+    file's quantization tables (natural order): an estimate, as libjpeg has no
+    quality field in the file. ``luma``: the table of the first component;
+    ``chroma``: the second component's table, or None. The distance is the sum
+    of absolute differences over both tables, ties going to the higher quality;
+    tables that are not scaled Annex K tables get the nearest quality all the same.
+    """
+    luma = np.asarray(luma, dtype=np.int64).reshape(64)
+    chroma = None if chroma is None else np.asarray(chroma, dtype=np.int64).reshape(64)
+    best, best_q = None, 100
+    for q in range(100, 0, -1):
+        d = int(np.abs(scale_quant_table(LUMA_QUANT_K1, q).astype(np.int64) - luma).sum())
+        if chroma is not None:
+            d += int(np.abs(scale_quant_table(CHROMA_QUANT_K2, q).astype(np.int64) - chroma).sum())
+        if best is None or d < best:
+            best, best_q = d, q
+    return best_q

@@ -1,0 +1,1069 @@
+"""Datasets: analyze, encode and decode many images on every core or a Dask
+cluster, and one shared model (tables) for a corpus.
+
+Batches
+    ``analyze(paths)``, ``encode(paths, out_dir)``, ``decode(paths, out_dir)``,
+    ``optimize(paths, out_dir)`` take files, folders (``recursive=True`` for their subfolders), glob patterns
+    and list files (``"@list.txt"``: one path a line), and give one row per
+    input: a pandas DataFrame (a list of dicts without pandas). The inputs are
+    streamed: at most a window of files is in flight (a few per worker), so
+    memory does not grow with the dataset. A file that fails is a row with its
+    ``error`` (``"JPEGError: ... at byte N"``), never the end of the batch;
+    outputs are written under a temporary name and renamed, so an output that
+    exists is complete (``resume=True`` skips those). ``iter_analyze`` etc.
+    give the rows one by one, and ``write_table`` streams them to CSV, JSON
+    lines or Parquet.
+
+    Work runs in a process pool (``jobs``: None = every core). The codec
+    releases the GIL, but a small image spends most of its time in Python
+    (argument checks, the marker loop, the report), which threads would
+    serialize: measured on 64x64 tiles, processes scale and threads do not.
+    Each worker codes one file on one thread.
+
+Dask
+    ``analyze(paths, client=distributed.Client(...))``, or a ``dask.bag`` of
+    paths or JPEG bytes, gives a Dask DataFrame with the same columns and rows
+    (the optional extra ``jpeglite[dataset]`` brings dask, pandas and pyarrow).
+
+A shared model
+    ``shared_tables(images, quality=75, subsampling="4:2:0")`` counts the
+    Huffman symbols of every image (quantized as ``encode`` would) and returns
+    a tables-only stream (T.81 B.5: SOI, APP0, DQT, DHT, EOI) with Huffman tables
+    optimal for the corpus. ``jpeglite.encode(image, tables=shared)`` then writes
+    abbreviated image streams (no DQT, no DHT), ``jpeglite.decode(data,
+    tables=shared)`` reads them, and ``expand(shared, data)`` makes an ordinary
+    file of one. ``description_length`` compares the corpus coded both ways:
+    L(P) per file + L(D|P) per file against L(P) once + sum of L(D|P).
+"""
+from __future__ import annotations
+
+import csv
+import glob
+import heapq
+import io
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import api
+from .images import JPEG_SUFFIXES
+
+__all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_encode",
+           "iter_decode", "iter_optimize",
+           "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
+           "shared_tables", "expand", "description_length", "IMAGE_SUFFIXES"]
+
+#: File suffixes a folder or glob yields (others in a folder are not images).
+IMAGE_SUFFIXES = JPEG_SUFFIXES + (".png", ".npy", ".npz", ".bmp", ".gif", ".tif", ".tiff",
+                                  ".webp", ".ppm", ".pgm", ".pnm")
+
+#: Stages of a report, in pipeline order; each is a ``<stage>_bits`` column.
+STAGES = ("raw", "color", "subsample", "dct", "quantize", "rle", "huffman", "file")
+
+#: Columns of a batch table and their types ("str", "int", "float", "bool").
+#: bytes: the JPEG the bits describe (the input for a JPEG, else jpeglite's
+#: encode of it); input_bytes: the input file; bits are bits, seconds seconds.
+COLUMNS = {
+    "path": "str", "error": "str", "output": "str", "skipped": "bool",
+    "input_bytes": "int", "bytes": "int", "width": "int", "height": "int",
+    "components": "int", "sampling": "str", "progressive": "bool", "quality": "int",
+    "bpp": "float", "model_bits": "int", "header_bits": "int", "data_bits": "int",
+    "metadata_bits": "int", **{f"{s}_bits": "float" for s in STAGES},
+    "psnr": "float", "seconds": "float",
+}
+
+_SUBSAMPLING_NAMES = {((2, 2), (1, 1), (1, 1)): "4:2:0", ((2, 1), (1, 1), (1, 1)): "4:2:2",
+                      ((1, 1), (1, 1), (1, 1)): "4:4:4"}
+
+
+# ---------------------------------------------------------------- inputs
+
+@dataclass(frozen=True)
+class Input:
+    """One input of a batch: ``path`` as found, ``rel`` its path below the
+    folder, glob root or list file it came from (what an output mirrors)."""
+    path: str
+    rel: str
+
+
+def _is_image(name):
+    return name.lower().endswith(IMAGE_SUFFIXES)
+
+
+def _walk(root, recursive):
+    if not recursive:
+        for entry in sorted(os.scandir(root), key=lambda e: e.name):
+            if entry.is_file() and _is_image(entry.name):
+                yield Input(entry.path, entry.name)
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if _is_image(name):
+                full = os.path.join(dirpath, name)
+                yield Input(full, os.path.relpath(full, root))
+
+
+def _glob_root(pattern):
+    parts = Path(pattern).parts
+    root = []
+    for p in parts:
+        if glob.has_magic(p):
+            break
+        root.append(p)
+    return str(Path(*root)) if root else "."
+
+
+def iter_inputs(inputs, recursive=False):
+    """The files of ``inputs`` one by one (``Input``), never listing more than one
+    folder at a time.
+
+    ``inputs``: a path or a list of them, each a file (taken whatever its
+    suffix), a folder (its image files, by suffix: ``IMAGE_SUFFIXES``; with
+    ``recursive`` its subfolders too), a glob pattern (``**`` with
+    ``recursive``) or ``@FILE``, a list file of paths, one a line (blank lines
+    and ``#`` comments skipped; relative paths are relative to the list file).
+    A path that does not exist is yielded as it is: its row gets the error.
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    for item in inputs:
+        item = os.fspath(item)
+        if item.startswith("@"):
+            listfile = item[1:]
+            base = os.path.dirname(listfile)
+            with open(listfile, encoding="utf-8") as fh:
+                for line in fh:
+                    line = line.strip()
+                    if not line or line.startswith("#"):
+                        continue
+                    path = line if os.path.isabs(line) else os.path.join(base, line)
+                    rel = os.path.relpath(path, base or ".")
+                    yield Input(path, rel if not rel.startswith("..") else os.path.basename(path))
+        elif os.path.isdir(item):
+            yield from _walk(item, recursive)
+        elif glob.has_magic(item) and not os.path.exists(item):
+            root = _glob_root(item)
+            for path in sorted(glob.iglob(item, recursive=recursive)):
+                if os.path.isfile(path):
+                    yield Input(path, os.path.relpath(path, root))
+        else:
+            yield Input(item, os.path.basename(item))
+
+
+# ---------------------------------------------------------------- rows
+
+def _empty_row(path):
+    row = dict.fromkeys(COLUMNS)
+    row["path"] = path
+    return row
+
+
+def _error_text(e):
+    return " ".join(f"{type(e).__name__}: {e}".split())
+
+
+def _failed(row, e):
+    """``row`` with the error of ``e`` and nothing measured (what was measured
+    before the failure is dropped: a row is either complete or an error)."""
+    keep = {k: row[k] for k in ("path", "output", "input_bytes")}
+    row.update(dict.fromkeys(COLUMNS), **keep)
+    row["error"] = _error_text(e)
+    return row
+
+
+def _sampling(factors):
+    f = tuple(tuple(v) for v in factors)
+    if len(f) == 1:
+        return "gray"
+    return _SUBSAMPLING_NAMES.get(f, ",".join(f"{h}x{v}" for h, v in f))
+
+
+def report_row(report, row=None):
+    """The table row of a ``Report`` (``report.to_dict()``): a dict of ``COLUMNS``."""
+    from .tables import estimate_quality
+
+    d = report.to_dict()
+    row = _empty_row(None) if row is None else row
+    for k in ("width", "height", "components", "model_bits", "header_bits", "data_bits",
+              "metadata_bits", "bpp", "psnr"):
+        row[k] = d.get(k)
+    row["bytes"] = d["size_bytes"]
+    row["seconds"] = d["seconds"]
+    for stage in d["stages"]:
+        row[f"{stage['name']}_bits"] = float(stage["bits"])
+    opts = d["options"]
+    if d["kind"] == "file":
+        row["sampling"] = _sampling(opts["sampling_factors"].values())
+        row["progressive"] = opts["process"].startswith("progressive")
+        qt = next(s for s in d["stages"] if s["name"] == "quantize")["details"]["quant_tables"]
+        tables = list(qt.values())
+        if tables:
+            row["quality"] = estimate_quality(tables[0], tables[1] if len(tables) > 1 else None)
+    else:
+        sub = opts["subsampling"]
+        row["sampling"] = sub if sub in ("4:4:4", "4:2:2", "4:2:0") else "gray"
+        row["progressive"] = False
+        row["quality"] = opts.get("quality")
+    return row
+
+
+def _is_jpeg_bytes(data):
+    return data[:2] == b"\xff\xd8"
+
+
+def _read_input(path):
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _load_pixels(path, data):
+    """The pixels of an input file already read as ``data``."""
+    if _is_jpeg_bytes(data):
+        return api.decode(data, threads=1)
+    suffix = Path(path).suffix.lower() if path else ""
+    if suffix == ".npy":
+        return np.load(io.BytesIO(data), allow_pickle=False)
+    if suffix == ".npz":
+        from .images import _from_npz
+
+        return _from_npz(io.BytesIO(data))
+    from .images import pillow
+
+    Image = pillow()
+    try:
+        im = Image.open(io.BytesIO(data))
+    except Image.UnidentifiedImageError:
+        # (Pillow's message names a BytesIO object, not the file)
+        raise ValueError("neither a JPEG nor an image format Pillow reads") from None
+    with im:
+        im = im.convert("L" if im.mode in ("1", "L", "I;16", "I", "F") else "RGB")
+        return np.asarray(im)
+
+
+def _analyze_one(item, opts):
+    """The analysis row of one input: a path, an ``Input`` or a JPEG's bytes."""
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        path, data = None, bytes(item)
+    else:
+        path = item.path if isinstance(item, Input) else os.fspath(item)
+        data = None
+    row = _empty_row(path)
+    try:
+        if data is None:
+            data = _read_input(path)
+        row["input_bytes"] = len(data)
+        if _is_jpeg_bytes(data) and not opts.get("reencode"):
+            report = api.analyze(data)
+        else:
+            image = _load_pixels(path, data)
+            enc = {k: v for k, v in opts.items() if k != "reencode"}
+            report = api.analyze(image, threads=1, **enc)
+        report_row(report, row)
+    except Exception as e:          # a row with its error, never the end of the batch
+        _failed(row, e)
+    return row
+
+
+def _out_path(out_dir, item, suffix):
+    return os.path.join(out_dir, os.path.splitext(item.rel)[0] + suffix)
+
+
+def _write_atomic(path, write):
+    """``write(tmp_path)``, then rename: the output exists only when complete."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    head, tail = os.path.split(path)
+    tmp = os.path.join(head, f".{tail}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _encode_one(item, opts):
+    out_dir, resume, enc = opts["out_dir"], opts["resume"], opts["encode"]
+    row = _empty_row(item.path)
+    out = row["output"] = _out_path(out_dir, item, ".jpg")
+    try:
+        if resume and os.path.exists(out):
+            row["skipped"] = True
+            row["bytes"] = os.path.getsize(out)
+            return row
+        t = time.perf_counter()
+        data = _read_input(item.path)
+        row["input_bytes"] = len(data)
+        image = _load_pixels(item.path, data)
+        jpeg = api.encode(image, threads=1, **enc)
+        row["seconds"] = time.perf_counter() - t
+        tables = enc.get("tables")
+        _output_row(row, jpeg, tables)
+        row["quality"] = enc.get("quality")
+        if opts.get("psnr"):
+            diff = api.decode(jpeg, threads=1).astype(np.float64) - image
+            mse = float(np.mean(diff * diff))
+            row["psnr"] = math.inf if mse == 0 else 10 * math.log10(255 ** 2 / mse)
+        _write_atomic(out, lambda p: Path(p).write_bytes(jpeg))
+    except Exception as e:
+        _failed(row, e)
+    return row
+
+
+def _output_row(row, jpeg, tables=None):
+    """Fill ``row`` with the parts of a file jpeglite wrote (``jpeg``): bytes,
+    frame, model/header/data/metadata bits, without the measurements of a
+    full report. An abbreviated stream is split with its ``tables`` in front,
+    then the tables, which the corpus pays once, taken out (model_bits 0)."""
+    from .analysis import file_parts
+    from .decoder import DEFAULT_MAX_PIXELS
+
+    parts, frame = file_parts(jpeg if tables is None else expand(tables, jpeg), DEFAULT_MAX_PIXELS)
+    if tables is not None:
+        parts["model"] = 0
+        parts["header"] = 8 * len(jpeg) - parts["data"] - parts["metadata"]
+    for k, v in parts.items():
+        row[f"{k}_bits"] = v
+    row["bytes"] = len(jpeg)
+    row["file_bits"] = 8.0 * len(jpeg)
+    row["width"], row["height"] = frame.width, frame.height
+    row["components"] = len(frame.components)
+    row["progressive"] = bool(frame.progressive)
+    row["sampling"] = _sampling((c.h, c.v) for c in frame.components)
+    row["bpp"] = 8 * len(jpeg) / (frame.width * frame.height)
+    return row
+
+
+def _optimize_one(item, opts):
+    out_dir, resume = opts["out_dir"], opts["resume"]
+    row = _empty_row(item.path)
+    out = row["output"] = _out_path(out_dir, item, os.path.splitext(item.rel)[1] or ".jpg")
+    try:
+        if resume and os.path.exists(out):
+            row["skipped"] = True
+            row["bytes"] = os.path.getsize(out)
+            return row
+        t = time.perf_counter()
+        data = _read_input(item.path)
+        row["input_bytes"] = len(data)
+        jpeg = api.optimize(data, threads=1, **opts["optimize"])
+        row["seconds"] = time.perf_counter() - t
+        _output_row(row, jpeg)
+        _write_atomic(out, lambda p: Path(p).write_bytes(jpeg))
+    except Exception as e:
+        _failed(row, e)
+    return row
+
+
+def _decode_one(item, opts):
+    from .images import save_image
+
+    out_dir, resume = opts["out_dir"], opts["resume"]
+    row = _empty_row(item.path)
+    out = row["output"] = _out_path(out_dir, item, opts["suffix"])
+    try:
+        if resume and os.path.exists(out):
+            row["skipped"] = True
+            return row
+        t = time.perf_counter()
+        data = _read_input(item.path)
+        row["input_bytes"] = row["bytes"] = len(data)
+        image = api.decode(data, threads=1)
+        row["seconds"] = time.perf_counter() - t
+        row["height"], row["width"] = image.shape[:2]
+        row["components"] = 1 if image.ndim == 2 else image.shape[2]
+        row["bpp"] = 8 * len(data) / (image.shape[0] * image.shape[1])
+        # save_image picks the format by suffix: give the temporary name the same one
+        _write_atomic(out, lambda p: _save_as(save_image, p, out, image))
+    except Exception as e:
+        _failed(row, e)
+    return row
+
+
+def _save_as(save_image, tmp, final, image):
+    suffix = Path(final).suffix
+    save_image(tmp + suffix, image)
+    os.replace(tmp + suffix, tmp)
+
+
+def _run_chunk(func, items, opts):
+    return [func(item, opts) for item in items]
+
+
+# ---------------------------------------------------------------- the pool
+
+def resolve_jobs(jobs):
+    """Worker processes for ``jobs`` (None: every core; an int >= 1)."""
+    if jobs is None:
+        return os.cpu_count() or 1
+    if isinstance(jobs, bool) or not isinstance(jobs, int):
+        raise TypeError(f"jobs must be an int, not {type(jobs).__name__}")
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    return jobs
+
+
+def _chunks(items, size):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _run(func, items, opts, jobs, chunk=16):
+    """``func(item, opts)`` for every item, in input order, on ``jobs`` processes.
+
+    Items go to the workers ``chunk`` at a time (a small image is about a
+    millisecond of work, so one round trip per file would cost as much), and
+    at most 4 chunks per worker are in flight: memory is bounded by the
+    window, not the dataset. A worker that dies (a crash, the OOM killer) turns
+    its chunk into error rows and the pool is started again.
+    """
+    jobs = resolve_jobs(jobs)
+    if jobs == 1:
+        for item in items:
+            yield func(item, opts)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    import multiprocessing
+
+    # forkserver: workers never inherit the parent's threads (a progress bar,
+    # a codec thread pool) in a half-held lock, as fork could
+    ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+    window = deque()
+    try:
+        for part in _chunks(items, chunk):
+            window.append((part, pool.submit(_run_chunk, func, part, opts)))
+            while len(window) >= 4 * jobs:
+                pool = yield from _drain_one(window, func, opts, pool, jobs, ctx,
+                                             BrokenProcessPool)
+        while window:
+            pool = yield from _drain_one(window, func, opts, pool, jobs, ctx, BrokenProcessPool)
+    finally:
+        for _, fut in window:
+            fut.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _drain_one(window, func, opts, pool, jobs, ctx, broken):
+    from concurrent.futures import ProcessPoolExecutor
+
+    part, fut = window.popleft()
+    try:
+        rows = fut.result()
+    except broken:
+        # any chunk in flight may have killed the pool: run this one's items
+        # each in a process of its own to find the culprit, and the other
+        # chunks again on a new pool
+        pool.shutdown(wait=False, cancel_futures=True)
+        rows = [_isolated(func, item, opts, ctx, broken) for item in part]
+        pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+        try:
+            for i, (p, _) in enumerate(window):
+                window[i] = (p, pool.submit(_run_chunk, func, p, opts))
+        except broken as e:
+            raise RuntimeError(f"the worker processes cannot run ({e})") from None
+    yield from rows
+    return pool
+
+
+def _isolated(func, item, opts, ctx, broken):
+    """``func(item, opts)`` in a process of its own; an error row if it dies."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        try:
+            return pool.submit(func, item, opts).result()
+        except broken as e:
+            row = _empty_row(item.path if isinstance(item, Input) else None)
+            row["error"] = _error_text(RuntimeError(f"the worker process died ({e})"))
+            return row
+
+
+# ---------------------------------------------------------------- progress
+
+class _Progress:
+    """A tqdm bar on stderr (files/s, MB/s of input); nothing without tqdm or when off."""
+
+    def __init__(self, enabled, desc):
+        self.bar = None
+        self.bytes = 0
+        self.start = time.perf_counter()
+        self.shown = 0.0
+        if enabled:
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                return
+            self.bar = tqdm(desc=desc, unit="file", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, row):
+        if self.bar is None:
+            return
+        self.bytes += row.get("input_bytes") or 0
+        self.bar.update(1)
+        now = time.perf_counter()
+        if now - self.shown > 0.5:
+            self.shown = now
+            self.bar.set_postfix_str(f"{self.bytes / 1e6 / (now - self.start):.1f} MB/s",
+                                     refresh=False)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _rows(func, inputs, opts, jobs, recursive, progress, desc):
+    bar = _Progress(progress, desc)
+    try:
+        for row in _run(func, iter_inputs(inputs, recursive), opts, jobs):
+            bar.update(row)
+            yield row
+    finally:
+        bar.close()
+
+
+# ---------------------------------------------------------------- public batch API
+
+def _encode_kwargs(quality, subsampling, optimize, tables=None, progressive=False):
+    out = {"quality": quality, "subsampling": subsampling, "optimize": optimize}
+    if progressive:
+        out["progressive"] = True
+    if tables is not None:
+        out = {"subsampling": subsampling, "tables": tables}
+    return out
+
+
+def iter_analyze(paths, jobs=None, *, recursive=False, quality=75, subsampling="4:2:0",
+                 optimize=False, reencode=False, progress=False):
+    """The rows of ``analyze`` one by one, in input order (see ``analyze``)."""
+    opts = {**_encode_kwargs(quality, subsampling, optimize), "reencode": reencode}
+    return _rows(_analyze_one, paths, opts, jobs, recursive, progress, "analyze")
+
+
+def analyze(paths, jobs=None, *, client=None, recursive=False, quality=75,
+            subsampling="4:2:0", optimize=False, reencode=False, progress=False):
+    """Where the bits go, image by image: one row per input (``COLUMNS``).
+
+    ``paths``: files, folders, globs and ``@list`` files (see ``iter_inputs``),
+    or a ``dask.bag.Bag`` of paths or JPEG bytes. A JPEG file is reported as it
+    is (``jpeglite.analyze(data)``: ``quality`` is the IJG quality nearest to its
+    tables, ``psnr`` empty); any other image (or a JPEG with ``reencode``) is
+    encoded stage by stage with ``quality``, ``subsampling`` and ``optimize``
+    (``psnr`` in dB against its pixels). ``bytes`` is the size of the JPEG the
+    row describes; ``model_bits`` (DQT, DHT: L(P)) + ``header_bits`` +
+    ``data_bits`` (L(D|P)) + ``metadata_bits`` = 8 x ``bytes``; ``<stage>_bits``
+    the bits at each stage (empty where a stage does not apply).
+    ``error``: None, or the failure (the other columns then empty).
+
+    ``jobs``: worker processes (None: every core). ``client``: a
+    ``distributed.Client`` to run on instead; the result is then a Dask
+    DataFrame (as for a bag). ``progress``: a tqdm bar on stderr.
+    Returns a pandas DataFrame, or a list of dicts when pandas is not installed.
+    """
+    opts = {**_encode_kwargs(quality, subsampling, optimize), "reencode": reencode}
+    if client is not None or _is_bag(paths):
+        return _dask_frame(_analyze_one, paths, opts, client, recursive)
+    return _frame(iter_analyze(paths, jobs, recursive=recursive, quality=quality,
+                               subsampling=subsampling, optimize=optimize,
+                               reencode=reencode, progress=progress))
+
+
+def iter_encode(paths, out_dir, jobs=None, *, recursive=False, quality=75,
+                subsampling="4:2:0", optimize=False, progressive=False, tables=None,
+                resume=False, psnr=False, progress=False):
+    """The rows of ``encode`` one by one, in input order (see ``encode``)."""
+    _check_out_dir(out_dir)
+    opts = {"out_dir": os.fspath(out_dir), "resume": resume, "psnr": psnr,
+            "encode": _encode_kwargs(quality, subsampling, optimize, tables, progressive)}
+    return _rows(_encode_one, paths, opts, jobs, recursive, progress, "encode")
+
+
+def encode(paths, out_dir, jobs=None, *, recursive=False, quality=75, subsampling="4:2:0",
+           optimize=False, progressive=False, tables=None, resume=False, psnr=False,
+           progress=False):
+    """Encode every input image as ``out_dir/<its path below its folder>.jpg``.
+
+    Inputs as ``analyze``; a JPEG input is decoded and re-encoded; options as
+    ``jpeglite.encode``'s. ``tables``: a tables-only stream (``shared_tables``)
+    whose tables every file uses, written as abbreviated streams
+    (``quality``/``optimize`` then unused; ``model_bits`` 0, the tables being
+    paid once). ``resume``: an output that exists is complete (outputs are
+    renamed into place), so it is skipped (``skipped`` True). ``psnr``: decode
+    each file and fill ``psnr`` (dB). Rows: path, output, error, input_bytes,
+    bytes, the frame, model/header/data/metadata bits, file_bits, seconds (of
+    reading and encoding).
+    """
+    return _frame(iter_encode(paths, out_dir, jobs, recursive=recursive, quality=quality,
+                              subsampling=subsampling, optimize=optimize,
+                              progressive=progressive, tables=tables, resume=resume, psnr=psnr,
+                              progress=progress))
+
+
+def iter_optimize(paths, out_dir, jobs=None, *, recursive=False, progressive=True,
+                  keep_metadata=True, resume=False, progress=False):
+    """The rows of ``optimize`` one by one, in input order (see ``optimize``)."""
+    _check_out_dir(out_dir)
+    opts = {"out_dir": os.fspath(out_dir), "resume": resume,
+            "optimize": {"progressive": progressive, "keep_metadata": keep_metadata}}
+    return _rows(_optimize_one, paths, opts, jobs, recursive, progress, "optimize")
+
+
+def optimize(paths, out_dir, jobs=None, *, recursive=False, progressive=True,
+             keep_metadata=True, resume=False, progress=False):
+    """Losslessly re-optimize every input JPEG (``jpeglite.optimize``: the same
+    pixels, never more bytes) into ``out_dir/<its path below its folder>``.
+    Rows as ``encode``'s: ``input_bytes`` before, ``bytes`` after."""
+    return _frame(iter_optimize(paths, out_dir, jobs, recursive=recursive,
+                                progressive=progressive, keep_metadata=keep_metadata,
+                                resume=resume, progress=progress))
+
+
+def iter_decode(paths, out_dir, jobs=None, *, recursive=False, suffix=".png", resume=False,
+                progress=False):
+    """The rows of ``decode`` one by one, in input order (see ``decode``)."""
+    _check_out_dir(out_dir)
+    if not isinstance(suffix, str) or not suffix.startswith("."):
+        raise ValueError(f"suffix must be a file suffix such as '.png', got {suffix!r}")
+    opts = {"out_dir": os.fspath(out_dir), "resume": resume, "suffix": suffix}
+    return _rows(_decode_one, paths, opts, jobs, recursive, progress, "decode")
+
+
+def decode(paths, out_dir, jobs=None, *, recursive=False, suffix=".png", resume=False,
+           progress=False):
+    """Decode every input JPEG to ``out_dir/<its path below its folder><suffix>``
+    (``.png`` and other Pillow formats, ``.npy``, ``.npz``); rows with path,
+    output, error, bytes, width, height, components, bpp, seconds."""
+    return _frame(iter_decode(paths, out_dir, jobs, recursive=recursive, suffix=suffix,
+                              resume=resume, progress=progress))
+
+
+def _check_out_dir(out_dir):
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise TypeError(f"out_dir must be a str or os.PathLike, not {type(out_dir).__name__}")
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ValueError(f"out_dir {os.fspath(out_dir)!r} is not a folder")
+
+
+# ---------------------------------------------------------------- tables
+
+_PANDAS_TYPES = {"str": "string", "int": "Int64", "float": "Float64", "bool": "boolean"}
+
+
+def _pandas():
+    try:
+        import pandas
+    except ImportError:
+        return None
+    return pandas
+
+
+def _frame(rows):
+    """A pandas DataFrame of ``rows`` with ``COLUMNS``' types (a list without pandas)."""
+    rows = list(rows)
+    pd = _pandas()
+    if pd is None:
+        return rows
+    return _typed(pd.DataFrame.from_records(rows, columns=list(COLUMNS)))
+
+
+def _typed(df):
+    return df.astype({k: _PANDAS_TYPES[t] for k, t in COLUMNS.items()})
+
+
+def _cell(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def write_table(rows, path, on_row=None):
+    """Stream ``rows`` (dicts of ``COLUMNS``) to ``path``: ``.csv``, ``.jsonl``
+    (one JSON object a line) or ``.parquet`` (needs pyarrow; written in row
+    groups of 4,096). ``on_row(row)`` sees each row after it is written.
+    Returns the number of rows."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".parquet"):
+        raise ValueError(f"table {os.fspath(path)!r}: the suffix must be .csv, .jsonl or .parquet")
+    n = 0
+    if suffix == ".parquet":
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            from .images import MissingDependency
+
+            raise MissingDependency("a .parquet table needs pyarrow: pip install "
+                                    "'jpeglite[dataset]'") from None
+        types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(),
+                 "bool": pa.bool_()}
+        schema = pa.schema([(k, types[t]) for k, t in COLUMNS.items()])
+
+        def flush(batch, writer):
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+
+        def as_float(row):
+            # inf PSNR stays a float in Parquet
+            return {k: (float(v) if COLUMNS[k] == "float" and v is not None else v)
+                    for k, v in row.items()}
+
+        with pq.ParquetWriter(os.fspath(path), schema) as writer:
+            batch = []
+            for row in rows:
+                batch.append(as_float(row))
+                n += 1
+                if on_row:
+                    on_row(row)
+                if len(batch) == 4096:
+                    flush(batch, writer)
+                    batch = []
+            if batch or n == 0:
+                flush(batch, writer)
+        return n
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        if suffix == ".csv":
+            writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
+            writer.writeheader()
+            put = lambda row: writer.writerow({k: _cell(row.get(k)) for k in COLUMNS})  # noqa: E731
+        else:
+            put = lambda row: fh.write(json.dumps(  # noqa: E731
+                {k: _cell(row.get(k)) for k in COLUMNS}, allow_nan=False) + "\n")
+        for row in rows:
+            put(row)
+            n += 1
+            if on_row:
+                on_row(row)
+    return n
+
+
+class Summary:
+    """Totals of a batch, kept as its rows go by (memory: a few numbers per
+    row for the medians and a heap of the biggest files)."""
+
+    BIGGEST = 5
+
+    def __init__(self):
+        self.rows = self.failed = self.skipped = 0
+        self.errors = []            # the first few (path, error)
+        self.sizes, self.bpps, self.psnrs = [], [], []
+        self.biggest = []           # (bytes, path) min-heap of the BIGGEST
+        self.parts = dict.fromkeys(("model_bits", "header_bits", "data_bits",
+                                    "metadata_bits"), 0)
+        self.stages = dict.fromkeys(STAGES, 0.0)
+        self.input_bytes = 0
+        self.start = time.perf_counter()
+
+    def add(self, row):
+        """Count one row."""
+        self.rows += 1
+        if row.get("error"):
+            self.failed += 1
+            if len(self.errors) < 10:
+                self.errors.append((row["path"], row["error"]))
+            return
+        if row.get("skipped"):
+            self.skipped += 1
+            return
+        self.input_bytes += row.get("input_bytes") or 0
+        size = row.get("bytes")
+        if size is not None:
+            self.sizes.append(size)
+            item = (size, row.get("path") or "")
+            if len(self.biggest) < self.BIGGEST:
+                heapq.heappush(self.biggest, item)
+            else:
+                heapq.heappushpop(self.biggest, item)
+        if row.get("bpp") is not None:
+            self.bpps.append(row["bpp"])
+        if row.get("psnr") is not None and math.isfinite(row["psnr"]):
+            self.psnrs.append(row["psnr"])
+        for k in self.parts:
+            self.parts[k] += row.get(k) or 0
+        for s in STAGES:
+            self.stages[s] += row.get(f"{s}_bits") or 0.0
+
+    def __str__(self):
+        seconds = time.perf_counter() - self.start
+        done = self.rows - self.failed - self.skipped
+        lines = [f"{self.rows:,} files: {done:,} done, {self.failed:,} failed, "
+                 f"{self.skipped:,} skipped, in {seconds:.1f} s "
+                 f"({self.rows / seconds if seconds else 0:.1f} files/s, "
+                 f"{self.input_bytes / 1e6 / seconds if seconds else 0:.1f} MB/s read)"]
+        if self.sizes:
+            total = sum(self.sizes)
+            lines.append(f"JPEG bytes: total {total:,}, median {statistics.median(self.sizes):,.0f}"
+                         + (f"; median {statistics.median(self.bpps):.3f} bits/pixel"
+                            if self.bpps else "")
+                         + (f"; median PSNR {statistics.median(self.psnrs):.2f} dB"
+                            if self.psnrs else ""))
+            bits = sum(self.parts.values())
+            if bits:
+                lines.append("where the bits go (all files): " + ", ".join(
+                    f"{k[:-5]} {v:,} bits ({100 * v / bits:.1f}%)"
+                    for k, v in self.parts.items()))
+            staged = [(s, b) for s, b in self.stages.items() if b]
+            if staged:
+                lines.append("bits by stage (sum over the files that have it): " + ", ".join(
+                    f"{s} {b:,.0f}" for s, b in staged))
+            lines.append("biggest files: " + ", ".join(
+                f"{p} ({b:,} bytes)" for b, p in sorted(self.biggest, reverse=True)))
+        for path, error in self.errors:
+            lines.append(f"failed: {path}: {error}")
+        if self.failed > len(self.errors):
+            lines.append(f"... and {self.failed - len(self.errors):,} more failures")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- Dask
+
+def _is_bag(obj):
+    mod = type(obj).__module__ or ""
+    return mod.startswith("dask.bag")
+
+
+def _dask_meta():
+    import pandas as pd
+
+    return _typed(pd.DataFrame({k: [] for k in COLUMNS}))
+
+
+def _dask_frame(func, paths, opts, client, recursive):
+    """A Dask DataFrame of ``func`` over a bag of ``paths`` (or a bag given)."""
+    try:
+        import dask.bag as db
+    except ImportError:
+        from .images import MissingDependency
+
+        raise MissingDependency("the Dask engine needs dask: pip install 'jpeglite[dataset]'") \
+            from None
+    if _is_bag(paths):
+        bag = paths
+    else:
+        # the paths (not the images) are listed here; workers read the files
+        items = list(iter_inputs(paths, recursive))
+        parts = max(1, min(len(items), 8 * _cluster_cores(client)))
+        bag = db.from_sequence(items, npartitions=parts)
+    df = bag.map(func, opts).to_dataframe(meta=_dask_meta())
+    if client is not None:
+        df = client.persist(df)
+    return df
+
+
+def iter_rows(df):
+    """The rows (dicts, None for a missing value) of a batch's DataFrame: a
+    pandas one, or a Dask one computed a partition at a time (so that only
+    one partition is in memory here)."""
+    parts = df.partitions if hasattr(df, "partitions") else [df]
+    for part in parts:
+        pdf = part.compute() if hasattr(part, "compute") else part
+        for record in pdf.to_dict("records"):
+            yield {k: (None if _missing(v) else (v.item() if isinstance(v, np.generic) else v))
+                   for k, v in record.items()}
+
+
+def _missing(v):
+    try:
+        import pandas as pd
+
+        return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+    except ImportError:
+        return v is None
+
+
+def _cluster_cores(client):
+    if client is None:
+        return os.cpu_count() or 1
+    try:
+        return max(1, sum(client.nthreads().values()))
+    except Exception:
+        return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------- a shared model
+
+def _image_of(item):
+    """Pixels of a shared-model input: an array, a file's bytes or a path."""
+    if isinstance(item, np.ndarray):
+        return item
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return _load_pixels(None, bytes(item))
+    path = item.path if isinstance(item, Input) else os.fspath(item)
+    return _load_pixels(path, _read_input(path))
+
+
+def _counts_one(item, opts):
+    """Per Huffman table, the symbol counts of one image's sequential encode."""
+    from . import _encoder
+    from .encoder import symbol_counts
+    from .options import plan_encode
+
+    try:
+        image, plan = plan_encode(_image_of(item), opts["quality"], opts["subsampling"], False, 0)
+        blocks = _encoder.forward(image, plan.h, plan.v, plan.component_qtables())
+        return symbol_counts(plan.coefficients(blocks)), plan.qtables, None
+    except Exception as e:
+        if not opts["skip_errors"]:
+            raise
+        return None, None, (_item_name(item), _error_text(e))
+
+
+def _item_name(item):
+    if isinstance(item, Input):
+        return item.path
+    if isinstance(item, (str, os.PathLike)):
+        return os.fspath(item)
+    return f"<{type(item).__name__}>"
+
+
+def _every_symbol(cls):
+    """The symbols a baseline scan can code with a table of class ``cls``:
+    DC categories 0..11; AC EOB, ZRL and run/size 0..15 x 1..10."""
+    if cls == 0:
+        return list(range(12))
+    return [0x00, 0xF0] + [(r << 4) | s for r in range(16) for s in range(1, 11)]
+
+
+def _corpus_items(images, recursive):
+    if isinstance(images, (str, os.PathLike)):
+        return iter_inputs([images], recursive)
+    if isinstance(images, np.ndarray) and images.dtype != object and images.ndim in (2, 3) \
+            and images.dtype == np.uint8 and (images.ndim == 2 or images.shape[-1] == 3):
+        return [images]            # one image, not a stack
+    items = list(images) if not hasattr(images, "__next__") else images
+
+    def expand_paths():
+        for item in items:
+            if isinstance(item, (str, os.PathLike)):
+                yield from iter_inputs([item], recursive)
+            else:
+                yield item
+    return expand_paths()
+
+
+def shared_tables(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=False,
+                  complete=True, skip_errors=False, failed=None):
+    """One model for a corpus: a tables-only stream (bytes; T.81 B.5: SOI, the
+    JFIF APP0, DQT, DHT, EOI) whose Huffman tables are optimal for the symbols of every image
+    coded at ``quality`` (IJG 1..100) and ``subsampling``.
+
+    ``images``: numpy arrays (as ``jpeglite.encode`` takes), image files'
+    bytes, or paths, folders, globs and ``@list`` files (``iter_inputs``);
+    streamed, one image in memory per worker. ``jobs``: worker processes (1:
+    this one; None: every core). ``complete``: give every symbol a baseline
+    scan can code at least one count, so that the tables code any image, not
+    only the corpus's (each costs a code length in the DHT, once; the corpus's
+    own codes barely change). Pass the result as ``tables=`` to
+    ``jpeglite.encode`` (abbreviated streams) and ``jpeglite.decode``.
+    An image that cannot be read raises its error, or with ``skip_errors``
+    is left out and appended to the list ``failed`` as (path, error).
+    """
+    from ._huffman import optimal_table
+    from .jfif import TableSet
+    from .options import check_int
+
+    quality = check_int("quality", quality, 1, 100)
+    if subsampling not in ("4:4:4", "4:2:2", "4:2:0"):
+        raise ValueError(f"subsampling must be one of 4:4:4, 4:2:2, 4:2:0, got {subsampling!r}")
+    opts = {"quality": quality, "subsampling": subsampling, "skip_errors": skip_errors}
+    totals, qtables, n = {}, {}, 0
+    for counts, qt, error in _run(_counts_one, _corpus_items(images, recursive), opts, jobs):
+        if error is not None:
+            if failed is not None:
+                failed.append(error)
+            continue
+        n += 1
+        qtables.update(qt)
+        for key, c in counts.items():
+            totals[key] = totals.get(key, 0) + c
+    if n == 0:
+        raise ValueError("images holds no image to fit tables to")
+    if complete:
+        for key in totals:
+            for s in _every_symbol(key[0]):
+                if totals[key][s] == 0:
+                    totals[key][s] = 1
+    huffman = {key: tuple(map(tuple, optimal_table(c))) for key, c in sorted(totals.items())}
+    return TableSet(qtables, huffman).to_bytes()
+
+
+def expand(tables, data):
+    """An ordinary JPEG file (bytes) of an abbreviated image stream ``data`` and
+    the tables-only stream ``tables`` it was coded with: the tables stream
+    without its EOI, then the image stream without its SOI (T.81 B.4), which
+    every reader opens."""
+    tables, data = api._as_bytes(tables), api._as_bytes(data)
+    api._tables_arg(tables)          # a ValueError when it is not a tables-only stream
+    if data[:2] != b"\xff\xd8":
+        raise ValueError("data is not a JPEG stream (no SOI)")
+    return tables[:-2] + data[2:]
+
+
+def _model_bits(data):
+    r = api.analyze(data)
+    return r.model_bits
+
+
+def description_length(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=False,
+                       save=None, skip_errors=False):
+    """The corpus's description length (bits) both ways, as minimum description
+    length splits it into model and data:
+
+    - ``per_file``: every file with its own optimal tables (``optimize=True``):
+      ``model_bits`` = sum of L(P_i) (each file's DQT + DHT), ``data_bits`` =
+      sum of L(D_i|P_i) (everything else of each file);
+    - ``shared``: one tables-only stream (``shared_tables``) paid once,
+      ``model_bits`` = L(P) = 8 x its length, and ``data_bits`` = sum of the
+      abbreviated image streams (headers and entropy-coded data);
+    - ``images`` and each way's ``total_bits``.
+
+    ``images`` as ``shared_tables`` (read twice: once to fit, once to code).
+    ``save``: a path to write the tables-only stream to (renamed into place).
+    ``skip_errors``: leave out images that cannot be read, listed in
+    ``failed`` as (path, error); otherwise their error is raised.
+    """
+    items = list(_corpus_items(images, recursive))
+    failed = []
+    tables = shared_tables(items, quality, subsampling=subsampling, jobs=jobs,
+                           skip_errors=skip_errors, failed=failed)
+    bad = {path for path, _ in failed}
+    items = [i for i in items if _item_name(i) not in bad]
+    if save is not None:
+        _write_atomic(os.fspath(save), lambda p: Path(p).write_bytes(tables))
+    opts = {"quality": quality, "subsampling": subsampling, "tables": tables}
+    per = {"model_bits": 0, "data_bits": 0}
+    shared = {"model_bits": 8 * len(tables), "data_bits": 0}
+    n = 0
+    for own_model, own_total, abbreviated in _run(_lengths_one, items, opts, jobs):
+        n += 1
+        per["model_bits"] += own_model
+        per["data_bits"] += own_total - own_model
+        shared["data_bits"] += abbreviated
+    for d in (per, shared):
+        d["total_bits"] = d["model_bits"] + d["data_bits"]
+    return {"images": n, "per_file": per, "shared": shared, "tables_bytes": len(tables),
+            "failed": failed}
+
+
+def _lengths_one(item, opts):
+    image = _image_of(item)
+    own = api.encode(image, opts["quality"], subsampling=opts["subsampling"], optimize=True,
+                     threads=1)
+    abbreviated = api.encode(image, subsampling=opts["subsampling"], tables=opts["tables"],
+                             threads=1)
+    return _model_bits(own), 8 * len(own), 8 * len(abbreviated)
