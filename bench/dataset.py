@@ -61,7 +61,7 @@ def pillow_bytes(tile, **options):
 
 
 def sizes(arrays):
-    shared = dataset.shared_tables(arrays, 75, jobs=None)
+    shared = dataset.fit_tables(arrays, 75, jobs=None)
     rows = {"Pillow default, per file": 0, "Pillow optimize=True, per file": 0,
             "jpeglite, shared tables in every file": 0,
             "jpeglite, abbreviated streams + tables once": len(shared)}

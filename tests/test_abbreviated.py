@@ -30,7 +30,7 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def shared(corpus):
-    return dataset.shared_tables(corpus, 75)
+    return dataset.fit_tables(corpus, 75)
 
 
 def test_tables_stream_is_soi_app0_dqt_dht_eoi(shared):
@@ -88,7 +88,7 @@ def test_complete_tables_code_an_image_outside_the_corpus(shared):
 
 def test_grayscale_corpus(corpus):
     grey = [np.ascontiguousarray(t[..., 1]) for t in corpus[:4]]
-    tb = dataset.shared_tables(grey, 50)
+    tb = dataset.fit_tables(grey, 50)
     assert sorted(jpeglite.api._tables_arg(tb).huffman) == [(0, 0), (1, 0)]
     data = jpeglite.encode(grey[0], tables=tb)
     assert np.array_equal(jpeglite.decode(data, tables=tb),
@@ -127,7 +127,7 @@ def test_encode_argument_errors(corpus, shared):
 
 def test_stream_tables_replace_preset_ones(corpus, shared):
     """An ordinary file decoded with tables= uses its own DQT/DHT (libjpeg's rule)."""
-    other = dataset.shared_tables(corpus, 20)
+    other = dataset.fit_tables(corpus, 20)
     data = jpeglite.encode(corpus[0], tables=shared, abbreviated=False)
     assert np.array_equal(jpeglite.decode(data, tables=other), jpeglite.decode(data))
 
@@ -150,13 +150,13 @@ def test_shared_tables_from_files_and_skipped_failures(tmp_path, corpus):
         Image.fromarray(t).save(tmp_path / f"t{i}.png")
     (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff")
     with pytest.raises(JPEGError):
-        dataset.shared_tables(tmp_path)
+        dataset.fit_tables(tmp_path)
     failed = []
-    from_files = dataset.shared_tables(tmp_path, skip_errors=True, failed=failed)
+    from_files = dataset.fit_tables(tmp_path, skip_errors=True, failed=failed)
     assert [p for p, _ in failed] == [str(tmp_path / "bad.jpg")]
-    assert from_files == dataset.shared_tables(corpus[:3])
+    assert from_files == dataset.fit_tables(corpus[:3])
     with pytest.raises(ValueError, match="no image"):
-        dataset.shared_tables([])
+        dataset.fit_tables([])
 
 
 def test_hostile_tables_streams(corpus, shared):
@@ -170,3 +170,14 @@ def test_hostile_tables_streams(corpus, shared):
                           (shared[:30] + b"\xff\xd9", "truncated|length|DQT")):
         with pytest.raises(ValueError, match=fragment):
             jpeglite.decode(data, tables=bad)
+
+
+def test_arithmetic_does_not_combine_with_tables(corpus, shared):
+    """An arithmetic-coded file has no Huffman tables to share; a tables-only
+    stream holding an arithmetic frame is no tables-only stream."""
+    with pytest.raises(ValueError, match="arithmetic"):
+        jpeglite.encode(corpus[0], tables=shared, arithmetic=True)
+    arith = jpeglite.encode(corpus[0], arithmetic=True)
+    sof = arith.index(b"\xff\xc9")
+    with pytest.raises(ValueError, match="frame in a tables-only stream"):
+        jpeglite.decode(arith, tables=shared[:-2] + arith[sof:])

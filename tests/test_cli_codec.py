@@ -76,6 +76,17 @@ def test_encode_decode_png_roundtrip(capsys, tmp_path):
         assert np.array_equal(np.asarray(im), jpeglite.decode(data))
 
 
+def test_encode_arithmetic(capsys, tmp_path):
+    img = kodak(0)
+    Image.fromarray(img).save(tmp_path / "in.png")
+    rc, out, err = run(capsys, "encode", tmp_path / "in.png", tmp_path / "out.jpg",
+                       "--arithmetic", "--restart-interval", "3")
+    assert rc == 0, err
+    data = (tmp_path / "out.jpg").read_bytes()
+    assert data == jpeglite.encode(img, 75, arithmetic=True, restart_interval=3)
+    assert b"\xff\xc9" in data
+
+
 def test_decode_foreign_jpeg(capsys, tmp_path):
     src = next((p for p in JPEGS if p.name == "pillow_hopper.jpg"), None)
     if src is None:   # no corpus: a file libjpeg-turbo (through Pillow) wrote

@@ -125,7 +125,7 @@ def test_encode_batch_mirrors_the_tree_resumes_and_leaves_no_partial(tree, tmp_p
 
 
 def test_encode_with_shared_tables_and_decode_batch(tree, tmp_path):
-    shared = dataset.shared_tables(str(tree / "t*.png"))
+    shared = dataset.fit_tables(str(tree / "t*.png"))
     dataset.encode(str(tree / "t*.png"), tmp_path / "abbr", tables=shared, jobs=1)
     data = (tmp_path / "abbr" / "t2.jpg").read_bytes()
     tile = np.asarray(Image.open(tree / "t2.png"))

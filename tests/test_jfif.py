@@ -116,9 +116,16 @@ def test_dqt_8_and_16_bit_tables_in_natural_order():
     assert st.qt[2][ZIGZAG].tolist() == [300 + k for k in range(64)]
 
 
+def test_dqt_any_nonzero_precision_is_16_bit():
+    zz16 = b"".join((300 + k).to_bytes(2, "big") for k in range(64))
+    st, s, e = _state(b"\xf1" + zz16)
+    jfif.parse_dqt(st, s, e)
+    assert st.qt[1][ZIGZAG].tolist() == [300 + k for k in range(64)]
+
+
 @pytest.mark.parametrize("payload,match", [
     (b"\x04" + bytes(64), "table id"),
-    (b"\x20" + bytes(64), "precision"),
+    (b"\x20" + bytes(64), "length"),        # Pq 2 reads as 16-bit (libjpeg): 128 bytes
     (b"\x00" + bytes(63), "length"),
     (b"\x10" + bytes(64), "length"),
 ])

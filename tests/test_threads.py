@@ -217,3 +217,23 @@ def test_band_coder_rejects_bad_rows():
         coder.code(blocks, 0, 3)              # no tables yet
     with pytest.raises(ValueError):
         coder.encode_segment(0, 1)
+
+
+@pytest.mark.parametrize("threads", [2**31 - 1, 2**31, 2**63, 10**30, np.uint64(2**63)])
+def test_any_int_thread_count_works(threads):
+    """Any int >= 1 is a valid request; parallel.resolve_threads caps it at
+    MAX_THREADS, so a count past a C int is no OverflowError anywhere."""
+    assert parallel.resolve_threads(threads) == parallel.MAX_THREADS
+    assert parallel.resolve_threads(threads, 1 << 20, decode=True) == parallel.MAX_THREADS
+    img = _image(600, 900, False, 2)          # above DECODE_MIN_PIXELS: the threaded paths
+    data = jpeglite.encode(img, restart_interval=4, threads=threads)
+    assert data == jpeglite.encode(img, restart_interval=4, threads=1)
+    want = jpeglite.decode(data, threads=1)
+    np.testing.assert_array_equal(jpeglite.decode(data, threads=threads), want)
+    prog = Image.fromarray(img)
+    buf = io.BytesIO()
+    prog.save(buf, "JPEG", progressive=True)
+    np.testing.assert_array_equal(jpeglite.decode(buf.getvalue(), threads=threads),
+                                  jpeglite.decode(buf.getvalue(), threads=1))
+    jpeglite.analyze(data, threads=threads)
+    jpeglite.analyze(img, threads=threads)

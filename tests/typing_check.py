@@ -22,6 +22,8 @@ def use_the_api(tmp: str) -> None:
                                          scans=[((0, 1, 2), 0, 0, 0, 0), ((0,), 1, 63, 0, 0),
                                                 ((1,), 1, 63, 0, 0), ((2,), 1, 63, 0, 0)])
     assert jpeglite.decode(progressive, tables=None).shape == image.shape
+    arithmetic: bytes = jpeglite.encode(image, arithmetic=True)
+    assert jpeglite.decode(arithmetic).shape == image.shape
     pixels: npt.NDArray[np.uint8] = jpeglite.decode(data, max_pixels=10_000, threads=None)
     assert pixels.shape == image.shape
     path = os.path.join(tmp, "x.jpg")

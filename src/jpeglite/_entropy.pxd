@@ -269,6 +269,8 @@ cdef void scan_begin(ScanState* st) noexcept nogil
 cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil
 cdef int decode_scan(ScanState* st) noexcept nogil
 cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end) noexcept nogil
+cdef int read_restart_marker(BitReader* br, int want, int* bad_restarts,
+                             Py_ssize_t* error_pos) noexcept nogil
 cdef const int32_t* natural_order() noexcept nogil
 
 # ==== end decode: baseline and progressive scan decoding ====

@@ -277,20 +277,20 @@ cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end)
     return -1
 
 
-cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
-    """Consume the RSTn marker that ends a restart interval and reset the
-    predictors (T.81 F.2.1.3.1).  A missing or out-of-order marker is handled
-    as libjpeg's jpeg_resync_to_restart does."""
-    cdef BitReader* br = &st.br
+cdef int read_restart_marker(BitReader* br, int want, int* bad_restarts,
+                             Py_ssize_t* error_pos) noexcept nogil:
+    """Find and consume the RSTn marker (n = want) that ends a restart
+    interval, as libjpeg's read_restart_marker with jpeg_resync_to_restart
+    does: a missing or out-of-order marker counts in bad_restarts and is
+    skipped over or left in place (br.marker stays set: the interval then
+    decodes as if empty).  Shared by the Huffman and arithmetic decoders.
+    Returns SCAN_TRUNCATED (error_pos set) if the data ends first."""
     cdef Py_ssize_t p
-    cdef int m, want = next_rst[0], action, i
-    br.buf = 0
-    br.nbits = 0
-    br.pad = 0
+    cdef int m, action
     if br.marker == 0:
         p = find_marker(br.data, br.pos, br.end)
         if p < 0:
-            st.error_pos = br.end
+            error_pos[0] = br.end
             return SCAN_TRUNCATED
         br.marker = br.data[p + 1]
         br.marker_pos = p
@@ -299,7 +299,7 @@ cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
         if m == 0xD0 + want:
             action = 1
         else:
-            st.bad_restarts += 1
+            bad_restarts[0] += 1
             if m < 0xC0:
                 action = 2
             elif m < 0xD0 or m > 0xD7:
@@ -317,20 +317,33 @@ cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
                 p += 1
             br.pos = p + 1
             br.marker = 0
-            break
+            return SCAN_OK
         if action == 3:
             # leave the marker; the interval decodes as if empty
-            break
+            return SCAN_OK
         p = br.marker_pos + 1
         while br.data[p] == 0xFF:
             p += 1
         p = find_marker(br.data, p + 1, br.end)
         if p < 0:
-            st.error_pos = br.end
+            error_pos[0] = br.end
             return SCAN_TRUNCATED
         br.marker = br.data[p + 1]
         br.marker_pos = p
-    next_rst[0] = (want + 1) & 7
+
+
+cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
+    """Consume the RSTn marker that ends a restart interval and reset the
+    predictors (T.81 F.2.1.3.1)."""
+    cdef BitReader* br = &st.br
+    cdef int i, rc
+    br.buf = 0
+    br.nbits = 0
+    br.pad = 0
+    rc = read_restart_marker(br, next_rst[0], &st.bad_restarts, &st.error_pos)
+    if rc != SCAN_OK:
+        return rc
+    next_rst[0] = (next_rst[0] + 1) & 7
     for i in range(st.ncomps):
         st.comps[i].last_dc = 0
     st.eobrun = 0

@@ -299,8 +299,10 @@ class _FileObserver:
             keys = []
             for _c, td, ta in scan.components:
                 pair = []
-                for slot in (td, 4 + ta):
-                    entry = st.dht[slot]
+                for cls, tid in ((0, td), (1, ta)):
+                    slot = 4 * cls + tid
+                    # a table id 4+ names no table (an error only if the scan reads it)
+                    entry = st.dht[slot] if tid <= 3 else None
                     key = None
                     if entry is not None:
                         key = (slot // 4, slot % 4, entry[2])   # class, slot, DHT offset

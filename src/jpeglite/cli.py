@@ -126,6 +126,8 @@ def _encode_options(args):
             "optimize": args.optimize, "restart_interval": args.restart_interval}
     if getattr(args, "progressive", False):
         opts["progressive"] = True
+    if getattr(args, "arithmetic", False):
+        opts["arithmetic"] = True
     if args.qtables is not None:
         opts["qtables"] = Path(args.qtables).read_text()
     elif args.quality is None:
@@ -174,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="IN OUT.jpg, or with -o DIR the inputs of a batch")
     _add_encode_options(p)
     _add_progressive_option(p)
+    p.add_argument("--arithmetic", action="store_true",
+                   help="arithmetic coding (SOF9): smaller than --optimize, but browsers "
+                        "do not read it")
     p.add_argument("--tables", metavar="SHARED.jpg",
                    help="code with the tables of this tables-only stream (jpeglite tables) "
                         "and write abbreviated streams without them (-q, --optimize unused)")

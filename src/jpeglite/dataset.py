@@ -26,7 +26,7 @@ Dask
     (the optional extra ``jpeglite[dataset]`` brings dask, pandas and pyarrow).
 
 A shared model
-    ``shared_tables(images, quality=75, subsampling="4:2:0")`` counts the
+    ``fit_tables(images, quality=75, subsampling="4:2:0")`` counts the
     Huffman symbols of every image (quantized as ``encode`` would) and returns
     a tables-only stream (T.81 B.5: SOI, APP0, DQT, DHT, EOI) with Huffman tables
     optimal for the corpus. ``jpeglite.encode(image, tables=shared)`` then writes
@@ -59,7 +59,7 @@ from .images import JPEG_SUFFIXES
 __all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_encode",
            "iter_decode", "iter_optimize",
            "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
-           "shared_tables", "expand", "description_length", "IMAGE_SUFFIXES"]
+           "fit_tables", "expand", "description_length", "IMAGE_SUFFIXES"]
 
 #: File suffixes a folder or glob yields (others in a folder are not images).
 IMAGE_SUFFIXES = JPEG_SUFFIXES + (".png", ".npy", ".npz", ".bmp", ".gif", ".tif", ".tiff",
@@ -599,7 +599,7 @@ def encode(paths, out_dir, jobs=None, *, recursive=False, quality=75, subsamplin
     """Encode every input image as ``out_dir/<its path below its folder>.jpg``.
 
     Inputs as ``analyze``; a JPEG input is decoded and re-encoded; options as
-    ``jpeglite.encode``'s. ``tables``: a tables-only stream (``shared_tables``)
+    ``jpeglite.encode``'s. ``tables``: a tables-only stream (``fit_tables``)
     whose tables every file uses, written as abbreviated streams
     (``quality``/``optimize`` then unused; ``model_bits`` 0, the tables being
     paid once). ``resume``: an output that exists is complete (outputs are
@@ -956,7 +956,7 @@ def _corpus_items(images, recursive):
     return expand_paths()
 
 
-def shared_tables(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=False,
+def fit_tables(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=False,
                   complete=True, skip_errors=False, failed=None):
     """One model for a corpus: a tables-only stream (bytes; T.81 B.5: SOI, the
     JFIF APP0, DQT, DHT, EOI) whose Huffman tables are optimal for the symbols of every image
@@ -1027,19 +1027,19 @@ def description_length(images, quality=75, *, subsampling="4:2:0", jobs=1, recur
     - ``per_file``: every file with its own optimal tables (``optimize=True``):
       ``model_bits`` = sum of L(P_i) (each file's DQT + DHT), ``data_bits`` =
       sum of L(D_i|P_i) (everything else of each file);
-    - ``shared``: one tables-only stream (``shared_tables``) paid once,
+    - ``shared``: one tables-only stream (``fit_tables``) paid once,
       ``model_bits`` = L(P) = 8 x its length, and ``data_bits`` = sum of the
       abbreviated image streams (headers and entropy-coded data);
     - ``images`` and each way's ``total_bits``.
 
-    ``images`` as ``shared_tables`` (read twice: once to fit, once to code).
+    ``images`` as ``fit_tables`` (read twice: once to fit, once to code).
     ``save``: a path to write the tables-only stream to (renamed into place).
     ``skip_errors``: leave out images that cannot be read, listed in
     ``failed`` as (path, error); otherwise their error is raised.
     """
     items = list(_corpus_items(images, recursive))
     failed = []
-    tables = shared_tables(items, quality, subsampling=subsampling, jobs=jobs,
+    tables = fit_tables(items, quality, subsampling=subsampling, jobs=jobs,
                            skip_errors=skip_errors, failed=failed)
     bad = {path for path, _ in failed}
     items = [i for i in items if _item_name(i) not in bad]

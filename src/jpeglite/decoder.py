@@ -92,6 +92,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     ``tables_only``: ``data`` is a tables-only stream (T.81 B.5): a frame or
     scan in it is an error, and the ``Decoded`` holds only the state.
     """
+    from ._arith import decode_scan as arith_scan
     from ._decoder import decode_scan, decode_single_scan, find_marker
 
     walk_scan = decode_scan if observer is None else observer.scan
@@ -131,9 +132,9 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
             # what libjpeg refuses on the marker alone, before reading its length
             if code not in _jfif.KNOWN_SEGMENTS:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
-            if tables_only and code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2, _jfif.SOS):
+            if tables_only and (code in _jfif.DCT_SOF or code == _jfif.SOS):
                 raise _JPEGError("a frame in a tables-only stream", ff)
-            if code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2) and st.frame is not None:
+            if code in _jfif.DCT_SOF and st.frame is not None:
                 raise _JPEGError("a second SOF marker", ff)
             # libjpeg skips APPn and COM by their length and tolerates one below 2
             start, end = _jfif.segment_bounds(
@@ -150,9 +151,11 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 _jfif.parse_dht(st, start, end)
             elif code == _jfif.DRI:
                 _jfif.parse_dri(st, start, end)
-            elif code in (_jfif.SOF0, _jfif.SOF1, _jfif.SOF2):
+            elif code in _jfif.DCT_SOF:
                 _jfif.parse_sof(st, code, start, end)
-            elif code in (_jfif.DNL, _jfif.DAC):
+            elif code == _jfif.DAC:
+                _jfif.parse_dac(st, start, end)
+            elif code == _jfif.DNL:
                 pass
             elif code == _jfif.SOS:
                 scan = _jfif.parse_sos(st, start, end)
@@ -181,7 +184,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                         f"every coefficient of the frame (a valid progression needs at "
                         f"most that): a decompression bomb", ff)
                 c0 = f.components[0]
-                if fused and single_scan and (len(f.components) > 1 or c0.h == c0.v == 1):
+                if (fused and single_scan and not f.arithmetic
+                        and (len(f.components) > 1 or c0.h == c0.v == 1)):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
                     image, pos = decode_single_scan(
@@ -198,12 +202,23 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                              for c in f.components]
                 for sc in inputs:
                     sc.coefs = coefs[sc.index]
-                pos, _corrupt, _bad_rst = walk_scan(
-                    data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval, kind,
-                    scan.Ss, scan.Se, scan.Ah, scan.Al)
-                # as on the fused path, complete only when a marker ended the
-                # data (running into the end of the input is truncation)
-                complete = single_scan and pos < n
+                if f.arithmetic:
+                    if observer is not None:
+                        raise _JPEGError("the file report does not cover arithmetic-coded "
+                                         "scans yet", ff)
+                    pos, _corrupt, _bad_rst = arith_scan(
+                        data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
+                        kind, scan.Ss, scan.Se, scan.Ah, scan.Al, st.conditioning)
+                    # it reads no byte it does not need (as libjpeg's) and
+                    # refuses data that ends before the scan does: complete
+                    complete = single_scan
+                else:
+                    pos, _corrupt, _bad_rst = walk_scan(
+                        data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
+                        kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
+                    # as on the fused path, complete only when a marker ended the
+                    # data (running into the end of the input is truncation)
+                    complete = single_scan and pos < n
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
             if observer is not None and code != _jfif.SOS:
@@ -278,7 +293,7 @@ def read_coefficients(data, max_pixels):
         # the table the component was decoded with (latched at its first scan,
         # as libjpeg does), or the slot's final table if no scan used it
         latched = dec.tables_used[c.index]
-        table = latched if latched is not None else st.qt[c.tq]
+        table = latched if latched is not None else st.qt[c.tq] if c.tq <= 3 else None
         if table is None:
             raise _JPEGError(f"component {c.ident} has no quantization table", f.offset)
         if c.tq in qtables and not _np.array_equal(qtables[c.tq], table):
@@ -358,13 +373,23 @@ def _plan_scan(st, scan, quant, raw_quant, tables):
     inputs = []
     for c, td, ta in scan.components:
         if quant[c.index] is None:
+            if c.tq > 3:
+                raise _JPEGError(f"component {c.ident} has bad quantization table id {c.tq} "
+                                 "(0..3)", f.offset + 11 + 3 * c.index)
             if st.qt[c.tq] is None:
                 raise _JPEGError(f"component {c.ident} uses quantization table {c.tq}, "
                                  "which is not defined", scan.offset)
             quant[c.index] = decoder_quant_table(st.qt[c.tq])
             raw_quant[c.index] = st.qt[c.tq]
-        dc = _huffman_table(st, td, tables, True, scan.offset) if needs_dc else None
-        ac = _huffman_table(st, 4 + ta, tables, False, scan.offset) if needs_ac else None
+        if f.arithmetic:
+            # conditioning slots 0..15, statistics the kernel keeps per slot
+            dc, ac = td, ta
+        else:
+            for needed, tid in ((needs_dc, td), (needs_ac, ta)):
+                if needed and tid > 3:
+                    raise _JPEGError(f"bad Huffman table id {tid} (0..3)", scan.offset)
+            dc = _huffman_table(st, td, tables, True, scan.offset) if needs_dc else None
+            ac = _huffman_table(st, 4 + ta, tables, False, scan.offset) if needs_ac else None
         if len(scan.components) == 1:    # non-interleaved: one block per MCU
             inputs.append(K.ScanInput(c.index, 1, 1, dc, ac))
         else:

@@ -44,6 +44,11 @@ def encode(image, plan, threads):
     """The JPEG file (bytes) of ``image`` (C-contiguous uint8, checked) under
     ``plan`` (an ``options.EncodePlan``) on ``threads`` threads (an int >= 1)."""
     qt = plan.component_qtables()
+    if plan.arithmetic:
+        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
+        parts = arithmetic_parts(coefs, plan.restart_interval)
+        del coefs
+        return b"".join(parts)
     if plan.progressive:
         # every scan needs every block: through the coefficient seam, tables
         # optimized per scan as libjpeg does in progressive mode
@@ -360,6 +365,28 @@ def symbol_counts(coefs, restart_interval=0, plans=None):
             for cls in (0, 1):
                 counts[(cls, table_of[i])] += n[k, cls]
     return counts
+
+
+def arithmetic_parts(coefs, restart_interval, app0=None):
+    """The pieces (bytes) of an arithmetic-coded sequential file (SOF9, T.81
+    Annex D) of ``coefs``, in order as ``sequential_parts`` gives them.
+    Conditioning slots as the Huffman tables' (``_table_of``), with the
+    default conditioning (no DAC segment)."""
+    from ._arith import encode_scan
+
+    comps = coefs.components
+    slot_of = _table_of(coefs)
+    out = [_jfif.frame_header(coefs.height, coefs.width,
+                              [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
+                              {}, restart_interval, coefs.color, coefs.metadata,
+                              sof_code=_jfif.SOF9, app0=app0)]
+    for members, blocks, sh, sv, mcus_x, mcus_y in _scan_plans(coefs):
+        slots = [slot_of[i] for i in members]
+        out.append(_jfif.sos([(comps[i].id, t, t) for i, t in zip(members, slots)]))
+        out.append(encode_scan(blocks, sh, sv, mcus_x, mcus_y, slots, slots, restart_interval))
+    out.append(_jfif.eoi())
+    return out
+
 
 
 def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None):

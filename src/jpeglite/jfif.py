@@ -55,7 +55,8 @@ def sof0(height, width, components):
 
 def sof(code, height, width, components):
     """A frame header: SOF0 (0xC0, baseline), SOF1 (0xC1, extended: 16-bit
-    tables) or SOF2 (0xC2, progressive), 8-bit samples.
+    tables), SOF2 (0xC2, progressive) or SOF9 (0xC9, arithmetic-coded
+    sequential), 8-bit samples.
     ``components``: (id, h, v, quant table id) each."""
     payload = _struct.pack(">BHHB", 8, height, width, len(components))
     for cid, h, v, tq in components:
@@ -277,12 +278,15 @@ import numpy as _np
 
 from .errors import JPEGError as _JPEGError
 from .tables import (DC_LUMA_K3 as _DC0, DC_CHROMA_K4 as _DC1, AC_LUMA_K5 as _AC0,
-                     AC_CHROMA_K6 as _AC1, ZIGZAG as _ZIGZAG)
+                     AC_CHROMA_K6 as _AC1, ZIGZAG as _ZIGZAG, ARITH_DC_L, ARITH_DC_U,
+                     ARITH_AC_K)
 
 # marker codes (the byte after 0xFF), T.81 Table B.1
 SOI, EOI, SOS, DQT, DHT, DRI, DNL, DAC, COM, TEM = (
     0xD8, 0xD9, 0xDA, 0xDB, 0xC4, 0xDD, 0xDC, 0xCC, 0xFE, 0x01)
 SOF0, SOF1, SOF2 = 0xC0, 0xC1, 0xC2
+SOF9, SOF10 = 0xC9, 0xCA        # arithmetic coding: extended sequential, progressive
+DCT_SOF = frozenset([SOF0, SOF1, SOF2, SOF9, SOF10])     # the frames jpeglite decodes
 RST0, RST7 = 0xD0, 0xD7
 APP0, APP1, APP2, APP14, APP15 = 0xE0, 0xE1, 0xE2, 0xEE, 0xEF
 
@@ -293,8 +297,6 @@ UNSUPPORTED_SOF = {
     0xC6: "hierarchical differential progressive (SOF6)",
     0xC7: "hierarchical differential lossless (SOF7)",
     0xC8: "JPG extension (SOF8)",
-    0xC9: "arithmetic coding (SOF9, extended sequential)",
-    0xCA: "arithmetic coding (SOF10, progressive)",
     0xCB: "arithmetic coding (SOF11, lossless)",
     0xCD: "arithmetic coding (SOF13, hierarchical)",
     0xCE: "arithmetic coding (SOF14, hierarchical progressive)",
@@ -302,7 +304,7 @@ UNSUPPORTED_SOF = {
 }
 
 # markers with a length-prefixed segment that the decoder reads or skips
-KNOWN_SEGMENTS = frozenset([SOF0, SOF1, SOF2, DHT, DQT, DRI, SOS, DNL, DAC, COM]
+KNOWN_SEGMENTS = frozenset([SOF0, SOF1, SOF2, SOF9, SOF10, DHT, DQT, DRI, SOS, DNL, DAC, COM]
                            + list(range(APP0, APP15 + 1)))
 
 MAX_SCANS = 1000            # like libjpeg-turbo's scan limit: bounds the work per file
@@ -315,7 +317,7 @@ class FrameComponent:
     ident: int
     h: int                  # horizontal sampling factor, 1..4
     v: int                  # vertical sampling factor, 1..4
-    tq: int                 # quantization table slot, 0..3
+    tq: int                 # quantization table slot, 0..3 (0..255 if no scan reads it)
     index: int              # position in the frame
 
 
@@ -328,6 +330,7 @@ class Frame:
     components: list
     progressive: bool
     offset: int
+    arithmetic: bool = False    # SOF9/SOF10: arithmetic-coded scans (T.81 Annex D)
 
     @property
     def max_h(self):
@@ -352,12 +355,23 @@ class Scan:
 
 
 @dataclass
+class ArithConditioning:
+    """The arithmetic-coding conditioning tables (DAC, T.81 B.2.4.3) per slot
+    0..15: DC bounds L and U (F.1.4.4.1.4) and AC Kx (F.1.4.4.2.1), libjpeg's
+    defaults until a DAC segment sets them."""
+    dc_l: list = _field(default_factory=lambda: [ARITH_DC_L] * 16)
+    dc_u: list = _field(default_factory=lambda: [ARITH_DC_U] * 16)
+    ac_k: list = _field(default_factory=lambda: [ARITH_AC_K] * 16)
+
+
+@dataclass
 class DecoderState:
     """What the markers seen so far have defined."""
     data: bytes
     qt: list = _field(default_factory=lambda: [None] * 4)       # uint16 (64,) natural order
     dht: list = _field(default_factory=lambda: [None] * 8)      # (counts, symbols, offset); DC 0-3, AC 4-7
     restart_interval: int = 0
+    conditioning: ArithConditioning = _field(default_factory=ArithConditioning)
     jfif: bool = False
     adobe_transform: int = None   # APP14 "Adobe" colour transform flag, None if absent
     frame: Frame = None
@@ -511,14 +525,13 @@ def metadata_segments(st):
 
 
 def parse_dqt(st, start, end):
-    """DQT: one or more quantization tables, 8-bit (Pq=0) or 16-bit (Pq=1),
-    stored in zigzag order; kept in natural order."""
+    """DQT: one or more quantization tables, 8-bit (Pq=0) or 16-bit (Pq=1;
+    libjpeg reads any nonzero Pq as 16-bit, and so does this), stored in
+    zigzag order; kept in natural order."""
     d = st.data
     p = start
     while p < end:
-        pq, tq = d[p] >> 4, d[p] & 15
-        if pq > 1:
-            raise _JPEGError(f"bad DQT precision {pq} (0 = 8-bit, 1 = 16-bit)", p)
+        pq, tq = d[p] >> 4 != 0, d[p] & 15
         if tq > 3:
             raise _JPEGError(f"bad DQT table id {tq} (0..3)", p)
         size = 64 * (pq + 1)
@@ -559,8 +572,30 @@ def parse_dri(st, start, end):
     st.restart_interval = (st.data[start] << 8) | st.data[start + 1]
 
 
+def parse_dac(st, start, end):
+    """DAC: arithmetic conditioning values, two bytes each: Tc << 4 | Tb (a
+    DC slot 0..15 or, with Tc = 1, an AC slot) and its value (DC: U << 4 | L,
+    L <= U; AC: Kx), checked as libjpeg checks them."""
+    d = st.data
+    if (end - start) % 2:
+        raise _JPEGError("DAC segment length is not a whole number of entries", start - 2)
+    cond = st.conditioning
+    for p in range(start, end, 2):
+        index, value = d[p], d[p + 1]
+        if index >= 32:
+            raise _JPEGError(f"bad DAC table class/id {index >> 4}/{index & 15}", p)
+        if index >= 16:
+            cond.ac_k[index - 16] = value
+        else:
+            if value & 15 > value >> 4:
+                raise _JPEGError(f"bad DAC DC bounds L={value & 15} > U={value >> 4}", p + 1)
+            cond.dc_l[index] = value & 15
+            cond.dc_u[index] = value >> 4
+
+
 def parse_sof(st, code, start, end):
-    """SOF0/SOF1/SOF2: frame size, components, sampling factors, table slots."""
+    """SOF0/SOF1/SOF2 (Huffman), SOF9/SOF10 (arithmetic): frame size,
+    components, sampling factors, table slots."""
     d = st.data
     if st.frame is not None:
         raise _JPEGError("a second SOF marker", start - 3)
@@ -593,10 +628,11 @@ def parse_sof(st, code, start, end):
             raise _JPEGError(f"duplicate component id {ident}", p)
         if not (1 <= h <= 4 and 1 <= v <= 4):
             raise _JPEGError(f"bad sampling factors {h}x{v} (1..4)", p + 1)
-        if tq > 3:
-            raise _JPEGError(f"bad quantization table id {tq} (0..3)", p + 2)
+        # a table id past 3 is an error only for a component a scan reads
+        # (libjpeg checks it when it latches the table)
         comps.append(FrameComponent(ident, h, v, tq, i))
-    frame = Frame(code, width, height, comps, code == SOF2, start - 3)
+    frame = Frame(code, width, height, comps, code in (SOF2, SOF10), start - 3,
+                  code in (SOF9, SOF10))
     for c in comps:
         if frame.max_h % c.h or frame.max_v % c.v:
             raise _JPEGError(f"fractional sampling ({c.h}x{c.v} of {frame.max_h}x{frame.max_v}) "
@@ -607,9 +643,15 @@ def parse_sof(st, code, start, end):
     # Refusing here, before anything is allocated, keeps a decode's memory and
     # work proportional to its input (a 600-byte file cannot make the decoder
     # fill a 12000 x 12000 frame with zeros, as libjpeg would).
+    # An arithmetic coder has no such bound: a run of decisions that each take
+    # the more probable symbol is coded as zero bytes (T.81 D.1.3: the MPS is
+    # the lower subinterval), and the decoder feeds zeros after the last byte
+    # of a segment, so a valid file of a few hundred bytes can describe a
+    # large flat frame. Arithmetic frames are bounded by max_pixels and the
+    # decoder's work budget alone.
     blocks = frame_blocks(frame)
     bits_left = 8 * (len(d) - end)
-    if bits_left < blocks:
+    if bits_left < blocks and not frame.arithmetic:
         raise _JPEGError(f"too short for its frame: {width} x {height} pixels are {blocks} "
                          f"blocks, each needing at least one bit, and {bits_left} bits follow "
                          "the frame header (truncated or a decompression bomb)", start + 1)
@@ -651,10 +693,10 @@ def parse_sos(st, start, end):
             raise _JPEGError(f"scan names component id {ident} that the frame lacks", p)
         if any(c is match[0] for c, _, _ in comps):
             raise _JPEGError(f"scan names component id {ident} twice", p)
-        td, ta = tdta >> 4, tdta & 15
-        if td > 3 or ta > 3:
-            raise _JPEGError(f"bad Huffman table ids {td}/{ta} (0..3)", p + 1)
-        comps.append((match[0], td, ta))
+        # table ids are checked where a scan uses them (libjpeg: a Huffman
+        # id 4+ of a class the scan never reads is no error; arithmetic
+        # conditioning slots are 0..15)
+        comps.append((match[0], tdta >> 4, tdta & 15))
     p = start + 1 + 2 * ns
     Ss, Se, Ah, Al = d[p], d[p + 1], d[p + 2] >> 4, d[p + 2] & 15
     if f.progressive:

@@ -138,6 +138,7 @@ class EncodePlan:
         self.height, self.width = image.shape[:2]
         self.optimize = optimize
         self.progressive = False    # set by plan_encode, with the checked scan script
+        self.arithmetic = False     # set by plan_encode: an arithmetic-coded SOF9 file
         self.scans = None
         self.restart_interval = restart_interval
         self.metadata = metadata
@@ -250,7 +251,7 @@ def check_tables(tables, components):
 
 def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
                 icc_profile=None, exif=None, comment=None, progressive=False, scans=None,
-                tables=None, abbreviated=None):
+                tables=None, abbreviated=None, arithmetic=False):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
     if tables is not None:
         for name, value in (("quality", quality), ("qtables", qtables)):
@@ -289,8 +290,17 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
     if progressive and tables is not None:
         raise ValueError("progressive cannot be given with tables (a progressive file "
                          "has Huffman tables per scan)")
+    if not isinstance(arithmetic, (bool, _np.bool_)):
+        raise TypeError(f"arithmetic must be a bool, not {type(arithmetic).__name__}")
+    if arithmetic and progressive:
+        raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "
+                         "combine with progressive=True")
+    if arithmetic and tables is not None:
+        raise ValueError("arithmetic cannot be given with tables (an arithmetic-coded "
+                         "file has no Huffman tables)")
     plan = EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
                       qtables, metadata, tables, bool(abbreviated))
+    plan.arithmetic = bool(arithmetic)
     if progressive:
         from . import scans as _scans
 

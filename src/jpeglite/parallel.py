@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["CPUS", "pool", "resolve_threads", "run", "join"]
+__all__ = ["CPUS", "MAX_THREADS", "pool", "resolve_threads", "run", "join"]
 
 # os.cpu_count() reads /sys on every call (about 9 us here, a tenth of a small
 # decode), so it is read once
@@ -32,6 +32,11 @@ _DEFAULT_MIN_PIXELS = 1 << 17
 # a second thread gained nothing (kodim23, 0.4 MP: 1.23-1.26 ms against
 # 1.21-1.22 ms on one thread) and lost 8% when the other core was busy.
 DECODE_MIN_PIXELS = 1 << 19
+
+# The most threads one call uses: an explicit count above it is capped here
+# (any int >= 1 is a valid request; the kernels keep counts in C ints, and
+# past a few threads per core a call only queues more tasks).
+MAX_THREADS = max(64, 4 * CPUS)
 
 _lock = threading.Lock()
 _pool = None
@@ -80,9 +85,10 @@ def resolve_threads(threads, pixels=None, *, decode=False):
 
     None means every core (CPUS), but when ``pixels`` is given no more threads
     than the image has ``_DEFAULT_MIN_PIXELS`` pixels for (small images are
-    faster on one thread). An explicit count is kept as given, except that a
-    decode (``decode=True``) of fewer than ``DECODE_MIN_PIXELS`` pixels runs on
-    one thread. Raises TypeError for a bool or a non-integer, ValueError below 1.
+    faster on one thread). An explicit count is kept as given up to
+    ``MAX_THREADS`` (larger ones are capped to it), except that a decode
+    (``decode=True``) of fewer than ``DECODE_MIN_PIXELS`` pixels runs on one
+    thread. Raises TypeError for a bool or a non-integer, ValueError below 1.
     """
     threads = check_threads(threads)
     if decode and pixels is not None and pixels < DECODE_MIN_PIXELS:
@@ -91,7 +97,7 @@ def resolve_threads(threads, pixels=None, *, decode=False):
         if pixels is None:
             return CPUS
         return min(CPUS, max(1, pixels // _DEFAULT_MIN_PIXELS))
-    return threads
+    return min(threads, MAX_THREADS)
 
 
 def join(futures):
