@@ -1,12 +1,12 @@
 """jpeglite: a JPEG codec whose Cython kernels explain every bit they write.
 
 Public names: encode, write, decode, read, info, analyze, read_coefficients,
-encode_coefficients, optimize, Coefficients, Info, Report, Stage, JPEGError,
-ConversionWarning.
+encode_coefficients, optimize, Coefficients, Component, Info, Report, Stage, JPEGError,
+ConversionWarning. Types: py.typed and the .pyi stubs beside these modules.
 """
 from .api import (analyze, decode, encode, encode_coefficients, info, optimize, read,
                   read_coefficients, write)
-from .coefficients import Coefficients
+from .coefficients import Coefficients, Component
 from .decoder import Info
 from .errors import ConversionWarning, JPEGError
 from .report import Report, Stage

@@ -226,6 +226,16 @@ def _analyze(image, plan, threads, pool):
         "decode_seconds": decode_seconds,   # overlapped with measurements (see _analyze)
         "measure_seconds": time.perf_counter() - t}))
 
+    sh, sv = ([c[1] for c in plan.components], [c[2] for c in plan.components]) \
+        if ncomp > 1 else ([1], [1])
+    block_bits = _entropy_block_bits(
+        st.quantized, sh, sv, g["mcus_x"], g["mcus_y"],
+        [st.codes[(0, c[4])] for c in plan.components],
+        [st.codes[(1, c[5])] for c in plan.components], plan.restart_interval)
+    huffman_stage = next(s_ for s_ in stages if s_.name == "huffman")
+    huffman_stage.details["block_bits"] = ("exact: the Huffman code and amplitude bits of "
+                                           "each block in the scan")
+
     options = {"quality": plan.quality,
                "subsampling": plan.subsampling or "none (grayscale)",
                "optimize": plan.optimize, "restart_interval": plan.restart_interval}
@@ -235,7 +245,14 @@ def _analyze(image, plan, threads, pool):
         options["qtables"] = "custom, " + ("as given" if plan.quality is None
                                            else f"scaled for quality {plan.quality}")
     return _report.Report(stages, model, header, data_bits, st.data, width, height, ncomp,
-                          err, _report.psnr_from_mse(err), options)
+                          err, _report.psnr_from_mse(err), options,
+                          block_bits=dict(zip(names, block_bits)))
+
+
+def _entropy_block_bits(blocks, h, v, mcus_x, mcus_y, dc, ac, restart_interval):
+    from . import _entropy
+
+    return _entropy.block_bits(blocks, h, v, mcus_x, mcus_y, dc, ac, restart_interval)
 
 
 # ==== the report of a file as it is ====
@@ -579,15 +596,73 @@ def analyze_file(data, max_pixels):
     options = {"process": f"{kind} (SOF{f.marker - 0xC0})", "scans": len(obs.scans),
                "color": color, "sampling_factors": sampling,
                "restart_interval": st.restart_interval}
+    block_bits, method = _file_block_bits(obs, dec, blocks, tables)
+    huffman.details["block_bits"] = method
     return _report.Report([raw, quantize, rle, huffman, file_stage], parts["model"],
                           parts["header"], parts["data"], bytes(data), f.width, f.height,
                           len(f.components), None, None, options, kind="file",
-                          metadata_bits=parts["metadata"])
+                          metadata_bits=parts["metadata"],
+                          block_bits=dict(zip(names, block_bits)))
 
 
 _COMP_FIELDS = ("blocks", "dc_code_bits", "dc_amplitude_bits", "ac_code_bits",
                 "ac_amplitude_bits", "eob", "eobrun", "eobrun_bits", "zrl", "correction_bits",
                 "bad_codes", "overruns")
+
+
+def _table_sizes(counts, symbols):
+    """(codes, sizes) of a DHT table for block_bits: the code lengths as DHT
+    lists them (a symbol listed twice keeps its first, shorter code, as the
+    decoder does); the codes themselves are not needed to count bits."""
+    sizes = _np.zeros(256, _np.uint8)
+    for length, sym in zip(_np.repeat(_np.arange(1, 17), counts), symbols):
+        if not sizes[sym]:
+            sizes[sym] = length
+    return _np.zeros(256, _np.uint32), sizes
+
+
+def _file_block_bits(obs, dec, blocks, tables):
+    """Per component, the bits each 8x8 block costs in the file: (list of int32
+    arrays shaped like ``blocks``, a sentence saying how they were counted).
+
+    Sequential files: each scan's blocks costed with the file's own tables, in
+    scan order. Progressive files spread a block over many scans (and EOB runs
+    share bits between blocks), so there the map is an estimate: each component
+    costed as one baseline scan with optimal tables for its coefficients."""
+    from . import _huffman
+
+    out = [_np.zeros(b.shape[:2], _np.int32) for b in blocks]
+    if obs.scans and all(rec.kind == 0 and None not in pair for rec in obs.scans
+                         for pair in rec.tables):
+        for rec in obs.scans:
+            one = len(rec.scan.components) == 1
+            arrays, hs, vs, idx = [], [], [], []
+            for c, _td, _ta in rec.scan.components:
+                arr = dec.coefs[c.index]
+                arrays.append(arr[:rec.mcus_y, :rec.mcus_x] if one else arr)
+                hs.append(1 if one else c.h)
+                vs.append(1 if one else c.v)
+                idx.append(c.index)
+            dc = [_table_sizes(*obs.dht_entries[k]) for k, _ in rec.tables]
+            ac = [_table_sizes(*obs.dht_entries[k]) for _, k in rec.tables]
+            bits = _entropy_block_bits(arrays, hs, vs, rec.mcus_x, rec.mcus_y, dc, ac,
+                                       rec.restart_interval)
+            for ci, b in zip(idx, bits):
+                rows, cols = out[ci].shape
+                out[ci] += b[:rows, :cols]
+        return out, ("exact: the Huffman code and amplitude bits of each block, with the "
+                     "file's own tables")
+    from . import _entropy
+
+    for ci, b in enumerate(blocks):
+        rows, cols = b.shape[:2]
+        arr = _np.ascontiguousarray(b.reshape(rows, cols, 64))
+        counts = _entropy.count_symbols([arr], [1], [1], cols, rows)
+        dc = _huffman.make_codes(*_huffman.optimal_table(counts[0, 0]))
+        ac = _huffman.make_codes(*_huffman.optimal_table(counts[0, 1]))
+        out[ci] = _entropy_block_bits([arr], [1], [1], cols, rows, [dc], [ac], 0)[0]
+    return out, ("estimate: the file is progressive, so each block is costed as in a "
+                 "baseline scan with optimal Huffman tables for the file's coefficients")
 
 
 def _headroom(obs, dec, tables, segments):

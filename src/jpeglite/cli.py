@@ -3,8 +3,9 @@
 Subcommands::
 
     jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N] [--tune psnr]
-                     [--repeat N] [--json] [--plot FILE.png]
+                     [--repeat N] [--json] [--plot FILE.png] [--html FILE.html]
     jpeglite analyze PHOTO.jpg [--reencode [-q Q] ...] [--json] [--plot FILE.png]
+                     [--html FILE.html]
     jpeglite analyze INPUTS... [--recursive] [--jobs N] [--table T.csv|.jsonl|.parquet]
                      [--scheduler tcp://HOST:8786] [--reencode [-q Q] ...]
     jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N] [--tune psnr]
@@ -215,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="FILE.png",
                    help="save a chart of bits per stage (needs matplotlib); - writes the PNG "
                         "to stdout instead of the report")
+    p.add_argument("--html", metavar="FILE.html",
+                   help="write the report as one self-contained HTML page: stage chart, "
+                        "L(P)/L(D|P) split, bits per frequency and per 8x8 block over the picture")
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_analyze)
 
@@ -329,6 +333,10 @@ def _check_plot_path(path):
     require_matplotlib()
     if path == STDIO:
         return
+    _check_parent(path)
+
+
+def _check_parent(path):
     parent = Path(path).resolve().parent
     if not parent.is_dir():
         raise FileNotFoundError(2, "No such file or directory", str(parent))
@@ -419,8 +427,8 @@ def _cmd_analyze_batch(args):
     from . import dataset
 
     _check_table_path(args)
-    if args.json or args.plot:
-        raise _UsageError("--json and --plot report one image; a batch writes --table")
+    if args.json or args.plot or args.html:
+        raise _UsageError("--json, --plot and --html report one image; a batch writes --table")
     for k, v in (("quality", 75), ("subsampling", "4:2:0"), ("optimize", False),
                  ("restart_interval", 0)):
         if getattr(args, k) is None:
@@ -456,6 +464,8 @@ def _cmd_analyze(args):
     _check_one_stdin(args.image, args.qtables)
     if args.plot:
         _check_plot_path(args.plot)  # fail before the work, not after it
+    if args.html:
+        _check_parent(args.html)
     given = [f"--{k.replace('_', '-')}" for k in ("quality", "qtables", "subsampling",
                                                   "optimize", "restart_interval", "tune")
              if getattr(args, k) is not None]
@@ -499,6 +509,9 @@ def _cmd_analyze(args):
         if report.kind == "encode":
             print(_seconds_note(args.repeat))
         print(report)
+    if args.html:
+        Path(args.html).write_text(report.to_html(title), encoding="utf-8")
+        _info(args, f"wrote {args.html}")
     return 0
 
 

@@ -95,6 +95,11 @@ class Report:
       from: one dict per lever, each encode adding one to the row before
       (``lever``, file ``bits``, ``mse``, ``psnr`` in dB, ``bits_change`` and
       ``psnr_change`` against the row before); empty otherwise.
+    - ``block_bits``: where the entropy-coded bits go in the picture: per
+      component name (``"Y"``, ``"Cb"``, ...) an int32 array shaped (block
+      rows, block columns) of the bits each 8x8 block costs (Huffman codes
+      plus amplitude bits; how they were counted is in
+      ``stage("huffman").details["block_bits"]``). Not in ``to_dict``.
 
     The accounting is exact: ``model_bits + header_bits + data_bits +
     metadata_bits == 8 * len(data)``; the constructor checks this and the
@@ -115,6 +120,7 @@ class Report:
     kind: str = "encode"
     metadata_bits: int = 0
     levers: list = field(default_factory=list)
+    block_bits: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         if self.kind not in ("encode", "file"):
@@ -211,6 +217,15 @@ class Report:
         lines.append(f"distortion: MSE {self.mse:.4f}, PSNR {psnr_txt} dB; "
                      f"{self.bpp:.3f} bits/px, compression ratio {self.compression_ratio:.2f}:1")
         return "\n".join(lines)
+
+    def to_html(self, title: str | None = None) -> str:
+        """One self-contained HTML page (a str; nothing fetched from the network):
+        the stage table and chart, the L(P)/L(D|P) split, bits per frequency,
+        bits per 8x8 block over the picture, and a file's segments and scans
+        (``report_html.report_html``)."""
+        from .report_html import report_html
+
+        return report_html(self, title)
 
     def to_dict(self) -> dict:
         """Plain JSON-ready data: only dict, list, str, int, float, bool and None.
