@@ -60,10 +60,11 @@ class Codec:
     decode: Callable
 
 
-def _takes_threads(fn) -> bool:
-    """Whether ``fn`` has an explicit ``threads`` parameter (so it works before and after it exists)."""
+def _takes(fn, name) -> bool:
+    """Whether ``fn`` has an explicit parameter ``name`` (``threads``, ``tune``), so
+    the benchmark works with builds (and stand-ins) before and after it exists."""
     try:
-        return "threads" in inspect.signature(fn).parameters
+        return name in inspect.signature(fn).parameters
     except (TypeError, ValueError):  # builtins without a signature
         return False
 
@@ -75,7 +76,7 @@ def jpeglite_codecs() -> list:
     encode or decode takes a ``threads`` keyword; otherwise one, ``jpeglite``.
     """
     enc, dec = codec("encode"), codec("decode")
-    enc_t, dec_t = _takes_threads(enc), _takes_threads(dec)
+    enc_t, dec_t = _takes(enc, "threads"), _takes(dec, "threads")
 
     def make(threads):
         ekw = {"threads": threads} if (enc_t and threads is not None) else {}
@@ -441,8 +442,8 @@ def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
     rd_images = list(images) if images else default_rd_images(quick)
     default = ours[-1]  # default threads: same bytes as threads=1, measured once
     configs = [("jpeglite", default, False), ("jpeglite optimize", default, True)]
-    if tune and codecs is None:
-        enc = codec("encode")
+    enc = codec("encode")
+    if tune and codecs is None and _takes(enc, "tune"):
         tuned = Codec('jpeglite tune="psnr"',
                       lambda image, optimize=False, **kw: enc(image, tune="psnr", **kw),
                       default.decode)
