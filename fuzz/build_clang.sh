@@ -25,10 +25,10 @@ for lib in "$RT/libclang_rt.asan-x86_64.a" "$RT/libclang_rt.fuzzer_no_main-x86_6
 done
 
 mkdir -p "$OUT"
-rm -rf "$OUT/src" "$OUT/build"
-cp -r "$HERE/src" "$HERE/setup.py" "$OUT/"
+rm -rf "$OUT/src"          # $OUT/build/ is kept: a rebuild compiles only what changed
+cp -r "$HERE/src" "$HERE/setup.py" "$HERE/pyproject.toml" "$OUT/"
 find "$OUT/src" -name '*.so' -delete
-find "$OUT/src" -name '_*.c' -delete
+find "$OUT/src" -name '_*.c' -delete      # regenerated with the bounds checks on
 
 # JPEGLITE_SANITIZE=1 adds -fsanitize=address,undefined and Cython's bounds checks (setup.py);
 # CFLAGS adds libFuzzer's edge and comparison instrumentation.
@@ -38,8 +38,12 @@ find "$OUT/src" -name '_*.c' -delete
     python setup.py build_ext --inplace -j 2 > "$OUT/build.log" 2>&1) \
     || { tail -30 "$OUT/build.log" >&2; exit 1; }
 
+# asan_preinit's .preinit_array is not allowed in a shared library: leave it out
+rm -rf "$OUT/rt" && mkdir -p "$OUT/rt"
+(cd "$OUT/rt" && ar x "$RT/libclang_rt.asan-x86_64.a" && rm -f asan_preinit.cpp.o asan_preinit.cc.o \
+    && ar rcs ../asan_no_preinit.a ./*.o)
 $CLANG -shared -o "$OUT/asan_with_fuzzer.so" \
-    -Wl,--whole-archive "$RT/libclang_rt.asan-x86_64.a" "$RT/libclang_rt.fuzzer_no_main-x86_64.a" \
+    -Wl,--whole-archive "$OUT/asan_no_preinit.a" "$RT/libclang_rt.fuzzer_no_main-x86_64.a" \
     -Wl,--no-whole-archive -lstdc++ -lpthread -ldl -lrt -lm
 
 n=$(for so in "$OUT"/src/jpeglite/_*.so; do nm "$so" | grep -q __sanitizer_cov_trace_pc_guard \

@@ -251,8 +251,10 @@ def target_optimize(data):
 
 def tables_stream():
     """The shared tables the abbreviated seeds were written with (make_seeds.py)."""
+    from jpeglite.dataset import fit_tables
+
     rng = np.random.default_rng(7)
-    return jpeglite.dataset.fit_tables([rng.integers(0, 256, (24, 24, 3), dtype=np.uint8)],
+    return fit_tables([rng.integers(0, 256, (24, 24, 3), dtype=np.uint8)],
                                           60)
 
 
@@ -288,7 +290,6 @@ def main():
         sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(TARGETS)}}} [libFuzzer args]")
     target = TARGETS[sys.argv.pop(1)]
     if target is target_tables:
-        import jpeglite.dataset  # noqa: F401
         TABLES = tables_stream()
     atheris.Setup(sys.argv, target, custom_mutator=structure_mutate)
     atheris.Fuzz()
