@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import jpeglite
+from jpeglite import parallel
 
 SCALE = float(os.environ.get("JPEGLITE_HYPOTHESIS_SCALE", "1"))
 # libjpeg-turbo as Pillow builds it reads arithmetic files only up to 64 KB
@@ -102,7 +103,7 @@ def check_file(data):
     return pixels
 
 
-@settings(max_examples=examples(120), deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(250), deadline=None, derandomize=True, database=None)
 @given(image=images(), opts=options())
 def test_encoder_differential(image, opts):
     data = jpeglite.encode(image, threads=1, **opts)
@@ -115,7 +116,7 @@ def test_encoder_differential(image, opts):
         np.testing.assert_array_equal(pillow_pixels(data), pixels)
 
 
-@settings(max_examples=examples(40), deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(60), deadline=None, derandomize=True, database=None)
 @given(image=images(), quality=st.integers(1, 100),
        subsampling=st.sampled_from([0, 1, 2]), progressive=st.booleans())
 def test_pillow_files_differential(image, quality, subsampling, progressive):
@@ -127,7 +128,7 @@ def test_pillow_files_differential(image, quality, subsampling, progressive):
     np.testing.assert_array_equal(check_file(data), pillow_pixels(data))
 
 
-@settings(max_examples=examples(40), deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(60), deadline=None, derandomize=True, database=None)
 @given(image=images(), quality=st.integers(1, 100), restart_interval=st.sampled_from([0, 1, 3]),
        target=st.sampled_from(["baseline", "progressive", "arithmetic", "annexk"]))
 def test_coefficient_rewrites_differential(image, quality, restart_interval, target):
@@ -147,3 +148,19 @@ def test_coefficient_rewrites_differential(image, quality, restart_interval, tar
     np.testing.assert_array_equal(jpeglite.decode(out), pixels)
     if target != "arithmetic" or len(out) < PILLOW_ARITH_LIMIT:
         np.testing.assert_array_equal(pillow_pixels(out), pixels)
+
+
+@settings(max_examples=examples(16), deadline=None, derandomize=True, database=None)
+@given(image=images(max_side=24), opts=options(), h=st.integers(720, 800), w=st.integers(730, 780))
+def test_threaded_decode_differential(image, opts, h, w):
+    """Images big enough that decode really splits its work (parallel.DECODE_MIN_PIXELS):
+    every thread count decodes to the same pixels as Pillow, and encodes the same bytes."""
+    reps = (-(-h // image.shape[0]), -(-w // image.shape[1])) + (1,) * (image.ndim - 2)
+    big = np.tile(image, reps)[:h, :w].copy()
+    assert big.shape[0] * big.shape[1] >= parallel.DECODE_MIN_PIXELS
+    opts.pop("arithmetic", None)               # Pillow reads arithmetic files up to 64 KB only
+    data = jpeglite.encode(big, threads=1, **opts)
+    assert jpeglite.encode(big, threads=3, **opts) == data
+    pixels = pillow_pixels(data)
+    for threads in (1, 2, 3):
+        np.testing.assert_array_equal(jpeglite.decode(data, threads=threads), pixels)
