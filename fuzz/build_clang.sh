@@ -46,7 +46,7 @@ $CLANG -shared -o "$OUT/asan_with_fuzzer.so" \
     -Wl,--whole-archive "$OUT/asan_no_preinit.a" "$RT/libclang_rt.fuzzer_no_main-x86_64.a" \
     -Wl,--no-whole-archive -lstdc++ -lpthread -ldl -lrt -lm
 
-n=$(for so in "$OUT"/src/jpeglite/_*.so; do nm "$so" | grep -q __sanitizer_cov_trace_pc_guard \
+n=$(for so in "$OUT"/src/jpeglite/_*.so; do nm "$so" | grep -q __sanitizer_cov_8bit_counters_init \
     && echo "$so"; done | wc -l)
 echo "built $n instrumented kernels in $OUT/src/jpeglite"
 
