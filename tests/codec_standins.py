@@ -39,12 +39,12 @@ def encode(image, quality=75, *, subsampling="4:2:0", optimize=False, restart_in
     return buf.getvalue()
 
 
-def decode(data, *, max_pixels=None):
+def decode(data, *, mode=None, max_pixels=None):
     CALLS.append(("decode", {}))
     if not data.startswith(b"\xff\xd8"):
         raise JPEGError("not a JPEG file: no SOI marker", 0)
     with Image.open(io.BytesIO(data)) as im:
-        return np.asarray(im)
+        return np.asarray(im if mode is None else im.convert(mode))
 
 
 def read(path):
@@ -53,8 +53,13 @@ def read(path):
 
 
 def write(path, image, **options):
-    with open(path, "wb") as f:
-        f.write(encode(image, **options))
+    data = jpeglite.encode(image, **options)      # an installed override of encode applies
+    if hasattr(path, "write"):
+        path.write(data)
+    else:
+        with open(path, "wb") as f:
+            f.write(data)
+    return len(data)
 
 
 def analyze(image, quality=75, **options):

@@ -265,7 +265,7 @@ def test_run_with_plot_fails_first_without_matplotlib(monkeypatch, tmp_path):
         calls.append(1)
         raise AssertionError("measured before checking for matplotlib")
 
-    with pytest.raises(MissingDependency, match=r'jpeglite\[plot\]'):
+    with pytest.raises(MissingDependency, match=r'pip install "\.\[plot\]"'):
         bench.run([("a", tiny())], quick=True, plot=tmp_path / "rd.png",
                   codecs=[bench.Codec("x", boom, boom)], out=io.StringIO())
     assert calls == []

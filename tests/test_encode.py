@@ -40,7 +40,6 @@ def test_bad_image_shapes(shape):
     ({"quality": 101}, ValueError, "quality"),
     ({"quality": -5}, ValueError, "quality"),
     ({"subsampling": 420}, TypeError, "subsampling"),
-    ({"subsampling": None}, TypeError, "subsampling"),
     ({"subsampling": "4:1:1"}, ValueError, "subsampling"),
     ({"subsampling": "420"}, ValueError, "subsampling"),
     ({"optimize": 1}, TypeError, "optimize"),

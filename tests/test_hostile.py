@@ -197,6 +197,30 @@ def test_mutants_decode_or_raise_jpegerror(seed, ops):
     assert_decodes_or_refuses(mutate(SEEDS[seed], ops))
 
 
+@settings(max_examples=examples(300), deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4),
+       denom=st.sampled_from([2, 4, 8]))
+def test_mutants_scaled_decode_and_info_agree_with_decode(seed, ops, denom):
+    """decode(scale=) refuses what decode refuses and gives its size divided
+    (rounded up); info, which stops at the first scan, never fails where
+    decode succeeds and gives the same size and mode."""
+    data = mutate(SEEDS[seed], ops)
+    full = assert_decodes_or_refuses(data)
+    try:
+        small = jpeglite.decode(data, scale=1 / denom, max_pixels=MAX_PIXELS)
+    except jpeglite.JPEGError as exc:
+        assert_reported(exc, data)
+        small = None
+    assert (small is None) == (full is None)
+    if full is None:
+        return
+    assert small.shape == (-(-full.shape[0] // denom), -(-full.shape[1] // denom)) + full.shape[2:]
+    i = jpeglite.info(data, max_pixels=MAX_PIXELS)
+    assert (i.height, i.width) == full.shape[:2]
+    assert {"L": 2, "RGB": 3, "CMYK": 4}[i.mode] == (full.shape[2] if full.ndim == 3 else 2)
+
+
 @settings(max_examples=examples(400), deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))

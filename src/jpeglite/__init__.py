@@ -1,12 +1,14 @@
 """jpeglite: a JPEG codec whose Cython kernels explain every bit they write.
 
-Public names: encode, write, decode, read, analyze, read_coefficients,
-encode_coefficients, optimize, Coefficients, Report, Stage, JPEGError.
+Public names: encode, write, decode, read, info, analyze, read_coefficients,
+encode_coefficients, optimize, Coefficients, Component, Info, Report, Stage, JPEGError,
+ConversionWarning. Types: py.typed and the .pyi stubs beside these modules.
 """
-from .api import (analyze, decode, encode, encode_coefficients, optimize, read,
+from .api import (analyze, decode, encode, encode_coefficients, info, optimize, read,
                   read_coefficients, write)
-from .coefficients import Coefficients
-from .errors import JPEGError
+from .coefficients import Coefficients, Component
+from .decoder import Info
+from .errors import ConversionWarning, JPEGError
 from .report import Report, Stage
 
 __version__ = "0.1.0"

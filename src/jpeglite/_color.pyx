@@ -63,25 +63,44 @@ def ycck_to_cmyk(const uint8_t[:, :, ::1] ycck, variant=None):
     return _from_ycc(ycck, variant_level(variant))
 
 
-cdef _from_ycc(const uint8_t[:, :, ::1] img, int level):
-    # YCbCr (3 channels) or YCCK (4) -> RGB or CMYK, row by row as the decoder does
+def ycc_planes_to_rgb(y, cb, cr, k=None, variant=None):
+    """Three equal-sized YCbCr planes to (H, W, 3) RGB, or with a fourth
+    plane ``k`` YCCK to Pillow's (H, W, 4) CMYK (as ``ycbcr_to_rgb`` and
+    ``ycck_to_cmyk`` of the interleaved samples; for the scaled decoder,
+    whose components are planes). ``variant`` as for ``ycbcr_to_rgb``."""
+    return _planes_from_ycc(y, cb, cr, y if k is None else k, k is not None,
+                            variant_level(variant))
+
+
+cdef _planes_from_ycc(const uint8_t[:, ::1] y, const uint8_t[:, ::1] cb,
+                      const uint8_t[:, ::1] cr, const uint8_t[:, ::1] k, bint ycck, int level):
+    # YCbCr or YCCK planes -> RGB or CMYK, row by row as the decoder does
     import numpy as np
-    cdef Py_ssize_t h = img.shape[0], w = img.shape[1], n = img.shape[2], i
-    planes = np.ascontiguousarray(np.moveaxis(np.asarray(img), 2, 0))
-    cdef const uint8_t[:, :, ::1] p = planes
-    out = np.empty((h, w, n), dtype=np.uint8)
+    cdef Py_ssize_t h = y.shape[0], w = y.shape[1], i
+    if (cb.shape[0] != h or cb.shape[1] != w or cr.shape[0] != h or cr.shape[1] != w
+            or k.shape[0] != h or k.shape[1] != w):
+        raise ValueError("the planes must have one size")
+    out = np.empty((h, w, 4 if ycck else 3), dtype=np.uint8)
     cdef uint8_t[:, :, ::1] o = out
     if w == 0 or h == 0:
         return out
     with nogil:
         for i in range(h):
-            if n == 3:
-                jl_ycc_rgb_row(&p[0, i, 0], &p[1, i, 0], &p[2, i, 0], &o[i, 0, 0], <int>w, 3,
-                               &_TABLES, level)
+            if ycck:
+                ycck_cmyk_row_at(&y[i, 0], &cb[i, 0], &cr[i, 0], &k[i, 0], &o[i, 0, 0],
+                                 <int>w, &_TABLES, level)
             else:
-                ycck_cmyk_row_at(&p[0, i, 0], &p[1, i, 0], &p[2, i, 0], &p[3, i, 0],
-                                 &o[i, 0, 0], <int>w, &_TABLES, level)
+                jl_ycc_rgb_row(&y[i, 0], &cb[i, 0], &cr[i, 0], &o[i, 0, 0], <int>w, 3,
+                               &_TABLES, level)
     return out
+
+
+cdef _from_ycc(const uint8_t[:, :, ::1] img, int level):
+    # interleaved YCbCr (3 channels) or YCCK (4): as planes
+    import numpy as np
+    p = np.ascontiguousarray(np.moveaxis(np.asarray(img), 2, 0))
+    return _planes_from_ycc(p[0], p[1], p[2], p[3] if p.shape[0] == 4 else p[0],
+                            p.shape[0] == 4, level)
 
 # ==== end decode: YCbCr -> RGB (and CMYK/YCCK) ====
 

@@ -11,6 +11,8 @@ cdef extern from "_dct_simd.h":
     void jl_fdct_islow(int16_t* d, int level) noexcept nogil
     void jl_idct_islow(const int16_t* coef, const int16_t* quant, uint8_t* out,
                        Py_ssize_t stride, int level) noexcept nogil
+    void jl_idct_scaled(const int16_t* coef, const int16_t* quant, uint8_t* out,
+                        Py_ssize_t stride, int size, int level) noexcept nogil
 
 
 cdef inline void load_block(const uint8_t* src, Py_ssize_t stride, int16_t* data) noexcept nogil:

@@ -64,4 +64,30 @@ def idct_blocks(const int16_t[:, ::1] coefs, const int16_t[::1] quant, variant=N
             jl_idct_islow(&coefs[i, 0], &quant[0], &o[i, 0, 0], 8, level)
     return out
 
+
+
+def idct_scaled_plane(const int16_t[:, :, ::1] coefs, const int16_t[::1] quant, int size,
+                      int rows, int cols):
+    """A component's samples at a reduced scale: every block of ``coefs``
+    (block rows, block columns, 64 natural-order coefficients) inverse-
+    transformed to ``size`` x ``size`` samples (8: the islow IDCT; 4, 2, 1:
+    libjpeg's reduced IDCTs as libjpeg-turbo computes them, ``_dct_simd.h``),
+    the first ``rows`` x ``cols`` of them returned as a uint8 plane.
+    """
+    if size not in (1, 2, 4, 8) or quant.shape[0] != 64 or coefs.shape[2] != 64:
+        raise ValueError("size must be 1, 2, 4 or 8, with 64 coefficients and multipliers")
+    cdef Py_ssize_t by_n = coefs.shape[0], bx_n = coefs.shape[1], by, bx
+    if rows < 0 or cols < 0 or rows > by_n * size or cols > bx_n * size:
+        raise ValueError("the plane is larger than its blocks")
+    full = np.empty((by_n * size, bx_n * size), dtype=np.uint8)
+    cdef uint8_t[:, ::1] o = full
+    cdef int level = variant_level(None)
+    if by_n and bx_n:
+        with nogil:
+            for by in range(by_n):
+                for bx in range(bx_n):
+                    jl_idct_scaled(&coefs[by, bx, 0], &quant[0], &o[by * size, bx * size],
+                                   o.strides[0], size, level)
+    return np.ascontiguousarray(full[:rows, :cols])
+
 # ==== end decode: inverse DCT ====

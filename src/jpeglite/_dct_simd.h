@@ -3,6 +3,8 @@
  *
  *   jl_fdct_islow  encode: forward DCT of a level-shifted block, in place
  *   jl_idct_islow  decode: dequantize + inverse DCT of a block to samples
+ *   jl_idct_scaled decode at 1/2, 1/4, 1/8: the 4x4, 2x2, 1x1 reduced IDCTs
+ *                  (scalar only: see "reduced-size inverse DCTs" below)
  *
  * Both are libjpeg's accurate integer algorithm (jfdctint.c / jidctint.c:
  * Loeffler-Ligtenberg-Moschytz, 13-bit constants from _islow.h, PASS1_BITS
@@ -432,6 +434,151 @@ static inline void jl_idct_islow(const int16_t *coef, const int16_t *quant, uint
 #endif
     (void)level;
     jl_idct_scalar(coef, quant, out, stride);
+}
+
+/* ==== decode: reduced-size inverse DCTs (scaled decoding) ==== */
+/*
+ * libjpeg's scaled decoding (scale_num/scale_denom; Pillow's draft()) takes
+ * a 4x4, 2x2 or 1x1 output from an 8x8 block of coefficients, using only the
+ * low frequencies (jidctred.c). libjpeg-turbo runs the 4x4 and 2x2 ones as
+ * SSE2 code whose arithmetic differs from the C in three ways, which these
+ * scalar kernels follow so that the samples are Pillow's: dequantized
+ * coefficients wrap to 16 bits, the pass-1 results saturate to 16 bits (2x2:
+ * except column 0, kept in 32 bits), and the outputs saturate to 0..255 in
+ * place of the C code's wrapping range-limit table. The 1x1 one has no SIMD
+ * version: it keeps the C code's 32-bit product and its table.
+ * Scalar only so far (these run on a few coefficients per block).
+ */
+#define JL_RF0211 1730
+#define JL_RF0509 4176
+#define JL_RF0601 4926
+#define JL_RF0720 5906
+#define JL_RF0765 6270
+#define JL_RF0850 6967
+#define JL_RF0899 7373
+#define JL_RF1061 8697
+#define JL_RF1272 10426
+#define JL_RF1451 11893
+#define JL_RF1847 15137
+#define JL_RF2172 17799
+#define JL_RF2562 20995
+#define JL_RF3624 29692
+
+/* (x + 2**(n-1)) >> n in 32-bit lanes, as paddd/psrad compute it */
+static inline int32_t jl_descale32(int64_t x, int n)
+{
+    return (int32_t)(uint32_t)((uint64_t)x + ((uint64_t)1 << (n - 1))) >> n;
+}
+
+/* One 4-point pass (the even part from inputs 0, 2, 6, the odd from 1, 3,
+ * 5, 7; input 4 unused), results descaled by n: o[0..3]. */
+static inline void jl_idct4_1d(int32_t i0, int32_t i1, int32_t i2, int32_t i3, int32_t i5,
+                               int32_t i6, int32_t i7, int n, int32_t *o)
+{
+    int64_t tmp0 = (int64_t)i0 * (1 << (ISLOW_CONST_BITS + 1));
+    int64_t tmp2 = (int64_t)i2 * JL_RF1847 - (int64_t)i6 * JL_RF0765;
+    int64_t tmp10 = tmp0 + tmp2, tmp12 = tmp0 - tmp2;
+    int64_t odd0 = ((int64_t)i1 * JL_RF1061 - (int64_t)i3 * JL_RF2172)
+                 + ((int64_t)i5 * JL_RF1451 - (int64_t)i7 * JL_RF0211);
+    int64_t odd2 = ((int64_t)i1 * JL_RF2562 + (int64_t)i3 * JL_RF0899)
+                 - ((int64_t)i5 * JL_RF0601 + (int64_t)i7 * JL_RF0509);
+    o[0] = jl_descale32(tmp10 + odd2, n);
+    o[3] = jl_descale32(tmp10 - odd2, n);
+    o[1] = jl_descale32(tmp12 + odd0, n);
+    o[2] = jl_descale32(tmp12 - odd0, n);
+}
+
+/* 8x8 coefficients (natural order) and multipliers -> 4x4 samples at out. */
+static inline void jl_idct_4x4_scalar(const int16_t *coef, const int16_t *quant, uint8_t *out,
+                                      ptrdiff_t stride)
+{
+    int32_t ws[4 * 8], d[8], o[4];
+    int r, c, k, flat = 1;
+    for (k = 8; k < 64 && flat; k++)
+        if (k < 32 || k >= 40)          /* row 4 is not looked at */
+            flat = coef[k] == 0;
+    for (c = 0; c < 8; c++) {
+        for (r = 0; r < 8; r++)
+            d[r] = jl_wrap16((int32_t)coef[r * 8 + c] * quant[r * 8 + c]);
+        if (flat) {                    /* the SIMD shortcut: a 16-bit shift */
+            for (r = 0; r < 4; r++)
+                ws[r * 8 + c] = jl_wrap16(d[0] * (1 << ISLOW_PASS1_BITS));
+            continue;
+        }
+        jl_idct4_1d(d[0], d[1], d[2], d[3], d[5], d[6], d[7],
+                    ISLOW_CONST_BITS - ISLOW_PASS1_BITS + 1, o);
+        for (r = 0; r < 4; r++)
+            ws[r * 8 + c] = jl_sat16(o[r]);
+    }
+    for (r = 0; r < 4; r++) {
+        const int32_t *w = ws + r * 8;
+        jl_idct4_1d(w[0], w[1], w[2], w[3], w[5], w[6], w[7],
+                    ISLOW_CONST_BITS + ISLOW_PASS1_BITS + 3 + 1, o);
+        for (c = 0; c < 4; c++)
+            out[r * stride + c] = jl_sat_sample(o[c]);   /* (16-bit saturation first changes nothing) */
+    }
+}
+
+/* The 2-point odd part from inputs 1, 3, 5, 7. */
+static inline int64_t jl_idct2_odd(int32_t i1, int32_t i3, int32_t i5, int32_t i7)
+{
+    return ((int64_t)i1 * JL_RF3624 - (int64_t)i3 * JL_RF1272)
+         + ((int64_t)i5 * JL_RF0850 - (int64_t)i7 * JL_RF0720);
+}
+
+/* 8x8 coefficients (natural order) and multipliers -> 2x2 samples at out. */
+static inline void jl_idct_2x2_scalar(const int16_t *coef, const int16_t *quant, uint8_t *out,
+                                      ptrdiff_t stride)
+{
+    static const int cols[5] = {0, 1, 3, 5, 7};
+    int32_t ws[2][8], d[8];
+    int64_t even, odd;
+    int r, k, c;
+    for (k = 0; k < 5; k++) {
+        c = cols[k];
+        for (r = 0; r < 8; r++)
+            d[r] = jl_wrap16((int32_t)coef[r * 8 + c] * quant[r * 8 + c]);
+        even = (int64_t)d[0] * (1 << (ISLOW_CONST_BITS + 2));
+        odd = jl_idct2_odd(d[1], d[3], d[5], d[7]);
+        ws[0][c] = jl_descale32(even + odd, ISLOW_CONST_BITS - ISLOW_PASS1_BITS + 2);
+        ws[1][c] = jl_descale32(even - odd, ISLOW_CONST_BITS - ISLOW_PASS1_BITS + 2);
+        if (c != 0) {                  /* column 0 stays in 32 bits in the SIMD code */
+            ws[0][c] = jl_sat16(ws[0][c]);
+            ws[1][c] = jl_sat16(ws[1][c]);
+        }
+    }
+    for (r = 0; r < 2; r++) {
+        even = (int64_t)(int32_t)((uint32_t)ws[r][0] << (ISLOW_CONST_BITS + 2));
+        odd = jl_idct2_odd(ws[r][1], ws[r][3], ws[r][5], ws[r][7]);
+        out[r * stride] = jl_sat_sample(
+            jl_descale32(even + odd, ISLOW_CONST_BITS + ISLOW_PASS1_BITS + 3 + 2));
+        out[r * stride + 1] = jl_sat_sample(
+            jl_descale32(even - odd, ISLOW_CONST_BITS + ISLOW_PASS1_BITS + 3 + 2));
+    }
+}
+
+/* 8x8 coefficients -> the 1x1 sample: the DC term, descaled by 8, through
+ * libjpeg's post-IDCT range-limit table (which wraps modulo 1024). */
+static inline void jl_idct_1x1_scalar(const int16_t *coef, const int16_t *quant, uint8_t *out)
+{
+    int32_t v = ((int32_t)coef[0] * quant[0] + 4) >> 3;
+    int32_t i = v & 1023;
+    out[0] = i < 128 ? (uint8_t)(i + 128) : i < 512 ? 255 : i < 896 ? 0 : (uint8_t)(i - 896);
+}
+
+/* The reduced IDCT of `size` (1, 2 or 4) x `size` samples, or the islow
+ * 8x8 for size 8. */
+static inline void jl_idct_scaled(const int16_t *coef, const int16_t *quant, uint8_t *out,
+                                  ptrdiff_t stride, int size, int level)
+{
+    if (size == 8)
+        jl_idct_islow(coef, quant, out, stride, level);
+    else if (size == 4)
+        jl_idct_4x4_scalar(coef, quant, out, stride);
+    else if (size == 2)
+        jl_idct_2x2_scalar(coef, quant, out, stride);
+    else
+        jl_idct_1x1_scalar(coef, quant, out);
 }
 
 #endif

@@ -138,6 +138,38 @@ cdef inline void count_block(const int16_t* blk, int* last_dc, int64_t* counts,
         counts[256] += 1
 
 
+cdef inline int block_cost(const int16_t* blk, int* last_dc, const HuffCodes* dc,
+                            const HuffCodes* ac, const ZigzagMap* zm) noexcept nogil:
+    """Bits encode_block writes for blk (code lengths + amplitude bits): what
+    one block costs in the scan, for the per-block map of analyze."""
+    cdef uint64_t nz
+    cdef int k, r, t, prev, nbits, bits
+    t = blk[0] - last_dc[0]
+    last_dc[0] = blk[0]
+    if t < 0:
+        t = -t
+    nbits = jl_enc_bitlen(<unsigned int>t)
+    bits = dc.size[nbits] + nbits
+    nz = zigzag_nonzero(blk, zm)
+    prev = 0
+    while nz:
+        k = jl_enc_ctz64(nz)
+        nz &= nz - 1
+        r = k - prev - 1
+        while r > 15:
+            bits += ac.size[0xF0]
+            r -= 16
+        t = blk[zm.zz[k]]
+        if t < 0:
+            t = -t
+        nbits = jl_enc_bitlen_nz(<unsigned int>t)
+        bits += ac.size[(r << 4) | nbits] + nbits
+        prev = k
+    if prev != 63:
+        bits += ac.size[0]
+    return bits
+
+
 cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mcus_x,
                              Py_ssize_t mcu0, int restart_interval,
                              const ZigzagMap* zz) noexcept nogil:

@@ -2,7 +2,7 @@
 
 # ==== encode: run-length symbols and baseline scan coding ====
 import numpy as np
-from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free
 from libc.string cimport memchr
 
@@ -162,6 +162,68 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
         free(w.buf)
         raise
     return bw_take_bytes(&w)
+
+
+def block_bits(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, ac_tables,
+               int restart_interval=0):
+    """Bits each block costs in a baseline scan: per component an int32 array
+    (block rows, block columns) of its Huffman code and amplitude bits.
+
+    Arguments as for ``encode_scan``. DC differences are taken in scan order
+    (MCU interleave, restart markers reset the prediction), so the sum of the
+    arrays is the scan's bits before padding, stuffing and restart markers,
+    less what libjpeg's dummy edge blocks cost (they hold no image data and
+    have no entry here).
+    """
+    arrays = _check_scan(blocks, h, v, mcus_x, mcus_y, restart_interval)
+    cdef int ncomp = len(arrays), c
+    if len(dc_tables) != ncomp or len(ac_tables) != ncomp:
+        raise ValueError("one DC and one AC table per component")
+    cdef HuffCodes tabs[8]
+    cdef const int16_t* base[4]
+    cdef int32_t* outp[4]
+    cdef int hs[4]
+    cdef int vs[4]
+    cdef int rows[4]
+    cdef int cols[4]
+    cdef int last_dc[4]
+    cdef const int16_t[:, :, ::1] b
+    cdef int32_t[:, ::1] o
+    out = []
+    for c in range(ncomp):
+        fill_huffcodes(dc_tables[c][0], dc_tables[c][1], &tabs[2 * c])
+        fill_huffcodes(ac_tables[c][0], ac_tables[c][1], &tabs[2 * c + 1])
+        b = arrays[c]
+        rows[c] = b.shape[0]
+        cols[c] = b.shape[1]
+        hs[c] = h[c]
+        vs[c] = v[c]
+        last_dc[c] = 0
+        base[c] = &b[0, 0, 0]
+        arr = np.zeros((rows[c], cols[c]), dtype=np.int32)
+        o = arr
+        outp[c] = &o[0, 0]
+        out.append(arr)
+    cdef Py_ssize_t m, mx, my
+    cdef int i, j, bx, by
+    with nogil:
+        for my in range(mcus_y):
+            for mx in range(mcus_x):
+                m = my * mcus_x + mx
+                if restart_interval and m and m % restart_interval == 0:
+                    for c in range(ncomp):
+                        last_dc[c] = 0
+                for c in range(ncomp):
+                    for j in range(vs[c]):
+                        by = <int>my * vs[c] + j
+                        for i in range(hs[c]):
+                            bx = <int>mx * hs[c] + i
+                            # a dummy edge block repeats the last DC: no map entry, no change
+                            if by < rows[c] and bx < cols[c]:
+                                outp[c][<Py_ssize_t>by * cols[c] + bx] = block_cost(
+                                    base[c] + (<Py_ssize_t>by * cols[c] + bx) * 64,
+                                    &last_dc[c], &tabs[2 * c], &tabs[2 * c + 1], &ZZ)
+    return out
 # ==== end encode: run-length symbols and baseline scan coding ====
 
 

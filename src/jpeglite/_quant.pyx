@@ -234,3 +234,261 @@ def frequency_histogram(blocks, bint round8=False):
         return _histogram(np.ascontiguousarray(b).reshape(-1, 64), round8)
     raise TypeError(f"blocks must be int16 or int32, not {b.dtype}")
 # ==== end analyze: per-frequency coefficient histograms ====
+
+
+# ==== encode: trellis (rate-distortion optimized) quantization ====
+from libc.math cimport fabs
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t
+
+# Candidates per coefficient: the rounded magnitude and the largest magnitude
+# of each smaller size category (1, 3, 7, ...): at most 10.
+cdef enum:
+    _MAX_CANDIDATES = 12
+    _AC_MAX = 1023          # the largest AC magnitude a baseline AC symbol codes (size 10)
+
+
+cdef inline int _size_of(int m) noexcept nogil:
+    cdef int s = 0
+    while m:
+        s += 1
+        m >>= 1
+    return s
+
+
+cdef void _trellis_block(const int32_t* x, const double* step, const int32_t* zz,
+                         const double* sym_cost, double zrl_cost, double eob_cost,
+                         int16_t* out) noexcept nogil:
+    """Choose the AC values of one block minimizing SSE + rate (both in one unit).
+
+    ``x``: FDCT output (natural order, scaled by 8); ``step``: the 64
+    quantizer steps (natural order); ``zz``: zigzag -> natural index;
+    ``sym_cost[s]``: the cost of AC symbol s (run << 4 | size) including its
+    size amplitude bits, already multiplied by lambda; ``zrl_cost``,
+    ``eob_cost``: those of ZRL and EOB. Viterbi over the position of the last
+    nonzero coefficient, which is all later symbol costs depend on, so the
+    result is the exact minimum over the candidate sets. The DC is rounded
+    as libjpeg rounds it. ``out``: natural order.
+    """
+    cdef double absx[64]
+    cdef double zcum[64]        # zcum[i]: squared error of zeroing positions 1..i
+    cdef double best[64]
+    cdef int prev[64]
+    cdef int choice[64]
+    cdef int elig[64]
+    cdef int sign[64]
+    cdef double cand_d[_MAX_CANDIDATES]
+    cdef int cand_m[_MAX_CANDIDATES]
+    cdef int cand_s[_MAX_CANDIDATES]
+    cdef int n_elig = 0, i, j, k, p, run, nc, m, s, r, c, bp, bm
+    cdef double v, q, cost, base, bc, d
+    cdef int32_t xd = x[0], qd = <int32_t>(step[0] * 8.0 + 0.5), sd
+    # DC: libjpeg's rounding, sign(c) * floor((|c| + 4Q) / 8Q)
+    sd = -1 if xd < 0 else 1
+    out[0] = <int16_t>(sd * (((xd if xd >= 0 else -xd) + qd // 2) // qd))
+    zcum[0] = 0.0
+    for i in range(1, 64):
+        k = zz[i]
+        v = x[k] * 0.125
+        absx[i] = fabs(v)
+        sign[i] = -1 if x[k] < 0 else 1
+        zcum[i] = zcum[i - 1] + v * v
+        out[k] = 0
+        # the rounded magnitude, libjpeg's rule
+        r = <int>(absx[i] / step[k] + 0.5)
+        choice[i] = r if r <= _AC_MAX else _AC_MAX
+        if r > 0:
+            elig[n_elig] = i
+            n_elig += 1
+    best[0] = 0.0
+    for j in range(n_elig):
+        i = elig[j]
+        q = step[zz[i]]
+        r = choice[i]
+        # candidate magnitudes: the rounded one and the largest of each
+        # smaller size category (a value between two of those costs the bits
+        # of the larger and is farther from x than it)
+        nc = 0
+        s = _size_of(r)
+        m = r
+        while m > 0:
+            d = absx[i] - m * q
+            cand_m[nc] = m
+            cand_s[nc] = s
+            cand_d[nc] = d * d
+            nc += 1
+            s -= 1
+            m = (1 << s) - 1
+        bc = 1e300
+        bp = 0
+        bm = 0
+        # predecessor 0 is the block start; then each earlier eligible position
+        for p in range(-1, j):
+            k = 0 if p < 0 else elig[p]
+            run = i - 1 - k
+            base = best[k] + zcum[i - 1] - zcum[k] + (run >> 4) * zrl_cost
+            run = (run & 15) << 4
+            for c in range(nc):
+                cost = base + cand_d[c] + sym_cost[run | cand_s[c]]
+                if cost < bc:
+                    bc = cost
+                    bp = k
+                    bm = cand_m[c]
+        best[i] = bc
+        prev[i] = bp
+        choice[i] = bm
+    # the end: the last nonzero position e (0: none), then EOB unless e = 63
+    bc = zcum[63] + eob_cost
+    bp = 0
+    for j in range(n_elig):
+        i = elig[j]
+        cost = best[i] + zcum[63] - zcum[i] + (eob_cost if i < 63 else 0.0)
+        if cost < bc:
+            bc = cost
+            bp = i
+    while bp > 0:
+        out[zz[bp]] = <int16_t>(sign[bp] * choice[bp])
+        bp = prev[bp]
+
+
+def trellis_quantize(coefs, qtable, ac_lengths, double lam, out=None):
+    """Rate-distortion optimized quantization: (..., 64) int32 FDCT output -> int16.
+
+    ``coefs``: FDCT output scaled by 8 (as ``_dct.fdct_blocks`` leaves it),
+    natural order; ``qtable``: the 64 steps (natural order); ``ac_lengths``:
+    256 Huffman code lengths in bits of the AC table the blocks will be coded
+    with (0 for a symbol the table lacks: it is never chosen); ``lam``: the
+    Lagrange multiplier, squared error (in pixel units, T.81's orthonormal
+    DCT) per bit. Each block's AC values minimize squared error + lam x
+    bits (Huffman code plus amplitude bits, ZRL and EOB included) over
+    candidate magnitudes per coefficient (never above the rounded one); the DC
+    is rounded as ``quantize_blocks`` rounds it. Runs without the GIL; each
+    block independently, so any split of the blocks gives the same result.
+    ``out``: a C-contiguous int16 array shaped like ``coefs`` to fill.
+    """
+    from .tables import ZIGZAG
+    c = np.ascontiguousarray(coefs, dtype=np.int32)
+    if c.ndim < 1 or c.shape[c.ndim - 1] != 64:
+        raise ValueError("coefficients must have a last axis of 64")
+    t = np.asarray(qtable, dtype=np.float64).reshape(-1)
+    if t.shape[0] != 64 or t.min() < 1:
+        raise ValueError("qtable must hold 64 steps >= 1")
+    lengths = np.asarray(ac_lengths, dtype=np.int64).reshape(-1)
+    if lengths.shape[0] != 256:
+        raise ValueError("ac_lengths must hold 256 code lengths")
+    if not lam >= 0:
+        raise ValueError("lam must be >= 0")
+    if out is None:
+        out = np.empty(c.shape, dtype=np.int16)
+    elif (not isinstance(out, np.ndarray) or out.dtype != np.int16 or out.shape != c.shape
+          or not out.flags.c_contiguous):
+        raise ValueError("out must be a C-contiguous int16 array shaped like coefs")
+    # an absent symbol costs more than any block can gain by it
+    big = 1e30
+    sizes = np.arange(256) & 15
+    cost = np.where(lengths > 0, lam * (lengths + sizes), big).astype(np.float64)
+    cdef double zrl = lam * lengths[0xF0] if lengths[0xF0] > 0 else big
+    cdef double eob = lam * lengths[0] if lengths[0] > 0 else big
+    cdef const double[::1] sc = cost
+    cdef const double[::1] st = np.ascontiguousarray(t)
+    cdef const int32_t[::1] zz = np.ascontiguousarray(ZIGZAG, dtype=np.int32)
+    cdef const int32_t[:, ::1] src = c.reshape(-1, 64)
+    cdef int16_t[:, ::1] dst = out.reshape(-1, 64)
+    cdef Py_ssize_t n = src.shape[0], b
+    with nogil:
+        for b in range(n):
+            _trellis_block(&src[b, 0], &st[0], &zz[0], &sc[0], zrl, eob, &dst[b, 0])
+    return out
+
+
+# DC candidates per block: the rounded value and this many on each side.
+cdef enum:
+    _DC_SPREAD = 2
+    _DC_CANDIDATES = 2 * _DC_SPREAD + 1
+
+
+def dc_trellis(dc, double step, dc_lengths, double lam, out=None):
+    """Rate-distortion optimized DC values of a chain of blocks in coding order.
+
+    ``dc``: (n,) int32 FDCT DC outputs (scaled by 8) in the order the scan
+    codes them, the first predicted from 0; ``step``: the DC quantizer step;
+    ``dc_lengths``: the DC Huffman code lengths (bits) of categories 0..11
+    (0: absent, never chosen); ``lam``: squared error per bit. Viterbi over
+    the rounded value and its neighbours (+-2) per block, the cost of a link
+    being its difference's code and amplitude bits, so the chain's choice is
+    the exact minimum of squared error + lam x bits over those candidates.
+    Returns (or fills ``out`` with) the (n,) int16 values.
+    """
+    x = np.ascontiguousarray(dc, dtype=np.int32).reshape(-1)
+    lengths = np.asarray(dc_lengths, dtype=np.int64).reshape(-1)
+    if lengths.shape[0] < 12:
+        raise ValueError("dc_lengths must hold the 12 category code lengths")
+    if not step >= 1 or not lam >= 0:
+        raise ValueError("step must be >= 1 and lam >= 0")
+    cdef Py_ssize_t n = x.shape[0], j
+    if out is None:
+        out = np.empty(n, dtype=np.int16)
+    elif not isinstance(out, np.ndarray) or out.dtype != np.int16 or out.shape != (n,):
+        raise ValueError("out must be an (n,) int16 array")
+    big = 1e30
+    cost_np = np.array([lam * (lengths[k] + k) if lengths[k] > 0 else big for k in range(12)]
+                       + [big] * 5, dtype=np.float64)
+    cdef const double[::1] link = cost_np
+    cdef const int32_t[::1] src = x
+    cdef int16_t[::1] dst = out
+    back_np = np.zeros((max(n, 1), _DC_CANDIDATES), dtype=np.int8)
+    cdef int8_t[:, ::1] back = back_np
+    cdef double prev_cost[_DC_CANDIDATES]
+    cdef double cur_cost[_DC_CANDIDATES]
+    cdef int prev_val[_DC_CANDIDATES]
+    cdef int cur_val[_DC_CANDIDATES]
+    cdef int k, kp, r, m, d, nprev, bk
+    cdef double v, e, c, bc
+    if n == 0:
+        return out
+    with nogil:
+        # the chain starts from a predictor of 0, one state
+        prev_val[0] = 0
+        prev_cost[0] = 0.0
+        nprev = 1
+        for j in range(n):
+            v = src[j] * 0.125
+            r = <int>(fabs(v) / step + 0.5)
+            if v < 0:
+                r = -r
+            for k in range(_DC_CANDIDATES):
+                m = r + k - _DC_SPREAD
+                m = -2047 if m < -2047 else (2047 if m > 2047 else m)
+                cur_val[k] = m
+                e = v - m * step
+                bc = 1e300
+                bk = 0
+                for kp in range(nprev):
+                    d = m - prev_val[kp]
+                    c = prev_cost[kp] + link[_size_of(d if d >= 0 else -d)]
+                    if c < bc:
+                        bc = c
+                        bk = kp
+                cur_cost[k] = bc + e * e
+                back[j, k] = <int8_t>bk
+            for k in range(_DC_CANDIDATES):
+                prev_cost[k] = cur_cost[k]
+                prev_val[k] = cur_val[k]
+            nprev = _DC_CANDIDATES
+        bk = 0
+        for k in range(_DC_CANDIDATES):
+            if prev_cost[k] < prev_cost[bk]:
+                bk = k
+        # walk back: the value of state k at block j is its candidate there
+        j = n - 1
+        while j >= 0:
+            v = src[j] * 0.125
+            r = <int>(fabs(v) / step + 0.5)
+            if v < 0:
+                r = -r
+            m = r + bk - _DC_SPREAD
+            m = -2047 if m < -2047 else (2047 if m > 2047 else m)
+            dst[j] = <int16_t>m
+            bk = back[j, bk]
+            j -= 1
+    return out
+# ==== end encode: trellis (rate-distortion optimized) quantization ====

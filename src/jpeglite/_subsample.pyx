@@ -38,13 +38,17 @@ def downsample(plane, int hexp, int vexp, Py_ssize_t out_rows, Py_ssize_t out_co
 from libc.stdint cimport uint8_t
 
 
-def upsample_method(int hr, int vr, int comp_w):
+def upsample_method(int hr, int vr, int comp_w, bint fancy=True):
     """The upsampler libjpeg-turbo (fancy upsampling on) uses for a component
     hr x vr times smaller than the image and comp_w samples wide: one of
     UP_FULL, UP_H2V1_FANCY, UP_H1V2_FANCY, UP_H2V2_FANCY, UP_REPLICATE
-    (the triangular filters need more than 2 samples across)."""
+    (the triangular filters need more than 2 samples across). ``fancy``
+    False: replication only (libjpeg-turbo's choice at 1/8 scale, where a
+    block is one sample)."""
     if hr == 1 and vr == 1:
         return UP_FULL
+    if not fancy:
+        return UP_REPLICATE
     if hr == 2 and vr == 1:
         return UP_H2V1_FANCY if comp_w > 2 else UP_REPLICATE
     if hr == 1 and vr == 2:
@@ -55,15 +59,16 @@ def upsample_method(int hr, int vr, int comp_w):
 
 
 def upsample_plane(const uint8_t[:, ::1] plane, int hr, int vr, int out_w, int out_h,
-                   variant=None):
+                   variant=None, bint fancy=True):
     """Upsample a whole component plane (its shape is the decoded size) to
-    out_h x out_w with the method libjpeg-turbo picks (staged path, tests).
-    ``variant``: the SIMD variant to run (one of ``_simd.available_variants()``;
-    None: the one the decoder runs)."""
+    out_h x out_w with the method libjpeg-turbo picks (staged path, scaled
+    decoding, tests). ``variant``: the SIMD variant to run (one of
+    ``_simd.available_variants()``; None: the one the decoder runs);
+    ``fancy``: as for ``upsample_method``."""
     import numpy as np
     cdef int level = variant_level(variant)
     cdef int comp_h = plane.shape[0], comp_w = plane.shape[1], y, x
-    cdef int method = upsample_method(hr, vr, comp_w)
+    cdef int method = upsample_method(hr, vr, comp_w, fancy)
     if comp_w < 1 or comp_h < 1 or out_w > comp_w * hr or out_h > comp_h * vr:
         raise ValueError("output larger than the upsampled plane")
     out = np.empty((out_h, out_w), dtype=np.uint8)

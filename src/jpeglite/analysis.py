@@ -226,14 +226,33 @@ def _analyze(image, plan, threads, pool):
         "decode_seconds": decode_seconds,   # overlapped with measurements (see _analyze)
         "measure_seconds": time.perf_counter() - t}))
 
+    sh, sv = ([c[1] for c in plan.components], [c[2] for c in plan.components]) \
+        if ncomp > 1 else ([1], [1])
+    block_bits = _entropy_block_bits(
+        st.quantized, sh, sv, g["mcus_x"], g["mcus_y"],
+        [st.codes[(0, c[4])] for c in plan.components],
+        [st.codes[(1, c[5])] for c in plan.components], plan.restart_interval)
+    huffman_stage = next(s_ for s_ in stages if s_.name == "huffman")
+    huffman_stage.details["block_bits"] = ("exact: the Huffman code and amplitude bits of "
+                                           "each block in the scan")
+
     options = {"quality": plan.quality,
                "subsampling": plan.subsampling or "none (grayscale)",
                "optimize": plan.optimize, "restart_interval": plan.restart_interval}
+    if plan.tune is not None:
+        options["tune"] = plan.tune
     if plan.custom_qtables:
         options["qtables"] = "custom, " + ("as given" if plan.quality is None
                                            else f"scaled for quality {plan.quality}")
     return _report.Report(stages, model, header, data_bits, st.data, width, height, ncomp,
-                          err, _report.psnr_from_mse(err), options)
+                          err, _report.psnr_from_mse(err), options,
+                          block_bits=dict(zip(names, block_bits)))
+
+
+def _entropy_block_bits(blocks, h, v, mcus_x, mcus_y, dc, ac, restart_interval):
+    from . import _entropy
+
+    return _entropy.block_bits(blocks, h, v, mcus_x, mcus_y, dc, ac, restart_interval)
 
 
 # ==== the report of a file as it is ====
@@ -314,6 +333,51 @@ def _table_name(key, redefined):
     if offset is None:
         return name + " (Annex K default, no DHT)"
     return f"{name}@{offset}" if redefined else name
+
+
+def tune_levers(image, plan, threads):
+    """Where a tuned encode's saving comes from: (rows, the tuned file).
+
+    Encodes ``image`` (checked) once per lever, each adding one to the row
+    before: libjpeg's choices at the plan's quality and subsampling (tune
+    off); + optimized Huffman tables; + the tune's quantization tables
+    (plain rounding); + trellis quantization (AC and DC); + the progressive
+    scan script searched for the coefficients (when it is smaller; not with
+    restart markers; the plan's progressive script when it has one). Each row: ``lever``, ``bits`` (the file's), ``mse``
+    and ``psnr`` (dB) of jpeglite's decode against ``image``, ``bits_change`` (a fraction
+    of the row before's bits) and ``psnr_change`` (dB). The last row's file
+    is what ``jpeglite.encode`` writes with the same arguments.
+    """
+    import copy
+
+    from . import encoder, lossless
+    from .decoder import DEFAULT_MAX_PIXELS, decode
+    from .options import EncodePlan
+    from .report import mse, psnr_from_mse
+
+    quality = 75 if plan.quality is None and not plan.custom_qtables else plan.quality
+    metadata, ri, sub = plan.metadata, plan.restart_interval, plan.subsampling or "4:2:0"
+    tables = [plan.qtables[c[3]] for c in plan.components]
+    steps = [("tune off", EncodePlan(image, quality, sub, False, ri, None, metadata)),
+             ("+ optimized Huffman", EncodePlan(image, quality, sub, True, ri, None, metadata)),
+             ("+ tuned tables", EncodePlan(image, None, sub, True, ri, tables, metadata)),
+             ("+ trellis (AC, DC)", copy.copy(plan))]
+    steps[-1][1].progressive = False
+    files = [(name, encoder.encode(image, p, threads)) for name, p in steps]
+    if plan.progressive:
+        files.append(("+ progressive scans", encoder.encode(image, plan, threads)))
+    elif not ri:
+        files.append(("+ progressive scans",
+                      lossless.optimize(files[-1][1], True, True, threads)))
+    rows = []
+    for name, data in files:
+        err = mse(image, decode(data, DEFAULT_MAX_PIXELS, threads))
+        row = {"lever": name, "bits": 8 * len(data), "mse": err, "psnr": psnr_from_mse(err)}
+        prev = rows[-1] if rows else row
+        row["bits_change"] = (row["bits"] - prev["bits"]) / prev["bits"]
+        row["psnr_change"] = row["psnr"] - prev["psnr"]
+        rows.append(row)
+    return rows, files[-1][1]
 
 
 def _file_segments(data, obs, st):
@@ -532,15 +596,73 @@ def analyze_file(data, max_pixels):
     options = {"process": f"{kind} (SOF{f.marker - 0xC0})", "scans": len(obs.scans),
                "color": color, "sampling_factors": sampling,
                "restart_interval": st.restart_interval}
+    block_bits, method = _file_block_bits(obs, dec, blocks, tables)
+    huffman.details["block_bits"] = method
     return _report.Report([raw, quantize, rle, huffman, file_stage], parts["model"],
                           parts["header"], parts["data"], bytes(data), f.width, f.height,
                           len(f.components), None, None, options, kind="file",
-                          metadata_bits=parts["metadata"])
+                          metadata_bits=parts["metadata"],
+                          block_bits=dict(zip(names, block_bits)))
 
 
 _COMP_FIELDS = ("blocks", "dc_code_bits", "dc_amplitude_bits", "ac_code_bits",
                 "ac_amplitude_bits", "eob", "eobrun", "eobrun_bits", "zrl", "correction_bits",
                 "bad_codes", "overruns")
+
+
+def _table_sizes(counts, symbols):
+    """(codes, sizes) of a DHT table for block_bits: the code lengths as DHT
+    lists them (a symbol listed twice keeps its first, shorter code, as the
+    decoder does); the codes themselves are not needed to count bits."""
+    sizes = _np.zeros(256, _np.uint8)
+    for length, sym in zip(_np.repeat(_np.arange(1, 17), counts), symbols):
+        if not sizes[sym]:
+            sizes[sym] = length
+    return _np.zeros(256, _np.uint32), sizes
+
+
+def _file_block_bits(obs, dec, blocks, tables):
+    """Per component, the bits each 8x8 block costs in the file: (list of int32
+    arrays shaped like ``blocks``, a sentence saying how they were counted).
+
+    Sequential files: each scan's blocks costed with the file's own tables, in
+    scan order. Progressive files spread a block over many scans (and EOB runs
+    share bits between blocks), so there the map is an estimate: each component
+    costed as one baseline scan with optimal tables for its coefficients."""
+    from . import _huffman
+
+    out = [_np.zeros(b.shape[:2], _np.int32) for b in blocks]
+    if obs.scans and all(rec.kind == 0 and None not in pair for rec in obs.scans
+                         for pair in rec.tables):
+        for rec in obs.scans:
+            one = len(rec.scan.components) == 1
+            arrays, hs, vs, idx = [], [], [], []
+            for c, _td, _ta in rec.scan.components:
+                arr = dec.coefs[c.index]
+                arrays.append(arr[:rec.mcus_y, :rec.mcus_x] if one else arr)
+                hs.append(1 if one else c.h)
+                vs.append(1 if one else c.v)
+                idx.append(c.index)
+            dc = [_table_sizes(*obs.dht_entries[k]) for k, _ in rec.tables]
+            ac = [_table_sizes(*obs.dht_entries[k]) for _, k in rec.tables]
+            bits = _entropy_block_bits(arrays, hs, vs, rec.mcus_x, rec.mcus_y, dc, ac,
+                                       rec.restart_interval)
+            for ci, b in zip(idx, bits):
+                rows, cols = out[ci].shape
+                out[ci] += b[:rows, :cols]
+        return out, ("exact: the Huffman code and amplitude bits of each block, with the "
+                     "file's own tables")
+    from . import _entropy
+
+    for ci, b in enumerate(blocks):
+        rows, cols = b.shape[:2]
+        arr = _np.ascontiguousarray(b.reshape(rows, cols, 64))
+        counts = _entropy.count_symbols([arr], [1], [1], cols, rows)
+        dc = _huffman.make_codes(*_huffman.optimal_table(counts[0, 0]))
+        ac = _huffman.make_codes(*_huffman.optimal_table(counts[0, 1]))
+        out[ci] = _entropy_block_bits([arr], [1], [1], cols, rows, [dc], [ac], 0)[0]
+    return out, ("estimate: the file is progressive, so each block is costed as in a "
+                 "baseline scan with optimal Huffman tables for the file's coefficients")
 
 
 def _headroom(obs, dec, tables, segments):

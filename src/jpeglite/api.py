@@ -4,22 +4,39 @@ encode, write -> options (the plan) -> encoder; decode, read,
 read_coefficients -> decoder; analyze -> options -> analysis.
 """
 import os as _os
+import warnings as _warnings
 
 import numpy as _np
 
 from . import jfif as _jfif
 from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
+from .errors import ConversionWarning as _ConversionWarning
+from .inputs import as_array as _as_array
 from .options import plan_encode as _plan_encode, check_image as _check_image
 
 __all__ = ["encode", "write", "decode", "read", "analyze", "read_coefficients",
-           "encode_coefficients", "optimize", "DEFAULT_MAX_PIXELS"]
+           "encode_coefficients", "optimize", "info", "DEFAULT_MAX_PIXELS", "MODES"]
+
+#: ``decode``'s ``mode`` values: None (the file's own components) or "RGB".
+MODES = (None, "RGB")
+
+# suffixes of image formats that are not JPEG: write() warns about a JPEG under such a name
+_OTHER_FORMATS = (".png", ".apng", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".npy", ".npz",
+                  ".ppm", ".pgm", ".pnm", ".avif", ".heic", ".jxl", ".jp2", ".ico", ".tga")
 
 
-def _check_path(path):
+def _check_path(path, method=None):
+    """path is a str, bytes or os.PathLike, or (``method`` "read" or
+    "write") a file object with that method; True for a file object."""
+    if method is not None and callable(getattr(path, method, None)):
+        return True
     # (an int would open a file descriptor)
     if not isinstance(path, (str, bytes, _os.PathLike)):
-        raise TypeError(f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
+        what = "str, bytes or os.PathLike" + (f", or a binary file object with {method}()"
+                                              if method else "")
+        raise TypeError(f"path must be a {what}, not {type(path).__name__}")
+    return False
 
 
 def _tables_arg(tables):
@@ -36,13 +53,18 @@ def _tables_arg(tables):
         raise ValueError(f"tables is not a tables-only stream: {e}") from None
 
 
-def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+def encode(image, quality=None, *, subsampling=None, optimize=False, restart_interval=0,
            threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
-           progressive=False, scans=None, tables=None, abbreviated=None, arithmetic=False):
+           progressive=False, scans=None, tables=None, abbreviated=None, arithmetic=False,
+           tune=None):
     """Encode an image as a JFIF JPEG (baseline, or progressive); returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
-        1 <= H, W <= 65535 pixels.
+        1 <= H, W <= 65535 pixels; or a PIL Image (mode "L" or "RGB" as is;
+        alpha dropped, 16-bit samples reduced to their high byte, other modes
+        converted to RGB, with a ``ConversionWarning`` when information is
+        lost: the rule of ``jpeglite.inputs``); or anything else with
+        ``__array_interface__``, read with ``numpy.asarray``.
     quality: 1..100, IJG scaling of the Annex K tables (as in libjpeg/Pillow);
         None (not given): 75, or with ``qtables`` the tables as given.
     qtables: custom quantization tables, as Pillow's ``qtables``: 1..4 tables
@@ -68,7 +90,9 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
         The metadata follows the JFIF APP0 as Pillow writes it (Exif, ICC,
         COM); None or empty leaves a segment out.
     subsampling: chroma sampling "4:4:4", "4:2:2" or "4:2:0" (ignored for
-        grayscale).
+        grayscale); None (not given): "4:2:0", except that ``tune="psnr"``
+        chooses "4:4:4" from quality 85 up (where, at equal bits, full
+        chroma gives the higher PSNR: ``tune.choose_subsampling``).
     optimize: False uses the Annex K Huffman tables; True counts the symbols
         first and builds optimal tables (two passes, smaller file).
     restart_interval: a restart marker every this many MCUs, 0..65535 (0: none).
@@ -100,6 +124,21 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
         ``jpeglite.scans.ScanSpec(components, Ss, Se, Ah, Al)`` or tuples of
         those five, checked against T.81 G.1.1.1 (a ValueError names the
         scan and the rule it breaks).
+    tune: None (default): libjpeg's choices, as above. "psnr": the fewest bits
+        for the squared error (PSNR): one flat quantization table per
+        component (chroma finer, as RGB error weighs it), each block's AC
+        values chosen by trellis quantization against the file's own Huffman
+        code lengths, optimized Huffman tables (``optimize`` is implied),
+        then written as the smaller of a progressive file with a scan script
+        searched for these coefficients (``jpeglite.optimize``) and the
+        baseline file (baseline always with ``restart_interval``); with
+        ``progressive=True`` always progressive, with ``scans`` or else a
+        script searched for the coefficients.
+        ``quality`` stays a monotone knob: the luma step is 24 at 50 and scales
+        as IJG scales tables (12 at 75, about 1.38 bits per pixel on the Kodak
+        photos, where Pillow's q75 spends 1.37; 2.4 at 95; 1 at 100); with
+        ``qtables`` those tables are used instead. Standard baseline JPEG:
+        every decoder reads it. See ``jpeglite.tune``.
 
     With optimize off the tables, headers and entropy-coded data equal
     libjpeg-turbo's (Pillow's) at the same quality and subsampling.
@@ -111,28 +150,48 @@ def encode(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_
     from . import encoder
 
     _parallel.check_threads(threads)          # argument errors before image errors
-    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                               icc_profile, exif, comment, progressive, scans,
-                               _tables_arg(tables), abbreviated, arithmetic)
-    return encoder.encode(image, plan, _parallel.resolve_threads(threads, plan.height * plan.width))
+    image, plan = _plan_encode(_as_array(image), quality, subsampling, optimize, restart_interval,
+                               qtables, icc_profile, exif, comment, progressive, scans,
+                               _tables_arg(tables), abbreviated, arithmetic, tune)
+    threads = _parallel.resolve_threads(threads, plan.height * plan.width)
+    data = encoder.encode(image, plan, threads)
+    if (plan.tune is not None and not plan.restart_interval and not plan.progressive
+            and not plan.arithmetic):
+        # the chosen coefficients, coded as compactly as jpeglite can: a
+        # progressive file with a script searched for them, or the baseline
+        # file when that is smaller (restart markers: baseline as asked)
+        from . import lossless
+        data = lossless.optimize(data, True, True, threads)
+    return data
 
 
-def write(path, image, quality=None, *, subsampling="4:2:0", optimize=False,
+def write(path, image, quality=None, *, subsampling=None, optimize=False,
           restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
-          comment=None, progressive=False, scans=None, arithmetic=False):
+          comment=None, progressive=False, scans=None, arithmetic=False, tune=None):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
-    path: str, bytes or os.PathLike. Returns the number of bytes written.
+    path: str, bytes or os.PathLike, or a binary file object (anything with a
+    ``write`` method taking bytes: an open file, ``io.BytesIO``), written at its
+    position and left open. Returns the number of bytes written.
     Arguments are checked (and the image encoded) before the file is opened,
     so a bad argument leaves no file behind; a path that cannot be written (a
     directory, a missing directory, no permission) raises the OSError of
-    ``open``, whose message names the path.
+    ``open``, whose message names the path. A path whose suffix names another
+    image format (``.png``, ``.tif``, ``.npy``, ...) gets a
+    ``ConversionWarning``: the file is JPEG whatever its name.
     """
-    _check_path(path)
+    is_file = _check_path(path, "write")
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
                   restart_interval=restart_interval, threads=threads, qtables=qtables,
                   icc_profile=icc_profile, exif=exif, comment=comment, progressive=progressive,
-                  scans=scans, arithmetic=arithmetic)
+                  scans=scans, arithmetic=arithmetic, tune=tune)
+    if is_file:
+        path.write(data)
+        return len(data)
+    suffix = _os.path.splitext(_os.fsdecode(path))[1].lower()
+    if suffix in _OTHER_FORMATS:
+        _warnings.warn(f"{_os.fsdecode(path)}: JPEG data written under a {suffix} name",
+                       _ConversionWarning, stacklevel=2)
     with open(path, "wb") as f:
         f.write(data)
     return len(data)
@@ -153,10 +212,26 @@ def _as_bytes(data):
         return bytes(data) if isinstance(data, bytearray) else data
     if isinstance(data, memoryview):
         return data.tobytes()
-    raise TypeError(f"decode() needs bytes, bytearray or memoryview, not {type(data).__name__}")
+    raise TypeError(f"data must be bytes, bytearray or memoryview, not {type(data).__name__}")
 
 
-def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None, tables=None):
+def _check_mode(mode):
+    if mode not in MODES:
+        raise ValueError(f"mode must be None or 'RGB', not {mode!r}")
+    return mode
+
+
+def _check_scale(scale):
+    import numbers
+    from .decoder import SCALES
+    if isinstance(scale, (bool, _np.bool_)) or not isinstance(scale, numbers.Real) \
+            or scale not in SCALES:
+        raise ValueError(f"scale must be 1, 1/2, 1/4 or 1/8, not {scale!r}")
+    return round(1 / scale)
+
+
+def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
+           tables=None):
     """Decode a baseline, extended or progressive JPEG, Huffman or
     arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit), to a numpy array.
 
@@ -177,6 +252,17 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None, tables=None):
     (YCbCr converted, or RGB as stored when an Adobe marker says so) and
     ``(H, W, 4)`` CMYK for four, with the values Pillow gives for the same
     bytes (its CMYK is inverted Adobe CMYK; YCCK is converted).
+    ``scale``: 1, or 1/2, 1/4, 1/8 (floats or ``fractions.Fraction``) for
+    ceil(W * scale) x ceil(H * scale) pixels decoded with libjpeg's scaled
+    inverse DCTs (4x4, 2x2, 1x1 outputs per block), pixel for pixel what
+    libjpeg-turbo gives for scale_denom 2, 4, 8 (Pillow's ``Image.draft``).
+    The entropy decoding is a full decode's; the inverse DCT, upsampling and
+    colour conversion shrink with the output.
+    ``mode="RGB"`` always gives ``(H, W, 3)`` RGB, as Pillow's
+    ``Image.convert("RGB")`` gives it: grey repeated in three channels, CMYK
+    (and YCCK) converted with Pillow's arithmetic (R = 255 - K - C(255 - K)/255,
+    rounded as Pillow rounds; no ICC colour management); ``mode=None`` (the
+    default) gives the file's own components as above.
 
     Raises ``JPEGError`` (with the byte offset) for malformed, truncated or
     unsupported data, ``TypeError`` for a non-bytes argument or a non-int ``threads``,
@@ -205,26 +291,74 @@ def decode(data, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None, tables=None):
     from . import decoder
 
     data = _as_bytes(data)
+    mode = _check_mode(mode)
+    denom = _check_scale(scale)
     max_pixels = _check_max_pixels(max_pixels)
     threads = _parallel.check_threads(threads)
     tables = _tables_arg(tables)
     if tables is not None and not isinstance(tables, _jfif.TableSet):
         raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
                         f"not {type(tables).__name__}")
-    return decoder.decode(data, max_pixels, threads, tables)
+    if denom == 1:
+        image = decoder.decode(data, max_pixels, threads, tables)
+    else:
+        image = decoder.decode_scaled(data, max_pixels, threads, denom, tables)
+    if mode == "RGB":
+        if image.ndim == 2:
+            image = _np.repeat(image[:, :, None], 3, axis=2)
+        elif image.shape[2] == 4:
+            image = decoder.cmyk_to_rgb(image)
+    return image
 
 
-def read(path, *, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
-    """Read and decode the JPEG file at ``path`` (str, bytes or os.PathLike);
-    see ``decode`` for the result, ``threads`` and errors.  A file that cannot be
-    opened raises the OSError of ``open`` (FileNotFoundError, IsADirectoryError,
-    PermissionError), whose message names the path."""
-    _check_path(path)
+def _read_source(path):
+    """The bytes of a path or of a binary file object (read from its position)."""
+    if _check_path(path, "read"):
+        data = path.read()
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"path.read() must return bytes (a file opened in binary mode), "
+                            f"not {type(data).__name__}")
+        return data
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def read(path, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
+    """Read and decode the JPEG file at ``path`` (str, bytes or os.PathLike, or
+    a binary file object: anything whose ``read()`` returns bytes, such as an
+    open file or ``io.BytesIO``, read from its position to its end);
+    see ``decode`` for the result, ``mode``, ``scale``, ``threads`` and errors.  A file that
+    cannot be opened raises the OSError of ``open`` (FileNotFoundError,
+    IsADirectoryError, PermissionError), whose message names the path."""
+    _check_path(path, "read")
     # refuse bad arguments before opening the file
+    mode = _check_mode(mode)
+    _check_scale(scale)
     max_pixels = _check_max_pixels(max_pixels)
     _parallel.check_threads(threads)
-    with open(path, "rb") as fh:
-        return decode(fh.read(), max_pixels=max_pixels, threads=threads)
+    return decode(_read_source(path), mode=mode, scale=scale, max_pixels=max_pixels,
+                  threads=threads)
+
+
+def info(data, *, max_pixels=DEFAULT_MAX_PIXELS):
+    """What a JPEG file's headers say, without decoding its pixels: a
+    ``jpeglite.Info`` (size, components, sampling factors, progressive or not,
+    the colour transform, an IJG quality estimate, the metadata's sizes).
+
+    ``data``: the file's bytes (bytes, bytearray or memoryview). The
+    decoder's marker loop reads the segments up to the first scan header
+    (metadata after it is not seen) and stops: nothing is entropy-decoded,
+    so this costs about a millisecond whatever the image size (most of it
+    the quality search). ``quality`` is the
+    IJG quality whose Annex K tables, scaled as libjpeg scales them, are
+    nearest the file's (exactly them when ``quality_exact``). Raises
+    ``JPEGError`` for headers ``decode`` would refuse (``max_pixels``
+    included) and ``TypeError`` for non-bytes data.
+    """
+    from . import decoder
+
+    data = _as_bytes(data)
+    return decoder.info(data, _check_max_pixels(max_pixels))
 
 
 def read_coefficients(data, *, max_pixels=DEFAULT_MAX_PIXELS):
@@ -327,9 +461,9 @@ def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
     return lossless.optimize(data, bool(progressive), bool(keep_metadata), threads, max_pixels)
 
 
-def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart_interval=0,
+def analyze(image, quality=None, *, subsampling=None, optimize=False, restart_interval=0,
             threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
-            max_pixels=DEFAULT_MAX_PIXELS):
+            max_pixels=DEFAULT_MAX_PIXELS, tune=None):
     """Account for every bit of a JPEG: a ``Report``.
 
     ``analyze(data)`` with a JPEG file's bytes (bytes, bytearray or
@@ -380,6 +514,11 @@ def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart
     ``threads`` threads. Every figure except the seconds is the same for
     every thread count.
 
+    With ``tune`` ("psnr") the report is that of the file ``encode`` writes
+    with the same arguments (it may be progressive), as ``analyze(data)``
+    gives it (``kind == "file"``), with ``mse``/``psnr`` against ``image`` and
+    the encode options (quality, subsampling, tune) added to ``options``.
+
     The report of a file (``kind == "file"``), stages (bits):
 
     - raw: 8 x H x W x C, the pixels uncompressed.
@@ -413,16 +552,26 @@ def analyze(image, quality=None, *, subsampling="4:2:0", optimize=False, restart
     _parallel.check_threads(threads)          # argument errors before image errors
     if isinstance(image, (bytes, bytearray, memoryview)):
         given = [name for name, value, default in (
-            ("quality", quality, None), ("subsampling", subsampling, "4:2:0"),
+            ("quality", quality, None), ("subsampling", subsampling, None),
             ("optimize", optimize, False), ("restart_interval", restart_interval, 0),
             ("qtables", qtables, None), ("icc_profile", icc_profile, None),
-            ("exif", exif, None), ("comment", comment, None))
+            ("exif", exif, None), ("comment", comment, None), ("tune", tune, None))
             if value is not default and value != default]
         if given:
             raise TypeError(f"analyze() of a file's bytes takes no encode options "
                             f"({', '.join(given)}); to re-encode, decode it first")
         return analysis.analyze_file(_as_bytes(image), _check_max_pixels(max_pixels))
-    image, plan = _plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                               icc_profile, exif, comment)
-    return analysis.analyze_image(image, plan,
-                                  _parallel.resolve_threads(threads, plan.height * plan.width))
+    image, plan = _plan_encode(_as_array(image), quality, subsampling, optimize, restart_interval,
+                               qtables, icc_profile, exif, comment, tune=tune)
+    threads = _parallel.resolve_threads(threads, plan.height * plan.width)
+    if plan.tune is not None:
+        # the tuned file may be progressive: report it as the file it is,
+        # with the encodes that show what each lever earned
+        levers, data = analysis.tune_levers(image, plan, threads)
+        report = analysis.analyze_file(data, _check_max_pixels(max_pixels))
+        report.levers = levers
+        report.mse, report.psnr = levers[-1]["mse"], levers[-1]["psnr"]
+        report.options = dict(report.options, quality=plan.quality, tune=plan.tune,
+                              subsampling=plan.subsampling or "none (grayscale)")
+        return report
+    return analysis.analyze_image(image, plan, threads)

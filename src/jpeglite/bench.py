@@ -422,7 +422,7 @@ def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
     print(f"jpeglite benchmark; reference: {pillow_description()}; {os.cpu_count()} CPUs", file=out)
     if ref is None:
         print('Pillow is not installed: measuring jpeglite alone '
-              '(pip install "jpeglite[image]" to compare)', file=out)
+              '(pip install ".[image]" in the jpeglite checkout to compare)', file=out)
 
     speed_images = list(images) if images else default_speed_images(quick)
     rows = []
@@ -448,5 +448,5 @@ def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
         from .plot import plot_rd
         plot_rd({k: (c.bpp, c.psnr) for k, c in curves.items()}, plot,
                 title=f"Rate-distortion, {_describe(rd_images)}")
-        print(f"\nwrote {plot}", file=out)
+        print(f"wrote {plot}", file=sys.stderr)  # info, not results: stderr
     return 0

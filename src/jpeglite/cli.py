@@ -2,15 +2,17 @@
 
 Subcommands::
 
-    jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
-                     [--json] [--plot FILE.png]
+    jpeglite analyze [IMAGE] [-q Q] [--subsampling S] [--optimize] [--restart-interval N] [--tune psnr]
+                     [--repeat N] [--json] [--plot FILE.png] [--html FILE.html]
     jpeglite analyze PHOTO.jpg [--reencode [-q Q] ...] [--json] [--plot FILE.png]
+                     [--html FILE.html]
     jpeglite analyze INPUTS... [--recursive] [--jobs N] [--table T.csv|.jsonl|.parquet]
                      [--scheduler tcp://HOST:8786] [--reencode [-q Q] ...]
-    jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N]
+    jpeglite encode IN OUT.jpg [-q Q] [--subsampling S] [--optimize] [--restart-interval N] [--tune psnr]
     jpeglite encode INPUTS... -o DIR [--recursive] [--jobs N] [--resume] [--table T]
                     [--tables SHARED.jpg] [-q Q] ...
-    jpeglite decode IN.jpg OUT [--tables SHARED.jpg]
+    jpeglite decode IN.jpg OUT [--tables SHARED.jpg] [--format F] [--scale 1/2|1/4|1/8]
+    jpeglite info IN.jpg [--json]
     jpeglite optimize IN OUT [--baseline] [--strip]
     jpeglite optimize INPUTS... -o DIR [--baseline] [--strip] [--recursive] [--jobs N] [--resume]
     jpeglite decode INPUTS... -o DIR [--format .png] [--recursive] [--jobs N] [--resume]
@@ -26,21 +28,30 @@ prints a summary, and exits 1 if any file failed.
                    [-q Q] [--subsampling S] [--optimize]
 
 Images are read and written as .npy/.npz (numpy), .jpg/.jpeg (jpeglite) or any
-other format Pillow knows (the optional extra ``jpeglite[image]``). Every
-error is one line on stderr, ``jpeglite: error: ...``, and a non-zero exit
-status: 2 for a bad command line or a missing optional dependency, 1 for
-everything else (unreadable files, bad JPEG data, bad images). Set
-``JPEGLITE_TRACEBACK=1`` to see the traceback of an unexpected failure.
+other format Pillow knows (the optional extra ``image``: ``pip install ".[image]"``
+in the checkout). ``-`` is standard input or output wherever a file is named
+(standard input's format is recognised by its first bytes; ``decode ... -``
+writes PNG unless ``--format`` says otherwise). Results go to standard output;
+information (what was written, warnings) to standard error, none of it with
+``--quiet``. Every error is one line on stderr, ``jpeglite: error: ...``, and a
+non-zero exit status: 2 for a bad command line (no command at all prints the
+usage) or a missing optional dependency, 1 for everything else (unreadable
+files, bad JPEG data, bad images); a closed standard output (``| head``) ends
+the command quietly with status 141 (128 + SIGPIPE, as a killed process).
+Set ``JPEGLITE_TRACEBACK=1`` to see the traceback of an unexpected failure.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
-from .images import MissingDependency, codec, load_image, sample_image, save_image, SAMPLE_NAME
+from .images import (STDIO, MissingDependency, codec, has_cmyk, image_from_bytes, load_image,
+                     open_input, sample_image, save_image, SAMPLE_NAME)
 
 __all__ = ["main", "build_parser", "SUBSAMPLINGS"]
 
@@ -88,13 +99,17 @@ def _add_encode_options(p):
                    help="custom quantization tables: a text file of integers, 64 per table "
                         "(1 to 4 tables, natural order, '#' comments), as Pillow's qtables; "
                         "scaled by --quality when it is given")
-    p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
+    p.add_argument("--subsampling", type=_subsampling, default=None,
                    metavar="{" + ",".join(SUBSAMPLINGS) + "}",
-                   help="chroma subsampling (default 4:2:0)")
+                   help="chroma subsampling (default 4:2:0; with --tune psnr, 4:4:4 from "
+                        "quality 85 up)")
     p.add_argument("--optimize", action="store_true",
                    help="optimized Huffman tables (two passes) instead of the Annex K tables")
     p.add_argument("--restart-interval", type=_int_in("restart interval", 0, 65535), default=0,
                    metavar="N", help="MCUs between restart markers (0: none)")
+    p.add_argument("--tune", choices=["psnr"], default=None,
+                   help="psnr: fewest bits for the squared error (flat tables fitted to RGB "
+                        "error, trellis quantization, optimized Huffman tables); standard JPEG")
 
 
 def _add_batch_options(p, outputs=True):
@@ -121,25 +136,58 @@ def _add_progressive_option(p):
 
 
 def _encode_options(args):
-    opts = {"quality": args.quality, "subsampling": args.subsampling,
+    # not given: libjpeg's 4:2:0, or under --tune the tune's choice (None)
+    subsampling = args.subsampling
+    if subsampling is None and args.tune is None:
+        subsampling = "4:2:0"
+    opts = {"quality": args.quality, "subsampling": subsampling,
             "optimize": args.optimize, "restart_interval": args.restart_interval}
+    if args.tune is not None:
+        opts["tune"] = args.tune
     if getattr(args, "progressive", False):
         opts["progressive"] = True
     if getattr(args, "arithmetic", False):
         opts["arithmetic"] = True
     if args.qtables is not None:
-        opts["qtables"] = Path(args.qtables).read_text()
+        with open_input(args.qtables) as fh:
+            opts["qtables"] = fh.read().decode("utf-8", errors="replace")
     elif args.quality is None:
         opts["quality"] = 75
     return opts
+
+
+#: ``decode --scale`` values and the scale each stands for.
+_SCALES = {"1": 1, "1/2": 1 / 2, "1/4": 1 / 4, "1/8": 1 / 8}
+
+
+def _add_quiet(p, default):
+    p.add_argument("--quiet", action="store_true", default=default,
+                   help="print no information or warnings on stderr (errors still are)")
+
+
+def _info(args, message):
+    """Information for the user (not a result): stderr, unless --quiet."""
+    if not args.quiet:
+        print(message, file=sys.stderr)
+
+
+def _shown(name, output=False) -> str:
+    """A file name for messages; ``-`` as what it stands for."""
+    if str(name) == STDIO:
+        return "<stdout>" if output else "<stdin>"
+    return str(name)
+
+
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``jpeglite`` command."""
     from . import __version__
 
-    parser = _Parser(prog=PROG, description="jpeglite: a JPEG codec that explains every bit it writes.")
+    parser = _Parser(prog=PROG, description="jpeglite: a JPEG codec that explains every bit it "
+                                            "writes. '-' names standard input or output.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_quiet(parser, False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("analyze", help="where the bits go, stage by stage (bits and seconds)",
@@ -149,8 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the staged driver and print where every bit of the new file "
                                    "goes. Without IMAGE, the sample photo shipped with jpeglite.")
     p.add_argument("image", nargs="*", metavar="IMAGE",
-                   help="image file (default: bundled sample); several, a folder, a glob or "
-                        "@LIST: a batch, one row per image")
+                   help="image file, - for stdin (default: bundled sample); several, a folder, "
+                        "a glob or @LIST: a batch, one row per image")
     _add_encode_options(p)
     _add_batch_options(p, outputs=False)
     p.add_argument("--scheduler", metavar="ADDRESS",
@@ -161,13 +209,24 @@ def build_parser() -> argparse.ArgumentParser:
                         "(with -q etc.) instead of the file as it is")
     # None: not given (a JPEG file reported as it is takes no encode options)
     p.set_defaults(quality=None, subsampling=None, optimize=None, restart_interval=None)
+    p.add_argument("--repeat", type=_int_in("repeat", 1, 1000), default=1, metavar="N",
+                   help="encode N times and report each stage's best (least) seconds; "
+                        "default 1: one run's wall time, warm-up included")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--plot", metavar="FILE.png", help="save a chart of bits per stage (needs matplotlib)")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="save a chart of bits per stage (needs matplotlib); - writes the PNG "
+                        "to stdout instead of the report")
+    p.add_argument("--html", metavar="FILE.html",
+                   help="write the report as one self-contained HTML page: stage chart, "
+                        "L(P)/L(D|P) split, bits per frequency and per 8x8 block over the picture")
+    _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("encode", help="write an image as a JPEG file",
-                       description="Encode IN (.npy, .npz, PNG, ...) as the JPEG file OUT; "
-                                   "with -o DIR, every input into DIR.")
+                       description="Encode IN (.npy, .npz, PNG, ...) as the JPEG file OUT "
+                                   "(- for stdin, stdout; the file is JPEG whatever OUT's suffix, "
+                                   "with a warning for .png and other image names); with -o DIR, "
+                                   "every input into DIR.")
     p.add_argument("paths", nargs="+", metavar="IN [OUT.jpg]",
                    help="IN OUT.jpg, or with -o DIR the inputs of a batch")
     _add_encode_options(p)
@@ -179,19 +238,36 @@ def build_parser() -> argparse.ArgumentParser:
                    help="code with the tables of this tables-only stream (jpeglite tables) "
                         "and write abbreviated streams without them (-q, --optimize unused)")
     _add_batch_options(p)
+    _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_encode)
 
     p = sub.add_parser("decode", help="decode a JPEG file to an image file",
-                       description="Decode the JPEG file IN to OUT (.npy, .npz, .png, ...); "
-                                   "with -o DIR, every input into DIR.")
+                       description="Decode the JPEG file IN to OUT (.npy, .npz, .png, ...; - for "
+                                   "stdin, stdout); with -o DIR, every input into DIR. CMYK/YCCK "
+                                   "files are converted to RGB as Pillow converts them, except "
+                                   "into .npy/.npz, which keep the four channels.")
     p.add_argument("paths", nargs="+", metavar="IN.jpg [OUT]",
                    help="IN.jpg OUT, or with -o DIR the inputs of a batch")
     p.add_argument("--tables", metavar="SHARED.jpg",
                    help="the tables-only stream an abbreviated IN was coded with")
-    p.add_argument("--format", default=".png", metavar=".png",
-                   help="batch output format, as a suffix (default .png; .npy, .npz, ...)")
+    p.add_argument("--format", default=None, metavar="png",
+                   help="the output format (png, npy, npz, tiff, ...; a leading dot is fine): "
+                        "default OUT's suffix, png for - and for a batch")
+    p.add_argument("--scale", choices=_SCALES, default="1",
+                   help="decode at a reduced size with libjpeg's scaled IDCT (as Pillow's "
+                        "draft()): 1/2, 1/4 or 1/8 of the width and height, rounded up")
     _add_batch_options(p)
+    _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_decode)
+
+    p = sub.add_parser("info", help="what a JPEG file's headers say (nothing decoded)",
+                       description="Size, components, sampling, process, colour, an IJG quality "
+                                   "estimate and the metadata of the JPEG file IN (- for stdin), "
+                                   "read from its headers without decoding pixels.")
+    p.add_argument("input", metavar="IN.jpg")
+    p.add_argument("--json", action="store_true", help="print the fields as JSON")
+    _add_quiet(p, argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_info)
 
     p = sub.add_parser("tables", help="one shared model for a corpus: a tables-only stream",
                        description="Fit Huffman tables to every input coded at -q and "
@@ -208,15 +284,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-r", "--recursive", action="store_true", help="folders: their subfolders too")
     p.add_argument("-j", "--jobs", type=_int_in("jobs", 1, 4096), default=None, metavar="N",
                    help="worker processes (default: every core)")
+    _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_tables)
 
 
     p = sub.add_parser("optimize", help="losslessly re-optimize JPEG files (same pixels, fewer bytes)",
-                       description="Write the coefficients of the JPEG file IN again with optimal "
-                                   "Huffman coding (progressive, with a scan script searched for "
-                                   "the image, or baseline) to OUT: the same pixels, never more "
-                                   "bytes. IN may be a folder: every .jpg/.jpeg in it (and its "
-                                   "subfolders) goes to the same place under the folder OUT.")
+                       description="Write the coefficients of the JPEG file IN (- for stdin) "
+                                   "again with optimal Huffman coding (progressive, with a scan "
+                                   "script searched for the image, or baseline) to OUT (- for "
+                                   "stdout): the same pixels, never more bytes. IN may be a "
+                                   "folder: every .jpg/.jpeg in it (and its subfolders) goes to "
+                                   "the same place under the folder OUT.")
     p.add_argument("paths", nargs="+", metavar="IN OUT",
                    help="IN OUT (files, or folders), or with -o DIR the inputs of a batch")
     p.add_argument("--baseline", action="store_true",
@@ -224,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strip", action="store_true",
                    help="drop the metadata (APPn and COM segments: Exif, ICC, XMP, comments)")
     _add_batch_options(p)
+    _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_optimize)
 
     p = sub.add_parser("bench", help="speed and rate-distortion against Pillow",
@@ -243,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="{" + ",".join(SUBSAMPLINGS) + "}", help="chroma subsampling (default 4:2:0)")
     p.add_argument("--optimize", action="store_true",
                    help="time encoding with optimized Huffman tables (both libraries)")
+    _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_bench)
     return parser
 
@@ -251,15 +331,41 @@ def _check_plot_path(path):
     from .plot import require_matplotlib
 
     require_matplotlib()
+    if path == STDIO:
+        return
+    _check_parent(path)
+
+
+def _check_parent(path):
     parent = Path(path).resolve().parent
     if not parent.is_dir():
-        raise FileNotFoundError(2, "no such directory", str(parent))
+        raise FileNotFoundError(2, "No such file or directory", str(parent))
 
 
-def _is_jpeg(path) -> bool:
-    """Whether the file at path starts with a JPEG SOI marker (its name does not matter)."""
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\xff\xd8"
+def _check_one_stdin(*names):
+    if sum(1 for n in names if n is not None and str(n) == STDIO) > 1:
+        raise _UsageError("only one input can be - (standard input)")
+
+
+def _read_input(name) -> bytes:
+    with open_input(name) as fh:
+        return fh.read()
+
+
+def _best_of(reports):
+    """The first report with each stage's seconds the least over ``reports``
+    (every figure but the seconds is the same in each run)."""
+    first = reports[0]
+    stages = [dataclasses.replace(s, seconds=min(r.stages[i].seconds for r in reports))
+              for i, s in enumerate(first.stages)]
+    return dataclasses.replace(first, stages=stages)
+
+
+def _seconds_note(repeat) -> str:
+    if repeat == 1:
+        return ("seconds: the wall time of one run, warm-up included "
+                "(--repeat N reports the best of N)")
+    return f"seconds: the best of {repeat} runs per stage (wall time)"
 
 
 def _is_batch(paths, args, output_dir=False):
@@ -305,7 +411,7 @@ def _check_table_path(args):
             import pyarrow  # noqa: F401
         except ImportError:
             raise MissingDependency("--table .parquet needs pyarrow: pip install "
-                                    "'jpeglite[dataset]'") from None
+                                    "\".[dataset]\" (from the jpeglite checkout)") from None
 
 
 def _batch_encode_options(args):
@@ -321,8 +427,8 @@ def _cmd_analyze_batch(args):
     from . import dataset
 
     _check_table_path(args)
-    if args.json or args.plot:
-        raise _UsageError("--json and --plot report one image; a batch writes --table")
+    if args.json or args.plot or args.html:
+        raise _UsageError("--json, --plot and --html report one image; a batch writes --table")
     for k, v in (("quality", 75), ("subsampling", "4:2:0"), ("optimize", False),
                  ("restart_interval", 0)):
         if getattr(args, k) is None:
@@ -342,7 +448,7 @@ def _analyze_on_cluster(args, opts):
         from distributed import Client
     except ImportError:
         raise MissingDependency("--scheduler needs dask[distributed]: pip install "
-                                "'jpeglite[dataset]'") from None
+                                "\".[dataset]\" (from the jpeglite checkout)") from None
     with Client(args.scheduler) as client:
         df = dataset.analyze(args.image, client=client, recursive=args.recursive,
                              reencode=args.reencode, **opts)
@@ -355,42 +461,57 @@ def _cmd_analyze(args):
     if args.scheduler:
         raise _UsageError("--scheduler runs a batch")
     args.image = args.image[0] if args.image else None
+    _check_one_stdin(args.image, args.qtables)
     if args.plot:
         _check_plot_path(args.plot)  # fail before the work, not after it
+    if args.html:
+        _check_parent(args.html)
     given = [f"--{k.replace('_', '-')}" for k in ("quality", "qtables", "subsampling",
-                                                  "optimize", "restart_interval")
+                                                  "optimize", "restart_interval", "tune")
              if getattr(args, k) is not None]
     defaults = build_parser().parse_args(["encode", "in", "out"])
     for k in ("quality", "subsampling", "optimize", "restart_interval"):
         if getattr(args, k) is None:
             setattr(args, k, getattr(defaults, k))
-    if args.image is not None and not args.reencode and _is_jpeg(args.image):
+    raw = None if args.image is None else _read_input(args.image)
+    name = None if args.image is None else _shown(args.image)
+    analyze = codec("analyze")
+    if raw is not None and not args.reencode and raw[:2] == b"\xff\xd8":
         if given:
-            raise _UsageError(f"{', '.join(given)} would re-encode {args.image}: add --reencode "
+            raise _UsageError(f"{', '.join(given)} would re-encode {name}: add --reencode "
                               "to report jpeglite's encode of its pixels instead of the file")
-        report = codec("analyze")(Path(args.image).read_bytes())
-        title = f"{args.image}: the JPEG file as it is (report of its own bytes, not re-encoded)"
+        reports = [analyze(raw) for _ in range(args.repeat)]
+        title = f"{name}: the JPEG file as it is (report of its own bytes, not re-encoded)"
     else:
         if args.image is None:
             name, image = f"{SAMPLE_NAME} (sample photo shipped with jpeglite)", sample_image()
         else:
-            name, image = args.image, load_image(args.image)
-        report = codec("analyze")(image, **_encode_options(args))
-        opts = ", ".join(f"{k}={v}" for k, v in _encode_options(args).items())
-        title = f"{name}: an image encoded by jpeglite, stage by stage ({opts})"
-        if args.image is not None and _is_jpeg(args.image):
+            image = image_from_bytes(raw, args.image)
+        opts = _encode_options(args)
+        reports = [analyze(image, **opts) for _ in range(args.repeat)]
+        title = (f"{name}: an image encoded by jpeglite, stage by stage "
+                 f"({', '.join(f'{k}={v}' for k, v in opts.items())})")
+        if raw is not None and raw[:2] == b"\xff\xd8":
             title += ("; the JPEG was decoded and re-encoded: this is not the file as it is"
                       " (drop --reencode for that)")
+    report = _best_of(reports)
+    if args.plot:
+        from .plot import plot_stages
+
+        plot_stages(report, sys.stdout.buffer if args.plot == STDIO else args.plot)
+        _info(args, f"wrote {_shown(args.plot, output=True)}")
+        if args.plot == STDIO:
+            return 0            # stdout carries the chart, not the report
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
         print(title)
+        if report.kind == "encode":
+            print(_seconds_note(args.repeat))
         print(report)
-    if args.plot:
-        from .plot import plot_stages
-
-        plot_stages(report, args.plot)
-        print(f"wrote {args.plot}", file=sys.stderr)
+    if args.html:
+        Path(args.html).write_text(report.to_html(title), encoding="utf-8")
+        _info(args, f"wrote {args.html}")
     return 0
 
 
@@ -404,7 +525,7 @@ def _single(args, names):
 
 
 def _read_tables(args):
-    return None if args.tables is None else Path(args.tables).read_bytes()
+    return None if args.tables is None else _read_input(args.tables)
 
 
 def _cmd_encode(args):
@@ -421,15 +542,23 @@ def _cmd_encode(args):
                                    tables=tables, progress=args.progress, **opts)
         return _run_batch(rows, args)
     _single(args, "IN OUT.jpg")
+    _check_one_stdin(args.input, args.qtables, args.tables)
     image = load_image(args.input)
-    opts = _encode_options(args)
+    target = sys.stdout.buffer if args.output == STDIO else args.output
     if args.tables is not None:
         opts = {"subsampling": args.subsampling, "restart_interval": args.restart_interval,
                 "tables": _read_tables(args)}
-    data = codec("encode")(image, **opts)
-    Path(args.output).write_bytes(data)
+        data = codec("encode")(image, **opts)         # write() takes no tables
+        if target is sys.stdout.buffer:
+            target.write(data)
+        else:
+            Path(target).write_bytes(data)
+        n = len(data)
+    else:
+        n = codec("write")(target, image, **_encode_options(args))
     h, w = image.shape[:2]
-    print(f"{args.output}: {w}x{h}, {len(data):,} bytes, {8 * len(data) / (w * h):.3f} bits/pixel")
+    _info(args, f"{_shown(args.output, output=True)}: {w}x{h}, {n:,} bytes, "
+                f"{8 * n / (w * h):.3f} bits/pixel")
     return 0
 
 
@@ -442,19 +571,54 @@ def _cmd_decode(args):
         _check_table_path(args)
         if args.tables is not None:
             raise _UsageError("--tables decodes one file (IN.jpg OUT)")
+        if args.scale != "1":
+            raise _UsageError("--scale decodes one file (IN.jpg OUT)")
         rows = dataset.iter_decode(args.paths, args.output_dir, args.jobs,
-                                   recursive=args.recursive, suffix=args.format,
+                                   recursive=args.recursive,
+                                   suffix="." + (args.format or "png").lstrip("."),
                                    resume=args.resume, progress=args.progress)
         return _run_batch(rows, args)
     _single(args, "IN.jpg OUT")
-    data = Path(args.input).read_bytes()
-    tables = _read_tables(args)
-    image = codec("decode")(data) if tables is None else codec("decode")(data, tables=tables)
-    save_image(args.output, image)
+    _check_one_stdin(args.input, args.tables)
+    data = _read_input(args.input)
+    decode = codec("decode")
+    opts = {} if args.scale == "1" else {"scale": _SCALES[args.scale]}
+    if args.tables is not None:
+        opts["tables"] = _read_tables(args)
+    fmt = None if args.format is None else args.format.lstrip(".")
+    image = decode(data, **opts)
+    note = ""
+    if image.ndim == 3 and image.shape[2] == 4 and not has_cmyk(args.output, fmt):
+        image = decode(data, mode="RGB", **opts)
+        note = " (CMYK converted to RGB as Pillow converts it)"
+    save_image(args.output, image, fmt)
     h, w = image.shape[:2]
     kind = "grayscale" if image.ndim == 2 else f"{image.shape[2]} channels"
-    print(f"{args.output}: {w}x{h} {kind}")
+    _info(args, f"{_shown(args.output, output=True)}: {w}x{h} {kind}{note}")
     return 0
+
+
+def _cmd_info(args):
+    i = codec("info")(_read_input(args.input))
+    fields = dataclasses.asdict(i)
+    if args.json:
+        print(json.dumps(fields, indent=2))
+        return 0
+    q = "none" if i.quality is None else f"{i.quality}" + (
+        " (libjpeg's tables for it, exactly)" if i.quality_exact else " (nearest; other tables)")
+    sampling = " ".join(f"{h}x{v}" for h, v in i.sampling)
+    lines = [f"{_shown(args.input)}: {i.width}x{i.height}, {i.components} components "
+             f"({i.color}; decodes to {i.mode})",
+             f"sampling {sampling}" + (f" ({i.subsampling})" if i.subsampling else ""),
+             f"process {i.process}",
+             f"quality {q}",
+             f"ICC profile: {'none' if i.icc_profile_bytes is None else f'{i.icc_profile_bytes:,} bytes'}",
+             f"Exif: {'none' if i.exif_bytes is None else f'{i.exif_bytes:,} bytes'}",
+             f"comments: {', '.join(f'{n:,} bytes' for n in i.comment_bytes) or 'none'}"]
+    lines += [f"segment {name}: {size:,} bytes" for name, size in i.segments]
+    print("\n".join(lines))
+    return 0
+
 
 
 def _cmd_tables(args):
@@ -480,7 +644,8 @@ def _cmd_tables(args):
 def _cmd_optimize(args):
     from .api import optimize
 
-    if len(args.paths) == 2 and args.output_dir is None and os.path.isdir(args.paths[0]):
+    if (len(args.paths) == 2 and args.output_dir is None and args.paths[0] != STDIO
+            and os.path.isdir(args.paths[0])):
         # IN OUT with a folder IN: every JPEG below it, into the folder OUT
         args.paths, args.output_dir, args.recursive = [args.paths[0]], args.paths[1], True
     if _is_batch_of_outputs(args):
@@ -500,11 +665,14 @@ def _cmd_optimize(args):
                   f"({100 * (summary.after / summary.before - 1):+.2f}%)")
         return status
     _single(args, "IN OUT")
-    data = Path(args.input).read_bytes()
+    data = _read_input(args.input)
     out = optimize(data, progressive=not args.baseline, keep_metadata=not args.strip)
-    Path(args.output).write_bytes(out)
-    print(f"{args.output}: {len(data):,} -> {len(out):,} bytes "
-          f"({100 * (len(out) / len(data) - 1):+.2f}%)")
+    if args.output == STDIO:
+        sys.stdout.buffer.write(out)
+    else:
+        Path(args.output).write_bytes(out)
+    _info(args, f"{_shown(args.output, output=True)}: {len(data):,} -> {len(out):,} bytes "
+                f"({100 * (len(out) / len(data) - 1):+.2f}%)")
     return 0
 
 
@@ -521,7 +689,8 @@ def _count_bytes(rows, totals):
 def _cmd_bench(args):
     from . import bench
 
-    images = [(Path(p).stem, load_image(p)) for p in args.images]
+    _check_one_stdin(*args.images)
+    images = [("stdin" if p == STDIO else Path(p).stem, load_image(p)) for p in args.images]
     return bench.run(images or None, repeat=args.repeat, quick=args.quick, plot=args.plot,
                      quality=args.quality, subsampling=args.subsampling, optimize=args.optimize)
 
@@ -539,9 +708,46 @@ def _os_message(e: OSError) -> str:
 
 def main(argv=None) -> int:
     """Run the ``jpeglite`` command with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        parser = build_parser()
+        print(parser.format_usage().rstrip(), file=sys.stderr)
+        print(f"{PROG}: a command is needed: {PROG} --help lists them", file=sys.stderr)
+        return 2
+    with warnings.catch_warnings():
+        return _run(argv)
+
+
+def _stdout_closed() -> int:
+    # The reader went away (| head): nothing more can be said there, and the
+    # interpreter's own flush at exit must not complain either.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141
+
+
+def _run(argv) -> int:
+    quiet = "--quiet" in argv
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not quiet:
+            print(f"{PROG}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+    warnings.showwarning = show
+    warnings.simplefilter("always")
     try:
         args = build_parser().parse_args(argv)
-        return int(args.func(args) or 0)
+        quiet = args.quiet
+        if quiet and hasattr(args, "progress"):
+            args.progress = False       # a batch's progress bar is information too
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()          # a closed pipe shows here, inside the try
+        return status
+    except BrokenPipeError:
+        return _stdout_closed()
     except SystemExit as e:  # --help and --version
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except _UsageError as e:

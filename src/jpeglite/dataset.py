@@ -23,7 +23,8 @@ Batches
 Dask
     ``analyze(paths, client=distributed.Client(...))``, or a ``dask.bag`` of
     paths or JPEG bytes, gives a Dask DataFrame with the same columns and rows
-    (the optional extra ``jpeglite[dataset]`` brings dask, pandas and pyarrow).
+    (the optional extra ``dataset``, ``pip install ".[dataset]"`` in the checkout,
+    brings dask, pandas and pyarrow).
 
 A shared model
     ``fit_tables(images, quality=75, subsampling="4:2:0")`` counts the
@@ -364,7 +365,7 @@ def _optimize_one(item, opts):
 
 
 def _decode_one(item, opts):
-    from .images import save_image
+    from .images import has_cmyk, save_image
 
     out_dir, resume = opts["out_dir"], opts["resume"]
     row = _empty_row(item.path)
@@ -377,6 +378,9 @@ def _decode_one(item, opts):
         data = _read_input(item.path)
         row["input_bytes"] = row["bytes"] = len(data)
         image = api.decode(data, threads=1)
+        if image.ndim == 3 and image.shape[2] == 4 and not has_cmyk(out):
+            # no CMYK in PNG and the like: RGB as Pillow converts it, not RGBA
+            image = api.decode(data, mode="RGB", threads=1)
         row["seconds"] = time.perf_counter() - t
         row["height"], row["width"] = image.shape[:2]
         row["components"] = 1 if image.ndim == 2 else image.shape[2]
@@ -539,10 +543,12 @@ def _rows(func, inputs, opts, jobs, recursive, progress, desc):
 
 # ---------------------------------------------------------------- public batch API
 
-def _encode_kwargs(quality, subsampling, optimize, tables=None, progressive=False):
+def _encode_kwargs(quality, subsampling, optimize, tables=None, progressive=False, tune=None):
     out = {"quality": quality, "subsampling": subsampling, "optimize": optimize}
     if progressive:
         out["progressive"] = True
+    if tune is not None:
+        out["tune"] = tune
     if tables is not None:
         out = {"subsampling": subsampling, "tables": tables}
     return out
@@ -585,17 +591,17 @@ def analyze(paths, jobs=None, *, client=None, recursive=False, quality=75,
 
 def iter_encode(paths, out_dir, jobs=None, *, recursive=False, quality=75,
                 subsampling="4:2:0", optimize=False, progressive=False, tables=None,
-                resume=False, psnr=False, progress=False):
+                resume=False, psnr=False, progress=False, tune=None):
     """The rows of ``encode`` one by one, in input order (see ``encode``)."""
     _check_out_dir(out_dir)
     opts = {"out_dir": os.fspath(out_dir), "resume": resume, "psnr": psnr,
-            "encode": _encode_kwargs(quality, subsampling, optimize, tables, progressive)}
+            "encode": _encode_kwargs(quality, subsampling, optimize, tables, progressive, tune)}
     return _rows(_encode_one, paths, opts, jobs, recursive, progress, "encode")
 
 
 def encode(paths, out_dir, jobs=None, *, recursive=False, quality=75, subsampling="4:2:0",
            optimize=False, progressive=False, tables=None, resume=False, psnr=False,
-           progress=False):
+           progress=False, tune=None):
     """Encode every input image as ``out_dir/<its path below its folder>.jpg``.
 
     Inputs as ``analyze``; a JPEG input is decoded and re-encoded; options as
@@ -606,12 +612,12 @@ def encode(paths, out_dir, jobs=None, *, recursive=False, quality=75, subsamplin
     renamed into place), so it is skipped (``skipped`` True). ``psnr``: decode
     each file and fill ``psnr`` (dB). Rows: path, output, error, input_bytes,
     bytes, the frame, model/header/data/metadata bits, file_bits, seconds (of
-    reading and encoding).
+    reading and encoding). ``tune``: as ``jpeglite.encode``'s ("psnr").
     """
     return _frame(iter_encode(paths, out_dir, jobs, recursive=recursive, quality=quality,
                               subsampling=subsampling, optimize=optimize,
                               progressive=progressive, tables=tables, resume=resume, psnr=psnr,
-                              progress=progress))
+                              progress=progress, tune=tune))
 
 
 def iter_optimize(paths, out_dir, jobs=None, *, recursive=False, progressive=True,
@@ -710,7 +716,7 @@ def write_table(rows, path, on_row=None):
             from .images import MissingDependency
 
             raise MissingDependency("a .parquet table needs pyarrow: pip install "
-                                    "'jpeglite[dataset]'") from None
+                                    "\".[dataset]\" (from the jpeglite checkout)") from None
         types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(),
                  "bool": pa.bool_()}
         schema = pa.schema([(k, types[t]) for k, t in COLUMNS.items()])
@@ -850,7 +856,8 @@ def _dask_frame(func, paths, opts, client, recursive):
     except ImportError:
         from .images import MissingDependency
 
-        raise MissingDependency("the Dask engine needs dask: pip install 'jpeglite[dataset]'") \
+        raise MissingDependency("the Dask engine needs dask: pip install \".[dataset]\" "
+                                "(from the jpeglite checkout)") \
             from None
     if _is_bag(paths):
         bag = paths

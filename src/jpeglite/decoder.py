@@ -17,7 +17,8 @@ from . import parallel as _parallel
 from .coefficients import Coefficients, Component, component_size, scan_mcus
 from .errors import JPEGError as _JPEGError
 
-__all__ = ["DEFAULT_MAX_PIXELS", "decode", "read_coefficients"]
+__all__ = ["DEFAULT_MAX_PIXELS", "decode", "read_coefficients", "read_header", "cmyk_to_rgb",
+           "info", "Info", "decode_scaled", "SCALES"]
 
 DEFAULT_MAX_PIXELS = 178956970   # Pillow's decompression-bomb limit (about 179 MP)
 
@@ -73,9 +74,21 @@ def _color_conversion(st):
     return CC_CMYK
 
 
+def _color_name(st):
+    """The colour transform a decoder applies, by name: "gray", "ycbcr",
+    "rgb", "cmyk" or "ycck" (the names ``Coefficients.color`` uses)."""
+    from ._decoder import CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_
+
+    return {CC_GRAY_: "gray", CC_YCC_RGB_: "ycbcr", CC_RGB_: "rgb", CC_CMYK_: "cmyk",
+            CC_YCCK_: "ycck"}[_color_conversion(st)]
+
+
 def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
-                 tables_only=False):
+                 tables_only=False, header_only=False):
     """Read every segment of ``data`` and decode its scans: a ``Decoded``.
+
+    ``header_only``: stop at the first SOS, once it is parsed (``Decoded``
+    then holds only the parser state: frame, tables, metadata so far).
 
     ``fused``: decode a single-scan file straight to pixels (``Decoded.image``);
     otherwise every scan's coefficients are gathered (``Decoded.coefs``).
@@ -159,6 +172,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 pass
             elif code == _jfif.SOS:
                 scan = _jfif.parse_sos(st, start, end)
+                if header_only:
+                    return Decoded(st, None, None, None)
                 if observer is not None:
                     observer.segment(st, code, ff, end, scan)
                 f = st.frame
@@ -277,11 +292,198 @@ def decode(data, max_pixels, threads, tables=None):
                        _parallel.resolve_threads(threads, f.width * f.height, decode=True))
 
 
+#: ``decode``'s ``scale`` values: 1 and libjpeg's reduced sizes (scale_denom 2, 4, 8).
+SCALES = (1, 1 / 2, 1 / 4, 1 / 8)
+
+
+def decode_scaled(data, max_pixels, threads, denom, tables=None):
+    """The pixels of a JPEG file at 1/denom of its size (denom 2, 4 or 8), as
+    libjpeg-turbo decodes with scale_denom = denom (Pillow's ``draft()``):
+    ceil(W / denom) x ceil(H / denom) pixels.
+
+    Each component's blocks go through an inverse DCT of ``ssize`` x ``ssize``
+    outputs, libjpeg's choice (jdmaster.c): 8 / denom, doubled while the
+    component is subsampled enough that a larger transform spares its
+    upsampling (4:2:0 chroma at 1/2 takes the full 8x8 IDCT and needs no
+    upsampling). What upsampling is left uses libjpeg-turbo's filters,
+    the triangular ones except at 1/8 (one sample per block), then the colour
+    conversion of ``decode``. The coefficients come from the marker loop's
+    whole-image path, so the entropy decoding costs what a full decode's does;
+    the inverse DCT, upsampling and colour work shrink with the output.
+    ``tables``: as for ``decode`` (an abbreviated stream's tables).
+    """
+    from . import _color
+    from ._dct import idct_scaled_plane
+    from ._subsample import upsample_plane
+
+    dec = _run_markers(data, max_pixels, threads, fused=False, tables=tables)
+    st, f = dec.state, dec.state.frame
+    if f is None or dec.coefs is None:
+        raise _JPEGError("no image: EOI before any frame or scan", len(data))
+    min_size = 8 // denom
+    out_w, out_h = -(-f.width // denom), -(-f.height // denom)
+
+    def component(c):
+        # the component's IDCT and upsampling (the kernels release the GIL)
+        size = min_size
+        while (size < 8 and (f.max_h * min_size) % (c.h * size * 2) == 0
+               and (f.max_v * min_size) % (c.v * size * 2) == 0):
+            size *= 2
+        comp_w = -(-f.width * c.h * size // (f.max_h * 8))
+        comp_h = -(-f.height * c.v * size // (f.max_v * 8))
+        if (f.max_h * min_size) % (c.h * size) or (f.max_v * min_size) % (c.v * size):
+            raise _JPEGError(f"sampling {c.h}x{c.v} of {f.max_h}x{f.max_v} has no integral "
+                             f"upsampling at 1/{denom} scale", f.offset)
+        hr, vr = f.max_h * min_size // (c.h * size), f.max_v * min_size // (c.v * size)
+        q = dec.quant[c.index]
+        if q is None:           # never in a scan: all-zero coefficients decode to 128
+            q = _np.zeros(64, dtype=_np.int16)
+        plane = idct_scaled_plane(dec.coefs[c.index], q, size, comp_h, comp_w)
+        if hr > 1 or vr > 1:
+            plane = upsample_plane(plane, hr, vr, out_w, out_h, fancy=min_size > 1)
+        return plane
+
+    planes = _parallel.run(component, f.components,
+                           _parallel.resolve_threads(threads, f.width * f.height, decode=True))
+    color = _color_name(st)
+    if color == "gray":
+        return planes[0]
+    if color in ("ycbcr", "ycck"):
+        return _color.ycc_planes_to_rgb(*planes)
+    stacked = _np.stack(planes, axis=-1)
+    if color == "cmyk":
+        _np.subtract(255, stacked, out=stacked)  # Pillow's CMYK: Adobe's stored values inverted
+    return stacked
+
+
+def cmyk_to_rgb(cmyk):
+    """(H, W, 4) uint8 CMYK as ``decode`` gives it (Pillow's CMYK) to (H, W, 3)
+    RGB with Pillow's ``Image.convert("RGB")`` arithmetic (Convert.c
+    ``cmyk2rgb``): each channel is 255 - K less C (M, Y) times 255 - K over
+    255, that product divided by 255 with Pillow's rounding
+    ((t + (t >> 8)) >> 8 with t = x * y + 128). No colour management: an ICC
+    profile in the file is not applied (Pillow does not apply it either)."""
+    nk = 255 - cmyk[..., 3:4].astype(_np.uint16)
+    t = cmyk[..., :3] * nk + 128        # at most 255 * 255 + 128: fits 16 bits, as does t + t >> 8
+    return (nk - ((t + (t >> 8)) >> 8)).astype(_np.uint8)
+
+
+@dataclass
+class Header:
+    """What a file's segments up to its first scan say (see ``jpeglite.info``)."""
+    frame: object           # the jfif.Frame
+    color: str              # one of coefficients.COLOR_TRANSFORMS
+    qtables: dict           # slot -> uint16 (64,) natural order, the tables the frame uses
+    metadata: list          # (marker, payload bytes) of the APPn/COM segments before the first scan
+
+
+def read_header(data, max_pixels):
+    """The frame, colour transform, quantization tables and metadata of a
+    JPEG file (checked bytes), read by the decoder's marker loop up to the
+    first SOS, without decoding a scan: a ``Header``."""
+    st = _run_markers(data, max_pixels, 1, fused=False, header_only=True).state
+    if st.frame is None:
+        raise _JPEGError("no image: no frame header before the first scan", 0)
+    qtables = {c.tq: st.qt[c.tq] for c in st.frame.components if st.qt[c.tq] is not None}
+    return Header(st.frame, _color_name(st), qtables, _jfif.metadata_segments(st))
+
+
+# chroma sampling names by (luma h, v) when both chroma components are 1x1
+_SUBSAMPLING_NAMES = {(1, 1): "4:4:4", (2, 1): "4:2:2", (2, 2): "4:2:0", (1, 2): "4:4:0",
+                      (4, 1): "4:1:1", (4, 2): "4:1:0"}
+_PROCESS_NAMES = {_jfif.SOF0: "baseline", _jfif.SOF1: "extended", _jfif.SOF2: "progressive",
+                  _jfif.SOF9: "extended, arithmetic", _jfif.SOF10: "progressive, arithmetic"}
+
+
+@dataclass(repr=False)
+class Info:
+    """A JPEG file's header facts, read without decoding pixels (``jpeglite.info``).
+
+    - ``width``, ``height``: pixels; ``components``: 1, 3 or 4.
+    - ``sampling``: each component's (h, v) sampling factors, frame order;
+      ``subsampling``: "4:4:4", "4:2:2", "4:2:0", "4:4:0", "4:1:1", "4:1:0"
+      for three components with 1x1 chroma, else None.
+    - ``process``: "baseline" (SOF0), "extended" (SOF1), "progressive"
+      (SOF2), "extended, arithmetic" (SOF9) or "progressive, arithmetic"
+      (SOF10); ``progressive``: whether it is progressive.
+    - ``color``: the colour transform a decoder applies ("gray", "ycbcr",
+      "rgb", "cmyk", "ycck"); ``mode``: what ``decode`` returns by default,
+      "L" (H, W), "RGB" (H, W, 3) or "CMYK" (H, W, 4).
+    - ``quality``: the IJG quality whose scaled Annex K tables best match the
+      file's (``tables.estimate_quality``), None without tables;
+      ``quality_exact``: the tables are exactly libjpeg's for it.
+    - ``icc_profile_bytes``, ``exif_bytes``: sizes in bytes of the ICC
+      profile (reassembled from its chunks) and of the Exif APP1 payload,
+      None when absent; ``comment_bytes``: the size of each COM segment.
+    - ``segments``: every APPn and COM segment before the first scan, as
+      (name, payload bytes), e.g. ("APP1 Exif", 4,632).
+    """
+    width: int
+    height: int
+    components: int
+    sampling: list
+    subsampling: str
+    process: str
+    progressive: bool
+    color: str
+    mode: str
+    quality: int
+    quality_exact: bool
+    icc_profile_bytes: int
+    exif_bytes: int
+    comment_bytes: list
+    segments: list
+
+    def __repr__(self):
+        q = "none" if self.quality is None else (
+            f"{self.quality}" + ("" if self.quality_exact else " (nearest)"))
+        meta = []
+        if self.icc_profile_bytes is not None:
+            meta.append(f"ICC {self.icc_profile_bytes:,} B")
+        if self.exif_bytes is not None:
+            meta.append(f"Exif {self.exif_bytes:,} B")
+        if self.comment_bytes:
+            meta.append(f"{len(self.comment_bytes)} COM")
+        other = sum(1 for name, _ in self.segments
+                    if not name.startswith(("APP2 ICC", "APP1 Exif", "COM")))
+        if other:
+            meta.append(f"{other} other APPn")
+        return (f"<jpeglite.Info {self.width}x{self.height} {self.mode} ({self.color}"
+                f"{', ' + self.subsampling if self.subsampling else ''}) {self.process}, "
+                f"quality {q}; {', '.join(meta) if meta else 'no metadata'}>")
+
+
+def info(data, max_pixels):
+    """The header facts of a JPEG file (checked bytes): see ``jpeglite.info``."""
+    from .tables import CHROMA_QUANT_K2, LUMA_QUANT_K1, estimate_quality, scale_quant_table
+
+    h = read_header(data, max_pixels)
+    f = h.frame
+    sampling = [(c.h, c.v) for c in f.components]
+    subsampling = None
+    if len(sampling) == 3 and sampling[1] == sampling[2] == (1, 1):
+        subsampling = _SUBSAMPLING_NAMES.get(sampling[0])
+    # luma first: component 0's table, then the next distinct one
+    slots = list(dict.fromkeys(c.tq for c in f.components if c.tq in h.qtables))[:2]
+    quality, exact = None, False
+    if slots:
+        found = [_np.asarray(h.qtables[s], _np.int64) for s in slots]
+        quality = estimate_quality(*found)
+        exact = all(_np.array_equal(scale_quant_table(base, quality), t)
+                    for base, t in zip((LUMA_QUANT_K1, CHROMA_QUANT_K2), found))
+    icc = _jfif.icc_profile(h.metadata)
+    exif = _jfif.exif(h.metadata)
+    mode = {"gray": "L", "cmyk": "CMYK", "ycck": "CMYK"}.get(h.color, "RGB")
+    return Info(f.width, f.height, len(f.components), sampling, subsampling,
+                _PROCESS_NAMES[f.marker], f.progressive, h.color, mode, quality, exact,
+                None if icc is None else len(icc), None if exif is None else len(exif),
+                [len(p) for p in _jfif.comments(h.metadata)],
+                [(_jfif.segment_name(code, payload), len(payload)) for code, payload in h.metadata])
+
+
 def read_coefficients(data, max_pixels):
     """The quantized DCT coefficients of a JPEG file (checked bytes), every
     scan merged: a ``Coefficients``. See ``jpeglite.read_coefficients``."""
-    from ._decoder import CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_
-
     dec = _run_markers(data, max_pixels, 1, fused=False)
     st, f = dec.state, dec.state.frame
     comps = []
@@ -307,8 +509,7 @@ def read_coefficients(data, max_pixels):
             qtables[free[0]] = _np.asarray(table, _np.uint16).copy()
         else:
             qtables[c.tq] = _np.asarray(table, _np.uint16).copy()
-    color = {CC_GRAY_: "gray", CC_YCC_RGB_: "ycbcr", CC_RGB_: "rgb", CC_CMYK_: "cmyk",
-             CC_YCCK_: "ycck"}[_color_conversion(st)]
+    color = _color_name(st)
     return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st))
 
 

@@ -43,6 +43,25 @@ _BAND_SAMPLES = 1 << 19
 def encode(image, plan, threads):
     """The JPEG file (bytes) of ``image`` (C-contiguous uint8, checked) under
     ``plan`` (an ``options.EncodePlan``) on ``threads`` threads (an int >= 1)."""
+    if plan.tune is not None:
+        # tuning chooses coefficients knowing the whole image: the staged
+        # driver keeps the unrounded transform it needs
+        from .staged import run_stages
+        st = run_stages(image, plan, threads, keep_zigzag=False)
+        if plan.arithmetic:
+            # the tuned coefficients, arithmetic-coded (the trellis costed
+            # them in Huffman bits, a close model of the adaptive coder's)
+            return b"".join(arithmetic_parts(plan.coefficients(st.quantized),
+                                             plan.restart_interval))
+        if not plan.progressive:
+            return st.data
+        from .progressive import write_progressive
+        from .scans import search
+
+        coefs = plan.coefficients(st.quantized)
+        arrays = [c.blocks for c in coefs.components]
+        script = plan.scans if plan.scans is not None else search(coefs, threads)
+        return write_progressive(coefs, script, arrays, plan.restart_interval, 0, threads)
     qt = plan.component_qtables()
     if plan.arithmetic:
         coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))

@@ -15,3 +15,10 @@ class JPEGError(ValueError):
         if offset is not None:
             message = f"{message} (at byte offset {offset})"
         super().__init__(message)
+
+
+class ConversionWarning(UserWarning):
+    """An input was converted and information was lost on the way: an alpha
+    channel with transparent pixels dropped, 16-bit samples reduced to 8 bits
+    (see ``jpeglite.inputs`` for the rule), or a file written under a name
+    whose suffix says another format."""

@@ -43,7 +43,8 @@ def check_int(name, value, lo, hi):
 def check_image(image):
     """The image as a C-contiguous uint8 array (copied only when its strides need it)."""
     if not isinstance(image, _np.ndarray):
-        raise TypeError(f"image must be a numpy.ndarray, not {type(image).__name__}")
+        raise TypeError(f"image must be a numpy.ndarray, a PIL Image or an object with "
+                        f"__array_interface__, not {type(image).__name__}")
     if image.dtype != _np.uint8:
         raise TypeError(f"image must have dtype uint8, not {image.dtype}")
     if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
@@ -117,7 +118,11 @@ class EncodePlan:
     ``qtables``: {table id: 64 values in natural order}; ``restart_interval``
     (MCUs, 0 = none); ``optimize`` (bool); ``quality`` (1..100, or None when
     the caller's tables are used as given); ``metadata``: the APPn/COM
-    segments written after the JFIF APP0, as (marker, payload) pairs.
+    segments written after the JFIF APP0, as (marker, payload) pairs;
+    ``tune``: None or "psnr" (``jpeglite.tune``: without ``qtables`` one flat
+    table per component from ``tune.psnr_qtables``; the coefficients chosen by
+    trellis quantization; always optimized Huffman tables); ``lam``: under a
+    tune, the Lagrange multiplier (squared error per bit) the trellis uses.
 
     Tables as libjpeg (driven by Pillow) sets them: without ``qtables`` the
     Annex K tables scaled for ``quality`` (None: 75), 8-bit; with ``qtables``
@@ -128,7 +133,8 @@ class EncodePlan:
     """
 
     def __init__(self, image, quality, subsampling, optimize, restart_interval,
-                 qtables=None, metadata=(), tables=None, abbreviated=False):
+                 qtables=None, metadata=(), tables=None, abbreviated=False,
+                 tune=None):
         # tables: a jfif.TableSet whose quantization and Huffman tables are
         # used as they are (a shared model); abbreviated: leave them out of the file
         self.shared = tables
@@ -136,7 +142,9 @@ class EncodePlan:
         if tables is not None:
             qtables = [tables.qtables[s] for s in sorted(tables.qtables)]
         self.height, self.width = image.shape[:2]
-        self.optimize = optimize
+        self.tune = tune
+        # tuning writes the optimal Huffman tables of the symbols it chose
+        self.optimize = optimize or tune is not None
         self.progressive = False    # set by plan_encode, with the checked scan script
         self.arithmetic = False     # set by plan_encode: an arithmetic-coded SOF9 file
         self.scans = None
@@ -160,10 +168,21 @@ class EncodePlan:
             sf = SUBSAMPLINGS[subsampling]
             self.components = [(1, *sf[0], slots[0], 0, 0), (2, *sf[1], slots[1], 1, 1),
                                (3, *sf[2], slots[2], 1, 1)]
+        if tune == "psnr" and qtables is None:
+            from . import tune as _tune
+            # one table per component: each gets the step its error weight asks for
+            self.components = [c[:3] + (i,) + c[4:] for i, c in enumerate(self.components)]
+            self.qtables = _tune.psnr_qtables(quality, self.h, self.v)
+            self.lam = _tune.lagrangian(_tune.luma_step(quality))
+            return
         # libjpeg keeps tables 8-bit (force_baseline) whenever a quality scales them
         baseline = qtables is None or quality is not None
         self.qtables = {c[3]: _tables.scale_quant_table(bases[c[3]], quality, baseline)
                         for c in self.components}
+        if tune is not None:
+            from . import tune as _tune
+            luma = self.qtables[self.components[0][3]].astype(_np.float64)
+            self.lam = _tune.lagrangian(luma[1:].mean())
 
     @property
     def h(self):
@@ -233,6 +252,14 @@ class EncodePlan:
                 + _jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
 
 
+def check_tune(tune):
+    """``tune`` as given when it is one of ``tune.TUNES``; ValueError naming them otherwise."""
+    from .tune import TUNES
+    if not (tune is None or isinstance(tune, str)) or tune not in TUNES:
+        raise ValueError(f"tune must be one of {', '.join(map(repr, TUNES))}, got {tune!r}")
+    return tune
+
+
 def check_tables(tables, components):
     """``tables`` (a ``jfif.TableSet``) holds what an encode of ``components``
     (1 or 3) uses: quantization tables and DC/AC Huffman tables 0 (and 1 for
@@ -251,8 +278,12 @@ def check_tables(tables, components):
 
 def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables=None,
                 icc_profile=None, exif=None, comment=None, progressive=False, scans=None,
-                tables=None, abbreviated=None, arithmetic=False):
+                tables=None, abbreviated=None, arithmetic=False, tune=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
+    tune = check_tune(tune)
+    if tables is not None and tune is not None:
+        raise ValueError("tune cannot be given with tables (the tables fix the quantization "
+                         "and Huffman tables a tune would choose)")
     if tables is not None:
         for name, value in (("quality", quality), ("qtables", qtables)):
             if value is not None:
@@ -275,6 +306,9 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
     if qtables is not None:
         qtables = check_qtables(qtables)
     metadata = _jfif.build_metadata(icc_profile, exif, comment)
+    if subsampling is None:
+        from .tune import choose_subsampling
+        subsampling = choose_subsampling(tune, quality)
     if not isinstance(subsampling, str):
         raise TypeError(f"subsampling must be a str, not {type(subsampling).__name__}")
     if subsampling not in SUBSAMPLINGS:
@@ -299,13 +333,15 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
         raise ValueError("arithmetic cannot be given with tables (an arithmetic-coded "
                          "file has no Huffman tables)")
     plan = EncodePlan(image, quality, subsampling, bool(optimize), restart_interval,
-                      qtables, metadata, tables, bool(abbreviated))
+                      qtables, metadata, tables, bool(abbreviated), tune)
     plan.arithmetic = bool(arithmetic)
     if progressive:
         from . import scans as _scans
 
         ncomp = len(plan.components)
         plan.progressive = True
-        plan.scans = (_scans.default_script(ncomp) if scans is None else
+        # (tuned coefficients without a script: one searched for them, by the encoder)
+        plan.scans = (None if scans is None and tune is not None else
+                      _scans.default_script(ncomp) if scans is None else
                       _scans.check_script(scans, ncomp, [c[1:3] for c in plan.components]))
     return image, plan

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["CPUS", "MAX_THREADS", "pool", "resolve_threads", "run", "join"]
+__all__ = ["CPUS", "MAX_THREADS", "pool", "resolve_threads", "run", "join", "split"]
 
 # os.cpu_count() reads /sys on every call (about 9 us here, a tenth of a small
 # decode), so it is read once
@@ -129,3 +129,11 @@ def run(fn, items, threads):
     finally:
         join(futures)
     return results
+
+
+def split(n, threads):
+    """Consecutive bands [(a, b), ...] covering range(n): one per thread when threads <= 1,
+    else about four per thread (so a thread slowed by another process does not hold the rest)."""
+    parts = 1 if threads <= 1 else max(1, min(n, 4 * threads))
+    cuts = [n * k // parts for k in range(parts + 1)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a] or [(0, n)]

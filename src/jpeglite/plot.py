@@ -1,6 +1,6 @@
 """Charts for the command line: bits per stage and rate-distortion curves (matplotlib, optional).
 
-matplotlib is the optional extra ``jpeglite[plot]``; :func:`require_matplotlib`
+matplotlib is the optional extra ``plot`` (``pip install ".[plot]"`` in the checkout); :func:`require_matplotlib`
 checks for it up front so a command fails before doing any work.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ def require_matplotlib():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise MissingDependency('--plot needs matplotlib: pip install "jpeglite[plot]"') from None
+        raise MissingDependency('--plot needs matplotlib: pip install ".[plot]" (from the jpeglite checkout)') from None
     return plt
 
 

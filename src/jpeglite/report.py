@@ -55,6 +55,11 @@ class Stage:
     seconds: float = 0.0
     details: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # short: the details can hold thousands of numbers (see .details)
+        return (f"<jpeglite.Stage {self.name}: {self.bits:,.0f} bits, {self.seconds:.4f} s, "
+                f"{len(self.details)} details>")
+
 
 @dataclass
 class Report:
@@ -86,6 +91,15 @@ class Report:
     - ``metadata_bits``: bits of what decoding does not need: APPn segments
       other than JFIF APP0 and Adobe APP14 (Exif, ICC profiles, XMP, ...),
       COM segments, bytes between segments and after EOI. 0 for an encode.
+    - ``levers``: for ``analyze(image, tune="psnr")``, where the saving came
+      from: one dict per lever, each encode adding one to the row before
+      (``lever``, file ``bits``, ``mse``, ``psnr`` in dB, ``bits_change`` and
+      ``psnr_change`` against the row before); empty otherwise.
+    - ``block_bits``: where the entropy-coded bits go in the picture: per
+      component name (``"Y"``, ``"Cb"``, ...) an int32 array shaped (block
+      rows, block columns) of the bits each 8x8 block costs (Huffman codes
+      plus amplitude bits; how they were counted is in
+      ``stage("huffman").details["block_bits"]``). Not in ``to_dict``.
 
     The accounting is exact: ``model_bits + header_bits + data_bits +
     metadata_bits == 8 * len(data)``; the constructor checks this and the
@@ -105,6 +119,8 @@ class Report:
     options: dict = field(default_factory=dict)
     kind: str = "encode"
     metadata_bits: int = 0
+    levers: list = field(default_factory=list)
+    block_bits: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         if self.kind not in ("encode", "file"):
@@ -155,9 +171,15 @@ class Report:
 
     # ---- renderings -----------------------------------------------------
 
+    def __repr__(self) -> str:
+        # short, and never the file's bytes (print(report) gives the table)
+        return (f"<jpeglite.Report {self.kind} {self.width}x{self.height}x{self.components}: "
+                f"{len(self.data):,} bytes, {self.bpp:.3f} bits/px, "
+                f"{len(self.stages)} stages>")
+
     def __str__(self) -> str:
         if self.kind == "file":
-            return _file_text(self)
+            return _file_text(self) + _levers_text(self.levers)
         raw_bits = self.stage("raw").bits or 1
         total_s = self.seconds
         kind = {1: "grayscale", 3: "RGB"}.get(self.components, f"{self.components} components")
@@ -196,6 +218,15 @@ class Report:
                      f"{self.bpp:.3f} bits/px, compression ratio {self.compression_ratio:.2f}:1")
         return "\n".join(lines)
 
+    def to_html(self, title: str | None = None) -> str:
+        """One self-contained HTML page (a str; nothing fetched from the network):
+        the stage table and chart, the L(P)/L(D|P) split, bits per frequency,
+        bits per 8x8 block over the picture, and a file's segments and scans
+        (``report_html.report_html``)."""
+        from .report_html import report_html
+
+        return report_html(self, title)
+
     def to_dict(self) -> dict:
         """Plain JSON-ready data: only dict, list, str, int, float, bool and None.
 
@@ -216,6 +247,7 @@ class Report:
             "header_bits": self.header_bits,
             "data_bits": self.data_bits,
             "metadata_bits": self.metadata_bits,
+            "levers": self.levers,
             "bpp": self.bpp,
             "compression_ratio": self.compression_ratio,
             "mse": self.mse,
@@ -483,3 +515,14 @@ def psnr(a, b) -> float:
     Identical images have PSNR ``inf`` (a lossless result, not an error).
     """
     return psnr_from_mse(mse(a, b))
+
+
+def _levers_text(levers):
+    """The lever table of a tuned encode ('' without one)."""
+    if not levers:
+        return ""
+    lines = ["", "", f"{'lever':<28} {'bits':>12} {'PSNR dB':>9} {'bits change':>12} {'dB change':>10}"]
+    for row in levers:
+        lines.append(f"{row['lever']:<28} {row['bits']:>12,} {row['psnr']:>9.3f}"
+                     f" {100.0 * row['bits_change']:>+11.2f}% {row['psnr_change']:>+10.3f}")
+    return "\n".join(lines)

@@ -144,14 +144,6 @@ class EncodeStages:
                 "restart_markers": rst, "padding_bits": padding}
 
 
-def _split(n, threads):
-    """Consecutive bands [(a, b), ...] covering range(n): one per thread when threads <= 1,
-    else about four per thread (so a thread slowed by another process does not hold the rest)."""
-    parts = 1 if threads <= 1 else max(1, min(n, 4 * threads))
-    cuts = [n * k // parts for k in range(parts + 1)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a] or [(0, n)]
-
-
 def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads):
     """``_entropy.count_symbols`` of the whole scan, MCU-row bands counted in parallel.
 
@@ -162,7 +154,7 @@ def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads)
     rows that start an interval, where the prediction is 0 anyway.
     """
     ncomp = len(quantized)
-    bands = _split(mcus_y, threads)
+    bands = _parallel.split(mcus_y, threads)
     if restart_interval and any((a * mcus_x) % restart_interval for a, _ in bands):
         bands = [(0, mcus_y)]
     if len(bands) == 1:
@@ -185,9 +177,9 @@ def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads)
     return counts
 
 
-def encode_stages(image, quality=None, *, subsampling="4:2:0", optimize=False,
+def encode_stages(image, quality=None, *, subsampling=None, optimize=False,
                   restart_interval=0, keep_zigzag=True, threads=None, on_quantized=None,
-                  qtables=None, icc_profile=None, exif=None, comment=None):
+                  qtables=None, icc_profile=None, exif=None, comment=None, tune=None):
     """Encode like ``jpeglite.encode`` (same arguments, same bytes), stage by stage.
 
     Returns an ``EncodeStages`` with every intermediate array, the symbol
@@ -210,7 +202,7 @@ def encode_stages(image, quality=None, *, subsampling="4:2:0", optimize=False,
     """
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = plan_encode(image, quality, subsampling, optimize, restart_interval, qtables,
-                              icc_profile, exif, comment)
+                              icc_profile, exif, comment, tune=tune)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
     return run_stages(image, plan, threads, keep_zigzag=keep_zigzag, on_quantized=on_quantized)
 
@@ -228,7 +220,7 @@ def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
     if ncomp == 3:
         ycc = np.empty((3, height, width), np.uint8)
         run(lambda b: _color.rgb_to_ycbcr(image[b[0]:b[1]], ycc[:, b[0]:b[1]]),
-            _split(height, threads), threads)
+            _parallel.split(height, threads), threads)
     else:
         ycc = image[None].copy()
     sec["color"] = time.perf_counter() - t
@@ -240,7 +232,7 @@ def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
     sec["subsample"] = time.perf_counter() - t
 
     # block-row bands of every component, in one list so the threads share them all
-    jobs = [(c, a, b) for c in range(ncomp) for a, b in _split(g["hb"][c], threads)]
+    jobs = [(c, a, b) for c in range(ncomp) for a, b in _parallel.split(g["hb"][c], threads)]
 
     t = time.perf_counter()
     coefficients = [np.empty((g["hb"][c], g["wb"][c], 64), np.int32) for c in range(ncomp)]
@@ -254,6 +246,16 @@ def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
     run(lambda j: _quant.quantize_blocks(coefficients[j[0]][j[1]:j[2]], qtables[j[0]],
                                          quantized[j[0]][j[1]:j[2]]),
         jobs, threads)
+    if plan.tune is not None:
+        # the rounded blocks are the first estimate of the symbol statistics
+        from . import tune
+        # DC chains in the order the (interleaved) scan codes them; restart
+        # markers break the chains, so they keep rounded DCs
+        order = None if plan.restart_interval else tune.coding_order(
+            [q.shape[:2] for q in quantized], plan.h, plan.v, g["mcus_x"], g["mcus_y"])
+        quantized = tune.rd_quantize(coefficients, qtables, tune.component_weights(plan.h, plan.v),
+                                     [c[5] for c in plan.components], plan.lam, threads,
+                                     quantized, [c[4] for c in plan.components], order)
     sec["quantize"] = time.perf_counter() - t
     if on_quantized is not None:
         on_quantized(coefficients, quantized)
