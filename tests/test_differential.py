@@ -2,7 +2,8 @@
 
 Hostile-input tests (test_hostile.py) catch crashes; these catch wrong bytes, which
 is how a bug in an entropy coder, a progressive pass or the coefficient I/O shows.
-For a random small image (grey or RGB, odd sizes) and a random option set:
+For a random small image (grey or RGB, odd sizes) and a random option set (quality,
+subsampling, optimize, progressive, arithmetic, restart interval, qtables, tune="psnr"):
 
 - Pillow (libjpeg-turbo) decodes jpeglite's file to exactly ``jpeglite.decode``'s pixels;
 - the file's bytes are the same for 1, 2 and 3 threads;
@@ -71,6 +72,8 @@ def options(draw):
         opts["progressive"] = True
     elif mode == "arithmetic":
         opts["arithmetic"] = True
+    if mode != "arithmetic" and draw(st.integers(0, 3)) == 0:
+        opts["tune"] = "psnr"                  # trellis quantization, searched scan script
     if draw(st.integers(0, 4)) == 0:
         n = draw(st.integers(1, 2))
         opts["qtables"] = [draw(st.lists(st.integers(1, 255), min_size=64, max_size=64))
@@ -103,7 +106,7 @@ def check_file(data):
     return pixels
 
 
-@settings(max_examples=examples(250), deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(500), deadline=None, derandomize=True, database=None)
 @given(image=images(), opts=options())
 def test_encoder_differential(image, opts):
     data = jpeglite.encode(image, threads=1, **opts)
@@ -116,7 +119,7 @@ def test_encoder_differential(image, opts):
         np.testing.assert_array_equal(pillow_pixels(data), pixels)
 
 
-@settings(max_examples=examples(60), deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(120), deadline=None, derandomize=True, database=None)
 @given(image=images(), quality=st.integers(1, 100),
        subsampling=st.sampled_from([0, 1, 2]), progressive=st.booleans())
 def test_pillow_files_differential(image, quality, subsampling, progressive):
@@ -128,7 +131,7 @@ def test_pillow_files_differential(image, quality, subsampling, progressive):
     np.testing.assert_array_equal(check_file(data), pillow_pixels(data))
 
 
-@settings(max_examples=examples(60), deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(120), deadline=None, derandomize=True, database=None)
 @given(image=images(), quality=st.integers(1, 100), restart_interval=st.sampled_from([0, 1, 3]),
        target=st.sampled_from(["baseline", "progressive", "arithmetic", "annexk"]))
 def test_coefficient_rewrites_differential(image, quality, restart_interval, target):
@@ -150,7 +153,7 @@ def test_coefficient_rewrites_differential(image, quality, restart_interval, tar
         np.testing.assert_array_equal(pillow_pixels(out), pixels)
 
 
-@settings(max_examples=examples(16), deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(24), deadline=None, derandomize=True, database=None)
 @given(image=images(max_side=24), opts=options(), h=st.integers(720, 800), w=st.integers(730, 780))
 def test_threaded_decode_differential(image, opts, h, w):
     """Images big enough that decode really splits its work (parallel.DECODE_MIN_PIXELS):
