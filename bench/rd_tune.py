@@ -139,15 +139,29 @@ def main(argv=None):
     p.add_argument("--photos", type=int, default=24, help="the first N Kodak photos (default 24)")
     p.add_argument("--qualities", default=",".join(map(str, QUALITIES)))
     p.add_argument("--subsampling", default="4:2:0", choices=("4:2:0", "4:4:4"))
-    p.add_argument("--corpus", default=os.environ.get("JPEGLITE_CORPUS", "/work/shared/corpus"))
+    p.add_argument("--corpus", default=None,
+                   help="corpus directory (default: $JPEGLITE_CORPUS, else ../shared/corpus)")
     p.add_argument("--large", action="store_true",
                    help="the photos of corpus/large instead of Kodak (photos the encoder was "
                         "not developed on), downscaled by Pillow's reduce to at most 1200 "
                         "pixels a side")
     p.add_argument("--no-mozjpeg", action="store_true")
     p.add_argument("--out", help="also write the table to this file")
+    p.add_argument("--plot", metavar="FILE.png", help="also draw the PSNR curves (matplotlib)")
     args = p.parse_args(argv)
     from PIL import Image
+    if args.corpus is None:
+        from jpeglite.bench import find_corpus, no_corpus_message
+
+        corpus = find_corpus()
+        if corpus is None:
+            print(no_corpus_message(), file=sys.stderr)
+            return 2
+        args.corpus = str(corpus)
+    if args.plot:
+        from jpeglite.plot import require_matplotlib
+
+        require_matplotlib()            # fail before minutes of encoding, not after
     folder = "large" if args.large else "kodak"
     files = sorted(Path(args.corpus, folder).glob("*.png"))[:args.photos]
     if not files:
@@ -184,6 +198,12 @@ def main(argv=None):
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n")
+    if args.plot:
+        from jpeglite.plot import plot_rd
+
+        plot_rd({label: (c.bpp, c.psnr) for label, c in curves.items()}, args.plot,
+                title=f"{len(images)} {folder} photos, {args.subsampling}: PSNR over RGB")
+        print(f"wrote {args.plot}", file=sys.stderr)
     return 0
 
 

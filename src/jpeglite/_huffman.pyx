@@ -27,16 +27,23 @@ def make_codes(bits, values):
         raise ValueError("values must be distinct symbols 0..255")
     codes = np.zeros(256, dtype=np.uint32)
     sizes = np.zeros(256, dtype=np.uint8)
+    cdef uint32_t[::1] cv = codes
+    cdef uint8_t[::1] sv = sizes
     cdef uint32_t code = 0
-    cdef int k = 0, length, n
+    cdef int k = 0, length, n, nb
+    cdef int vals[256]
+    for k in range(len(values)):
+        vals[k] = values[k]
+    k = 0
     for length in range(1, 17):
-        for n in range(bits[length - 1]):
-            codes[values[k]] = code
-            sizes[values[k]] = length
+        nb = bits[length - 1]
+        for n in range(nb):
+            cv[vals[k]] = code
+            sv[vals[k]] = length
             code += 1
             k += 1
         # the all-ones code of each length is reserved (T.81 C.2, K.2)
-        if code >= (1u << length) and bits[length - 1]:
+        if code >= (1u << length) and nb:
             raise ValueError(f"Huffman table overflows at code length {length}")
         code <<= 1
     return codes, sizes

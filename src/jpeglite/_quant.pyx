@@ -2,30 +2,35 @@
 
 # ==== encode: quantize ====
 import numpy as np
-from libc.stdint cimport int16_t, int32_t, uint32_t, uint64_t
+from libc.stdint cimport int16_t, uint16_t, int32_t, int64_t, uint32_t, uint64_t
 from jpeglite._simd cimport variant_level
+
+cdef extern from *:
+    int __builtin_clzll(unsigned long long x) nogil
 
 
 cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
     """Fill a QuantDivisors from a 64-entry quantization table in natural order."""
-    t = np.asarray(qtable).reshape(-1)
+    cdef const int64_t[::1] t = np.ascontiguousarray(np.asarray(qtable).reshape(-1),
+                                                     dtype=np.int64)
     if t.shape[0] != 64:
         raise ValueError("a quantization table has 64 entries")
-    cdef int i
-    vals = [int(x) for x in t]
-    if not all(1 <= d <= 32767 for d in vals):
-        raise ValueError("quantization table entries must be 1..32767")
+    cdef int i, L
+    cdef int64_t d
+    for i in range(64):
+        if not 1 <= t[i] <= 32767:
+            raise ValueError("quantization table entries must be 1..32767")
     for i in range(64):
         # d = 8Q stays below 2**16 up to Q = 8191, which keeps |c| + d/2 in
         # 16 bits for every int16 c, so the scheme is exact there.  A larger Q
         # (a 16-bit DQT allows up to 32767 in libjpeg) divides as 8191: both
         # give 0 for every |c| < 32764, and the FDCT of 8-bit samples stays
         # within |c| <= 8192.
-        d = 8 * min(vals[i], 8191)
-        L = (d - 1).bit_length()             # 2**(L-1) < d <= 2**L (a Python int: 1 << 32 below)
-        q.half[i] = d // 2
-        q.mlo[i] = (1 << (16 + L)) // d + 1 - (1 << 16)
-        q.scale[i] = 1 << (17 - L)
+        d = 8 * (t[i] if t[i] < 8191 else 8191)
+        L = 64 - __builtin_clzll(<unsigned long long>(d - 1))   # 2**(L-1) < d <= 2**L
+        q.half[i] = <uint16_t>(d // 2)
+        q.mlo[i] = <uint16_t>(((<int64_t>1 << (16 + L)) // d + 1 - (1 << 16)))
+        q.scale[i] = <uint16_t>(1 << (17 - L))
     return 0
 
 

@@ -397,7 +397,7 @@ def _describe(images) -> str:
     return f"{len(images)} images ({', '.join(n for n, _ in images[:3])}{', ...' if len(images) > 3 else ''})"
 
 
-def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
+def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None, tune=True,
         quality=75, subsampling="4:2:0", optimize=False, qualities=None) -> int:
     """Print the speed table and the rate-distortion table; return an exit code (0).
 
@@ -408,6 +408,9 @@ def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
     - ``plot``: a path to save the RD curves to (needs matplotlib).
     - ``codecs``: jpeglite codecs under test (default :func:`jpeglite_codecs`);
       Pillow is added as the reference when installed.
+    - ``tune``: also a rate-distortion row for jpeglite's ``tune="psnr"`` (the
+      rate-distortion optimized encoder; ``bench/rd_tune.py`` adds mozjpeg and
+      SSIM), unless ``codecs`` replaces jpeglite.
     """
     out = out or sys.stdout
     if plot is not None:
@@ -438,6 +441,12 @@ def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
     rd_images = list(images) if images else default_rd_images(quick)
     default = ours[-1]  # default threads: same bytes as threads=1, measured once
     configs = [("jpeglite", default, False), ("jpeglite optimize", default, True)]
+    if tune and codecs is None:
+        enc = codec("encode")
+        tuned = Codec('jpeglite tune="psnr"',
+                      lambda image, optimize=False, **kw: enc(image, tune="psnr", **kw),
+                      default.decode)
+        configs.append(('jpeglite tune="psnr"', tuned, False))
     if ref:
         configs += [(REFERENCE, ref, False), ("Pillow optimize", ref, True)]
     curves = rd_curves(rd_images, configs, qualities, subsampling=subsampling)

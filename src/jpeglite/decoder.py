@@ -12,8 +12,16 @@ from dataclasses import dataclass
 
 import numpy as _np
 
+from . import _decoder as K
 from . import jfif as _jfif
 from . import parallel as _parallel
+from ._arith import decode_scan as arith_scan
+from ._decoder import (CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_, ComponentOutput,
+                       decode_scan as _decode_scan, decode_single_scan,
+                       find_marker, reconstruct)
+from ._huffman import build_decode_table as _build_decode_table
+from ._quant import decoder_quant_table as _decoder_quant_table
+from ._subsample import upsample_method as _upsample_method
 from .coefficients import Coefficients, Component, component_size, scan_mcus
 from .errors import JPEGError as _JPEGError
 
@@ -43,42 +51,49 @@ def _huffman_table(st, slot, cache, is_dc, scan_offset):
         kind = "DC" if is_dc else "AC"
         raise _JPEGError(f"scan uses {kind} Huffman table {slot % 4}, which is not defined",
                          scan_offset)
-    from ._huffman import build_decode_table
-
     key = (slot, id(entry))       # the cache keeps entry alive, so its id stays unique
     if key not in cache:
         counts, symbols, offset = entry
-        try:
-            cache[key] = (build_decode_table(counts, symbols, is_dc), entry)
-        except ValueError as e:
-            raise _JPEGError(str(e), offset if offset is not None else scan_offset) from None
+        # built tables are bytes (immutable): shared across calls by content
+        built_key = (is_dc, counts, symbols)
+        built = _DECODE_TABLES.get(built_key)
+        if built is None:
+            try:
+                built = _build_decode_table(counts, symbols, is_dc)
+            except ValueError as e:
+                raise _JPEGError(str(e), offset if offset is not None else scan_offset) from None
+            if len(_DECODE_TABLES) >= 64:
+                _DECODE_TABLES.clear()
+            _DECODE_TABLES[built_key] = built
+        cache[key] = (built, entry)
     return cache[key][0]
+
+
+# (is_dc, counts, symbols) -> build_decode_table's bytes: files from one
+# encoder share their tables, so a small image's call need not rebuild them
+_DECODE_TABLES = {}
 
 
 def _color_conversion(st):
     """Which colour conversion libjpeg-turbo (as Pillow drives it) applies."""
-    from ._decoder import (CC_GRAY_ as CC_GRAY, CC_YCC_RGB_ as CC_YCC_RGB, CC_RGB_ as CC_RGB,
-                           CC_CMYK_ as CC_CMYK, CC_YCCK_ as CC_YCCK)
     comps = st.frame.components
     if len(comps) == 1:
-        return CC_GRAY
+        return CC_GRAY_
     if len(comps) == 3:
         if st.jfif:
-            return CC_YCC_RGB
+            return CC_YCC_RGB_
         if st.adobe_transform is not None:
-            return CC_RGB if st.adobe_transform == 0 else CC_YCC_RGB
+            return CC_RGB_ if st.adobe_transform == 0 else CC_YCC_RGB_
         ids = tuple(c.ident for c in comps)
-        return CC_RGB if ids == (82, 71, 66) else CC_YCC_RGB     # 'R', 'G', 'B'
+        return CC_RGB_ if ids == (82, 71, 66) else CC_YCC_RGB_     # 'R', 'G', 'B'
     if st.adobe_transform is not None and st.adobe_transform != 0:
-        return CC_YCCK
-    return CC_CMYK
+        return CC_YCCK_
+    return CC_CMYK_
 
 
 def _color_name(st):
     """The colour transform a decoder applies, by name: "gray", "ycbcr",
     "rgb", "cmyk" or "ycck" (the names ``Coefficients.color`` uses)."""
-    from ._decoder import CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_
-
     return {CC_GRAY_: "gray", CC_YCC_RGB_: "ycbcr", CC_RGB_: "rgb", CC_CMYK_: "cmyk",
             CC_YCCK_: "ycck"}[_color_conversion(st)]
 
@@ -105,10 +120,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     ``tables_only``: ``data`` is a tables-only stream (T.81 B.5): a frame or
     scan in it is an error, and the ``Decoded`` holds only the state.
     """
-    from ._arith import decode_scan as arith_scan
-    from ._decoder import decode_scan, decode_single_scan, find_marker
-
-    walk_scan = decode_scan if observer is None else observer.scan
+    walk_scan = _decode_scan if observer is None else observer.scan
 
     st = _jfif.new_decoder_state(data, max_pixels)
     if tables is not None:
@@ -276,7 +288,6 @@ def decode(data, max_pixels, threads, tables=None):
     coefficients); multi-scan and progressive files gather every scan's
     coefficients, then ``reconstruct`` them in parallel parts.
     """
-    from ._decoder import reconstruct
 
     dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables)
     if dec.image is not None:
@@ -544,23 +555,17 @@ def _component_output(f, c, coefs, quant, max_hv=None):
     """The ``_decoder.ComponentOutput`` of frame component c: its size in
     samples, its upsampling factors and libjpeg-turbo's upsampler for it.
     max_hv: the frame's (max_h, max_v) when the caller has them."""
-    from ._decoder import ComponentOutput
-    from ._subsample import upsample_method
-
     max_h, max_v = max_hv or (f.max_h, f.max_v)
     comp_w, comp_h = component_size(f.width, f.height, c.h, c.v, max_h, max_v)
     hr, vr = max_h // c.h, max_v // c.v
     return ComponentOutput(coefs, quant, comp_w, comp_h, c.h, c.v, hr, vr,
-                           upsample_method(hr, vr, comp_w))
+                           _upsample_method(hr, vr, comp_w))
 
 
 def _plan_scan(st, scan, quant, raw_quant, tables):
     """The scan kind (a ``_decoder.SCAN_*``), a ``_decoder.ScanInput`` per scan
     component, and the MCU grid of the scan; latches each component's
     quantization table at its first scan, as libjpeg does."""
-    from . import _decoder as K
-    from ._quant import decoder_quant_table
-
     f = st.frame
     if f.progressive:
         if scan.Ss == 0:
@@ -580,7 +585,7 @@ def _plan_scan(st, scan, quant, raw_quant, tables):
             if st.qt[c.tq] is None:
                 raise _JPEGError(f"component {c.ident} uses quantization table {c.tq}, "
                                  "which is not defined", scan.offset)
-            quant[c.index] = decoder_quant_table(st.qt[c.tq])
+            quant[c.index] = _decoder_quant_table(st.qt[c.tq])
             raw_quant[c.index] = st.qt[c.tq]
         if f.arithmetic:
             # conditioning slots 0..15, statistics the kernel keeps per slot

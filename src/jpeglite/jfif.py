@@ -1,6 +1,7 @@
 """JFIF container: write and parse the markers (SOI, APPn, DQT, SOF, DHT, DRI, SOS, RSTn, EOI)."""
 
 # ==== encode: marker writers ====
+import functools as _functools
 import struct as _struct
 
 import numpy as _np
@@ -119,6 +120,17 @@ def frame_header(height, width, components, qtables, huffman_tables, restart_int
     as the tables stream carries it (so that the two joined are a JFIF file,
     APP0 right after SOI).
     """
+    head, sof_code, tail = frame_header_parts(components, qtables, huffman_tables,
+                                              restart_interval, color, metadata, sof_code,
+                                              app0, with_tables)
+    return head + sof(sof_code, height, width, components) + tail
+
+
+def frame_header_parts(components, qtables, huffman_tables, restart_interval=0,
+                       color="ycbcr", metadata=(), sof_code=None, app0=None, with_tables=True):
+    """``frame_header`` in three parts that do not depend on the image size:
+    (bytes before the frame header, its SOF marker code, bytes after it).
+    Same arguments as ``frame_header`` without height and width."""
     parts = [soi()]
     if color in _ADOBE_TRANSFORM:
         parts.append(app14_adobe(_ADOBE_TRANSFORM[color]))
@@ -140,12 +152,10 @@ def frame_header(height, width, components, qtables, huffman_tables, restart_int
                 parts.append(dqt(slot, table))
     if sof_code is None:
         sof_code = 0xC1 if wide else 0xC0
-    parts.append(sof(sof_code, height, width, components))
-    if with_tables:
-        parts += _dhts(huffman_tables)
+    tail = _dhts(huffman_tables) if with_tables else []
     if restart_interval:
-        parts.append(dri(restart_interval))
-    return b"".join(parts)
+        tail.append(dri(restart_interval))
+    return b"".join(parts), sof_code, b"".join(tail)
 
 
 def _dhts(huffman_tables):
@@ -332,12 +342,16 @@ class Frame:
     offset: int
     arithmetic: bool = False    # SOF9/SOF10: arithmetic-coded scans (T.81 Annex D)
 
-    @property
+    # cached: read several times per scan, and the components are set once
+    # by parse_sof
+    @_functools.cached_property
     def max_h(self):
+        """The largest horizontal sampling factor of the frame's components."""
         return max(c.h for c in self.components)
 
-    @property
+    @_functools.cached_property
     def max_v(self):
+        """The largest vertical sampling factor of the frame's components."""
         return max(c.v for c in self.components)
 
 

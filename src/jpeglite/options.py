@@ -177,7 +177,8 @@ class EncodePlan:
             return
         # libjpeg keeps tables 8-bit (force_baseline) whenever a quality scales them
         baseline = qtables is None or quality is not None
-        self.qtables = {c[3]: _tables.scale_quant_table(bases[c[3]], quality, baseline)
+        self.qtables = {c[3]: _scaled_table(bases[c[3]], qtables is None and c[3], quality,
+                                            baseline)
                         for c in self.components}
         if tune is not None:
             from . import tune as _tune
@@ -223,7 +224,7 @@ class EncodePlan:
         """Per component, its (DC, AC) tables as (codes, sizes) pairs from make_codes."""
         from ._huffman import make_codes
 
-        codes = {key: make_codes(*tab) for key, tab in tables.items()}
+        codes = {key: _codes_of(tab, make_codes) for key, tab in tables.items()}
         return ([codes[(0, c[4])] for c in self.components],
                 [codes[(1, c[5])] for c in self.components])
 
@@ -246,10 +247,76 @@ class EncodePlan:
         table, SOF0 (SOF1 with a 16-bit table), DHT (DC then AC per
         component, each table once), DRI when restarting, SOS.
         """
-        return (_jfif.frame_header(self.height, self.width, [c[:4] for c in self.components],
-                                   self.qtables, tables, self.restart_interval,
-                                   metadata=self.metadata, with_tables=not self.abbreviated)
-                + _jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
+        comps = [c[:4] for c in self.components]
+        key = _header_key(self, tables)
+        parts = _HEADER_CACHE.get(key) if key is not None else None
+        if parts is None:
+            head, code, tail = _jfif.frame_header_parts(
+                comps, self.qtables, tables, self.restart_interval,
+                metadata=self.metadata, with_tables=not self.abbreviated)
+            parts = (head, code, tail + _jfif.sos([(c[0], c[4], c[5]) for c in self.components]))
+            if key is not None:
+                _bounded_put(_HEADER_CACHE, key, parts)
+        return parts[0] + _jfif.sof(parts[1], self.height, self.width, comps) + parts[2]
+
+
+# Per-call work that depends only on the options, cached for small images
+# (where it is most of a call): scaled quantization tables, code tables, and
+# the header bytes around the frame header. Bounded: cleared when full.
+_CACHE_SIZE = 64
+_QTABLE_CACHE = {}      # (standard slot or table bytes, quality, baseline) -> uint16 table
+_CODES_CACHE = {}       # (bits, values) tuples -> read-only (codes, sizes) of make_codes
+_HEADER_CACHE = {}      # _header_key -> (bytes before SOF, SOF marker, bytes after SOF + SOS)
+
+
+def _bounded_put(cache, key, value):
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
+def _scaled_table(base, standard_slot, quality, baseline):
+    """scale_quant_table(base, quality, baseline), cached; ``standard_slot``:
+    the Annex K table's slot (0 or 1) when ``base`` is one, else False.
+    Returns a fresh copy (a plan's tables are its own)."""
+    key = (("K", standard_slot) if standard_slot is not False
+           else (_np.asarray(base).dtype.str, _np.asarray(base).tobytes()), quality, baseline)
+    table = _QTABLE_CACHE.get(key)
+    if table is None:
+        table = _tables.scale_quant_table(base, quality, baseline)
+        _bounded_put(_QTABLE_CACHE, key, table)
+    return table.copy()
+
+
+def _codes_of(table, make_codes):
+    """make_codes(*table), cached when the (bits, values) are tuples of ints
+    (the Annex K tables, tables parsed into a TableSet); the arrays are read-only."""
+    bits, values = table
+    if not (type(bits) is tuple and type(values) is tuple):
+        return make_codes(bits, values)
+    key = (bits, values)
+    codes = _CODES_CACHE.get(key)
+    if codes is None:
+        codes = make_codes(bits, values)
+        for a in codes:
+            a.setflags(write=False)
+        _bounded_put(_CODES_CACHE, key, codes)
+    return codes
+
+
+def _header_key(plan, tables):
+    """What the header bytes of ``plan`` depend on besides the image size,
+    or None when it cannot be hashed cheaply (then the header is built)."""
+    for tab in tables.values():
+        if not (type(tab[0]) is tuple and type(tab[1]) is tuple):
+            return None
+    try:
+        return (tuple(c[:6] for c in plan.components),
+                tuple((k, t.dtype.str, t.tobytes()) for k, t in plan.qtables.items()),
+                tuple(sorted(tables.items())), plan.restart_interval,
+                tuple(plan.metadata), plan.abbreviated)
+    except TypeError:       # unhashable metadata
+        return None
 
 
 def check_tune(tune):
