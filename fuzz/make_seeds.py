@@ -1,5 +1,6 @@
-"""Write the fuzzing seed corpus to fuzz/seeds/: small files from jpeglite's encoder,
-from Pillow, and the small JPEGs of ../shared/corpus/jpeg."""
+"""Write the fuzzing seed corpus to fuzz/seeds/: small files from jpeglite's encoder
+(baseline, progressive, arithmetic), from Pillow, and the small JPEGs of
+../shared/corpus/jpeg; and abbreviated streams to fuzz/seeds-tables/."""
 import io
 from pathlib import Path
 
@@ -30,6 +31,28 @@ def main():
                     data = jpeglite.encode(im, 60, subsampling=sub, optimize=opt, restart_interval=ri)
                     (out / f"jpeglite_{name}_{sub.replace(':', '')}_{int(opt)}_{ri}.jpg").write_bytes(data)
                     n += 1
+    for name, im in images.items():
+        for sub in ("4:2:0", "4:4:4"):
+            for kw in ({"progressive": True}, {"arithmetic": True},
+                       {"arithmetic": True, "restart_interval": 2},
+                       {"progressive": True, "restart_interval": 3}):
+                data = jpeglite.encode(im, 60, subsampling=sub, **kw)
+                tag = "_".join(f"{k}{int(v)}" for k, v in kw.items())
+                (out / f"jpeglite_{name}_{sub.replace(':', '')}_{tag}.jpg").write_bytes(data)
+                n += 1
+    # Abbreviated streams for the `tables` target of fuzz_kernels.py: written with the
+    # tables that target decodes with, and one tables-only stream joined to its image.
+    tables_out = HERE / "seeds-tables"
+    tables_out.mkdir(exist_ok=True)
+    import fuzz_kernels
+
+    tables = fuzz_kernels.tables_stream()
+    for name, im in images.items():
+        for ri in (0, 2):
+            data = jpeglite.encode(im, tables=tables, restart_interval=ri)
+            (tables_out / f"abbrev_{name}_{ri}.jpg").write_bytes(data)
+            (tables_out / f"joined_{name}_{ri}.jpg").write_bytes(tables + data)
+            n += 2
     try:
         from PIL import Image
     except ImportError:
