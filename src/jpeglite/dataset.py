@@ -56,6 +56,7 @@ import numpy as np
 
 from . import api
 from .images import JPEG_SUFFIXES
+from .report import psnr
 
 __all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_encode",
            "iter_decode", "iter_optimize",
@@ -291,14 +292,22 @@ def _write_atomic(path, write):
             os.unlink(tmp)
 
 
+def _already_done(row, out, resume):
+    """With ``resume``, an output that exists is complete (outputs appear only
+    by rename): mark the row skipped with its size; True when so."""
+    if not (resume and os.path.exists(out)):
+        return False
+    row["skipped"] = True
+    row["bytes"] = os.path.getsize(out)
+    return True
+
+
 def _encode_one(item, opts):
     out_dir, resume, enc = opts["out_dir"], opts["resume"], opts["encode"]
     row = _empty_row(item.path)
     out = row["output"] = _out_path(out_dir, item, ".jpg")
     try:
-        if resume and os.path.exists(out):
-            row["skipped"] = True
-            row["bytes"] = os.path.getsize(out)
+        if _already_done(row, out, resume):
             return row
         t = time.perf_counter()
         data = _read_input(item.path)
@@ -310,9 +319,7 @@ def _encode_one(item, opts):
         _output_row(row, jpeg, tables)
         row["quality"] = enc.get("quality")
         if opts.get("psnr"):
-            diff = api.decode(jpeg, threads=1).astype(np.float64) - image
-            mse = float(np.mean(diff * diff))
-            row["psnr"] = math.inf if mse == 0 else 10 * math.log10(255 ** 2 / mse)
+            row["psnr"] = psnr(image, api.decode(jpeg, threads=1))
         _write_atomic(out, lambda p: Path(p).write_bytes(jpeg))
     except Exception as e:
         _failed(row, e)
@@ -348,9 +355,7 @@ def _optimize_one(item, opts):
     row = _empty_row(item.path)
     out = row["output"] = _out_path(out_dir, item, os.path.splitext(item.rel)[1] or ".jpg")
     try:
-        if resume and os.path.exists(out):
-            row["skipped"] = True
-            row["bytes"] = os.path.getsize(out)
+        if _already_done(row, out, resume):
             return row
         t = time.perf_counter()
         data = _read_input(item.path)
