@@ -15,7 +15,8 @@ import jpeglite
 from jpeglite import decoder
 from jpeglite.analysis import _FileObserver
 from jpeglite._decoder import ScanInput
-from jpeglite._scan_stats import scan_stats, KIND_SEQUENTIAL, KIND_AC_FIRST
+from jpeglite._decoder import SCAN_AC_FIRST_ as KIND_AC_FIRST, SCAN_SEQUENTIAL_ as KIND_SEQUENTIAL
+from jpeglite._scan_stats import scan_stats
 
 import jpeg_walker
 from conftest import CORPUS

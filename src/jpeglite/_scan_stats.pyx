@@ -51,12 +51,7 @@ from jpeglite.errors import JPEGError
 # send a run past coefficient 63 to coefficient 63 (libjpeg's recovery)
 cdef const int32_t* NAT = natural_order()
 
-# the scan kinds, for Python callers (the decoder's SCAN_* values)
-KIND_SEQUENTIAL = SCAN_SEQUENTIAL
-KIND_DC_FIRST = SCAN_DC_FIRST
-KIND_DC_REFINE = SCAN_DC_REFINE
-KIND_AC_FIRST = SCAN_AC_FIRST
-KIND_AC_REFINE = SCAN_AC_REFINE
+# (the scan kinds it takes are the decoder's, exported as _decoder.SCAN_*_)
 
 
 cdef enum:
