@@ -112,6 +112,14 @@ def _add_encode_options(p):
                         "error, trellis quantization, optimized Huffman tables); standard JPEG")
 
 
+def _add_walk_options(p):
+    """How many inputs are found and worked on: --recursive, --jobs."""
+    p.add_argument("-r", "--recursive", action="store_true",
+                   help="folders: their subfolders too; globs: ** matches folders")
+    p.add_argument("-j", "--jobs", type=_int_in("jobs", 1, 4096), default=None, metavar="N",
+                   help="worker processes (default: every core)")
+
+
 def _add_batch_options(p, outputs=True):
     g = p.add_argument_group("batches (many inputs; see jpeglite.dataset)")
     if outputs:
@@ -120,10 +128,7 @@ def _add_batch_options(p, outputs=True):
         g.add_argument("--resume", action="store_true",
                        help="skip inputs whose output exists (outputs are renamed into place "
                             "when complete, so one that exists is whole)")
-    g.add_argument("-r", "--recursive", action="store_true",
-                   help="folders: their subfolders too; globs: ** matches folders")
-    g.add_argument("-j", "--jobs", type=_int_in("jobs", 1, 4096), default=None, metavar="N",
-                   help="worker processes (default: every core)")
+    _add_walk_options(g)
     g.add_argument("--table", metavar="T.csv|T.jsonl|T.parquet",
                    help="write one row per image (parquet needs pyarrow)")
     g.add_argument("--no-progress", dest="progress", action="store_false",
@@ -281,9 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="IJG quality 1..100 (default 75)")
     p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
                    metavar="{" + ",".join(SUBSAMPLINGS) + "}", help="chroma subsampling (default 4:2:0)")
-    p.add_argument("-r", "--recursive", action="store_true", help="folders: their subfolders too")
-    p.add_argument("-j", "--jobs", type=_int_in("jobs", 1, 4096), default=None, metavar="N",
-                   help="worker processes (default: every core)")
+    _add_walk_options(p)
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_tables)
 
