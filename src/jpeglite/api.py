@@ -13,7 +13,7 @@ from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
 from .errors import ConversionWarning as _ConversionWarning
 from .inputs import as_array as _as_array
-from .options import plan_encode as _plan_encode, check_image as _check_image
+from .options import plan_encode as _plan_encode
 
 __all__ = ["encode", "write", "decode", "read", "analyze", "read_coefficients",
            "encode_coefficients", "optimize", "info", "DEFAULT_MAX_PIXELS", "MODES"]
@@ -424,9 +424,15 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
                              "combine with progressive=True")
         return b"".join(encoder.arithmetic_parts(coefficients, restart_interval))
     if progressive:
-        from .progressive import encode_progressive
+        # arguments checked above, once: straight to the writer
+        from . import scans as _scans
+        from .progressive import write_progressive
 
-        return encode_progressive(coefficients, scans, restart_interval, threads=threads)
+        c = coefficients
+        script = _scans.script_for(scans, [(k.h, k.v) for k in c.components],
+                                   ycbcr=c.color == "ycbcr")
+        return write_progressive(c, script, [k.blocks for k in c.components], restart_interval,
+                                 0, _parallel.resolve_threads(threads, c.width * c.height))
     if scans is not None:
         raise ValueError("scans= is a progressive scan script: pass progressive=True with it")
     return encoder.encode_coefficients(coefficients, bool(optimize), restart_interval)

@@ -284,11 +284,9 @@ def build_metadata(icc_profile=None, exif=None, comment=None):
 
 from dataclasses import dataclass, field as _field
 
-import numpy as _np
-
 from .errors import JPEGError as _JPEGError
 from .tables import (DC_LUMA_K3 as _DC0, DC_CHROMA_K4 as _DC1, AC_LUMA_K5 as _AC0,
-                     AC_CHROMA_K6 as _AC1, ZIGZAG as _ZIGZAG, ARITH_DC_L, ARITH_DC_U,
+                     AC_CHROMA_K6 as _AC1, ARITH_DC_L, ARITH_DC_U,
                      ARITH_AC_K)
 
 # marker codes (the byte after 0xFF), T.81 Table B.1

@@ -405,10 +405,8 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
     if progressive:
         from . import scans as _scans
 
-        ncomp = len(plan.components)
         plan.progressive = True
         # (tuned coefficients without a script: one searched for them, by the encoder)
         plan.scans = (None if scans is None and tune is not None else
-                      _scans.default_script(ncomp) if scans is None else
-                      _scans.check_script(scans, ncomp, [c[1:3] for c in plan.components]))
+                      _scans.script_for(scans, [c[1:3] for c in plan.components]))
     return image, plan

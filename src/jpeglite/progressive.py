@@ -148,11 +148,8 @@ def encode_progressive(coefficients, scans=None, restart_interval=0, *, restart_
     restart_interval, restart_rows = _check_restart(restart_interval, restart_rows)
     c = check_coefficients(coefficients)
     arrays = [k.blocks for k in c.components]
-    n = len(c.components)
-    if scans is None:
-        script = _scans.default_script(n, ycbcr=c.color == "ycbcr")
-    else:
-        script = _scans.check_script(scans, n, [(k.h, k.v) for k in c.components])
+    script = _scans.script_for(scans, [(k.h, k.v) for k in c.components],
+                               ycbcr=c.color == "ycbcr")
     threads = resolve_threads(threads, c.width * c.height)
     return write_progressive(c, script, arrays, restart_interval, restart_rows, threads,
                              keep_metadata)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from typing import NamedTuple, Tuple
 
-__all__ = ["ScanSpec", "as_script", "default_script", "check_script", "search",
+__all__ = ["ScanSpec", "as_script", "default_script", "check_script", "script_for", "search",
            "MAX_COMPS_IN_SCAN", "MAX_BLOCKS_IN_MCU"]
 
 MAX_COMPS_IN_SCAN = 4       # T.81 B.2.3: Ns is 1..4
@@ -125,6 +125,16 @@ def default_script(ncomponents, ycbcr=True):
             ScanSpec((2,), 1, 63, 1, 0), ScanSpec((1,), 1, 63, 1, 0), ScanSpec((0,), 1, 63, 1, 0)])
     return tuple(_dc_scans(n, 0, 1) + _ac_scans(n, 1, 5, 0, 2) + _ac_scans(n, 6, 63, 0, 2)
                  + _ac_scans(n, 1, 63, 2, 1) + _dc_scans(n, 1, 0) + _ac_scans(n, 1, 63, 1, 0))
+
+
+def script_for(scans, sampling, ycbcr=True):
+    """The checked script of an encode: ``scans`` checked by ``check_script``
+    against the components' ``sampling`` ((h, v) each), or libjpeg's default
+    (``default_script``) when ``scans`` is None."""
+    n = len(sampling)
+    if scans is None:
+        return default_script(n, ycbcr=ycbcr)
+    return check_script(scans, n, sampling)
 
 
 def check_script(script, ncomponents, sampling=None):

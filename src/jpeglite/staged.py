@@ -153,7 +153,6 @@ def _count_symbols(quantized, sh, sv, mcus_x, mcus_y, restart_interval, threads)
     last before it). With restart markers the bands are only split at MCU
     rows that start an interval, where the prediction is 0 anyway.
     """
-    ncomp = len(quantized)
     bands = _parallel.split(mcus_y, threads)
     if restart_interval and any((a * mcus_x) % restart_interval for a, _ in bands):
         bands = [(0, mcus_y)]
