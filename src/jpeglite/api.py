@@ -8,6 +8,8 @@ import warnings as _warnings
 
 import numpy as _np
 
+from . import decoder as _decoder
+from . import encoder as _encoder
 from . import jfif as _jfif
 from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
@@ -147,14 +149,12 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
     Raises TypeError for an argument of the wrong type and ValueError for a
     value out of range, each naming the argument.
     """
-    from . import encoder
-
     _parallel.check_threads(threads)          # argument errors before image errors
     image, plan = _plan_encode(_as_array(image), quality, subsampling, optimize, restart_interval,
                                qtables, icc_profile, exif, comment, progressive, scans,
                                _tables_arg(tables), abbreviated, arithmetic, tune)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
-    data = encoder.encode(image, plan, threads)
+    data = _encoder.encode(image, plan, threads)
     if (plan.tune is not None and not plan.restart_interval and not plan.progressive
             and not plan.arithmetic):
         # the chosen coefficients, coded as compactly as jpeglite can: a
@@ -288,8 +288,6 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     run of most-probable decisions as no bytes: a flat 4000 x 4000 frame
     takes 128 bytes): ``max_pixels`` and the work bound hold for them.
     """
-    from . import decoder
-
     data = _as_bytes(data)
     mode = _check_mode(mode)
     denom = _check_scale(scale)
@@ -300,14 +298,14 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
         raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
                         f"not {type(tables).__name__}")
     if denom == 1:
-        image = decoder.decode(data, max_pixels, threads, tables)
+        image = _decoder.decode(data, max_pixels, threads, tables)
     else:
-        image = decoder.decode_scaled(data, max_pixels, threads, denom, tables)
+        image = _decoder.decode_scaled(data, max_pixels, threads, denom, tables)
     if mode == "RGB":
         if image.ndim == 2:
             image = _np.repeat(image[:, :, None], 3, axis=2)
         elif image.shape[2] == 4:
-            image = decoder.cmyk_to_rgb(image)
+            image = _decoder.cmyk_to_rgb(image)
     return image
 
 

@@ -8,6 +8,7 @@ progressive and multi-scan files, reconstructed at the end.
 ``read_coefficients`` stops at the coefficients: a ``Coefficients``.
 Arguments arrive checked (``api`` checks them once).
 """
+from collections import OrderedDict as _OrderedDict
 from dataclasses import dataclass
 
 import numpy as _np
@@ -20,6 +21,7 @@ from ._decoder import (CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_, Compo
                        decode_scan as _decode_scan, decode_single_scan,
                        find_marker, reconstruct)
 from ._huffman import build_decode_table as _build_decode_table
+from ._markers import ordinary_header as _ordinary_header
 from ._quant import decoder_quant_table as _decoder_quant_table
 from ._subsample import upsample_method as _upsample_method
 from .coefficients import Coefficients, Component, component_size, scan_mcus
@@ -41,6 +43,7 @@ class Decoded:
     coefs: list
     quant: list
     tables_used: list = None
+    scan: object = None     # with header_only: the first scan's parsed SOS
 
 
 def _huffman_table(st, slot, cache, is_dc, scan_offset):
@@ -185,7 +188,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
             elif code == _jfif.SOS:
                 scan = _jfif.parse_sos(st, start, end)
                 if header_only:
-                    return Decoded(st, None, None, None)
+                    return Decoded(st, None, None, None, scan=scan)
                 if observer is not None:
                     observer.segment(st, code, ff, end, scan)
                 f = st.frame
@@ -269,6 +272,93 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     return Decoded(st, None, coefs, quant, raw_quant)
 
 
+@dataclass
+class FusedPlan:
+    """What the marker loop decides for the one scan of an ordinary
+    single-scan file, made once per distinct header (``_decode_ordinary``):
+    the ``decode_single_scan`` arguments that depend only on the header
+    (its ``ScanInput`` and ``ComponentOutput`` objects are only read), and
+    what parse_sof checks against each call's data and ``max_pixels``."""
+    inputs: list            # _decoder.ScanInput per scan component
+    outputs: list           # _decoder.ComponentOutput per frame component (coefs None)
+    width: int
+    height: int
+    max_v: int
+    mcus_x: int
+    mcus_y: int
+    restart_interval: int
+    color: int              # CC_*
+    pixels: int             # width x height
+    blocks: int             # jfif.frame_blocks: the fewest bits the data must hold
+
+
+# ordinary_header's key (the bytes of the segments that decide the decode)
+# -> FusedPlan, least recently used first: thumbnails from one source share
+# a header, and parsing it is most of a small image's decode
+_PLANS = _OrderedDict()
+_PLANS_SIZE = 64
+
+
+def _fused_plan(data, max_pixels):
+    """The FusedPlan of ``data``'s header, read by the marker loop (stopped
+    at the first SOS), or None when the file does not take the fused path
+    or its header is refused (the full marker loop then raises the error)."""
+    try:
+        dec = _run_markers(data, max_pixels, 1, fused=True, header_only=True)
+        st, scan = dec.state, dec.scan
+        f = st.frame
+        if (scan is None or f.progressive or f.arithmetic
+                or len(scan.components) != len(f.components)):
+            return None
+        c0 = f.components[0]
+        if len(f.components) == 1 and not c0.h == c0.v == 1:
+            return None
+        quant, raw_quant = [None] * len(f.components), [None] * len(f.components)
+        # (one complete sequential scan is always within _work_budget)
+        _kind, inputs, mcus_x, mcus_y = _plan_scan(st, scan, quant, raw_quant, {})
+    except _JPEGError:
+        return None
+    max_hv = (f.max_h, f.max_v)
+    outputs = [_component_output(f, c, None, quant[c.index], max_hv) for c in f.components]
+    return FusedPlan(inputs, outputs, f.width, f.height, f.max_v, mcus_x, mcus_y,
+                     st.restart_interval, _color_conversion(st), f.width * f.height,
+                     _jfif.frame_blocks(f))
+
+
+def _decode_ordinary(data, max_pixels, threads):
+    """``decode`` of an ordinary single-scan file (``_markers.ordinary_header``)
+    whose scan ends at an EOI or at the end of the data, from the plan its
+    header's bytes key (made on first sight by the marker loop); None for any
+    other file, and for a header the marker loop refuses, so that ``decode``
+    reads it with the marker loop and gives the same image or error."""
+    head = _ordinary_header(data)
+    if head is None:
+        return None
+    plan = _PLANS.get(head.key)
+    if plan is None:
+        plan = _fused_plan(data, max_pixels)
+        if plan is None:
+            return None
+        if len(_PLANS) >= _PLANS_SIZE:
+            _PLANS.popitem(last=False)
+        _PLANS[head.key] = plan
+    else:
+        _PLANS.move_to_end(head.key)
+    # parse_sof's checks that depend on this call
+    if plan.pixels > max_pixels or 8 * (len(data) - head.sof_end) < plan.blocks:
+        return None
+    image, pos = decode_single_scan(
+        data, head.data_start, plan.inputs, plan.outputs, plan.width, plan.height,
+        plan.max_v, plan.mcus_x, plan.mcus_y, plan.restart_interval, plan.color,
+        _parallel.resolve_threads(threads, plan.pixels, decode=True))
+    # the marker loop stops at an EOI after the scan, and (the image being
+    # complete) at the end of the data; anything else it reads on
+    ff = find_marker(data, pos)
+    if ff < 0 or data[ff + 1] == _jfif.EOI:
+        return image
+    return None
+
+
 def read_tables(data):
     """The tables of a tables-only stream (checked bytes; T.81 B.5): a
     ``jfif.TableSet`` of the slots it defines (JPEGError when it defines
@@ -289,6 +379,10 @@ def decode(data, max_pixels, threads, tables=None):
     coefficients, then ``reconstruct`` them in parallel parts.
     """
 
+    if tables is None:
+        image = _decode_ordinary(data, max_pixels, threads)
+        if image is not None:
+            return image
     dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables)
     if dec.image is not None:
         return dec.image
