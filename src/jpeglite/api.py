@@ -200,6 +200,8 @@ def write(path, image, quality=None, *, subsampling=None, optimize=False,
 def _check_max_pixels(max_pixels):
     # a ValueError for a wrong type too (an int is what is meant; numpy
     # integers are ints), so that every bad max_pixels is one kind of error
+    if type(max_pixels) is int and max_pixels >= 1:
+        return max_pixels       # (the common case, without the ABC checks below)
     import numbers
     if (isinstance(max_pixels, (bool, _np.bool_)) or not isinstance(max_pixels, numbers.Integral)
             or max_pixels < 1):
@@ -208,6 +210,8 @@ def _check_max_pixels(max_pixels):
 
 
 def _as_bytes(data):
+    if type(data) is bytes:
+        return data
     if isinstance(data, (bytes, bytearray)):
         return bytes(data) if isinstance(data, bytearray) else data
     if isinstance(data, memoryview):
@@ -222,6 +226,8 @@ def _check_mode(mode):
 
 
 def _check_scale(scale):
+    if type(scale) is int and scale == 1:
+        return 1                # (the common case, without the ABC checks below)
     import numbers
     from .decoder import SCALES
     if isinstance(scale, (bool, _np.bool_)) or not isinstance(scale, numbers.Real) \
