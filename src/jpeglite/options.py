@@ -310,7 +310,10 @@ class _FixedParts:
     __slots__ = ("qtables", "huffman", "codes", "h", "v", "headers")
 
     def __init__(self, plan):
-        qt = [plan.qtables[c[3]] for c in plan.components]
+        # int64: the dtype the encode kernels read tables in, so that a call
+        # converts none (the values are the plan's tables')
+        qt = [_np.ascontiguousarray(plan.qtables[c[3]], dtype=_np.int64)
+              for c in plan.components]
         for t in qt:
             t.setflags(write=False)
         self.qtables = qt
