@@ -225,7 +225,7 @@ def test_run_with_standins_prints_both_tables():
     assert rc == 0
     assert text.count("jpeglite threads=1") == 2  # once per image in the speed table
     assert "Pillow" in text and "BD-rate against Pillow" in text
-    assert "best of 1" in text
+    assert "median of 1" in text
     for q in bench.QUICK_QUALITIES:
         assert any(line.split()[:1] == [str(q)] for line in text.splitlines())
 
