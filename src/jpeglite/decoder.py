@@ -331,7 +331,7 @@ def _decode_ordinary(data, max_pixels, threads):
     header's bytes key (made on first sight by the marker loop); None for any
     other file, and for a header the marker loop refuses, so that ``decode``
     reads it with the marker loop and gives the same image or error."""
-    head = _ordinary_header(data)
+    head = _ordinary_header(data) if type(data) is bytes else None
     if head is None:
         return None
     plan = _PLANS.get(head.key)
