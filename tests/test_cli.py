@@ -297,3 +297,13 @@ def test_compare_script_runs(capsys, standins, tmp_path, photo, monkeypatch):
         runpy.run_path(str(ROOT / "bench" / "compare.py"), run_name="__main__")
     assert exc.value.code == 0
     assert "BD-rate against Pillow" in capsys.readouterr().out
+
+
+def test_bench_sizes_option(capsys, standins, tmp_path, photo):
+    rc, out, err = run(capsys, "bench", "--quick", "--sizes", "64x64,huge")
+    assert_one_line_error(rc, err, "unknown size 'huge'", code=2)
+    np.save(tmp_path / "a.npy", photo)
+    rc, out, err = run(capsys, "bench", tmp_path / "a.npy", "--quick", "--sizes", "64x64")
+    assert rc == 0, err
+    assert "Size series of a" in out and "x sj" in out
+    assert "load average" in out
