@@ -210,3 +210,25 @@ def test_plan_cache_is_bounded(crop):
     for w in range(1, decoder._PLANS_SIZE + 10):
         jpeglite.decode(jpeglite.encode(crop[:8, :w], 75))
     assert len(decoder._PLANS) <= decoder._PLANS_SIZE
+
+
+# ---- the kernels' prepared tables ---------------------------------------------------
+
+def test_prepared_tables_code_what_fresh_tables_code(crop):
+    from jpeglite import _encoder, _entropy, _quant
+
+    _, plan = options.plan_encode(crop, 83, "4:2:2", False, 2)
+    tables = plan.huffman_tables()
+    dc, ac = plan.component_codes(tables)
+    qt = plan.component_qtables()
+    assert all((id(t) in _quant._PREPARED_DIVISORS) for t in qt)
+    assert all((id(c), id(s)) in _entropy._PREPARED_CODES for c, s in dc + ac)
+    prepared = _encoder.encode_scan(crop, plan.h, plan.v, qt, dc, ac, 2)
+    fresh = _encoder.encode_scan(crop, plan.h, plan.v, [t.copy() for t in qt],
+                                 [(c.copy(), s.copy()) for c, s in dc],
+                                 [(c.copy(), s.copy()) for c, s in ac], 2)
+    assert prepared == fresh
+    with pytest.raises(ValueError, match="read-only"):
+        _entropy.prepare_codes(dc[0][0].copy(), dc[0][1])
+    with pytest.raises(ValueError, match="read-only"):
+        _quant.prepare_divisors(qt[0].copy())

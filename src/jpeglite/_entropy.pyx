@@ -22,7 +22,10 @@ cdef const ZigzagMap* zigzag_map() noexcept nogil:
 
 
 cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
-    """Copy a (codes, sizes) pair from _huffman.make_codes into a HuffCodes."""
+    """Copy a (codes, sizes) pair from _huffman.make_codes into a HuffCodes
+    (a copy of the one ``prepare_codes`` made, for arrays it was given)."""
+    if _PREPARED_CODES and _prepared_codes(codes, sizes, out):
+        return 0
     cdef const uint32_t[::1] c = np.ascontiguousarray(codes, dtype=np.uint32)
     cdef const uint8_t[::1] s = np.ascontiguousarray(sizes, dtype=np.uint8)
     if c.shape[0] != 256 or s.shape[0] != 256:
@@ -618,3 +621,47 @@ cdef int decode_scan(ScanState* st) noexcept nogil:
     return scan_rows(st, 0, st.mcus_y)
 
 # ==== end decode: baseline and progressive scan decoding ====
+
+
+# ==== encode: prepared code tables (the per-call cost of small images) ====
+from libc.string cimport memcpy as _memcpy
+
+
+cdef class _PreparedCodes:
+    # the arrays are kept so that their ids stay theirs while registered
+    cdef object codes, sizes
+    cdef HuffCodes table
+
+
+# (id(codes), id(sizes)) -> _PreparedCodes; bounded: cleared when full
+_PREPARED_CODES = {}
+_PREPARED_MAX = 64
+
+
+def prepare_codes(codes, sizes):
+    """Fill the HuffCodes of a read-only (codes, sizes) pair of
+    ``_huffman.make_codes`` once: every later scan coder given these same
+    array objects copies it instead of checking and converting 256 entries
+    (the encode plans of common options hold such pairs). ValueError for
+    writable arrays (whose contents could change under the copy)."""
+    if codes.flags.writeable or sizes.flags.writeable:
+        raise ValueError("prepared code tables must be read-only arrays")
+    cdef _PreparedCodes p = _PreparedCodes.__new__(_PreparedCodes)
+    fill_huffcodes(codes, sizes, &p.table)
+    p.codes, p.sizes = codes, sizes
+    if len(_PREPARED_CODES) >= _PREPARED_MAX:
+        _PREPARED_CODES.clear()
+    _PREPARED_CODES[(id(codes), id(sizes))] = p
+
+
+cdef bint _prepared_codes(codes, sizes, HuffCodes* out) except -1:
+    """Copy the prepared HuffCodes of these arrays to out; False when there is none."""
+    p = _PREPARED_CODES.get((id(codes), id(sizes)))
+    if p is None:
+        return False
+    cdef _PreparedCodes pc = <_PreparedCodes>p
+    if pc.codes is not codes or pc.sizes is not sizes:
+        return False
+    _memcpy(out, &pc.table, sizeof(HuffCodes))
+    return True
+# ==== end encode: prepared code tables ====

@@ -226,10 +226,10 @@ class EncodePlan:
         ``counts``: (components, 2, 256) symbol counts from the counting pass;
         components sharing a table add their counts (libjpeg's jpeg_gen_optimal_table).
         """
-        from ._huffman import optimal_table
-
         if counts is None and self._fixed is not None:
             return self._fixed.huffman
+        from ._huffman import optimal_table
+
         if self.shared is not None:
             return {(cls, c[4 + cls]): self.shared.huffman[(cls, c[4 + cls])]
                     for c in self.components for cls in (0, 1)}
@@ -245,10 +245,10 @@ class EncodePlan:
 
     def component_codes(self, tables):
         """Per component, its (DC, AC) tables as (codes, sizes) pairs from make_codes."""
-        from ._huffman import make_codes
-
         if self._fixed is not None and tables is self._fixed.huffman:
             return self._fixed.codes
+        from ._huffman import make_codes
+
         codes = {key: _codes_of(tab, make_codes) for key, tab in tables.items()}
         return ([codes[(0, c[4])] for c in self.components],
                 [codes[(1, c[5])] for c in self.components])
@@ -321,6 +321,15 @@ class _FixedParts:
         self.codes = plan.component_codes(self.huffman)
         self.h, self.v = plan.h, plan.v
         self.headers = {}       # (height, width) -> every byte before the scan data
+        # the kernels' forms of these tables, made once: a call copies them
+        from ._entropy import prepare_codes
+        from ._quant import prepare_divisors
+
+        for t in qt:
+            prepare_divisors(t)
+        for codes, sizes in self.codes[0] + self.codes[1]:
+            if not (codes.flags.writeable or sizes.flags.writeable):
+                prepare_codes(codes, sizes)
 
 
 @_functools.lru_cache(maxsize=_CACHE_SIZE)
