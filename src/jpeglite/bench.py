@@ -446,7 +446,9 @@ def format_series(rows) -> str:
     lines = [head, "-" * len(head)]
 
     def num(x, width, fmt):
-        return f"{x:>{width}{fmt}}" if math.isfinite(x) else f"{'-':>{width}}"
+        if not math.isfinite(x):
+            return f"{'-':>{width}}"
+        return f"{x:>{width}{'.0f' if x >= 1e4 else fmt}}"
 
     for r in rows:
         same = {o.codec: o for o in rows if o.image == r.image}
