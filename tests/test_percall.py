@@ -232,3 +232,19 @@ def test_prepared_tables_code_what_fresh_tables_code(crop):
         _entropy.prepare_codes(dc[0][0].copy(), dc[0][1])
     with pytest.raises(ValueError, match="read-only"):
         _quant.prepare_divisors(qt[0].copy())
+
+
+def test_decodes_from_many_threads_share_the_plan_cache(crop):
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [jpeglite.encode(crop[:, :w], 70) for w in range(8, 64, 4)]
+    want = [_marker_loop(d) for d in files]
+    saved = decoder._PLANS_SIZE
+    decoder._PLANS_SIZE = 3          # evictions while other threads read the cache
+    try:
+        with ThreadPoolExecutor(4) as ex:
+            got = list(ex.map(lambda k: jpeglite.decode(files[k % len(files)], threads=1),
+                              range(20 * len(files))))
+    finally:
+        decoder._PLANS_SIZE = saved
+    assert all(np.array_equal(g, want[k % len(files)]) for k, g in enumerate(got))

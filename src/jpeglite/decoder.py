@@ -343,7 +343,10 @@ def _decode_ordinary(data, max_pixels, threads):
             _PLANS.popitem(last=False)
         _PLANS[head.key] = plan
     else:
-        _PLANS.move_to_end(head.key)
+        try:
+            _PLANS.move_to_end(head.key)
+        except KeyError:        # another thread's call evicted it meanwhile
+            pass
     # parse_sof's checks that depend on this call
     if plan.pixels > max_pixels or 8 * (len(data) - head.sof_end) < plan.blocks:
         return None
