@@ -307,3 +307,10 @@ def test_bench_sizes_option(capsys, standins, tmp_path, photo):
     assert rc == 0, err
     assert "Size series of a" in out and "x sj" in out
     assert "load average" in out
+
+
+def test_bench_sizes_match_the_benchmarks():
+    # the command names them without importing jpeglite.bench (start-up time)
+    from jpeglite import bench, cli
+
+    assert cli._BENCH_SIZES == bench.SIZES
