@@ -248,3 +248,17 @@ def test_decodes_from_many_threads_share_the_plan_cache(crop):
     finally:
         decoder._PLANS_SIZE = saved
     assert all(np.array_equal(g, want[k % len(files)]) for k, g in enumerate(got))
+
+
+def test_small_images_with_default_threads_never_touch_the_pool(crop, monkeypatch):
+    from jpeglite import _decoder, parallel
+
+    def no_pool(*args):
+        raise AssertionError("the thread pool was asked for")
+
+    monkeypatch.setattr(parallel, "pool", no_pool)
+    monkeypatch.setattr(_decoder, "_pool", no_pool)
+    for image in (crop, np.ascontiguousarray(np.tile(crop, (4, 4, 1)))):    # 64x64, 256x256
+        data = jpeglite.encode(image)
+        assert jpeglite.decode(data).shape == image.shape
+        assert jpeglite.decode(data, threads=8).shape == image.shape
