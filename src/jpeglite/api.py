@@ -56,7 +56,7 @@ def _tables_arg(tables):
 def encode(image, quality=None, *, subsampling=None, optimize=False, restart_interval=0,
            threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
            progressive=False, scans=None, tables=None, abbreviated=None, arithmetic=False,
-           tune=None):
+           tune=None, precision=None, lossless=False, predictor=1, point_transform=0):
     """Encode an image as a JFIF JPEG (baseline, or progressive); returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
@@ -140,6 +140,29 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         ``qtables`` those tables are used instead. Standard baseline JPEG:
         every decoder reads it. See ``jpeglite.tune``.
 
+    precision, lossless, predictor, point_transform: more than 8 bits per
+        sample (``image`` a uint16 array; uint8 also taken), read back by
+        ``decode`` as uint16 (and by libjpeg-turbo 3, e.g.
+        ``imagecodecs.jpeg8_decode``; Pillow, browsers and 8-bit libjpeg
+        builds do not read them).
+        ``precision=12``: a 12-bit DCT file (SOF1, extended sequential),
+        samples 0..4095, with ``quality``, ``subsampling`` (RGB is coded as
+        YCbCr), ``restart_interval`` and the metadata options; Huffman
+        tables always optimized (the Annex K tables stop at 8-bit sizes).
+        ``lossless=True``: a lossless file (SOF3, T.81 Annex H) of
+        ``precision`` bits per sample, 2..16 (None: 8 for uint8 input, 16
+        for uint16), (H, W) or (H, W, C) with C = 1, 3 or 4 components
+        stored as they are (no colour transform, no subsampling; an Adobe
+        APP14 marks colour); ``predictor`` 1..7 (T.81 Table H.1: 1 left, 2
+        above, 3 upper left, 4 a + b - c, 5 a + (b - c)/2, 6 b + (a - c)/2,
+        7 (a + b)/2); ``point_transform`` 0..precision-1: the low bits
+        dropped before coding (0: exactly lossless; Pt > 0 decodes to the
+        samples with their low Pt bits cleared); ``restart_interval`` a
+        multiple of the width (whole rows). Huffman tables optimized.
+        Sample values above 2**precision - 1 are a ValueError. The other
+        encode options do not apply to these files (ValueError naming them).
+        Without ``precision`` and ``lossless`` the image must be uint8.
+
     With optimize off the tables, headers and entropy-coded data equal
     libjpeg-turbo's (Pillow's) at the same quality and subsampling.
     Dimensions above 65500 are valid JPEG, but libjpeg (hence Pillow)
@@ -150,6 +173,23 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
     from . import encoder
 
     _parallel.check_threads(threads)          # argument errors before image errors
+    # ---- hibit: 12-bit DCT and lossless files ----
+    if precision is not None or lossless is not False:
+        from . import highbit
+
+        given = [name for name, value, default in (
+            ("quality", quality, None), ("subsampling", subsampling, None),
+            ("optimize", optimize, False), ("qtables", qtables, None),
+            ("progressive", progressive, False), ("scans", scans, None),
+            ("tables", tables, None), ("abbreviated", abbreviated, None),
+            ("arithmetic", arithmetic, False), ("tune", tune, None))
+            if value is not default and value != default]
+        p = highbit.plan(_as_array(image), quality, subsampling, restart_interval, precision,
+                         lossless, predictor, point_transform,
+                         _jfif.build_metadata(icc_profile, exif, comment), given)
+        return highbit.encode(p)
+    if predictor != 1 or point_transform != 0:
+        raise ValueError("predictor and point_transform apply to lossless=True only")
     image, plan = _plan_encode(_as_array(image), quality, subsampling, optimize, restart_interval,
                                qtables, icc_profile, exif, comment, progressive, scans,
                                _tables_arg(tables), abbreviated, arithmetic, tune)
@@ -167,7 +207,8 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
 
 def write(path, image, quality=None, *, subsampling=None, optimize=False,
           restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
-          comment=None, progressive=False, scans=None, arithmetic=False, tune=None):
+          comment=None, progressive=False, scans=None, arithmetic=False, tune=None,
+          precision=None, lossless=False, predictor=1, point_transform=0):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike, or a binary file object (anything with a
@@ -184,7 +225,8 @@ def write(path, image, quality=None, *, subsampling=None, optimize=False,
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
                   restart_interval=restart_interval, threads=threads, qtables=qtables,
                   icc_profile=icc_profile, exif=exif, comment=comment, progressive=progressive,
-                  scans=scans, arithmetic=arithmetic, tune=tune)
+                  scans=scans, arithmetic=arithmetic, tune=tune, precision=precision,
+                  lossless=lossless, predictor=predictor, point_transform=point_transform)
     if is_file:
         path.write(data)
         return len(data)

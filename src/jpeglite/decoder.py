@@ -135,6 +135,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     tables = {}
     single_scan = False
     work = 0                # coefficient visits of the scans so far (see _scan_work)
+    lossless = None         # a lossless frame's samples (highbit.LosslessFrame)
     while True:
         try:
             ff = find_marker(data, pos)
@@ -189,6 +190,17 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 if observer is not None:
                     observer.segment(st, code, ff, end, scan)
                 f = st.frame
+                # ---- hibit: a lossless frame's scans (T.81 Annex H) ----
+                if f.lossless:
+                    if observer is not None or not fused:
+                        raise _JPEGError("a lossless (SOF3) file has no DCT coefficients or "
+                                         "Huffman-coded blocks to report", ff)
+                    if lossless is None:
+                        from .highbit import LosslessFrame
+                        lossless = LosslessFrame(f)
+                    pos = lossless.scan(st, scan, data)
+                    complete = lossless.complete and pos < n
+                    continue
                 if single_scan:
                     # libjpeg reads a sequential file whose first scan holds every
                     # component as single-scan and stops at a second SOS (Pillow
@@ -211,7 +223,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                         f"every coefficient of the frame (a valid progression needs at "
                         f"most that): a decompression bomb", ff)
                 c0 = f.components[0]
-                if (fused and single_scan and not f.arithmetic
+                if (fused and single_scan and not f.arithmetic and f.precision == 8
                         and (len(f.components) > 1 or c0.h == c0.v == 1)):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
@@ -262,6 +274,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
 
     if tables_only:
         return Decoded(st, None, None, None)
+    if lossless is not None:
+        return Decoded(st, lossless.image(), None, None)
     if image is not None:
         return Decoded(st, image, None, None)
     if st.frame is None or coefs is None:
@@ -293,6 +307,10 @@ def decode(data, max_pixels, threads, tables=None):
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame
+    if f.precision != 8:
+        from .highbit import reconstruct12
+        return reconstruct12(f, dec.coefs, dec.quant, _color_conversion(st),
+                             _parallel.resolve_threads(threads, f.width * f.height, decode=True))
     comps = []
     for c in f.components:
         q = dec.quant[c.index]
@@ -403,6 +421,7 @@ def read_header(data, max_pixels):
 _SUBSAMPLING_NAMES = {(1, 1): "4:4:4", (2, 1): "4:2:2", (2, 2): "4:2:0", (1, 2): "4:4:0",
                       (4, 1): "4:1:1", (4, 2): "4:1:0"}
 _PROCESS_NAMES = {_jfif.SOF0: "baseline", _jfif.SOF1: "extended", _jfif.SOF2: "progressive",
+                  _jfif.SOF3: "lossless",
                   _jfif.SOF9: "extended, arithmetic", _jfif.SOF10: "progressive, arithmetic"}
 
 
