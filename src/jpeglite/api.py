@@ -147,8 +147,11 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         builds do not read them).
         ``precision=12``: a 12-bit DCT file (SOF1, extended sequential),
         samples 0..4095, with ``quality``, ``subsampling`` (RGB is coded as
-        YCbCr), ``restart_interval`` and the metadata options; Huffman
-        tables always optimized (the Annex K tables stop at 8-bit sizes).
+        YCbCr), ``restart_interval`` and the metadata options (sequential
+        only: no ``progressive`` yet); Huffman tables always optimized
+        (the Annex K tables stop at 8-bit sizes). The bytes equal
+        libjpeg-turbo 3's with optimized tables (``imagecodecs.jpeg8_encode(
+        image, level=quality, bitspersample=12, optimize=True)``).
         ``lossless=True``: a lossless file (SOF3, T.81 Annex H) of
         ``precision`` bits per sample, 2..16 (None: 8 for uint8 input, 16
         for uint16), (H, W) or (H, W, C) with C = 1, 3 or 4 components
@@ -275,7 +278,20 @@ def _check_scale(scale):
 def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
            tables=None):
     """Decode a baseline, extended or progressive JPEG, Huffman or
-    arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit), to a numpy array.
+    arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit or 12-bit samples), or a
+    lossless JPEG (SOF3, Huffman; 2 to 16 bits), to a numpy array.
+
+    The dtype: uint8 for 8-bit files (and lossless files of 2..8 bits),
+    uint16 otherwise (12-bit DCT files 0..4095; lossless files of P bits
+    0..2**P - 1): the arrays libjpeg-turbo 3 gives
+    (``imagecodecs.jpeg8_decode``), pixel for pixel. A 12-bit file goes
+    through libjpeg-turbo's 12-bit inverse DCT, fancy upsampling and YCbCr
+    to RGB conversion (its CMYK is returned as stored, not inverted as
+    Pillow's 8-bit CMYK is); a lossless file decodes to its samples exactly
+    (with the low ``Pt`` bits zero when it has a point transform), with no
+    colour conversion and box upsampling, as libjpeg-turbo does.
+    ``scale`` is for 8-bit DCT files only, and ``mode="RGB"`` converts 8-bit
+    CMYK only (ValueError for a uint16 CMYK image).
 
     ``data``: the file's bytes (bytes, bytearray or memoryview).
     ``max_pixels``: refuse frames of more pixels than this (width x height),
@@ -290,7 +306,7 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     through the same marker loop; tables the stream defines itself replace
     them.
 
-    Returns uint8 ``(H, W)`` for one component, ``(H, W, 3)`` RGB for three
+    Returns (8-bit files) uint8 ``(H, W)`` for one component, ``(H, W, 3)`` RGB for three
     (YCbCr converted, or RGB as stored when an Adobe marker says so) and
     ``(H, W, 4)`` CMYK for four, with the values Pillow gives for the same
     bytes (its CMYK is inverted Adobe CMYK; YCCK is converted).
@@ -348,6 +364,9 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     if mode == "RGB":
         if image.ndim == 2:
             image = _np.repeat(image[:, :, None], 3, axis=2)
+        elif image.shape[2] == 4 and image.dtype != _np.uint8:
+            raise ValueError("mode='RGB' converts 8-bit CMYK only; this file has "
+                             f"{image.dtype} CMYK samples (decode with mode=None)")
         elif image.shape[2] == 4:
             image = decoder.cmyk_to_rgb(image)
     return image

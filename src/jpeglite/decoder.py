@@ -193,8 +193,9 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 # ---- hibit: a lossless frame's scans (T.81 Annex H) ----
                 if f.lossless:
                     if observer is not None or not fused:
-                        raise _JPEGError("a lossless (SOF3) file has no DCT coefficients or "
-                                         "Huffman-coded blocks to report", ff)
+                        raise _JPEGError("a lossless (SOF3) file has no DCT coefficients: "
+                                         "read_coefficients, analyze and scaled decoding "
+                                         "do not apply to it", ff)
                     if lossless is None:
                         from .highbit import LosslessFrame
                         lossless = LosslessFrame(f)
@@ -349,6 +350,9 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None):
     st, f = dec.state, dec.state.frame
     if f is None or dec.coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
+    if f.precision != 8:
+        raise _JPEGError("scaled decoding of 12-bit samples is not supported (decode at "
+                         "scale=1)", f.offset)
     min_size = 8 // denom
     out_w, out_h = -(-f.width // denom), -(-f.height // denom)
 
