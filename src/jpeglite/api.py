@@ -154,7 +154,7 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         image, level=quality, bitspersample=12, optimize=True)``).
         ``lossless=True``: a lossless file (SOF3, T.81 Annex H) of
         ``precision`` bits per sample, 2..16 (None: 8 for uint8 input, 16
-        for uint16), (H, W) or (H, W, C) with C = 1, 3 or 4 components
+        for uint16), (H, W) or (H, W, C) with C = 1 (decoded as (H, W)), 3 or 4 components
         stored as they are (no colour transform, no subsampling; an Adobe
         APP14 marks colour); ``predictor`` 1..7 (T.81 Table H.1: 1 left, 2
         above, 3 upper left, 4 a + b - c, 5 a + (b - c)/2, 6 b + (a - c)/2,
@@ -460,6 +460,10 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     ``threads``: as ``encode``'s (progressive scans are coded in parallel).
     ``arithmetic``: True writes an arithmetic-coded sequential file (SOF9;
     see ``encode``); ``optimize`` has no effect on it.
+    Coefficients of 12-bit samples (``coefficients.precision`` 12, as
+    ``read_coefficients`` gives them for a 12-bit file) are written as a
+    12-bit sequential file (SOF1) with optimized tables: ``progressive``,
+    ``arithmetic`` and ``optimize=False`` are ValueErrors for them.
 
     Raises TypeError/ValueError before anything is written for a wrong type,
     shapes that do not match the image size and sampling, bad tables, a bad
@@ -479,6 +483,14 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
     if not isinstance(arithmetic, (bool, _np.bool_)):
         raise TypeError(f"arithmetic must be a bool, not {type(arithmetic).__name__}")
+    # ---- hibit: 12-bit coefficients are written sequential, optimized ----
+    if coefficients.precision != 8:
+        for name, value in (("progressive", progressive), ("arithmetic", arithmetic),
+                            ("optimize", not optimize)):
+            if value:
+                raise ValueError(f"{name}={not value if name == 'optimize' else value} is not "
+                                 f"available for {coefficients.precision}-bit coefficients "
+                                 "(sequential files with optimized tables only)")
     if arithmetic:
         if progressive:
             raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "

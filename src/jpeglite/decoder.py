@@ -417,7 +417,9 @@ def read_header(data, max_pixels):
     st = _run_markers(data, max_pixels, 1, fused=False, header_only=True).state
     if st.frame is None:
         raise _JPEGError("no image: no frame header before the first scan", 0)
-    qtables = {c.tq: st.qt[c.tq] for c in st.frame.components if st.qt[c.tq] is not None}
+    # (a table id past 3 is legal in a component no scan reads, and in a lossless frame)
+    qtables = {c.tq: st.qt[c.tq] for c in st.frame.components
+               if c.tq <= 3 and st.qt[c.tq] is not None}
     return Header(st.frame, _color_name(st), qtables, _jfif.metadata_segments(st))
 
 
@@ -544,7 +546,8 @@ def read_coefficients(data, max_pixels):
         else:
             qtables[c.tq] = _np.asarray(table, _np.uint16).copy()
     color = _color_name(st)
-    return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st))
+    return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st),
+                        f.precision)
 
 
 # Each coefficient of a valid progression is coded by one first pass with

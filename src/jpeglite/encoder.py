@@ -416,7 +416,7 @@ def encode_coefficients(coefs, optimize, restart_interval, app0=None, limit=None
     return None if parts is None else b"".join(parts)
 
 
-def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None, precision=8):
+def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None):
     """The pieces (bytes) of a sequential file of ``coefs``, in order: headers,
     then each scan's SOS and data, then EOI (joined by the caller, who may
     free the coefficients first).
@@ -424,9 +424,9 @@ def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None, p
     Component 0 codes with Huffman tables 0, the others share tables 1 (as
     libjpeg assigns them); ``optimize`` builds those tables from the symbol
     counts (libjpeg's jpeg_gen_optimal_table), else the Annex K tables.
-    ``app0``: see ``jfif.frame_header``. ``precision``: 8, or 12 for the
-    coefficients of 12-bit samples (an SOF1 frame; ``optimize`` needed, the
-    Annex K tables stop at 8-bit categories). ``limit`` (with ``optimize``): a size
+    ``app0``: see ``jfif.frame_header``. Coefficients of 12-bit samples
+    (``coefs.precision``) make an SOF1 frame of precision 12 (``optimize``
+    needed: the Annex K tables stop at 8-bit categories). ``limit`` (with ``optimize``): a size
     in bytes; when the file's exact size before 0xFF stuffing, known from the
     counts, is not below it, None is returned instead, without coding the scans.
     """
@@ -447,8 +447,8 @@ def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None, p
     out = [_jfif.frame_header(coefs.height, coefs.width,
                               [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
                               tables, restart_interval, coefs.color, coefs.metadata, app0=app0,
-                              sof_code=_jfif.SOF1 if precision != 8 else None,
-                              precision=precision)]
+                              sof_code=_jfif.SOF1 if coefs.precision != 8 else None,
+                              precision=coefs.precision)]
     if optimize and limit is not None:
         from ._huffman import optimal_costs
 

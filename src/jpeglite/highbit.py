@@ -318,5 +318,5 @@ def _encode_12bit(p):
         blocks = blocks[:-(-chh // 8), :-(-cw // 8)].reshape(-(-chh // 8), -(-cw // 8), 8, 8)
         comps.append(Component(i + 1, ch, cv, slot, np.ascontiguousarray(blocks)))
     coefs = Coefficients(w, h, comps, {s: np.asarray(t, np.uint16) for s, t in qtables.items()},
-                         color, p.metadata)
-    return b"".join(sequential_parts(coefs, True, p.restart_interval, precision=12))
+                         color, p.metadata, precision=12)
+    return b"".join(sequential_parts(coefs, True, p.restart_interval))
