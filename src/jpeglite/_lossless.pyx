@@ -22,11 +22,11 @@ outside its arrays.
 """
 import numpy as np
 
-from libc.stdint cimport uint8_t, uint16_t, int32_t, uint32_t, int64_t
+from libc.stdint cimport uint8_t, uint16_t, int32_t, uint32_t, int64_t, uint64_t
 from libc.stdlib cimport free
 from libc.string cimport memset
 
-from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_bits, huff_decode,
+from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill, huff_lookup,
                                 huff_extend, HuffCodes, BitWriter, bw_init, bw_put,
                                 bw_reserve, bw_restart, bw_finish, bw_take_bytes,
                                 jl_enc_bitlen)
@@ -151,12 +151,19 @@ def decode_differences(const uint8_t[::1] data, Py_ssize_t pos, list planes, lis
                     for y in range(c.v):
                         row = c.diff + (my * c.v + y) * c.stride + mx * c.h
                         for x in range(c.h):
-                            s = huff_decode(&br, c.table)
+                            # one refill per sample: a code (<= 16 bits,
+                            # 17 for a bad one) and its extra bits (<= 15)
+                            if br.nbits < 32:
+                                br_fill(&br)
+                            s = huff_lookup(br.buf, &br.nbits, c.table)
                             if s == 16:
-                                s = 32768
+                                row[x] = 32768
                             elif s:
-                                s = huff_extend(br_bits(&br, s), s)
-                            row[x] = s
+                                br.nbits -= s
+                                row[x] = huff_extend(<uint32_t>((br.buf >> br.nbits)
+                                                                & ((<uint64_t>1 << s) - 1)), s)
+                            else:
+                                row[x] = 0
             if br.nbits < br.pad:
                 if br.marker == 0:
                     rc = SCAN_TRUNCATED
@@ -187,6 +194,21 @@ cdef inline int32_t _predict(int psv, int32_t ra, int32_t rb, int32_t rc) noexce
     if psv == 6:
         return rb + ((ra - rc) >> 1)
     return (ra + rb) >> 1
+
+
+cdef inline void _row(int psv, const int32_t* d, const int32_t* p, int32_t* q,
+                      Py_ssize_t cols) noexcept nogil:
+    # a row below the first: column 0 from above (Rb), then Table H.1
+    cdef int32_t ra, rb, rc
+    cdef Py_ssize_t x
+    rb = p[0]
+    ra = (d[0] + rb) & 0xFFFF
+    q[0] = ra
+    for x in range(1, cols):
+        rc = rb
+        rb = p[x]
+        ra = (d[x] + _predict(psv, ra, rb, rc)) & 0xFFFF
+        q[x] = ra
 
 
 def undifference(const int32_t[:, ::1] diff, uint16_t[:, ::1] out, int group,
@@ -239,15 +261,22 @@ def undifference(const int32_t[:, ::1] diff, uint16_t[:, ::1] out, int group,
                 for x in range(1, cols):
                     ra = (diff[y, x] + ra) & 0xFFFF
                     q[x] = ra
+            # a constant predictor per call, so that the compiler drops the
+            # switch from the inner loop
+            elif psv == 1:
+                _row(1, &diff[y, 0], p, q, cols)
+            elif psv == 2:
+                _row(2, &diff[y, 0], p, q, cols)
+            elif psv == 3:
+                _row(3, &diff[y, 0], p, q, cols)
+            elif psv == 4:
+                _row(4, &diff[y, 0], p, q, cols)
+            elif psv == 5:
+                _row(5, &diff[y, 0], p, q, cols)
+            elif psv == 6:
+                _row(6, &diff[y, 0], p, q, cols)
             else:
-                rb = p[0]
-                ra = (diff[y, 0] + rb) & 0xFFFF
-                q[0] = ra
-                for x in range(1, cols):
-                    rc = rb
-                    rb = p[x]
-                    ra = (diff[y, x] + _predict(psv, ra, rb, rc)) & 0xFFFF
-                    q[x] = ra
+                _row(7, &diff[y, 0], p, q, cols)
             for x in range(cols):
                 out[y, x] = <uint16_t>((<uint32_t>q[x] << pt) & mask)
             t = p
