@@ -335,3 +335,11 @@ def test_metadata_and_write(tmp_path):
     path = tmp_path / "x.jpg"
     assert jpeglite.write(path, a, lossless=True, predictor=2) == path.stat().st_size
     np.testing.assert_array_equal(jpeglite.read(path), a)
+
+
+def test_pil_16_bit_images_keep_their_samples():
+    Image = pytest.importorskip("PIL.Image")
+    a = _samples((6, 9), 16, 4)
+    im = Image.fromarray(a)
+    assert im.mode.startswith("I;16")
+    np.testing.assert_array_equal(jpeglite.decode(jpeglite.encode(im, lossless=True)), a)

@@ -162,6 +162,7 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         dropped before coding (0: exactly lossless; Pt > 0 decodes to the
         samples with their low Pt bits cleared); ``restart_interval`` a
         multiple of the width (whole rows). Huffman tables optimized.
+        A PIL Image with 16-bit samples ("I;16") keeps them whole here.
         Sample values above 2**precision - 1 are a ValueError. The other
         encode options do not apply to these files (ValueError naming them).
         Without ``precision`` and ``lossless`` the image must be uint8.
@@ -187,7 +188,8 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
             ("tables", tables, None), ("abbreviated", abbreviated, None),
             ("arithmetic", arithmetic, False), ("tune", tune, None))
             if value is not default and value != default]
-        p = highbit.plan(_as_array(image), quality, subsampling, restart_interval, precision,
+        p = highbit.plan(highbit.as_array(image), quality, subsampling, restart_interval,
+                         precision,
                          lossless, predictor, point_transform,
                          _jfif.build_metadata(icc_profile, exif, comment), given)
         return highbit.encode(p)

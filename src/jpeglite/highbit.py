@@ -19,7 +19,8 @@ import numpy as np
 from . import jfif as _jfif
 from .errors import JPEGError
 
-__all__ = ["LosslessFrame", "reconstruct12", "HighbitPlan", "plan", "encode", "PRECISIONS"]
+__all__ = ["LosslessFrame", "reconstruct12", "HighbitPlan", "as_array", "plan", "encode",
+           "PRECISIONS"]
 
 #: precisions ``encode`` writes: DCT frames 8 (the ordinary path) and 12; lossless 2..16
 PRECISIONS = (8, 12)
@@ -177,6 +178,18 @@ class HighbitPlan:
     subsampling: str = "4:2:0"
     restart_interval: int = 0
     metadata: list = None
+
+
+def as_array(image):
+    """``image`` as ``plan`` takes it: a PIL Image with 16-bit samples ("I;16",
+    "I;16B", "I;16L", "I;16N") as its uint16 array, kept whole (where
+    ``inputs.as_array``, the rule of 8-bit encodes, keeps the high byte);
+    anything else by ``inputs.as_array``."""
+    from .inputs import as_array as _as_array, is_pil_image
+
+    if is_pil_image(image) and image.mode.startswith("I;16"):
+        return np.asarray(image).astype(np.uint16)
+    return _as_array(image)
 
 
 def plan(image, quality, subsampling, restart_interval, precision, lossless, predictor,
