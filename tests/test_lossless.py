@@ -343,3 +343,23 @@ def test_pil_16_bit_images_keep_their_samples():
     im = Image.fromarray(a)
     assert im.mode.startswith("I;16")
     np.testing.assert_array_equal(jpeglite.decode(jpeglite.encode(im, lossless=True)), a)
+
+
+@pytest.mark.parametrize("shape", [(20, 30), (9, 13, 3)])
+@pytest.mark.parametrize("predictor", [1, 5, 7])
+@pytest.mark.parametrize("pt", [0, 2])
+def test_pillow_reads_8_bit_lossless_files_as_jpeglite(shape, predictor, pt):
+    # Pillow 13's libjpeg-turbo 3 reads 8-bit lossless JPEG (not 9..16 bits)
+    import io
+
+    Image = pytest.importorskip("PIL.Image")
+    a = _samples(shape, 8, predictor)
+    data = jpeglite.encode(a, lossless=True, predictor=predictor, point_transform=pt,
+                           restart_interval=2 * shape[1])
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            ref = np.asarray(im)
+    except OSError:
+        pytest.skip("this Pillow's libjpeg does not read lossless JPEG")
+    np.testing.assert_array_equal(jpeglite.decode(data), ref)
+    np.testing.assert_array_equal(ref, (a >> pt) << pt)
