@@ -205,6 +205,13 @@ def test_encode_argument_errors():
         jpeglite.encode(np.dstack([a] * 4), precision=12)
 
 
+def test_precision_8_is_the_ordinary_encode():
+    a = (_smooth((16, 16, 3), 6) >> 4).astype(np.uint8)
+    assert jpeglite.encode(a, 80, precision=8) == jpeglite.encode(a, 80)
+    with pytest.raises(TypeError, match="uint8"):
+        jpeglite.encode(a.astype(np.uint16), precision=8)
+
+
 def test_uint8_input_at_precision_12():
     a = _smooth((16, 16), 2) >> 4
     data = jpeglite.encode(a.astype(np.uint8), 90, precision=12)

@@ -178,7 +178,10 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
 
     _parallel.check_threads(threads)          # argument errors before image errors
     # ---- hibit: 12-bit DCT and lossless files ----
-    if precision is not None or lossless is not False:
+    # (precision=8 without lossless is the ordinary 8-bit encode below)
+    if lossless is not False or not (precision is None or (
+            isinstance(precision, (int, _np.integer)) and not isinstance(precision, bool)
+            and precision == 8)):
         from . import highbit
 
         given = [name for name, value, default in (

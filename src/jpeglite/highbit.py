@@ -223,7 +223,7 @@ def plan(image, quality, subsampling, restart_interval, precision, lossless, pre
                 raise ValueError(f"{name} does not apply to lossless=True")
     else:
         precision = check_int("precision", precision, 8, 12)
-        if precision not in PRECISIONS:
+        if precision != 12:
             raise ValueError(f"precision must be 8 or 12 for a DCT file, got {precision}")
     for name in others:
         if name not in ("quality", "subsampling"):
