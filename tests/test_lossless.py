@@ -79,10 +79,24 @@ def test_fixtures_decode_to_libjpeg_turbo_pixels(name):
     np.testing.assert_array_equal(got, want)
 
 
-def test_info_names_the_process():
+def test_info_names_the_process_and_no_colour_transform():
     data = jpeglite.encode(_samples((5, 6, 3), 12, 1), lossless=True, precision=12)
     info = jpeglite.info(data)
     assert info.process == "lossless" and (info.width, info.height, info.components) == (6, 5, 3)
+    assert info.color == "rgb"
+    ic = pytest.importorskip("imagecodecs")
+    # libjpeg-turbo's own file: JFIF APP0 and component ids 1, 2, 3 would say
+    # YCbCr in a DCT file; a lossless one is decoded as stored
+    a = _samples((5, 6, 3), 12, 2)
+    theirs = ic.jpeg8_encode(a, lossless=True, bitspersample=12)
+    theirs = theirs.replace(b"\x03\x52\x11\x00\x47\x11\x00\x42\x11\x00",
+                            b"\x03\x01\x11\x00\x02\x11\x00\x03\x11\x00")
+    p = _sos(theirs)
+    theirs = theirs[:p + 5] + b"\x01" + theirs[p + 6:p + 7] + b"\x02" + theirs[p + 8:p + 9] + \
+        b"\x03" + theirs[p + 10:]
+    assert jpeglite.info(theirs).color == "rgb"
+    np.testing.assert_array_equal(jpeglite.decode(theirs), a)
+    np.testing.assert_array_equal(ic.jpeg8_decode(theirs), a)
 
 
 # ---- encode: exact round trips ----

@@ -79,6 +79,9 @@ def _color_conversion(st):
     comps = st.frame.components
     if len(comps) == 1:
         return CC_GRAY_
+    if st.frame.lossless:
+        # libjpeg-turbo 3 converts no colour in lossless mode (highbit)
+        return CC_RGB_ if len(comps) == 3 else CC_CMYK_
     if len(comps) == 3:
         if st.jfif:
             return CC_YCC_RGB_
