@@ -10,8 +10,11 @@ samples centred on 2048 and limited to 0..4095, the IDCT's output wrapped
 into its range-limit table's 14 bits before the clamp. The 8-bit kernels
 (_dct, _color, _subsample) instead follow libjpeg-turbo's 16-bit SIMD
 arithmetic, which differs from this on corrupt data; the constants are
-shared (``_islow.h``, ``_color_simd.h``), and the upsampling rule is
-``_subsample.upsample_method``.
+shared (``_islow.h``, ``_color_simd.h``), and so are the upsampling rule
+(``_subsample.upsample_method``) and the vertical and replicating upsamplers
+(fused over 8- and 16-bit samples in ``_subsample.pxd``). The 2x1 and 2x2
+triangular filters are written again here for uint16: the 8-bit ones are C
+with SIMD variants (``_subsample_simd.h``).
 
 Every function checks its shapes before its nogil loop: the coefficient
 values may be anything a hostile file holds.
@@ -21,6 +24,7 @@ import numpy as np
 from libc.stdint cimport uint16_t, int16_t, int32_t, uint32_t, int64_t
 
 from jpeglite._subsample import upsample_method as _upsample_method
+from jpeglite._subsample cimport upsample_h1v2_fancy, upsample_replicate
 
 __all__ = ["idct_plane", "upsample_plane", "ycc_to_rgb", "rgb_to_ycc", "downsample_plane",
            "fdct_quantize", "MAXSAMPLE", "CENTER"]
@@ -198,8 +202,7 @@ def upsample_plane(plane, int hr, int vr, int out_w, int out_h):
             if method == 1:             # UP_H2V1_FANCY
                 _h2v1(&p[y, 0], comp_w, &b[0])
             elif method == 4:           # UP_REPLICATE
-                for x in range(out_w):
-                    b[x] = p[y // vr, x // hr]
+                upsample_replicate(&p[y // vr, 0], hr, out_w, &b[0])
             else:
                 yi = y >> 1
                 if y & 1:
@@ -209,8 +212,7 @@ def upsample_plane(plane, int hr, int vr, int out_w, int out_h):
                     yf = yi - 1 if yi > 0 else 0
                     bias = 1
                 if method == 2:         # UP_H1V2_FANCY
-                    for x in range(comp_w):
-                        b[x] = <uint16_t>((p[yi, x] * 3 + p[yf, x] + bias) >> 2)
+                    upsample_h1v2_fancy(&p[yi, 0], &p[yf, 0], comp_w, bias, &b[0])
                 else:                   # UP_H2V2_FANCY
                     _h2v2(&p[yi, 0], &p[yf, 0], comp_w, &b[0])
             for x in range(out_w):
