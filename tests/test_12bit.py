@@ -3,8 +3,9 @@
 conversion), and encode(precision=12) against its encoder's bytes.
 
 Progressive and arithmetic-coded 12-bit files, which no installed tool
-writes, are made here from a 12-bit file's coefficients by jpeglite's own
-writers, with the frame header's precision set to 12.
+writes, are jpeglite's (encode(precision=12, progressive=True /
+arithmetic=True)), checked against libjpeg-turbo's decode and against the
+sequential file of the same coefficients.
 """
 from pathlib import Path
 
@@ -29,12 +30,6 @@ def _smooth(shape, seed):
     """A smooth 12-bit image (a random walk in both directions)."""
     a = np.random.default_rng(seed).normal(0, 1, shape).cumsum(0).cumsum(1)
     return ((a - a.min()) / (np.ptp(a) + 1e-9) * 4095).astype(np.uint16)
-
-
-def _with_precision(data, sof_code, precision=12):
-    """``data`` with the precision byte of its frame header (marker sof_code) set."""
-    p = data.index(bytes((0xFF, sof_code)))
-    return data[:p + 4] + bytes([precision]) + data[p + 5:]
 
 
 # ---- decode: files libjpeg-turbo wrote ----
@@ -89,37 +84,38 @@ def test_fixtures_decode_to_libjpeg_turbo_pixels(name):
 
 
 def _coarse(shape=(40, 50, 3), sub="4:2:0", seed=0):
-    """A 12-bit file at quality 10 and its coefficients (small enough for
-    jpeglite's 8-bit progressive and arithmetic writers)."""
+    """A 12-bit file at quality 10 and its coefficients (small enough for an
+    8-bit file too: see the colour test)."""
     data = jpeglite.encode(_smooth(shape, seed), 10, precision=12, subsampling=sub)
     return data, jpeglite.read_coefficients(data)
 
 
+@pytest.mark.parametrize("shape", [(40, 50, 3), (17, 9), (1, 1, 3)])
 @pytest.mark.parametrize("sub", ["4:2:0", "4:4:4"])
-@pytest.mark.parametrize("restart", [0, 2])
-def test_progressive_decode_equals_libjpeg_turbo(sub, restart):
-    from jpeglite import scans
-    from jpeglite.progressive import write_progressive
-
-    data, c = _coarse(sub=sub, seed=restart)
-    script = scans.script_for(None, [(k.h, k.v) for k in c.components], ycbcr=True)
-    prog = _with_precision(write_progressive(c, script, [k.blocks for k in c.components],
-                                             restart), 0xC2)
-    got = jpeglite.decode(prog)
-    np.testing.assert_array_equal(got, jpeglite.decode(data))   # the same coefficients
+@pytest.mark.parametrize("quality,restart", [(50, 0), (100, 3)])
+def test_progressive_and_arithmetic_decode_equal_libjpeg_turbo(shape, sub, quality, restart):
+    a = _smooth(shape, quality + restart)
+    seq = jpeglite.encode(a, quality, precision=12, subsampling=sub, restart_interval=restart)
+    want = jpeglite.decode(seq)
     ic = pytest.importorskip("imagecodecs")
-    np.testing.assert_array_equal(got, ic.jpeg8_decode(prog))
+    for kw, sof in ((dict(progressive=True), 0xC2), (dict(arithmetic=True), 0xC9)):
+        data = jpeglite.encode(a, quality, precision=12, subsampling=sub,
+                               restart_interval=restart, **kw)
+        assert data[data.index(bytes((0xFF, sof))) + 4] == 12
+        got = jpeglite.decode(data)
+        np.testing.assert_array_equal(got, want)            # the same coefficients
+        np.testing.assert_array_equal(got, ic.jpeg8_decode(data))
 
 
-def test_arithmetic_decode_equals_libjpeg_turbo():
-    from jpeglite import encoder
-
-    data, c = _coarse(seed=5)
-    arith = _with_precision(b"".join(encoder.arithmetic_parts(c, 3)), 0xC9)
-    got = jpeglite.decode(arith)
-    np.testing.assert_array_equal(got, jpeglite.decode(data))
-    ic = pytest.importorskip("imagecodecs")
-    np.testing.assert_array_equal(got, ic.jpeg8_decode(arith))
+def test_coefficients_written_again_at_12_bits():
+    data, c = _coarse(sub="4:2:2", seed=3)
+    assert c.precision == 12
+    want = jpeglite.decode(data)
+    for kw in ({}, {"progressive": True}, {"arithmetic": True}):
+        again = jpeglite.encode_coefficients(c, **kw)
+        np.testing.assert_array_equal(jpeglite.decode(again), want)
+    with pytest.raises(ValueError, match="optimize"):
+        jpeglite.encode_coefficients(c, optimize=False)
 
 
 @pytest.mark.parametrize("color", ["cmyk", "ycck", "rgb"])
@@ -130,8 +126,8 @@ def test_four_and_rgb_components_as_libjpeg_turbo(color):
     data, c = _coarse(sub="4:4:4", seed=7)
     comps = list(c.components) + ([c.components[0]] if color != "rgb" else [])
     comps = [Component(i + 1, k.h, k.v, k.quant_slot, k.blocks) for i, k in enumerate(comps)]
-    coefs = Coefficients(c.width, c.height, comps, c.qtables, color, [])
-    wide = _with_precision(jpeglite.encode_coefficients(coefs), 0xC0)
+    coefs = Coefficients(c.width, c.height, comps, c.qtables, color, [], precision=12)
+    wide = jpeglite.encode_coefficients(coefs)
     got = jpeglite.decode(wide)
     assert got.shape == (c.height, c.width, len(comps)) and got.dtype == np.uint16
     ic = pytest.importorskip("imagecodecs")
@@ -193,12 +189,14 @@ def test_encode_argument_errors():
         jpeglite.encode(a, precision="12")
     with pytest.raises(ValueError, match="image has a sample value 4096"):
         jpeglite.encode(np.full((8, 8), 4096, np.uint16), precision=12)
-    for name, value in (("progressive", True), ("arithmetic", True), ("optimize", True),
-                        ("tune", "psnr"), ("qtables", [[1] * 64])):
+    for name, value in (("optimize", True), ("tune", "psnr"), ("qtables", [[1] * 64]),
+                        ("scans", [((0,), 0, 0, 0, 0)])):
         with pytest.raises(ValueError, match=name):
             jpeglite.encode(a, precision=12, **{name: value})
     with pytest.raises(ValueError, match="predictor"):
         jpeglite.encode(a, precision=12, predictor=2)
+    with pytest.raises(ValueError, match="progressive"):
+        jpeglite.encode(a, precision=12, progressive=True, arithmetic=True)
     with pytest.raises(ValueError, match="subsampling"):
         jpeglite.encode(np.dstack([a] * 3), precision=12, subsampling="4:1:1")
     with pytest.raises(ValueError, match="shape"):

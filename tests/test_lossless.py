@@ -316,6 +316,8 @@ def test_encode_argument_errors():
         jpeglite.encode(a, lossless=True, subsampling="4:2:0")
     with pytest.raises(ValueError, match="progressive"):
         jpeglite.encode(a, lossless=True, progressive=True)
+    with pytest.raises(ValueError, match="arithmetic"):
+        jpeglite.encode(a, lossless=True, arithmetic=True)
     with pytest.raises(ValueError, match="optimize"):
         jpeglite.encode(a, lossless=True, optimize=True)
     with pytest.raises(ValueError, match="predictor"):

@@ -147,11 +147,12 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         builds do not read them).
         ``precision=12``: a 12-bit DCT file (SOF1, extended sequential),
         samples 0..4095, with ``quality``, ``subsampling`` (RGB is coded as
-        YCbCr), ``restart_interval`` and the metadata options (sequential
-        only: no ``progressive`` yet); Huffman tables always optimized
-        (the Annex K tables stop at 8-bit sizes). The bytes equal
-        libjpeg-turbo 3's with optimized tables (``imagecodecs.jpeg8_encode(
-        image, level=quality, bitspersample=12, optimize=True)``).
+        YCbCr), ``restart_interval``, ``progressive`` (SOF2, libjpeg's
+        default script), ``arithmetic`` (SOF9) and the metadata options; Huffman tables always
+        optimized (the Annex K tables stop at 8-bit sizes). The sequential
+        file's bytes equal libjpeg-turbo 3's with optimized tables
+        (``imagecodecs.jpeg8_encode(image, level=quality, bitspersample=12,
+        optimize=True)``).
         ``lossless=True``: a lossless file (SOF3, T.81 Annex H) of
         ``precision`` bits per sample, 2..16 (None: 8 for uint8 input, 16
         for uint16), (H, W) or (H, W, C) with C = 1 (decoded as (H, W)), 3 or 4 components
@@ -467,8 +468,9 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     see ``encode``); ``optimize`` has no effect on it.
     Coefficients of 12-bit samples (``coefficients.precision`` 12, as
     ``read_coefficients`` gives them for a 12-bit file) are written as a
-    12-bit sequential file (SOF1) with optimized tables: ``progressive``,
-    ``arithmetic`` and ``optimize=False`` are ValueErrors for them.
+    12-bit file (SOF1, SOF2 with ``progressive``, SOF9 with ``arithmetic``);
+    ``optimize=False`` is a ValueError for them (a Huffman file needs
+    optimized tables).
 
     Raises TypeError/ValueError before anything is written for a wrong type,
     shapes that do not match the image size and sampling, bad tables, a bad
@@ -488,14 +490,10 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
     if not isinstance(arithmetic, (bool, _np.bool_)):
         raise TypeError(f"arithmetic must be a bool, not {type(arithmetic).__name__}")
-    # ---- hibit: 12-bit coefficients are written sequential, optimized ----
-    if coefficients.precision != 8:
-        for name, value in (("progressive", progressive), ("arithmetic", arithmetic),
-                            ("optimize", not optimize)):
-            if value:
-                raise ValueError(f"{name}={not value if name == 'optimize' else value} is not "
-                                 f"available for {coefficients.precision}-bit coefficients "
-                                 "(sequential files with optimized tables only)")
+    # ---- hibit: 12-bit coefficients need optimized Huffman tables ----
+    if coefficients.precision != 8 and not optimize and not arithmetic:
+        raise ValueError(f"optimize=False is not available for {coefficients.precision}-bit "
+                         "coefficients (the Annex K tables stop at 8-bit size categories)")
     if arithmetic:
         if progressive:
             raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "

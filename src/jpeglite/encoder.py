@@ -398,7 +398,7 @@ def arithmetic_parts(coefs, restart_interval, app0=None):
     out = [_jfif.frame_header(coefs.height, coefs.width,
                               [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
                               {}, restart_interval, coefs.color, coefs.metadata,
-                              sof_code=_jfif.SOF9, app0=app0)]
+                              sof_code=_jfif.SOF9, app0=app0, precision=coefs.precision)]
     for members, blocks, sh, sv, mcus_x, mcus_y in _scan_plans(coefs):
         slots = [slot_of[i] for i in members]
         out.append(_jfif.sos([(comps[i].id, t, t) for i, t in zip(members, slots)]))

@@ -166,6 +166,8 @@ class HighbitPlan:
     ``precision``: bits per sample; ``predictor``: 1..7 (T.81 Table H.1);
     ``point_transform``: Pt, the low bits dropped before coding (lossless);
     ``quality``, ``subsampling``: as ``jpeglite.encode``'s (12-bit DCT);
+    ``progressive``: a progressive 12-bit file (SOF2, libjpeg's script);
+    ``arithmetic``: an arithmetic-coded one (SOF9);
     ``restart_interval``: MCUs per restart interval (lossless: whole rows);
     ``metadata``: (marker, payload) segments after the APP0/APP14.
     """
@@ -178,6 +180,8 @@ class HighbitPlan:
     subsampling: str = "4:2:0"
     restart_interval: int = 0
     metadata: list = None
+    progressive: bool = False
+    arithmetic: bool = False
 
 
 def as_array(image):
@@ -225,8 +229,15 @@ def plan(image, quality, subsampling, restart_interval, precision, lossless, pre
         precision = check_int("precision", precision, 8, 12)
         if precision != 12:
             raise ValueError(f"precision must be 8 or 12 for a DCT file, got {precision}")
+    progressive, arithmetic = "progressive" in others, "arithmetic" in others
+    if lossless and (progressive or arithmetic):
+        raise ValueError(f"{'progressive' if progressive else 'arithmetic'} is not available "
+                         "with lossless=True")
+    if progressive and arithmetic:
+        raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "
+                         "combine with progressive=True")
     for name in others:
-        if name not in ("quality", "subsampling"):
+        if name not in ("quality", "subsampling", "progressive", "arithmetic"):
             raise ValueError(f"{name} is not available with "
                              f"{'lossless=True' if lossless else 'precision=12'}")
     if image.size and int(image.max()) >> precision:
@@ -245,7 +256,8 @@ def plan(image, quality, subsampling, restart_interval, precision, lossless, pre
     if sub not in SUBSAMPLINGS:
         raise ValueError(f"subsampling must be one of {', '.join(SUBSAMPLINGS)}, got {sub!r}")
     return HighbitPlan(np.ascontiguousarray(image), bool(lossless), precision, predictor,
-                       point_transform, q, sub, restart_interval, list(metadata))
+                       point_transform, q, sub, restart_interval, list(metadata), progressive,
+                       arithmetic)
 
 
 def _lossless_header(p, ids, huffman):
@@ -332,4 +344,13 @@ def _encode_12bit(p):
         comps.append(Component(i + 1, ch, cv, slot, np.ascontiguousarray(blocks)))
     coefs = Coefficients(w, h, comps, {s: np.asarray(t, np.uint16) for s, t in qtables.items()},
                          color, p.metadata, precision=12)
-    return b"".join(sequential_parts(coefs, True, p.restart_interval))
+    if p.arithmetic:
+        from .encoder import arithmetic_parts
+        return b"".join(arithmetic_parts(coefs, p.restart_interval))
+    if not p.progressive:
+        return b"".join(sequential_parts(coefs, True, p.restart_interval))
+    from . import scans as _scans
+    from .progressive import write_progressive
+
+    script = _scans.script_for(None, sampling, ycbcr=color == "ycbcr")
+    return write_progressive(coefs, script, [c.blocks for c in comps], p.restart_interval)
