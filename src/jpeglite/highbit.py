@@ -199,9 +199,10 @@ def as_array(image):
 def plan(image, quality, subsampling, restart_interval, precision, lossless, predictor,
          point_transform, metadata, others):
     """Check the options of a high-precision or lossless encode once: a
-    ``HighbitPlan``. ``others``: the names of the encode options given that
-    these files do not take (optimize, progressive, qtables, ...), each a
-    ValueError."""
+    ``HighbitPlan``. ``others``: the names of the other encode options the
+    caller gave (not at their defaults): quality and subsampling (12-bit),
+    progressive or arithmetic (12-bit) are taken, any other one is a
+    ValueError naming it."""
     from .options import SUBSAMPLINGS, check_int
 
     if not isinstance(lossless, (bool, np.bool_)):
