@@ -1,4 +1,4 @@
-/* Colour conversion rows, each kernel as scalar reference and SSE2 variant
+/* Colour conversion rows, each kernel as scalar reference, SSE2 and AVX2 variants
  * side by side (the convention: _simd.h).
  *
  *   jl_rgb_ycc_row  encode: interleaved RGB -> Y, Cb, Cr planes (jccolor.c)

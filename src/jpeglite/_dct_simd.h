@@ -1,5 +1,5 @@
-/* The 8x8 islow DCTs, each as scalar reference and SSE2 variant side by side
- * (the convention: _simd.h).
+/* The 8x8 islow DCTs, each as scalar reference, SSE2 and AVX2 variants side by
+ * side (the convention: _simd.h).
  *
  *   jl_fdct_islow  encode: forward DCT of a level-shifted block, in place
  *   jl_idct_islow  decode: dequantize + inverse DCT of a block to samples

@@ -1,5 +1,5 @@
-/* Quantization of a block, as scalar reference and SSE2 variant side by side
- * (the convention: _simd.h).
+/* Quantization of a block, as scalar reference, SSE2 and AVX2 variants side
+ * by side (the convention: _simd.h).
  *
  *   jl_quantize_block  encode: FDCT output (natural order) -> quantized
  *

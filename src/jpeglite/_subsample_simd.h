@@ -1,5 +1,5 @@
-/* Chroma sampling rows, each kernel as scalar reference and SSE2 variant side
- * by side (the convention: _simd.h).
+/* Chroma sampling rows, each kernel as scalar reference, SSE2 and AVX2
+ * variants side by side (the convention: _simd.h).
  *
  *   jl_downsample_row   encode: one output row from one or two input rows
  *                       (jcsample.c's h2v1/h2v2 box filter, edge replicated)
