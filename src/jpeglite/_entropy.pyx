@@ -230,7 +230,7 @@ def block_bits(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, ac
 # ==== decode: baseline and progressive scan decoding ====
 from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
 from libc.stdint cimport uint64_t
-from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill,
+from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill, FAST_EOB,
                                 br_peek, br_bits, huff_extend, huff_decode, huff_lookup,
                                 HUFF_LOOKAHEAD, HUFF_LOOKUP_SIZE)
 from jpeglite.tables import ZIGZAG as _ZIGZAG
@@ -362,12 +362,17 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
         br_fill(br)
     buf = br.buf
     nbits = br.nbits
-    s = huff_lookup(buf, &nbits, c.dc)
-    r = 0
-    if s:
+    fast = c.dc.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+    if fast:
+        nbits -= fast & 31
+        r = fast >> 16
+    else:
         # DC symbols are 0..15 (checked when the table is built)
-        r = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
-        nbits -= s
+        s = huff_lookup(buf, &nbits, c.dc)
+        r = 0
+        if s:
+            r = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
+            nbits -= s
     # wraps like libjpeg's unsigned arithmetic on runaway predictors
     c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>r)
     blk[0] = <int16_t>c.last_dc
@@ -379,12 +384,15 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
             br_fill(br)
             buf = br.buf
             nbits = br.nbits
-        fast = c.ac.fast_ac[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+        fast = c.ac.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
         if fast:
-            # code and amplitude in one lookup
-            k += (fast >> 4) & 15
-            blk[NATURAL[k]] = <int16_t>(fast >> 8)
-            nbits -= fast & 15
+            # code and amplitude in one lookup; the end of block too.  (A ZRL
+            # writes a zero 16 places on: the block was all zeros there.)
+            nbits -= fast & 31
+            if fast & FAST_EOB:
+                break
+            k += (fast >> 5) & 15
+            blk[NATURAL[k]] = <int16_t>(fast >> 16)
             k += 1
             continue
         rs = huff_lookup(buf, &nbits, c.ac)
@@ -440,11 +448,13 @@ cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) no
     while k <= se:
         if nbits < 32:
             refill(br, &buf, &nbits)
-        fast = c.ac.fast_ac[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
-        if fast:
-            k += (fast >> 4) & 15
-            blk[NATURAL[k]] = <int16_t>(<uint32_t>(fast >> 8) << al)
-            nbits -= fast & 15
+        fast = c.ac.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+        if fast >> 16:
+            # a whole coefficient (size-0 symbols, EOBRUN and ZRL, take the path
+            # below: a ZRL here must not write over an earlier scan's band)
+            k += (fast >> 5) & 15
+            blk[NATURAL[k]] = <int16_t>(<uint32_t>(fast >> 16) << al)
+            nbits -= fast & 31
             k += 1
             continue
         rs = huff_lookup(buf, &nbits, c.ac)
