@@ -231,6 +231,7 @@ def block_bits(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, ac
 from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
 from libc.stdint cimport uint64_t
 from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill, FAST_EOB,
+                                br_bit_position,
                                 br_peek, br_bits, huff_extend, huff_decode, huff_lookup,
                                 HUFF_LOOKAHEAD, HUFF_LOOKUP_SIZE)
 from jpeglite.tables import ZIGZAG as _ZIGZAG
@@ -573,11 +574,13 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
     of the input is an error (truncation).
     """
     cdef BitReader* br = &st.br
-    cdef int mx, my, ci, bx, by, rc = SCAN_OK
+    cdef int mx, mx0, my, ci, bx, by, rc = SCAN_OK
     cdef ScanComponent* c
     cdef int16_t* blk
     for my in range(my0, my1):
-        for mx in range(st.mcus_x):
+        mx0 = st.mx_first
+        st.mx_first = 0
+        for mx in range(mx0, st.mcus_x):
             if st.restart_interval:
                 if st.togo == 0:
                     rc = restart(st, &st.next_rst)
@@ -618,6 +621,55 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
                 st.insufficient = True
                 st.corrupt_segments += 1
     return SCAN_OK
+
+
+cdef extern from *:
+    """
+    /* a flag another thread sets: read from memory every time */
+    #define JL_READ_ONCE(x) (*(volatile const int*)&(x))
+    """
+    int JL_READ_ONCE(int x) noexcept nogil
+
+
+cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, SyncRecord* rec,
+                       int64_t cap, const int* cancel) noexcept nogil:
+    """Decode MCUs of a sequential scan from wherever st.br stands, as if an
+    MCU started there (it need not: Huffman codes resynchronise within a few
+    blocks, and then so do block and MCU boundaries), into store (zeros, one
+    MCU's blocks after another in scan order, cap MCUs), recording in rec[j]
+    where MCU j started and the DC predictors it started with; rec[count]
+    holds the state after the last one.  Stops before an MCU that needs bits
+    past the data (a marker or the end of the input), at cap MCUs, or when
+    cancel[0] becomes non-zero.  Returns the MCUs decoded; st.br is left
+    after them.  For scans without restart markers (no MCU counting)."""
+    cdef BitReader snap
+    cdef int64_t j = 0
+    cdef int i, b, nb
+    cdef int16_t* blk = store
+    cdef ScanComponent* c
+    while j < cap:
+        if (j & 63) == 0 and JL_READ_ONCE(cancel[0]):
+            break
+        rec[j].bitpos = br_bit_position(&st.br, scan_start)
+        for i in range(st.ncomps):
+            rec[j].dc[i] = st.comps[i].last_dc
+        snap = st.br
+        for i in range(st.ncomps):
+            c = &st.comps[i]
+            nb = c.h * c.v
+            for b in range(nb):
+                block_sequential(&st.br, blk, c)
+                blk += 64
+        if st.br.nbits < st.br.pad or st.br.at_end:
+            st.br = snap
+            for i in range(st.ncomps):
+                st.comps[i].last_dc = rec[j].dc[i]
+            break
+        j += 1
+    rec[j].bitpos = br_bit_position(&st.br, scan_start)
+    for i in range(st.ncomps):
+        rec[j].dc[i] = st.comps[i].last_dc
+    return j
 
 
 cdef int decode_scan(ScanState* st) noexcept nogil:

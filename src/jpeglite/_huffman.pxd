@@ -170,7 +170,7 @@ cdef inline void bw_restart(BitWriter* w, int k) noexcept nogil:
 
 
 # ==== decode: lookahead tables and bit reader ====
-from libc.stdint cimport uint8_t, uint16_t, int32_t, uint32_t, uint64_t
+from libc.stdint cimport uint8_t, uint16_t, int32_t, uint32_t, uint64_t, int64_t
 
 cdef enum:
     # Codes up to HUFF_LOOKAHEAD bits decode with one table lookup; longer
@@ -213,6 +213,7 @@ ctypedef struct BitReader:
     int marker              # code of the marker that stopped reading, 0 if none
     Py_ssize_t marker_pos   # offset of that marker's first 0xFF
     bint at_end             # reading stopped at the end of the input
+    Py_ssize_t skipped      # bytes read that fed no bits (stuffed 0x00s and fill 0xFFs)
 
 
 cdef inline void br_init(BitReader* br, const uint8_t* data, Py_ssize_t pos,
@@ -226,6 +227,7 @@ cdef inline void br_init(BitReader* br, const uint8_t* data, Py_ssize_t pos,
     br.marker = 0
     br.marker_pos = end
     br.at_end = False
+    br.skipped = 0
 
 
 cdef inline void br_fill_bytes(BitReader* br) noexcept nogil:
@@ -251,6 +253,7 @@ cdef inline void br_fill_bytes(BitReader* br) noexcept nogil:
                     br.marker = br.data[p]
                     br.marker_pos = br.pos
                     continue
+                br.skipped += p - br.pos
                 br.pos = p + 1
             br.buf = (br.buf << 8) | c
             br.nbits += 8
@@ -291,6 +294,14 @@ cdef inline void br_fill(BitReader* br) noexcept nogil:
             br.pos += n
             return
     br_fill_bytes(br)
+
+
+cdef inline int64_t br_bit_position(const BitReader* br, Py_ssize_t start) noexcept nogil:
+    """Bits of entropy-coded data (stuffing removed) before the next unread
+    bit, counted from byte `start` (where reading began, with `skipped`
+    counting from there too).  Exact while at_end is false: two readers of
+    the same data agree on it whatever their buffering."""
+    return 8 * <int64_t>(br.pos - start - br.skipped) - br.nbits + br.pad
 
 
 cdef inline uint32_t br_peek(const BitReader* br, int n) noexcept nogil:
