@@ -306,6 +306,13 @@ cdef enum:
     MAX_SLOTS = 64          # colour conversions running at once (one row buffer set each)
 
 cdef enum:
+    # _SingleScan.take_band: IDCT bands are told from colour bands by this offset
+    IDCT_BAND = 1 << 24
+
+cdef extern from "<sched.h>" nogil:
+    int sched_yield()
+
+cdef enum:
     # _SingleScan.spec_state: no speculation; running; finished (its
     # records ready); its MCUs kept; given up (decoding goes on serially)
     SPEC_NONE = 0
@@ -564,9 +571,10 @@ cdef class _SingleScan(_FrameJob):
     # sample row held in its first row, per component
     cdef int slab_rows[4]
     cdef int slab_row0[4]
-    # the colour bands of one chunk, offered to both threads of the pipeline
+    # the IDCT and colour bands of one chunk, offered to both threads of the pipeline
     cdef cython.pymutex lock
     cdef int col_chunk, col_next, col_end
+    cdef int idct_next, idct_end, idct_left     # its IDCT bands: next to take, end, not done
     # self-synchronising speculation (pipeline without restart markers, see
     # spec_setup): a pool thread decodes MCUs from the middle of the data
     # into spec_store while the calling thread decodes from the start; the
@@ -904,45 +912,75 @@ cdef class _SingleScan(_FrameJob):
         return rc
 
     cdef int take_band(self, int k) noexcept nogil:
-        """The next colour band of chunk k nobody has taken yet, or -1."""
+        """The next band of chunk k nobody has taken yet: an IDCT band
+        (returned as band + IDCT_BAND), else, once every IDCT band is done, a
+        colour band; -1 when none is left, -2 when only the IDCT of bands
+        another thread is running stands between the caller and the colour."""
         cdef int b = -1
         with self.lock:
-            if self.col_chunk == k and self.col_next < self.col_end:
-                b = self.col_next
-                self.col_next += 1
+            if self.col_chunk == k:
+                if self.idct_next < self.idct_end:
+                    b = self.idct_next + IDCT_BAND
+                    self.idct_next += 1
+                elif self.idct_left:
+                    b = -2
+                elif self.col_next < self.col_end:
+                    b = self.col_next
+                    self.col_next += 1
         return b
 
-    def finish_shared(self, int k):
-        """The IDCT of chunk k, then its colour bands, shared with `help`
-        (GIL released)."""
+    cdef void share_bands(self, int k, int slot) noexcept nogil:
+        """IDCT and colour bands of chunk k until none is left (slot: the row
+        buffers to colour with, one per thread)."""
         cdef OutputFrame* f = &self.f
-        cdef int band, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        cdef int band = self.take_band(k)
+        while band != -1:
+            if band >= IDCT_BAND:
+                idct_band(f, band - IDCT_BAND, self.bufs[k & 1], k * self.chunk_rows, True,
+                          self.planes[0])
+                with self.lock:
+                    self.idct_left -= 1
+            elif band >= 0:
+                color_band(f, band, self.rowbufs[slot], self.planes[0])
+            else:
+                # the other thread's last IDCT band is nearly done
+                sched_yield()
+            band = self.take_band(k)
+
+    def finish_shared(self, int k):
+        """The IDCT of chunk k, then its colour bands, shared band by band
+        with `help` (GIL released)."""
+        cdef OutputFrame* f = &self.f
+        cdef int r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
         if r1 > f.nbands:
             r1 = f.nbands
         with nogil:
             if self.slab_bands:
                 self.slab_make_room(r0, r1)
-            for band in range(r0, r1):
-                idct_band(f, band, self.bufs[k & 1], r0, True, self.planes[0])
             with self.lock:
+                self.idct_next = r0
+                self.idct_end = r1
+                self.idct_left = r1 - r0
                 # every band whose rows below are now decoded
                 self.col_next = r0 - 1 if r0 > 0 else 0
                 self.col_end = f.nbands if r1 == f.nbands else r1 - 1
                 self.col_chunk = k
-            band = self.take_band(k)
-            while band >= 0:
-                color_band(f, band, self.rowbufs[0], self.planes[0])
-                band = self.take_band(k)
+            self.share_bands(k, 0)
 
     def help(self, int k):
-        """Colour bands of chunk k that finish_shared has put on offer and
-        not yet taken (none if its IDCT is still running), GIL released."""
-        cdef int band
+        """IDCT and colour bands of chunk k that finish_shared puts on offer
+        and has not taken, GIL released.  finish_shared(k) is on the pool by
+        now and the caller waits for it next, so wait for its offer here
+        (when entropy decoding is quick, as with kept speculative MCUs, the
+        offer comes after the caller is done with the next chunk)."""
+        cdef int posted = 0
         with nogil:
-            band = self.take_band(k)
-            while band >= 0:
-                color_band(&self.f, band, self.rowbufs[1], self.planes[0])
-                band = self.take_band(k)
+            while not posted:
+                with self.lock:
+                    posted = self.col_chunk == k
+                if not posted:
+                    sched_yield()
+            self.share_bands(k, 1)
 
     def run_serial(self):
         """Every chunk in order on this thread; returns the SCAN_* code."""
