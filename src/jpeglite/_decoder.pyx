@@ -186,26 +186,6 @@ cdef void* _cached = NULL
 cdef Py_ssize_t _cached_size = 0
 
 
-# Output blocks this large (a 1.4 MP RGB image) ask the kernel for 2 MiB pages
-# where it offers them on request (transparent huge pages in "madvise" mode):
-# the first write to a fresh block then faults once per 2 MiB instead of once
-# per 4 KiB page (a 48 MP RGB image: 36,000 faults, a fifth of its decode
-# time, past the one block the cache keeps).  Only the 2 MiB-aligned interior
-# of the block is advised; the allocation stays PyMem_RawMalloc's.
-cdef Py_ssize_t HUGE_MIN = 4 << 20
-cdef extern from "<sys/mman.h>" nogil:
-    int madvise(void* addr, size_t length, int advice)
-    int MADV_HUGEPAGE
-
-
-cdef void _advise_huge(void* ptr, Py_ssize_t size) noexcept nogil:
-    cdef size_t huge = 2 << 20
-    cdef size_t a = (<size_t>ptr + huge - 1) & ~(huge - 1)
-    cdef size_t b = (<size_t>ptr + <size_t>size) & ~(huge - 1)
-    if b > a:
-        madvise(<void*>a, b - a, MADV_HUGEPAGE)     # advice only: failure changes nothing
-
-
 cdef void _recycle(void* ptr, Py_ssize_t size) noexcept:
     global _cached, _cached_size
     cdef void* drop = ptr
@@ -228,8 +208,6 @@ cdef void* _take(Py_ssize_t size) noexcept:
             _cached_size = 0
     if ptr == NULL:
         ptr = PyMem_RawMalloc(size if size > 0 else 1)
-        if ptr != NULL and size >= HUGE_MIN:
-            _advise_huge(ptr, size)
     return ptr
 
 
