@@ -15,6 +15,9 @@ triangular filters), so bands run on threads (`threads` > 1):
   rows) into one of two coefficient buffers while a pool thread inverse-
   transforms chunk k from the other and then upsamples and colour-converts
   its bands, which the calling thread joins in when it is done first;
+  without restart markers another pool thread decodes the second half of
+  the data speculatively, kept from where both decoders meet at an MCU
+  start (_SingleScan.try_sync);
 - whole-image coefficients (progressive): parts of the image, each
   inverse-transformed into its own slab and colour-converted, in parallel;
 - restart markers: chunks that start at a restart marker are entropy-decoded
