@@ -991,11 +991,10 @@ CHUNK_PIXELS = 1 << 18
 # buffers, a fraction of the output's bytes (the peak stays within twice the
 # image plus the file, tests/test_decode_memory.py; the whole-image
 # coefficients are twice the output at 4:4:4, so a 12 MP photo's store holds
-# a fifth of them, at 4:2:0 two fifths); and the fewest chunks worth it.
-# (Tests move them.)
+# a fifth of them, at 4:2:0 two fifths).  (Tests move them.)  Whether an
+# image is worth threads at all is parallel.resolve_threads's rule alone.
 SPEC_AT = 0.5
 SPEC_BUDGET = 0.6
-SPEC_MIN_CHUNKS = 4
 # [dropped, kept]: how speculations ended, for the tests
 spec_counts = [0, 0]
 
@@ -1121,7 +1120,7 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     else:
         fut = None
         spec = None
-        if (lanes == 1 and not restart_interval and job.nchunks >= SPEC_MIN_CHUNKS
+        if (lanes == 1 and not restart_interval
                 and job.spec_setup(SPEC_AT, SPEC_BUDGET * job.out.nbytes
                                    - sum(b.nbytes for bs in buffers for b in bs))):
             # entropy decoding is the one serial stage: a pool thread decodes
