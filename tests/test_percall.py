@@ -262,3 +262,30 @@ def test_small_images_with_default_threads_never_touch_the_pool(crop, monkeypatc
         data = jpeglite.encode(image)
         assert jpeglite.decode(data).shape == image.shape
         assert jpeglite.decode(data, threads=8).shape == image.shape
+
+
+def test_twelve_bit_files_go_through_the_marker_loop():
+    image = (np.arange(48 * 40 * 3) * 37 % 4096).astype(np.uint16).reshape(48, 40, 3)
+    data = jpeglite.encode(image, precision=12)
+    head = ordinary_header(data)        # an SOF1 frame: ordinary framing
+    out = jpeglite.decode(data)
+    assert out.dtype == np.uint16 and out.shape == image.shape
+    assert head is None or head.key not in decoder._PLANS
+
+
+def test_stray_markers_after_the_scan_decode_once(crop, monkeypatch):
+    # RSTn without a DRI: the marker loop skips them after the scan; the fast
+    # path does too, without decoding the scan a second time
+    data = bytearray(jpeglite.encode(crop, 85, restart_interval=2))
+    start = data.index(b"\xff\xdd")
+    data = bytes(data[:start] + data[start + 6:])
+    want = _marker_loop(data)
+    calls = []
+    real = decoder.decode_single_scan
+    monkeypatch.setattr(decoder, "decode_single_scan", lambda *a: calls.append(1) or real(*a))
+    for _ in range(2):
+        assert np.array_equal(jpeglite.decode(data), want)
+    assert len(calls) == 2
+    # a segment after the scan: the marker loop reads it (here: a second scan, an error)
+    sos = [s for s in _segments(data) if s[0] == 0xDA][0]
+    _same_error(data[:-2] + data[sos[1]:sos[2]] + b"\x00" * 8 + b"\xff\xd9")

@@ -82,6 +82,9 @@ def _color_conversion(st):
     comps = st.frame.components
     if len(comps) == 1:
         return CC_GRAY_
+    if st.frame.lossless:
+        # libjpeg-turbo 3 converts no colour in lossless mode (highbit)
+        return CC_RGB_ if len(comps) == 3 else CC_CMYK_
     if len(comps) == 3:
         if st.jfif:
             return CC_YCC_RGB_
@@ -138,6 +141,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     tables = {}
     single_scan = False
     work = 0                # coefficient visits of the scans so far (see _scan_work)
+    lossless = None         # a lossless frame's samples (highbit.LosslessFrame)
     while True:
         try:
             ff = find_marker(data, pos)
@@ -192,6 +196,18 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 if observer is not None:
                     observer.segment(st, code, ff, end, scan)
                 f = st.frame
+                # ---- hibit: a lossless frame's scans (T.81 Annex H) ----
+                if f.lossless:
+                    if observer is not None or not fused:
+                        raise _JPEGError("a lossless (SOF3) file has no DCT coefficients: "
+                                         "read_coefficients, analyze and scaled decoding "
+                                         "do not apply to it", ff)
+                    if lossless is None:
+                        from .highbit import LosslessFrame
+                        lossless = LosslessFrame(f)
+                    pos = lossless.scan(st, scan, data)
+                    complete = lossless.complete and pos < n
+                    continue
                 if single_scan:
                     # libjpeg reads a sequential file whose first scan holds every
                     # component as single-scan and stops at a second SOS (Pillow
@@ -213,9 +229,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                         f"the scans ask for more work than {_PASSES} full passes over "
                         f"every coefficient of the frame (a valid progression needs at "
                         f"most that): a decompression bomb", ff)
-                c0 = f.components[0]
-                if (fused and single_scan and not f.arithmetic
-                        and (len(f.components) > 1 or c0.h == c0.v == 1)):
+                if fused and single_scan and _fused_frame(f):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
                     image, pos = decode_single_scan(
@@ -265,6 +279,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
 
     if tables_only:
         return Decoded(st, None, None, None)
+    if lossless is not None:
+        return Decoded(st, lossless.image(), None, None)
     if image is not None:
         return Decoded(st, image, None, None)
     if st.frame is None or coefs is None:
@@ -299,6 +315,15 @@ _PLANS = _OrderedDict()
 _PLANS_SIZE = 64
 
 
+def _fused_frame(f):
+    """Whether a single-scan (sequential, every component in its one scan)
+    frame decodes on the fused path: Huffman-coded 8-bit samples, and a
+    grey frame only with 1x1 sampling."""
+    c0 = f.components[0]
+    return (not f.arithmetic and f.precision == 8
+            and (len(f.components) > 1 or c0.h == c0.v == 1))
+
+
 def _fused_plan(data, max_pixels):
     """The FusedPlan of ``data``'s header, read by the marker loop (stopped
     at the first SOS), or None when the file does not take the fused path
@@ -307,11 +332,9 @@ def _fused_plan(data, max_pixels):
         dec = _run_markers(data, max_pixels, 1, fused=True, header_only=True)
         st, scan = dec.state, dec.scan
         f = st.frame
-        if (scan is None or f.progressive or f.arithmetic
-                or len(scan.components) != len(f.components)):
-            return None
-        c0 = f.components[0]
-        if len(f.components) == 1 and not c0.h == c0.v == 1:
+        # the marker loop's rule for its fused path, at a first scan
+        if (scan is None or f.lossless or f.progressive
+                or len(scan.components) != len(f.components) or not _fused_frame(f)):
             return None
         quant, raw_quant = [None] * len(f.components), [None] * len(f.components)
         # (one complete sequential scan is always within _work_budget)
@@ -327,7 +350,8 @@ def _fused_plan(data, max_pixels):
 
 def _decode_ordinary(data, max_pixels, threads):
     """``decode`` of an ordinary single-scan file (``_markers.ordinary_header``)
-    whose scan ends at an EOI or at the end of the data, from the plan its
+    whose scan ends at an EOI (after stray RSTn/TEM markers, if any) or at
+    the end of the data, from the plan its
     header's bytes key (made on first sight by the marker loop); None for any
     other file, and for a header the marker loop refuses, so that ``decode``
     reads it with the marker loop and gives the same image or error."""
@@ -354,12 +378,18 @@ def _decode_ordinary(data, max_pixels, threads):
         data, head.data_start, plan.inputs, plan.outputs, plan.width, plan.height,
         plan.max_v, plan.mcus_x, plan.mcus_y, plan.restart_interval, plan.color,
         _parallel.resolve_threads(threads, plan.pixels, decode=True))
-    # the marker loop stops at an EOI after the scan, and (the image being
-    # complete) at the end of the data; anything else it reads on
+    # what the marker loop does after the scan: it skips RSTn and TEM, stops
+    # at an EOI and (the image being complete) at the end of the data; any
+    # other marker it reads on (a segment, or an error): then it runs here
     ff = find_marker(data, pos)
-    if ff < 0 or data[ff + 1] == _jfif.EOI:
-        return image
-    return None
+    while ff >= 0:
+        code = data[ff + 1]
+        if code == _jfif.EOI:
+            break
+        if not (_jfif.RST0 <= code <= _jfif.RST7 or code == _jfif.TEM):
+            return None
+        ff = find_marker(data, ff + 2)
+    return image
 
 
 def read_tables(data):
@@ -390,6 +420,10 @@ def decode(data, max_pixels, threads, tables=None):
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame
+    if f.precision != 8:
+        from .highbit import reconstruct12
+        return reconstruct12(f, dec.coefs, dec.quant, _color_conversion(st),
+                             _parallel.resolve_threads(threads, f.width * f.height, decode=True))
     comps = []
     for c in f.components:
         q = dec.quant[c.index]
@@ -428,6 +462,9 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None):
     st, f = dec.state, dec.state.frame
     if f is None or dec.coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
+    if f.precision != 8:
+        raise _JPEGError("scaled decoding of 12-bit samples is not supported (decode at "
+                         "scale=1)", f.offset)
     min_size = 8 // denom
     out_w, out_h = -(-f.width // denom), -(-f.height // denom)
 
@@ -492,7 +529,9 @@ def read_header(data, max_pixels):
     st = _run_markers(data, max_pixels, 1, fused=False, header_only=True).state
     if st.frame is None:
         raise _JPEGError("no image: no frame header before the first scan", 0)
-    qtables = {c.tq: st.qt[c.tq] for c in st.frame.components if st.qt[c.tq] is not None}
+    # (a table id past 3 is legal in a component no scan reads, and in a lossless frame)
+    qtables = {c.tq: st.qt[c.tq] for c in st.frame.components
+               if c.tq <= 3 and st.qt[c.tq] is not None}
     return Header(st.frame, _color_name(st), qtables, _jfif.metadata_segments(st))
 
 
@@ -500,6 +539,7 @@ def read_header(data, max_pixels):
 _SUBSAMPLING_NAMES = {(1, 1): "4:4:4", (2, 1): "4:2:2", (2, 2): "4:2:0", (1, 2): "4:4:0",
                       (4, 1): "4:1:1", (4, 2): "4:1:0"}
 _PROCESS_NAMES = {_jfif.SOF0: "baseline", _jfif.SOF1: "extended", _jfif.SOF2: "progressive",
+                  _jfif.SOF3: "lossless",
                   _jfif.SOF9: "extended, arithmetic", _jfif.SOF10: "progressive, arithmetic"}
 
 
@@ -618,7 +658,8 @@ def read_coefficients(data, max_pixels):
         else:
             qtables[c.tq] = _np.asarray(table, _np.uint16).copy()
     color = _color_name(st)
-    return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st))
+    return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st),
+                        f.precision)
 
 
 # Each coefficient of a valid progression is coded by one first pass with
