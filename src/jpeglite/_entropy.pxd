@@ -1,8 +1,8 @@
 # Per-block entropy kernels shared by the drivers.
 
 # ==== encode: run-length symbols and baseline scan coding ====
-from libc.stdint cimport int16_t, int64_t, uint32_t, uint64_t
-from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bw_reserve, bw_restart, bw_finish,
+from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t, uint64_t
+from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bits_put, bw_reserve, bw_restart, bw_finish,
                                 bw_take_bytes,
                                 jl_enc_bitlen, jl_enc_bitlen_nz, jl_enc_ctz64)
 
@@ -73,11 +73,17 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     DC: the category of the difference to the previous DC, then the
     difference's low bits (one's complement when negative). AC in zigzag
     order: run/size symbols, ZRL (0xF0) for 16 zeros, EOB (0x00) when the
-    block ends in zeros. Only the non-zero coefficients are visited.
+    block ends in zeros. Only the non-zero coefficients are visited: the
+    zigzag mask's lowest set bit (count trailing zeros) is the next one, the
+    distance from the one before is the zero run. Each symbol goes out with
+    its amplitude bits in one bits_put, on the writer's state held in locals.
     """
-    cdef uint64_t nz
-    cdef uint32_t e
-    cdef int k, r, prev, t, t2, nbits, sgn
+    cdef uint64_t nz, e
+    cdef uint64_t acc = w.acc
+    cdef int free = w.free
+    cdef uint8_t* out = w.buf + w.pos
+    cdef int k, r, t, t2, nbits, sgn
+    cdef bint eob
     # branch-free |t| and the one's complement form of negative values:
     # the sign of a coefficient is a coin toss for the branch predictor
     t2 = blk[0] - last_dc[0]
@@ -86,16 +92,21 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     t = (t2 ^ sgn) - sgn
     t2 += sgn
     nbits = jl_enc_bitlen(<unsigned int>t)
-    bw_put(w, (dc.code[nbits] << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
-           dc.size[nbits] + nbits)
+    e = dc.packed[nbits]
+    bits_put(&acc, &free, &out,
+             <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)), <int>(e & 0xFF))
     nz = zigzag_nonzero(blk, zm)
-    prev = 0
+    eob = (nz >> 63) == 0
+    # bit 0 of nz is the coefficient after the last one coded (k): the count
+    # of trailing zeros is the zero run
+    nz >>= 1
+    k = 0
     while nz:
-        k = jl_enc_ctz64(nz)
-        nz &= nz - 1
-        r = k - prev - 1
+        r = jl_enc_ctz64(nz)
+        k += r + 1
+        nz = (nz >> r) >> 1
         while r > 15:
-            bw_put(w, ac.code[0xF0], ac.size[0xF0])
+            bits_put(&acc, &free, &out, ac.code[0xF0], ac.size[0xF0])
             r -= 16
         t2 = blk[zm.zz[k]]
         sgn = t2 >> 31
@@ -103,11 +114,14 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
         t2 += sgn
         nbits = jl_enc_bitlen_nz(<unsigned int>t)
         e = ac.packed[(r << 4) | nbits]
-        bw_put(w, ((e >> 8) << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
-               <int>(e & 0xFF) + nbits)
-        prev = k
-    if prev != 63:
-        bw_put(w, ac.code[0], ac.size[0])
+        bits_put(&acc, &free, &out,
+                 <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
+                 <int>(e & 0xFF))
+    if eob:
+        bits_put(&acc, &free, &out, ac.code[0], ac.size[0])
+    w.acc = acc
+    w.free = free
+    w.pos = out - w.buf
 
 
 cdef inline void count_block(const int16_t* blk, int* last_dc, int64_t* counts,

@@ -33,7 +33,7 @@ cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
             raise ValueError("Huffman code longer than its size")
         out.code[i] = c[i]
         out.size[i] = s[i]
-        out.packed[i] = (c[i] << 8) | s[i]
+        out.packed[i] = ((<uint64_t>c[i] << (i & 15)) << 8) | (s[i] + (i & 15))
     return 0
 
 
