@@ -184,10 +184,10 @@ cdef inline int block_cost(const int16_t* blk, int* last_dc, const HuffCodes* dc
     return bits
 
 
-cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mcus_x,
+cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, int mcus_x,
                              Py_ssize_t mcu0, int restart_interval,
                              const ZigzagMap* zz) noexcept nogil:
-    """Code (w != NULL) or count (w == NULL) one row of MCUs, interleaved (T.81 A.2.3).
+    """Code (w != NULL) or count (w == NULL) MCUs mx0..mcus_x-1 of one row, interleaved (T.81 A.2.3).
 
     mcu0 is the scan index of the row's first MCU: restart markers go before
     every MCU whose index is a non-zero multiple of restart_interval, so a
@@ -202,9 +202,9 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mcus_
     cdef const int16_t* row
     for c in range(ncomp):
         nblocks += comps[c].h * comps[c].v
-    if w != NULL and not bw_reserve(w, mcus_x * (nblocks * BLOCK_MAX_BYTES + 4) + 16):
+    if w != NULL and not bw_reserve(w, (mcus_x - mx0) * (nblocks * BLOCK_MAX_BYTES + 4) + 16):
         return -1
-    for mx in range(mcus_x):
+    for mx in range(mx0, mcus_x):
         m = mcu0 + mx
         if restart_interval and m and m % restart_interval == 0:
             if w != NULL:

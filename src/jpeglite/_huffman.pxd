@@ -49,8 +49,24 @@ cdef extern from *:
             p[i] = (unsigned char)(v >> (56 - 8 * i));
     #endif
     }
+    /* The 8 bytes at p as a big-endian number. */
+    static inline unsigned long long jl_load_be64(const unsigned char *p) {
+    #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) \
+        && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        unsigned long long v;
+        __builtin_memcpy(&v, p, 8);
+        return __builtin_bswap64(v);
+    #else
+        unsigned long long v = 0;
+        int i;
+        for (i = 0; i < 8; i++)
+            v = (v << 8) | p[i];
+        return v;
+    #endif
+    }
     """
     void jl_store_be64(unsigned char* p, unsigned long long v) noexcept nogil
+    unsigned long long jl_load_be64(const unsigned char* p) noexcept nogil
     int jl_enc_bitlen(unsigned int x) noexcept nogil
     int jl_enc_bitlen_nz(unsigned int x) noexcept nogil
     int jl_enc_ctz64(unsigned long long x) noexcept nogil
@@ -126,9 +142,8 @@ cdef inline void bw_byte(BitWriter* w, uint8_t b) noexcept nogil:
 cdef inline uint8_t* bits_flush(uint8_t* p, uint64_t a) noexcept nogil:
     """Write the 64 bits of `a` at p, most significant byte first, stuffed; returns the end."""
     cdef int s
-    # (~a - 0x01..01) & a & 0x80..80 is non-zero iff some byte of ~a is zero,
-    # i.e. iff some byte of a is 0xFF: only such a word goes byte by byte.
-    if ((~a) - <uint64_t>0x0101010101010101ULL) & a & <uint64_t>0x8080808080808080ULL:
+    # only a word with a 0xFF byte goes byte by byte
+    if bits_has_ff(a):
         s = 56
         while s >= 0:
             p = bits_byte(p, <uint8_t>(a >> s))
@@ -170,6 +185,67 @@ cdef inline void bw_put(BitWriter* w, uint32_t bits, int n) noexcept nogil:
     cdef uint8_t* p = w.buf + w.pos
     bits_put(&w.acc, &w.free, &p, bits, n)
     w.pos = p - w.buf
+
+
+cdef inline bint bits_has_ff(uint64_t a) noexcept nogil:
+    """Whether some byte of a is 0xFF."""
+    # (~a - 0x01..01) & a & 0x80..80 is non-zero iff some byte of ~a is zero
+    return (((~a) - <uint64_t>0x0101010101010101ULL) & a & <uint64_t>0x8080808080808080ULL) != 0
+
+
+cdef inline void bits_append(uint64_t* acc, int* free, uint8_t** out, const uint8_t* src,
+                             Py_ssize_t n) noexcept nogil:
+    """Append the data bits of n bytes of entropy-coded data (stuffed: every 0xFF
+    followed by a 0x00, as bits_flush writes them) at any bit position.
+
+    The join of separately coded pieces of one scan: a piece's bits shift by
+    the bit position the piece starts at, which changes every byte, so they
+    are unstuffed here and stuffed again by bits_put where the shifted bytes
+    are 0xFF. Eight bytes a step while they hold no 0xFF. The caller reserves
+    2 * n + 16 bytes (shifted bits can make more 0xFF bytes than they had).
+    """
+    cdef Py_ssize_t i = 0
+    cdef uint64_t v
+    cdef uint8_t b
+    while i < n:
+        if i + 8 <= n:
+            v = jl_load_be64(src + i)
+            if not bits_has_ff(v):
+                bits_put(acc, free, out, <uint32_t>(v >> 32), 32)
+                bits_put(acc, free, out, <uint32_t>v, 32)
+                i += 8
+                continue
+        b = src[i]
+        bits_put(acc, free, out, b, 8)
+        i += 2 if b == 0xFF else 1     # the stuffed 0x00 carries no data
+
+
+cdef inline void bw_append(BitWriter* w, const uint8_t* src, Py_ssize_t n, uint32_t tail,
+                           int tail_bits) noexcept nogil:
+    """Append a piece of a scan: n stuffed bytes (see bits_append) and then the
+    tail_bits (0..7) low bits of tail. The caller reserves 2 * n + 16 bytes."""
+    cdef uint8_t* p = w.buf + w.pos
+    bits_append(&w.acc, &w.free, &p, src, n)
+    if tail_bits:
+        bits_put(&w.acc, &w.free, &p, tail, tail_bits)
+    w.pos = p - w.buf
+
+
+cdef inline uint32_t bw_split_tail(BitWriter* w, int* tail_bits) noexcept nogil:
+    """Write out the whole bytes of the accumulator (stuffed) and return the
+    bits left over (0..7 of them, right-aligned; their count in tail_bits):
+    a piece of a scan whose last byte the next piece completes. The caller
+    reserves 16 bytes."""
+    cdef int nvalid = 64 - w.free
+    cdef uint32_t tail
+    while nvalid >= 8:
+        nvalid -= 8
+        bw_byte(w, <uint8_t>(w.acc >> nvalid))
+    tail = <uint32_t>(w.acc & ((<uint64_t>1 << nvalid) - 1))
+    w.acc = 0
+    w.free = 64
+    tail_bits[0] = nvalid
+    return tail
 
 
 cdef inline void bw_finish(BitWriter* w) noexcept nogil:
