@@ -10,7 +10,9 @@ Everything per MCU row goes through ``encode_rows(frame, work, ..., my0, my1)``,
 which takes a range of MCU rows with its own scratch and bit writer: a band
 that starts on a restart boundary (restart interval a multiple of the MCUs per
 row) can be coded by another thread into its own buffer and the buffers
-concatenated.
+concatenated; in a scan without restart markers a band is coded apart except
+its first MCU (``BandPiece``), and ``BandCoder.append_piece`` joins the bands
+at whatever bit position each starts.
 """
 import numpy as np
 from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t, uint32_t, uint64_t
