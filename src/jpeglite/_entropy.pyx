@@ -36,7 +36,7 @@ cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
             raise ValueError("Huffman code longer than its size")
         out.code[i] = c[i]
         out.size[i] = s[i]
-        out.packed[i] = (c[i] << 8) | s[i]
+        out.packed[i] = ((<uint64_t>c[i] << (i & 15)) << 8) | (s[i] + (i & 15))
     return 0
 
 
@@ -98,7 +98,7 @@ cdef int _code_scan(BitWriter* w, ScanComp* comps, int ncomp, list arrays,
             for c in range(ncomp):
                 comps[c].rows = min(comps[c].v, hb[c] - <int>my * comps[c].v)
                 comps[c].blocks = base[c] + my * comps[c].v * comps[c].row_stride
-            rc = code_mcu_row(w, comps, ncomp, <int>mcus_x, my * mcus_x, restart_interval, &ZZ)
+            rc = code_mcu_row(w, comps, ncomp, 0, <int>mcus_x, my * mcus_x, restart_interval, &ZZ)
             if rc < 0:
                 break
     return rc

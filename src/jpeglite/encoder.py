@@ -13,8 +13,15 @@ byte-identical:
   restart interval): each segment is colour-converted, transformed and
   entropy-coded by one thread into its own buffer (its bytes start with the
   RSTn marker and end padded), and the buffers are concatenated.
-- No usable restart boundaries: bands are transformed by the pool while the
-  calling thread entropy-codes finished bands in order with one bit writer;
+- No restart markers: every band is colour-converted, transformed and
+  entropy-coded by one thread into its own buffer (``BandPiece``), all but
+  its first MCU, whose DC differences need the last DCs of the band before;
+  the calling thread then codes each first MCU and appends the band's bits
+  in order, shifted to the bit position the band starts at (not byte
+  aligned) and stuffed again (``BandCoder.append_piece``).
+- Restart markers but no MCU row starting an interval: bands are
+  transformed by the pool while the calling thread entropy-codes finished
+  bands in order with one bit writer;
   it transforms bands itself while the next one to code is not ready. A
   window of band buffers bounds the memory.
 - ``optimize=True``: bands are transformed into whole-image block arrays and
@@ -216,6 +223,13 @@ def encode_scan_threaded(coder, threads, plan):
     if segments is not None:
         parts = _parallel.run(lambda b: coder.encode_segment(*b), segments, threads)
         return tables, b"".join(parts)
+    if not coder.restart_interval:
+        # every band transformed and coded by one thread; only the first MCU
+        # of each waits for the band before (its DC predictions)
+        pieces = _parallel.run(lambda b: coder.encode_piece(*b), _bands(coder, threads), threads)
+        for piece in pieces:
+            coder.append_piece(piece)
+        return tables, coder.finish()
     bands = _bands(coder, threads)
     free = []           # band buffers already coded, for reuse (same band height)
     lock = threading.Lock()
