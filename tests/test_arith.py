@@ -174,11 +174,6 @@ def test_corrupt_data_decodes_as_libjpeg_does():
     assert same >= 20
 
 
-def test_analyze_says_it_does_not_cover_arithmetic_scans():
-    with pytest.raises(JPEGError, match="arithmetic"):
-        jpeglite.analyze((DATA / "tiny_grey.jpg").read_bytes())
-
-
 def test_every_cut_of_a_small_file_is_read_as_pillow_reads_it():
     """The arithmetic decoder reads no byte it does not need (as libjpeg):
     data that ends right after the last interval's bytes, without EOI,

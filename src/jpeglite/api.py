@@ -542,6 +542,18 @@ def analyze(image, quality=None, *, subsampling=None, optimize=False, restart_in
       part, and ``lossless_headroom``: the bits optimal Huffman tables would
       save (exact for sequential files, whose scans are re-coded).
 
+    Arithmetic-coded files (SOF9, SOF10; ``options["process"]`` says
+    "arithmetic"): the huffman stage holds the file's arithmetic-coded bits
+    (``details["coder"] == "arithmetic"``): per scan and component the code
+    bits of its DC and AC decisions (bits: the QM-coder's renormalization
+    shifts, each decision's going to the block that made it, so they add up
+    to the scan's ``code_bits``), the scan's stuffed bytes, RSTn and
+    ``flush_bits`` (the rest of its bytes: the coder's final bytes, less the
+    zero bytes its encoder dropped), and the conditioning (DAC) of the slots
+    used; the rle stage repeats those bits (decisions have no symbol table
+    to bound); ``block_bits`` are each block's code bits, exact; DAC
+    segments count in the model; there is no Huffman headroom.
+
     ``model_bits`` (DQT, DHT), ``header_bits`` (SOI, SOF, SOS, DRI, EOI, JFIF
     APP0, Adobe APP14: what the decoder reads), ``data_bits`` (entropy-coded
     data with stuffing, padding and RSTn) and ``metadata_bits`` (other APPn,

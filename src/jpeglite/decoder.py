@@ -113,7 +113,9 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     the marker code, the offset of its 0xFF, the offset after its segment,
     the parsed ``Scan`` for SOS, else None), and
     ``observer.scan`` walks each scan's entropy-coded data in place of
-    ``_decoder.decode_scan`` (same arguments, same result).
+    ``_decoder.decode_scan`` (same arguments, same result), and
+    ``observer.arith_scan`` an arithmetic-coded scan's in place of
+    ``_arith.decode_scan``.
     ``tables``: a ``jfif.TableSet`` defined before the first marker (the
     tables-only stream of an abbreviated image stream); the stream's own
     DQT/DHT replace them slot by slot, as in libjpeg.
@@ -230,10 +232,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 for sc in inputs:
                     sc.coefs = coefs[sc.index]
                 if f.arithmetic:
-                    if observer is not None:
-                        raise _JPEGError("the file report does not cover arithmetic-coded "
-                                         "scans yet", ff)
-                    pos, _corrupt, _bad_rst = arith_scan(
+                    pos, _corrupt, _bad_rst = (arith_scan if observer is None
+                                               else observer.arith_scan)(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al, st.conditioning)
                     # it reads no byte it does not need (as libjpeg's) and
