@@ -651,27 +651,33 @@ cdef inline void encode_dc_diff(ArithEncoder* e, uint8_t* stats, int* context, i
         m >>= 1
 
 
-cdef inline void encode_ac_block(ArithEncoder* e, uint8_t* stats, const int16_t* blk,
-                                 int kx) noexcept nogil:
-    """AC coefficients 1..63 of one natural-order block (the inverse of
-    decode_ac_band over a sequential block)."""
+cdef inline int shifted(int v, int al) noexcept nogil:
+    """|v| >> al: the magnitude an AC scan with point transform al codes (T.81 G.1.2.3)."""
+    return (-v if v < 0 else v) >> al
+
+
+cdef inline void encode_ac_band(ArithEncoder* e, uint8_t* stats, const int16_t* blk,
+                                int ss, int se, int al, int kx) noexcept nogil:
+    """AC coefficients ss..se of one natural-order block, their magnitudes
+    shifted right by al (the inverse of decode_ac_band; a sequential block is
+    1..63 with al 0)."""
     cdef uint8_t* st
     cdef uint8_t fixed = FIXED
-    cdef int k, eob = 63, v, sign, u, m
-    while eob > 0 and blk[NATURAL[eob]] == 0:
+    cdef int k, eob = se, v, sign, u, m
+    while eob >= ss and shifted(blk[NATURAL[eob]], al) == 0:
         eob -= 1
-    k = 1
+    k = ss
     while k <= eob:
         st = stats + 3 * (k - 1)
         qm_encode(e, st, 0)                 # not the end of the block
-        while blk[NATURAL[k]] == 0:
+        while shifted(blk[NATURAL[k]], al) == 0:
             qm_encode(e, st + 1, 0)
             st += 3
             k += 1
         qm_encode(e, st + 1, 1)
         v = blk[NATURAL[k]]
         sign = v < 0
-        u = (-v if sign else v) - 1
+        u = shifted(v, al) - 1
         qm_encode(e, &fixed, sign)
         st += 2
         m = 0
@@ -697,15 +703,54 @@ cdef inline void encode_ac_block(ArithEncoder* e, uint8_t* stats, const int16_t*
             qm_encode(e, st, (u & m) != 0)
             m >>= 1
         k += 1
-    if eob < 63:
-        qm_encode(e, stats + 3 * eob, 1)    # end of block
+    if eob < se:
+        qm_encode(e, stats + 3 * eob, 1)    # end of block (eob + 1 <= se)
+
+
+cdef inline void refine_ac_band_out(ArithEncoder* e, uint8_t* stats, const int16_t* blk,
+                                    int ss, int se, int al) noexcept nogil:
+    """One successive-approximation bit of AC coefficients ss..se (the inverse
+    of refine_ac_band: the earlier scans sent the magnitudes shifted by al + 1)."""
+    cdef uint8_t* st
+    cdef uint8_t fixed = FIXED
+    cdef int k, eob = se, eobx, v
+    while eob >= ss and shifted(blk[NATURAL[eob]], al) == 0:
+        eob -= 1
+    eobx = eob                      # the last coefficient the earlier scans made nonzero
+    while eobx >= ss and shifted(blk[NATURAL[eobx]], al + 1) == 0:
+        eobx -= 1
+    k = ss
+    while k <= eob:
+        st = stats + 3 * (k - 1)
+        if k > eobx:
+            qm_encode(e, st, 0)             # not the end of the block
+        v = shifted(blk[NATURAL[k]], al)
+        while v == 0:
+            qm_encode(e, st + 1, 0)
+            st += 3
+            k += 1
+            v = shifted(blk[NATURAL[k]], al)
+        if v > 1:                           # nonzero before: its correction bit
+            qm_encode(e, st + 2, v & 1)
+        else:                               # newly nonzero: magnitude 1, its sign
+            qm_encode(e, st + 1, 1)
+            qm_encode(e, &fixed, blk[NATURAL[k]] < 0)
+        k += 1
+    if k <= se:
+        qm_encode(e, stats + 3 * (k - 1), 1)     # end of block
 
 
 def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_slots, ac_slots,
-                int restart_interval=0):
-    """Arithmetic-code a sequential scan (SOF9) with the default conditioning
-    (L = 0, U = 1, Kx = 5: no DAC segment needed); returns the entropy-coded
-    bytes, restart markers included.
+                int restart_interval=0, int kind=SCAN_SEQUENTIAL, int Ss=0, int Se=63,
+                int Ah=0, int Al=0):
+    """Arithmetic-code a scan with the default conditioning (L = 0, U = 1,
+    Kx = 5: no DAC segment needed); returns the entropy-coded bytes, restart
+    markers included.  ``kind``: one of the _decoder.SCAN_* kinds: a
+    sequential scan (SOF9), or a progressive one (SOF10; T.81 G.1.3.2) of
+    band ``Ss``..``Se`` and successive approximation ``Ah``, ``Al``, the
+    inverse of what ``decode_scan`` reads (a first scan codes the
+    coefficients' DC shifted right by Al, AC magnitudes shifted right by Al;
+    a refinement the bit Al of each).
 
     ``blocks[c]``: component c's quantized blocks, a (rows, cols, 64) int16
     array in natural order covering its samples; ``h[c]``, ``v[c]``: its
@@ -721,6 +766,13 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_slots, ac
     cdef int ncomp = len(arrays)
     if len(dc_slots) != ncomp or len(ac_slots) != ncomp:
         raise ValueError("one DC and one AC slot per component")
+    if kind != SCAN_SEQUENTIAL and not (
+            kind in (SCAN_DC_FIRST, SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
+            and 0 <= Ss <= Se <= 63 and 0 <= Al <= 13
+            and (Ss >= 1) == (kind in (SCAN_AC_FIRST, SCAN_AC_REFINE))
+            and (ncomp == 1 or Ss == 0)):
+        raise ValueError("bad progressive scan parameters")
+    cdef uint8_t fixed = FIXED
     cdef const int16_t* base[4]
     cdef int hb[4]
     cdef int wb[4]
@@ -778,12 +830,24 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_slots, ac
                             if by < hb[c] and bx < wb[c]:
                                 blk = base[c] + (<Py_ssize_t>by * wb[c] + bx) * 64
                             else:
-                                dummy[0] = <int16_t>last[c]
+                                # libjpeg's dummy block: the DC of the block coded
+                                # before it in the MCU (bits Al and up are enough)
+                                dummy[0] = <int16_t>(last[c] << Al)
                                 blk = dummy
-                            encode_dc_diff(e, e.dc_stats[dcs[c]], &ctx[c], blk[0] - last[c],
-                                           0, 1)
-                            last[c] = blk[0]
-                            encode_ac_block(e, e.ac_stats[acs[c]], blk, 5)
+                            if kind == SCAN_SEQUENTIAL or kind == SCAN_DC_FIRST:
+                                # the predictor of the DC shifted right by Al (floor)
+                                encode_dc_diff(e, e.dc_stats[dcs[c]], &ctx[c],
+                                               (blk[0] >> Al) - last[c], 0, 1)
+                                last[c] = blk[0] >> Al
+                                if kind == SCAN_SEQUENTIAL:
+                                    encode_ac_band(e, e.ac_stats[acs[c]], blk, 1, 63, 0, 5)
+                            elif kind == SCAN_DC_REFINE:
+                                qm_encode(e, &fixed, (blk[0] >> Al) & 1)
+                                last[c] = blk[0] >> Al
+                            elif kind == SCAN_AC_FIRST:
+                                encode_ac_band(e, e.ac_stats[acs[c]], blk, Ss, Se, Al, 5)
+                            else:
+                                refine_ac_band_out(e, e.ac_stats[acs[c]], blk, Ss, Se, Al)
         qm_enc_flush(e)
     try:
         if e.failed:

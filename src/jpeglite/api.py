@@ -113,12 +113,14 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         (SOF2) with Huffman tables optimized per scan (as libjpeg, which
         forces optimize in progressive mode), bytes identical to Pillow's
         ``progressive=True``.
-    arithmetic: True writes an arithmetic-coded sequential file (SOF9, T.81
-        Annex D; the same pixels as the Huffman file), typically 5-10%
-        smaller than ``optimize=True``. For readers you control: libjpeg,
-        libjpeg-turbo (Pillow, for files up to 64 KB) and jpeglite read it,
-        browsers do not. ``optimize`` has no effect on it; it does not
-        combine with ``progressive``.
+    arithmetic: True writes an arithmetic-coded file (T.81 Annex D; the
+        same pixels as the Huffman file): sequential (SOF9), typically 5-10%
+        smaller than ``optimize=True``, or with ``progressive`` progressive
+        (SOF10, the scans of ``scans`` or libjpeg's default; its scan data
+        byte for byte libjpeg-turbo's ``jpegtran -arithmetic
+        -progressive``). For readers you control: libjpeg, libjpeg-turbo
+        (Pillow, for files up to 64 KB; djpeg) and jpeglite read it,
+        browsers do not. ``optimize`` has no effect on it.
     scans: with progressive=True, a custom scan script instead of libjpeg's
         default (``jpeglite.scans.default_script``): a sequence of
         ``jpeglite.scans.ScanSpec(components, Ss, Se, Ah, Al)`` or tuples of
@@ -397,8 +399,8 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     this image's symbol counts; False uses the Annex K tables.
     ``restart_interval``: a restart marker every this many MCUs, 0..65535.
     ``threads``: as ``encode``'s (progressive scans are coded in parallel).
-    ``arithmetic``: True writes an arithmetic-coded sequential file (SOF9;
-    see ``encode``); ``optimize`` has no effect on it.
+    ``arithmetic``: True writes an arithmetic-coded file (SOF9, or SOF10
+    with ``progressive``; see ``encode``); ``optimize`` has no effect on it.
 
     Raises TypeError/ValueError before anything is written for a wrong type,
     shapes that do not match the image size and sampling, bad tables, a bad
@@ -418,10 +420,7 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
     if not isinstance(arithmetic, (bool, _np.bool_)):
         raise TypeError(f"arithmetic must be a bool, not {type(arithmetic).__name__}")
-    if arithmetic:
-        if progressive:
-            raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "
-                             "combine with progressive=True")
+    if arithmetic and not progressive:
         return b"".join(encoder.arithmetic_parts(coefficients, restart_interval))
     if progressive:
         # arguments checked above, once: straight to the writer
@@ -431,6 +430,9 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
         c = coefficients
         script = _scans.script_for(scans, [(k.h, k.v) for k in c.components],
                                    ycbcr=c.color == "ycbcr")
+        if arithmetic:
+            from .progressive import write_progressive_arithmetic
+            return write_progressive_arithmetic(c, script, restart_interval)
         return write_progressive(c, script, [k.blocks for k in c.components], restart_interval,
                                  0, _parallel.resolve_threads(threads, c.width * c.height))
     if scans is not None:
