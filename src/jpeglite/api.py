@@ -273,9 +273,10 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     early marker, restart resynchronisation, runs past coefficient 63
     landing on coefficient 63; in arithmetic-coded data, zero bytes after
     an early marker and a bad code giving up on the rest of its restart
-    interval).  One difference: a progressive file that ends
-    (with an EOI) before its low-frequency coefficients are complete gets no
-    block smoothing here, where libjpeg smooths it.
+    interval).  A progressive file that ends (with an EOI) before its
+    low-frequency coefficients are complete is block-smoothed as libjpeg
+    smooths it (``jpeglite.smoothing``; ``read_coefficients`` gives the
+    file's own coefficients).
 
     Two refusals bound the memory and work of a decode by the size of its
     input, where libjpeg (Pillow) would decode a mostly grey image:

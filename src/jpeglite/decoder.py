@@ -15,6 +15,7 @@ import numpy as _np
 from . import _decoder as K
 from . import jfif as _jfif
 from . import parallel as _parallel
+from . import smoothing as _smoothing
 from ._arith import decode_scan as arith_scan
 from ._decoder import (CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_, ComponentOutput,
                        decode_scan as _decode_scan, decode_single_scan,
@@ -41,6 +42,7 @@ class Decoded:
     coefs: list
     quant: list
     tables_used: list = None
+    progress: object = None     # a progressive frame's smoothing.Progress
 
 
 def _huffman_table(st, slot, cache, is_dc, scan_offset):
@@ -137,6 +139,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     tables = {}
     single_scan = False
     work = 0                # coefficient visits of the scans so far (see _scan_work)
+    progress = None         # a progressive frame's smoothing.Progress
     while True:
         try:
             ff = find_marker(data, pos)
@@ -206,6 +209,12 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                     quant = [None] * len(f.components)
                     raw_quant = [None] * len(f.components)
                 kind, inputs, mcus_x, mcus_y = _plan_scan(st, scan, quant, raw_quant, tables)
+                if f.progressive:
+                    # ---- what block smoothing needs to know (smoothing.py) ----
+                    if progress is None:
+                        progress = _smoothing.Progress(len(f.components))
+                    progress.scan([c.index for c, _td, _ta in scan.components],
+                                  scan.Ss, scan.Se, scan.Al)
                 work += _scan_work(f, scan, mcus_x, mcus_y)
                 if work > _work_budget(f):
                     raise _JPEGError(
@@ -266,7 +275,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
         return Decoded(st, image, None, None)
     if st.frame is None or coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", ff)
-    return Decoded(st, None, coefs, quant, raw_quant)
+    return Decoded(st, None, coefs, quant, raw_quant, progress)
 
 
 def read_tables(data):
@@ -293,12 +302,13 @@ def decode(data, max_pixels, threads, tables=None):
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame
+    coefs = _smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
     comps = []
     for c in f.components:
         q = dec.quant[c.index]
         if q is None:           # never in a scan: all-zero coefficients decode to 128
             q = _np.zeros(64, dtype=_np.int16)
-        comps.append(_component_output(f, c, dec.coefs[c.index], q))
+        comps.append(_component_output(f, c, coefs[c.index], q))
     return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st),
                        _parallel.resolve_threads(threads, f.width * f.height, decode=True))
 
@@ -333,6 +343,7 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None):
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
     min_size = 8 // denom
     out_w, out_h = -(-f.width // denom), -(-f.height // denom)
+    coefs = _smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
 
     def component(c):
         # the component's IDCT and upsampling (the kernels release the GIL)
@@ -349,7 +360,7 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None):
         q = dec.quant[c.index]
         if q is None:           # never in a scan: all-zero coefficients decode to 128
             q = _np.zeros(64, dtype=_np.int16)
-        plane = idct_scaled_plane(dec.coefs[c.index], q, size, comp_h, comp_w)
+        plane = idct_scaled_plane(coefs[c.index], q, size, comp_h, comp_w)
         if hr > 1 or vr > 1:
             plane = upsample_plane(plane, hr, vr, out_w, out_h, fancy=min_size > 1)
         return plane
