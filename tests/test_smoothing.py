@@ -95,3 +95,15 @@ def test_a_zero_quantizer_turns_smoothing_off_as_in_libjpeg():
     cut[dqt + 5 + 1] = 0          # Q(0,1) of table 0: libjpeg would divide by it
     cut = bytes(cut)
     np.testing.assert_array_equal(jpeglite.decode(cut), _pillow(cut))
+
+
+DAMAGED = sorted((__import__("pathlib").Path(__file__).parent / "data" / "smoothing").glob("*.jpg"))
+
+
+@pytest.mark.parametrize("path", DAMAGED, ids=lambda p: p.name)
+def test_rows_past_where_the_last_scan_ran_out_are_smoothed_as_before_it(path):
+    """Mutants (fuzz/pillow_agreement.py) whose last scan runs into a marker:
+    libjpeg smooths the iMCU rows after the last one it decoded data for with
+    what was known before that scan (its last_good_iMCU_row)."""
+    data = path.read_bytes()
+    np.testing.assert_array_equal(jpeglite.decode(data), _pillow(data))

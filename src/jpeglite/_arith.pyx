@@ -421,10 +421,12 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
     conditioning: the DAC state, a `jfif.ArithConditioning`.  kind: one of
     the _decoder.SCAN_* kinds.  The caller has validated the geometry.
 
-    Returns (resume, bad_codes, bad_restarts): the offset to look for the next
-    marker from, the restart intervals given up on a bad code (libjpeg's
-    "Corrupt JPEG data: invalid arithmetic code" warning), and the restart
-    markers that were missing or out of order.  Raises JPEGError for data
+    Returns (resume, bad_codes, bad_restarts, last_good_row): the offset to
+    look for the next marker from, the restart intervals given up on a bad
+    code (libjpeg's "Corrupt JPEG data: invalid arithmetic code" warning),
+    the restart markers that were missing or out of order, and the last MCU
+    row (always the last: libjpeg's arithmetic decoder never marks data as
+    insufficient, as the Huffman decoders' last_good_row can).  Raises JPEGError for data
     that ends inside the scan.
     """
     state = bytearray(sizeof(ArithScan))      # about 5 KB of statistics: not on the stack
@@ -432,7 +434,7 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
     cdef ArithScan* s = _scan_state(state, data, pos, comps, mcus_x, mcus_y, restart_interval,
                                     kind, Ss, Se, Ah, Al, conditioning, keep)
     resume = _run_scan(s)
-    return resume, s.bad_codes, s.bad_restarts
+    return resume, s.bad_codes, s.bad_restarts, mcus_y - 1
 
 
 class ArithScanBits:

@@ -120,10 +120,12 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
     kind: one of the SCAN_* kinds.  The caller has validated the geometry:
     every MCU's blocks lie inside coefs.
 
-    Returns (resume, corrupt_segments, bad_restarts): the offset to look for
-    the next marker from, the number of data segments that ran into a marker
-    before their end (decoded as zeros from there, like libjpeg), and the
-    number of restart markers that were missing or out of order.
+    Returns (resume, corrupt_segments, bad_restarts, last_good_row): the
+    offset to look for the next marker from, the number of data segments
+    that ran into a marker before their end (decoded as zeros from there,
+    like libjpeg), the number of restart markers that were missing or out of
+    order, and the last MCU row an MCU of was decoded (not skipped after its
+    data segment ran out; what block smoothing needs of the last scan).
     Raises JPEGError for data that ends inside the scan.
     """
     cdef ScanState st
@@ -170,7 +172,7 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
         raise JPEGError("truncated: the data ends inside a scan's entropy-coded data",
                         st.error_pos)
     resume = st.br.marker_pos if st.br.marker else st.br.pos
-    return resume, st.corrupt_segments, st.bad_restarts
+    return resume, st.corrupt_segments, st.bad_restarts, st.last_good_row
 
 
 # The output arrays' memory.  A fresh block of tens of megabytes comes from

@@ -564,10 +564,13 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
     """
     cdef BitReader* br = &st.br
     cdef int mx, my, ci, bx, by, rc = SCAN_OK
+    cdef bint good
     cdef ScanComponent* c
     cdef int16_t* blk
     for my in range(my0, my1):
         for mx in range(st.mcus_x):
+            # libjpeg notes the row before a restart can clear "insufficient"
+            good = not st.insufficient
             if st.restart_interval:
                 if st.togo == 0:
                     rc = restart(st, &st.next_rst)
@@ -579,6 +582,8 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
                 st.togo -= 1
             if st.insufficient:
                 continue
+            if good:
+                st.last_good_row = my       # (block smoothing's last_good_iMCU_row)
             for ci in range(st.ncomps):
                 c = &st.comps[ci]
                 for by in range(c.v):

@@ -331,7 +331,7 @@ class _FileObserver:
                 for dc, ac in keys]
         self.scans.append(_ScanRecord(scan, ff, kind, mcus_x, mcus_y, restart_interval,
                                       keys, stats))
-        return stats.end, stats.short_intervals, 0
+        return stats.end, stats.short_intervals, 0, mcus_y - 1
 
     def arith_scan(self, data, pos, comps, mcus_x, mcus_y, restart_interval, kind, Ss, Se,
                    Ah, Al, conditioning):
@@ -348,7 +348,7 @@ class _FileObserver:
         slots = [(td, ta) for _c, td, ta in scan.components]
         self.scans.append(_ScanRecord(scan, ff, kind, mcus_x, mcus_y, restart_interval,
                                       slots, stats))
-        return stats.end, stats.bad_codes, stats.bad_restarts
+        return stats.end, stats.bad_codes, stats.bad_restarts, mcus_y - 1
 
 
 def _table_name(key, redefined):

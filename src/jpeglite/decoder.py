@@ -241,20 +241,24 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 for sc in inputs:
                     sc.coefs = coefs[sc.index]
                 if f.arithmetic:
-                    pos, _corrupt, _bad_rst = (arith_scan if observer is None
-                                               else observer.arith_scan)(
+                    pos, _corrupt, _bad_rst, good = (arith_scan if observer is None
+                                                     else observer.arith_scan)(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al, st.conditioning)
                     # it reads no byte it does not need (as libjpeg's) and
                     # refuses data that ends before the scan does: complete
                     complete = single_scan
                 else:
-                    pos, _corrupt, _bad_rst = walk_scan(
+                    pos, _corrupt, _bad_rst, good = walk_scan(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
                     # as on the fused path, complete only when a marker ended the
                     # data (running into the end of the input is truncation)
                     complete = single_scan and pos < n
+                if progress is not None:
+                    # the iMCU row of the last MCU decoded with data
+                    progress.last_good = (good if len(inputs) > 1 else
+                                          good // f.components[inputs[0].index].v)
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
             if observer is not None and code != _jfif.SOS:

@@ -65,7 +65,7 @@ class Progress:
         self.bits = [[-1] * SAVED for _ in range(ncomponents)]
         self.before = [[-1] * SAVED for _ in range(ncomponents)]
         self.scans = 0
-        self.last_good = None     # per component: iMCU rows the last scan decoded, or None
+        self.last_good = None     # the last iMCU row the last scan decoded data of (None: all)
 
     def scan(self, indices, Ss, Se, Al):
         """Record a scan of the components ``indices`` (frame order) over
@@ -171,7 +171,7 @@ def smooth(frame, coefs, raw_quant, progress):
         dc = arr[..., 0].astype(np.int64)
         dc_grid = [[dc[ridx[:, i]][:, cidx[:, j]] for j in range(5)] for i in range(5)]
         out = arr.copy()
-        good = progress.last_good[c.index] if progress.last_good else None
+        good = progress.last_good
         split = rows if good is None else min(rows, (good + 1) * c.v)
         before = progress.before[c.index] if progress.scans > 1 else [-1] * SAVED
         for part, bits in ((np.arange(0, split), progress.bits[c.index]),
