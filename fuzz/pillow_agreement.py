@@ -212,6 +212,7 @@ def main():
     ap.add_argument("--keep", help="keep the first inputs of each kind of difference here")
     ap.add_argument("--merge", nargs="+", metavar="JSON", help="add up chunks and print")
     args = ap.parse_args()
+    warnings.simplefilter("ignore", jpeglite.CorruptDataWarning)    # said on every damaged input
     if args.merge:
         print(summary(*merge(args.merge)))
         return

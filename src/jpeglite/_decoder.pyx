@@ -746,7 +746,8 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
 
     scan_comps: per scan component, a `ScanInput` (coefs None);
     frame_comps: per frame component, a `ComponentOutput` (coefs None).  mcus_x x mcus_y MCUs of 8 max_v rows.
-    Returns (image, resume offset) or raises JPEGError like decode_scan.
+    Returns (image, resume offset, corrupt segments, bad restarts) or raises
+    JPEGError like decode_scan.
     """
     cdef _SingleScan job = _SingleScan()
     cdef ScanState* st = &job.st
@@ -875,7 +876,8 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
 
 
 cdef _finish_single_scan(_SingleScan job, Py_ssize_t n):
-    """(image, resume offset) after the single scan, or its JPEGError."""
+    """(image, resume offset, corrupt segments, bad restarts) after the single
+    scan (the counts as decode_scan returns them), or its JPEGError."""
     cdef ScanState* st = &job.st
     cdef int rc = job.rc
     if rc == SCAN_TRUNCATED:
@@ -885,4 +887,5 @@ cdef _finish_single_scan(_SingleScan job, Py_ssize_t n):
         # no marker after the data: libjpeg (Pillow) runs out of input while
         # reading ahead for the last MCUs and reports truncation
         raise JPEGError("truncated: the data ends without a marker after the scan", n)
-    return job.out, (st.br.marker_pos if st.br.marker else st.br.pos)
+    return (job.out, (st.br.marker_pos if st.br.marker else st.br.pos), st.corrupt_segments,
+            st.bad_restarts)

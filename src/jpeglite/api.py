@@ -12,6 +12,7 @@ from . import jfif as _jfif
 from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
 from .errors import ConversionWarning as _ConversionWarning
+from .errors import CorruptDataWarning as _CorruptDataWarning
 from .inputs import as_array as _as_array
 from .options import plan_encode as _plan_encode
 
@@ -233,7 +234,7 @@ def _check_scale(scale):
 
 
 def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
-           tables=None):
+           tables=None, strict=False):
     """Decode a baseline, extended or progressive JPEG, Huffman or
     arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit), to a numpy array.
 
@@ -273,7 +274,10 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     early marker, restart resynchronisation, runs past coefficient 63
     landing on coefficient 63; in arithmetic-coded data, zero bytes after
     an early marker and a bad code giving up on the rest of its restart
-    interval).  A progressive file that ends (with an EOI) before its
+    interval), each recovery said by a ``jpeglite.CorruptDataWarning``
+    (where libjpeg prints "Corrupt JPEG data"; its message gives the byte
+    offset); ``strict=True`` raises ``JPEGError`` there instead.  A
+    progressive file that ends (with an EOI) before its
     low-frequency coefficients are complete is block-smoothed as libjpeg
     smooths it (``jpeglite.smoothing``; ``read_coefficients`` gives the
     file's own coefficients).
@@ -302,10 +306,17 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     if tables is not None and not isinstance(tables, _jfif.TableSet):
         raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
                         f"not {type(tables).__name__}")
+    if not isinstance(strict, (bool, _np.bool_)):
+        raise TypeError(f"strict must be a bool, not {type(strict).__name__}")
+    damage = []
     if denom == 1:
-        image = decoder.decode(data, max_pixels, threads, tables)
+        image = decoder.decode(data, max_pixels, threads, tables, bool(strict), damage)
     else:
-        image = decoder.decode_scaled(data, max_pixels, threads, denom, tables)
+        image = decoder.decode_scaled(data, max_pixels, threads, denom, tables, bool(strict),
+                                      damage)
+    for message, offset in damage:
+        _warnings.warn(f"{message} (at byte offset {offset})", _CorruptDataWarning,
+                       stacklevel=2)
     if mode == "RGB":
         if image.ndim == 2:
             image = _np.repeat(image[:, :, None], 3, axis=2)
@@ -326,11 +337,12 @@ def _read_source(path):
         return fh.read()
 
 
-def read(path, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
+def read(path, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
+         strict=False):
     """Read and decode the JPEG file at ``path`` (str, bytes or os.PathLike, or
     a binary file object: anything whose ``read()`` returns bytes, such as an
     open file or ``io.BytesIO``, read from its position to its end);
-    see ``decode`` for the result, ``mode``, ``scale``, ``threads`` and errors.  A file that
+    see ``decode`` for the result, ``mode``, ``scale``, ``threads``, ``strict`` and errors.  A file that
     cannot be opened raises the OSError of ``open`` (FileNotFoundError,
     IsADirectoryError, PermissionError), whose message names the path."""
     _check_path(path, "read")
@@ -339,8 +351,10 @@ def read(path, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=Non
     _check_scale(scale)
     max_pixels = _check_max_pixels(max_pixels)
     _parallel.check_threads(threads)
+    if not isinstance(strict, (bool, _np.bool_)):
+        raise TypeError(f"strict must be a bool, not {type(strict).__name__}")
     return decode(_read_source(path), mode=mode, scale=scale, max_pixels=max_pixels,
-                  threads=threads)
+                  threads=threads, strict=strict)
 
 
 def info(data, *, max_pixels=DEFAULT_MAX_PIXELS):

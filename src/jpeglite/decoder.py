@@ -43,6 +43,7 @@ class Decoded:
     quant: list
     tables_used: list = None
     progress: object = None     # a progressive frame's smoothing.Progress
+    damage: list = None         # (message, byte offset) per recovery (see _run_markers)
 
 
 def _huffman_table(st, slot, cache, is_dc, scan_offset):
@@ -100,8 +101,28 @@ def _color_name(st):
             CC_YCCK_: "ycck"}[_color_conversion(st)]
 
 
+def _damage(found, strict, message, offset):
+    """Note a recovery from damaged data (``Decoded.damage``), or with
+    ``strict`` refuse the data there."""
+    if strict:
+        raise _JPEGError(f"corrupt data (strict): {message}", offset)
+    found.append((message, offset))
+
+
+def _scan_damage(found, strict, scan, arithmetic, bad, bad_restarts):
+    if bad:
+        _damage(found, strict,
+                f"{bad} restart interval(s) of the scan at byte {scan.offset} hold an "
+                f"invalid arithmetic code (decoded as zeros from there)" if arithmetic else
+                f"{bad} data segment(s) of the scan at byte {scan.offset} ran into a marker "
+                f"before their end (decoded as zeros from there)", scan.data_start)
+    if bad_restarts:
+        _damage(found, strict, f"{bad_restarts} restart marker(s) of the scan at byte "
+                f"{scan.offset} missing or out of order (resynchronised)", scan.data_start)
+
+
 def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
-                 tables_only=False, header_only=False):
+                 tables_only=False, header_only=False, strict=False):
     """Read every segment of ``data`` and decode its scans: a ``Decoded``.
 
     ``header_only``: stop at the first SOS, once it is parsed (``Decoded``
@@ -123,6 +144,9 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     DQT/DHT replace them slot by slot, as in libjpeg.
     ``tables_only``: ``data`` is a tables-only stream (T.81 B.5): a frame or
     scan in it is an error, and the ``Decoded`` holds only the state.
+    ``strict``: refuse damaged data that libjpeg recovers from (a JPEGError
+    where it would warn); otherwise each recovery is noted in
+    ``Decoded.damage`` as (message, byte offset).
     """
     walk_scan = _decode_scan if observer is None else observer.scan
 
@@ -139,12 +163,17 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     tables = {}
     single_scan = False
     work = 0                # coefficient visits of the scans so far (see _scan_work)
+    damage = []             # recoveries from damaged data (see _damage)
     progress = None         # a progressive frame's smoothing.Progress
     while True:
         try:
             ff = find_marker(data, pos)
             if ff < 0:
                 raise _JPEGError("truncated: the data ends before the EOI marker", n)
+            if ff > pos and data[pos] != 0xFF:
+                # libjpeg: "N extraneous bytes before marker" (fill 0xFF is fine)
+                _damage(damage, strict, f"{ff - pos} extraneous bytes before marker "
+                        f"0x{data[ff + 1]:02X}", pos)
             code, cpos = _jfif.marker_code(data, ff)
             if code == _jfif.EOI:
                 if observer is not None:
@@ -226,13 +255,14 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                         and (len(f.components) > 1 or c0.h == c0.v == 1)):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
-                    image, pos = decode_single_scan(
+                    image, pos, bad, bad_rst = decode_single_scan(
                         data, scan.data_start, inputs,
                         [_component_output(f, c, None, quant[c.index], max_hv)
                          for c in f.components],
                         f.width, f.height, max_hv[1], mcus_x, mcus_y, st.restart_interval,
                         _color_conversion(st),
                         _parallel.resolve_threads(threads, f.width * f.height, decode=True))
+                    _scan_damage(damage, strict, scan, False, bad, bad_rst)
                     continue
                 if coefs is None:
                     mx, my = scan_mcus(f.width, f.height, f.max_h, f.max_v)
@@ -241,7 +271,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 for sc in inputs:
                     sc.coefs = coefs[sc.index]
                 if f.arithmetic:
-                    pos, _corrupt, _bad_rst, good = (arith_scan if observer is None
+                    pos, bad, bad_rst, good = (arith_scan if observer is None
                                                      else observer.arith_scan)(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al, st.conditioning)
@@ -249,12 +279,13 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                     # refuses data that ends before the scan does: complete
                     complete = single_scan
                 else:
-                    pos, _corrupt, _bad_rst, good = walk_scan(
+                    pos, bad, bad_rst, good = walk_scan(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
                     # as on the fused path, complete only when a marker ended the
                     # data (running into the end of the input is truncation)
                     complete = single_scan and pos < n
+                _scan_damage(damage, strict, scan, f.arithmetic, bad, bad_rst)
                 if progress is not None:
                     # the iMCU row of the last MCU decoded with data
                     progress.last_good = (good if len(inputs) > 1 else
@@ -270,16 +301,18 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
             # the scan itself ran into the end of the data. (The same whichever
             # path read the scan: fused, whole-image coefficients, or walked.)
             if (image is not None or complete) and e.reason.startswith("truncated"):
+                _damage(damage, strict, f"the data after the image is cut off ({e.reason})",
+                        e.offset)
                 break
             raise
 
     if tables_only:
         return Decoded(st, None, None, None)
     if image is not None:
-        return Decoded(st, image, None, None)
+        return Decoded(st, image, None, None, damage=damage)
     if st.frame is None or coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", ff)
-    return Decoded(st, None, coefs, quant, raw_quant, progress)
+    return Decoded(st, None, coefs, quant, raw_quant, progress, damage)
 
 
 def read_tables(data):
@@ -293,16 +326,20 @@ def read_tables(data):
     return found
 
 
-def decode(data, max_pixels, threads, tables=None):
+def decode(data, max_pixels, threads, tables=None, strict=False, damage=None):
     """The pixels of a JPEG file (checked bytes): see ``jpeglite.decode``.
 
     Single-scan files take the fused path (entropy decoding of MCU-row chunks
     overlapped with their IDCT and colour conversion, no whole-image
     coefficients); multi-scan and progressive files gather every scan's
     coefficients, then ``reconstruct`` them in parallel parts.
+    ``strict``: refuse damaged data libjpeg recovers from; ``damage``: a
+    list the recoveries are appended to, as (message, byte offset).
     """
 
-    dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables)
+    dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables, strict=strict)
+    if damage is not None:
+        damage.extend(dec.damage)
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame
@@ -321,7 +358,7 @@ def decode(data, max_pixels, threads, tables=None):
 SCALES = (1, 1 / 2, 1 / 4, 1 / 8)
 
 
-def decode_scaled(data, max_pixels, threads, denom, tables=None):
+def decode_scaled(data, max_pixels, threads, denom, tables=None, strict=False, damage=None):
     """The pixels of a JPEG file at 1/denom of its size (denom 2, 4 or 8), as
     libjpeg-turbo decodes with scale_denom = denom (Pillow's ``draft()``):
     ceil(W / denom) x ceil(H / denom) pixels.
@@ -335,13 +372,15 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None):
     conversion of ``decode``. The coefficients come from the marker loop's
     whole-image path, so the entropy decoding costs what a full decode's does;
     the inverse DCT, upsampling and colour work shrink with the output.
-    ``tables``: as for ``decode`` (an abbreviated stream's tables).
+    ``tables``, ``strict``, ``damage``: as for ``decode``.
     """
     from . import _color
     from ._dct import idct_scaled_plane
     from ._subsample import upsample_plane
 
-    dec = _run_markers(data, max_pixels, threads, fused=False, tables=tables)
+    dec = _run_markers(data, max_pixels, threads, fused=False, tables=tables, strict=strict)
+    if damage is not None:
+        damage.extend(dec.damage)
     st, f = dec.state, dec.state.frame
     if f is None or dec.coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
