@@ -107,3 +107,18 @@ def test_rows_past_where_the_last_scan_ran_out_are_smoothed_as_before_it(path):
     what was known before that scan (its last_good_iMCU_row)."""
     data = path.read_bytes()
     np.testing.assert_array_equal(jpeglite.decode(data), _pillow(data))
+
+
+def test_block_smoothing_false_decodes_the_coefficients_as_they_are():
+    name, data = FILES[0]
+    cut = first_scans(data, 3)
+    plain = jpeglite.decode(cut, block_smoothing=False)
+    assert not np.array_equal(plain, jpeglite.decode(cut))
+    coefs = jpeglite.read_coefficients(cut)
+    for again in (jpeglite.encode_coefficients(coefs),
+                  jpeglite.encode_coefficients(coefs, progressive=True)):
+        np.testing.assert_array_equal(jpeglite.decode(again), plain)
+    small = jpeglite.decode(cut, scale=1 / 2, block_smoothing=False)
+    assert small.shape == _pillow(cut, 2).shape
+    with pytest.raises(TypeError, match="block_smoothing"):
+        jpeglite.decode(cut, block_smoothing=None)

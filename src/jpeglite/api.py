@@ -234,7 +234,7 @@ def _check_scale(scale):
 
 
 def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
-           tables=None, strict=False):
+           tables=None, strict=False, block_smoothing=True):
     """Decode a baseline, extended or progressive JPEG, Huffman or
     arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit), to a numpy array.
 
@@ -280,7 +280,9 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     progressive file that ends (with an EOI) before its
     low-frequency coefficients are complete is block-smoothed as libjpeg
     smooths it (``jpeglite.smoothing``; ``read_coefficients`` gives the
-    file's own coefficients).
+    file's own coefficients); ``block_smoothing=False`` (libjpeg's
+    do_block_smoothing) decodes those coefficients as they are, the pixels
+    of ``encode_coefficients(read_coefficients(data))``.
 
     Two refusals bound the memory and work of a decode by the size of its
     input, where libjpeg (Pillow) would decode a mostly grey image:
@@ -306,14 +308,16 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     if tables is not None and not isinstance(tables, _jfif.TableSet):
         raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
                         f"not {type(tables).__name__}")
-    if not isinstance(strict, (bool, _np.bool_)):
-        raise TypeError(f"strict must be a bool, not {type(strict).__name__}")
+    for name, flag in (("strict", strict), ("block_smoothing", block_smoothing)):
+        if not isinstance(flag, (bool, _np.bool_)):
+            raise TypeError(f"{name} must be a bool, not {type(flag).__name__}")
     damage = []
     if denom == 1:
-        image = decoder.decode(data, max_pixels, threads, tables, bool(strict), damage)
+        image = decoder.decode(data, max_pixels, threads, tables, bool(strict), damage,
+                               bool(block_smoothing))
     else:
         image = decoder.decode_scaled(data, max_pixels, threads, denom, tables, bool(strict),
-                                      damage)
+                                      damage, bool(block_smoothing))
     for message, offset in damage:
         _warnings.warn(f"{message} (at byte offset {offset})", _CorruptDataWarning,
                        stacklevel=2)
@@ -465,8 +469,9 @@ def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
     scan script searched for this image (``scans.search``: successive
     approximation depths and first-band splits per component, each costed
     exactly) and as a baseline file, keeping the smaller; without, as a
-    baseline file. The result decodes to exactly the input's pixels, and is
-    never larger: when nothing is smaller the input's bytes are returned.
+    baseline file. The result decodes to exactly the input's pixels (for an
+    incomplete progressive input, a new file is complete: it decodes to
+    ``decode(data, block_smoothing=False)``), and is never larger: when nothing is smaller the input's bytes are returned.
     ``keep_metadata``: keep the APPn and COM segments (Exif, ICC profile, XMP,
     comments) and the JFIF density; False drops them. Restart markers and
     whatever follows the EOI (an MPO's further images) are not kept. ``threads``: threads

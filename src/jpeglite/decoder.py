@@ -326,7 +326,8 @@ def read_tables(data):
     return found
 
 
-def decode(data, max_pixels, threads, tables=None, strict=False, damage=None):
+def decode(data, max_pixels, threads, tables=None, strict=False, damage=None,
+           block_smoothing=True):
     """The pixels of a JPEG file (checked bytes): see ``jpeglite.decode``.
 
     Single-scan files take the fused path (entropy decoding of MCU-row chunks
@@ -334,7 +335,8 @@ def decode(data, max_pixels, threads, tables=None, strict=False, damage=None):
     coefficients); multi-scan and progressive files gather every scan's
     coefficients, then ``reconstruct`` them in parallel parts.
     ``strict``: refuse damaged data libjpeg recovers from; ``damage``: a
-    list the recoveries are appended to, as (message, byte offset).
+    list the recoveries are appended to, as (message, byte offset);
+    ``block_smoothing``: smooth an incomplete progressive file as libjpeg does.
     """
 
     dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables, strict=strict)
@@ -343,7 +345,8 @@ def decode(data, max_pixels, threads, tables=None, strict=False, damage=None):
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame
-    coefs = _smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
+    coefs = (_smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
+             if block_smoothing else dec.coefs)
     comps = []
     for c in f.components:
         q = dec.quant[c.index]
@@ -358,7 +361,8 @@ def decode(data, max_pixels, threads, tables=None, strict=False, damage=None):
 SCALES = (1, 1 / 2, 1 / 4, 1 / 8)
 
 
-def decode_scaled(data, max_pixels, threads, denom, tables=None, strict=False, damage=None):
+def decode_scaled(data, max_pixels, threads, denom, tables=None, strict=False, damage=None,
+                  block_smoothing=True):
     """The pixels of a JPEG file at 1/denom of its size (denom 2, 4 or 8), as
     libjpeg-turbo decodes with scale_denom = denom (Pillow's ``draft()``):
     ceil(W / denom) x ceil(H / denom) pixels.
@@ -372,7 +376,7 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None, strict=False, d
     conversion of ``decode``. The coefficients come from the marker loop's
     whole-image path, so the entropy decoding costs what a full decode's does;
     the inverse DCT, upsampling and colour work shrink with the output.
-    ``tables``, ``strict``, ``damage``: as for ``decode``.
+    ``tables``, ``strict``, ``damage``, ``block_smoothing``: as for ``decode``.
     """
     from . import _color
     from ._dct import idct_scaled_plane
@@ -386,7 +390,8 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None, strict=False, d
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
     min_size = 8 // denom
     out_w, out_h = -(-f.width // denom), -(-f.height // denom)
-    coefs = _smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
+    coefs = (_smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
+             if block_smoothing else dec.coefs)
 
     def component(c):
         # the component's IDCT and upsampling (the kernels release the GIL)
