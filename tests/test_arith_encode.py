@@ -214,3 +214,14 @@ def test_progressive_is_smaller_than_sequential_arithmetic_on_the_sample_photo()
     prog = jpeglite.encode(img, 75, arithmetic=True, progressive=True)
     assert len(prog) < len(seq)
     np.testing.assert_array_equal(jpeglite.decode(prog), jpeglite.decode(seq))
+
+
+def test_progressive_bytes_are_the_same_for_every_thread_count():
+    img = sample_image()
+    one = jpeglite.encode(img, 80, arithmetic=True, progressive=True, threads=1)
+    for threads in (2, 3):
+        assert jpeglite.encode(img, 80, arithmetic=True, progressive=True,
+                               threads=threads) == one
+    coefs = jpeglite.read_coefficients(one)
+    assert jpeglite.encode_coefficients(coefs, arithmetic=True, progressive=True,
+                                        threads=3) == one

@@ -451,7 +451,9 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
                                    ycbcr=c.color == "ycbcr")
         if arithmetic:
             from .progressive import write_progressive_arithmetic
-            return write_progressive_arithmetic(c, script, restart_interval)
+            return write_progressive_arithmetic(
+                c, script, restart_interval,
+                threads=_parallel.resolve_threads(threads, c.width * c.height))
         return write_progressive(c, script, [k.blocks for k in c.components], restart_interval,
                                  0, _parallel.resolve_threads(threads, c.width * c.height))
     if scans is not None:

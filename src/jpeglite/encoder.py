@@ -51,7 +51,7 @@ def encode(image, plan, threads):
         if plan.arithmetic:
             # the tuned coefficients, arithmetic-coded (the trellis costed
             # them in Huffman bits, a close model of the adaptive coder's)
-            return _arithmetic_file(plan, plan.coefficients(st.quantized))
+            return _arithmetic_file(plan, plan.coefficients(st.quantized), threads)
         if not plan.progressive:
             return st.data
         from .progressive import write_progressive
@@ -64,7 +64,7 @@ def encode(image, plan, threads):
     qt = plan.component_qtables()
     if plan.arithmetic:
         return _arithmetic_file(plan, plan.coefficients(
-            _encoder.forward(image, plan.h, plan.v, qt)))
+            _encoder.forward(image, plan.h, plan.v, qt)), threads)
     if plan.progressive:
         # every scan needs every block: through the coefficient seam, tables
         # optimized per scan as libjpeg does in progressive mode
@@ -383,17 +383,19 @@ def symbol_counts(coefs, restart_interval=0, plans=None):
     return counts
 
 
-def _arithmetic_file(plan, coefs):
+def _arithmetic_file(plan, coefs, threads):
     """The arithmetic-coded file of ``plan`` (``plan.arithmetic``) from its
     coefficients: sequential (SOF9), or progressive (SOF10) with the plan's
-    script, libjpeg's default when it has none."""
+    script, libjpeg's default when it has none (its scans coded on
+    ``threads`` threads)."""
     if plan.progressive:
         from .progressive import write_progressive_arithmetic
         from .scans import script_for
 
         script = plan.scans if plan.scans is not None else script_for(
             None, [(c.h, c.v) for c in coefs.components], ycbcr=coefs.color == "ycbcr")
-        return write_progressive_arithmetic(coefs, script, plan.restart_interval)
+        return write_progressive_arithmetic(coefs, script, plan.restart_interval,
+                                            threads=threads)
     parts = arithmetic_parts(coefs, plan.restart_interval)
     del coefs
     return b"".join(parts)
