@@ -210,3 +210,19 @@ def test_strict_is_a_bool():
     with pytest.raises(TypeError, match="strict"):
         jpeglite.read(io.BytesIO(BASE), strict=1)
     assert jpeglite.read(io.BytesIO(BASE), strict=True).shape == (40, 56, 3)
+
+
+FASTPATH = sorted((__import__("pathlib").Path(__file__).parent / "data" / "fastpath").glob("*.jpg"))
+
+
+@pytest.mark.parametrize("path", FASTPATH, ids=lambda p: p.name)
+def test_ff_ff_00_in_scan_data_decodes_as_libjpeg_turbos_fast_path_leaves_it(path):
+    """Mutants (fuzz/pillow_agreement.py) with 0xFF 0xFF 0x00 inside a
+    baseline scan: libjpeg-turbo's fast Huffman routine stops there (a
+    marker, to it) and its coefficients stay where the exact routine's
+    redo of the MCU leaves zeros; jpeglite gives the same pixels, on the
+    fused path's behalf too."""
+    data = path.read_bytes()
+    assert b"\xff\xff\x00" in data
+    np.testing.assert_array_equal(jpeglite.decode(data), _pillow(data))
+    np.testing.assert_array_equal(jpeglite.decode(data, threads=3), _pillow(data))

@@ -251,7 +251,9 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                         f"every coefficient of the frame (a valid progression needs at "
                         f"most that): a decompression bomb", ff)
                 c0 = f.components[0]
-                if (fused and single_scan and not f.arithmetic
+                fast_path_stops = (() if f.arithmetic or f.progressive or st.restart_interval
+                                   else _fast_path_stops(data, scan.data_start))
+                if (fused and single_scan and not f.arithmetic and not fast_path_stops
                         and (len(f.components) > 1 or c0.h == c0.v == 1)):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
@@ -282,6 +284,9 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                     pos, bad, bad_rst, good = walk_scan(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
+                    if fast_path_stops and observer is None:
+                        _fast_path_overlay(data, scan, inputs, mcus_x, mcus_y,
+                                           [p for p in fast_path_stops if p < pos])
                     # as on the fused path, complete only when a marker ended the
                     # data (running into the end of the input is truncation)
                     complete = single_scan and pos < n
@@ -619,6 +624,51 @@ def _component_output(f, c, coefs, quant, max_hv=None):
     hr, vr = max_h // c.h, max_v // c.v
     return ComponentOutput(coefs, quant, comp_w, comp_h, c.h, c.v, hr, vr,
                            _upsample_method(hr, vr, comp_w))
+
+
+# ---- libjpeg-turbo's fast Huffman path and 0xFF 0xFF 0x00 -------------------
+# libjpeg-turbo decodes a sequential MCU first with a fast routine (when no
+# restart interval is set and 512 bytes per block of the MCU are left in its
+# buffer) that takes 0xFF followed by 0xFF as a marker and feeds zero bits from
+# there; on meeting a marker it decodes the MCU again with the exact routine,
+# which reads 0xFF 0xFF ... 0x00 as one 0xFF byte, into the same blocks without
+# clearing them: coefficients the exact decode leaves zero keep what the fast
+# one wrote. Only damaged data holds that byte pattern.
+
+def _fast_path_stops(data, start):
+    """Offsets of the 0xFF 0xFF+ 0x00 runs after ``start`` (scan data)."""
+    out = []
+    i = data.find(b"\xff\xff", start)
+    while i >= 0:
+        j = i + 1
+        while j < len(data) and data[j] == 0xFF:
+            j += 1
+        if j < len(data) and data[j] == 0:
+            out.append(i)
+        if j < len(data) and data[j] != 0 and not 0xD0 <= data[j] <= 0xD7:
+            break                  # a marker: the scan's data ends here
+        i = data.find(b"\xff\xff", j)
+    return out
+
+
+def _fast_path_overlay(data, scan, inputs, mcus_x, mcus_y, stops):
+    """Put the fast routine's coefficients where the exact decode left zeros,
+    for each MCU whose data runs over one of ``stops`` while the fast routine
+    is in use (see above)."""
+    blocks_in_mcu = sum(sc.h * sc.v for sc in inputs)
+    for p in stops:
+        if len(data) - p < 512 * blocks_in_mcu:
+            continue
+        # the fast routine's view: the data ends at p (zero bits after it)
+        cut = bytes(data[:p]) + b"\xff\xd9"
+        fast = [K.ScanInput(sc.index, sc.h, sc.v, sc.dc, sc.ac,
+                            _np.zeros_like(sc.coefs)) for sc in inputs]
+        _decode_scan(cut, scan.data_start, fast, mcus_x, mcus_y, 0, K.SCAN_SEQUENTIAL_,
+                     scan.Ss, scan.Se, scan.Ah, scan.Al)
+        for sc, fc in zip(inputs, fast):
+            exact, guess = sc.coefs[..., 1:], fc.coefs[..., 1:]
+            take = (exact == 0) & (guess != 0)
+            exact[take] = guess[take]
 
 
 def _plan_scan(st, scan, quant, raw_quant, tables):
