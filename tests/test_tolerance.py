@@ -226,3 +226,19 @@ def test_ff_ff_00_in_scan_data_decodes_as_libjpeg_turbos_fast_path_leaves_it(pat
     assert b"\xff\xff\x00" in data
     np.testing.assert_array_equal(jpeglite.decode(data), _pillow(data))
     np.testing.assert_array_equal(jpeglite.decode(data, threads=3), _pillow(data))
+
+
+def test_data_cut_off_near_its_end_decodes_where_libjpeg_finishes_the_scan():
+    """libjpeg (as Pillow feeds it) finishes a scan whose data runs to the end
+    of the input if it never asks for a byte past it, which depends on where
+    its bit-buffer refills fall (jpeglite.endofdata replays them): every cut
+    of the last bytes is decoded, or refused, as Pillow decodes or refuses it."""
+    noise = np.random.default_rng(1).integers(0, 256, (23, 31, 3), dtype=np.uint8)
+    files = [BASE, jpeglite.encode(noise, 60, subsampling="4:2:2", restart_interval=1),
+             jpeglite.encode(noise, 60, subsampling="4:2:2"),
+             jpeglite.encode(noise[..., 0], 60, restart_interval=2)]
+    decoded = 0
+    for data in files:
+        for cut in range(2, 60):
+            decoded += _same_as_pillow(data[:-cut])
+    assert decoded >= 1

@@ -253,7 +253,10 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 c0 = f.components[0]
                 fast_path_stops = (() if f.arithmetic or f.progressive or st.restart_interval
                                    else _fast_path_stops(data, scan.data_start))
+                # (data that may end without a marker takes the whole-image path,
+                # where endofdata can replay libjpeg's reading of it)
                 if (fused and single_scan and not f.arithmetic and not fast_path_stops
+                        and data[-2:] == b"\xff\xd9"
                         and (len(f.components) > 1 or c0.h == c0.v == 1)):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
@@ -287,9 +290,11 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                     if fast_path_stops and observer is None:
                         _fast_path_overlay(data, scan, inputs, mcus_x, mcus_y,
                                            [p for p in fast_path_stops if p < pos])
-                    # as on the fused path, complete only when a marker ended the
-                    # data (running into the end of the input is truncation)
-                    complete = single_scan and pos < n
+                    # as on the fused path, complete when a marker ended the data;
+                    # data that runs into the end of the input is complete if
+                    # libjpeg finishes the scan before asking for a byte past it
+                    complete = single_scan and (pos < n or _finishes_at_end(
+                        data, st, scan, mcus_x * mcus_y))
                 _scan_damage(damage, strict, scan, f.arithmetic, bad, bad_rst)
                 if progress is not None:
                     # the iMCU row of the last MCU decoded with data
@@ -669,6 +674,19 @@ def _fast_path_overlay(data, scan, inputs, mcus_x, mcus_y, stops):
             exact, guess = sc.coefs[..., 1:], fc.coefs[..., 1:]
             take = (exact == 0) & (guess != 0)
             exact[take] = guess[take]
+
+
+def _finishes_at_end(data, st, scan, mcus):
+    """Whether libjpeg reads the whole sequential Huffman scan ``scan``, whose
+    data runs to the end of the input without a marker (``endofdata``)."""
+    from .endofdata import finishes
+
+    one = len(scan.components) == 1
+    blocks = []
+    for c, td, ta in scan.components:
+        dc, ac = st.dht[td], st.dht[4 + ta]
+        blocks += [(dc[:2], ac[:2])] * (1 if one else c.h * c.v)
+    return finishes(data, scan.data_start, blocks, mcus, st.restart_interval)
 
 
 def _plan_scan(st, scan, quant, raw_quant, tables):
