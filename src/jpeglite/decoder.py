@@ -288,7 +288,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
                     if fast_path_stops and observer is None:
-                        _fast_path_overlay(data, scan, inputs, mcus_x, mcus_y,
+                        _fast_path_overlay(data, st, scan, inputs, mcus_x, mcus_y,
                                            [p for p in fast_path_stops if p < pos])
                     # as on the fused path, complete when a marker ended the data;
                     # data that runs into the end of the input is complete if
@@ -656,13 +656,15 @@ def _fast_path_stops(data, start):
     return out
 
 
-def _fast_path_overlay(data, scan, inputs, mcus_x, mcus_y, stops):
+def _fast_path_overlay(data, st, scan, inputs, mcus_x, mcus_y, stops):
     """Put the fast routine's coefficients where the exact decode left zeros,
-    for each MCU whose data runs over one of ``stops`` while the fast routine
-    is in use (see above)."""
-    blocks_in_mcu = sum(sc.h * sc.v for sc in inputs)
+    for each MCU the fast routine decoded over one of ``stops`` (its bytes not
+    yet read by the exact routine: ``endofdata`` replays the reading)."""
+    from .endofdata import fast_routine_stops
+
+    met = fast_routine_stops(data, scan.data_start, _scan_blocks(st, scan), mcus_x * mcus_y)
     for p in stops:
-        if len(data) - p < 512 * blocks_in_mcu:
+        if met is not None and p not in met:
             continue
         # the fast routine's view: the data ends at p (zero bits after it)
         cut = bytes(data[:p]) + b"\xff\xd9"
@@ -676,17 +678,23 @@ def _fast_path_overlay(data, scan, inputs, mcus_x, mcus_y, stops):
             exact[take] = guess[take]
 
 
-def _finishes_at_end(data, st, scan, mcus):
-    """Whether libjpeg reads the whole sequential Huffman scan ``scan``, whose
-    data runs to the end of the input without a marker (``endofdata``)."""
-    from .endofdata import finishes
-
+def _scan_blocks(st, scan):
+    """Per block of a sequential Huffman scan's MCU, its (DC, AC) DHT tables
+    as (counts, symbols): what ``endofdata`` replays the scan with."""
     one = len(scan.components) == 1
     blocks = []
     for c, td, ta in scan.components:
         dc, ac = st.dht[td], st.dht[4 + ta]
         blocks += [(dc[:2], ac[:2])] * (1 if one else c.h * c.v)
-    return finishes(data, scan.data_start, blocks, mcus, st.restart_interval)
+    return blocks
+
+
+def _finishes_at_end(data, st, scan, mcus):
+    """Whether libjpeg reads the whole sequential Huffman scan ``scan``, whose
+    data runs to the end of the input without a marker (``endofdata``)."""
+    from .endofdata import finishes
+
+    return finishes(data, scan.data_start, _scan_blocks(st, scan), mcus, st.restart_interval)
 
 
 def _plan_scan(st, scan, quant, raw_quant, tables):

@@ -15,7 +15,7 @@ to know how many bits each takes. It runs in Python: only for the rare file
 whose data ends that way (``decoder`` calls it then), and only for scans of
 at most ``MAX_BYTES`` of data.
 """
-__all__ = ["finishes", "MAX_BYTES"]
+__all__ = ["finishes", "fast_routine_stops", "MAX_BYTES"]
 
 MAX_BYTES = 1 << 20         # longer scans are not replayed (the answer is "no")
 _MIN_GET_BITS = 57          # libjpeg's refill target (a 64-bit buffer)
@@ -67,6 +67,9 @@ class _Reader:
         self.marker = 0
         self.insufficient = False     # a marker came before the bits an MCU needed
         self.fast_marker = False
+        self.loaded = 0               # bits put into the buffer so far (zero fill too)
+        self.zero_from = None         # (fast routine) loaded bits where its zero fill began
+        self.stop = None              # (fast routine) the offset of the 0xFF it stopped at
 
     def fill(self, nbits):
         """jpeg_fill_bit_buffer."""
@@ -92,9 +95,11 @@ class _Reader:
                         break
                 self.buf = ((self.buf << 8) | c) & ((1 << 64) - 1)
                 self.bits += 8
+                self.loaded += 8
         if self.marker and nbits > self.bits:
             self.insufficient = True
             self.buf = (self.buf << (_MIN_GET_BITS - self.bits)) & ((1 << 64) - 1)
+            self.loaded += _MIN_GET_BITS - self.bits
             self.bits = _MIN_GET_BITS
 
     def fill_fast(self):
@@ -110,11 +115,15 @@ class _Reader:
             if c0 == 0xFF:
                 self.pos += 1
                 if c1 != 0:
-                    self.fast_marker = True
+                    if not self.fast_marker:
+                        self.fast_marker = True
+                        self.zero_from = self.loaded
+                        self.stop = self.pos - 2
                     self.pos -= 2
                     c0 = 0
             self.buf = ((self.buf << 8) | c0) & ((1 << 64) - 1)
             self.bits += 8
+            self.loaded += 8
 
     def restart(self, want):
         """process_restart: drop the buffered bits, read the marker (which
@@ -216,15 +225,11 @@ def _mcu(r, blocks, fast):
             k += 1
 
 
-def finishes(data, start, blocks, mcus, restart_interval):
-    """True if libjpeg reads every MCU of the sequential scan whose data starts
-    at ``start`` without asking for a byte past the end of ``data``.
-
-    ``blocks``: per block of an MCU, its ((DC counts, symbols), (AC counts,
-    symbols)) DHT tables; ``mcus``: MCUs in the scan.  The data is taken to
-    run to the end of the input without a marker (the caller knows)."""
-    if len(data) - start > MAX_BYTES:
-        return False
+def _replay(data, start, blocks, mcus, restart_interval, on_fast_stop=None):
+    """Replay libjpeg's reading of a sequential scan (see the module
+    docstring); raises _Suspend where it asks for a byte past the input.
+    ``on_fast_stop(offset)``: told of each MCU the fast routine decoded with
+    its zero fill from the 0xFF at ``offset`` (so its coefficients differ)."""
     tables = {}
 
     def table(entry):
@@ -237,26 +242,56 @@ def finishes(data, start, blocks, mcus, restart_interval):
     r = _Reader(data, start)
     togo = restart_interval
     want = 0
-    try:
-        for _ in range(mcus):
-            if restart_interval:
-                if togo == 0:
-                    r.restart(want)
-                    want = (want + 1) & 7
-                    togo = restart_interval
-                togo -= 1
-            if r.insufficient:
+    for _ in range(mcus):
+        if restart_interval:
+            if togo == 0:
+                r.restart(want)
+                want = (want + 1) & 7
+                togo = restart_interval
+            togo -= 1
+        if r.insufficient:
+            continue
+        fast = (not restart_interval and not r.marker
+                and len(data) - r.pos >= 512 * len(blocks))
+        if fast:
+            saved = (r.pos, r.buf, r.bits, r.loaded)
+            r.fast_marker = False
+            _mcu(r, blocks, True)
+            if not r.fast_marker:
                 continue
-            fast = (not restart_interval and not r.marker
-                    and len(data) - r.pos >= 512 * len(blocks))
-            if fast:
-                saved = (r.pos, r.buf, r.bits)
-                r.fast_marker = False
-                _mcu(r, blocks, True)
-                if not r.fast_marker:
-                    continue
-                r.pos, r.buf, r.bits = saved     # met a marker: the exact routine again
-            _mcu(r, blocks, False)
+            if on_fast_stop is not None and r.loaded - r.bits > r.zero_from:
+                on_fast_stop(r.stop)
+            r.pos, r.buf, r.bits, r.loaded = saved     # met a marker: the exact routine again
+        _mcu(r, blocks, False)
+
+
+def finishes(data, start, blocks, mcus, restart_interval):
+    """True if libjpeg reads every MCU of the sequential scan whose data starts
+    at ``start`` without asking for a byte past the end of ``data``.
+
+    ``blocks``: per block of an MCU, its ((DC counts, symbols), (AC counts,
+    symbols)) DHT tables; ``mcus``: MCUs in the scan.  The data is taken to
+    run to the end of the input without a marker (the caller knows)."""
+    if len(data) - start > MAX_BYTES:
+        return False
+    try:
+        _replay(data, start, blocks, mcus, restart_interval)
     except _Suspend:
         return False
     return True
+
+
+def fast_routine_stops(data, start, blocks, mcus):
+    """The offsets of the 0xFF 0xFF .. 0x00 runs at which libjpeg-turbo's fast
+    routine decoded an MCU of the scan with zero bits (arguments as for
+    ``finishes``; a scan without restarts): the MCUs whose coefficients
+    keep the fast routine's where the exact redo leaves zeros. None for a
+    scan too long to replay."""
+    if len(data) - start > MAX_BYTES:
+        return None
+    found = []
+    try:
+        _replay(data, start, blocks, mcus, 0, found.append)
+    except (_Suspend, IndexError):
+        pass
+    return found
