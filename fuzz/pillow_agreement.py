@@ -40,7 +40,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import jpeglite  # noqa: E402
-from fuzz_kernels import segments, structure_mutate  # noqa: E402
+from fuzz_kernels import SOF_CODES, segments, structure_mutate  # noqa: E402
 
 MAX_PIXELS = 1 << 22
 # Pillow warns past MAX_IMAGE_PIXELS and refuses past twice that: refuse where jpeglite does
@@ -109,10 +109,9 @@ def _marker_name(code):
 
 
 def process(data):
-    """The frame's process, from the first SOF marker in the data."""
-    for m in re.finditer(rb"\xff([\xc0-\xcf])", data):
-        code = m.group(1)[0]
-        if code not in (0xC4, 0xC8, 0xCC):
+    """The frame's process, from the first SOF segment (as fuzz_kernels parses them)."""
+    for _start, _end, code in segments(data):
+        if code in SOF_CODES:
             return SOF_NAMES.get(code, f"SOF{code - 0xC0}")
     return "none"
 
@@ -144,6 +143,7 @@ def run(seeds, start, n, keep):
             continue
         counts["pillow_decodes"] += 1
         proc = process(data)
+        counts[f"pillow_decodes {proc}"] += 1
         try:
             out = jpeglite.decode(data, max_pixels=MAX_PIXELS)
         except jpeglite.JPEGError as e:
@@ -161,6 +161,7 @@ def run(seeds, start, n, keep):
             counts["jpeglite_decodes"] += 1
             if out.shape == ref.shape and np.array_equal(out, ref):
                 counts["exact"] += 1
+                counts[f"exact {proc}"] += 1
                 continue
             if out.shape != ref.shape:
                 size = f"shape {out.shape} vs {ref.shape}"
@@ -197,7 +198,10 @@ def summary(counts, kinds):
              f" exact {c['exact']:,} ({100 * c['exact'] / max(pd, 1):.3f}% of Pillow's),"
              f" differ {c['differ']:,}; refused {c['refused']:,},"
              f" documented refusals {c['documented_refusals']:,},"
-             f" foreign exceptions {c['foreign_exceptions']:,}", ""]
+             f" foreign exceptions {c['foreign_exceptions']:,}",
+             "by frame: " + ", ".join(
+                 f"{k.split(' ', 1)[1]} {c[k]:,} ({c.get('exact ' + k.split(' ', 1)[1], 0):,} exact)"
+                 for k in sorted(c) if k.startswith("pillow_decodes ")), ""]
     for key, k in kinds.most_common():
         lines.append(f"{k:>7,}  {key}")
     return "\n".join(lines)
