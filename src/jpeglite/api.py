@@ -276,7 +276,11 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     an early marker and a bad code giving up on the rest of its restart
     interval), each recovery said by a ``jpeglite.CorruptDataWarning``
     (where libjpeg prints "Corrupt JPEG data"; its message gives the byte
-    offset); ``strict=True`` raises ``JPEGError`` there instead.  A
+    offset); ``strict=True`` raises ``JPEGError`` there instead.  Where
+    libjpeg-turbo's reading of damaged data shows (its fast Huffman routine
+    taking 0xFF 0xFF for a marker; a sequential scan whose data is cut off
+    before EOI finishing or not, by where its bit-buffer refills fall),
+    ``jpeglite.endofdata`` replays it.  A
     progressive file that ends (with an EOI) before its
     low-frequency coefficients are complete is block-smoothed as libjpeg
     smooths it (``jpeglite.smoothing``; ``read_coefficients`` gives the
