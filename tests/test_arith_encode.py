@@ -225,3 +225,13 @@ def test_progressive_bytes_are_the_same_for_every_thread_count():
     coefs = jpeglite.read_coefficients(one)
     assert jpeglite.encode_coefficients(coefs, arithmetic=True, progressive=True,
                                         threads=3) == one
+
+
+def test_12_bit_progressive_arithmetic_files_decode_in_libjpeg_turbo_3():
+    imagecodecs = pytest.importorskip("imagecodecs")
+    img = np.random.default_rng(1).integers(0, 4096, (40, 56, 3)).astype(np.uint16)
+    data = jpeglite.encode(img, precision=12, arithmetic=True, progressive=True)
+    assert b"\xff\xca" in data
+    want = jpeglite.decode(jpeglite.encode(img, precision=12))
+    np.testing.assert_array_equal(jpeglite.decode(data), want)
+    np.testing.assert_array_equal(imagecodecs.jpeg8_decode(data), want)

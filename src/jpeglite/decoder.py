@@ -82,6 +82,9 @@ def _color_conversion(st):
     comps = st.frame.components
     if len(comps) == 1:
         return CC_GRAY_
+    if st.frame.lossless:
+        # libjpeg-turbo 3 converts no colour in lossless mode (highbit)
+        return CC_RGB_ if len(comps) == 3 else CC_CMYK_
     if len(comps) == 3:
         if st.jfif:
             return CC_YCC_RGB_
@@ -165,6 +168,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     work = 0                # coefficient visits of the scans so far (see _scan_work)
     damage = []             # recoveries from damaged data (see _damage)
     progress = None         # a progressive frame's smoothing.Progress
+    lossless = None         # a lossless frame's samples (highbit.LosslessFrame)
     while True:
         try:
             ff = find_marker(data, pos)
@@ -223,6 +227,18 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 if observer is not None:
                     observer.segment(st, code, ff, end, scan)
                 f = st.frame
+                # ---- hibit: a lossless frame's scans (T.81 Annex H) ----
+                if f.lossless:
+                    if observer is not None or not fused:
+                        raise _JPEGError("a lossless (SOF3) file has no DCT coefficients: "
+                                         "read_coefficients, analyze and scaled decoding "
+                                         "do not apply to it", ff)
+                    if lossless is None:
+                        from .highbit import LosslessFrame
+                        lossless = LosslessFrame(f)
+                    pos = lossless.scan(st, scan, data)
+                    complete = lossless.complete and pos < n
+                    continue
                 if single_scan:
                     # libjpeg reads a sequential file whose first scan holds every
                     # component as single-scan and stops at a second SOS (Pillow
@@ -252,11 +268,12 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                         f"most that): a decompression bomb", ff)
                 c0 = f.components[0]
                 fast_path_stops = (() if f.arithmetic or f.progressive or st.restart_interval
+                                   or f.precision != 8
                                    else _fast_path_stops(data, scan.data_start))
                 # (data that may end without a marker takes the whole-image path,
                 # where endofdata can replay libjpeg's reading of it)
-                if (fused and single_scan and not f.arithmetic and not fast_path_stops
-                        and data[-2:] == b"\xff\xd9"
+                if (fused and single_scan and not f.arithmetic and f.precision == 8
+                        and not fast_path_stops and data[-2:] == b"\xff\xd9"
                         and (len(f.components) > 1 or c0.h == c0.v == 1)):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
@@ -318,6 +335,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
 
     if tables_only:
         return Decoded(st, None, None, None)
+    if lossless is not None:
+        return Decoded(st, lossless.image(), None, None)
     if image is not None:
         return Decoded(st, image, None, None, damage=damage)
     if st.frame is None or coefs is None:
@@ -357,6 +376,10 @@ def decode(data, max_pixels, threads, tables=None, strict=False, damage=None,
     st, f = dec.state, dec.state.frame
     coefs = (_smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
              if block_smoothing else dec.coefs)
+    if f.precision != 8:
+        from .highbit import reconstruct12
+        return reconstruct12(f, coefs, dec.quant, _color_conversion(st),
+                             _parallel.resolve_threads(threads, f.width * f.height, decode=True))
     comps = []
     for c in f.components:
         q = dec.quant[c.index]
@@ -398,6 +421,9 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None, strict=False, d
     st, f = dec.state, dec.state.frame
     if f is None or dec.coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
+    if f.precision != 8:
+        raise _JPEGError("scaled decoding of 12-bit samples is not supported (decode at "
+                         "scale=1)", f.offset)
     min_size = 8 // denom
     out_w, out_h = -(-f.width // denom), -(-f.height // denom)
     coefs = (_smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
@@ -464,7 +490,9 @@ def read_header(data, max_pixels):
     st = _run_markers(data, max_pixels, 1, fused=False, header_only=True).state
     if st.frame is None:
         raise _JPEGError("no image: no frame header before the first scan", 0)
-    qtables = {c.tq: st.qt[c.tq] for c in st.frame.components if st.qt[c.tq] is not None}
+    # (a table id past 3 is legal in a component no scan reads, and in a lossless frame)
+    qtables = {c.tq: st.qt[c.tq] for c in st.frame.components
+               if c.tq <= 3 and st.qt[c.tq] is not None}
     return Header(st.frame, _color_name(st), qtables, _jfif.metadata_segments(st))
 
 
@@ -472,6 +500,7 @@ def read_header(data, max_pixels):
 _SUBSAMPLING_NAMES = {(1, 1): "4:4:4", (2, 1): "4:2:2", (2, 2): "4:2:0", (1, 2): "4:4:0",
                       (4, 1): "4:1:1", (4, 2): "4:1:0"}
 _PROCESS_NAMES = {_jfif.SOF0: "baseline", _jfif.SOF1: "extended", _jfif.SOF2: "progressive",
+                  _jfif.SOF3: "lossless",
                   _jfif.SOF9: "extended, arithmetic", _jfif.SOF10: "progressive, arithmetic"}
 
 
@@ -590,7 +619,8 @@ def read_coefficients(data, max_pixels):
         else:
             qtables[c.tq] = _np.asarray(table, _np.uint16).copy()
     color = _color_name(st)
-    return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st))
+    return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st),
+                        f.precision)
 
 
 # Each coefficient of a valid progression is coded by one first pass with
