@@ -336,7 +336,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     if tables_only:
         return Decoded(st, None, None, None)
     if lossless is not None:
-        return Decoded(st, lossless.image(), None, None)
+        return Decoded(st, lossless.image(), None, None, damage=damage)
     if image is not None:
         return Decoded(st, image, None, None, damage=damage)
     if st.frame is None or coefs is None:
@@ -370,7 +370,7 @@ def decode(data, max_pixels, threads, tables=None, strict=False, damage=None,
 
     dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables, strict=strict)
     if damage is not None:
-        damage.extend(dec.damage)
+        damage.extend(dec.damage or ())
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame
@@ -417,7 +417,7 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None, strict=False, d
 
     dec = _run_markers(data, max_pixels, threads, fused=False, tables=tables, strict=strict)
     if damage is not None:
-        damage.extend(dec.damage)
+        damage.extend(dec.damage or ())
     st, f = dec.state, dec.state.frame
     if f is None or dec.coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
