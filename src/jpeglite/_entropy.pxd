@@ -279,6 +279,7 @@ ctypedef struct ScanState:
     int error_pos_valid
     Py_ssize_t error_pos    # byte offset where decoding failed
     int corrupt_segments    # data segments that ran into a marker early (libjpeg warns)
+    int last_good_row       # the last MCU row an MCU of was decoded with data (not skipped)
     int bad_restarts        # restart markers missing or out of order (resynchronised)
 
 # Where a speculative decoder (see speculate) started an MCU: the position of

@@ -578,12 +578,15 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
     """
     cdef BitReader* br = &st.br
     cdef int mx, mx0, my, ci, bx, by, rc = SCAN_OK
+    cdef bint good
     cdef ScanComponent* c
     cdef int16_t* blk
     for my in range(my0, my1):
         mx0 = st.mx_first
         st.mx_first = 0
         for mx in range(mx0, st.mcus_x):
+            # libjpeg notes the row before a restart can clear "insufficient"
+            good = not st.insufficient
             if st.restart_interval:
                 if st.togo == 0:
                     rc = restart(st, &st.next_rst)
@@ -595,6 +598,8 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
                 st.togo -= 1
             if st.insufficient:
                 continue
+            if good:
+                st.last_good_row = my       # (block smoothing's last_good_iMCU_row)
             for ci in range(st.ncomps):
                 c = &st.comps[ci]
                 for by in range(c.v):

@@ -237,8 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_encode_options(p)
     _add_progressive_option(p)
     p.add_argument("--arithmetic", action="store_true",
-                   help="arithmetic coding (SOF9): smaller than --optimize, but browsers "
-                        "do not read it")
+                   help="arithmetic coding (SOF9; SOF10 with --progressive): smaller than "
+                        "--optimize, but browsers do not read it")
     p.add_argument("--tables", metavar="SHARED.jpg",
                    help="code with the tables of this tables-only stream (jpeglite tables) "
                         "and write abbreviated streams without them (-q, --optimize unused)")

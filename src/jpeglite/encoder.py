@@ -58,8 +58,7 @@ def encode(image, plan, threads):
         if plan.arithmetic:
             # the tuned coefficients, arithmetic-coded (the trellis costed
             # them in Huffman bits, a close model of the adaptive coder's)
-            return b"".join(arithmetic_parts(plan.coefficients(st.quantized),
-                                             plan.restart_interval))
+            return _arithmetic_file(plan, plan.coefficients(st.quantized), threads)
         if not plan.progressive:
             return st.data
         from .progressive import write_progressive
@@ -71,10 +70,8 @@ def encode(image, plan, threads):
         return write_progressive(coefs, script, arrays, plan.restart_interval, 0, threads)
     qt = plan.component_qtables()
     if plan.arithmetic:
-        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
-        parts = arithmetic_parts(coefs, plan.restart_interval)
-        del coefs
-        return b"".join(parts)
+        return _arithmetic_file(plan, plan.coefficients(
+            _encoder.forward(image, plan.h, plan.v, qt)), threads)
     if plan.progressive:
         # every scan needs every block: through the coefficient seam, tables
         # optimized per scan as libjpeg does in progressive mode
@@ -398,6 +395,24 @@ def symbol_counts(coefs, restart_interval=0, plans=None):
             for cls in (0, 1):
                 counts[(cls, table_of[i])] += n[k, cls]
     return counts
+
+
+def _arithmetic_file(plan, coefs, threads):
+    """The arithmetic-coded file of ``plan`` (``plan.arithmetic``) from its
+    coefficients: sequential (SOF9), or progressive (SOF10) with the plan's
+    script, libjpeg's default when it has none (its scans coded on
+    ``threads`` threads)."""
+    if plan.progressive:
+        from .progressive import write_progressive_arithmetic
+        from .scans import script_for
+
+        script = plan.scans if plan.scans is not None else script_for(
+            None, [(c.h, c.v) for c in coefs.components], ycbcr=coefs.color == "ycbcr")
+        return write_progressive_arithmetic(coefs, script, plan.restart_interval,
+                                            threads=threads)
+    parts = arithmetic_parts(coefs, plan.restart_interval)
+    del coefs
+    return b"".join(parts)
 
 
 def arithmetic_parts(coefs, restart_interval, app0=None):

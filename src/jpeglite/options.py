@@ -501,9 +501,6 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
                          "has Huffman tables per scan)")
     if not isinstance(arithmetic, (bool, _np.bool_)):
         raise TypeError(f"arithmetic must be a bool, not {type(arithmetic).__name__}")
-    if arithmetic and progressive:
-        raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "
-                         "combine with progressive=True")
     if arithmetic and tables is not None:
         raise ValueError("arithmetic cannot be given with tables (an arithmetic-coded "
                          "file has no Huffman tables)")
