@@ -342,7 +342,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
         return Decoded(st, image, None, None, damage=damage)
     if st.frame is None or coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", ff)
-    return Decoded(st, None, coefs, quant, raw_quant, progress, damage)
+    return Decoded(st, None, coefs, quant, raw_quant, progress=progress, damage=damage)
 
 
 @dataclass
