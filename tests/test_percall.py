@@ -26,8 +26,12 @@ def crop(photo):
 
 def _marker_loop(data, max_pixels=decoder.DEFAULT_MAX_PIXELS):
     """decode through the marker loop alone (the path before the cache)."""
-    dec = decoder._run_markers(data, max_pixels, 1, fused=True)
-    return dec.image
+    real = decoder._decode_ordinary
+    decoder._decode_ordinary = lambda *a: None
+    try:
+        return decoder.decode(data, max_pixels, 1)
+    finally:
+        decoder._decode_ordinary = real
 
 
 def _pillow(image, **kw):
@@ -289,3 +293,26 @@ def test_stray_markers_after_the_scan_decode_once(crop, monkeypatch):
     # a segment after the scan: the marker loop reads it (here: a second scan, an error)
     sos = [s for s in _segments(data) if s[0] == 0xDA][0]
     _same_error(data[:-2] + data[sos[1]:sos[2]] + b"\x00" * 8 + b"\xff\xd9")
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_damaged_scans_report_what_the_marker_loop_reports(crop, strict):
+    # stray RSTn inside the data (the DRI dropped) and junk before the EOI:
+    # the fast path's recoveries (or strict refusal) are the marker loop's
+    data = bytearray(jpeglite.encode(crop, 85, restart_interval=2))
+    start = data.index(b"\xff\xdd")
+    data = bytes(data[:start] + data[start + 6:-2] + b"junk\xff\xd9")
+    if strict:
+        with pytest.raises(JPEGError) as fast:
+            decoder._decode_ordinary(data, decoder.DEFAULT_MAX_PIXELS, 1, True, [])
+        with pytest.raises(JPEGError) as loop:
+            decoder._run_markers(data, decoder.DEFAULT_MAX_PIXELS, 1, fused=True, strict=True)
+        assert str(fast.value) == str(loop.value)
+        return
+    found = []
+    image = decoder._decode_ordinary(data, decoder.DEFAULT_MAX_PIXELS, 1, False, found)
+    dec = decoder._run_markers(data, decoder.DEFAULT_MAX_PIXELS, 1, fused=True)
+    assert image is not None and np.array_equal(image, dec.image)
+    assert found == dec.damage and len(found) >= 2
+    with pytest.warns(jpeglite.CorruptDataWarning):
+        jpeglite.decode(data)

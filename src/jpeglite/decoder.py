@@ -10,6 +10,7 @@ Arguments arrive checked (``api`` checks them once).
 """
 from collections import OrderedDict as _OrderedDict
 from dataclasses import dataclass
+from types import SimpleNamespace as _SimpleNamespace
 
 import numpy as _np
 
@@ -405,7 +406,7 @@ def _fused_plan(data, max_pixels):
                      _jfif.frame_blocks(f))
 
 
-def _decode_ordinary(data, max_pixels, threads):
+def _decode_ordinary(data, max_pixels, threads, strict=False, damage=None):
     """``decode`` of an ordinary single-scan file (``_markers.ordinary_header``)
     whose scan ends at an EOI (after stray RSTn/TEM markers, if any) or at
     the end of the data, from the plan its
@@ -439,21 +440,32 @@ def _decode_ordinary(data, max_pixels, threads):
         data, head.data_start, plan.inputs, plan.outputs, plan.width, plan.height,
         plan.max_v, plan.mcus_x, plan.mcus_y, plan.restart_interval, plan.color,
         _parallel.resolve_threads(threads, plan.pixels, decode=True))
+    # the recoveries the marker loop would report (kept only when this path
+    # gives the image, so that a fallback to the loop reports them once)
+    found = []
     if bad or bad_rst:
-        # damaged data: the marker loop decodes it again and reports (or, if
-        # strict, refuses) the damage
-        return None
+        # the scan as the loop names it: the offset of SOS's marker code
+        # (before a length field of 6 + 2 bytes per component), its data start
+        sos = _SimpleNamespace(offset=head.data_start - 7 - 2 * len(plan.inputs),
+                               data_start=head.data_start)
+        _scan_damage(found, strict, sos, False, bad, bad_rst)
     # what the marker loop does after the scan: it skips RSTn and TEM, stops
     # at an EOI and (the image being complete) at the end of the data; any
     # other marker it reads on (a segment, or an error): then it runs here
     ff = find_marker(data, pos)
     while ff >= 0:
         code = data[ff + 1]
+        if ff > pos and data[pos] != 0xFF:
+            _damage(found, strict, f"{ff - pos} extraneous bytes before marker "
+                    f"0x{code:02X}", pos)
         if code == _jfif.EOI:
             break
         if not (_jfif.RST0 <= code <= _jfif.RST7 or code == _jfif.TEM):
             return None
-        ff = find_marker(data, ff + 2)
+        pos = ff + 2
+        ff = find_marker(data, pos)
+    if damage is not None:
+        damage.extend(found)
     return image
 
 
@@ -482,7 +494,7 @@ def decode(data, max_pixels, threads, tables=None, strict=False, damage=None,
     """
 
     if tables is None:
-        image = _decode_ordinary(data, max_pixels, threads)
+        image = _decode_ordinary(data, max_pixels, threads, strict, damage)
         if image is not None:
             return image
     dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables, strict=strict)
