@@ -167,6 +167,21 @@ def _die_on_odd(item, opts):
     return item
 
 
+def test_workers_stay_for_the_next_batch_with_its_options():
+    first = list(dataset._run(_pid_and_option, range(8), {"v": 1}, 2, chunk=1))
+    workers = {p.pid for p in dataset._POOL[1]._processes.values()}
+    second = list(dataset._run(_pid_and_option, range(8), {"v": 2}, 2, chunk=1))
+    assert [v for _, v in first] == [1] * 8 and [v for _, v in second] == [2] * 8
+    assert {pid for pid, _ in first + second} <= workers      # no new processes
+    dataset.shutdown()
+    assert dataset._POOL is None
+    assert [v for _, v in dataset._run(_pid_and_option, range(2), {"v": 3}, 2)] == [3, 3]
+
+
+def _pid_and_option(item, opts):
+    return os.getpid(), opts["v"]
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
 def test_tables_round_trip(tree, tmp_path, suffix):
     if suffix == ".parquet":

@@ -29,15 +29,20 @@ Dask
 A shared model
     ``fit_tables(images, quality=75, subsampling="4:2:0")`` counts the
     Huffman symbols of every image (quantized as ``encode`` would) and returns
-    a tables-only stream (T.81 B.5: SOI, APP0, DQT, DHT, EOI) with Huffman tables
-    optimal for the corpus. ``jpeglite.encode(image, tables=shared)`` then writes
+    a ``SharedTables`` whose Huffman tables are optimal for the corpus;
+    ``shared.to_bytes()`` is its tables-only stream (T.81 B.5: SOI, APP0, DQT,
+    DHT, EOI). ``jpeglite.encode(image, tables=shared)`` then writes
     abbreviated image streams (no DQT, no DHT), ``jpeglite.decode(data,
     tables=shared)`` reads them, and ``expand(shared, data)`` makes an ordinary
-    file of one. ``description_length`` compares the corpus coded both ways:
-    L(P) per file + L(D|P) per file against L(P) once + sum of L(D|P).
+    file of one (each also takes the stream's bytes). ``description_length``
+    compares the corpus coded both ways: L(P) per file + L(D|P) per file
+    against L(P) once + sum of L(D|P). ``groups="auto"`` looks between the two
+    for the number of table sets k with the shortest description (the images
+    clustered by their symbol statistics; ``shared.curve``).
 """
 from __future__ import annotations
 
+import atexit
 import csv
 import functools
 import glob
@@ -46,6 +51,7 @@ import io
 import json
 import math
 import os
+import pickle
 import statistics
 import sys
 import time
@@ -63,7 +69,7 @@ __all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_enco
            "iter_decode", "iter_optimize",
            "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
            "fit_tables", "SharedTables", "GroupCost", "MAX_GROUPS", "expand",
-           "description_length", "IMAGE_SUFFIXES"]
+           "description_length", "shutdown", "IMAGE_SUFFIXES"]
 
 #: File suffixes a folder or glob yields (others in a folder are not images).
 IMAGE_SUFFIXES = JPEG_SUFFIXES + (".png", ".npy", ".npz", ".bmp", ".gif", ".tif", ".tiff",
@@ -283,16 +289,23 @@ def _out_path(out_dir, item, suffix):
 
 
 def _write_atomic(path, write):
-    """``write(tmp_path)``, then rename: the output exists only when complete."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    """``write(tmp_path)``, then rename: the output exists only when complete.
+    (Three system calls on the way that works: the folder is made only when
+    the first write into it fails, and the temporary name looked for only
+    when something failed.)"""
     head, tail = os.path.split(path)
     tmp = os.path.join(head, f".{tail}.{os.getpid()}.tmp")
     try:
-        write(tmp)
+        try:
+            write(tmp)
+        except FileNotFoundError:
+            os.makedirs(head or ".", exist_ok=True)
+            write(tmp)
         os.replace(tmp, path)
-    finally:
+    except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        raise
 
 
 def _already_done(row, out, resume):
@@ -411,11 +424,18 @@ def _save_as(save_image, tmp, final, image):
     os.replace(tmp + suffix, tmp)
 
 
-def _run_chunk(func, items, opts):
+# The options of the batch a worker last ran, unpickled once per batch rather
+# than once per chunk (a SharedTables keeps what it computed for group_of).
+_WORKER_OPTS = (None, None)
+
+
+def _run_chunk(func, items, blob):
+    global _WORKER_OPTS
+    if _WORKER_OPTS[0] != blob:
+        _WORKER_OPTS = (blob, pickle.loads(blob))
+    opts = _WORKER_OPTS[1]
     return [func(item, opts) for item in items]
 
-
-# ---------------------------------------------------------------- the pool
 
 def resolve_jobs(jobs):
     """Worker processes for ``jobs`` (None: every core; an int >= 1)."""
@@ -439,46 +459,95 @@ def _chunks(items, size):
         yield chunk
 
 
+# The worker processes, kept from one batch to the next: starting them (a
+# process each, importing numpy and jpeglite) costs about half a second, as
+# much as coding a thousand 64x64 tiles. (jobs, ProcessPoolExecutor) or None.
+_POOL = None
+
+
+def _mp_context():
+    import multiprocessing
+
+    if sys.platform == "win32":
+        return multiprocessing.get_context("spawn")
+    # forkserver: workers never inherit the parent's threads (a progress bar,
+    # a codec thread pool) in a half-held lock, as fork could; the server
+    # imports jpeglite once and each worker forks from it ready to work
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
+    return ctx
+
+
+def _get_pool(jobs):
+    global _POOL
+    from concurrent.futures import ProcessPoolExecutor
+
+    if _POOL is not None and _POOL[0] == jobs:
+        return _POOL[1]
+    shutdown()
+    _POOL = (jobs, ProcessPoolExecutor(jobs, mp_context=_mp_context()))
+    return _POOL[1]
+
+
+def _new_pool(jobs):
+    """A fresh pool in place of one that broke (a worker died)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL[1].shutdown(wait=False, cancel_futures=True)
+        _POOL = None
+    return _get_pool(jobs)
+
+
+def shutdown():
+    """Stop the worker processes that batches keep between calls (they also
+    stop when the interpreter exits)."""
+    global _POOL
+    if _POOL is not None:
+        pool, _POOL = _POOL[1], None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
+
+
 def _run(func, items, opts, jobs, chunk=16):
     """``func(item, opts)`` for every item, in input order, on ``jobs`` processes.
 
     Items go to the workers ``chunk`` at a time (a small image is about a
-    millisecond of work, so one round trip per file would cost as much), and
-    at most 4 chunks per worker are in flight: memory is bounded by the
-    window, not the dataset. A worker that dies (a crash, the OOM killer) turns
-    its chunk into error rows and the pool is started again.
+    millisecond of work, so one round trip per file would cost as much), with
+    ``opts`` pickled once for the batch; at most 4 chunks per worker are in
+    flight: memory is bounded by the window, not the dataset. The workers
+    stay up for the next batch (``shutdown`` stops them). A worker that dies
+    (a crash, the OOM killer) turns its chunk into error rows and the pool is
+    started again.
     """
     jobs = resolve_jobs(jobs)
     if jobs == 1:
         for item in items:
             yield func(item, opts)
         return
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
-    import multiprocessing
 
-    # forkserver: workers never inherit the parent's threads (a progress bar,
-    # a codec thread pool) in a half-held lock, as fork could
-    ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+    blob = pickle.dumps(opts, protocol=pickle.HIGHEST_PROTOCOL)
+    pool = _get_pool(jobs)
     window = deque()
     try:
         for part in _chunks(items, chunk):
-            window.append((part, pool.submit(_run_chunk, func, part, opts)))
+            window.append((part, pool.submit(_run_chunk, func, part, blob)))
             while len(window) >= 4 * jobs:
-                pool = yield from _drain_one(window, func, opts, pool, jobs, ctx,
+                pool = yield from _drain_one(window, func, opts, blob, pool, jobs,
                                              BrokenProcessPool)
         while window:
-            pool = yield from _drain_one(window, func, opts, pool, jobs, ctx, BrokenProcessPool)
+            pool = yield from _drain_one(window, func, opts, blob, pool, jobs, BrokenProcessPool)
     finally:
+        # a batch left early (an exception, a generator closed): its queued
+        # chunks are dropped, the ones running finish (their outputs are
+        # complete files) and the workers stay for the next batch
         for _, fut in window:
             fut.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _drain_one(window, func, opts, pool, jobs, ctx, broken):
-    from concurrent.futures import ProcessPoolExecutor
-
+def _drain_one(window, func, opts, blob, pool, jobs, broken):
     part, fut = window.popleft()
     try:
         rows = fut.result()
@@ -486,23 +555,22 @@ def _drain_one(window, func, opts, pool, jobs, ctx, broken):
         # any chunk in flight may have killed the pool: run this one's items
         # each in a process of its own to find the culprit, and the other
         # chunks again on a new pool
-        pool.shutdown(wait=False, cancel_futures=True)
-        rows = [_isolated(func, item, opts, ctx, broken) for item in part]
-        pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+        pool = _new_pool(jobs)
+        rows = [_isolated(func, item, opts, broken) for item in part]
         try:
             for i, (p, _) in enumerate(window):
-                window[i] = (p, pool.submit(_run_chunk, func, p, opts))
+                window[i] = (p, pool.submit(_run_chunk, func, p, blob))
         except broken as e:
             raise RuntimeError(f"the worker processes cannot run ({e})") from None
     yield from rows
     return pool
 
 
-def _isolated(func, item, opts, ctx, broken):
+def _isolated(func, item, opts, broken):
     """``func(item, opts)`` in a process of its own; an error row if it dies."""
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(1, mp_context=_mp_context()) as pool:
         try:
             return pool.submit(func, item, opts).result()
         except broken as e:
