@@ -474,7 +474,9 @@ def _mp_context():
     # a codec thread pool) in a half-held lock, as fork could; the server
     # imports jpeglite once and each worker forks from it ready to work
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__])
+    # (Pillow reads the PNG inputs; a module that is not installed is skipped)
+    ctx.set_forkserver_preload([__name__, "PIL.Image", "PIL.PngImagePlugin",
+                                "PIL.JpegImagePlugin"])
     return ctx
 
 
