@@ -183,6 +183,36 @@ def _round(runs, out, r):
     return got
 
 
+def _rounds(runs, out, rounds):
+    """{name: [(seconds, CPU seconds, load average after the round)]} of
+    ``rounds`` interleaved rounds of ``runs``."""
+    results = {name: [] for name in runs}
+    for r in range(rounds):
+        got = _round(runs, out, r)
+        load = os.getloadavg()[0]
+        for name, (dt, cpu) in got.items():
+            results[name].append((dt, cpu, load))
+        print(f"(round {r + 1}: load average {load:.1f})", flush=True)
+    return results
+
+
+def _loads(results):
+    loads = [load for got in results.values() for _, _, load in got]
+    return f"{min(loads):.1f}-{max(loads):.1f}"
+
+
+def _table(results, n):
+    """Print the Markdown table of ``results``; {name: median files/s}."""
+    print("| run | files/s | CPU ms per file |")
+    print("|---|---:|---:|")
+    med = {}
+    for name, got in results.items():
+        med[name] = n / statistics.median(dt for dt, _, _ in got)
+        cpu = statistics.median(c for _, c, _ in got)
+        print(f"| {name} | {med[name]:,.0f} | {1e3 * cpu / n:.2f} |")
+    return med
+
+
 def speed(paths, out, dask=True, rounds=3):
     """files/s of each batch with jobs=1 and every core, interleaved rounds,
     medians; the load average beside each round (other work shares the cores:
@@ -209,46 +239,31 @@ def speed(paths, out, dask=True, rounds=3):
         f"optimize, jobs={cores}": lambda d: dataset.optimize(jpgs, d, jobs=None),
         "Pillow loop (open, save q75)": lambda d: [_pillow_one(p, out / "pil") for p in paths],
     }
-    client = cluster = None
+    results = _rounds(runs, out, rounds)
+    print(f"\nthroughput, {n:,} tiles of 64x64, {cores} cores, medians of {rounds} interleaved "
+          f"rounds (load average {_loads(results)}); pool cold start {cold:.2f} s\n")
+    med = _table(results, n)
+    for what in ("analyze", "encode", "optimize"):
+        print(f"{what}: speed-up {med[f'{what}, jobs={cores}'] / med[f'{what}, jobs=1']:.2f}x")
     if dask:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
             print("(dask not installed: no Dask row)")
         else:
-            cluster = LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            client = Client(cluster)
-            dataset.analyze(strs[:16], client=client).compute()      # workers import jpeglite
-            runs["analyze, Dask LocalCluster"] = \
-                lambda d: dataset.analyze(strs, client=client).compute()
-    results = {name: [] for name in runs}
-    loads = []
-    try:
-        for r in range(rounds):
-            for name, (dt, cpu) in _round(runs, out, r).items():
-                results[name].append((dt, cpu))
-            loads.append(os.getloadavg()[0])
-            print(f"(round {r + 1}: load average {loads[-1]:.1f})", flush=True)
-    finally:
-        if client is not None:
-            client.close()
-            cluster.close()
-    print(f"\nthroughput, {n:,} tiles of 64x64, {cores} cores, medians of {rounds} interleaved "
-          f"rounds (load average {min(loads):.1f}-{max(loads):.1f}); pool cold start "
-          f"{cold:.2f} s\n")
-    print("| run | files/s | CPU ms per file |")
-    print("|---|---:|---:|")
-    med = {}
-    for name, got in results.items():
-        med[name] = n / statistics.median(dt for dt, _ in got)
-        cpu = statistics.median(c for _, c in got)
-        print(f"| {name} | {med[name]:,.0f} | {1e3 * cpu / n:.2f} |")
-    for what in ("analyze", "encode", "optimize"):
-        print(f"{what}: speed-up {med[f'{what}, jobs={cores}'] / med[f'{what}, jobs=1']:.2f}x")
-    if client is not None:
-        print(f"Dask overhead over the local pool: "
-              f"{100 * (med[f'analyze, jobs={cores}'] / med['analyze, Dask LocalCluster'] - 1):+.0f}%")
+            # the cluster lives only for these rounds (its processes take CPU too)
+            with LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
+                              dashboard_address=None) as cluster, Client(cluster) as client:
+                dataset.analyze(strs[:16], client=client).compute()   # workers import jpeglite
+                results = _rounds({
+                    f"analyze, jobs={cores}": lambda d: dataset.analyze(strs, jobs=None),
+                    "analyze, Dask LocalCluster": lambda d: dataset.analyze(
+                        strs, client=client).compute()}, out, rounds)
+            print(f"\nDask against the local pool, {rounds} interleaved rounds (load average "
+                  f"{_loads(results)}; CPU: this process only for Dask)\n")
+            med = _table(results, n)
+            print(f"Dask overhead over the local pool: "
+                  f"{100 * (med[f'analyze, jobs={cores}'] / med['analyze, Dask LocalCluster'] - 1):+.0f}%")
     dataset.shutdown()
 
 
