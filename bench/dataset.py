@@ -251,9 +251,13 @@ def speed(paths, out, dask=True, rounds=3):
         except ImportError:
             print("(dask not installed: no Dask row)")
         else:
-            # the cluster lives only for these rounds (its processes take CPU too)
-            with LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
-                              dashboard_address=None) as cluster, Client(cluster) as client:
+            import dask
+
+            # the cluster lives only for these rounds (its processes take CPU
+            # too); its workers keep glibc's malloc defaults (dataset.DASK_CONFIG)
+            with dask.config.set(dataset.DASK_CONFIG), \
+                    LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
+                                 dashboard_address=None) as cluster, Client(cluster) as client:
                 dataset.analyze(strs[:16], client=client).compute()   # workers import jpeglite
                 results = _rounds({
                     f"analyze, jobs={cores}": lambda d: dataset.analyze(strs, jobs=None),

@@ -69,7 +69,7 @@ __all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_enco
            "iter_decode", "iter_optimize",
            "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
            "fit_tables", "SharedTables", "GroupCost", "MAX_GROUPS", "expand",
-           "description_length", "shutdown", "IMAGE_SUFFIXES"]
+           "description_length", "shutdown", "DASK_CONFIG", "IMAGE_SUFFIXES"]
 
 #: File suffixes a folder or glob yields (others in a folder are not images).
 IMAGE_SUFFIXES = JPEG_SUFFIXES + (".png", ".npy", ".npz", ".bmp", ".gif", ".tif", ".tiff",
@@ -922,6 +922,15 @@ class Summary:
 
 
 # ---------------------------------------------------------------- Dask
+
+#: Dask settings for clusters that run jpeglite's tasks (``dask.config.set(DASK_CONFIG)``
+#: before the cluster starts, or the same keys in the workers' Dask config):
+#: Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which
+#: turns off glibc's dynamic mmap threshold, so every buffer above 128 KB is
+#: mapped and unmapped again for each image: measured on 64x64 tiles, 5.1 ms of
+#: CPU a tile (1.9 ms of it in the kernel) against 2.7 ms with the defaults.
+DASK_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
 
 def _is_bag(obj):
     mod = type(obj).__module__ or ""
