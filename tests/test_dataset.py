@@ -288,6 +288,21 @@ def test_dask_equals_local_row_for_row(client, tree):
     assert [r["path"] for r in dataset.iter_rows(df)] == list(local["path"])
 
 
+def test_dask_config_keeps_the_malloc_defaults_in_workers(client):
+    """DASK_CONFIG takes MALLOC_TRIM_THRESHOLD_ out of what the nanny sets
+    before it starts a worker process (the codec's buffers are then reused,
+    not mapped and unmapped per image)."""
+    import dask
+    import distributed
+
+    with dask.config.set(dataset.DASK_CONFIG), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        env = c.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert list(env.values()) == [os.environ.get("MALLOC_TRIM_THRESHOLD_")]
+
+
 def test_dask_bag_of_bytes(client, tree):
     import dask.bag as db
 
