@@ -59,10 +59,11 @@ ctypedef struct ScanComp:
     int64_t* counts           # counting pass: 256 DC then 256 AC symbol counts
 
 
-# Worst case of one block in bytes: 64 codes of at most 16 + 11 bits, every
-# byte stuffed, plus the accumulator.
+# Worst case of one block in bytes: 64 codes of at most 16 + 15 bits (the
+# amplitude sizes of 12-bit samples, highbit's files; 8-bit ones stop at 11),
+# every byte stuffed, plus the accumulator.
 cdef enum:
-    BLOCK_MAX_BYTES = 64 * 27 * 2 // 8 + 16
+    BLOCK_MAX_BYTES = 64 * 31 * 2 // 8 + 16
 
 
 cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
