@@ -291,7 +291,7 @@ def test_dask_equals_local_row_for_row(client, tree):
 def test_dask_config_keeps_the_malloc_defaults_in_workers(client):
     """DASK_CONFIG takes MALLOC_TRIM_THRESHOLD_ out of what the nanny sets
     before it starts a worker process (the codec's buffers are then reused,
-    not mapped and unmapped per image)."""
+    not given back to the kernel and faulted in again per image)."""
     import dask
     import distributed
 

@@ -925,10 +925,12 @@ class Summary:
 
 #: Dask settings for clusters that run jpeglite's tasks (``dask.config.set(DASK_CONFIG)``
 #: before the cluster starts, or the same keys in the workers' Dask config):
-#: Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which
-#: turns off glibc's dynamic mmap threshold, so every buffer above 128 KB is
-#: mapped and unmapped again for each image: measured on 64x64 tiles, 5.1 ms of
-#: CPU a tile (1.9 ms of it in the kernel) against 2.7 ms with the defaults.
+#: Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``: glibc
+#: then gives memory back to the kernel whenever 64 KB lie free at the top of
+#: the heap (and no longer adapts its mmap threshold), so the codec's buffers
+#: are returned and faulted in again for every image: measured on 64x64
+#: tiles, 5.1 ms of CPU a tile (1.9 ms of it in the kernel) against 2.7 ms
+#: with the defaults.
 DASK_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
