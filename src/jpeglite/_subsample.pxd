@@ -5,7 +5,7 @@ from libc.stdint cimport uint8_t
 
 from jpeglite._simd cimport jl_simd_level
 
-# The kernels, scalar and SSE2 side by side, are C: _subsample_simd.h.
+# The kernels, scalar, SSE2 and AVX2 side by side, are C: _subsample_simd.h.
 cdef extern from "_subsample_simd.h":
     void downsample_row "jl_downsample_row"(const uint8_t* in0, const uint8_t* in1,
                                             Py_ssize_t width, uint8_t* out, Py_ssize_t out_cols,
