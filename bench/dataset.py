@@ -6,22 +6,27 @@ folder) and measures, printing Markdown tables for the README:
 1. bytes at quality 75, 4:2:0, identical pixels: Pillow default per file,
    Pillow ``optimize=True`` per file, jpeglite with shared tables as ordinary
    files, jpeglite abbreviated streams with the tables stream counted once;
-   the description length split as model L(P) and data L(D|P);
+   the description length split as model L(P) and data L(D|P); the curve
+   over k table sets (``fit_tables(groups="auto")``) for the tiles and the 24
+   photos, and the abbreviated streams as written at the chosen k and at k = 1;
 2. throughput (files/s) of ``jpeglite.dataset.analyze``, ``encode`` and ``optimize`` with
-   ``jobs=1`` and every core, threads against processes, a plain Pillow loop
-   (open, encode, save) and Dask on a 2-worker LocalCluster.
+   ``jobs=1`` and every core, a plain Pillow loop (open, encode, save) and
+   Dask on a LocalCluster of a worker per core, in interleaved rounds (medians),
+   with the CPU time per file (this process and the pool's workers).
 
 Options: ``--quick`` (a quarter of the tiles), ``--no-speed``, ``--no-dask``,
-``--speed-only``.
+``--speed-only``, ``--rounds N``.
 Never a test: times depend on the machine and its load.
 """
 import argparse
 import io
+import math
 import os
+import shutil
+import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +69,7 @@ def sizes(arrays):
     shared = dataset.fit_tables(arrays, 75, jobs=None)
     rows = {"Pillow default, per file": 0, "Pillow optimize=True, per file": 0,
             "jpeglite, shared tables in every file": 0,
-            "jpeglite, abbreviated streams + tables once": len(shared)}
+            "jpeglite, abbreviated streams + tables once": len(shared.to_bytes())}
     same = True
     for tile in arrays:
         default = pillow_bytes(tile)
@@ -80,7 +85,7 @@ def sizes(arrays):
     base_default = rows["Pillow default, per file"]
     base_opt = rows["Pillow optimize=True, per file"]
     print(f"\n{n:,} tiles of 64x64, quality 75, 4:2:0; pixels identical to Pillow's "
-          f"default files: {same}; tables stream {len(shared)} bytes\n")
+          f"default files: {same}; tables stream {len(shared.to_bytes())} bytes\n")
     print("| files | bytes | bytes per tile | vs Pillow default | vs Pillow optimize |")
     print("|---|---:|---:|---:|---:|")
     for name, total in rows.items():
@@ -101,60 +106,169 @@ def description_lengths(arrays, label):
               f"| {d['total_bits'] / 8:,.0f} |")
 
 
+def group_curve(arrays, label):
+    """fit_tables(groups="auto"): the description-length curve over k, and the
+    abbreviated streams actually written at the chosen k against k = 1."""
+    t = time.perf_counter()
+    auto = dataset.fit_tables(arrays, 75, groups="auto", jobs=None)
+    seconds = time.perf_counter() - t
+    one = dataset.fit_tables(arrays, 75, jobs=None)
+    n = len(arrays)
+    print(f"\n{label}: description length over k table sets, quality 75, 4:2:0 (bytes; "
+          f"data from the symbol counts; fitted in {seconds:.1f} s)\n")
+    print("| k | model L(P) | sum L(D given P) | group index | total |")
+    print("|---:|---:|---:|---:|---:|")
+    for p in auto.curve:
+        b = "**" if p.k == auto.k else ""
+        print(f"| {b}{p.k:,}{b} | {p.model_bits / 8:,.0f} | {p.data_bits / 8:,.0f} "
+              f"| {p.index_bits / 8:,.0f} | {b}{p.total_bits / 8:,.0f}{b} |")
+
+    def written(shared):
+        data = 0
+        for image, g in zip(arrays, shared.assignment):
+            stream = jpeglite.encode(image, tables=shared.table_set(g))
+            assert np.array_equal(jpeglite.decode(stream, tables=shared.to_bytes(g)),
+                                  jpeglite.decode(jpeglite.encode(image)))
+            data += len(stream)
+        model = sum(len(shared.to_bytes(g)) for g in range(shared.k))
+        index = n * math.ceil(math.log2(shared.k)) / 8 if shared.k > 1 else 0
+        return model, data, index
+
+    print(f"\n{label}: abbreviated streams as written (bytes; every stream decodes to the "
+          f"pixels of an ordinary encode)\n")
+    print("| k | tables streams | image streams | group index | total |")
+    print("|---:|---:|---:|---:|---:|")
+    for shared in (one, auto):
+        model, data, index = written(shared)
+        print(f"| {shared.k:,} | {model:,} | {data:,} | {index:,.0f} | {model + data + index:,.0f} |")
+
+
 def _pillow_one(path, out_dir):
     with Image.open(path) as im:
         im.save(out_dir / (path.stem + ".jpg"), "JPEG", quality=75)
 
 
-def _timed(label, n, fn):
-    t = time.perf_counter()
-    fn()
-    dt = time.perf_counter() - t
-    print(f"| {label} | {n / dt:,.0f} |")
-    return n / dt
+def _cpu_seconds(pids):
+    """User + system CPU seconds of the processes ``pids`` so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-def speed(paths, out, dask=True):
+def _workers():
+    pool = dataset._POOL
+    return [p.pid for p in pool[1]._processes.values()] if pool else []
+
+
+def _round(runs, out, r):
+    """One run of each of ``runs`` {name: fn(out_dir)}: {name: (seconds, CPU seconds
+    of this process and the pool's workers)}."""
+    got = {}
+    for name, fn in runs.items():
+        d = out / f"{name.replace(' ', '_').replace('=', '')}{r}"
+        pids = _workers()
+        c0, w0 = os.times(), _cpu_seconds(pids)
+        t = time.perf_counter()
+        fn(d)
+        dt = time.perf_counter() - t
+        c1, w1 = os.times(), _cpu_seconds(pids)
+        got[name] = (dt, c1.user - c0.user + c1.system - c0.system + w1 - w0)
+        shutil.rmtree(d, ignore_errors=True)
+    return got
+
+
+def _rounds(runs, out, rounds):
+    """{name: [(seconds, CPU seconds, load average after the round)]} of
+    ``rounds`` interleaved rounds of ``runs``."""
+    results = {name: [] for name in runs}
+    for r in range(rounds):
+        got = _round(runs, out, r)
+        load = os.getloadavg()[0]
+        for name, (dt, cpu) in got.items():
+            results[name].append((dt, cpu, load))
+        print(f"(round {r + 1}: load average {load:.1f})", flush=True)
+    return results
+
+
+def _loads(results):
+    loads = [load for got in results.values() for _, _, load in got]
+    return f"{min(loads):.1f}-{max(loads):.1f}"
+
+
+def _table(results, n):
+    """Print the Markdown table of ``results``; {name: median files/s}."""
+    print("| run | files/s | CPU ms per file |")
+    print("|---|---:|---:|")
+    med = {}
+    for name, got in results.items():
+        med[name] = n / statistics.median(dt for dt, _, _ in got)
+        cpu = statistics.median(c for _, c, _ in got)
+        print(f"| {name} | {med[name]:,.0f} | {1e3 * cpu / n:.2f} |")
+    return med
+
+
+def speed(paths, out, dask=True, rounds=3):
+    """files/s of each batch with jobs=1 and every core, interleaved rounds,
+    medians; the load average beside each round (other work shares the cores:
+    with autogroup scheduling a session's share of busy cores is fixed, so
+    jobs=2 shows no speed-up while other sessions keep both cores busy). The
+    pool is started before timing (workers stay between batches); its cold
+    start is timed apart."""
     n = len(paths)
     cores = os.cpu_count()
-    print(f"\nthroughput, {n:,} tiles of 64x64, {cores} cores (files/s)\n")
-    print("| run | files/s |")
-    print("|---|---:|")
     strs = [str(p) for p in paths]
-    a1 = _timed("analyze, jobs=1", n, lambda: dataset.analyze(strs, jobs=1))
-    an = _timed(f"analyze, jobs={cores} (processes)", n, lambda: dataset.analyze(strs, jobs=None))
-
-    def threaded():
-        with ThreadPoolExecutor(cores) as pool:
-            list(pool.map(lambda p: dataset._analyze_one(p, {"quality": 75,
-                                                              "subsampling": "4:2:0",
-                                                              "optimize": False}), strs))
-    _timed(f"analyze, {cores} threads (for the choice of processes)", n, threaded)
-    e1 = _timed("encode, jobs=1", n, lambda: dataset.encode(strs, out / "e1", jobs=1))
-    en = _timed(f"encode, jobs={cores}", n, lambda: dataset.encode(strs, out / "en", jobs=None))
-    jpgs = str(out / "e1")
-    o1 = _timed("optimize (lossless), jobs=1", n, lambda: dataset.optimize(jpgs, out / "o1", jobs=1))
-    on = _timed(f"optimize (lossless), jobs={cores}", n,
-                lambda: dataset.optimize(jpgs, out / "on", jobs=None))
+    dataset.shutdown()
+    t = time.perf_counter()
+    dataset.analyze(strs[:2 * cores], jobs=None)
+    cold = time.perf_counter() - t
+    dataset.encode(strs, out / "jpegs", jobs=None)
+    jpgs = str(out / "jpegs")
     (out / "pil").mkdir()
-    _timed("Pillow loop (open, encode q75, save), one process", n,
-           lambda: [_pillow_one(p, out / "pil") for p in paths])
-    print(f"\nspeed-up on {cores} cores: analyze {an / a1:.2f}x, encode {en / e1:.2f}x, "
-          f"optimize {on / o1:.2f}x (load average {os.getloadavg()[0]:.1f})")
+    runs = {
+        "analyze, jobs=1": lambda d: dataset.analyze(strs, jobs=1),
+        f"analyze, jobs={cores}": lambda d: dataset.analyze(strs, jobs=None),
+        "encode, jobs=1": lambda d: dataset.encode(strs, d, jobs=1),
+        f"encode, jobs={cores}": lambda d: dataset.encode(strs, d, jobs=None),
+        "optimize, jobs=1": lambda d: dataset.optimize(jpgs, d, jobs=1),
+        f"optimize, jobs={cores}": lambda d: dataset.optimize(jpgs, d, jobs=None),
+        "Pillow loop (open, save q75)": lambda d: [_pillow_one(p, out / "pil") for p in paths],
+    }
+    results = _rounds(runs, out, rounds)
+    print(f"\nthroughput, {n:,} tiles of 64x64, {cores} cores, medians of {rounds} interleaved "
+          f"rounds (load average {_loads(results)}); pool cold start {cold:.2f} s\n")
+    med = _table(results, n)
+    for what in ("analyze", "encode", "optimize"):
+        print(f"{what}: speed-up {med[f'{what}, jobs={cores}'] / med[f'{what}, jobs=1']:.2f}x")
     if dask:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
             print("(dask not installed: no Dask row)")
-            return
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            dataset.analyze(strs[:16], client=client).compute()      # warm the workers
-            t = time.perf_counter()
-            dataset.analyze(strs, client=client).compute()
-            dt = time.perf_counter() - t
-        print(f"Dask, 2-worker LocalCluster (processes): {n / dt:,.0f} files/s, "
-              f"overhead over the local pool {100 * (an / (n / dt) - 1):+.0f}%")
+        else:
+            import dask
+
+            # the cluster lives only for these rounds (its processes take CPU
+            # too); its workers keep glibc's malloc defaults (dataset.DASK_CONFIG)
+            with dask.config.set(dataset.DASK_CONFIG), \
+                    LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
+                                 dashboard_address=None) as cluster, Client(cluster) as client:
+                dataset.analyze(strs[:16], client=client).compute()   # workers import jpeglite
+                results = _rounds({
+                    f"analyze, jobs={cores}": lambda d: dataset.analyze(strs, jobs=None),
+                    "analyze, Dask LocalCluster": lambda d: dataset.analyze(
+                        strs, client=client).compute()}, out, rounds)
+            print(f"\nDask against the local pool, {rounds} interleaved rounds (load average "
+                  f"{_loads(results)}; CPU: this process only for Dask)\n")
+            med = _table(results, n)
+            print(f"Dask overhead over the local pool: "
+                  f"{100 * (med[f'analyze, jobs={cores}'] / med['analyze, Dask LocalCluster'] - 1):+.0f}%")
+    dataset.shutdown()
 
 
 def main():
@@ -163,6 +277,7 @@ def main():
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--speed-only", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the speed runs")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -175,8 +290,10 @@ def main():
             kodak = [np.asarray(Image.open(p).convert("RGB"))
                      for p in sorted((corpus / "kodak").glob("kodim*.png"))]
             description_lengths(kodak, "the 24 Kodak photos")
+            group_curve(arrays, f"{len(arrays):,} Kodak tiles (64x64)")
+            group_curve(kodak, "the 24 Kodak photos")
         if not args.no_speed:
-            speed(paths, tmp, dask=not args.no_dask)
+            speed(paths, tmp, dask=not args.no_dask, rounds=args.rounds)
 
 
 if __name__ == "__main__":

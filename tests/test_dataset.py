@@ -167,6 +167,21 @@ def _die_on_odd(item, opts):
     return item
 
 
+def test_workers_stay_for_the_next_batch_with_its_options():
+    first = list(dataset._run(_pid_and_option, range(8), {"v": 1}, 2, chunk=1))
+    workers = {p.pid for p in dataset._POOL[1]._processes.values()}
+    second = list(dataset._run(_pid_and_option, range(8), {"v": 2}, 2, chunk=1))
+    assert [v for _, v in first] == [1] * 8 and [v for _, v in second] == [2] * 8
+    assert {pid for pid, _ in first + second} <= workers      # no new processes
+    dataset.shutdown()
+    assert dataset._POOL is None
+    assert [v for _, v in dataset._run(_pid_and_option, range(2), {"v": 3}, 2)] == [3, 3]
+
+
+def _pid_and_option(item, opts):
+    return os.getpid(), opts["v"]
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
 def test_tables_round_trip(tree, tmp_path, suffix):
     if suffix == ".parquet":
@@ -271,6 +286,21 @@ def test_dask_equals_local_row_for_row(client, tree):
     cols = [c for c in dataset.COLUMNS if c != "seconds"]
     pd.testing.assert_frame_equal(remote[cols], local[cols])
     assert [r["path"] for r in dataset.iter_rows(df)] == list(local["path"])
+
+
+def test_dask_config_keeps_the_malloc_defaults_in_workers(client):
+    """DASK_CONFIG takes MALLOC_TRIM_THRESHOLD_ out of what the nanny sets
+    before it starts a worker process (the codec's buffers are then reused,
+    not given back to the kernel and faulted in again per image)."""
+    import dask
+    import distributed
+
+    with dask.config.set(dataset.DASK_CONFIG), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        env = c.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert list(env.values()) == [os.environ.get("MALLOC_TRIM_THRESHOLD_")]
 
 
 def test_dask_bag_of_bytes(client, tree):

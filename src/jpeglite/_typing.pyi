@@ -19,6 +19,7 @@ QTables: TypeAlias = (Sequence[Sequence[int]] | Sequence[npt.NDArray[Any]]
 #: A progressive scan script: ``jpeglite.scans.ScanSpec(components, Ss, Se, Ah, Al)``
 #: (a NamedTuple) or tuples of those five.
 ScanScript: TypeAlias = Sequence[tuple[Any, int, int, int, int]]
-#: A shared model: a tables-only stream's bytes, or a ``jpeglite.jfif.TableSet``
-#: (``object`` here: jfif has no stub).
+#: A shared model: a tables-only stream's bytes, a ``jpeglite.jfif.TableSet``, or
+#: the ``jpeglite.dataset.SharedTables`` of ``fit_tables`` (one table set)
+#: (``object`` here: jfif and dataset have no stubs).
 Tables: TypeAlias = bytes | bytearray | memoryview | object

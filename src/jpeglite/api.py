@@ -43,10 +43,15 @@ def _check_path(path, method=None):
 
 
 def _tables_arg(tables):
-    """``tables``: None, a ``jfif.TableSet``, or a tables-only stream's bytes
-    (read through the decoder's marker loop); ValueError for bytes that are not one."""
-    if tables is None or not isinstance(tables, (bytes, bytearray, memoryview)):
+    """``tables``: None, a ``jfif.TableSet``, a ``dataset.SharedTables`` (its
+    one table set), or a tables-only stream's bytes (read through the decoder's
+    marker loop); ValueError for bytes that are not one."""
+    if tables is None or isinstance(tables, _jfif.TableSet):
         return tables
+    if not isinstance(tables, (bytes, bytearray, memoryview)):
+        # fit_tables' result knows its table set (and refuses when it has several)
+        table_set = getattr(tables, "table_set", None)
+        return table_set() if callable(table_set) else tables
     from .decoder import read_tables
     from .errors import JPEGError
 

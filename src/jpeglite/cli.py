@@ -17,6 +17,7 @@ Subcommands::
     jpeglite optimize INPUTS... -o DIR [--baseline] [--strip] [--recursive] [--jobs N] [--resume]
     jpeglite decode INPUTS... -o DIR [--format .png] [--recursive] [--jobs N] [--resume]
     jpeglite tables INPUTS... -o SHARED.jpg [-q Q] [--subsampling S] [--jobs N]
+                    [--groups auto|K [--plot CURVE.png]]
 
 INPUTS (batches, ``jpeglite.dataset``): files, folders (``--recursive``: their
 subfolders too), glob patterns and ``@LIST`` files (one path a line). A batch
@@ -279,9 +280,19 @@ def build_parser() -> argparse.ArgumentParser:
                                    "--subsampling; write the tables-only stream (SOI, APP0, DQT, "
                                    "DHT, EOI) for encode/decode --tables, and print the "
                                    "corpus's description length with per-file tables "
-                                   "against the shared ones.")
+                                   "against the shared ones. With --groups: cluster the "
+                                   "inputs into groups, a table set each, print the "
+                                   "description length for each number of groups k, and "
+                                   "write SHARED.g<i>.jpg per group and SHARED.groups.csv "
+                                   "(path, group).")
     p.add_argument("paths", nargs="+", metavar="INPUTS")
     p.add_argument("-o", "--output", required=True, metavar="SHARED.jpg")
+    p.add_argument("--groups", type=_groups, default=None, metavar="auto|K",
+                   help="how many table sets: auto (the k of the shortest description "
+                        "length: 1, 2, 4, ... up to one per image) or a number")
+    p.add_argument("--plot", metavar="CURVE.png",
+                   help="with --groups: plot the description length over k into this "
+                        "image (needs matplotlib: the extra \"plot\")")
     p.add_argument("-q", "--quality", type=_int_in("quality", 1, 100), default=75,
                    help="IJG quality 1..100 (default 75)")
     p.add_argument("--subsampling", type=_subsampling, default="4:2:0",
@@ -628,9 +639,26 @@ def _cmd_info(args):
 
 
 
+def _groups(text):
+    if text == "auto":
+        return text
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"groups must be auto or a number, got {text!r}") \
+            from None
+    if k < 1:
+        raise argparse.ArgumentTypeError(f"groups must be auto or at least 1, got {k}")
+    return k
+
+
 def _cmd_tables(args):
     from . import dataset
 
+    if args.plot is not None and args.groups is None:
+        raise _UsageError("--plot draws the curve of --groups: give --groups auto (or K)")
+    if args.groups is not None:
+        return _tables_groups(args)
     dl = dataset.description_length(args.paths, args.quality, subsampling=args.subsampling,
                                     jobs=args.jobs, recursive=args.recursive, save=args.output,
                                     skip_errors=True)
@@ -646,6 +674,73 @@ def _cmd_tables(args):
     if per["total_bits"]:
         print(f"shared tables save {100 * (1 - shared['total_bits'] / per['total_bits']):.1f}%")
     return 1 if dl["failed"] else 0
+
+
+def _tables_groups(args):
+    from . import dataset
+
+    failed, paths = [], list(dataset.iter_inputs(args.paths, args.recursive))
+    shared = dataset.fit_tables(paths, args.quality, subsampling=args.subsampling,
+                                groups=args.groups, jobs=args.jobs, skip_errors=True,
+                                failed=failed)
+    for path, error in failed:
+        print(f"skipped {path}: {error}", file=sys.stderr)
+    n = len(shared.assignment)
+    print(f"description length of {n:,} images (quality {args.quality}, {args.subsampling}), "
+          f"bytes; data from the symbol counts")
+    print(f"{'k':>6} {'model L(P)':>12} {'data L(D|P)':>14} {'group index':>12} {'total':>14}")
+    for p in shared.curve:
+        mark = "  <- chosen" if p.k == shared.k else ""
+        print(f"{p.k:>6,} {p.model_bits / 8:>12,.0f} {p.data_bits / 8:>14,.0f} "
+              f"{p.index_bits / 8:>12,.0f} {p.total_bits / 8:>14,.0f}{mark}")
+    out = Path(args.output)
+    if shared.k == 1:
+        written = [out]
+    else:
+        written = [out.with_name(f"{out.stem}.g{g}{out.suffix}") for g in range(shared.k)]
+    for g, path in enumerate(written):
+        dataset._write_atomic(os.fspath(path), lambda p, g=g: Path(p).write_bytes(
+            shared.to_bytes(g)))
+    if shared.k > 1:
+        import csv
+
+        ok = [i.path for i in paths if i.path not in {f for f, _ in failed}]
+        with open(out.with_name(f"{out.stem}.groups.csv"), "w", newline="",
+                  encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["path", "group"])
+            w.writerows(zip(ok, shared.assignment))
+    print(f"k = {shared.k}: " + ", ".join(map(str, written)))
+    if args.plot is not None:
+        _plot_curve(shared.curve, shared.k, args.plot)
+    return 1 if failed else 0
+
+
+def _plot_curve(curve, chosen, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingDependency("--plot needs matplotlib: pip install \".[plot]\" "
+                                "(from the jpeglite checkout)") from None
+    ks = [p.k for p in curve]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, values in (("total", [p.total_bits for p in curve]),
+                         ("data L(D|P)", [p.data_bits for p in curve]),
+                         ("model L(P)", [p.model_bits for p in curve])):
+        ax.plot(ks, [v / 8 for v in values], marker="o", label=name)
+    best = next(p for p in curve if p.k == chosen)
+    ax.plot([chosen], [best.total_bits / 8], marker="*", markersize=14, color="k",
+            linestyle="none", label=f"chosen k = {chosen}")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("k (table sets)")
+    ax.set_ylabel("bytes")
+    ax.set_title("description length over k")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
 
 
 def _cmd_optimize(args):

@@ -29,22 +29,29 @@ Dask
 A shared model
     ``fit_tables(images, quality=75, subsampling="4:2:0")`` counts the
     Huffman symbols of every image (quantized as ``encode`` would) and returns
-    a tables-only stream (T.81 B.5: SOI, APP0, DQT, DHT, EOI) with Huffman tables
-    optimal for the corpus. ``jpeglite.encode(image, tables=shared)`` then writes
+    a ``SharedTables`` whose Huffman tables are optimal for the corpus;
+    ``shared.to_bytes()`` is its tables-only stream (T.81 B.5: SOI, APP0, DQT,
+    DHT, EOI). ``jpeglite.encode(image, tables=shared)`` then writes
     abbreviated image streams (no DQT, no DHT), ``jpeglite.decode(data,
     tables=shared)`` reads them, and ``expand(shared, data)`` makes an ordinary
-    file of one. ``description_length`` compares the corpus coded both ways:
-    L(P) per file + L(D|P) per file against L(P) once + sum of L(D|P).
+    file of one (each also takes the stream's bytes). ``description_length``
+    compares the corpus coded both ways: L(P) per file + L(D|P) per file
+    against L(P) once + sum of L(D|P). ``groups="auto"`` looks between the two
+    for the number of table sets k with the shortest description (the images
+    clustered by their symbol statistics; ``shared.curve``).
 """
 from __future__ import annotations
 
+import atexit
 import csv
+import functools
 import glob
 import heapq
 import io
 import json
 import math
 import os
+import pickle
 import statistics
 import sys
 import time
@@ -61,7 +68,8 @@ from .report import psnr
 __all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_encode",
            "iter_decode", "iter_optimize",
            "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
-           "fit_tables", "expand", "description_length", "IMAGE_SUFFIXES"]
+           "fit_tables", "SharedTables", "GroupCost", "MAX_GROUPS", "expand",
+           "description_length", "shutdown", "DASK_CONFIG", "IMAGE_SUFFIXES"]
 
 #: File suffixes a folder or glob yields (others in a folder are not images).
 IMAGE_SUFFIXES = JPEG_SUFFIXES + (".png", ".npy", ".npz", ".bmp", ".gif", ".tif", ".tiff",
@@ -72,14 +80,15 @@ STAGES = ("raw", "color", "subsample", "dct", "quantize", "rle", "huffman", "fil
 
 #: Columns of a batch table and their types ("str", "int", "float", "bool").
 #: bytes: the JPEG the bits describe (the input for a JPEG, else jpeglite's
-#: encode of it); input_bytes: the input file; bits are bits, seconds seconds.
+#: encode of it); input_bytes: the input file; bits are bits, seconds seconds;
+#: group: the table set of a ``SharedTables`` an encode used.
 COLUMNS = {
     "path": "str", "error": "str", "output": "str", "skipped": "bool",
     "input_bytes": "int", "bytes": "int", "width": "int", "height": "int",
     "components": "int", "sampling": "str", "progressive": "bool", "quality": "int",
     "bpp": "float", "model_bits": "int", "header_bits": "int", "data_bits": "int",
     "metadata_bits": "int", **{f"{s}_bits": "float" for s in STAGES},
-    "psnr": "float", "seconds": "float",
+    "psnr": "float", "seconds": "float", "group": "int",
 }
 
 _SUBSAMPLING_NAMES = {((2, 2), (1, 1), (1, 1)): "4:2:0", ((2, 1), (1, 1), (1, 1)): "4:2:2",
@@ -280,16 +289,23 @@ def _out_path(out_dir, item, suffix):
 
 
 def _write_atomic(path, write):
-    """``write(tmp_path)``, then rename: the output exists only when complete."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    """``write(tmp_path)``, then rename: the output exists only when complete.
+    (Three system calls on the way that works: the folder is made only when
+    the first write into it fails, and the temporary name looked for only
+    when something failed.)"""
     head, tail = os.path.split(path)
     tmp = os.path.join(head, f".{tail}.{os.getpid()}.tmp")
     try:
-        write(tmp)
+        try:
+            write(tmp)
+        except FileNotFoundError:
+            os.makedirs(head or ".", exist_ok=True)
+            write(tmp)
         os.replace(tmp, path)
-    finally:
+    except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        raise
 
 
 def _already_done(row, out, resume):
@@ -313,9 +329,14 @@ def _encode_one(item, opts):
         data = _read_input(item.path)
         row["input_bytes"] = len(data)
         image = _load_pixels(item.path, data)
+        tables = enc.get("tables")
+        if isinstance(tables, SharedTables):
+            # the group whose tables code it shortest; the reader needs it too
+            row["group"] = tables.group_of(image)
+            tables = tables.table_set(row["group"])
+            enc = {**enc, "tables": tables}
         jpeg = api.encode(image, threads=1, **enc)
         row["seconds"] = time.perf_counter() - t
-        tables = enc.get("tables")
         _output_row(row, jpeg, tables)
         row["quality"] = enc.get("quality")
         if opts.get("psnr"):
@@ -403,11 +424,18 @@ def _save_as(save_image, tmp, final, image):
     os.replace(tmp + suffix, tmp)
 
 
-def _run_chunk(func, items, opts):
+# The options of the batch a worker last ran, unpickled once per batch rather
+# than once per chunk (a SharedTables keeps what it computed for group_of).
+_WORKER_OPTS = (None, None)
+
+
+def _run_chunk(func, items, blob):
+    global _WORKER_OPTS
+    if _WORKER_OPTS[0] != blob:
+        _WORKER_OPTS = (blob, pickle.loads(blob))
+    opts = _WORKER_OPTS[1]
     return [func(item, opts) for item in items]
 
-
-# ---------------------------------------------------------------- the pool
 
 def resolve_jobs(jobs):
     """Worker processes for ``jobs`` (None: every core; an int >= 1)."""
@@ -431,46 +459,97 @@ def _chunks(items, size):
         yield chunk
 
 
+# The worker processes, kept from one batch to the next: starting them (a
+# process each, importing numpy and jpeglite) costs about half a second, as
+# much as coding a thousand 64x64 tiles. (jobs, ProcessPoolExecutor) or None.
+_POOL = None
+
+
+def _mp_context():
+    import multiprocessing
+
+    if sys.platform == "win32":
+        return multiprocessing.get_context("spawn")
+    # forkserver: workers never inherit the parent's threads (a progress bar,
+    # a codec thread pool) in a half-held lock, as fork could; the server
+    # imports jpeglite once and each worker forks from it ready to work
+    ctx = multiprocessing.get_context("forkserver")
+    # (Pillow reads the PNG inputs; a module that is not installed is skipped)
+    ctx.set_forkserver_preload([__name__, "PIL.Image", "PIL.PngImagePlugin",
+                                "PIL.JpegImagePlugin"])
+    return ctx
+
+
+def _get_pool(jobs):
+    global _POOL
+    from concurrent.futures import ProcessPoolExecutor
+
+    if _POOL is not None and _POOL[0] == jobs:
+        return _POOL[1]
+    shutdown()
+    _POOL = (jobs, ProcessPoolExecutor(jobs, mp_context=_mp_context()))
+    return _POOL[1]
+
+
+def _new_pool(jobs):
+    """A fresh pool in place of one that broke (a worker died)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL[1].shutdown(wait=False, cancel_futures=True)
+        _POOL = None
+    return _get_pool(jobs)
+
+
+def shutdown():
+    """Stop the worker processes that batches keep between calls (they also
+    stop when the interpreter exits)."""
+    global _POOL
+    if _POOL is not None:
+        pool, _POOL = _POOL[1], None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
+
+
 def _run(func, items, opts, jobs, chunk=16):
     """``func(item, opts)`` for every item, in input order, on ``jobs`` processes.
 
     Items go to the workers ``chunk`` at a time (a small image is about a
-    millisecond of work, so one round trip per file would cost as much), and
-    at most 4 chunks per worker are in flight: memory is bounded by the
-    window, not the dataset. A worker that dies (a crash, the OOM killer) turns
-    its chunk into error rows and the pool is started again.
+    millisecond of work, so one round trip per file would cost as much), with
+    ``opts`` pickled once for the batch; at most 4 chunks per worker are in
+    flight: memory is bounded by the window, not the dataset. The workers
+    stay up for the next batch (``shutdown`` stops them). A worker that dies
+    (a crash, the OOM killer) turns its chunk into error rows and the pool is
+    started again.
     """
     jobs = resolve_jobs(jobs)
     if jobs == 1:
         for item in items:
             yield func(item, opts)
         return
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
-    import multiprocessing
 
-    # forkserver: workers never inherit the parent's threads (a progress bar,
-    # a codec thread pool) in a half-held lock, as fork could
-    ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+    blob = pickle.dumps(opts, protocol=pickle.HIGHEST_PROTOCOL)
+    pool = _get_pool(jobs)
     window = deque()
     try:
         for part in _chunks(items, chunk):
-            window.append((part, pool.submit(_run_chunk, func, part, opts)))
+            window.append((part, pool.submit(_run_chunk, func, part, blob)))
             while len(window) >= 4 * jobs:
-                pool = yield from _drain_one(window, func, opts, pool, jobs, ctx,
+                pool = yield from _drain_one(window, func, opts, blob, pool, jobs,
                                              BrokenProcessPool)
         while window:
-            pool = yield from _drain_one(window, func, opts, pool, jobs, ctx, BrokenProcessPool)
+            pool = yield from _drain_one(window, func, opts, blob, pool, jobs, BrokenProcessPool)
     finally:
+        # a batch left early (an exception, a generator closed): its queued
+        # chunks are dropped, the ones running finish (their outputs are
+        # complete files) and the workers stay for the next batch
         for _, fut in window:
             fut.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _drain_one(window, func, opts, pool, jobs, ctx, broken):
-    from concurrent.futures import ProcessPoolExecutor
-
+def _drain_one(window, func, opts, blob, pool, jobs, broken):
     part, fut = window.popleft()
     try:
         rows = fut.result()
@@ -478,23 +557,22 @@ def _drain_one(window, func, opts, pool, jobs, ctx, broken):
         # any chunk in flight may have killed the pool: run this one's items
         # each in a process of its own to find the culprit, and the other
         # chunks again on a new pool
-        pool.shutdown(wait=False, cancel_futures=True)
-        rows = [_isolated(func, item, opts, ctx, broken) for item in part]
-        pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+        pool = _new_pool(jobs)
+        rows = [_isolated(func, item, opts, broken) for item in part]
         try:
             for i, (p, _) in enumerate(window):
-                window[i] = (p, pool.submit(_run_chunk, func, p, opts))
+                window[i] = (p, pool.submit(_run_chunk, func, p, blob))
         except broken as e:
             raise RuntimeError(f"the worker processes cannot run ({e})") from None
     yield from rows
     return pool
 
 
-def _isolated(func, item, opts, ctx, broken):
+def _isolated(func, item, opts, broken):
     """``func(item, opts)`` in a process of its own; an error row if it dies."""
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(1, mp_context=_mp_context()) as pool:
         try:
             return pool.submit(func, item, opts).result()
         except broken as e:
@@ -610,10 +688,12 @@ def encode(paths, out_dir, jobs=None, *, recursive=False, quality=75, subsamplin
     """Encode every input image as ``out_dir/<its path below its folder>.jpg``.
 
     Inputs as ``analyze``; a JPEG input is decoded and re-encoded; options as
-    ``jpeglite.encode``'s. ``tables``: a tables-only stream (``fit_tables``)
-    whose tables every file uses, written as abbreviated streams
-    (``quality``/``optimize`` then unused; ``model_bits`` 0, the tables being
-    paid once). ``resume``: an output that exists is complete (outputs are
+    ``jpeglite.encode``'s. ``tables``: a tables-only stream or the
+    ``SharedTables`` of ``fit_tables`` whose tables every file uses, written
+    as abbreviated streams (``quality``/``optimize`` then unused;
+    ``model_bits`` 0, the tables being paid once); with several groups each
+    image is coded with the group that codes it shortest, its ``group``
+    column saying which (``tables.to_bytes(group)`` reads it). ``resume``: an output that exists is complete (outputs are
     renamed into place), so it is skipped (``skipped`` True). ``psnr``: decode
     each file and fill ``psnr`` (dB). Rows: path, output, error, input_bytes,
     bytes, the frame, model/header/data/metadata bits, file_bits, seconds (of
@@ -843,6 +923,17 @@ class Summary:
 
 # ---------------------------------------------------------------- Dask
 
+#: Dask settings for clusters that run jpeglite's tasks (``dask.config.set(DASK_CONFIG)``
+#: before the cluster starts, or the same keys in the workers' Dask config):
+#: Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``: glibc
+#: then gives memory back to the kernel whenever 64 KB lie free at the top of
+#: the heap (and no longer adapts its mmap threshold), so the codec's buffers
+#: are returned and faulted in again for every image: measured on 64x64
+#: tiles, 5.1 ms of CPU a tile (1.9 ms of it in the kernel) against 2.7 ms
+#: with the defaults.
+DASK_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
+
 def _is_bag(obj):
     mod = type(obj).__module__ or ""
     return mod.startswith("dask.bag")
@@ -920,19 +1011,38 @@ def _image_of(item):
 
 
 def _counts_one(item, opts):
-    """Per Huffman table, the symbol counts of one image's sequential encode."""
+    """The symbol counts of one image's sequential encode (``_ImageCounts``),
+    quantized at ``opts["quality"]`` or with the tables ``opts["tables"]``."""
+    try:
+        image = _image_of(item)
+        return _image_counts(image, opts.get("quality"), opts["subsampling"], opts.get("tables"))
+    except Exception as e:
+        if not opts["skip_errors"]:
+            raise
+        return _ImageCounts(None, None, 0, (_item_name(item), _error_text(e)))
+
+
+@dataclass(frozen=True)
+class _ImageCounts:
+    """What a shared model needs of one image: ``counts`` {(class, id): int64
+    (256,)} of its sequential encode, its ``qtables`` {slot: table}, its
+    number of ``components``; or the ``error`` (path, text) it failed with."""
+    counts: dict
+    qtables: dict
+    components: int
+    error: tuple = None
+
+
+def _image_counts(image, quality, subsampling, tables=None):
     from . import _encoder
     from .encoder import symbol_counts
     from .options import plan_encode
 
-    try:
-        image, plan = plan_encode(_image_of(item), opts["quality"], opts["subsampling"], False, 0)
-        blocks = _encoder.forward(image, plan.h, plan.v, plan.component_qtables())
-        return symbol_counts(plan.coefficients(blocks)), plan.qtables, None
-    except Exception as e:
-        if not opts["skip_errors"]:
-            raise
-        return None, None, (_item_name(item), _error_text(e))
+    image, plan = plan_encode(image, quality, subsampling, False, 0, tables=tables,
+                              abbreviated=False)
+    blocks = _encoder.forward(image, plan.h, plan.v, plan.component_qtables())
+    return _ImageCounts(symbol_counts(plan.coefficients(blocks)), plan.qtables,
+                        1 if image.ndim == 2 else 3)
 
 
 def _item_name(item):
@@ -968,11 +1078,332 @@ def _corpus_items(images, recursive):
     return expand_paths()
 
 
-def fit_tables(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=False,
-                  complete=True, skip_errors=False, failed=None):
-    """One model for a corpus: a tables-only stream (bytes; T.81 B.5: SOI, the
-    JFIF APP0, DQT, DHT, EOI) whose Huffman tables are optimal for the symbols of every image
-    coded at ``quality`` (IJG 1..100) and ``subsampling``.
+# The symbol counts of an image as one row of a corpus's count matrix: the
+# 256 symbols of each Huffman table a sequential encode uses, tables in this
+# order ((class 0 DC / 1 AC, id 0 luma / 1 chroma)).
+_KEYS = ((0, 0), (1, 0), (0, 1), (1, 1))
+_COLUMNS = 256 * len(_KEYS)
+# the code length (bits) of a symbol a table has no code for: an image that
+# needs it never goes to that table set
+_NO_CODE = 1 << 24
+# amplitude bits that follow each symbol (T.81 F.1.2): its size, the low 4 bits
+_AMPLITUDE_BITS = np.tile(np.arange(256) & 15, len(_KEYS))
+#: The largest k the group search clusters for (powers of two up to it, then
+#: one table set per image, which needs no clustering).
+MAX_GROUPS = 1024
+
+
+def _count_row(counts):
+    row = np.zeros(_COLUMNS, np.int64)
+    for i, key in enumerate(_KEYS):
+        if key in counts:
+            row[256 * i:256 * (i + 1)] = counts[key]
+    return row
+
+
+def _stream_header_bytes(components):
+    """Bytes of an abbreviated image stream besides its entropy-coded data:
+    SOI 2, SOF0 10 + 3 a component, SOS 8 + 2 a component, EOI 2."""
+    return 22 + 5 * components
+
+
+@dataclass(frozen=True)
+class GroupCost:
+    """One point of a corpus's description-length curve (``fit_tables``): the
+    corpus coded with ``k`` table sets, in bits.
+
+    ``model_bits``: L(P), the k tables-only streams; ``data_bits``: sum of
+    L(D_i|P_g(i)), each image's abbreviated stream with its group's tables
+    (headers, Huffman codes and amplitude bits, from its symbol counts: the
+    padding to a byte and 0xFF byte stuffing, a few bytes an image, are left
+    out); ``index_bits``: which group codes each image, ceil(log2 k) bits an
+    image; ``total_bits`` their sum."""
+    k: int
+    model_bits: int
+    data_bits: int
+    index_bits: int
+
+    @property
+    def total_bits(self):
+        """model + data + index bits."""
+        return self.model_bits + self.data_bits + self.index_bits
+
+
+@dataclass(frozen=True, eq=False)
+class SharedTables:
+    """A shared model for a corpus, as ``fit_tables`` fits it: ``k`` table sets
+    (``table_sets``, ``jfif.TableSet``), each image coded with one of them.
+
+    ``assignment``: the group (0..k-1) of each image fitted, in input order
+    (images that failed left out); ``curve``: a ``GroupCost`` per k tried, the
+    description length the choice of ``k`` was made on (``cost``: the chosen
+    point); ``subsampling`` as fitted. With one group, pass it as ``tables=``
+    to ``jpeglite.encode``/``decode`` and ``expand`` as its bytes are passed;
+    with several, pass ``table_set(group_of(image))`` (the reader needs the
+    group: keep it beside the stream, as ``dataset.encode`` does in its
+    ``group`` column).
+    """
+    table_sets: tuple
+    assignment: tuple
+    curve: tuple
+    subsampling: str
+
+    @property
+    def k(self):
+        """The number of table sets (groups)."""
+        return len(self.table_sets)
+
+    @property
+    def cost(self):
+        """The ``GroupCost`` of this model (``k`` table sets)."""
+        return next(p for p in self.curve if p.k == self.k)
+
+    def table_set(self, group=None):
+        """The ``jfif.TableSet`` of ``group`` (0..k-1; None with one group)."""
+        if group is None:
+            if self.k != 1:
+                raise ValueError(f"tables holds {self.k} table sets (groups): pass "
+                                 f"table_set(group), e.g. table_set(group_of(image))")
+            group = 0
+        if isinstance(group, bool) or not isinstance(group, (int, np.integer)):
+            raise TypeError(f"group must be an int, not {type(group).__name__}")
+        if not 0 <= group < self.k:
+            raise ValueError(f"group must be 0..{self.k - 1}, got {group}")
+        return self.table_sets[group]
+
+    def to_bytes(self, group=None):
+        """The tables-only stream of ``group`` (T.81 B.5: SOI, APP0, DQT, DHT,
+        EOI): bytes; ``group`` None with one group."""
+        return self.table_set(group).to_bytes()
+
+    def __bytes__(self):
+        return self.to_bytes()
+
+    def group_of(self, image):
+        """The group (int) whose tables code ``image`` (as ``jpeglite.encode``
+        takes it) in the fewest bits: the one to encode it with."""
+        if self.k == 1:
+            return 0
+        counts = _image_counts(image, None, self.subsampling, self.table_sets[0])
+        return int(np.argmin(self._lengths @ _count_row(counts.counts)))
+
+    @functools.cached_property
+    def _lengths(self):
+        return np.stack([_code_lengths(t.huffman) for t in self.table_sets])
+
+    @classmethod
+    def from_streams(cls, streams, subsampling="4:2:0"):
+        """A ``SharedTables`` of tables-only streams (bytes each, as
+        ``to_bytes`` wrote them), group i being ``streams[i]``; no curve beyond
+        its own point's k, no assignment."""
+        sets = tuple(api._tables_arg(api._as_bytes(s)) for s in streams)
+        if not sets:
+            raise ValueError("streams holds no tables-only stream")
+        return cls(sets, (), (GroupCost(len(sets), 8 * sum(len(s) for s in streams), 0, 0),),
+                   subsampling)
+
+
+def _code_lengths(huffman):
+    """The code length (bits) of each column of a count row under the tables
+    ``huffman`` ({(class, id): (bits, values)}); _NO_CODE where none."""
+    out = np.full(_COLUMNS, _NO_CODE, np.int64)
+    for i, key in enumerate(_KEYS):
+        if key in huffman:
+            bits, values = huffman[key]
+            out[256 * i + np.asarray(values, np.int64)] = np.repeat(np.arange(1, 17), bits)
+    return out
+
+
+def _fit_huffman(row, keys, complete):
+    """Optimal tables {(class, id): (bits, values)} for the counts ``row``
+    (summed over a group), one for each table in ``keys`` (those the corpus
+    uses); with ``complete`` every symbol gets a code."""
+    from ._huffman import optimal_table
+
+    out = {}
+    for i, key in enumerate(_KEYS):
+        if key not in keys:
+            continue
+        c = np.array(row[256 * i:256 * (i + 1)], np.int64)
+        if complete:
+            every = _every_symbol(key[0])
+            c[every] = np.maximum(c[every], 1)
+        elif not c.any():
+            continue
+        out[key] = tuple(map(tuple, optimal_table(c)))
+    return out
+
+
+class _Corpus:
+    """The symbol counts of a corpus, one row an image (what clustering needs),
+    and the costs that do not depend on the tables."""
+
+    def __init__(self, rows, components, qtables, complete):
+        from .jfif import tables_stream
+
+        self.rows = np.asarray(rows, np.int64).reshape(-1, _COLUMNS)
+        self.n = len(self.rows)
+        self.keys = {key for i, key in enumerate(_KEYS)
+                     if self.rows[:, 256 * i:256 * (i + 1)].any()}
+        self.qtables = qtables
+        self.complete = complete
+        # the columns some image uses: the only ones a cost needs
+        self.used = np.flatnonzero(self.rows.any(axis=0))
+        # blocks per image: one DC symbol each
+        self.blocks = self.rows[:, 0:256].sum(axis=1) + self.rows[:, 512:768].sum(axis=1)
+        self.dense = self.rows[:, self.used].astype(np.float64)
+        self.fixed_bits = (8 * sum(_stream_header_bytes(c) for c in components)
+                           + int((self.rows @ _AMPLITUDE_BITS).sum()))
+        # the tables-only stream without its DHTs (SOI, APP0, DQT, EOI)
+        self.stream_bytes = len(tables_stream(qtables, {}))
+
+    def fit(self, assign, k):
+        """Tables fitted to each of the k groups of ``assign``."""
+        sums = np.zeros((k, _COLUMNS), np.int64)
+        np.add.at(sums, assign, self.rows)
+        return [_fit_huffman(s, self.keys, self.complete) for s in sums]
+
+    def costs(self, huffmans):
+        """(images, k) Huffman code bits of each image under each table set."""
+        lengths = np.stack([_code_lengths(h)[self.used] for h in huffmans])
+        return self.dense @ lengths.T.astype(np.float64)
+
+    def point(self, k, code_bits, model_bytes):
+        index = self.n * math.ceil(math.log2(k)) if k > 1 else 0
+        return GroupCost(k, 8 * model_bytes, self.fixed_bits + int(round(code_bits)), index)
+
+    def model_bytes(self, huffmans):
+        return sum(self.stream_bytes + sum(21 + len(v) for _, v in h.values())
+                   for h in huffmans)
+
+    def own_bits(self, complete):
+        """Per image: (Huffman bits with tables of its own, bytes of their DHTs)."""
+        from ._huffman import optimal_costs
+
+        bits = np.zeros(self.n, np.int64)
+        dht = np.zeros(self.n, np.int64)
+        for i, key in enumerate(_KEYS):
+            if key not in self.keys:
+                continue
+            c = np.ascontiguousarray(self.rows[:, 256 * i:256 * (i + 1)])
+            if complete:
+                every = _every_symbol(key[0])
+                c[:, every] = np.maximum(c[:, every], 1)
+            b, nsym = optimal_costs(c)
+            bits += b
+            dht += np.where(c.any(axis=1), 21 + nsym, 0)
+        return bits, dht
+
+
+def _lloyd(corpus, assign, k, own, iterations=20):
+    """Lloyd iterations on actual code lengths: fit a table set to each group,
+    move each image to the set that codes it in the fewest bits, until no
+    image moves. A group left empty takes the image its set fits worst
+    (most bits above its own tables'). Returns (assign, huffmans, costs)."""
+    for _ in range(iterations):
+        huffmans = corpus.fit(assign, k)
+        costs = corpus.costs(huffmans)
+        new = costs.argmin(axis=1)
+        sizes = np.bincount(new, minlength=k)
+        for g in np.flatnonzero(sizes == 0):
+            excess = costs[np.arange(corpus.n), new] - own
+            excess[sizes[new] < 2] = -np.inf
+            i = int(np.argmax(excess))
+            sizes[new[i]] -= 1
+            new[i], sizes[g] = g, 1
+        if np.array_equal(new, assign):
+            return assign, huffmans, costs
+        assign = new
+    huffmans = corpus.fit(assign, k)
+    return assign, huffmans, corpus.costs(huffmans)
+
+
+def _split(corpus, assign, costs, k, target):
+    """``assign`` with up to ``target - k`` more groups: the groups that cost
+    the most bits each split in two at their median bits per block (busy
+    images from smooth ones, the direction their symbol statistics differ
+    most along), the halves seeding the Lloyd iterations. Returns (assign, k)."""
+    assign = assign.copy()
+    per_block = costs[np.arange(corpus.n), assign] / np.maximum(corpus.blocks, 1)
+    totals = np.bincount(assign, weights=costs[np.arange(corpus.n), assign], minlength=k)
+    new = k
+    for g in np.argsort(-totals, kind="stable"):
+        if new == target:
+            break
+        members = np.flatnonzero(assign == g)
+        if len(members) < 2:
+            continue
+        order = members[np.argsort(per_block[members], kind="stable")]
+        assign[order[len(order) // 2:]] = new
+        new += 1
+    return assign, new
+
+
+def _group_ks(groups, n):
+    """The k to try: 1, 2, 4, ... up to ``groups`` (for "auto": up to
+    MAX_GROUPS, then one set per image), never more than the ``n`` images."""
+    top = min(n, MAX_GROUPS) if groups == "auto" else min(groups, n)
+    ks = [1]
+    while ks[-1] * 2 < top:
+        ks.append(ks[-1] * 2)
+    if top not in ks:
+        ks.append(top)
+    if groups == "auto" and n not in ks:
+        ks.append(n)
+    return ks
+
+
+def _search_groups(corpus, groups):
+    """The curve of description lengths over k and the model chosen on it:
+    (curve, k, assign, huffmans)."""
+    own, own_dht = corpus.own_bits(False)
+    ks = _group_ks(groups, corpus.n)
+    assign = np.zeros(corpus.n, np.int64)
+    huffmans = corpus.fit(assign, 1)
+    costs = corpus.costs(huffmans)
+    curve, models = [], {}
+    k = 1
+    for target in ks:
+        if target == corpus.n and target > 1:
+            # one set per image: each image's own tables, nothing to cluster
+            bits, dht = corpus.own_bits(corpus.complete)
+            curve.append(corpus.point(target, bits.sum(),
+                                      int(dht.sum()) + corpus.n * corpus.stream_bytes))
+            models[target] = None
+            continue
+        if target > k:
+            assign, k = _split(corpus, assign, costs, k, target)
+            assign, huffmans, costs = _lloyd(corpus, assign, k, own)
+        code_bits = costs[np.arange(corpus.n), assign].sum()
+        curve.append(corpus.point(k, code_bits, corpus.model_bytes(huffmans)))
+        models[k] = (assign, huffmans)
+    if groups == "auto":
+        best = min(curve, key=lambda p: (p.total_bits, p.k))
+    else:
+        best = curve[-1]
+    if models[best.k] is None:
+        assign = np.arange(corpus.n)
+        huffmans = [_fit_huffman(r, corpus.keys, corpus.complete) for r in corpus.rows]
+    else:
+        assign, huffmans = models[best.k]
+    return tuple(curve), best.k, assign, huffmans
+
+
+def _check_groups(groups):
+    if groups == "auto":
+        return groups
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"groups must be \"auto\" or an int, not {type(groups).__name__}")
+    if groups < 1:
+        raise ValueError(f"groups must be \"auto\" or at least 1, got {groups}")
+    return int(groups)
+
+
+def fit_tables(images, quality=75, *, subsampling="4:2:0", groups=1, jobs=1, recursive=False,
+               complete=True, skip_errors=False, failed=None):
+    """A shared model for a corpus (``SharedTables``): Huffman tables optimal
+    for the symbols of the images coded at ``quality`` (IJG 1..100) and
+    ``subsampling``, in one table set or in ``groups`` of them.
 
     ``images``: numpy arrays (as ``jpeglite.encode`` takes), image files'
     bytes, or paths, folders, globs and ``@list`` files (``iter_inputs``);
@@ -980,47 +1411,80 @@ def fit_tables(images, quality=75, *, subsampling="4:2:0", jobs=1, recursive=Fal
     this one; None: every core). ``complete``: give every symbol a baseline
     scan can code at least one count, so that the tables code any image, not
     only the corpus's (each costs a code length in the DHT, once; the corpus's
-    own codes barely change). Pass the result as ``tables=`` to
-    ``jpeglite.encode`` (abbreviated streams) and ``jpeglite.decode``.
+    own codes barely change). ``result.to_bytes()`` is the tables-only stream
+    (T.81 B.5: SOI, the JFIF APP0, DQT, DHT, EOI); pass the result (or those
+    bytes) as ``tables=`` to ``jpeglite.encode`` (abbreviated streams) and
+    ``jpeglite.decode``.
+
+    ``groups``: 1 (the default) fits one table set, with memory bounded
+    whatever the corpus; an int k clusters the images into k groups, a table
+    set each; "auto" finds the k of the shortest description, L(P) + sum
+    L(D|P) + ceil(log2 k) bits an image for its group, over k = 1, 2, 4, ...
+    up to ``MAX_GROUPS`` and one set per image (``result.curve``). Grouping
+    keeps each image's symbol counts (a few KB an image). The clusters are
+    grown by splitting (the group that costs most gives its worst-fitting
+    image a new group) and Lloyd iterations on actual code lengths: each
+    image goes to the table set under which it codes in the fewest bits,
+    each set is refitted to its images, until no image moves.
+
     An image that cannot be read raises its error, or with ``skip_errors``
     is left out and appended to the list ``failed`` as (path, error).
     """
-    from ._huffman import optimal_table
     from .jfif import TableSet
     from .options import check_int
 
     quality = check_int("quality", quality, 1, 100)
     if subsampling not in ("4:4:4", "4:2:2", "4:2:0"):
         raise ValueError(f"subsampling must be one of 4:4:4, 4:2:2, 4:2:0, got {subsampling!r}")
+    groups = _check_groups(groups)
     opts = {"quality": quality, "subsampling": subsampling, "skip_errors": skip_errors}
-    totals, qtables, n = {}, {}, 0
-    for counts, qt, error in _run(_counts_one, _corpus_items(images, recursive), opts, jobs):
-        if error is not None:
+    total = np.zeros(_COLUMNS, np.int64)
+    rows, components, qtables = [], [], {}
+    for got in _run(_counts_one, _corpus_items(images, recursive), opts, jobs):
+        if got.error is not None:
             if failed is not None:
-                failed.append(error)
+                failed.append(got.error)
             continue
-        n += 1
-        qtables.update(qt)
-        for key, c in counts.items():
-            totals[key] = totals.get(key, 0) + c
-    if n == 0:
+        row = _count_row(got.counts)
+        qtables.update(got.qtables)
+        components.append(got.components)
+        if groups == 1:
+            total += row
+            rows = [total]          # one row: the sum (memory bounded)
+        else:
+            rows.append(row)
+    if not components:
         raise ValueError("images holds no image to fit tables to")
-    if complete:
-        for key in totals:
-            for s in _every_symbol(key[0]):
-                if totals[key][s] == 0:
-                    totals[key][s] = 1
-    huffman = {key: tuple(map(tuple, optimal_table(c))) for key, c in sorted(totals.items())}
-    return TableSet(qtables, huffman).to_bytes()
+    corpus = _Corpus(rows, components, qtables, complete)
+    if groups == 1:
+        corpus.n = len(components)
+        huffmans = corpus.fit(np.zeros(1, np.int64), 1)
+        point = corpus.point(1, corpus.costs(huffmans).sum(), corpus.model_bytes(huffmans))
+        curve, k, assign = (point,), 1, np.zeros(corpus.n, np.int64)
+    else:
+        curve, k, assign, huffmans = _search_groups(corpus, groups)
+    return SharedTables(tuple(TableSet(dict(qtables), h) for h in huffmans),
+                        tuple(int(g) for g in assign), curve, subsampling)
 
 
 def expand(tables, data):
     """An ordinary JPEG file (bytes) of an abbreviated image stream ``data`` and
     the tables-only stream ``tables`` it was coded with: the tables stream
     without its EOI, then the image stream without its SOI (T.81 B.4), which
-    every reader opens."""
-    tables, data = api._as_bytes(tables), api._as_bytes(data)
-    api._tables_arg(tables)          # a ValueError when it is not a tables-only stream
+    every reader opens. ``tables``: its bytes, a ``SharedTables`` of one
+    group or a ``jfif.TableSet``."""
+    from .jfif import TableSet
+
+    if isinstance(tables, (bytes, bytearray, memoryview)):
+        tables = api._as_bytes(tables)
+        api._tables_arg(tables)      # a ValueError when it is not a tables-only stream
+    else:
+        table_set = api._tables_arg(tables)
+        if not isinstance(table_set, TableSet):
+            raise TypeError(f"tables must be bytes (a tables-only stream), a SharedTables "
+                            f"or a TableSet, not {type(tables).__name__}")
+        tables = table_set.to_bytes()
+    data = api._as_bytes(data)
     if data[:2] != b"\xff\xd8":
         raise ValueError("data is not a JPEG stream (no SOI)")
     return tables[:-2] + data[2:]
@@ -1052,7 +1516,7 @@ def description_length(images, quality=75, *, subsampling="4:2:0", jobs=1, recur
     items = list(_corpus_items(images, recursive))
     failed = []
     tables = fit_tables(items, quality, subsampling=subsampling, jobs=jobs,
-                           skip_errors=skip_errors, failed=failed)
+                        skip_errors=skip_errors, failed=failed).to_bytes()
     bad = {path for path, _ in failed}
     items = [i for i in items if _item_name(i) not in bad]
     if save is not None:
