@@ -318,20 +318,32 @@ cdef void idct_band(OutputFrame* f, int band, int16_t** coefs, int mcu_row0, bin
     zeroes each MCU before decoding it)."""
     cdef int ci, by, bx, by_end
     cdef Plane* p
-    cdef const int16_t* blk
+    cdef int16_t* blk
+    cdef int16_t* row
     for ci in range(f.ncomps):
         p = &f.planes[ci]
         by_end = (band + 1) * p.v
         if by_end > p.bh:
             by_end = p.bh
         for by in range(band * p.v, by_end):
-            blk = coefs[ci] + (by - mcu_row0 * p.v) * p.blocks_w * 64
+            row = coefs[ci] + (by - mcu_row0 * p.v) * p.blocks_w * 64
+            blk = row
             for bx in range(p.bw):
                 idct_islow(blk, p.quant, samples[ci] + by * 8 * p.stride + bx * 8, p.stride)
+                if zero:
+                    # while the block is in L1: a fixed-size clear compiles
+                    # to a few vector stores, where a separate pass over the
+                    # band (memset) read it back from L2
+                    memset(blk, 0, 64 * sizeof(int16_t))
                 blk += 64
-        if zero:
-            memset(coefs[ci] + (band - mcu_row0) * p.v * p.blocks_w * 64, 0,
-                   p.v * p.blocks_w * 64 * sizeof(int16_t))
+            if zero and p.blocks_w > p.bw:
+                # the MCU padding blocks right of the image
+                memset(row + p.bw * 64, 0, (p.blocks_w - p.bw) * 64 * sizeof(int16_t))
+        if zero and by_end < (band + 1) * p.v:
+            # the MCU padding block rows below the image
+            by = by_end if by_end > band * p.v else band * p.v
+            memset(coefs[ci] + (by - mcu_row0 * p.v) * p.blocks_w * 64, 0,
+                   ((band + 1) * p.v - by) * p.blocks_w * 64 * sizeof(int16_t))
 
 
 cdef void color_band(OutputFrame* f, int band, uint8_t** rowbufs, uint8_t** samples) noexcept nogil:
@@ -545,7 +557,9 @@ cdef class _SingleScan(_FrameJob):
     cdef Py_ssize_t n
     cdef int nlanes
     cdef int every                  # restart intervals per chunk
-    cdef ScanState lane_st[MAX_SLOTS]
+    # nlanes states, allocated only for lanes (zeroing 64 of them in every
+    # object was the largest fixed cost of a small decode)
+    cdef ScanState* lane_st
     cdef int16_t* lane_bufs[MAX_SLOTS][4]
     cdef int lane_rc[MAX_SLOTS]
     cdef Py_ssize_t* chunk_pos      # first data byte of each chunk
@@ -578,11 +592,13 @@ cdef class _SingleScan(_FrameJob):
     def __cinit__(self):
         memset(&self.st, 0, sizeof(ScanState))
         self.chunk_pos = NULL
+        self.lane_st = NULL
         self.spec_store = NULL
         self.spec_rec = NULL
 
     def __dealloc__(self):
         free(self.chunk_pos)
+        free(self.lane_st)
         PyMem_RawFree(self.spec_store)
         PyMem_RawFree(self.spec_rec)
 
@@ -1099,7 +1115,8 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     ex = _pool() if threaded else None
     if lanes > 1:
         job.chunk_pos = <Py_ssize_t*>malloc(job.nchunks * sizeof(Py_ssize_t))
-        if job.chunk_pos == NULL:
+        job.lane_st = <ScanState*>malloc(lanes * sizeof(ScanState))
+        if job.chunk_pos == NULL or job.lane_st == NULL:
             raise MemoryError()
         with nogil:
             ok = job.find_chunks()
