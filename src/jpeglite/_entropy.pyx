@@ -236,7 +236,7 @@ from libc.stdint cimport uint64_t
 from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill, FAST_EOB,
                                 br_bit_position,
                                 br_peek, br_bits, huff_extend, huff_decode, huff_lookup,
-                                HUFF_LOOKAHEAD, HUFF_LOOKUP_SIZE)
+                                HUFF_LOOKAHEAD, HUFF_LOOKUP_SIZE, jl_enc_ctz64)
 from jpeglite.tables import ZIGZAG as _ZIGZAG
 
 # zigzag position -> natural index.  A corrupt run of zeros can carry the
@@ -503,6 +503,7 @@ cdef inline int block_ac_refine(ScanState* st, int16_t* blk, ScanComponent* c) n
     cdef int m1 = -p1
     cdef int s, r, k, rs, se = st.Se
     cdef int16_t* coef
+    cdef uint64_t nz
     cdef uint64_t buf = br.buf
     cdef int nbits = br.nbits
     k = st.Ss
@@ -541,14 +542,20 @@ cdef inline int block_ac_refine(ScanState* st, int16_t* blk, ScanComponent* c) n
                 blk[NATURAL[k]] = <int16_t>s
             k += 1
     if st.eobrun > 0:
-        while k <= se:
-            coef = blk + NATURAL[k]
-            if coef[0] != 0:
+        # most blocks of a refinement scan are in an EOB run: a correction
+        # bit for each coefficient already non-zero in k..se, found from the
+        # block's zigzag non-zero mask instead of a walk over the band
+        # (correct() keeps non-zero coefficients non-zero, and bits go in
+        # zigzag order as the walk read them)
+        if k <= se:
+            nz = (zigzag_nonzero(blk, &ZZ) & (((<uint64_t>2) << se) - 1)
+                  & ~(((<uint64_t>1) << k) - 1))
+            while nz:
                 if nbits < 1:
                     refill(br, &buf, &nbits)
-                correct(coef, buf, nbits, p1, m1)
+                correct(blk + ZZ.zz[jl_enc_ctz64(nz)], buf, nbits, p1, m1)
                 nbits -= 1
-            k += 1
+                nz &= nz - 1
         st.eobrun -= 1
     br.buf = buf
     br.nbits = nbits
