@@ -31,6 +31,7 @@ from PIL import Image
 
 import jpeglite
 from jpeglite import parallel
+from jpeglite.tune import TUNES
 
 SCALE = float(os.environ.get("JPEGLITE_HYPOTHESIS_SCALE", "1"))
 # libjpeg-turbo as Pillow builds it reads arithmetic files only up to 64 KB
@@ -120,7 +121,7 @@ ARITH_PROGRESSIVE = arithmetic_progressive()
 
 def make_options(ch):
     """An encode option set: every option drawn on its own (what does not combine is dropped)."""
-    opts = {"subsampling": ch.pick(["4:4:4", "4:2:2", "4:2:0"]),
+    opts = {"subsampling": ch.pick([None, "4:4:4", "4:2:2", "4:2:0"]),
             "restart_interval": ch.pick([0, 0, 0, 1, 2, 5, 65535])}
     if ch.boolean():
         opts["optimize"] = True
@@ -130,8 +131,9 @@ def make_options(ch):
         opts["arithmetic"] = True
         if opts.get("progressive") and not ARITH_PROGRESSIVE:
             del opts["progressive"]
-    if ch.boolean(4):
-        opts["tune"] = "psnr"                  # trellis quantization, searched scan script
+    tune = ch.pick(TUNES)                      # "psnr": trellis quantization, searched scans
+    if tune is not None:
+        opts["tune"] = tune
     if ch.boolean(5):
         opts["qtables"] = [np.random.default_rng(ch.integer(0, 2**32 - 1)).integers(
             1, ch.pick([2, 16, 256]), 64).tolist() for _ in range(ch.integer(1, 2))]
