@@ -56,7 +56,7 @@ else
         -Wl,--no-whole-archive -lstdc++ -lpthread -ldl -lrt -lm
 fi
 
-n=$(for so in "$OUT"/src/jpeglite/_*.so; do nm "$so" | grep -q __sanitizer_cov_8bit_counters_init \
+n=$(for so in "$OUT"/src/jpeglite/_*.so; do nm -D "$so" | grep -q __sanitizer_cov_8bit_counters_init \
     && echo "$so"; done | wc -l)
 echo "built $n instrumented kernels in $OUT/src/jpeglite"
 
