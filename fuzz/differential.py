@@ -8,11 +8,12 @@ image and option generators the hypothesis tests use: any encoder option set, Pi
 files, every encode_coefficients writer), so a failing case is named by its seed alone.
 Every failure is written to fuzz/crashes/differential-SEED.txt (the options and the
 traceback) and the run goes on; a progress line (cases, rate, failures per kind) is
-printed every --every cases, and a last one at the end. Exit status 1 if anything failed.
+printed every --every cases, and a last one at the end (also on SIGTERM or Ctrl-C). Exit status 1 if anything failed.
 """
 import argparse
 import os
 import random
+import signal
 import sys
 import time
 import traceback
@@ -52,6 +53,7 @@ def main():
         return 0
 
     os.makedirs(a.crashes, exist_ok=True)
+    signal.signal(signal.SIGTERM, _interrupt)
     start = time.monotonic()
     counts, failures = {}, {}
     n = 0
@@ -61,23 +63,29 @@ def main():
         print(f"cases {n} in {dt:.0f} s ({n / max(dt, 1e-9):.1f}/s) seeds {a.seed}..{a.seed + n - 1} "
               f"kinds {counts} failures {failures or 0}", flush=True)
 
-    while (a.cases is None or n < a.cases) and time.monotonic() - start < a.seconds:
-        seed = a.seed + n
-        try:
-            kind = run_case(seed)
-        except Exception:  # every failure is recorded; the run goes on
-            rng = random.Random(seed)
-            kind, _, args = td.random_case(rng)
-            failures[kind] = failures.get(kind, 0) + 1
-            with open(os.path.join(a.crashes, f"differential-{seed}.txt"), "w") as f:
-                f.write(f"seed {seed}: {describe(kind, args)}\n\n{traceback.format_exc()}")
-            print(f"FAILED seed {seed}: {describe(kind, args)[:300]}", flush=True)
-        counts[kind] = counts.get(kind, 0) + 1
-        n += 1
-        if n % a.every == 0:
-            progress()
+    try:
+        while (a.cases is None or n < a.cases) and time.monotonic() - start < a.seconds:
+            seed = a.seed + n
+            try:
+                kind = run_case(seed)
+            except Exception:  # every failure is recorded; the run goes on
+                kind, _, args = td.random_case(random.Random(seed))
+                failures[kind] = failures.get(kind, 0) + 1
+                with open(os.path.join(a.crashes, f"differential-{seed}.txt"), "w") as f:
+                    f.write(f"seed {seed}: {describe(kind, args)}\n\n{traceback.format_exc()}")
+                print(f"FAILED seed {seed}: {describe(kind, args)[:300]}", flush=True)
+            counts[kind] = counts.get(kind, 0) + 1
+            n += 1
+            if n % a.every == 0:
+                progress()
+    except KeyboardInterrupt:          # Ctrl-C or SIGTERM: the count so far
+        pass
     progress()
     return 1 if failures else 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -136,7 +136,8 @@ def make_options(ch):
         opts["tune"] = tune
     if ch.boolean(5):
         opts["qtables"] = [np.random.default_rng(ch.integer(0, 2**32 - 1)).integers(
-            1, ch.pick([2, 16, 256]), 64).tolist() for _ in range(ch.integer(1, 2))]
+            1, ch.pick([2, 16, 256, 1024, 65536]), 64).tolist()    # above 255: 16-bit DQT, SOF1
+            for _ in range(ch.integer(1, 2))]
         if ch.boolean():
             opts["quality"] = ch.integer(1, 100)
     else:
