@@ -190,13 +190,15 @@ def read_dict(path):
     return tokens
 
 
+# atheris.Mutate exists only inside atheris.Fuzz() (it exits the process otherwise)
+LIBFUZZER = False
 DICT = read_dict(os.path.join(os.path.dirname(os.path.abspath(__file__)), "jpeg.dict"))
 
 
 def byte_mutate(data, max_size, rng):
     """libFuzzer's byte mutator when atheris is there; else a few of its moves: flip a bit,
     set, insert or erase bytes, insert or overwrite with a dictionary token, copy a run."""
-    if not PLAIN:
+    if LIBFUZZER:
         return atheris.Mutate(data, max_size)
     buf = bytearray(data)
     for _ in range(rng.randint(1, 4)):
@@ -358,7 +360,8 @@ def _flags(argv):
 
 def plain_fuzz(name, target, argv):
     """Run target on every file in the directories of argv, then on seeded mutants of them
-    until -runs or -max_total_time; returns the exit status (1: a finding, its input saved)."""
+    until -runs mutants or -max_total_time seconds (as libFuzzer: forever without either);
+    returns the exit status (1: a finding, its input saved)."""
     flags, dirs = _flags(argv)
     seed = int(flags.get("seed", "1"))
     runs = int(flags.get("runs", "-1"))
@@ -383,8 +386,8 @@ def plain_fuzz(name, target, argv):
             label, data = inputs[n]
         else:
             if not pool or (runs >= 0 and n - regressions >= runs) \
-                    or time.monotonic() - start >= seconds:
-                break
+                    or (seconds > 0 and time.monotonic() - start >= seconds):
+                break                  # neither -runs nor -max_total_time: until stopped
             data = structure_mutate(rng.choice(pool)[1], max_len, rng.getrandbits(32))
             label = f"mutant {n - regressions} of seed {seed}"
         t0 = time.monotonic()
@@ -421,7 +424,7 @@ def _finding(name, label, data, prefix, report):
 
 
 def main():
-    global TABLES
+    global TABLES, LIBFUZZER
     if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
         sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(TARGETS)}}} [-plain] [libFuzzer args]")
     name = sys.argv.pop(1)
@@ -432,6 +435,7 @@ def main():
         if atheris is None:
             print("atheris is not installed: running the target without coverage (-plain)")
         sys.exit(plain_fuzz(name, target, [a for a in sys.argv[1:] if a != "-plain"]))
+    LIBFUZZER = True
     atheris.Setup(sys.argv, target, custom_mutator=structure_mutate)
     atheris.Fuzz()
 
