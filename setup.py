@@ -9,10 +9,12 @@ side in one header per stage (src/jpeglite/_<stage>_simd.h; the convention is
 written in _simd.h). The variant runs by CPU feature, chosen when a module
 loads, never by compiler flag: SSE2 is part of every x86-64 CPU, and wider
 variants (AVX2) are compiled per function with __attribute__((target(...))),
-so no -march flag is needed or wanted. The environment variable
-JPEGLITE_SIMD=scalar|sse2 caps the choice at run time, and tests/test_simd.py
+so no -march flag is needed or wanted (AVX2 is chosen by CPUID, with the OS's
+YMM-state check, when a module loads). The environment variable
+JPEGLITE_SIMD=scalar|sse2|avx2 caps the choice at run time, and tests/test_simd.py
 runs every variant this machine has against the scalar one. CFLAGS=-DJL_NO_SIMD
-compiles the scalar kernels alone (what a non-x86 build runs), to try them.
+compiles the scalar kernels alone (what a non-x86 build runs), to try them;
+CFLAGS=-DJL_NO_AVX2 leaves out the AVX2 ones (a compiler without target attributes).
 
 JPEGLITE_SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer
 and turns Cython's bounds checks back on (for the hostile-input CI step).

@@ -223,13 +223,16 @@ def test_max_pixels_checked_before_allocating(small):
     assert jpeglite.decode(small, max_pixels=24 * 40).shape == (24, 40, 3)
 
 
-def test_12_bit_precision_refused(small):
+def test_dct_precision_other_than_8_or_12_refused(small):
+    # 12-bit frames decode (tests/test_12bit.py); libjpeg reads no other DCT precision
     ff, start = _sof(small)
-    with pytest.raises(JPEGError, match="12-bit"):
-        jpeglite.decode(_patch(small, start, b"\x0c"))
+    with pytest.raises(JPEGError, match="8 or 12") as info:
+        jpeglite.decode(_patch(small, start, b"\x0a"))
+    assert info.value.offset == start
+    assert jpeglite.decode(_patch(small, start, b"\x0c")).dtype == np.uint16
 
 
-@pytest.mark.parametrize("code,name", [(0xC3, "lossless"), (0xC5, "hierarchical"),
+@pytest.mark.parametrize("code,name", [(0xC5, "hierarchical"),
                                        (0xCB, "arithmetic"), (0xCF, "arithmetic")])
 def test_unsupported_processes_named(small, code, name):
     ff, start = _sof(small)

@@ -180,6 +180,8 @@ def test_every_corpus_file_reads_its_metadata_as_pillow():
             coefs = jpeglite.read_coefficients(src)
         except jpeglite.JPEGError:
             continue
+        if coefs.precision != 8:
+            continue                # Pillow opens no 12-bit file
         with Image.open(io.BytesIO(src)) as im:
             info = im.info
         assert coefs.icc_profile == info.get("icc_profile"), path.name

@@ -5,10 +5,11 @@ module's staged entry point takes `variant=`, and `_simd.available_variants()`
 lists what this machine runs, so this file tests every variant in the default
 run (a machine without SIMD runs the scalar one against itself). Inputs are
 random and extreme (0, 255, -32768, 32767), at widths around and between the
-vector widths (8, 16 lanes) so that both the vector bodies and the scalar tails
-run.
+vector widths (8, 16, 32 lanes) so that every combination of an AVX2 body, an
+SSE2 body after it and a scalar tail runs.
 """
 import os
+import platform
 import subprocess
 import sys
 
@@ -20,7 +21,11 @@ from jpeglite import _color, _dct, _entropy, _quant, _simd, _subsample
 from jpeglite.tables import LUMA_QUANT_K1, CHROMA_QUANT_K2
 
 VARIANTS = _simd.available_variants()
-WIDTHS = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 18, 19, 31, 32, 33, 34, 47, 63, 64, 65, 100, 129, 1021]
+# the AVX2 row kernels take 32 pixels (colour), 32 outputs (downsampling: 64
+# inputs) or 16 inputs (upsampling) a step, then SSE2 takes 16 or 8: widths
+# just under, at and past those steps, and past one AVX2 step plus one SSE2 one
+WIDTHS = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 18, 19, 31, 32, 33, 34, 47, 48, 49, 50, 63, 64, 65,
+          66, 67, 81, 95, 96, 97, 100, 113, 129, 130, 1021]
 
 
 def same(kernel, *args, variant, **kwargs):
@@ -41,6 +46,29 @@ def uint8_images(shape, seed):
 def test_the_scalar_reference_is_always_there():
     assert VARIANTS[0] == "scalar"
     assert _simd.selected_variant() in VARIANTS
+
+
+def _linux_cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return None
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="x86-64 levels")
+def test_x86_64_runs_sse2_and_avx2_where_the_cpu_has_it():
+    """The run-time dispatch offers AVX2 exactly where the CPU and the OS
+    support it (Linux lists avx2 only when the OS saves the YMM state), so
+    the AVX2 kernels cannot silently drop out of the tests."""
+    assert "sse2" in VARIANTS
+    flags = _linux_cpu_flags()
+    if flags is None:
+        pytest.skip("no /proc/cpuinfo to compare with")
+    assert ("avx2" in VARIANTS) == ("avx2" in flags)
 
 
 @pytest.mark.parametrize("entry", [lambda v: _color.rgb_to_ycbcr(np.zeros((1, 1, 3), np.uint8), variant=v),
@@ -182,12 +210,17 @@ def test_ycbcr_to_rgb_on_every_chroma_pair(variant):
 SCRIPT = """
 import sys, numpy as np, jpeglite
 from jpeglite import _simd
+from jpeglite.images import sample_image
 rng = np.random.default_rng(5)
 img = np.cumsum(rng.integers(-9, 10, (61, 83, 3)), axis=1).clip(0, 255).astype(np.uint8)
+photo = sample_image()[:509, :757]          # a photo of odd size: every row has tails
 out = [_simd.selected_variant().encode()]
-for ss in ("4:4:4", "4:2:2", "4:2:0"):
-    data = jpeglite.encode(img, 85, subsampling=ss)
-    out += [data, jpeglite.decode(data).tobytes()]
+for image, quality, ss in [(img, 85, "4:4:4"), (img, 85, "4:2:2"), (img, 85, "4:2:0"),
+                           (photo, 75, "4:2:0"), (photo, 90, "4:4:4"), (photo, 60, "4:2:2"),
+                           (photo[..., 1], 80, "4:4:4")]:
+    for threads in (1, 2):
+        data = jpeglite.encode(image, quality, subsampling=ss, threads=threads)
+        out += [data, jpeglite.decode(data, threads=threads).tobytes()]
 sys.stdout.buffer.write(b"|".join(x.hex().encode() for x in out))
 """
 
@@ -205,8 +238,16 @@ def _run(level):
 
 def test_jpeglite_simd_environment_variable_selects_the_variant_and_changes_nothing():
     """The fused encoder and decoder give the same bytes and pixels whichever
-    variant the process runs (JPEGLITE_SIMD caps the level at load)."""
+    variant the process runs (JPEGLITE_SIMD caps the level at load), on one
+    thread and on two."""
     results = {v: _run(v) for v in VARIANTS}
     for v, (name, out) in results.items():
         assert name == v
         assert out == results["scalar"][1]
+
+
+def test_jpeglite_simd_never_raises_the_level():
+    """A cap above what the machine runs, or a name that is no level, leaves
+    the best available one."""
+    for cap in ("avx2", "neon9000"):
+        assert _run(cap)[0] == VARIANTS[-1]

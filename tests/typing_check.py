@@ -24,6 +24,12 @@ def use_the_api(tmp: str) -> None:
     assert jpeglite.decode(progressive, tables=None).shape == image.shape
     arithmetic: bytes = jpeglite.encode(image, arithmetic=True)
     assert jpeglite.decode(arithmetic).shape == image.shape
+    wide: bytes = jpeglite.encode(np.zeros((4, 4), np.uint16), lossless=True, precision=12,
+                                  predictor=7, point_transform=0)
+    deep: npt.NDArray[np.uint16] = jpeglite.decode(wide)
+    assert deep.dtype == np.uint16
+    twelve: bytes = jpeglite.encode(np.zeros((8, 8), np.uint16), 90, precision=12)
+    assert jpeglite.decode(twelve).dtype == np.uint16
     pixels: npt.NDArray[np.uint8] = jpeglite.decode(data, max_pixels=10_000, threads=None)
     assert pixels.shape == image.shape
     path = os.path.join(tmp, "x.jpg")

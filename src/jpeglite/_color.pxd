@@ -5,7 +5,7 @@ from libc.stdint cimport uint8_t
 
 from jpeglite._simd cimport jl_simd_level
 
-# The kernels, scalar and SSE2 side by side, are C: _color_simd.h.
+# The kernels, scalar, SSE2 and AVX2 side by side, are C: _color_simd.h.
 cdef extern from "_color_simd.h":
     void jl_rgb_ycc_row(const uint8_t* rgb, uint8_t* y, uint8_t* cb, uint8_t* cr,
                         Py_ssize_t n, int level) noexcept nogil

@@ -1,4 +1,4 @@
-/* Colour conversion rows, each kernel as scalar reference and SSE2 variant
+/* Colour conversion rows, each kernel as scalar reference, SSE2 and AVX2 variants
  * side by side (the convention: _simd.h).
  *
  *   jl_rgb_ycc_row  encode: interleaved RGB -> Y, Cb, Cr planes (jccolor.c)
@@ -157,15 +157,94 @@ static inline ptrdiff_t jl_rgb_ycc_sse2(const uint8_t *rgb, uint8_t *y, uint8_t 
 }
 #endif
 
+#if JL_AVX2
+/* jl_rgb_ycc8 on 16 pixels (16-bit lanes, pixels in lane order; every
+ * 128-bit half computes on its own, so the order stays). */
+JL_TARGET_AVX2 static inline void jl_rgb_ycc16_avx2(__m256i r, __m256i g, __m256i b,
+                                                     __m256i *y, __m256i *cb, __m256i *cr)
+{
+    const __m256i z = _mm256_setzero_si256();
+    const __m256i k_y_rg = _mm256_set1_epi32((22086 << 16) | 19595);
+    const __m256i k_y_bg = _mm256_set1_epi32((16384 << 16) | 7471);
+    const __m256i k_cb_rg = _mm256_set1_epi32((int)(((unsigned)(-21709) << 16) | (unsigned)(-11059 & 0xFFFF)));
+    const __m256i k_cr_bg = _mm256_set1_epi32((int)(((unsigned)(-27439) << 16) | (unsigned)(-5329 & 0xFFFF)));
+    const __m256i half = _mm256_set1_epi32(32768);
+    const __m256i off = _mm256_set1_epi32((128 << 16) + 32767);
+    __m256i rg0 = _mm256_unpacklo_epi16(r, g), rg1 = _mm256_unpackhi_epi16(r, g);
+    __m256i bg0 = _mm256_unpacklo_epi16(b, g), bg1 = _mm256_unpackhi_epi16(b, g);
+    __m256i y0 = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(rg0, k_y_rg), _mm256_madd_epi16(bg0, k_y_bg)), half);
+    __m256i y1 = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(rg1, k_y_rg), _mm256_madd_epi16(bg1, k_y_bg)), half);
+    __m256i b0 = _mm256_slli_epi32(_mm256_unpacklo_epi16(b, z), 15), b1 = _mm256_slli_epi32(_mm256_unpackhi_epi16(b, z), 15);
+    __m256i r0 = _mm256_slli_epi32(_mm256_unpacklo_epi16(r, z), 15), r1 = _mm256_slli_epi32(_mm256_unpackhi_epi16(r, z), 15);
+    __m256i cb0 = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(rg0, k_cb_rg), b0), off);
+    __m256i cb1 = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(rg1, k_cb_rg), b1), off);
+    __m256i cr0 = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(bg0, k_cr_bg), r0), off);
+    __m256i cr1 = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(bg1, k_cr_bg), r1), off);
+    *y = _mm256_packs_epi32(_mm256_srli_epi32(y0, 16), _mm256_srli_epi32(y1, 16));
+    *cb = _mm256_packs_epi32(_mm256_srli_epi32(cb0, 16), _mm256_srli_epi32(cb1, 16));
+    *cr = _mm256_packs_epi32(_mm256_srli_epi32(cr0, 16), _mm256_srli_epi32(cr1, 16));
+}
+
+/* R, G, B of the 16 pixels at p (48 bytes) as 16-bit lanes in pixel order:
+ * each 128-bit half takes 8 pixels (24 bytes) from two overlapping 16-byte
+ * loads, bytes 0..15 and 8..23, and one byte shuffle per load and channel
+ * picks the channel's bytes, zero-extended (index -1 writes 0). */
+JL_TARGET_AVX2 static inline void jl_rgb_split16_avx2(const uint8_t *p, __m256i *r, __m256i *g,
+                                                      __m256i *b)
+{
+    const __m256i a = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p)),
+        _mm_loadu_si128((const __m128i *)(p + 24)), 1);
+    const __m256i c = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(p + 8))),
+        _mm_loadu_si128((const __m128i *)(p + 32)), 1);
+#define JL_PICK(i0, i1, i2, i3, i4, i5, i6, i7) _mm256_setr_epi8( \
+        i0, -1, i1, -1, i2, -1, i3, -1, i4, -1, i5, -1, i6, -1, i7, -1, \
+        i0, -1, i1, -1, i2, -1, i3, -1, i4, -1, i5, -1, i6, -1, i7, -1)
+    /* channel k of pixel j is byte 3j + k: in a for 3j + k < 16, else byte
+     * 3j + k - 8 of c */
+    *r = _mm256_or_si256(_mm256_shuffle_epi8(a, JL_PICK(0, 3, 6, 9, 12, 15, -1, -1)),
+                         _mm256_shuffle_epi8(c, JL_PICK(-1, -1, -1, -1, -1, -1, 10, 13)));
+    *g = _mm256_or_si256(_mm256_shuffle_epi8(a, JL_PICK(1, 4, 7, 10, 13, -1, -1, -1)),
+                         _mm256_shuffle_epi8(c, JL_PICK(-1, -1, -1, -1, -1, 8, 11, 14)));
+    *b = _mm256_or_si256(_mm256_shuffle_epi8(a, JL_PICK(2, 5, 8, 11, 14, -1, -1, -1)),
+                         _mm256_shuffle_epi8(c, JL_PICK(-1, -1, -1, -1, -1, 9, 12, 15)));
+#undef JL_PICK
+}
+
+/* The first n - n % 32 pixels; returns how many it converted. */
+JL_TARGET_AVX2 static ptrdiff_t jl_rgb_ycc_avx2(const uint8_t *rgb, uint8_t *y, uint8_t *cb,
+                                               uint8_t *cr, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i + 32 <= n; i += 32) {
+        __m256i r0, g0, b0, r1, g1, b1, y0, cb0, cr0, y1, cb1, cr1;
+        jl_rgb_split16_avx2(rgb + 3 * i, &r0, &g0, &b0);
+        jl_rgb_split16_avx2(rgb + 3 * i + 48, &r1, &g1, &b1);
+        jl_rgb_ycc16_avx2(r0, g0, b0, &y0, &cb0, &cr0);
+        jl_rgb_ycc16_avx2(r1, g1, b1, &y1, &cb1, &cr1);
+        /* packus interleaves the halves (0-7, 16-23 | 8-15, 24-31): qwords 0, 2, 1, 3 */
+        _mm256_storeu_si256((__m256i *)(y + i), _mm256_permute4x64_epi64(_mm256_packus_epi16(y0, y1), 0xD8));
+        _mm256_storeu_si256((__m256i *)(cb + i), _mm256_permute4x64_epi64(_mm256_packus_epi16(cb0, cb1), 0xD8));
+        _mm256_storeu_si256((__m256i *)(cr + i), _mm256_permute4x64_epi64(_mm256_packus_epi16(cr0, cr1), 0xD8));
+    }
+    return i;
+}
+#endif
+
 /* n interleaved RGB pixels to Y, Cb, Cr (the output rows never overlap the input). */
 static inline void jl_rgb_ycc_row(const uint8_t *rgb, uint8_t *JL_RESTRICT y,
                                   uint8_t *JL_RESTRICT cb, uint8_t *JL_RESTRICT cr,
                                   ptrdiff_t n, int level)
 {
     ptrdiff_t done = 0;
+#if JL_AVX2
+    if (level >= JL_SIMD_AVX2)
+        done = jl_rgb_ycc_avx2(rgb, y, cb, cr, n);
+#endif
 #if JL_SSE2
     if (level >= JL_SIMD_SSE2)
-        done = jl_rgb_ycc_sse2(rgb, y, cb, cr, n);
+        done += jl_rgb_ycc_sse2(rgb + 3 * done, y + done, cb + done, cr + done, n - done);
 #endif
     (void)level;
     jl_rgb_ycc_scalar(rgb, y, cb, cr, done, n);
@@ -306,6 +385,87 @@ static inline int jl_ycc_rgb_sse2(const uint8_t *y, const uint8_t *cb, const uin
 }
 #endif
 
+#if JL_AVX2
+/* jl_ycc_rgb8 on 16 pixels (each 128-bit half on its own). */
+JL_TARGET_AVX2 static inline void jl_ycc_rgb16_avx2(__m256i y, __m256i cb, __m256i cr,
+                                                     __m256i *r, __m256i *g, __m256i *b)
+{
+    const __m256i half = _mm256_set1_epi32(32768);
+    const __m256i kr = _mm256_set1_epi32(30627);
+    const __m256i kb = _mm256_set1_epi32(23226);
+    const __m256i kg = _mm256_set1_epi32((int)(((unsigned)(-23401) << 16) | (unsigned)(-22554 & 0xFFFF)));
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i cr3 = _mm256_add_epi16(_mm256_add_epi16(cr, cr), cr);
+    __m256i cb5 = _mm256_add_epi16(_mm256_slli_epi16(cb, 2), cb);
+    __m256i cr2 = _mm256_add_epi16(cr, cr);
+    __m256i lo, hi;
+    lo = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi16(cr3, zero), kr), half), 16);
+    hi = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi16(cr3, zero), kr), half), 16);
+    *r = _mm256_add_epi16(y, _mm256_packs_epi32(lo, hi));
+    lo = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi16(cb5, zero), kb), half), 16);
+    hi = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi16(cb5, zero), kb), half), 16);
+    *b = _mm256_add_epi16(y, _mm256_packs_epi32(lo, hi));
+    lo = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi16(cb, cr2), kg), half), 16);
+    hi = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi16(cb, cr2), kg), half), 16);
+    *g = _mm256_add_epi16(y, _mm256_packs_epi32(lo, hi));
+}
+
+/* A prefix of a row, 32 pixels at a time; returns how many pixels it did.
+ * Writes stay inside those pixels (step 3: the last 24 bytes of each 96 go
+ * out as 16 + 8). */
+JL_TARGET_AVX2 static int jl_ycc_rgb_avx2(const uint8_t *y, const uint8_t *cb, const uint8_t *cr,
+                                         uint8_t *out, int w, int step)
+{
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i c128 = _mm256_set1_epi16(128);
+    /* r g b 0 x 4 -> the 12 bytes r g b x 4 at the bottom of each half */
+    const __m256i pack3 = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
+                                           0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    const __m256i join3 = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
+    int x, i;
+    for (x = 0; x + 32 <= w; x += 32) {
+        __m256i vy = _mm256_loadu_si256((const __m256i *)(y + x));
+        __m256i vb = _mm256_loadu_si256((const __m256i *)(cb + x));
+        __m256i vr = _mm256_loadu_si256((const __m256i *)(cr + x));
+        __m256i r0, g0, b0, r1, g1, b1, r, g, b, rgl, rgh, bzl, bzh, px[4], o[4];
+        /* lo: pixels 0-7 | 16-23, hi: 8-15 | 24-31; packus puts them back in order */
+        jl_ycc_rgb16_avx2(_mm256_unpacklo_epi8(vy, zero),
+                          _mm256_sub_epi16(_mm256_unpacklo_epi8(vb, zero), c128),
+                          _mm256_sub_epi16(_mm256_unpacklo_epi8(vr, zero), c128), &r0, &g0, &b0);
+        jl_ycc_rgb16_avx2(_mm256_unpackhi_epi8(vy, zero),
+                          _mm256_sub_epi16(_mm256_unpackhi_epi8(vb, zero), c128),
+                          _mm256_sub_epi16(_mm256_unpackhi_epi8(vr, zero), c128), &r1, &g1, &b1);
+        r = _mm256_packus_epi16(r0, r1);
+        g = _mm256_packus_epi16(g0, g1);
+        b = _mm256_packus_epi16(b0, b1);
+        rgl = _mm256_unpacklo_epi8(r, g);          /* pixels 0-7 | 16-23 */
+        rgh = _mm256_unpackhi_epi8(r, g);          /* 8-15 | 24-31 */
+        bzl = _mm256_unpacklo_epi8(b, zero);
+        bzh = _mm256_unpackhi_epi8(b, zero);
+        px[0] = _mm256_unpacklo_epi16(rgl, bzl);   /* 0-3 | 16-19 */
+        px[1] = _mm256_unpackhi_epi16(rgl, bzl);   /* 4-7 | 20-23 */
+        px[2] = _mm256_unpacklo_epi16(rgh, bzh);   /* 8-11 | 24-27 */
+        px[3] = _mm256_unpackhi_epi16(rgh, bzh);   /* 12-15 | 28-31 */
+        o[0] = _mm256_permute2x128_si256(px[0], px[1], 0x20);   /* 0-7 */
+        o[1] = _mm256_permute2x128_si256(px[2], px[3], 0x20);   /* 8-15 */
+        o[2] = _mm256_permute2x128_si256(px[0], px[1], 0x31);   /* 16-23 */
+        o[3] = _mm256_permute2x128_si256(px[2], px[3], 0x31);   /* 24-31 */
+        if (step == 3) {
+            for (i = 0; i < 4; i++)
+                o[i] = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(o[i], pack3), join3);
+            for (i = 0; i < 3; i++)    /* the 8 bytes past each are the next one's */
+                _mm256_storeu_si256((__m256i *)(out + 3 * x + 24 * i), o[i]);
+            _mm_storeu_si128((__m128i *)(out + 3 * x + 72), _mm256_castsi256_si128(o[3]));
+            _mm_storel_epi64((__m128i *)(out + 3 * x + 88), _mm256_extracti128_si256(o[3], 1));
+        } else {
+            for (i = 0; i < 4; i++)
+                _mm256_storeu_si256((__m256i *)(out + step * x + 32 * i), o[i]);
+        }
+    }
+    return x;
+}
+#endif
+
 /* A row of w pixels to R, G, B in the first 3 of each `step` (3 or 4) bytes;
  * with step 4 the 4th byte of each pixel is left for the caller to write. */
 static inline void jl_ycc_rgb_row(const uint8_t *y, const uint8_t *cb, const uint8_t *cr,
@@ -313,9 +473,13 @@ static inline void jl_ycc_rgb_row(const uint8_t *y, const uint8_t *cb, const uin
                                   int level)
 {
     int done = 0;
+#if JL_AVX2
+    if (level >= JL_SIMD_AVX2)
+        done = jl_ycc_rgb_avx2(y, cb, cr, out, w, step);
+#endif
 #if JL_SSE2
     if (level >= JL_SIMD_SSE2)
-        done = jl_ycc_rgb_sse2(y, cb, cr, out, w, step);
+        done += jl_ycc_rgb_sse2(y + done, cb + done, cr + done, out + step * done, w - done, step);
 #endif
     (void)level;
     jl_ycc_rgb_scalar(y, cb, cr, out, done, w, step, t);

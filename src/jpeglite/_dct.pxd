@@ -5,7 +5,7 @@ from libc.stdint cimport uint8_t, int16_t
 
 from jpeglite._simd cimport jl_simd_level
 
-# The kernels, scalar and SSE2 side by side, are C: _dct_simd.h (their
+# The kernels, scalar, SSE2 and AVX2 side by side, are C: _dct_simd.h (their
 # constants: _islow.h).
 cdef extern from "_dct_simd.h":
     void jl_fdct_islow(int16_t* d, int level) noexcept nogil

@@ -1,5 +1,5 @@
-/* The 8x8 islow DCTs, each as scalar reference and SSE2 variant side by side
- * (the convention: _simd.h).
+/* The 8x8 islow DCTs, each as scalar reference, SSE2 and AVX2 variants side by
+ * side (the convention: _simd.h).
  *
  *   jl_fdct_islow  encode: forward DCT of a level-shifted block, in place
  *   jl_idct_islow  decode: dequantize + inverse DCT of a block to samples
@@ -192,9 +192,150 @@ static inline void jl_fdct_sse2(int16_t *d)
 }
 #endif
 
+#if JL_AVX2
+/* ==== AVX2: a block as four 256-bit registers, two 8-lane vectors each ====
+ *
+ * The islow passes pair their butterflies' operands in the two 128-bit
+ * halves of a register (the layout of libjpeg-turbo's AVX2 DCTs): one
+ * 256-bit add forms two of the SSE2 pass's sums, and one pmaddwd forms
+ * two of its product sums with a different constant pair per half. Every
+ * lane computes the integer the SSE2 pass computes, in the same width and
+ * with the same wrapping, so the results are the SSE2 (and scalar) ones. */
+
+/* Word pairs (a0, b0) for the low half, (a1, b1) for the high one, as
+ * pmaddwd's second operand: x * a + y * b per 32-bit lane. */
+#define JL_W2(a, b) ((int)(((unsigned)(b) << 16) | ((unsigned)(a) & 0xFFFFu)))
+#define JL_K2X(a0, b0, a1, b1) _mm256_setr_epi32(JL_W2(a0, b0), JL_W2(a0, b0), JL_W2(a0, b0), \
+    JL_W2(a0, b0), JL_W2(a1, b1), JL_W2(a1, b1), JL_W2(a1, b1), JL_W2(a1, b1))
+
+/* (lo | hi) -> (hi | lo) */
+#define JL_SWAP128(x) _mm256_permute4x64_epi64((x), 0x4E)
+
+/* The register of two 8-lane vectors lo and hi (two 16-byte loads). */
+#define JL_LOAD2(lo, hi) _mm256_inserti128_si256( \
+    _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(lo))), \
+    _mm_loadu_si128((const __m128i *)(hi)), 1)
+
+/* The first steps of an 8x8 int16 transpose. In: x[k] = (row k | row k+4).
+ * Out: x[j] holds columns 2j and 2j + 1, each as rows 0-3 in the low half's
+ * low 64 bits and rows 4-7 in the high half's low 64 bits (and their high
+ * 64 bits the same for the second column); the callers finish by
+ * rearranging 64-bit words, each into the pairing its next step wants. */
+JL_TARGET_AVX2 static inline void jl_transpose8x16_avx2(__m256i *x)
+{
+    __m256i a0 = _mm256_unpacklo_epi16(x[0], x[1]), a1 = _mm256_unpackhi_epi16(x[0], x[1]);
+    __m256i a2 = _mm256_unpacklo_epi16(x[2], x[3]), a3 = _mm256_unpackhi_epi16(x[2], x[3]);
+    x[0] = _mm256_unpacklo_epi32(a0, a2);
+    x[1] = _mm256_unpackhi_epi32(a0, a2);
+    x[2] = _mm256_unpacklo_epi32(a1, a3);
+    x[3] = _mm256_unpackhi_epi32(a1, a3);
+}
+
+/* (x * k + add + round) >> shift per half, as jl_fdct_madd_desc. */
+JL_TARGET_AVX2 static inline __m256i jl_fdct_madd_desc_avx2(__m256i x, __m256i y, __m256i k,
+                                                            __m256i add_lo, __m256i add_hi,
+                                                            __m256i round, int shift)
+{
+    __m256i lo = _mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi16(x, y), k), add_lo);
+    __m256i hi = _mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi16(x, y), k), add_hi);
+    lo = _mm256_srai_epi32(_mm256_add_epi32(lo, round), shift);
+    hi = _mm256_srai_epi32(_mm256_add_epi32(hi, round), shift);
+    return _mm256_packs_epi32(lo, hi);
+}
+
+/* jl_fdct_pass_sse2 on p = (v0|v1), (v3|v2), (v4|v5), (v7|v6); leaves
+ * p = (out0|out4), (out2|out6), (out7|out5), (out1|out3). */
+JL_TARGET_AVX2 static inline void jl_fdct_pass_avx2(__m256i *p, int pass2)
+{
+    const __m256i z = _mm256_setzero_si256();
+    const int sh = pass2 ? 15 : 11;
+    const __m256i rnd = _mm256_set1_epi32(1 << (sh - 1));
+    __m256i t01 = _mm256_add_epi16(p[0], p[3]), t76 = _mm256_sub_epi16(p[0], p[3]);
+    __m256i t32 = _mm256_add_epi16(p[1], p[2]), t45 = _mm256_sub_epi16(p[1], p[2]);
+    __m256i t1011 = _mm256_add_epi16(t01, t32), t1312 = _mm256_sub_epi16(t01, t32);
+    __m256i z34 = _mm256_add_epi16(t45, JL_SWAP128(t76));        /* (z3 | z4) */
+    __m256i s = JL_SWAP128(t1011), z43 = JL_SWAP128(z34), zl, zh, ab_lo, ab_hi, ba_lo, ba_hi;
+    /* (tmp10 + tmp11 | tmp10 - tmp11) */
+    __m256i o04 = _mm256_permute2x128_si256(_mm256_add_epi16(t1011, s),
+                                            _mm256_sub_epi16(t1011, s), 0x20);
+    if (pass2)
+        o04 = _mm256_srai_epi16(_mm256_add_epi16(o04, _mm256_set1_epi16(2)), 2);
+    else
+        o04 = _mm256_slli_epi16(o04, 2);
+    /* pairs (tmp12, tmp13) low, (tmp13, tmp12) high */
+    p[1] = jl_fdct_madd_desc_avx2(JL_SWAP128(t1312), t1312,
+                                  JL_K2X(JL_F0541, JL_F0541 + JL_F0765, JL_F0541, JL_F0541 - JL_F1847),
+                                  z, z, rnd, sh);
+    /* pairs (z3, z4) low, (z4, z3) high: (A | B) and (B | A) of the SSE2 pass */
+    zl = _mm256_unpacklo_epi16(z34, z43);
+    zh = _mm256_unpackhi_epi16(z34, z43);
+    {
+        const __m256i kab = JL_K2X(JL_F1175 - JL_F1961, JL_F1175, JL_F1175 - JL_F0390, JL_F1175);
+        const __m256i kba = JL_K2X(JL_F1175, JL_F1175 - JL_F0390, JL_F1175, JL_F1175 - JL_F1961);
+        ab_lo = _mm256_madd_epi16(zl, kab);
+        ab_hi = _mm256_madd_epi16(zh, kab);
+        ba_lo = _mm256_madd_epi16(zl, kba);
+        ba_hi = _mm256_madd_epi16(zh, kba);
+    }
+    /* pairs (tmp4, tmp7) low, (tmp5, tmp6) high */
+    p[2] = jl_fdct_madd_desc_avx2(t45, t76,
+                                  JL_K2X(JL_F0298 - JL_F0899, -JL_F0899, JL_F2053 - JL_F2562, -JL_F2562),
+                                  ab_lo, ab_hi, rnd, sh);
+    p[3] = jl_fdct_madd_desc_avx2(t45, t76,
+                                  JL_K2X(-JL_F0899, JL_F1501 - JL_F0899, -JL_F2562, JL_F3072 - JL_F2562),
+                                  ba_lo, ba_hi, rnd, sh);
+    p[0] = o04;
+}
+
+/* The transpose, finished into the pairing jl_fdct_pass_avx2 reads:
+ * x = (c0|c1), (c3|c2), (c4|c5), (c7|c6). */
+JL_TARGET_AVX2 static inline void jl_fdct_transpose_avx2(__m256i *x)
+{
+    jl_transpose8x16_avx2(x);
+    x[0] = _mm256_permute4x64_epi64(x[0], 0xD8);
+    x[1] = _mm256_permute4x64_epi64(x[1], 0x8D);
+    x[2] = _mm256_permute4x64_epi64(x[2], 0xD8);
+    x[3] = _mm256_permute4x64_epi64(x[3], 0x8D);
+}
+
+/* The SSE2 sequence (transpose, pass, transpose, pass) on paired vectors. */
+JL_TARGET_AVX2 static void jl_fdct_avx2(int16_t *d)
+{
+    __m256i x[4], o26, o75, o13;
+    int i;
+    for (i = 0; i < 4; i++)
+        x[i] = JL_LOAD2(d + 8 * i, d + 8 * (i + 4));    /* (row i | row i+4) */
+    jl_fdct_transpose_avx2(x);
+    jl_fdct_pass_avx2(x, 0);
+    /* back to (k | k+4) pairs for the transpose */
+    o26 = x[1];
+    o75 = x[2];
+    o13 = x[3];
+    x[1] = _mm256_permute2x128_si256(o13, o75, 0x30);   /* (out1 | out5) */
+    x[2] = o26;
+    x[3] = _mm256_permute2x128_si256(o13, o75, 0x21);   /* (out3 | out7) */
+    jl_fdct_transpose_avx2(x);
+    jl_fdct_pass_avx2(x, 1);
+    _mm_storeu_si128((__m128i *)(d + 0), _mm256_castsi256_si128(x[0]));
+    _mm_storeu_si128((__m128i *)(d + 32), _mm256_extracti128_si256(x[0], 1));
+    _mm_storeu_si128((__m128i *)(d + 16), _mm256_castsi256_si128(x[1]));
+    _mm_storeu_si128((__m128i *)(d + 48), _mm256_extracti128_si256(x[1], 1));
+    _mm_storeu_si128((__m128i *)(d + 56), _mm256_castsi256_si128(x[2]));
+    _mm_storeu_si128((__m128i *)(d + 40), _mm256_extracti128_si256(x[2], 1));
+    _mm_storeu_si128((__m128i *)(d + 8), _mm256_castsi256_si128(x[3]));
+    _mm_storeu_si128((__m128i *)(d + 24), _mm256_extracti128_si256(x[3], 1));
+}
+#endif
+
 /* The islow FDCT of a level-shifted block (int16, natural order), in place. */
 static inline void jl_fdct_islow(int16_t *d, int level)
 {
+#if JL_AVX2
+    if (level >= JL_SIMD_AVX2) {
+        jl_fdct_avx2(d);
+        return;
+    }
+#endif
 #if JL_SSE2
     if (level >= JL_SIMD_SSE2) {
         jl_fdct_sse2(d);
@@ -422,10 +563,153 @@ static inline void jl_idct_sse2(const int16_t *coef, const int16_t *quant, uint8
 }
 #endif
 
+#if JL_AVX2
+/* (a op b) >> shift per 32-bit lane, both halves of a pass output packed
+ * back to 16 bits with saturation (packs stays within each half). */
+#define JL_OUT2(op, a, b, shift) _mm256_packs_epi32( \
+    _mm256_srai_epi32(op(a##_lo, b##_lo), shift), _mm256_srai_epi32(op(a##_hi, b##_hi), shift))
+
+/* jl_idct_pass_sse2 on v = (v4|v0), (v2|v6), (v3|v7), (v5|v1); leaves
+ * v = (out1|out0), (out6|out7), (out2|out3), (out5|out4). The even sums
+ * come as (e11|e10) and (e12|e13), the odd ones as (o2|o3) and (o1|o0)
+ * so that one 256-bit add or subtract forms two outputs. */
+JL_TARGET_AVX2 static inline void jl_idct_pass_avx2(__m256i *v, int shift)
+{
+    const __m256i zero = _mm256_setzero_si256(), rnd = _mm256_set1_epi32(1 << (shift - 1));
+    __m256i sw = JL_SWAP128(v[0]);                                  /* (v0|v4) */
+    /* (v0 - v4 | v0 + v4), wrapping in 16 bits as the SSE2 pass does */
+    __m256i s = _mm256_blend_epi32(_mm256_sub_epi16(sw, v[0]), _mm256_add_epi16(sw, v[0]), 0xF0);
+    __m256i a26 = _mm256_permute4x64_epi64(v[1], 0x44), b26 = _mm256_permute4x64_epi64(v[1], 0xEE);
+    __m256i z3 = _mm256_add_epi16(v[2], JL_SWAP128(v[2]));         /* (z3|z3) */
+    __m256i z4 = _mm256_add_epi16(v[3], JL_SWAP128(v[3]));         /* (z4|z4) */
+    __m256i p_lo = _mm256_unpacklo_epi16(v[2], v[3]), p_hi = _mm256_unpackhi_epi16(v[2], v[3]);
+    __m256i q_lo, q_hi, t_lo, t_hi, e_lo, e_hi, f_lo, f_hi, za_lo, za_hi, zb_lo, zb_hi;
+    __m256i oa_lo, oa_hi, ob_lo, ob_hi;
+    /* (t1 | t0) << 13 plus rounding, 32-bit */
+    t_lo = _mm256_add_epi32(_mm256_srai_epi32(_mm256_unpacklo_epi16(zero, s), 16 - 13), rnd);
+    t_hi = _mm256_add_epi32(_mm256_srai_epi32(_mm256_unpackhi_epi16(zero, s), 16 - 13), rnd);
+    /* (t2 | t3) from pairs (v2, v6) in both halves */
+    {
+        const __m256i k = JL_K2X(JL_F0541, JL_F0541 - JL_F1847, JL_F0541 + JL_F0765, JL_F0541);
+        q_lo = _mm256_madd_epi16(_mm256_unpacklo_epi16(a26, b26), k);
+        q_hi = _mm256_madd_epi16(_mm256_unpackhi_epi16(a26, b26), k);
+    }
+    e_lo = _mm256_add_epi32(t_lo, q_lo); e_hi = _mm256_add_epi32(t_hi, q_hi);   /* (e11|e10) */
+    f_lo = _mm256_sub_epi32(t_lo, q_lo); f_hi = _mm256_sub_epi32(t_hi, q_hi);   /* (e12|e13) */
+    /* pairs (z3, z4) in both halves: (z3x | z4x) and (z4x | z3x) of the SSE2 pass */
+    {
+        const __m256i ka = JL_K2X(JL_F1175 - JL_F1961, JL_F1175, JL_F1175, JL_F1175 - JL_F0390);
+        const __m256i kb = JL_K2X(JL_F1175, JL_F1175 - JL_F0390, JL_F1175 - JL_F1961, JL_F1175);
+        __m256i zl = _mm256_unpacklo_epi16(z3, z4), zh = _mm256_unpackhi_epi16(z3, z4);
+        za_lo = _mm256_madd_epi16(zl, ka); za_hi = _mm256_madd_epi16(zh, ka);
+        zb_lo = _mm256_madd_epi16(zl, kb); zb_hi = _mm256_madd_epi16(zh, kb);
+    }
+    /* pairs (v3, v5) low, (v7, v1) high: (o2 | o3) and (o1 | o0) */
+    {
+        const __m256i ka = JL_K2X(JL_F3072 - JL_F2562, -JL_F2562, -JL_F0899, JL_F1501 - JL_F0899);
+        const __m256i kb = JL_K2X(-JL_F2562, JL_F2053 - JL_F2562, JL_F0298 - JL_F0899, -JL_F0899);
+        oa_lo = _mm256_add_epi32(_mm256_madd_epi16(p_lo, ka), za_lo);
+        oa_hi = _mm256_add_epi32(_mm256_madd_epi16(p_hi, ka), za_hi);
+        ob_lo = _mm256_add_epi32(_mm256_madd_epi16(p_lo, kb), zb_lo);
+        ob_hi = _mm256_add_epi32(_mm256_madd_epi16(p_hi, kb), zb_hi);
+    }
+    v[0] = JL_OUT2(_mm256_add_epi32, e, oa, shift);     /* (out1 | out0) */
+    v[1] = JL_OUT2(_mm256_sub_epi32, e, oa, shift);     /* (out6 | out7) */
+    v[2] = JL_OUT2(_mm256_add_epi32, f, ob, shift);     /* (out2 | out3) */
+    v[3] = JL_OUT2(_mm256_sub_epi32, f, ob, shift);     /* (out5 | out4) */
+}
+
+/* Pass outputs to the transpose's (k | k+4) pairs. */
+JL_TARGET_AVX2 static inline void jl_idct_regroup_avx2(__m256i *v)
+{
+    __m256i o10 = v[0], o67 = v[1], o23 = v[2], o54 = v[3];
+    v[0] = _mm256_permute2x128_si256(o10, o54, 0x31);   /* (out0 | out4) */
+    v[1] = _mm256_permute2x128_si256(o10, o54, 0x20);   /* (out1 | out5) */
+    v[2] = _mm256_permute2x128_si256(o23, o67, 0x20);   /* (out2 | out6) */
+    v[3] = _mm256_permute2x128_si256(o23, o67, 0x31);   /* (out3 | out7) */
+}
+
+/* jl_idct_sse2 on paired vectors: the same shortcuts, the columns, a
+ * transpose, the rows, a transpose. */
+JL_TARGET_AVX2 static void jl_idct_avx2(const int16_t *coef, const int16_t *quant, uint8_t *out,
+                                       ptrdiff_t stride)
+{
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i not_dc = _mm_setr_epi16(0, -1, -1, -1, -1, -1, -1, -1);
+    /* rows in the pairing the pass reads: (4|0), (2|6), (3|7), (5|1) */
+    static const int pair[4][2] = {{4, 0}, {2, 6}, {3, 7}, {5, 1}};
+    __m128i c[8], rows = zero;
+    __m256i v[4], m, n;
+    int r;
+    for (r = 0; r < 8; r++) {
+        c[r] = _mm_loadu_si128((const __m128i *)(coef + 8 * r));
+        if (r)
+            rows = _mm_or_si128(rows, c[r]);
+    }
+    if (_mm_testz_si128(_mm_or_si128(rows, _mm_and_si128(c[0], not_dc)),
+                        _mm_set1_epi8(-1))) {
+        jl_idct_fill_dc(coef[0], quant[0], out, stride);
+        return;
+    }
+    if (_mm_testz_si128(rows, rows)) {
+        /* rows 1..7 zero: every column is flat, in 16-bit arithmetic */
+        __m128i dc = _mm_slli_epi16(_mm_mullo_epi16(c[0], _mm_loadu_si128((const __m128i *)quant)), 2);
+        v[0] = v[1] = v[2] = v[3] = _mm256_broadcastsi128_si256(dc);
+    } else {
+        for (r = 0; r < 4; r++)
+            v[r] = _mm256_mullo_epi16(
+                _mm256_inserti128_si256(_mm256_castsi128_si256(c[pair[r][0]]), c[pair[r][1]], 1),
+                JL_LOAD2(quant + 8 * pair[r][0], quant + 8 * pair[r][1]));
+        jl_idct_pass_avx2(v, 13 - 2);
+        jl_idct_regroup_avx2(v);
+    }
+    /* transpose into (4|0), (2|6), (3|7), (5|1) of the columns */
+    jl_transpose8x16_avx2(v);
+    m = _mm256_permute2x128_si256(v[2], v[0], 0x20);
+    n = _mm256_permute2x128_si256(v[2], v[0], 0x31);
+    v[0] = _mm256_unpacklo_epi64(m, n);                  /* (c4 | c0) */
+    m = _mm256_unpackhi_epi64(m, n);                     /* (c5 | c1) */
+    n = v[3];
+    {
+        __m256i m2 = _mm256_permute2x128_si256(v[1], n, 0x20);
+        __m256i n2 = _mm256_permute2x128_si256(v[1], n, 0x31);
+        v[1] = _mm256_unpacklo_epi64(m2, n2);             /* (c2 | c6) */
+        v[2] = _mm256_unpackhi_epi64(m2, n2);             /* (c3 | c7) */
+    }
+    v[3] = m;
+    jl_idct_pass_avx2(v, 13 + 2 + 3);
+    jl_idct_regroup_avx2(v);
+    /* v[k] = (output column k | k+4), lanes = rows; after the transpose
+     * v[j] holds rows 2j, 2j+1 as 64-bit words (row 2j cols 0-3, row 2j+1
+     * cols 0-3 | row 2j cols 4-7, row 2j+1 cols 4-7) */
+    jl_transpose8x16_avx2(v);
+    {
+        const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+        const __m256i bias = _mm256_set1_epi8((char)0x80);
+        for (r = 0; r < 8; r += 4) {
+            __m256i b = _mm256_permutevar8x32_epi32(
+                _mm256_add_epi8(_mm256_packs_epi16(v[r / 2], v[r / 2 + 1]), bias), order);
+            __m128i lo = _mm256_castsi256_si128(b), hi = _mm256_extracti128_si256(b, 1);
+            _mm_storel_epi64((__m128i *)(out + r * stride), lo);
+            _mm_storel_epi64((__m128i *)(out + (r + 1) * stride), _mm_unpackhi_epi64(lo, lo));
+            _mm_storel_epi64((__m128i *)(out + (r + 2) * stride), hi);
+            _mm_storel_epi64((__m128i *)(out + (r + 3) * stride), _mm_unpackhi_epi64(hi, hi));
+        }
+    }
+}
+#undef JL_OUT2
+#endif
+
 /* The islow IDCT of one block. Every variant gives the same samples. */
 static inline void jl_idct_islow(const int16_t *coef, const int16_t *quant, uint8_t *out,
                                  ptrdiff_t stride, int level)
 {
+#if JL_AVX2
+    if (level >= JL_SIMD_AVX2) {
+        jl_idct_avx2(coef, quant, out, stride);
+        return;
+    }
+#endif
 #if JL_SSE2
     if (level >= JL_SIMD_SSE2) {
         jl_idct_sse2(coef, quant, out, stride);

@@ -15,6 +15,9 @@ triangular filters), so bands run on threads (`threads` > 1):
   rows) into one of two coefficient buffers while a pool thread inverse-
   transforms chunk k from the other and then upsamples and colour-converts
   its bands, which the calling thread joins in when it is done first;
+  without restart markers another pool thread decodes the second half of
+  the data speculatively, kept from where both decoders meet at an MCU
+  start (_SingleScan.try_sync);
 - whole-image coefficients (progressive): parts of the image, each
   inverse-transformed into its own slab and colour-converted, in parallel;
 - restart markers: chunks that start at a restart marker are entropy-decoded
@@ -24,18 +27,19 @@ The work each band gets is the same whatever the thread count, so the pixels
 are too.
 """
 cimport cython
-from libc.stdint cimport uint8_t, int16_t, int32_t
-from libc.string cimport memset, memchr, memmove
+from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t, int64_t
+from libc.string cimport memset, memchr, memmove, memcpy
 from libc.stdlib cimport malloc, free
-from cpython.mem cimport PyMem_RawMalloc, PyMem_RawFree
+from cpython.mem cimport PyMem_RawMalloc, PyMem_RawCalloc, PyMem_RawFree
 
 from math import gcd
 
 import numpy as np
 
-from jpeglite._huffman cimport HuffDecodeTable, br_init
+from jpeglite._huffman cimport HuffDecodeTable, BitReader, br_init, br_bit_position
 from jpeglite._entropy cimport (ScanState, ScanComponent, decode_scan as _decode_scan,
                                 scan_begin, scan_rows, find_marker as _find_marker,
+                                SyncRecord, speculate as _speculate,
                                 SCAN_OK, SCAN_TRUNCATED, SCAN_SEQUENTIAL, SCAN_DC_FIRST,
                                 SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
 from jpeglite._dct cimport idct_islow
@@ -281,6 +285,25 @@ cdef struct OutputFrame:
 
 cdef enum:
     MAX_SLOTS = 64          # colour conversions running at once (one row buffer set each)
+
+cdef enum:
+    # _SingleScan.take_band: IDCT bands are told from colour bands by this offset
+    IDCT_BAND = 1 << 24
+
+cdef extern from "<sched.h>" nogil:
+    int sched_yield()
+
+cdef enum:
+    # _SingleScan.spec_state: no speculation; running; finished (its
+    # records ready); its MCUs kept; given up (decoding goes on serially)
+    SPEC_NONE = 0
+    SPEC_RUNNING = 1
+    SPEC_DONE = 2
+    SPEC_KEPT = 3
+    SPEC_DROPPED = 4
+    # _SingleScan.entropy_chunk: nothing decoded, wait for the speculation
+    # (a SCAN_* code of its own)
+    SCAN_WAIT = 100
 
 
 cdef void idct_band(OutputFrame* f, int band, int16_t** coefs, int mcu_row0, bint zero,
@@ -529,16 +552,202 @@ cdef class _SingleScan(_FrameJob):
     # sample row held in its first row, per component
     cdef int slab_rows[4]
     cdef int slab_row0[4]
-    # the colour bands of one chunk, offered to both threads of the pipeline
+    # the IDCT and colour bands of one chunk, offered to both threads of the pipeline
     cdef cython.pymutex lock
     cdef int col_chunk, col_next, col_end
+    cdef int idct_next, idct_end, idct_left     # its IDCT bands: next to take, end, not done
+    # self-synchronising speculation (pipeline without restart markers, see
+    # spec_setup): a pool thread decodes MCUs from the middle of the data
+    # into spec_store while the calling thread decodes from the start; the
+    # calling thread takes them over when their positions meet (try_sync)
+    cdef int spec_state             # SPEC_*; changed under lock
+    cdef int spec_cancel
+    cdef Py_ssize_t scan_start      # the scan's first data byte
+    cdef ScanState spec_st          # the speculative decoder's state
+    cdef int16_t* spec_store        # spec_cap MCUs of blocks, scan order
+    cdef SyncRecord* spec_rec       # spec_cap + 1 records
+    cdef int64_t spec_cap, spec_count
+    cdef int64_t sync_offset        # scan MCU index - speculative index, once kept
+    cdef int64_t sync_end           # scan MCU index after the last kept MCU
+    cdef uint32_t sync_delta[4]     # true DC predictor - speculative one, per scan component
+    cdef int mcu_blocks             # blocks per MCU
+    cdef int64_t spec_from_bits     # where the speculative decoder starts (br_bit_position)
 
     def __cinit__(self):
         memset(&self.st, 0, sizeof(ScanState))
         self.chunk_pos = NULL
+        self.spec_store = NULL
+        self.spec_rec = NULL
 
     def __dealloc__(self):
         free(self.chunk_pos)
+        PyMem_RawFree(self.spec_store)
+        PyMem_RawFree(self.spec_rec)
+
+    def spec_setup(self, double at, double budget):
+        """Prepare speculation from the first byte boundary at fraction `at`
+        of the scan's data, with a store of at most `budget` bytes;
+        False (nothing to do) when the data has a marker before its end
+        (restart markers, corrupt data) or leaves the store no MCU."""
+        cdef Py_ssize_t end, p, q, skipped = 0, start = self.st.br.pos
+        cdef const uint8_t* d = self.data
+        cdef int i
+        if self.st.restart_interval or start >= self.n:
+            return False
+        with nogil:
+            end = _find_marker(d, start, self.n)
+        if end < 0:
+            return False
+        p = start + <Py_ssize_t>((end - start) * at)
+        while start < p < end and d[p - 1] == 0xFF:
+            p += 1
+        if p <= start or p >= end:
+            return False
+        # the stuffing before p, for positions that both decoders count alike
+        q = start
+        while True:
+            q0 = <const uint8_t*>memchr(d + q, 0xFF, p - q)
+            if q0 == NULL:
+                break
+            q = q0 - d
+            i = 0
+            while d[q + 1 + i] == 0xFF:
+                i += 1
+            if d[q + 1 + i] != 0:
+                return False
+            skipped += i + 1
+            q += i + 2
+        self.mcu_blocks = 0
+        for i in range(self.st.ncomps):
+            self.mcu_blocks += self.st.comps[i].h * self.st.comps[i].v
+        if budget <= 0:
+            return False
+        self.spec_cap = min(<int64_t>budget // (self.mcu_blocks * 128 + sizeof(SyncRecord)),
+                            <int64_t>self.st.mcus_x * self.st.mcus_y)
+        if self.spec_cap < 1:
+            return False
+        self.spec_store = <int16_t*>PyMem_RawCalloc(self.spec_cap * self.mcu_blocks * 64, sizeof(int16_t))
+        self.spec_rec = <SyncRecord*>PyMem_RawMalloc((self.spec_cap + 1) * sizeof(SyncRecord))
+        if self.spec_store == NULL or self.spec_rec == NULL:
+            raise MemoryError()
+        self.scan_start = start
+        self.spec_st = self.st
+        br_init(&self.spec_st.br, d, p, self.n)
+        self.spec_st.br.skipped = skipped
+        self.spec_from_bits = br_bit_position(&self.spec_st.br, start)
+        self.spec_state = SPEC_RUNNING
+        return True
+
+    def speculate(self):
+        """The speculative decoder (GIL released); on a pool thread."""
+        cdef int64_t count
+        with nogil:
+            count = _speculate(&self.spec_st, self.scan_start, self.spec_store, self.spec_rec,
+                               self.spec_cap, &self.spec_cancel)
+            with self.lock:
+                self.spec_count = count
+                self.spec_state = SPEC_DONE
+
+    def spec_stop(self):
+        """Ask the speculative decoder to stop (its result is no longer wanted);
+        returns whether its MCUs were used."""
+        with self.lock:
+            self.spec_cancel = 1
+        return self.spec_state == SPEC_KEPT
+
+    cdef void try_sync(self, int k) noexcept nogil:
+        """At the start of chunk k: if the speculative decoder started an MCU
+        exactly where this decoder stands, both decode the same MCUs from
+        here on (the same bits through the same tables and block order; only
+        the DC predictors differ, by a constant per component, since no
+        restart marker resets them): keep its MCUs.  Give up once this
+        decoder is past everything it recorded."""
+        cdef ScanState* st = &self.st
+        cdef int64_t m = <int64_t>k * self.chunk_rows * st.mcus_x
+        cdef int64_t total = <int64_t>st.mcus_x * st.mcus_y
+        cdef int64_t lo = 0, hi = self.spec_count, mid, pos, j
+        cdef int i
+        if st.insufficient or st.br.at_end or self.spec_count == 0:
+            self.spec_state = SPEC_DROPPED
+            return
+        pos = br_bit_position(&st.br, self.scan_start)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.spec_rec[mid].bitpos < pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo >= self.spec_count:
+            self.spec_state = SPEC_DROPPED
+            return
+        if self.spec_rec[lo].bitpos != pos:
+            return
+        j = lo
+        if m - j < 0 or m - j + self.spec_count > total:
+            # it decoded MCUs past the scan's last (data after the last MCU)
+            self.spec_state = SPEC_DROPPED
+            return
+        self.sync_offset = m - j
+        self.sync_end = self.sync_offset + self.spec_count
+        for i in range(st.ncomps):
+            self.sync_delta[i] = <uint32_t>st.comps[i].last_dc - <uint32_t>self.spec_rec[j].dc[i]
+        self.spec_state = SPEC_KEPT
+
+    cdef int copy_mcus(self, int k, int64_t m0, int64_t m1) noexcept nogil:
+        """MCUs m0 .. m1 - 1 (scan order, inside chunk k) from the speculative
+        store into chunk k's buffer, their DC values corrected."""
+        cdef ScanState* st = &self.st
+        cdef int64_t m
+        cdef int i, by, bx, my, mx, r0 = k * self.chunk_rows
+        cdef ScanComponent* c
+        cdef const int16_t* src
+        cdef int16_t* dst
+        for m in range(m0, m1):
+            my = <int>(m // st.mcus_x)
+            mx = <int>(m % st.mcus_x)
+            src = self.spec_store + (m - self.sync_offset) * self.mcu_blocks * 64
+            for i in range(st.ncomps):
+                c = &st.comps[i]
+                for by in range(c.v):
+                    dst = (self.bufs[k & 1][self.scan_to_frame[i]]
+                           + (((my - r0) * c.v + by) * c.blocks_w + mx * c.h) * 64)
+                    for bx in range(c.h):
+                        memcpy(dst, src, 64 * sizeof(int16_t))
+                        dst[0] = <int16_t>(<uint32_t>src[0] + self.sync_delta[i])
+                        dst += 64
+                        src += 64
+        return SCAN_OK
+
+    cdef int kept_chunk(self, int k) noexcept nogil:
+        """Chunk k once the speculative MCUs are kept: theirs, then (past
+        the last of them) decoded on from the speculative decoder's state."""
+        cdef ScanState* st = &self.st
+        cdef int i, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        cdef int64_t m0, m1
+        if r1 > st.mcus_y:
+            r1 = st.mcus_y
+        m0 = <int64_t>r0 * st.mcus_x
+        m1 = <int64_t>r1 * st.mcus_x
+        if m0 >= self.sync_end:
+            return scan_rows(st, r0, r1)
+        if m1 <= self.sync_end:
+            self.copy_mcus(k, m0, m1)
+            if m1 == self.sync_end:
+                self.resume_after_spec()
+            return SCAN_OK
+        self.copy_mcus(k, m0, self.sync_end)
+        self.resume_after_spec()
+        st.mx_first = <int>(self.sync_end % st.mcus_x)
+        return scan_rows(st, <int>(self.sync_end // st.mcus_x), r1)
+
+    cdef void resume_after_spec(self) noexcept nogil:
+        # the state after the last kept MCU: the speculative decoder's reader
+        # and its DC predictors corrected
+        cdef int i
+        self.st.br = self.spec_st.br
+        for i in range(self.st.ncomps):
+            self.st.comps[i].last_dc = <int32_t>(<uint32_t>self.spec_rec[self.spec_count].dc[i]
+                                                 + self.sync_delta[i])
 
     cdef bint find_chunks(self) noexcept nogil:
         """Where each chunk's data starts, from one walk over the scan's
@@ -613,13 +822,27 @@ cdef class _SingleScan(_FrameJob):
                     color_band(&self.f, r1 - 1, self.rowbufs[lane], self.planes[0])
 
     cdef int entropy_chunk(self, int k) noexcept nogil:
-        """Entropy-decode chunk k into buffer k & 1 (which must be all zeros)."""
-        cdef int i, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        """Entropy-decode chunk k into buffer k & 1 (which must be all zeros),
+        or take it from the speculative decoder."""
+        cdef int i, state, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
         if r1 > self.st.mcus_y:
             r1 = self.st.mcus_y
         for i in range(self.st.ncomps):
             self.st.comps[i].coefs = self.bufs[k & 1][self.scan_to_frame[i]]
         self.st.row_base = r0
+        if self.spec_store != NULL:
+            with self.lock:
+                state = self.spec_state
+                if state == SPEC_DONE:
+                    self.try_sync(k)
+                    state = self.spec_state
+            if state == SPEC_KEPT:
+                return self.kept_chunk(k)
+            if (state == SPEC_RUNNING
+                    and br_bit_position(&self.st.br, self.scan_start) >= self.spec_from_bits):
+                # past where the speculation started: its MCUs are the ones
+                # this chunk needs, so wait for them (the caller joins it)
+                return SCAN_WAIT
         return scan_rows(&self.st, r0, r1)
 
     cdef void slab_make_room(self, int band, int band_end) noexcept nogil:
@@ -670,45 +893,75 @@ cdef class _SingleScan(_FrameJob):
         return rc
 
     cdef int take_band(self, int k) noexcept nogil:
-        """The next colour band of chunk k nobody has taken yet, or -1."""
+        """The next band of chunk k nobody has taken yet: an IDCT band
+        (returned as band + IDCT_BAND), else, once every IDCT band is done, a
+        colour band; -1 when none is left, -2 when only the IDCT of bands
+        another thread is running stands between the caller and the colour."""
         cdef int b = -1
         with self.lock:
-            if self.col_chunk == k and self.col_next < self.col_end:
-                b = self.col_next
-                self.col_next += 1
+            if self.col_chunk == k:
+                if self.idct_next < self.idct_end:
+                    b = self.idct_next + IDCT_BAND
+                    self.idct_next += 1
+                elif self.idct_left:
+                    b = -2
+                elif self.col_next < self.col_end:
+                    b = self.col_next
+                    self.col_next += 1
         return b
 
-    def finish_shared(self, int k):
-        """The IDCT of chunk k, then its colour bands, shared with `help`
-        (GIL released)."""
+    cdef void share_bands(self, int k, int slot) noexcept nogil:
+        """IDCT and colour bands of chunk k until none is left (slot: the row
+        buffers to colour with, one per thread)."""
         cdef OutputFrame* f = &self.f
-        cdef int band, r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
+        cdef int band = self.take_band(k)
+        while band != -1:
+            if band >= IDCT_BAND:
+                idct_band(f, band - IDCT_BAND, self.bufs[k & 1], k * self.chunk_rows, True,
+                          self.planes[0])
+                with self.lock:
+                    self.idct_left -= 1
+            elif band >= 0:
+                color_band(f, band, self.rowbufs[slot], self.planes[0])
+            else:
+                # the other thread's last IDCT band is nearly done
+                sched_yield()
+            band = self.take_band(k)
+
+    def finish_shared(self, int k):
+        """The IDCT of chunk k, then its colour bands, shared band by band
+        with `help` (GIL released)."""
+        cdef OutputFrame* f = &self.f
+        cdef int r0 = k * self.chunk_rows, r1 = r0 + self.chunk_rows
         if r1 > f.nbands:
             r1 = f.nbands
         with nogil:
             if self.slab_bands:
                 self.slab_make_room(r0, r1)
-            for band in range(r0, r1):
-                idct_band(f, band, self.bufs[k & 1], r0, True, self.planes[0])
             with self.lock:
+                self.idct_next = r0
+                self.idct_end = r1
+                self.idct_left = r1 - r0
                 # every band whose rows below are now decoded
                 self.col_next = r0 - 1 if r0 > 0 else 0
                 self.col_end = f.nbands if r1 == f.nbands else r1 - 1
                 self.col_chunk = k
-            band = self.take_band(k)
-            while band >= 0:
-                color_band(f, band, self.rowbufs[0], self.planes[0])
-                band = self.take_band(k)
+            self.share_bands(k, 0)
 
     def help(self, int k):
-        """Colour bands of chunk k that finish_shared has put on offer and
-        not yet taken (none if its IDCT is still running), GIL released."""
-        cdef int band
+        """IDCT and colour bands of chunk k that finish_shared puts on offer
+        and has not taken, GIL released.  finish_shared(k) is on the pool by
+        now and the caller waits for it next, so wait for its offer here
+        (when entropy decoding is quick, as with kept speculative MCUs, the
+        offer comes after the caller is done with the next chunk)."""
+        cdef int posted = 0
         with nogil:
-            band = self.take_band(k)
-            while band >= 0:
-                color_band(&self.f, band, self.rowbufs[1], self.planes[0])
-                band = self.take_band(k)
+            while not posted:
+                with self.lock:
+                    posted = self.col_chunk == k
+                if not posted:
+                    sched_yield()
+            self.share_bands(k, 1)
 
     def run_serial(self):
         """Every chunk in order on this thread; returns the SCAN_* code."""
@@ -730,6 +983,20 @@ SLAB_BANDS = 16
 # (about a millisecond) to hide the cost of handing a chunk to the pool.
 # (Images under two chunks get threads=1 from parallel.resolve_threads.)
 CHUNK_PIXELS = 1 << 18
+
+
+# Self-synchronising speculation on the pipelined path (no restart
+# markers): where in the scan's data the speculative decoder starts (a
+# fraction of its bytes); the bound of its store together with the chunk
+# buffers, a fraction of the output's bytes (the peak stays within twice the
+# image plus the file, tests/test_decode_memory.py; the whole-image
+# coefficients are twice the output at 4:4:4, so a 12 MP photo's store holds
+# a fifth of them, at 4:2:0 two fifths).  (Tests move them.)  Whether an
+# image is worth threads at all is parallel.resolve_threads's rule alone.
+SPEC_AT = 0.5
+SPEC_BUDGET = 0.6
+# [dropped, kept]: how speculations ended, for the tests
+spec_counts = [0, 0]
 
 
 def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
@@ -852,9 +1119,20 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
         rc = job.run_serial()
     else:
         fut = None
+        spec = None
+        if (lanes == 1 and not restart_interval
+                and job.spec_setup(SPEC_AT, SPEC_BUDGET * job.out.nbytes
+                                   - sum(b.nbytes for bs in buffers for b in bs))):
+            # entropy decoding is the one serial stage: a pool thread decodes
+            # the second half of the data meanwhile (see _SingleScan.try_sync)
+            ex = _pool(3)
+            spec = ex.submit(job.speculate)
         try:
             for k in range(job.nchunks):
                 rc = job.entropy(k)
+                if rc == SCAN_WAIT:
+                    spec.result()
+                    rc = job.entropy(k)
                 if fut is not None:
                     # the IDCT of the chunk before is likely done: share its colour
                     job.help(k - 1)
@@ -866,6 +1144,9 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
             if fut is not None:
                 job.help(job.nchunks - 1)
         finally:
+            if spec is not None:
+                spec_counts[job.spec_stop()] += 1
+                spec.result()
             if fut is not None:
                 fut.result()
     job.rc = rc

@@ -59,10 +59,11 @@ ctypedef struct ScanComp:
     int64_t* counts           # counting pass: 256 DC then 256 AC symbol counts
 
 
-# Worst case of one block in bytes: 64 codes of at most 16 + 11 bits, every
-# byte stuffed, plus the accumulator.
+# Worst case of one block in bytes: 64 codes of at most 16 + 15 bits (the
+# amplitude sizes of 12-bit samples, highbit's files; 8-bit ones stop at 11),
+# every byte stuffed, plus the accumulator.
 cdef enum:
-    BLOCK_MAX_BYTES = 64 * 27 * 2 // 8 + 16
+    BLOCK_MAX_BYTES = 64 * 31 * 2 // 8 + 16
 
 
 cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
@@ -223,7 +224,7 @@ cdef const ZigzagMap* zigzag_map() noexcept nogil
 
 
 # ==== decode: baseline and progressive scan decoding ====
-from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
+from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t, int64_t
 from jpeglite._huffman cimport HuffDecodeTable, BitReader
 
 cdef enum:
@@ -260,12 +261,22 @@ ctypedef struct ScanState:
     int next_rst            # the RSTn expected next, 0..7
     bint insufficient       # the data segment ran out: skip MCUs until the next restart
     int row_base            # MCU row stored at block row 0 of the coefs
+    int mx_first            # scan_rows starts its first row at this MCU (then 0)
     int error_pos_valid
     Py_ssize_t error_pos    # byte offset where decoding failed
     int corrupt_segments    # data segments that ran into a marker early (libjpeg warns)
     int bad_restarts        # restart markers missing or out of order (resynchronised)
 
+# Where a speculative decoder (see speculate) started an MCU: the position of
+# its first bit (br_bit_position from the scan's first byte) and the DC
+# predictors it had then.
+ctypedef struct SyncRecord:
+    int64_t bitpos
+    int32_t dc[4]
+
 cdef void scan_begin(ScanState* st) noexcept nogil
+cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, SyncRecord* rec,
+                       int64_t cap, const int* cancel) noexcept nogil
 cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil
 cdef int decode_scan(ScanState* st) noexcept nogil
 cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end) noexcept nogil

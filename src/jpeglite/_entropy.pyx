@@ -230,7 +230,8 @@ def block_bits(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, ac
 # ==== decode: baseline and progressive scan decoding ====
 from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
 from libc.stdint cimport uint64_t
-from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill,
+from jpeglite._huffman cimport (HuffDecodeTable, BitReader, br_init, br_fill, FAST_EOB,
+                                br_bit_position,
                                 br_peek, br_bits, huff_extend, huff_decode, huff_lookup,
                                 HUFF_LOOKAHEAD, HUFF_LOOKUP_SIZE)
 from jpeglite.tables import ZIGZAG as _ZIGZAG
@@ -362,12 +363,17 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
         br_fill(br)
     buf = br.buf
     nbits = br.nbits
-    s = huff_lookup(buf, &nbits, c.dc)
-    r = 0
-    if s:
+    fast = c.dc.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+    if fast:
+        nbits -= fast & 31
+        r = fast >> 16
+    else:
         # DC symbols are 0..15 (checked when the table is built)
-        r = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
-        nbits -= s
+        s = huff_lookup(buf, &nbits, c.dc)
+        r = 0
+        if s:
+            r = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
+            nbits -= s
     # wraps like libjpeg's unsigned arithmetic on runaway predictors
     c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>r)
     blk[0] = <int16_t>c.last_dc
@@ -379,12 +385,15 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
             br_fill(br)
             buf = br.buf
             nbits = br.nbits
-        fast = c.ac.fast_ac[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+        fast = c.ac.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
         if fast:
-            # code and amplitude in one lookup
-            k += (fast >> 4) & 15
-            blk[NATURAL[k]] = <int16_t>(fast >> 8)
-            nbits -= fast & 15
+            # code and amplitude in one lookup; the end of block too.  (A ZRL
+            # writes a zero 16 places on: the block was all zeros there.)
+            nbits -= fast & 31
+            if fast & FAST_EOB:
+                break
+            k += (fast >> 5) & 15
+            blk[NATURAL[k]] = <int16_t>(fast >> 16)
             k += 1
             continue
         rs = huff_lookup(buf, &nbits, c.ac)
@@ -440,11 +449,13 @@ cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) no
     while k <= se:
         if nbits < 32:
             refill(br, &buf, &nbits)
-        fast = c.ac.fast_ac[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
-        if fast:
-            k += (fast >> 4) & 15
-            blk[NATURAL[k]] = <int16_t>(<uint32_t>(fast >> 8) << al)
-            nbits -= fast & 15
+        fast = c.ac.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+        if fast >> 16:
+            # a whole coefficient (size-0 symbols, EOBRUN and ZRL, take the path
+            # below: a ZRL here must not write over an earlier scan's band)
+            k += (fast >> 5) & 15
+            blk[NATURAL[k]] = <int16_t>(<uint32_t>(fast >> 16) << al)
+            nbits -= fast & 31
             k += 1
             continue
         rs = huff_lookup(buf, &nbits, c.ac)
@@ -563,11 +574,13 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
     of the input is an error (truncation).
     """
     cdef BitReader* br = &st.br
-    cdef int mx, my, ci, bx, by, rc = SCAN_OK
+    cdef int mx, mx0, my, ci, bx, by, rc = SCAN_OK
     cdef ScanComponent* c
     cdef int16_t* blk
     for my in range(my0, my1):
-        for mx in range(st.mcus_x):
+        mx0 = st.mx_first
+        st.mx_first = 0
+        for mx in range(mx0, st.mcus_x):
             if st.restart_interval:
                 if st.togo == 0:
                     rc = restart(st, &st.next_rst)
@@ -608,6 +621,55 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
                 st.insufficient = True
                 st.corrupt_segments += 1
     return SCAN_OK
+
+
+cdef extern from *:
+    """
+    /* a flag another thread sets: read from memory every time */
+    #define JL_READ_ONCE(x) (*(volatile const int*)&(x))
+    """
+    int JL_READ_ONCE(int x) noexcept nogil
+
+
+cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, SyncRecord* rec,
+                       int64_t cap, const int* cancel) noexcept nogil:
+    """Decode MCUs of a sequential scan from wherever st.br stands, as if an
+    MCU started there (it need not: Huffman codes resynchronise within a few
+    blocks, and then so do block and MCU boundaries), into store (zeros, one
+    MCU's blocks after another in scan order, cap MCUs), recording in rec[j]
+    where MCU j started and the DC predictors it started with; rec[count]
+    holds the state after the last one.  Stops before an MCU that needs bits
+    past the data (a marker or the end of the input), at cap MCUs, or when
+    cancel[0] becomes non-zero.  Returns the MCUs decoded; st.br is left
+    after them.  For scans without restart markers (no MCU counting)."""
+    cdef BitReader snap
+    cdef int64_t j = 0
+    cdef int i, b, nb
+    cdef int16_t* blk = store
+    cdef ScanComponent* c
+    while j < cap:
+        if (j & 63) == 0 and JL_READ_ONCE(cancel[0]):
+            break
+        rec[j].bitpos = br_bit_position(&st.br, scan_start)
+        for i in range(st.ncomps):
+            rec[j].dc[i] = st.comps[i].last_dc
+        snap = st.br
+        for i in range(st.ncomps):
+            c = &st.comps[i]
+            nb = c.h * c.v
+            for b in range(nb):
+                block_sequential(&st.br, blk, c)
+                blk += 64
+        if st.br.nbits < st.br.pad or st.br.at_end:
+            st.br = snap
+            for i in range(st.ncomps):
+                st.comps[i].last_dc = rec[j].dc[i]
+            break
+        j += 1
+    rec[j].bitpos = br_bit_position(&st.br, scan_start)
+    for i in range(st.ncomps):
+        rec[j].dc[i] = st.comps[i].last_dc
+    return j
 
 
 cdef int decode_scan(ScanState* st) noexcept nogil:

@@ -353,22 +353,27 @@ def build_decode_table(counts, symbols, bint is_dc):
             for ctr in range(1 << (HUFF_LOOKAHEAD - l)):
                 t.lookup[lookbits + ctr] = <uint16_t>((l << 8) | t.huffval[p])
             p += 1
-    # AC fast path: short codes of nonzero coefficients with few amplitude bits
-    cdef int e, l2, sym, run, size, total, extra
-    if not is_dc:
-        for lookbits in range(HUFF_LOOKUP_SIZE):
-            e = t.lookup[lookbits]
-            l2 = e >> 8
-            if l2 == 0:
-                continue
-            sym = e & 0xFF
-            run = sym >> 4
-            size = sym & 15
-            total = l2 + size
-            if size == 0 or total > HUFF_LOOKAHEAD:
-                continue
+    # one-lookup symbols: a short code whose amplitude bits fit the lookahead too
+    cdef int e, l2, sym, run, size, total, extra, value, eob
+    for lookbits in range(HUFF_LOOKUP_SIZE):
+        e = t.lookup[lookbits]
+        l2 = e >> 8
+        if l2 == 0:
+            continue
+        sym = e & 0xFF
+        run = 0 if is_dc else sym >> 4
+        size = sym if is_dc else sym & 15
+        total = l2 + size
+        if total > HUFF_LOOKAHEAD:
+            continue
+        value = 0
+        eob = 0
+        if size:
             extra = (lookbits >> (HUFF_LOOKAHEAD - total)) & ((1 << size) - 1)
-            t.fast_ac[lookbits] = (huff_extend(extra, size) * 256) + (run << 4) + total
+            value = huff_extend(extra, size)
+        elif not is_dc and run != 15:
+            eob = FAST_EOB
+        t.fast[lookbits] = value * 65536 + eob + (run << 5) + total
     return (<char*>&t)[:sizeof(HuffDecodeTable)]
 
 

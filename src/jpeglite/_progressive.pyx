@@ -65,6 +65,8 @@ ctypedef struct PScan:
     int be                    # correction bits pending with that run
     uint8_t corr[MAX_CORR_BITS + 64]
     int64_t raw_bits          # bits written outside Huffman codes (counting pass)
+    int max_dc_bits           # the largest size categories the frame's precision
+    int max_ac_bits           #   codes: MAX_DC_BITS/MAX_AC_BITS for 8 bits, 15/14 for 12
     int error                 # 1: a value too large to code (error_* say where)
     int error_comp
     Py_ssize_t error_block
@@ -123,7 +125,7 @@ cdef inline int dc_first(PScan* s, BitWriter* w, PComp* c, const int16_t* blk) n
     c.prev_dc = blk[0]
     a = -diff if diff < 0 else diff
     nbits = jl_enc_bitlen(<unsigned int>a)
-    if nbits > MAX_DC_BITS:
+    if nbits > s.max_dc_bits:
         return -1
     emit_symbol(s, w, c, nbits)
     if diff < 0:
@@ -154,7 +156,7 @@ cdef inline int ac_first(PScan* s, BitWriter* w, const int16_t* blk) noexcept no
             emit_symbol(s, w, c, 0xF0)
             r -= 16
         nbits = jl_enc_bitlen_nz(<unsigned int>t)
-        if nbits > MAX_AC_BITS:
+        if nbits > s.max_ac_bits:
             return k
         # the symbol's code and the amplitude (negative values as the one's
         # complement of the magnitude) in one put
@@ -306,13 +308,16 @@ cdef class ScanCoder:
     whose MCU is one block); ``mcus``: (MCUs across, MCUs down) of an
     interleaved scan (ignored for one component); ``band``: (Ss, Se, Ah, Al);
     ``restart_interval``: MCUs per restart interval (0: none).
+    ``precision``: the frame's bits per sample, 8 or 12 (whose values reach
+    size categories 15 for DC differences and 14 for AC).
     """
     cdef PScan s
     cdef list arrays
     cdef readonly int restart_interval
     cdef readonly Py_ssize_t mcus_x, mcus_y
 
-    def __init__(self, list blocks, list sampling, tuple mcus, tuple band, int restart_interval=0):
+    def __init__(self, list blocks, list sampling, tuple mcus, tuple band, int restart_interval=0,
+                 int precision=8):
         cdef int ci, n = len(blocks)
         cdef const int16_t[:, :, :, ::1] view
         cdef PComp* c
@@ -325,6 +330,10 @@ cdef class ScanCoder:
             raise ValueError("an AC scan has one component")
         if not 0 <= restart_interval <= 65535:
             raise ValueError("restart_interval must be in 0..65535")
+        if precision not in (8, 12):
+            raise ValueError("precision must be 8 or 12")
+        self.s.max_dc_bits = MAX_DC_BITS if precision == 8 else 15
+        self.s.max_ac_bits = MAX_AC_BITS if precision == 8 else 14
         self.arrays = []
         self.s.ncomp = n
         self.s.Ss, self.s.Se, self.s.Ah, self.s.Al = Ss, Se, Ah, Al
@@ -367,7 +376,7 @@ cdef class ScanCoder:
     cdef _raise(self):
         k = self.s.error_k
         what = "DC difference" if self.s.kind == DC_FIRST else f"AC coefficient (zigzag {k})"
-        limit = MAX_DC_BITS if self.s.kind == DC_FIRST else MAX_AC_BITS
+        limit = self.s.max_dc_bits if self.s.kind == DC_FIRST else self.s.max_ac_bits
         raise ValueError(f"scan component {self.s.error_comp}, block {self.s.error_block}: "
                          f"{what} needs more than {limit} bits")
 

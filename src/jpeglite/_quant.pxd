@@ -5,7 +5,7 @@ from libc.stdint cimport int16_t, int32_t, uint16_t, uint32_t, uint64_t
 
 from jpeglite._simd cimport jl_simd_level
 
-# The kernel, scalar and SSE2 side by side, is C: _quant_simd.h (which
+# The kernel, scalar, SSE2 and AVX2 side by side, is C: _quant_simd.h (which
 # explains the division by multiplies that QuantDivisors holds).
 cdef extern from "_quant_simd.h":
     ctypedef struct QuantDivisors "jl_quant_divisors":

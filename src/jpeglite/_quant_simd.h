@@ -1,5 +1,5 @@
-/* Quantization of a block, as scalar reference and SSE2 variant side by side
- * (the convention: _simd.h).
+/* Quantization of a block, as scalar reference, SSE2 and AVX2 variants side
+ * by side (the convention: _simd.h).
  *
  *   jl_quantize_block  encode: FDCT output (natural order) -> quantized
  *
@@ -60,10 +60,35 @@ static inline void jl_quantize_sse2(const int16_t *coef, const jl_quant_divisors
 }
 #endif
 
+#if JL_AVX2
+/* The SSE2 steps on 16 coefficients a step. */
+JL_TARGET_AVX2 static void jl_quantize_avx2(const int16_t *coef, const jl_quant_divisors *q,
+                                           int16_t *out)
+{
+    int i;
+    for (i = 0; i < 64; i += 16) {
+        __m256i c = _mm256_loadu_si256((const __m256i *)(coef + i));
+        __m256i s = _mm256_srai_epi16(c, 15);
+        __m256i x = _mm256_add_epi16(_mm256_abs_epi16(c),
+                                     _mm256_loadu_si256((const __m256i *)(q->half + i)));
+        __m256i hi = _mm256_mulhi_epu16(x, _mm256_loadu_si256((const __m256i *)(q->mlo + i)));
+        __m256i t = _mm256_add_epi16(hi, _mm256_srli_epi16(_mm256_sub_epi16(x, hi), 1));
+        __m256i r = _mm256_mulhi_epu16(t, _mm256_loadu_si256((const __m256i *)(q->scale + i)));
+        _mm256_storeu_si256((__m256i *)(out + i), _mm256_sub_epi16(_mm256_xor_si256(r, s), s));
+    }
+}
+#endif
+
 /* Quantize one block of FDCT output (natural order) like libjpeg. */
 static inline void jl_quantize_block(const int16_t *coef, const jl_quant_divisors *q,
                                      int16_t *out, int level)
 {
+#if JL_AVX2
+    if (level >= JL_SIMD_AVX2) {
+        jl_quantize_avx2(coef, q, out);
+        return;
+    }
+#endif
 #if JL_SSE2
     if (level >= JL_SIMD_SSE2) {
         jl_quantize_sse2(coef, q, out);

@@ -19,11 +19,15 @@
  * best level the build guarantees; where the compiler runs constructors
  * (GCC, Clang) it is set when the module loads to the best level the CPU
  * offers (jl_simd_cpu_level), lowered by the environment variable
- * JPEGLITE_SIMD=scalar|sse2 (benchmarks, bisecting a suspected SIMD bug).
- * Wider kernels slot in as a new level: compile them with
- * __attribute__((target("avx2"))) (never -march=native: wheels run anywhere),
- * set JL_AVX2 to 1, and jl_simd_cpu_level offers them when
- * __builtin_cpu_supports("avx2") says the CPU runs them.
+ * JPEGLITE_SIMD=scalar|sse2|avx2 (benchmarks, bisecting a suspected SIMD bug).
+ * AVX2: the kernels are compiled per function with JL_TARGET_AVX2
+ * (__attribute__((target("avx2"))), never -march=native: wheels run
+ * anywhere), so only they contain AVX2 encodings; JL_AVX2 says they exist
+ * (GCC and Clang on x86; -DJL_NO_AVX2 leaves them out), and
+ * jl_simd_cpu_level offers the level when CPUID says the CPU has AVX2 and
+ * the OS saves the YMM registers (OSXSAVE, XCR0). An AVX2 kernel is a call,
+ * never inlined into its caller (the caller is not compiled for AVX2), so
+ * each one does a row or a block per call.
  *
  * Every translation unit (each Cython module) has its own copy of
  * jl_simd_level; all are set by the same rule, so they agree. */
@@ -46,13 +50,15 @@
 #define JL_SSE2 0
 #endif
 
-/* No AVX2 kernel yet: the level is reserved, never selected. The first one
- * sets JL_AVX2 to 1 where JL_TARGET_AVX2 exists (GCC and Clang on x86), and
- * marks its functions JL_TARGET_AVX2 so that only they use AVX2 encodings. */
-#define JL_AVX2 0
+/* AVX2 where the compiler takes per-function targets (GCC, Clang on x86). */
 #if JL_SSE2 && (defined(__GNUC__) || defined(__clang__)) \
-    && (defined(__x86_64__) || defined(__i386__))
+    && (defined(__x86_64__) || defined(__i386__)) && !defined(JL_NO_AVX2)
+#define JL_AVX2 1
 #define JL_TARGET_AVX2 __attribute__((target("avx2")))
+#include <cpuid.h>
+#include <immintrin.h>
+#else
+#define JL_AVX2 0
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -66,7 +72,29 @@
 /* The names of the levels, as Python passes them (`variant=`). */
 static const char *const jl_simd_names[JL_SIMD_NLEVELS] = {"scalar", "sse2", "avx2"};
 
-/* The best level this build and this CPU can run. */
+#if JL_AVX2
+/* CPUID.7.0:EBX bit 5 (AVX2), with CPUID.1:ECX bits 27 (OSXSAVE: XGETBV
+ * works) and 28 (AVX), and XCR0 bits 1 and 2: the OS saves the XMM and YMM
+ * state on a context switch (without that, AVX2 code faults or corrupts). */
+static inline int jl_cpu_has_avx2(void)
+{
+    unsigned a, b, c, d, xcr0_lo, xcr0_hi;
+    if (__get_cpuid_max(0, 0) < 7)
+        return 0;
+    __cpuid(1, a, b, c, d);
+    if (!(c & (1u << 27)) || !(c & (1u << 28)))
+        return 0;
+    /* xgetbv as an instruction: its intrinsic wants -mxsave */
+    __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    (void)xcr0_hi;
+    if ((xcr0_lo & 6u) != 6u)
+        return 0;
+    __cpuid_count(7, 0, a, b, c, d);
+    return (b >> 5) & 1u;
+}
+#endif
+
+/* The best level this build and this CPU can run (the CPU is asked once). */
 static inline int jl_simd_cpu_level(void)
 {
     int level = JL_SIMD_SCALAR;
@@ -74,9 +102,13 @@ static inline int jl_simd_cpu_level(void)
     level = JL_SIMD_SSE2;
 #endif
 #if JL_AVX2
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2"))
-        level = JL_SIMD_AVX2;
+    {
+        static int has_avx2 = -1;
+        if (has_avx2 < 0)
+            has_avx2 = jl_cpu_has_avx2();
+        if (has_avx2)
+            level = JL_SIMD_AVX2;
+    }
 #endif
     return level;
 }

@@ -5,7 +5,7 @@ from libc.stdint cimport uint8_t
 
 from jpeglite._simd cimport jl_simd_level
 
-# The kernels, scalar and SSE2 side by side, are C: _subsample_simd.h.
+# The kernels, scalar, SSE2 and AVX2 side by side, are C: _subsample_simd.h.
 cdef extern from "_subsample_simd.h":
     void downsample_row "jl_downsample_row"(const uint8_t* in0, const uint8_t* in1,
                                             Py_ssize_t width, uint8_t* out, Py_ssize_t out_cols,
@@ -52,7 +52,7 @@ cdef inline void downsample_rows(const uint8_t* src, Py_ssize_t src_stride,
 
 
 # ==== decode: upsampling ====
-from libc.stdint cimport uint8_t, int32_t
+from libc.stdint cimport uint8_t, uint16_t, int32_t
 from libc.string cimport memcpy
 
 cdef enum:
@@ -71,22 +71,29 @@ cdef extern from "_subsample_simd.h":
                            int level) noexcept nogil
 
 
-cdef inline void upsample_h1v2_fancy(const uint8_t* near, const uint8_t* far, int w,
-                                     int bias, uint8_t* out) noexcept nogil:
+# 8-bit samples, and 12-bit ones in uint16 (_sample12): the filters below
+# are the same arithmetic for both
+ctypedef fused sample_t:
+    uint8_t
+    uint16_t
+
+
+cdef inline void upsample_h1v2_fancy(const sample_t* near, const sample_t* far, int w,
+                                     int bias, sample_t* out) noexcept nogil:
     """One output row of the vertical triangular filter (3/4 nearest row,
     1/4 next nearest); bias is 1 for the upper and 2 for the lower row."""
     cdef int x
     for x in range(w):
-        out[x] = <uint8_t>((near[x] * 3 + far[x] + bias) >> 2)
+        out[x] = <sample_t>((near[x] * 3 + far[x] + bias) >> 2)
 
 
-cdef inline void upsample_replicate(const uint8_t* inp, int hr, int out_w,
-                                    uint8_t* out) noexcept nogil:
+cdef inline void upsample_replicate(const sample_t* inp, int hr, int out_w,
+                                    sample_t* out) noexcept nogil:
     """Repeat each input sample hr times across (vertical repetition is the
     caller's choice of input row)."""
     cdef int x, j, n
     if hr == 1:
-        memcpy(out, inp, out_w)
+        memcpy(out, inp, out_w * sizeof(sample_t))
         return
     x = 0
     n = 0

@@ -56,7 +56,7 @@ def _tables_arg(tables):
 def encode(image, quality=None, *, subsampling=None, optimize=False, restart_interval=0,
            threads=None, qtables=None, icc_profile=None, exif=None, comment=None,
            progressive=False, scans=None, tables=None, abbreviated=None, arithmetic=False,
-           tune=None):
+           tune=None, precision=None, lossless=False, predictor=1, point_transform=0):
     """Encode an image as a JFIF JPEG (baseline, or progressive); returns the file's bytes.
 
     image: numpy uint8 array, (H, W) grayscale or (H, W, 3) RGB, any strides,
@@ -140,6 +140,34 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         ``qtables`` those tables are used instead. Standard baseline JPEG:
         every decoder reads it. See ``jpeglite.tune``.
 
+    precision, lossless, predictor, point_transform: more than 8 bits per
+        sample (``image`` a uint16 array; uint8 also taken), read back by
+        ``decode`` as uint16 (and by libjpeg-turbo 3, e.g.
+        ``imagecodecs.jpeg8_decode``; Pillow, browsers and 8-bit libjpeg
+        builds do not read them).
+        ``precision=12``: a 12-bit DCT file (SOF1, extended sequential),
+        samples 0..4095, with ``quality``, ``subsampling`` (RGB is coded as
+        YCbCr), ``restart_interval``, ``progressive`` (SOF2, libjpeg's
+        default script), ``arithmetic`` (SOF9) and the metadata options; Huffman tables always
+        optimized (the Annex K tables stop at 8-bit sizes). The sequential
+        file's bytes equal libjpeg-turbo 3's with optimized tables
+        (``imagecodecs.jpeg8_encode(image, level=quality, bitspersample=12,
+        optimize=True)``).
+        ``lossless=True``: a lossless file (SOF3, T.81 Annex H) of
+        ``precision`` bits per sample, 2..16 (None: 8 for uint8 input, 16
+        for uint16), (H, W) or (H, W, C) with C = 1 (decoded as (H, W)), 3 or 4 components
+        stored as they are (no colour transform, no subsampling; an Adobe
+        APP14 marks colour); ``predictor`` 1..7 (T.81 Table H.1: 1 left, 2
+        above, 3 upper left, 4 a + b - c, 5 a + (b - c)/2, 6 b + (a - c)/2,
+        7 (a + b)/2); ``point_transform`` 0..precision-1: the low bits
+        dropped before coding (0: exactly lossless; Pt > 0 decodes to the
+        samples with their low Pt bits cleared); ``restart_interval`` a
+        multiple of the width (whole rows). Huffman tables optimized.
+        A PIL Image with 16-bit samples ("I;16") keeps them whole here.
+        Sample values above 2**precision - 1 are a ValueError. The other
+        encode options do not apply to these files (ValueError naming them).
+        Without ``precision`` and ``lossless`` the image must be uint8.
+
     With optimize off the tables, headers and entropy-coded data equal
     libjpeg-turbo's (Pillow's) at the same quality and subsampling.
     Dimensions above 65500 are valid JPEG, but libjpeg (hence Pillow)
@@ -150,6 +178,27 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
     from . import encoder
 
     _parallel.check_threads(threads)          # argument errors before image errors
+    # ---- hibit: 12-bit DCT and lossless files ----
+    # (precision=8 without lossless is the ordinary 8-bit encode below)
+    if lossless is not False or not (precision is None or (
+            isinstance(precision, (int, _np.integer)) and not isinstance(precision, bool)
+            and precision == 8)):
+        from . import highbit
+
+        given = [name for name, value, default in (
+            ("quality", quality, None), ("subsampling", subsampling, None),
+            ("optimize", optimize, False), ("qtables", qtables, None),
+            ("progressive", progressive, False), ("scans", scans, None),
+            ("tables", tables, None), ("abbreviated", abbreviated, None),
+            ("arithmetic", arithmetic, False), ("tune", tune, None))
+            if value is not default and value != default]
+        p = highbit.plan(highbit.as_array(image), quality, subsampling, restart_interval,
+                         precision,
+                         lossless, predictor, point_transform,
+                         _jfif.build_metadata(icc_profile, exif, comment), given)
+        return highbit.encode(p)
+    if predictor != 1 or point_transform != 0:
+        raise ValueError("predictor and point_transform apply to lossless=True only")
     image, plan = _plan_encode(_as_array(image), quality, subsampling, optimize, restart_interval,
                                qtables, icc_profile, exif, comment, progressive, scans,
                                _tables_arg(tables), abbreviated, arithmetic, tune)
@@ -167,7 +216,8 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
 
 def write(path, image, quality=None, *, subsampling=None, optimize=False,
           restart_interval=0, threads=None, qtables=None, icc_profile=None, exif=None,
-          comment=None, progressive=False, scans=None, arithmetic=False, tune=None):
+          comment=None, progressive=False, scans=None, arithmetic=False, tune=None,
+          precision=None, lossless=False, predictor=1, point_transform=0):
     """Encode ``image`` (see ``encode``) and write the JPEG file to ``path``.
 
     path: str, bytes or os.PathLike, or a binary file object (anything with a
@@ -184,7 +234,8 @@ def write(path, image, quality=None, *, subsampling=None, optimize=False,
     data = encode(image, quality, subsampling=subsampling, optimize=optimize,
                   restart_interval=restart_interval, threads=threads, qtables=qtables,
                   icc_profile=icc_profile, exif=exif, comment=comment, progressive=progressive,
-                  scans=scans, arithmetic=arithmetic, tune=tune)
+                  scans=scans, arithmetic=arithmetic, tune=tune, precision=precision,
+                  lossless=lossless, predictor=predictor, point_transform=point_transform)
     if is_file:
         path.write(data)
         return len(data)
@@ -233,7 +284,20 @@ def _check_scale(scale):
 def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
            tables=None):
     """Decode a baseline, extended or progressive JPEG, Huffman or
-    arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit), to a numpy array.
+    arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit or 12-bit samples), or a
+    lossless JPEG (SOF3, Huffman; 2 to 16 bits), to a numpy array.
+
+    The dtype: uint8 for 8-bit files (and lossless files of 2..8 bits),
+    uint16 otherwise (12-bit DCT files 0..4095; lossless files of P bits
+    0..2**P - 1): the arrays libjpeg-turbo 3 gives
+    (``imagecodecs.jpeg8_decode``), pixel for pixel. A 12-bit file goes
+    through libjpeg-turbo's 12-bit inverse DCT, fancy upsampling and YCbCr
+    to RGB conversion (its CMYK is returned as stored, not inverted as
+    Pillow's 8-bit CMYK is); a lossless file decodes to its samples exactly
+    (with the low ``Pt`` bits zero when it has a point transform), with no
+    colour conversion and box upsampling, as libjpeg-turbo does.
+    ``scale`` is for 8-bit DCT files only, and ``mode="RGB"`` converts 8-bit
+    CMYK only (ValueError for a uint16 CMYK image).
 
     ``data``: the file's bytes (bytes, bytearray or memoryview).
     ``max_pixels``: refuse frames of more pixels than this (width x height),
@@ -248,7 +312,7 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     through the same marker loop; tables the stream defines itself replace
     them.
 
-    Returns uint8 ``(H, W)`` for one component, ``(H, W, 3)`` RGB for three
+    Returns (8-bit files) uint8 ``(H, W)`` for one component, ``(H, W, 3)`` RGB for three
     (YCbCr converted, or RGB as stored when an Adobe marker says so) and
     ``(H, W, 4)`` CMYK for four, with the values Pillow gives for the same
     bytes (its CMYK is inverted Adobe CMYK; YCCK is converted).
@@ -306,6 +370,9 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     if mode == "RGB":
         if image.ndim == 2:
             image = _np.repeat(image[:, :, None], 3, axis=2)
+        elif image.shape[2] == 4 and image.dtype != _np.uint8:
+            raise ValueError("mode='RGB' converts 8-bit CMYK only; this file has "
+                             f"{image.dtype} CMYK samples (decode with mode=None)")
         elif image.shape[2] == 4:
             image = decoder.cmyk_to_rgb(image)
     return image
@@ -399,6 +466,11 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     ``threads``: as ``encode``'s (progressive scans are coded in parallel).
     ``arithmetic``: True writes an arithmetic-coded sequential file (SOF9;
     see ``encode``); ``optimize`` has no effect on it.
+    Coefficients of 12-bit samples (``coefficients.precision`` 12, as
+    ``read_coefficients`` gives them for a 12-bit file) are written as a
+    12-bit file (SOF1, SOF2 with ``progressive``, SOF9 with ``arithmetic``);
+    ``optimize=False`` is a ValueError for them (a Huffman file needs
+    optimized tables).
 
     Raises TypeError/ValueError before anything is written for a wrong type,
     shapes that do not match the image size and sampling, bad tables, a bad
@@ -418,6 +490,10 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     restart_interval = check_int("restart_interval", restart_interval, 0, 65535)
     if not isinstance(arithmetic, (bool, _np.bool_)):
         raise TypeError(f"arithmetic must be a bool, not {type(arithmetic).__name__}")
+    # ---- hibit: 12-bit coefficients need optimized Huffman tables ----
+    if coefficients.precision != 8 and not optimize and not arithmetic:
+        raise ValueError(f"optimize=False is not available for {coefficients.precision}-bit "
+                         "coefficients (the Annex K tables stop at 8-bit size categories)")
     if arithmetic:
         if progressive:
             raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "

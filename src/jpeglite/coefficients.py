@@ -83,6 +83,9 @@ class Coefficients:
         metadata: the file's APPn and COM segments as (marker, payload bytes)
             in file order (marker 0xE0..0xEF or 0xFE), the JFIF APP0 and
             Adobe APP14 segments excluded (``color`` stands for them).
+        precision: bits per sample of the frame, 8 or 12 (a 12-bit file's
+            coefficients reach size categories 15 for DC and 14 for AC, and
+            are written as a 12-bit SOF1 file).
     """
 
     width: int
@@ -91,6 +94,7 @@ class Coefficients:
     qtables: dict
     color: str
     metadata: list = field(default_factory=list)
+    precision: int = 8
 
     @property
     def max_h(self) -> int:
@@ -130,7 +134,7 @@ class Coefficients:
         return self.qtables[self.components[index].quant_slot]
 
 
-def _category_limit_error(comp_index, comp, blocks, limit, dc):
+def _category_limit_error(comp_index, comp, blocks, limit, dc, precision=8):
     """ValueError naming the first block and frequency whose value is out of range."""
     mask = np.zeros(blocks.shape, bool)
     if dc:
@@ -146,7 +150,7 @@ def _category_limit_error(comp_index, comp, blocks, limit, dc):
     return ValueError(
         f"component {comp_index} (id {comp.id}), block ({by}, {bx}), frequency ({u}, {v}): "
         f"{kind} value {value} needs Huffman size category {cat}, more than the "
-        f"{11 if dc else 10} an 8-bit JPEG allows")
+        f"{limit.bit_length()} a {precision}-bit JPEG allows")
 
 
 def check_coefficients(coefficients):
@@ -175,6 +179,11 @@ def check_coefficients(coefficients):
     if c.color not in COLOR_TRANSFORMS:
         raise ValueError(f"coefficients.color must be one of {', '.join(COLOR_TRANSFORMS)}, "
                          f"got {c.color!r}")
+    if c.precision not in (8, 12):
+        raise ValueError(f"coefficients.precision must be 8 or 12, got {c.precision!r}")
+    # the largest DC value (and DC difference) and AC value a file of this
+    # precision codes: size categories 11 and 10 for 8 bits, 15 and 14 for 12
+    dc_limit, ac_limit = (2047, 1023) if c.precision == 8 else (32767, 16383)
     want = {"gray": 1, "ycbcr": 3, "rgb": 3, "cmyk": 4, "ycck": 4}[c.color]
     if len(c.components) != want:
         raise ValueError(f"colour {c.color!r} needs {want} components, "
@@ -229,19 +238,21 @@ def check_coefficients(coefficients):
                              f"got {b.shape}")
         # every value within +-1023 (the common case, two passes over the
         # blocks as they are) passes both the AC and the DC limit
-        if not -1023 <= int(b.min()) <= int(b.max()) <= 1023:
+        if not -ac_limit <= int(b.min()) <= int(b.max()) <= ac_limit:
             wide = b.astype(np.int64, copy=False)
-            if np.abs(wide[..., 0, 0]).max() > 2047:
-                raise _category_limit_error(i, comp, wide, 2047, True)
+            if np.abs(wide[..., 0, 0]).max() > dc_limit:
+                raise _category_limit_error(i, comp, wide, dc_limit, True, c.precision)
             ac = wide.reshape(-1, 64)[:, 1:]
-            if ac.size and np.abs(ac).max() > 1023:
-                raise _category_limit_error(i, comp, wide, 1023, False)
+            if ac.size and np.abs(ac).max() > ac_limit:
+                raise _category_limit_error(i, comp, wide, ac_limit, False, c.precision)
         dc = b[..., 0, 0]
-        if int(dc.max()) - int(dc.min()) > 2047:
+        if int(dc.max()) - int(dc.min()) > dc_limit:
             raise ValueError(f"component {i} (id {comp.id}): DC values span "
                              f"{int(dc.min())}..{int(dc.max())}, so a prediction difference "
-                             "could need size category 12; an 8-bit JPEG allows 11")
+                             f"could need size category {dc_limit.bit_length() + 1}; a "
+                             f"{c.precision}-bit JPEG allows {dc_limit.bit_length()}")
         out.append(Component(int(comp.id), int(comp.h), int(comp.v), int(comp.quant_slot),
                              np.ascontiguousarray(b, dtype=np.int16)))
     qt = {int(s): np.asarray(t, np.uint16).reshape(64).copy() for s, t in c.qtables.items()}
-    return Coefficients(int(c.width), int(c.height), out, qt, c.color, list(c.metadata))
+    return Coefficients(int(c.width), int(c.height), out, qt, c.color, list(c.metadata),
+                        int(c.precision))

@@ -79,6 +79,9 @@ def _color_conversion(st):
     comps = st.frame.components
     if len(comps) == 1:
         return CC_GRAY_
+    if st.frame.lossless:
+        # libjpeg-turbo 3 converts no colour in lossless mode (highbit)
+        return CC_RGB_ if len(comps) == 3 else CC_CMYK_
     if len(comps) == 3:
         if st.jfif:
             return CC_YCC_RGB_
@@ -135,6 +138,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     tables = {}
     single_scan = False
     work = 0                # coefficient visits of the scans so far (see _scan_work)
+    lossless = None         # a lossless frame's samples (highbit.LosslessFrame)
     while True:
         try:
             ff = find_marker(data, pos)
@@ -189,6 +193,18 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 if observer is not None:
                     observer.segment(st, code, ff, end, scan)
                 f = st.frame
+                # ---- hibit: a lossless frame's scans (T.81 Annex H) ----
+                if f.lossless:
+                    if observer is not None or not fused:
+                        raise _JPEGError("a lossless (SOF3) file has no DCT coefficients: "
+                                         "read_coefficients, analyze and scaled decoding "
+                                         "do not apply to it", ff)
+                    if lossless is None:
+                        from .highbit import LosslessFrame
+                        lossless = LosslessFrame(f)
+                    pos = lossless.scan(st, scan, data)
+                    complete = lossless.complete and pos < n
+                    continue
                 if single_scan:
                     # libjpeg reads a sequential file whose first scan holds every
                     # component as single-scan and stops at a second SOS (Pillow
@@ -211,7 +227,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                         f"every coefficient of the frame (a valid progression needs at "
                         f"most that): a decompression bomb", ff)
                 c0 = f.components[0]
-                if (fused and single_scan and not f.arithmetic
+                if (fused and single_scan and not f.arithmetic and f.precision == 8
                         and (len(f.components) > 1 or c0.h == c0.v == 1)):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
@@ -262,6 +278,8 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
 
     if tables_only:
         return Decoded(st, None, None, None)
+    if lossless is not None:
+        return Decoded(st, lossless.image(), None, None)
     if image is not None:
         return Decoded(st, image, None, None)
     if st.frame is None or coefs is None:
@@ -293,6 +311,10 @@ def decode(data, max_pixels, threads, tables=None):
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame
+    if f.precision != 8:
+        from .highbit import reconstruct12
+        return reconstruct12(f, dec.coefs, dec.quant, _color_conversion(st),
+                             _parallel.resolve_threads(threads, f.width * f.height, decode=True))
     comps = []
     for c in f.components:
         q = dec.quant[c.index]
@@ -331,6 +353,9 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None):
     st, f = dec.state, dec.state.frame
     if f is None or dec.coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
+    if f.precision != 8:
+        raise _JPEGError("scaled decoding of 12-bit samples is not supported (decode at "
+                         "scale=1)", f.offset)
     min_size = 8 // denom
     out_w, out_h = -(-f.width // denom), -(-f.height // denom)
 
@@ -395,7 +420,9 @@ def read_header(data, max_pixels):
     st = _run_markers(data, max_pixels, 1, fused=False, header_only=True).state
     if st.frame is None:
         raise _JPEGError("no image: no frame header before the first scan", 0)
-    qtables = {c.tq: st.qt[c.tq] for c in st.frame.components if st.qt[c.tq] is not None}
+    # (a table id past 3 is legal in a component no scan reads, and in a lossless frame)
+    qtables = {c.tq: st.qt[c.tq] for c in st.frame.components
+               if c.tq <= 3 and st.qt[c.tq] is not None}
     return Header(st.frame, _color_name(st), qtables, _jfif.metadata_segments(st))
 
 
@@ -403,6 +430,7 @@ def read_header(data, max_pixels):
 _SUBSAMPLING_NAMES = {(1, 1): "4:4:4", (2, 1): "4:2:2", (2, 2): "4:2:0", (1, 2): "4:4:0",
                       (4, 1): "4:1:1", (4, 2): "4:1:0"}
 _PROCESS_NAMES = {_jfif.SOF0: "baseline", _jfif.SOF1: "extended", _jfif.SOF2: "progressive",
+                  _jfif.SOF3: "lossless",
                   _jfif.SOF9: "extended, arithmetic", _jfif.SOF10: "progressive, arithmetic"}
 
 
@@ -521,7 +549,8 @@ def read_coefficients(data, max_pixels):
         else:
             qtables[c.tq] = _np.asarray(table, _np.uint16).copy()
     color = _color_name(st)
-    return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st))
+    return Coefficients(f.width, f.height, comps, qtables, color, _jfif.metadata_segments(st),
+                        f.precision)
 
 
 # Each coefficient of a valid progression is coded by one first pass with

@@ -398,7 +398,7 @@ def arithmetic_parts(coefs, restart_interval, app0=None):
     out = [_jfif.frame_header(coefs.height, coefs.width,
                               [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
                               {}, restart_interval, coefs.color, coefs.metadata,
-                              sof_code=_jfif.SOF9, app0=app0)]
+                              sof_code=_jfif.SOF9, app0=app0, precision=coefs.precision)]
     for members, blocks, sh, sv, mcus_x, mcus_y in _scan_plans(coefs):
         slots = [slot_of[i] for i in members]
         out.append(_jfif.sos([(comps[i].id, t, t) for i, t in zip(members, slots)]))
@@ -424,7 +424,9 @@ def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None):
     Component 0 codes with Huffman tables 0, the others share tables 1 (as
     libjpeg assigns them); ``optimize`` builds those tables from the symbol
     counts (libjpeg's jpeg_gen_optimal_table), else the Annex K tables.
-    ``app0``: see ``jfif.frame_header``. ``limit`` (with ``optimize``): a size
+    ``app0``: see ``jfif.frame_header``. Coefficients of 12-bit samples
+    (``coefs.precision``) make an SOF1 frame of precision 12 (``optimize``
+    needed: the Annex K tables stop at 8-bit categories). ``limit`` (with ``optimize``): a size
     in bytes; when the file's exact size before 0xFF stuffing, known from the
     counts, is not below it, None is returned instead, without coding the scans.
     """
@@ -444,7 +446,9 @@ def sequential_parts(coefs, optimize, restart_interval, app0=None, limit=None):
     codes = {key: make_codes(*tab) for key, tab in tables.items()}
     out = [_jfif.frame_header(coefs.height, coefs.width,
                               [(c.id, c.h, c.v, c.quant_slot) for c in comps], coefs.qtables,
-                              tables, restart_interval, coefs.color, coefs.metadata, app0=app0)]
+                              tables, restart_interval, coefs.color, coefs.metadata, app0=app0,
+                              sof_code=_jfif.SOF1 if coefs.precision != 8 else None,
+                              precision=coefs.precision)]
     if optimize and limit is not None:
         from ._huffman import optimal_costs
 

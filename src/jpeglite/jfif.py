@@ -54,12 +54,13 @@ def sof0(height, width, components):
     return sof(0xC0, height, width, components)
 
 
-def sof(code, height, width, components):
+def sof(code, height, width, components, precision=8):
     """A frame header: SOF0 (0xC0, baseline), SOF1 (0xC1, extended: 16-bit
-    tables), SOF2 (0xC2, progressive) or SOF9 (0xC9, arithmetic-coded
-    sequential), 8-bit samples.
+    tables), SOF2 (0xC2, progressive), SOF3 (0xC3, lossless) or SOF9 (0xC9,
+    arithmetic-coded sequential), ``precision`` bits per sample (8; 12 for
+    extended DCT frames; 2..16 lossless).
     ``components``: (id, h, v, quant table id) each."""
-    payload = _struct.pack(">BHHB", 8, height, width, len(components))
+    payload = _struct.pack(">BHHB", precision, height, width, len(components))
     for cid, h, v, tq in components:
         payload += bytes((cid, (h << 4) | v, tq))
     return _segment(code, payload)
@@ -101,7 +102,8 @@ _ADOBE_TRANSFORM = {"rgb": 0, "cmyk": 0, "ycck": 2}
 
 
 def frame_header(height, width, components, qtables, huffman_tables, restart_interval=0,
-                 color="ycbcr", metadata=(), sof_code=None, app0=None, with_tables=True):
+                 color="ycbcr", metadata=(), sof_code=None, app0=None, with_tables=True,
+                 precision=8):
     """Every byte of a file before its first SOS, in libjpeg's order: SOI,
     APP0 JFIF (grey, YCbCr) or APP14 Adobe (RGB, CMYK, YCCK), the
     ``metadata`` segments ((marker, payload) pairs), DQT per table used,
@@ -118,12 +120,12 @@ def frame_header(height, width, components, qtables, huffman_tables, restart_int
     an abbreviated image stream (T.81 B.4), whose tables a decoder has from a
     tables-only stream (``tables_stream``); the JFIF APP0 is left out too,
     as the tables stream carries it (so that the two joined are a JFIF file,
-    APP0 right after SOI).
+    APP0 right after SOI). ``precision``: the frame's bits per sample.
     """
     head, sof_code, tail = frame_header_parts(components, qtables, huffman_tables,
                                               restart_interval, color, metadata, sof_code,
                                               app0, with_tables)
-    return head + sof(sof_code, height, width, components) + tail
+    return head + sof(sof_code, height, width, components, precision) + tail
 
 
 def frame_header_parts(components, qtables, huffman_tables, restart_interval=0,
@@ -294,13 +296,15 @@ SOI, EOI, SOS, DQT, DHT, DRI, DNL, DAC, COM, TEM = (
     0xD8, 0xD9, 0xDA, 0xDB, 0xC4, 0xDD, 0xDC, 0xCC, 0xFE, 0x01)
 SOF0, SOF1, SOF2 = 0xC0, 0xC1, 0xC2
 SOF9, SOF10 = 0xC9, 0xCA        # arithmetic coding: extended sequential, progressive
-DCT_SOF = frozenset([SOF0, SOF1, SOF2, SOF9, SOF10])     # the frames jpeglite decodes
+SOF3 = 0xC3                     # lossless (T.81 Annex H), Huffman coding
+# the frames jpeglite decodes (SOF3: lossless, not a DCT frame, but read by
+# the same marker loop)
+DCT_SOF = frozenset([SOF0, SOF1, SOF2, SOF3, SOF9, SOF10])
 RST0, RST7 = 0xD0, 0xD7
 APP0, APP1, APP2, APP14, APP15 = 0xE0, 0xE1, 0xE2, 0xEE, 0xEF
 
 # frame types jpeglite does not decode, named for the error message
 UNSUPPORTED_SOF = {
-    0xC3: "lossless (SOF3)",
     0xC5: "hierarchical differential sequential (SOF5)",
     0xC6: "hierarchical differential progressive (SOF6)",
     0xC7: "hierarchical differential lossless (SOF7)",
@@ -312,7 +316,7 @@ UNSUPPORTED_SOF = {
 }
 
 # markers with a length-prefixed segment that the decoder reads or skips
-KNOWN_SEGMENTS = frozenset([SOF0, SOF1, SOF2, SOF9, SOF10, DHT, DQT, DRI, SOS, DNL, DAC, COM]
+KNOWN_SEGMENTS = frozenset([SOF0, SOF1, SOF2, SOF3, SOF9, SOF10, DHT, DQT, DRI, SOS, DNL, DAC, COM]
                            + list(range(APP0, APP15 + 1)))
 
 MAX_SCANS = 1000            # like libjpeg-turbo's scan limit: bounds the work per file
@@ -339,6 +343,8 @@ class Frame:
     progressive: bool
     offset: int
     arithmetic: bool = False    # SOF9/SOF10: arithmetic-coded scans (T.81 Annex D)
+    precision: int = 8          # bits per sample: 8 or 12 (DCT), 2..16 (lossless)
+    lossless: bool = False      # SOF3: predictive lossless scans (T.81 Annex H)
 
     # cached: read several times per scan, and the components are set once
     # by parse_sof
@@ -617,8 +623,12 @@ def parse_sof(st, code, start, end):
     height = (d[start + 1] << 8) | d[start + 2]
     width = (d[start + 3] << 8) | d[start + 4]
     n = d[start + 5]
-    if precision != 8:
-        raise _JPEGError(f"{precision}-bit samples are not supported (only 8-bit)", start)
+    # ---- hibit: the sample precisions libjpeg-turbo 3 reads ----
+    if code == SOF3:
+        if not 2 <= precision <= 16:
+            raise _JPEGError(f"bad lossless sample precision {precision} (2..16)", start)
+    elif precision not in (8, 12):
+        raise _JPEGError(f"{precision}-bit samples in a DCT frame (8 or 12)", start)
     if height == 0 or width == 0:
         raise _JPEGError(f"empty image: {width} x {height} pixels "
                          "(a height set later by DNL is not supported)", start + 1)
@@ -644,7 +654,7 @@ def parse_sof(st, code, start, end):
         # (libjpeg checks it when it latches the table)
         comps.append(FrameComponent(ident, h, v, tq, i))
     frame = Frame(code, width, height, comps, code in (SOF2, SOF10), start - 3,
-                  code in (SOF9, SOF10))
+                  code in (SOF9, SOF10), precision, code == SOF3)
     for c in comps:
         if frame.max_h % c.h or frame.max_v % c.v:
             raise _JPEGError(f"fractional sampling ({c.h}x{c.v} of {frame.max_h}x{frame.max_v}) "
@@ -661,11 +671,14 @@ def parse_sof(st, code, start, end):
     # of a segment, so a valid file of a few hundred bytes can describe a
     # large flat frame. Arithmetic frames are bounded by max_pixels and the
     # decoder's work budget alone.
+    # (A lossless frame codes every sample with a Huffman code of one bit or
+    # more: the same bound, counting samples.)
     blocks = frame_blocks(frame)
     bits_left = 8 * (len(d) - end)
+    unit = "samples" if frame.lossless else "blocks"
     if bits_left < blocks and not frame.arithmetic:
         raise _JPEGError(f"too short for its frame: {width} x {height} pixels are {blocks} "
-                         f"blocks, each needing at least one bit, and {bits_left} bits follow "
+                         f"{unit}, each needing at least one bit, and {bits_left} bits follow "
                          "the frame header (truncated or a decompression bomb)", start + 1)
     st.frame = frame
 
@@ -673,12 +686,14 @@ def parse_sof(st, code, start, end):
 def frame_blocks(frame):
     """The number of 8x8 blocks that cover every component of the frame (each
     component's samples rounded up to whole blocks, without MCU padding: the
-    fewest blocks any scan layout codes)."""
+    fewest blocks any scan layout codes); for a lossless frame, whose data
+    unit is one sample, the number of samples."""
     total = 0
+    unit = 1 if frame.lossless else 8
     for c in frame.components:
         comp_w = -(-frame.width * c.h // frame.max_h)
         comp_h = -(-frame.height * c.v // frame.max_v)
-        total += -(-comp_w // 8) * -(-comp_h // 8)
+        total += -(-comp_w // unit) * -(-comp_h // unit)
     return total
 
 
@@ -711,7 +726,12 @@ def parse_sos(st, start, end):
         comps.append((match[0], tdta >> 4, tdta & 15))
     p = start + 1 + 2 * ns
     Ss, Se, Ah, Al = d[p], d[p + 1], d[p + 2] >> 4, d[p + 2] & 15
-    if f.progressive:
+    if f.lossless:
+        # Ss: the predictor; Al: the point transform (H.1.2.1, libjpeg's checks)
+        if not 1 <= Ss <= 7 or Se != 0 or Ah != 0 or Al >= f.precision:
+            raise _JPEGError(f"bad lossless scan: predictor {Ss} (1..7), Se={Se}, Ah={Ah} "
+                             f"(0), point transform {Al} (below {f.precision})", p)
+    elif f.progressive:
         bad = None
         if Ss == 0 and Se != 0:
             bad = "a DC scan must have Se = 0"

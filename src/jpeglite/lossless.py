@@ -58,7 +58,8 @@ def optimize(data, progressive=True, keep_metadata=True, threads=1, max_pixels=N
     app0 = _jfif_app0(data) if keep_metadata and c.color in ("gray", "ycbcr") else None
     threads = resolve_threads(threads, c.width * c.height)
     best = data
-    if progressive:
+    # (12-bit coefficients: the progressive coder stops at 8-bit categories)
+    if progressive and c.precision == 8:
         script, costs = _scans.search_costs(c, arrays, threads)
         out = write_progressive(c, script, arrays, threads=threads, keep_metadata=keep_metadata,
                                 counted=costs.counted, app0=app0)

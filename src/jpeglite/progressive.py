@@ -91,7 +91,7 @@ def plan_scans(coefficients, script, arrays, restart_interval=0, restart_rows=0,
             interval = min(restart_rows * across, 65535)
         slot_list = [slots[i] for i in spec.components]
         coder = ScanCoder(coder_blocks, sampling, mcus, (spec.Ss, spec.Se, spec.Ah, spec.Al),
-                          interval)
+                          interval, c.precision)
         plans.append(ScanPlan(spec, coder, slot_list, interval,
                               (counted or {}).get(spec) if interval == 0 else None))
     return plans
@@ -105,7 +105,7 @@ def frame_header(coefficients, keep_metadata=True, app0=None):
     return jfif.frame_header(c.height, c.width,
                              [(k.id, k.h, k.v, k.quant_slot) for k in c.components], c.qtables,
                              {}, 0, c.color, c.metadata if keep_metadata else (), sof_code=0xC2,
-                             app0=app0)
+                             app0=app0, precision=c.precision)
 
 
 def _check_restart(restart_interval, restart_rows):
