@@ -264,11 +264,18 @@ def _decode_or_none(data, **kw):
         return None
 
 
+def check_pixels(out):
+    """decode's result: uint8 (8-bit files), uint16 (12-bit and lossless files of more than
+    8 bits), (H, W) or (H, W, C)."""
+    if not (isinstance(out, np.ndarray) and out.dtype in (np.uint8, np.uint16)
+            and out.ndim in (2, 3)):
+        raise AssertionError(f"bad decode result {type(out)} {getattr(out, 'dtype', '')}")
+
+
 def target_decode(data):
     out = _decode_or_none(data)
-    if out is not None and not (isinstance(out, np.ndarray) and out.dtype == np.uint8
-                                and out.ndim in (2, 3)):
-        raise AssertionError(f"bad decode result {type(out)}")
+    if out is not None:
+        check_pixels(out)
 
 
 def target_coefficients(data):
@@ -337,8 +344,7 @@ def target_tables(data):
         if "tables" not in str(exc):
             raise
         return
-    if not (isinstance(out, np.ndarray) and out.dtype == np.uint8):
-        raise AssertionError(f"bad decode result {type(out)}")
+    check_pixels(out)
 
 
 TARGETS = {"decode": target_decode, "coefficients": target_coefficients,
