@@ -5,10 +5,10 @@
 Crops (top-left corner at 1000, 1000) of the 12 MP corpus photo
 (``../shared/corpus/large``; a gradient when the corpus is absent),
 q75 4:2:0, numpy in and out: jpeglite with ``threads=1`` and default
-threads, Pillow (``Image.fromarray`` + ``save``; ``open`` + ``np.asarray``)
-and simplejpeg when it is installed. Rounds are interleaved across codecs
-and the best round is kept (the machine is shared: a busy neighbour slows a
-round, never speeds it). Wall-clock times are the secondary figure; the
+threads, and the codecs ``jpeglite bench`` compares (Pillow with numpy and
+alone, simplejpeg and PyTurboJPEG when they load). Rounds are interleaved
+across codecs and the median round is reported, with the machine's load
+(the machine is shared). Wall-clock times are the secondary figure; the
 primary one is instructions per call (load-independent), measured by running
 the loop of this script's ``--one`` mode under
 ``valgrind --tool=callgrind`` with ``PYTHONHASHSEED=0`` (the real python
@@ -16,7 +16,7 @@ binary, not a pyenv shim) for N calls and for 0 calls and dividing the
 difference by N.
 """
 import argparse
-import io
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -47,29 +47,23 @@ def _image(size):
 
 
 def _codecs(a):
-    """name -> (encode(), decode()) closures over the crop ``a``."""
-    from PIL import Image
+    """name -> (encode(), decode()) closures over the crop ``a``: jpeglite
+    (threads=1 and default) and the codecs of ``jpeglite bench`` that load
+    (Pillow with numpy, Pillow's codec alone, simplejpeg, PyTurboJPEG)."""
+    from jpeglite import bench
 
     data = jpeglite.encode(a, quality=75)
-
-    def pil_enc():
-        buf = io.BytesIO()
-        Image.fromarray(a).save(buf, "JPEG", quality=75)
-        return buf.getvalue()
-
     out = {
         "jpeglite threads=1": (lambda: jpeglite.encode(a, quality=75, threads=1),
                                lambda: jpeglite.decode(data, threads=1)),
         "jpeglite default": (lambda: jpeglite.encode(a, quality=75),
                              lambda: jpeglite.decode(data)),
-        "Pillow (numpy)": (pil_enc, lambda: np.asarray(Image.open(io.BytesIO(data)))),
     }
-    try:
-        import simplejpeg
-    except ImportError:
-        return out
-    out["simplejpeg"] = (lambda: simplejpeg.encode_jpeg(a, quality=75, colorsubsampling="420"),
-                         lambda: simplejpeg.decode_jpeg(data))
+    others = [bench.pillow_codec()] + bench.other_codecs()[0]
+    for c in others:
+        if c is not None:
+            out[c.name] = ((lambda c=c: c.encode(a, quality=75, subsampling="4:2:0")),
+                           (lambda c=c: c.decode(data)))
     return out
 
 
@@ -79,6 +73,10 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--calls", type=int, default=300, help="calls per round")
     ap.add_argument("--sizes", default="64,256")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time with the process's CPU time (time.process_time) instead of the "
+                         "wall clock: on a shared machine a call's time without the waits for a "
+                         "core (right for one-thread calls, which every small image makes)")
     ap.add_argument("--one", nargs=3, metavar=("OP", "SIZE", "N"),
                     help="run N jpeglite threads=1 calls of OP (enc/dec) and exit (for callgrind)")
     args = ap.parse_args(argv)
@@ -90,20 +88,25 @@ def main(argv=None):
         for _ in range(n):
             f()
         return 0
+    from jpeglite.bench import load_note
+
+    clock = time.process_time if args.cpu else time.perf_counter
+    print(f"{load_note()}; median of {args.rounds} interleaved rounds of {args.calls} calls; "
+          f"{'CPU' if args.cpu else 'wall'} time\n")
     print("| size | codec | encode µs/call | decode µs/call |\n|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         codecs = _codecs(_image(size))
-        best = {(name, k): float("inf") for name in codecs for k in (0, 1)}
+        times = {(name, k): [] for name in codecs for k in (0, 1)}
         for _ in range(args.rounds):
             for name, fs in codecs.items():
                 for k, f in enumerate(fs):
-                    t = time.perf_counter()
+                    t = clock()
                     for _ in range(args.calls):
                         f()
-                    best[(name, k)] = min(best[(name, k)], (time.perf_counter() - t) / args.calls)
+                    times[(name, k)].append((clock() - t) / args.calls)
         for name in codecs:
-            print(f"| {size}x{size} | {name} | {best[(name, 0)] * 1e6:.0f} | "
-                  f"{best[(name, 1)] * 1e6:.0f} |")
+            print(f"| {size}x{size} | {name} | {statistics.median(times[(name, 0)]) * 1e6:.1f} | "
+                  f"{statistics.median(times[(name, 1)]) * 1e6:.1f} |")
     return 0
 
 

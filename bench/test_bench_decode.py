@@ -1,10 +1,14 @@
-"""Decode speed, jpeglite against Pillow (libjpeg-turbo) on the same bytes.
+"""Decode speed, jpeglite against libjpeg-turbo's callers on the same bytes.
 
 Run with:  PYTHONPATH=src python -m pytest bench/test_bench_decode.py --benchmark-enable
-Each group holds one input decoded by both libraries (jpeglite with one thread
-and with the default, one per core); extra_info carries the image size in
-megapixels and the measured megapixels per second.  Nothing here
-asserts a time; the pixels are asserted equal once per input.
+Each group holds one input (a Pillow-written file: 4:2:0 q75, 4:4:4 q90, a
+progressive and a restart-marker file of the 12 MP photo, and a Kodak photo)
+decoded by jpeglite (one thread, and the default, one per core), Pillow to a
+numpy array and Pillow's codec alone (``Image.load``), simplejpeg and
+PyTurboJPEG (skipped with the reason when absent); extra_info carries the
+image size in megapixels, the measured megapixels per second and the
+1-minute load average.  Nothing here asserts a time; the pixels are asserted
+equal once per input.
 """
 import io
 
@@ -13,6 +17,7 @@ import pytest
 from PIL import Image
 
 import jpeglite
+from codecs_bench import OTHERS, codec
 from corpus import KODAK as KODAK_ALL, largest_photo
 
 PHOTO_12MP = largest_photo()                        # 4000 x 3000
@@ -43,12 +48,6 @@ def jpeg_bytes(case):
     return _cache[case]
 
 
-def pillow_decode(data):
-    with Image.open(io.BytesIO(data)) as im:
-        im.load()
-        return im
-
-
 def _record(benchmark, data):
     with Image.open(io.BytesIO(data)) as im:
         mp = im.width * im.height / 1e6
@@ -75,10 +74,12 @@ def test_decode_jpeglite(benchmark, case, threads):
     _rate(benchmark, mp)
 
 
+@pytest.mark.parametrize("name", OTHERS)
 @pytest.mark.parametrize("case", list(CASES))
-def test_decode_pillow(benchmark, case):
+def test_decode_others(benchmark, case, name):
     data = jpeg_bytes(case)
+    c = codec(name)
     benchmark.group = f"decode {case}"
     mp = _record(benchmark, data)
-    benchmark.pedantic(pillow_decode, args=(data,), rounds=5, iterations=1, warmup_rounds=1)
+    benchmark.pedantic(c.decode, args=(data,), rounds=5, iterations=1, warmup_rounds=1)
     _rate(benchmark, mp)

@@ -1,26 +1,25 @@
-"""Encode speed, jpeglite next to Pillow (libjpeg-turbo), on the same images and settings.
+"""Encode speed, jpeglite next to libjpeg-turbo's callers, on the same images and settings.
 
 Run with: PYTHONPATH=src python -m pytest bench --benchmark-enable
 Each benchmark group holds one image and setting, with jpeglite on one thread
-(threads=1), jpeglite on every core (the default, threads=None) and Pillow,
-which encodes on one thread; extra_info gives the file size in bytes and the
-speed in megapixels per second.
+(threads=1) and on every core (the default, threads=None), Pillow with a
+numpy array in (``Image.fromarray`` timed) and Pillow's codec alone (a PIL
+Image in), simplejpeg and PyTurboJPEG (skipped with the reason when they are
+absent, and for optimized tables, which they do not write); all of them
+encode on one thread. extra_info gives the file size in bytes, the speed in
+megapixels per second and the 1-minute load average.
 """
-import io
-
 import pytest
-from PIL import Image
 
 import jpeglite
+from codecs_bench import OTHERS, encoder
 from corpus import KODAK, largest_photo, load_rgb
 
 IMAGES = {"large": largest_photo(), "kodim01": KODAK[0]}
 SETTINGS = [(75, "4:2:0"), (90, "4:4:4")]
-PIL_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
 
-
-# jpeglite thread counts (None: every core); Pillow (libjpeg-turbo) always uses one thread
-CODECS = {"jpeglite-1thread": 1, "jpeglite-default": None, "pillow": None}
+# jpeglite thread counts (None: every core), then the other codecs
+CODECS = {"jpeglite-1thread": 1, "jpeglite-default": None, **{name: None for name in OTHERS}}
 
 
 def _encoder(codec, rgb, quality, subsampling, optimize):
@@ -28,14 +27,7 @@ def _encoder(codec, rgb, quality, subsampling, optimize):
         threads = CODECS[codec]
         return lambda: jpeglite.encode(rgb, quality, subsampling=subsampling, optimize=optimize,
                                        threads=threads)
-    pil = Image.fromarray(rgb)       # conversion to a PIL image is not part of the timing
-
-    def save():
-        buf = io.BytesIO()
-        pil.save(buf, "JPEG", quality=quality, subsampling=PIL_SUBSAMPLING[subsampling],
-                 optimize=optimize)
-        return buf.getvalue()
-    return save
+    return encoder(codec, rgb, quality, subsampling, optimize)
 
 
 @pytest.mark.parametrize("codec", list(CODECS))

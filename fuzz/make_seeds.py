@@ -35,6 +35,7 @@ def main():
         for sub in ("4:2:0", "4:4:4"):
             for kw in ({"progressive": True}, {"arithmetic": True},
                        {"arithmetic": True, "restart_interval": 2},
+                       {"arithmetic": True, "progressive": True},
                        {"progressive": True, "restart_interval": 3}):
                 data = jpeglite.encode(im, 60, subsampling=sub, **kw)
                 tag = "_".join(f"{k}{int(v)}" for k, v in kw.items())

@@ -195,8 +195,6 @@ def test_encode_argument_errors():
             jpeglite.encode(a, precision=12, **{name: value})
     with pytest.raises(ValueError, match="predictor"):
         jpeglite.encode(a, precision=12, predictor=2)
-    with pytest.raises(ValueError, match="progressive"):
-        jpeglite.encode(a, precision=12, progressive=True, arithmetic=True)
     with pytest.raises(ValueError, match="subsampling"):
         jpeglite.encode(np.dstack([a] * 3), precision=12, subsampling="4:1:1")
     with pytest.raises(ValueError, match="shape"):

@@ -174,11 +174,6 @@ def test_corrupt_data_decodes_as_libjpeg_does():
     assert same >= 20
 
 
-def test_analyze_says_it_does_not_cover_arithmetic_scans():
-    with pytest.raises(JPEGError, match="arithmetic"):
-        jpeglite.analyze((DATA / "tiny_grey.jpg").read_bytes())
-
-
 def test_every_cut_of_a_small_file_is_read_as_pillow_reads_it():
     """The arithmetic decoder reads no byte it does not need (as libjpeg):
     data that ends right after the last interval's bytes, without EOI,
@@ -205,3 +200,27 @@ def test_data_that_ends_where_the_scan_ends_needs_no_eoi():
     data = (DATA / "damaged_no_eoi_ends_with_the_scan.jpg").read_bytes()
     assert not data.endswith(b"\xff\xd9")
     np.testing.assert_array_equal(jpeglite.decode(data), _pillow(data))
+
+
+def test_dac_in_a_tables_only_stream_does_not_reach_the_image():
+    """A tables-only stream may hold a DAC segment, but the image's SOI resets
+    the conditioning to T.81's defaults (libjpeg's get_soi), so an abbreviated
+    arithmetic image decodes as if the DAC were absent; its DQT do apply."""
+    data = (DATA / "small_444.jpg").read_bytes()
+    segs = _segments(data)
+    dqt = b"".join(data[ff:end] for code, ff, _s, end in segs if code == 0xDB)
+    stripped = bytearray(data)
+    for code, ff, _s, end in reversed(segs):
+        if code in (0xDB, 0xCC):          # DQT and DAC go to the tables stream
+            del stripped[ff:end]
+    dac = b"\xff\xcc\x00\x04\x00\x32"      # DC slot 0: L=2, U=3
+    tables = b"\xff\xd8" + dqt + dac + b"\xff\xd9"
+    got = jpeglite.decode(bytes(stripped), tables=tables)
+    np.testing.assert_array_equal(got, _pillow(data))
+    # the same DAC inside the image does change the decode
+    inside = bytes(stripped[:2]) + dqt + dac + bytes(stripped[2:])
+    try:
+        changed = jpeglite.decode(inside)
+    except JPEGError:
+        changed = None
+    assert changed is None or not np.array_equal(changed, got)

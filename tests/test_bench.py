@@ -225,7 +225,7 @@ def test_run_with_standins_prints_both_tables():
     assert rc == 0
     assert text.count("jpeglite threads=1") == 2  # once per image in the speed table
     assert "Pillow" in text and "BD-rate against Pillow" in text
-    assert "best of 1" in text
+    assert "median of 1" in text
     for q in bench.QUICK_QUALITIES:
         assert any(line.split()[:1] == [str(q)] for line in text.splitlines())
 
@@ -311,3 +311,86 @@ def test_measure_speed_passes_the_encode_settings():
     assert len(encodes) == 3  # warm-up + 2 rounds
     assert all(kw == {"quality": 33, "subsampling": "4:2:2", "optimize": True, "restart_interval": 0}
                for kw in encodes)
+
+
+# ---- the codecs beside Pillow, medians, the size series ---------------------------
+
+def test_measure_speed_loops_calls_and_takes_medians():
+    log = []
+    codecs = [standin("jpeglite", log), standin("Pillow", log)]
+    rows = bench.measure_speed("tiny", tiny(), codecs, repeat=3, calls=4)
+    # warm-up (one encode and decode each), then 3 rounds of 4 calls per codec and direction
+    assert len(log) == 4 + 3 * 4 * 4
+    assert all(r.encode_seconds > 0 for r in rows)
+
+
+def test_measure_speed_leaves_out_a_codec_without_the_settings():
+    def no_optimize(image, optimize=False, **kw):
+        if optimize:
+            raise NotImplementedError("standard tables only")
+        return codec_standins.encode(image, **kw)
+
+    other = bench.Codec("other", no_optimize, codec_standins.decode)
+    rows = bench.measure_speed("t", tiny(), [standin("Pillow"), other], repeat=1, optimize=True)
+    assert [r.codec for r in rows] == ["Pillow"]
+    rows = bench.measure_speed("t", tiny(), [standin("Pillow"), other], repeat=1)
+    assert [r.codec for r in rows] == ["Pillow", "other"]
+
+
+def test_measure_decode_times_one_file():
+    data = codec_standins.encode(tiny(), quality=70)
+    rows = bench.measure_decode("p", data, [standin("jpeglite"), standin("Pillow")], repeat=2,
+                                calls=2)
+    assert [r.codec for r in rows] == ["jpeglite", "Pillow"]
+    assert all(math.isnan(r.encode_seconds) and r.decode_seconds > 0 for r in rows)
+    assert rows[1].decode_ratio == 1.0 and rows[0].size_bytes == len(data)
+    assert rows[0].megapixels == pytest.approx(24 * 40 / 1e6)
+    assert "p " in bench.format_speed(rows) and " - " in bench.format_speed(rows)
+
+
+def test_size_series_cuts_crops_and_a_mosaic():
+    photo = tiny(shape=(1200, 1100, 3))
+    series = dict(bench.size_series(photo))
+    assert list(series) == ["64x64", "256x256", "12MP (1100x1200)", "48MP (2200x2400)"]
+    assert series["64x64"].shape == (64, 64, 3)
+    assert np.array_equal(series["64x64"], photo[1000:1064, 1000:1064])
+    # a photo smaller than the crop's corner: the crop ends at its edge
+    assert np.array_equal(series["256x256"], photo[944:1200, 844:1100])
+    mosaic = series["48MP (2200x2400)"]
+    assert np.array_equal(mosaic[1200:, 1100:], photo) and mosaic.flags.c_contiguous
+
+
+def test_format_series_ratios_against_simplejpeg_and_pillow():
+    rows = [bench.SpeedRow("64x64", name, 0.004, 100, enc, dec)
+            for name, enc, dec in (("jpeglite", 30e-6, 20e-6), ("Pillow", 60e-6, 40e-6),
+                                   (bench.SIMPLEJPEG, 15e-6, 10e-6))]
+    text = bench.format_series(rows)
+    line = next(x for x in text.splitlines() if x.startswith("64x64") and "jpeglite" in x)
+    assert line.split()[2:] == ["30.0", "20.0", "133.3", "200.0", "2.00", "2.00", "0.50", "0.50"]
+    alone = bench.format_series(rows[:1])
+    assert alone.splitlines()[-1].split()[-4:] == ["-"] * 4
+
+
+def test_other_codecs_and_load_note():
+    codecs, notes = bench.other_codecs()
+    names = [c.name for c in codecs]
+    assert "Pillow (Image)" in names
+    for name in ("simplejpeg", "PyTurboJPEG"):
+        assert name in names or any(name in n for n in notes)
+    note = bench.load_note()
+    assert note.startswith("load average")
+
+
+@pytest.mark.parametrize("name", ["simplejpeg", "PyTurboJPEG", "Pillow (Image)"])
+def test_other_codecs_round_trip(name):
+    c = {c.name: c for c in bench.other_codecs()[0]}.get(name)
+    if c is None:
+        pytest.skip(f"{name} does not load here")
+    img = tiny(shape=(40, 56, 3))
+    for sub in ("4:4:4", "4:2:0"):
+        data = c.encode(img, quality=90, subsampling=sub)
+        out = np.asarray(c.decode(data))
+        assert out.shape == img.shape and psnr_from_mse(mse(img, out)) > 30
+    if name != "Pillow (Image)":
+        with pytest.raises(NotImplementedError):
+            c.encode(img, optimize=True)

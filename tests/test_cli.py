@@ -280,7 +280,11 @@ def test_bench_command_on_given_images(capsys, standins, tmp_path, photo):
     assert rc == 0, err
     assert "enc MP/s" in out and "BD-rate against Pillow" in out
     assert "2 images (a, b)" in out
-    assert sum(1 for line in out.splitlines() if line.startswith("a ")) == 2  # jpeglite, Pillow
+    from jpeglite.bench import other_codecs
+
+    # jpeglite, Pillow, and simplejpeg, PyTurboJPEG, Pillow (Image) where they load
+    rows = 2 + len(other_codecs()[0])
+    assert sum(1 for line in out.splitlines() if line.startswith("a ")) == rows
 
 
 def test_compare_script_runs(capsys, standins, tmp_path, photo, monkeypatch):
@@ -293,3 +297,20 @@ def test_compare_script_runs(capsys, standins, tmp_path, photo, monkeypatch):
         runpy.run_path(str(ROOT / "bench" / "compare.py"), run_name="__main__")
     assert exc.value.code == 0
     assert "BD-rate against Pillow" in capsys.readouterr().out
+
+
+def test_bench_sizes_option(capsys, standins, tmp_path, photo):
+    rc, out, err = run(capsys, "bench", "--quick", "--sizes", "64x64,huge")
+    assert_one_line_error(rc, err, "unknown size 'huge'", code=2)
+    np.save(tmp_path / "a.npy", photo)
+    rc, out, err = run(capsys, "bench", tmp_path / "a.npy", "--quick", "--sizes", "64x64")
+    assert rc == 0, err
+    assert "Size series of a" in out and "x sj" in out
+    assert "load average" in out
+
+
+def test_bench_sizes_match_the_benchmarks():
+    # the command names them without importing jpeglite.bench (start-up time)
+    from jpeglite import bench, cli
+
+    assert cli._BENCH_SIZES == bench.SIZES

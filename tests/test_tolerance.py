@@ -158,3 +158,87 @@ def test_app1_whose_length_runs_past_the_end(source):
 @pytest.mark.parametrize("source", ["sequential", "progressive"])
 def test_data_ending_without_a_marker_after_the_scan(source):
     _same_as_pillow((BASE if source == "sequential" else PROG)[:-2])
+
+
+def _damaged_scan(data):
+    """``data`` with its last scan's data cut short (EOI after half of it),
+    or with its second restart marker dropped."""
+    i = data.find(b"\xff\xd1")
+    if i >= 0:
+        return data[:i] + data[i + 2:]
+    sos = _scans(data)[-1]
+    start = sos + 2 + struct.unpack(">H", data[sos + 2:sos + 4])[0]
+    return data[:(start + len(data)) // 2] + b"\xff\xd9"
+
+
+@pytest.mark.parametrize("source", ["sequential", "progressive", "restarts", "arithmetic"])
+def test_recovered_damage_is_said_by_a_warning_and_refused_with_strict(source):
+    data = {"sequential": BASE, "progressive": PROG,
+            "restarts": _pil_jpeg(quality=80, restart_marker_blocks=4),
+            "arithmetic": jpeglite.encode(IMG, 80, arithmetic=True, restart_interval=2)}[source]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jpeglite.decode(data)                      # an intact file: no warning
+    damaged = bytearray(data)
+    if source == "arithmetic":                     # a restart marker of the wrong number
+        i = bytes(damaged).index(b"\xff\xd1")
+        damaged[i + 1] = 0xD5
+    else:
+        damaged = _damaged_scan(data)
+    damaged = bytes(damaged)
+    with pytest.warns(jpeglite.CorruptDataWarning, match="byte offset"):
+        got = jpeglite.decode(damaged)
+    ref = _pillow(damaged)
+    if ref is not None:
+        np.testing.assert_array_equal(got, ref)
+    with pytest.raises(JPEGError, match="strict") as info:
+        jpeglite.decode(damaged, strict=True)
+    assert 0 <= info.value.offset <= len(damaged)
+
+
+def test_a_cut_off_tail_after_the_image_warns():
+    data = BASE[:-2] + b"\xff\xe1\x40\x00abc"      # an APP1 whose length runs past the end
+    with pytest.warns(jpeglite.CorruptDataWarning, match="cut off"):
+        jpeglite.decode(data)
+    with pytest.raises(JPEGError, match="strict"):
+        jpeglite.decode(data, strict=True)
+
+
+def test_strict_is_a_bool():
+    with pytest.raises(TypeError, match="strict"):
+        jpeglite.decode(BASE, strict="yes")
+    with pytest.raises(TypeError, match="strict"):
+        jpeglite.read(io.BytesIO(BASE), strict=1)
+    assert jpeglite.read(io.BytesIO(BASE), strict=True).shape == (40, 56, 3)
+
+
+FASTPATH = sorted((__import__("pathlib").Path(__file__).parent / "data" / "fastpath").glob("*.jpg"))
+
+
+@pytest.mark.parametrize("path", FASTPATH, ids=lambda p: p.name)
+def test_ff_ff_00_in_scan_data_decodes_as_libjpeg_turbos_fast_path_leaves_it(path):
+    """Mutants (fuzz/pillow_agreement.py) with 0xFF 0xFF 0x00 inside a
+    baseline scan: libjpeg-turbo's fast Huffman routine stops there (a
+    marker, to it) and its coefficients stay where the exact routine's
+    redo of the MCU leaves zeros; jpeglite gives the same pixels, on the
+    fused path's behalf too."""
+    data = path.read_bytes()
+    assert b"\xff\xff\x00" in data
+    np.testing.assert_array_equal(jpeglite.decode(data), _pillow(data))
+    np.testing.assert_array_equal(jpeglite.decode(data, threads=3), _pillow(data))
+
+
+def test_data_cut_off_near_its_end_decodes_where_libjpeg_finishes_the_scan():
+    """libjpeg (as Pillow feeds it) finishes a scan whose data runs to the end
+    of the input if it never asks for a byte past it, which depends on where
+    its bit-buffer refills fall (jpeglite.endofdata replays them): every cut
+    of the last bytes is decoded, or refused, as Pillow decodes or refuses it."""
+    noise = np.random.default_rng(1).integers(0, 256, (23, 31, 3), dtype=np.uint8)
+    files = [BASE, jpeglite.encode(noise, 60, subsampling="4:2:2", restart_interval=1),
+             jpeglite.encode(noise, 60, subsampling="4:2:2"),
+             jpeglite.encode(noise[..., 0], 60, restart_interval=2)]
+    decoded = 0
+    for data in files:
+        for cut in range(2, 60):
+            decoded += _same_as_pillow(data[:-cut])
+    assert decoded >= 1

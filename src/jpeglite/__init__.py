@@ -2,13 +2,13 @@
 
 Public names: encode, write, decode, read, info, analyze, read_coefficients,
 encode_coefficients, optimize, Coefficients, Component, Info, Report, Stage, JPEGError,
-ConversionWarning. Types: py.typed and the .pyi stubs beside these modules.
+ConversionWarning, CorruptDataWarning. Types: py.typed and the .pyi stubs beside these modules.
 """
 from .api import (analyze, decode, encode, encode_coefficients, info, optimize, read,
                   read_coefficients, write)
 from .coefficients import Coefficients, Component
 from .decoder import Info
-from .errors import ConversionWarning, JPEGError
+from .errors import ConversionWarning, CorruptDataWarning, JPEGError
 from .report import Report, Stage
 
 __version__ = "0.1.0"

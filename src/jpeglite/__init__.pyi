@@ -9,6 +9,7 @@ from typing import Any, BinaryIO, Literal
 from ._typing import Buffer, Image, Path, QTables, ScanScript, Subsampling, Tables
 from .coefficients import Coefficients as Coefficients, Component as Component
 from .errors import ConversionWarning as ConversionWarning, JPEGError as JPEGError
+from .errors import CorruptDataWarning as CorruptDataWarning
 from .report import Report as Report, Stage as Stage
 
 Tune = Literal["psnr"]
@@ -57,10 +58,11 @@ def write(path: Path | BinaryIO, image: Image | Any, quality: int | None = None,
 # 9..16-bit lossless ones (typed Any, so code written for uint8 still checks)
 def decode(data: Buffer, *, mode: Mode | None = None, scale: Scale = 1,
            max_pixels: int = ..., threads: int | None = None,
-           tables: Tables | None = None) -> npt.NDArray[Any]: ...
+           tables: Tables | None = None, strict: bool = False,
+           block_smoothing: bool = True) -> npt.NDArray[Any]: ...
 def read(path: Path | BinaryIO, *, mode: Mode | None = None, scale: Scale = 1,
-         max_pixels: int = ...,
-         threads: int | None = None) -> npt.NDArray[Any]: ...
+         max_pixels: int = ..., threads: int | None = None,
+         strict: bool = False) -> npt.NDArray[Any]: ...
 def info(data: Buffer, *, max_pixels: int = ...) -> Info: ...
 def read_coefficients(data: Buffer, *, max_pixels: int = ...) -> Coefficients: ...
 def encode_coefficients(coefficients: Coefficients, *, optimize: bool = True,

@@ -1,6 +1,6 @@
 # Arithmetic entropy decoding (T.81 Annex D, F.1.4.4, G.1.3.2): the QM-coder
 # and the coefficient models of sequential (SOF9) and progressive (SOF10) scans.
-from libc.stdint cimport uint8_t, int16_t, uint32_t
+from libc.stdint cimport uint8_t, int16_t, int32_t, uint32_t
 from jpeglite._huffman cimport BitReader
 
 cdef enum:
@@ -15,12 +15,17 @@ ctypedef struct ArithComponent:
     int dc_tbl, ac_tbl          # conditioning table slots, 0..15
     int last_dc                 # DC predictor, 16 bits as libjpeg keeps it
     int dc_context              # the DC statistics bin S0 the next difference starts at
+    int32_t* bits               # analysis only (else NULL): code bits per block, added to
+    long long dc_bits           # analysis only: code bits of DC decisions (DC scans: all)
+    long long total_bits        # analysis only: code bits of all its decisions
 
 ctypedef struct ArithScan:
     BitReader br                # the byte source: position, the marker that stopped it, the end
     uint32_t c                  # code register: bits 16..31 are Cx, the bits below not yet in it
     uint32_t a                  # interval size (0x8000..0x10000 after renormalization)
     int ct                      # bits below Cx still to shift in before the next byte
+    long long fed               # bytes shifted into c by renormalization (not qm_start's two)
+    long long base              # coded_bits() = base + 8 fed - ct + the pending shifts of a
     bint broken                 # a bad code: nothing more is decoded until the next restart
     int ncomps
     ArithComponent comps[4]

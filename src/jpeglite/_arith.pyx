@@ -66,8 +66,23 @@ cdef inline uint32_t next_byte(BitReader* br) noexcept nogil:
     return 0
 
 
+cdef inline long long coded_bits(ArithScan* s) noexcept nogil:
+    """The code-stream bits the decisions so far have used: the coder's
+    renormalization shifts (each is one bit its encoder emitted), those the
+    current interval still owes counted now, so that a decision's bits go to
+    the block that made it (the analysis's attribution; T.81 D.1.5)."""
+    cdef long long n = s.base + 8 * s.fed - s.ct
+    cdef uint32_t a = s.a
+    if a != 0:
+        while a < 0x8000:
+            a <<= 1
+            n += 1
+    return n
+
+
 cdef inline void qm_start(ArithScan* s) noexcept nogil:
     """INITDEC (T.81 D.2.7): the first two bytes into Cx, a full interval."""
+    s.base = coded_bits(s) - 8 * s.fed        # coded_bits() goes on where it was
     s.c = next_byte(&s.br) << 24
     s.c |= next_byte(&s.br) << 16
     s.ct = 0
@@ -88,6 +103,7 @@ cdef inline int qm_decode(ArithScan* s, uint8_t* st) noexcept nogil:
         if s.ct == 0:
             s.c |= next_byte(&s.br) << 8
             s.ct = 8
+            s.fed += 1
         s.a <<= 1
         s.c <<= 1
         s.ct -= 1
@@ -247,9 +263,14 @@ cdef inline void reset_statistics(ArithScan* s) noexcept nogil:
 
 cdef inline bint decode_block(ArithScan* s, ArithComponent* c, int16_t* blk) noexcept nogil:
     cdef uint8_t fixed = FIXED
+    cdef long long t
     if s.kind == SCAN_SEQUENTIAL:
+        if c.bits != NULL:
+            t = coded_bits(s)
         if not decode_dc_diff(s, c):
             return False
+        if c.bits != NULL:
+            c.dc_bits += coded_bits(s) - t
         blk[0] = <int16_t>c.last_dc
         return decode_ac_band(s, blk, c.ac_tbl, 1, 63, 0)
     if s.kind == SCAN_DC_FIRST:
@@ -276,6 +297,8 @@ cdef int arith_decode_scan(ArithScan* s) noexcept nogil:
     cdef int mx, my, ci, bx, by, rc
     cdef ArithComponent* c
     cdef int16_t* blk
+    cdef long long t, d
+    cdef bint ok
     s.togo = s.restart_interval
     s.next_rst = 0
     reset_statistics(s)
@@ -299,7 +322,17 @@ cdef int arith_decode_scan(ArithScan* s) noexcept nogil:
                 for by in range(c.v):
                     blk = c.coefs + ((my * c.v + by) * c.blocks_w + mx * c.h) * 64
                     for bx in range(c.h):
-                        if not decode_block(s, c, blk):
+                        if c.bits == NULL:
+                            ok = decode_block(s, c, blk)
+                        else:
+                            t = coded_bits(s)
+                            ok = decode_block(s, c, blk)
+                            d = coded_bits(s) - t
+                            c.bits[(blk - c.coefs) // 64] += <int32_t>d
+                            c.total_bits += d
+                            if s.kind == SCAN_DC_FIRST or s.kind == SCAN_DC_REFINE:
+                                c.dc_bits += d
+                        if not ok:
                             s.broken = True
                             s.bad_codes += 1
                             break
@@ -314,27 +347,17 @@ cdef int arith_decode_scan(ArithScan* s) noexcept nogil:
     return SCAN_OK
 
 
-def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x, int mcus_y,
-                int restart_interval, int kind, int Ss, int Se, int Ah, int Al, conditioning):
-    """Decode the arithmetic-coded data of one scan that starts at byte pos:
-    `_decoder.decode_scan` for SOF9/SOF10 frames.
-
-    comps: one `_decoder.ScanInput` per scan component, its coefs the
-    component's C-contiguous int16 (block rows, blocks per row, 64) array, its
-    dc and ac the conditioning table slots (0..15) the SOS names.
-    conditioning: the DAC state, a `jfif.ArithConditioning`.  kind: one of
-    the _decoder.SCAN_* kinds.  The caller has validated the geometry.
-
-    Returns (resume, bad_codes, bad_restarts): the offset to look for the next
-    marker from, the restart intervals given up on a bad code (libjpeg's
-    "Corrupt JPEG data: invalid arithmetic code" warning), and the restart
-    markers that were missing or out of order.  Raises JPEGError for data
-    that ends inside the scan.
-    """
+cdef ArithScan* _scan_state(bytearray state, const uint8_t[::1] data, Py_ssize_t pos,
+                            list comps, int mcus_x, int mcus_y, int restart_interval,
+                            int kind, int Ss, int Se, int Ah, int Al, conditioning,
+                            list keep) except NULL:
+    """Check one scan's arguments and fill the decoder state (in ``state``,
+    sizeof(ArithScan) bytes) for it; the arrays it points into go to ``keep``."""
     cdef ArithScan* s
     cdef Py_ssize_t n = data.shape[0]
-    cdef int i, rc
+    cdef int i
     cdef int16_t[:, :, ::1] arr
+    cdef uint8_t[::1] mem = state
     if pos >= n:
         raise JPEGError("truncated: no entropy-coded data after SOS", n)
     if not 1 <= len(comps) <= 4:
@@ -346,15 +369,12 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
             and 0 <= Ss <= Se <= 63 and 0 <= Al <= 13
             and (Ss >= 1) == (kind in (SCAN_AC_FIRST, SCAN_AC_REFINE))):
         raise ValueError("bad progressive scan parameters")
-    state = bytearray(sizeof(ArithScan))      # about 5 KB of statistics: not on the stack
-    cdef uint8_t[::1] mem = state
     s = <ArithScan*>&mem[0]
     memset(s, 0, sizeof(ArithScan))
     for i in range(ARITH_TABLES):
         s.dc_l[i] = conditioning.dc_l[i]
         s.dc_u[i] = conditioning.dc_u[i]
         s.ac_k[i] = conditioning.ac_k[i]
-    keep = []
     s.ncomps = len(comps)
     for i, sc in enumerate(comps):
         arr = sc.coefs
@@ -376,13 +396,93 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
     s.kind = kind
     s.Ss, s.Se, s.Ah, s.Al = Ss, Se, Ah, Al
     br_init(&s.br, &data[0], pos, n)
+    return s
+
+
+cdef Py_ssize_t _run_scan(ArithScan* s) except -1:
+    """Decode the prepared scan; the offset to look for the next marker from."""
+    cdef int rc
     with nogil:
         rc = arith_decode_scan(s)
     if rc == SCAN_TRUNCATED:
         raise JPEGError("truncated: the data ends inside a scan's arithmetic-coded data",
                         s.error_pos)
-    resume = s.br.marker_pos if s.br.marker else s.br.pos
-    return resume, s.bad_codes, s.bad_restarts
+    return s.br.marker_pos if s.br.marker else s.br.pos
+
+
+def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x, int mcus_y,
+                int restart_interval, int kind, int Ss, int Se, int Ah, int Al, conditioning):
+    """Decode the arithmetic-coded data of one scan that starts at byte pos:
+    `_decoder.decode_scan` for SOF9/SOF10 frames.
+
+    comps: one `_decoder.ScanInput` per scan component, its coefs the
+    component's C-contiguous int16 (block rows, blocks per row, 64) array, its
+    dc and ac the conditioning table slots (0..15) the SOS names.
+    conditioning: the DAC state, a `jfif.ArithConditioning`.  kind: one of
+    the _decoder.SCAN_* kinds.  The caller has validated the geometry.
+
+    Returns (resume, bad_codes, bad_restarts, last_good_row): the offset to
+    look for the next marker from, the restart intervals given up on a bad
+    code (libjpeg's "Corrupt JPEG data: invalid arithmetic code" warning),
+    the restart markers that were missing or out of order, and the last MCU
+    row (always the last: libjpeg's arithmetic decoder never marks data as
+    insufficient, as the Huffman decoders' last_good_row can).  Raises JPEGError for data
+    that ends inside the scan.
+    """
+    state = bytearray(sizeof(ArithScan))      # about 5 KB of statistics: not on the stack
+    keep = []
+    cdef ArithScan* s = _scan_state(state, data, pos, comps, mcus_x, mcus_y, restart_interval,
+                                    kind, Ss, Se, Ah, Al, conditioning, keep)
+    resume = _run_scan(s)
+    return resume, s.bad_codes, s.bad_restarts, mcus_y - 1
+
+
+class ArithScanBits:
+    """What ``scan_bits`` measured of one arithmetic-coded scan.
+
+    ``start``, ``end``: the offsets of its entropy-coded data (``end``: where
+    the next marker is looked for); ``ecs_bytes``: end - start.
+    ``code_bits[i]``, ``dc_bits[i]``: per scan component, the code-stream
+    bits its decisions used, all and those of DC decisions (bits: the
+    coder's renormalization shifts, one per bit its encoder emitted).
+    ``bad_codes``, ``bad_restarts``: as ``decode_scan`` counts them."""
+
+    def __init__(self, start, end, code_bits, dc_bits, bad_codes, bad_restarts):
+        self.start = start
+        self.end = end
+        self.ecs_bytes = end - start
+        self.code_bits = code_bits
+        self.dc_bits = dc_bits
+        self.bad_codes = bad_codes
+        self.bad_restarts = bad_restarts
+
+
+def scan_bits(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x, int mcus_y,
+              int restart_interval, int kind, int Ss, int Se, int Ah, int Al, conditioning,
+              list block_bits):
+    """``decode_scan`` (same arguments, the same coefficients) measuring where
+    the code bits go: an ``ArithScanBits``.  ``block_bits[i]``: an int32
+    (block rows, blocks per row) array shaped like scan component i's
+    coefficients, to which each block's code bits (as ``ArithScanBits``
+    counts them) are added."""
+    cdef int32_t[:, ::1] bits
+    cdef int i
+    state = bytearray(sizeof(ArithScan))
+    keep = []
+    cdef ArithScan* s = _scan_state(state, data, pos, comps, mcus_x, mcus_y, restart_interval,
+                                    kind, Ss, Se, Ah, Al, conditioning, keep)
+    if len(block_bits) != s.ncomps:
+        raise ValueError("one block_bits array per scan component")
+    for i in range(s.ncomps):
+        bits = block_bits[i]
+        if (bits.shape[0] != keep[i].shape[0] or bits.shape[1] != keep[i].shape[1]):
+            raise ValueError("block_bits[i] must be shaped like component i's blocks")
+        s.comps[i].bits = &bits[0, 0]
+        keep.append(bits)
+    resume = _run_scan(s)
+    return ArithScanBits(pos, resume, [s.comps[i].total_bits for i in range(s.ncomps)],
+                         [s.comps[i].dc_bits for i in range(s.ncomps)], s.bad_codes,
+                         s.bad_restarts)
 
 
 # ==== encode: the QM-coder's encoder and the sequential models ====
@@ -553,27 +653,33 @@ cdef inline void encode_dc_diff(ArithEncoder* e, uint8_t* stats, int* context, i
         m >>= 1
 
 
-cdef inline void encode_ac_block(ArithEncoder* e, uint8_t* stats, const int16_t* blk,
-                                 int kx) noexcept nogil:
-    """AC coefficients 1..63 of one natural-order block (the inverse of
-    decode_ac_band over a sequential block)."""
+cdef inline int shifted(int v, int al) noexcept nogil:
+    """|v| >> al: the magnitude an AC scan with point transform al codes (T.81 G.1.2.3)."""
+    return (-v if v < 0 else v) >> al
+
+
+cdef inline void encode_ac_band(ArithEncoder* e, uint8_t* stats, const int16_t* blk,
+                                int ss, int se, int al, int kx) noexcept nogil:
+    """AC coefficients ss..se of one natural-order block, their magnitudes
+    shifted right by al (the inverse of decode_ac_band; a sequential block is
+    1..63 with al 0)."""
     cdef uint8_t* st
     cdef uint8_t fixed = FIXED
-    cdef int k, eob = 63, v, sign, u, m
-    while eob > 0 and blk[NATURAL[eob]] == 0:
+    cdef int k, eob = se, v, sign, u, m
+    while eob >= ss and shifted(blk[NATURAL[eob]], al) == 0:
         eob -= 1
-    k = 1
+    k = ss
     while k <= eob:
         st = stats + 3 * (k - 1)
         qm_encode(e, st, 0)                 # not the end of the block
-        while blk[NATURAL[k]] == 0:
+        while shifted(blk[NATURAL[k]], al) == 0:
             qm_encode(e, st + 1, 0)
             st += 3
             k += 1
         qm_encode(e, st + 1, 1)
         v = blk[NATURAL[k]]
         sign = v < 0
-        u = (-v if sign else v) - 1
+        u = shifted(v, al) - 1
         qm_encode(e, &fixed, sign)
         st += 2
         m = 0
@@ -599,15 +705,54 @@ cdef inline void encode_ac_block(ArithEncoder* e, uint8_t* stats, const int16_t*
             qm_encode(e, st, (u & m) != 0)
             m >>= 1
         k += 1
-    if eob < 63:
-        qm_encode(e, stats + 3 * eob, 1)    # end of block
+    if eob < se:
+        qm_encode(e, stats + 3 * eob, 1)    # end of block (eob + 1 <= se)
+
+
+cdef inline void refine_ac_band_out(ArithEncoder* e, uint8_t* stats, const int16_t* blk,
+                                    int ss, int se, int al) noexcept nogil:
+    """One successive-approximation bit of AC coefficients ss..se (the inverse
+    of refine_ac_band: the earlier scans sent the magnitudes shifted by al + 1)."""
+    cdef uint8_t* st
+    cdef uint8_t fixed = FIXED
+    cdef int k, eob = se, eobx, v
+    while eob >= ss and shifted(blk[NATURAL[eob]], al) == 0:
+        eob -= 1
+    eobx = eob                      # the last coefficient the earlier scans made nonzero
+    while eobx >= ss and shifted(blk[NATURAL[eobx]], al + 1) == 0:
+        eobx -= 1
+    k = ss
+    while k <= eob:
+        st = stats + 3 * (k - 1)
+        if k > eobx:
+            qm_encode(e, st, 0)             # not the end of the block
+        v = shifted(blk[NATURAL[k]], al)
+        while v == 0:
+            qm_encode(e, st + 1, 0)
+            st += 3
+            k += 1
+            v = shifted(blk[NATURAL[k]], al)
+        if v > 1:                           # nonzero before: its correction bit
+            qm_encode(e, st + 2, v & 1)
+        else:                               # newly nonzero: magnitude 1, its sign
+            qm_encode(e, st + 1, 1)
+            qm_encode(e, &fixed, blk[NATURAL[k]] < 0)
+        k += 1
+    if k <= se:
+        qm_encode(e, stats + 3 * (k - 1), 1)     # end of block
 
 
 def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_slots, ac_slots,
-                int restart_interval=0):
-    """Arithmetic-code a sequential scan (SOF9) with the default conditioning
-    (L = 0, U = 1, Kx = 5: no DAC segment needed); returns the entropy-coded
-    bytes, restart markers included.
+                int restart_interval=0, int kind=SCAN_SEQUENTIAL, int Ss=0, int Se=63,
+                int Ah=0, int Al=0):
+    """Arithmetic-code a scan with the default conditioning (L = 0, U = 1,
+    Kx = 5: no DAC segment needed); returns the entropy-coded bytes, restart
+    markers included.  ``kind``: one of the _decoder.SCAN_* kinds: a
+    sequential scan (SOF9), or a progressive one (SOF10; T.81 G.1.3.2) of
+    band ``Ss``..``Se`` and successive approximation ``Ah``, ``Al``, the
+    inverse of what ``decode_scan`` reads (a first scan codes the
+    coefficients' DC shifted right by Al, AC magnitudes shifted right by Al;
+    a refinement the bit Al of each).
 
     ``blocks[c]``: component c's quantized blocks, a (rows, cols, 64) int16
     array in natural order covering its samples; ``h[c]``, ``v[c]``: its
@@ -623,6 +768,13 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_slots, ac
     cdef int ncomp = len(arrays)
     if len(dc_slots) != ncomp or len(ac_slots) != ncomp:
         raise ValueError("one DC and one AC slot per component")
+    if kind != SCAN_SEQUENTIAL and not (
+            kind in (SCAN_DC_FIRST, SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
+            and 0 <= Ss <= Se <= 63 and 0 <= Al <= 13
+            and (Ss >= 1) == (kind in (SCAN_AC_FIRST, SCAN_AC_REFINE))
+            and (ncomp == 1 or Ss == 0)):
+        raise ValueError("bad progressive scan parameters")
+    cdef uint8_t fixed = FIXED
     cdef const int16_t* base[4]
     cdef int hb[4]
     cdef int wb[4]
@@ -680,12 +832,24 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_slots, ac
                             if by < hb[c] and bx < wb[c]:
                                 blk = base[c] + (<Py_ssize_t>by * wb[c] + bx) * 64
                             else:
-                                dummy[0] = <int16_t>last[c]
+                                # libjpeg's dummy block: the DC of the block coded
+                                # before it in the MCU (bits Al and up are enough)
+                                dummy[0] = <int16_t>(last[c] << Al)
                                 blk = dummy
-                            encode_dc_diff(e, e.dc_stats[dcs[c]], &ctx[c], blk[0] - last[c],
-                                           0, 1)
-                            last[c] = blk[0]
-                            encode_ac_block(e, e.ac_stats[acs[c]], blk, 5)
+                            if kind == SCAN_SEQUENTIAL or kind == SCAN_DC_FIRST:
+                                # the predictor of the DC shifted right by Al (floor)
+                                encode_dc_diff(e, e.dc_stats[dcs[c]], &ctx[c],
+                                               (blk[0] >> Al) - last[c], 0, 1)
+                                last[c] = blk[0] >> Al
+                                if kind == SCAN_SEQUENTIAL:
+                                    encode_ac_band(e, e.ac_stats[acs[c]], blk, 1, 63, 0, 5)
+                            elif kind == SCAN_DC_REFINE:
+                                qm_encode(e, &fixed, (blk[0] >> Al) & 1)
+                                last[c] = blk[0] >> Al
+                            elif kind == SCAN_AC_FIRST:
+                                encode_ac_band(e, e.ac_stats[acs[c]], blk, Ss, Se, Al, 5)
+                            else:
+                                refine_ac_band_out(e, e.ac_stats[acs[c]], blk, Ss, Se, Al)
         qm_enc_flush(e)
     try:
         if e.failed:

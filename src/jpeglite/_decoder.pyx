@@ -124,10 +124,12 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
     kind: one of the SCAN_* kinds.  The caller has validated the geometry:
     every MCU's blocks lie inside coefs.
 
-    Returns (resume, corrupt_segments, bad_restarts): the offset to look for
-    the next marker from, the number of data segments that ran into a marker
-    before their end (decoded as zeros from there, like libjpeg), and the
-    number of restart markers that were missing or out of order.
+    Returns (resume, corrupt_segments, bad_restarts, last_good_row): the
+    offset to look for the next marker from, the number of data segments
+    that ran into a marker before their end (decoded as zeros from there,
+    like libjpeg), the number of restart markers that were missing or out of
+    order, and the last MCU row an MCU of was decoded (not skipped after its
+    data segment ran out; what block smoothing needs of the last scan).
     Raises JPEGError for data that ends inside the scan.
     """
     cdef ScanState st
@@ -174,7 +176,7 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
         raise JPEGError("truncated: the data ends inside a scan's entropy-coded data",
                         st.error_pos)
     resume = st.br.marker_pos if st.br.marker else st.br.pos
-    return resume, st.corrupt_segments, st.bad_restarts
+    return resume, st.corrupt_segments, st.bad_restarts, st.last_good_row
 
 
 # The output arrays' memory.  A fresh block of tens of megabytes comes from
@@ -1011,7 +1013,8 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
 
     scan_comps: per scan component, a `ScanInput` (coefs None);
     frame_comps: per frame component, a `ComponentOutput` (coefs None).  mcus_x x mcus_y MCUs of 8 max_v rows.
-    Returns (image, resume offset) or raises JPEGError like decode_scan.
+    Returns (image, resume offset, corrupt segments, bad restarts) or raises
+    JPEGError like decode_scan.
     """
     cdef _SingleScan job = _SingleScan()
     cdef ScanState* st = &job.st
@@ -1154,7 +1157,8 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
 
 
 cdef _finish_single_scan(_SingleScan job, Py_ssize_t n):
-    """(image, resume offset) after the single scan, or its JPEGError."""
+    """(image, resume offset, corrupt segments, bad restarts) after the single
+    scan (the counts as decode_scan returns them), or its JPEGError."""
     cdef ScanState* st = &job.st
     cdef int rc = job.rc
     if rc == SCAN_TRUNCATED:
@@ -1164,4 +1168,5 @@ cdef _finish_single_scan(_SingleScan job, Py_ssize_t n):
         # no marker after the data: libjpeg (Pillow) runs out of input while
         # reading ahead for the last MCUs and reports truncation
         raise JPEGError("truncated: the data ends without a marker after the scan", n)
-    return job.out, (st.br.marker_pos if st.br.marker else st.br.pos)
+    return (job.out, (st.br.marker_pos if st.br.marker else st.br.pos), st.corrupt_segments,
+            st.bad_restarts)

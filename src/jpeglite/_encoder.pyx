@@ -10,17 +10,21 @@ Everything per MCU row goes through ``encode_rows(frame, work, ..., my0, my1)``,
 which takes a range of MCU rows with its own scratch and bit writer: a band
 that starts on a restart boundary (restart interval a multiple of the MCUs per
 row) can be coded by another thread into its own buffer and the buffers
-concatenated.
+concatenated; in a scan without restart markers a band is coded apart except
+its first MCU (``BandPiece``), and ``BandCoder.append_piece`` joins the bands
+at whatever bit position each starts.
 """
 import numpy as np
-from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t, uint64_t
+from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free
+from libc.string cimport memcpy
 
 from jpeglite._color cimport rgb_to_ycc_row
 from jpeglite._subsample cimport downsample_rows
 from jpeglite._dct cimport load_block, fdct_islow
 from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
-from jpeglite._huffman cimport HuffCodes, BitWriter, bw_init, bw_reserve, bw_finish, bw_byte, bw_take_bytes
+from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_reserve, bw_finish, bw_byte,
+                                bw_take_bytes, bw_append, bw_split_tail)
 from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map, code_mcu_row, fill_huffcodes
 
 
@@ -109,10 +113,36 @@ cdef int forward_mcu_row(const EncodeFrame* f, Work* wk, int my, int16_t** dst,
     return 0
 
 
+cdef enum:
+    # int16 elements of one component's first MCU as a band piece keeps it:
+    # at most 2 x 2 blocks (the supported samplings), 64 each
+    FIRST_MCU = 4 * 64
+
+
+cdef void save_first_mcu(ScanComp* comps, int ncomp, int16_t* first) noexcept nogil:
+    """Copy the blocks of MCU 0 of the row in comps to first (FIRST_MCU per
+    component, block (j, i) at (j * h + i) * 64) and set each component's DC
+    prediction to what coding that MCU leaves: the DC of its last block
+    holding image data (libjpeg's dummy edge blocks repeat it)."""
+    cdef int c, j, i, n
+    cdef const int16_t* src
+    for c in range(ncomp):
+        n = comps[c].h if comps[c].h < comps[c].wb else comps[c].wb
+        for j in range(comps[c].rows):
+            src = comps[c].blocks + j * comps[c].row_stride
+            memcpy(first + c * FIRST_MCU + j * comps[c].h * 64, src, n * 64 * sizeof(int16_t))
+            comps[c].last_dc = src[64 * (n - 1)]
+
+
 cdef int encode_rows(const EncodeFrame* f, Work* wk, ScanComp* comps, BitWriter* w,
-                     int restart_interval, int my0, int my1) noexcept nogil:
-    """Encode MCU rows my0..my1-1 into w (comps carry the DC predictions). -1: no memory."""
-    cdef int my, c
+                     int restart_interval, int my0, int my1, int16_t* first) noexcept nogil:
+    """Encode MCU rows my0..my1-1 into w (comps carry the DC predictions). -1: no memory.
+
+    With `first` (FIRST_MCU int16 per component), the band's first MCU is
+    not coded but kept there (save_first_mcu), for BandCoder.append_piece
+    to code once the DC predictions entering the band are known.
+    """
+    cdef int my, c, mx0
     cdef Py_ssize_t stride[3]
     for c in range(f.ncomp):
         stride[c] = 64 * <Py_ssize_t>f.wb[c]
@@ -124,7 +154,11 @@ cdef int encode_rows(const EncodeFrame* f, Work* wk, ScanComp* comps, BitWriter*
             comps[c].rows = f.hb[c] - my * f.v[c]
             if comps[c].rows > f.v[c]:
                 comps[c].rows = f.v[c]
-        if code_mcu_row(w, comps, f.ncomp, f.mcus_x, <Py_ssize_t>my * f.mcus_x,
+        mx0 = 0
+        if first != NULL and my == my0:
+            save_first_mcu(comps, f.ncomp, first)
+            mx0 = 1
+        if code_mcu_row(w, comps, f.ncomp, mx0, f.mcus_x, <Py_ssize_t>my * f.mcus_x,
                         restart_interval, ZZ) < 0:
             return -1
     return 0
@@ -231,7 +265,7 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
         if not bw_reserve(&w, <Py_ssize_t>f.height * f.width // 4 + 4096):
             raise MemoryError
         with nogil:
-            rc = encode_rows(&f, &wk, comps, &w, restart_interval, 0, f.mcus_y)
+            rc = encode_rows(&f, &wk, comps, &w, restart_interval, 0, f.mcus_y, NULL)
             if rc == 0 and bw_reserve(&w, 32):
                 bw_finish(&w)
             else:
@@ -277,6 +311,26 @@ def forward(image, h, v, qtables):
         _free_work(&wk)
 
 
+cdef class BandPiece:
+    """MCU rows my0..my1-1 of a scan without restart markers, entropy-coded on
+    their own by ``BandCoder.encode_piece`` except for the band's first MCU.
+
+    The first MCU's DC differences need the DC predictions entering the band
+    (the last DCs of the band before), known only once that band is done, so
+    its blocks are kept (a few hundred bytes) and ``append_piece`` codes them
+    in band order; every other bit of the band is final. ``body``: the
+    coded MCUs after the first, whole bytes, stuffed, as if the band started
+    on a byte boundary; ``tail``: the ``tail_bits`` (0..7) bits after them,
+    right-aligned. ``append_piece`` shifts them to wherever the band starts.
+    """
+    cdef readonly int my0, my1
+    cdef readonly bytes body
+    cdef readonly int tail, tail_bits
+    cdef int16_t first[3 * FIRST_MCU]
+    cdef int rows[3]                 # block rows of the first MCU holding image data
+    cdef int last_dc[3]              # DC predictions leaving the band
+
+
 cdef class BandCoder:
     """One frame's encoder state, cut into MCU-row bands that threads can share.
 
@@ -297,6 +351,7 @@ cdef class BandCoder:
     cdef ScanComp comps[3]       # the serial chain's DC predictions live here
     cdef BitWriter w             # the serial chain's writer
     cdef bint have_tables
+    cdef int next_row            # the MCU row append_piece takes next
     cdef object image            # keeps the pixels alive
     cdef readonly int mcus_x, mcus_y, ncomp, restart_interval
 
@@ -336,6 +391,7 @@ cdef class BandCoder:
         self._init_comps(self.comps, NULL)
         free(self.w.buf)
         bw_init(&self.w)
+        self.next_row = 0
         self.have_tables = True
 
     cdef void _init_comps(self, ScanComp* comps, int64_t* counts):
@@ -420,7 +476,7 @@ cdef class BandCoder:
                 comps[c].rows = self.f.hb[c] - my * self.f.v[c]
                 if comps[c].rows > self.f.v[c]:
                     comps[c].rows = self.f.v[c]
-            if code_mcu_row(w, comps, self.f.ncomp, self.f.mcus_x, <Py_ssize_t>my * self.f.mcus_x,
+            if code_mcu_row(w, comps, self.f.ncomp, 0, self.f.mcus_x, <Py_ssize_t>my * self.f.mcus_x,
                             self.restart_interval, ZZ) < 0:
                 return -1
         return 0
@@ -492,13 +548,7 @@ cdef class BandCoder:
             with nogil:
                 rc = self._code(&w, comps, base, base_my, my0, my1)
                 if rc == 0 and bw_reserve(&w, 16):
-                    # whole bytes out of the accumulator; the rest is the tail
-                    nvalid = 64 - w.free
-                    while nvalid >= 8:
-                        nvalid -= 8
-                        bw_byte(&w, <uint8_t>(w.acc >> nvalid))
-                    tail = <uint8_t>((w.acc & ((<uint64_t>1 << nvalid) - 1)) << (8 - nvalid)) \
-                        if nvalid else 0
+                    tail = <uint8_t>(bw_split_tail(&w, &nvalid) << (8 - nvalid))
                 else:
                     rc = -1
             if rc < 0:
@@ -549,10 +599,85 @@ cdef class BandCoder:
         try:
             _alloc_work(&self.f, &wk)
             with nogil:
-                rc = encode_rows(&self.f, &wk, comps, &w, self.restart_interval, my0, my1)
+                rc = encode_rows(&self.f, &wk, comps, &w, self.restart_interval, my0, my1, NULL)
             if rc < 0:
                 raise MemoryError("out of memory writing the scan")
             return bw_take_bytes(&w)
         finally:
             _free_work(&wk)
             free(w.buf)
+
+    def encode_piece(self, int my0, int my1):
+        """Fused colour -> entropy coding of MCU rows my0..my1-1 as a ``BandPiece``.
+
+        For scans without restart markers: pieces of consecutive bands can
+        be coded by different threads at the same time, then joined in order
+        by ``append_piece`` into bytes equal to the serial coder's.
+        """
+        cdef ScanComp comps[3]
+        cdef BitWriter w
+        cdef Work wk
+        cdef int rc, c, nbits = 0
+        cdef uint32_t tail = 0
+        cdef BandPiece p = BandPiece()
+        self._need_tables()
+        self._check_rows(my0, my1)
+        if self.restart_interval:
+            raise ValueError("pieces are for scans without restart markers")
+        self._init_comps(comps, NULL)
+        bw_init(&w)
+        try:
+            _alloc_work(&self.f, &wk)
+            with nogil:
+                rc = encode_rows(&self.f, &wk, comps, &w, 0, my0, my1, p.first)
+                if rc == 0 and bw_reserve(&w, 16):
+                    tail = bw_split_tail(&w, &nbits)
+                else:
+                    rc = -1
+            if rc < 0:
+                raise MemoryError("out of memory writing the scan")
+            p.body = (<char*>w.buf)[:w.pos] if w.pos else b""
+        finally:
+            _free_work(&wk)
+            free(w.buf)
+        p.my0, p.my1, p.tail, p.tail_bits = my0, my1, tail, nbits
+        for c in range(self.f.ncomp):
+            p.rows[c] = min(self.f.v[c], self.f.hb[c] - my0 * self.f.v[c])
+            p.last_dc[c] = comps[c].last_dc
+        return p
+
+    def append_piece(self, BandPiece p):
+        """Append a band's piece to the serial scan: its first MCU coded with the
+        DC predictions the bands before left, then its bits, shifted to the bit
+        position it starts at and stuffed again. Pieces go in band order (the
+        first starts at MCU row 0, each the row after the one before); the
+        scan's bytes come from ``finish``."""
+        cdef ScanComp comps[3]
+        cdef int c, rc
+        cdef const uint8_t* src = NULL
+        cdef Py_ssize_t n = len(p.body)
+        self._need_tables()
+        if self.restart_interval:
+            raise ValueError("pieces are for scans without restart markers")
+        if p.my0 != self.next_row or p.my1 > self.f.mcus_y:
+            raise ValueError(f"piece of MCU rows {p.my0}..{p.my1} out of order "
+                             f"(the next starts at row {self.next_row})")
+        if n:
+            src = <const uint8_t*><const char*>p.body
+        for c in range(self.f.ncomp):
+            comps[c] = self.comps[c]
+            comps[c].blocks = &p.first[c * FIRST_MCU]
+            comps[c].row_stride = 64 * comps[c].h
+            comps[c].rows = p.rows[c]
+        with nogil:
+            rc = code_mcu_row(&self.w, comps, self.f.ncomp, 0, 1,
+                              <Py_ssize_t>p.my0 * self.f.mcus_x, 0, ZZ)
+            if rc == 0 and bw_reserve(&self.w, 2 * n + 16):
+                bw_append(&self.w, src, n, p.tail, p.tail_bits)
+            else:
+                rc = -1
+        if rc < 0:
+            raise MemoryError("out of memory writing the scan")
+        for c in range(self.f.ncomp):
+            self.comps[c].last_dc = p.last_dc[c]
+        self.next_row = p.my1

@@ -1,8 +1,8 @@
 # Per-block entropy kernels shared by the drivers.
 
 # ==== encode: run-length symbols and baseline scan coding ====
-from libc.stdint cimport int16_t, int64_t, uint32_t, uint64_t
-from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bw_reserve, bw_restart, bw_finish,
+from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t, uint64_t
+from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bits_put, bw_reserve, bw_restart, bw_finish,
                                 bw_take_bytes,
                                 jl_enc_bitlen, jl_enc_bitlen_nz, jl_enc_ctz64)
 
@@ -74,11 +74,17 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     DC: the category of the difference to the previous DC, then the
     difference's low bits (one's complement when negative). AC in zigzag
     order: run/size symbols, ZRL (0xF0) for 16 zeros, EOB (0x00) when the
-    block ends in zeros. Only the non-zero coefficients are visited.
+    block ends in zeros. Only the non-zero coefficients are visited: the
+    zigzag mask's lowest set bit (count trailing zeros) is the next one, the
+    distance from the one before is the zero run. Each symbol goes out with
+    its amplitude bits in one bits_put, on the writer's state held in locals.
     """
-    cdef uint64_t nz
-    cdef uint32_t e
-    cdef int k, r, prev, t, t2, nbits, sgn
+    cdef uint64_t nz, e
+    cdef uint64_t acc = w.acc
+    cdef int free = w.free
+    cdef uint8_t* out = w.buf + w.pos
+    cdef int k, r, t, t2, nbits, sgn
+    cdef bint eob
     # branch-free |t| and the one's complement form of negative values:
     # the sign of a coefficient is a coin toss for the branch predictor
     t2 = blk[0] - last_dc[0]
@@ -87,16 +93,21 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     t = (t2 ^ sgn) - sgn
     t2 += sgn
     nbits = jl_enc_bitlen(<unsigned int>t)
-    bw_put(w, (dc.code[nbits] << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
-           dc.size[nbits] + nbits)
+    e = dc.packed[nbits]
+    bits_put(&acc, &free, &out,
+             <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)), <int>(e & 0xFF))
     nz = zigzag_nonzero(blk, zm)
-    prev = 0
+    eob = (nz >> 63) == 0
+    # bit 0 of nz is the coefficient after the last one coded (k): the count
+    # of trailing zeros is the zero run
+    nz >>= 1
+    k = 0
     while nz:
-        k = jl_enc_ctz64(nz)
-        nz &= nz - 1
-        r = k - prev - 1
+        r = jl_enc_ctz64(nz)
+        k += r + 1
+        nz = (nz >> r) >> 1
         while r > 15:
-            bw_put(w, ac.code[0xF0], ac.size[0xF0])
+            bits_put(&acc, &free, &out, ac.code[0xF0], ac.size[0xF0])
             r -= 16
         t2 = blk[zm.zz[k]]
         sgn = t2 >> 31
@@ -104,11 +115,14 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
         t2 += sgn
         nbits = jl_enc_bitlen_nz(<unsigned int>t)
         e = ac.packed[(r << 4) | nbits]
-        bw_put(w, ((e >> 8) << nbits) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
-               <int>(e & 0xFF) + nbits)
-        prev = k
-    if prev != 63:
-        bw_put(w, ac.code[0], ac.size[0])
+        bits_put(&acc, &free, &out,
+                 <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
+                 <int>(e & 0xFF))
+    if eob:
+        bits_put(&acc, &free, &out, ac.code[0], ac.size[0])
+    w.acc = acc
+    w.free = free
+    w.pos = out - w.buf
 
 
 cdef inline void count_block(const int16_t* blk, int* last_dc, int64_t* counts,
@@ -171,10 +185,10 @@ cdef inline int block_cost(const int16_t* blk, int* last_dc, const HuffCodes* dc
     return bits
 
 
-cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mcus_x,
+cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, int mcus_x,
                              Py_ssize_t mcu0, int restart_interval,
                              const ZigzagMap* zz) noexcept nogil:
-    """Code (w != NULL) or count (w == NULL) one row of MCUs, interleaved (T.81 A.2.3).
+    """Code (w != NULL) or count (w == NULL) MCUs mx0..mcus_x-1 of one row, interleaved (T.81 A.2.3).
 
     mcu0 is the scan index of the row's first MCU: restart markers go before
     every MCU whose index is a non-zero multiple of restart_interval, so a
@@ -189,9 +203,9 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mcus_
     cdef const int16_t* row
     for c in range(ncomp):
         nblocks += comps[c].h * comps[c].v
-    if w != NULL and not bw_reserve(w, mcus_x * (nblocks * BLOCK_MAX_BYTES + 4) + 16):
+    if w != NULL and not bw_reserve(w, (mcus_x - mx0) * (nblocks * BLOCK_MAX_BYTES + 4) + 16):
         return -1
-    for mx in range(mcus_x):
+    for mx in range(mx0, mcus_x):
         m = mcu0 + mx
         if restart_interval and m and m % restart_interval == 0:
             if w != NULL:
@@ -265,6 +279,7 @@ ctypedef struct ScanState:
     int error_pos_valid
     Py_ssize_t error_pos    # byte offset where decoding failed
     int corrupt_segments    # data segments that ran into a marker early (libjpeg warns)
+    int last_good_row       # the last MCU row an MCU of was decoded with data (not skipped)
     int bad_restarts        # restart markers missing or out of order (resynchronised)
 
 # Where a speculative decoder (see speculate) started an MCU: the position of

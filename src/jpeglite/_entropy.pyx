@@ -22,7 +22,10 @@ cdef const ZigzagMap* zigzag_map() noexcept nogil:
 
 
 cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
-    """Copy a (codes, sizes) pair from _huffman.make_codes into a HuffCodes."""
+    """Copy a (codes, sizes) pair from _huffman.make_codes into a HuffCodes
+    (a copy of the one ``prepare_codes`` made, for arrays it was given)."""
+    if _PREPARED_CODES and _prepared_codes(codes, sizes, out):
+        return 0
     cdef const uint32_t[::1] c = np.ascontiguousarray(codes, dtype=np.uint32)
     cdef const uint8_t[::1] s = np.ascontiguousarray(sizes, dtype=np.uint8)
     if c.shape[0] != 256 or s.shape[0] != 256:
@@ -33,7 +36,7 @@ cdef int fill_huffcodes(codes, sizes, HuffCodes* out) except -1:
             raise ValueError("Huffman code longer than its size")
         out.code[i] = c[i]
         out.size[i] = s[i]
-        out.packed[i] = (c[i] << 8) | s[i]
+        out.packed[i] = ((<uint64_t>c[i] << (i & 15)) << 8) | (s[i] + (i & 15))
     return 0
 
 
@@ -95,7 +98,7 @@ cdef int _code_scan(BitWriter* w, ScanComp* comps, int ncomp, list arrays,
             for c in range(ncomp):
                 comps[c].rows = min(comps[c].v, hb[c] - <int>my * comps[c].v)
                 comps[c].blocks = base[c] + my * comps[c].v * comps[c].row_stride
-            rc = code_mcu_row(w, comps, ncomp, <int>mcus_x, my * mcus_x, restart_interval, &ZZ)
+            rc = code_mcu_row(w, comps, ncomp, 0, <int>mcus_x, my * mcus_x, restart_interval, &ZZ)
             if rc < 0:
                 break
     return rc
@@ -575,12 +578,15 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
     """
     cdef BitReader* br = &st.br
     cdef int mx, mx0, my, ci, bx, by, rc = SCAN_OK
+    cdef bint good
     cdef ScanComponent* c
     cdef int16_t* blk
     for my in range(my0, my1):
         mx0 = st.mx_first
         st.mx_first = 0
         for mx in range(mx0, st.mcus_x):
+            # libjpeg notes the row before a restart can clear "insufficient"
+            good = not st.insufficient
             if st.restart_interval:
                 if st.togo == 0:
                     rc = restart(st, &st.next_rst)
@@ -592,6 +598,8 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
                 st.togo -= 1
             if st.insufficient:
                 continue
+            if good:
+                st.last_good_row = my       # (block smoothing's last_good_iMCU_row)
             for ci in range(st.ncomps):
                 c = &st.comps[ci]
                 for by in range(c.v):
@@ -680,3 +688,47 @@ cdef int decode_scan(ScanState* st) noexcept nogil:
     return scan_rows(st, 0, st.mcus_y)
 
 # ==== end decode: baseline and progressive scan decoding ====
+
+
+# ==== encode: prepared code tables (the per-call cost of small images) ====
+from libc.string cimport memcpy as _memcpy
+
+
+cdef class _PreparedCodes:
+    # the arrays are kept so that their ids stay theirs while registered
+    cdef object codes, sizes
+    cdef HuffCodes table
+
+
+# (id(codes), id(sizes)) -> _PreparedCodes; bounded: cleared when full
+_PREPARED_CODES = {}
+_PREPARED_MAX = 64
+
+
+def prepare_codes(codes, sizes):
+    """Fill the HuffCodes of a read-only (codes, sizes) pair of
+    ``_huffman.make_codes`` once: every later scan coder given these same
+    array objects copies it instead of checking and converting 256 entries
+    (the encode plans of common options hold such pairs). ValueError for
+    writable arrays (whose contents could change under the copy)."""
+    if codes.flags.writeable or sizes.flags.writeable:
+        raise ValueError("prepared code tables must be read-only arrays")
+    cdef _PreparedCodes p = _PreparedCodes.__new__(_PreparedCodes)
+    fill_huffcodes(codes, sizes, &p.table)
+    p.codes, p.sizes = codes, sizes
+    if len(_PREPARED_CODES) >= _PREPARED_MAX:
+        _PREPARED_CODES.clear()
+    _PREPARED_CODES[(id(codes), id(sizes))] = p
+
+
+cdef bint _prepared_codes(codes, sizes, HuffCodes* out) except -1:
+    """Copy the prepared HuffCodes of these arrays to out; False when there is none."""
+    p = _PREPARED_CODES.get((id(codes), id(sizes)))
+    if p is None:
+        return False
+    cdef _PreparedCodes pc = <_PreparedCodes>p
+    if pc.codes is not codes or pc.sizes is not sizes:
+        return False
+    _memcpy(out, &pc.table, sizeof(HuffCodes))
+    return True
+# ==== end encode: prepared code tables ====

@@ -19,7 +19,7 @@ cdef extern from *:
     /* Bit length of a non-zero x (no test for 0: AC coefficients being coded are non-zero). */
     static inline int jl_enc_bitlen_nz(unsigned int x) {
     #if defined(__GNUC__) || defined(__clang__)
-        return 32 - __builtin_clz(x);
+        return (__builtin_clz(x) ^ 31) + 1;   /* bsr + 1 */
     #else
         int n = 0;
         while (x) { n++; x >>= 1; }
@@ -36,7 +36,37 @@ cdef extern from *:
         return n;
     #endif
     }
+    /* The 8 bytes of v at p, most significant first (one store when the
+     * compiler knows the byte order). */
+    static inline void jl_store_be64(unsigned char *p, unsigned long long v) {
+    #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) \
+        && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        v = __builtin_bswap64(v);
+        __builtin_memcpy(p, &v, 8);
+    #else
+        int i;
+        for (i = 0; i < 8; i++)
+            p[i] = (unsigned char)(v >> (56 - 8 * i));
+    #endif
+    }
+    /* The 8 bytes at p as a big-endian number. */
+    static inline unsigned long long jl_load_be64(const unsigned char *p) {
+    #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) \
+        && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        unsigned long long v;
+        __builtin_memcpy(&v, p, 8);
+        return __builtin_bswap64(v);
+    #else
+        unsigned long long v = 0;
+        int i;
+        for (i = 0; i < 8; i++)
+            v = (v << 8) | p[i];
+        return v;
+    #endif
+    }
     """
+    void jl_store_be64(unsigned char* p, unsigned long long v) noexcept nogil
+    unsigned long long jl_load_be64(const unsigned char* p) noexcept nogil
     int jl_enc_bitlen(unsigned int x) noexcept nogil
     int jl_enc_bitlen_nz(unsigned int x) noexcept nogil
     int jl_enc_ctz64(unsigned long long x) noexcept nogil
@@ -47,7 +77,10 @@ cdef extern from *:
 ctypedef struct HuffCodes:
     uint32_t code[256]
     uint8_t size[256]
-    uint32_t packed[256]      # code << 8 | size: one load per symbol in the coder
+    # (code << amp) << 8 | (size + amp), amp = s & 15 the amplitude bits symbol s
+    # carries (DC and AC alike): the code already shifted to make room for
+    # them and the length of both, one load per symbol in the block coder
+    uint64_t packed[256]
 
 
 # Entropy-coded segment writer. Bits gather in a 64-bit accumulator and leave
@@ -92,37 +125,56 @@ cdef inline bint bw_reserve(BitWriter* w, Py_ssize_t extra) noexcept nogil:
     return True
 
 
-cdef inline void bw_byte(BitWriter* w, uint8_t b) noexcept nogil:
+cdef inline uint8_t* bits_byte(uint8_t* p, uint8_t b) noexcept nogil:
+    """Write data byte b at p; returns where the next byte goes."""
     # T.81 B.1.1.5: a 0xFF data byte is followed by a stuffed 0x00.
-    w.buf[w.pos] = b
-    w.pos += 1
+    p[0] = b
     if b == 0xFF:
-        w.buf[w.pos] = 0
-        w.pos += 1
+        p[1] = 0
+        return p + 2
+    return p + 1
 
 
-cdef inline void bw_flush_word(BitWriter* w) noexcept nogil:
-    cdef uint64_t a = w.acc
-    cdef uint8_t* p
+cdef inline void bw_byte(BitWriter* w, uint8_t b) noexcept nogil:
+    w.pos = bits_byte(w.buf + w.pos, b) - w.buf
+
+
+cdef inline uint8_t* bits_flush(uint8_t* p, uint64_t a) noexcept nogil:
+    """Write the 64 bits of `a` at p, most significant byte first, stuffed; returns the end."""
     cdef int s
-    # (~a - 0x01..01) & a & 0x80..80 is non-zero iff some byte of ~a is zero,
-    # i.e. iff some byte of a is 0xFF.
-    if ((~a) - <uint64_t>0x0101010101010101ULL) & a & <uint64_t>0x8080808080808080ULL:
+    # only a word with a 0xFF byte goes byte by byte
+    if bits_has_ff(a):
         s = 56
         while s >= 0:
-            bw_byte(w, <uint8_t>(a >> s))
+            p = bits_byte(p, <uint8_t>(a >> s))
             s -= 8
+        return p
+    jl_store_be64(p, a)
+    return p + 8
+
+
+cdef inline void bits_put(uint64_t* acc, int* free, uint8_t** out, uint32_t bits, int n) noexcept nogil:
+    """Append the n (1..32) low bits of `bits` to the accumulator, most significant first.
+
+    The one bit-output step of every Huffman coder. `acc`, `free` and `out`
+    (where the next byte goes) are the writer's state; the block coder passes
+    its own locals so that they stay in registers across a block (a byte
+    store through the buffer could alias a field of the BitWriter and would
+    force them back to memory after every flush). `bits` must have no bit set
+    above bit n-1; the caller reserves space.
+    """
+    cdef int f = free[0]
+    if n < f:
+        acc[0] = (acc[0] << n) | bits
+        free[0] = f - n
     else:
-        p = w.buf + w.pos
-        p[0] = <uint8_t>(a >> 56)
-        p[1] = <uint8_t>(a >> 48)
-        p[2] = <uint8_t>(a >> 40)
-        p[3] = <uint8_t>(a >> 32)
-        p[4] = <uint8_t>(a >> 24)
-        p[5] = <uint8_t>(a >> 16)
-        p[6] = <uint8_t>(a >> 8)
-        p[7] = <uint8_t>a
-        w.pos += 8
+        n -= f
+        # f <= n <= 32 here, so the shift is < 64
+        out[0] = bits_flush(out[0], (acc[0] << f) | (<uint64_t>bits >> n))
+        # the bits already written stay above the valid ones and are shifted
+        # out before the next flush
+        acc[0] = bits
+        free[0] = 64 - n
 
 
 cdef inline void bw_put(BitWriter* w, uint32_t bits, int n) noexcept nogil:
@@ -130,17 +182,70 @@ cdef inline void bw_put(BitWriter* w, uint32_t bits, int n) noexcept nogil:
 
     `bits` must have no bit set above bit n-1. The caller reserves space.
     """
-    if n < w.free:
-        w.acc = (w.acc << n) | bits
-        w.free -= n
-    else:
-        n -= w.free
-        w.acc = (w.acc << w.free) | (<uint64_t>bits >> n)
-        bw_flush_word(w)
-        # The bits already written stay above the valid ones and are shifted
-        # out before the next flush.
-        w.acc = bits
-        w.free = 64 - n
+    cdef uint8_t* p = w.buf + w.pos
+    bits_put(&w.acc, &w.free, &p, bits, n)
+    w.pos = p - w.buf
+
+
+cdef inline bint bits_has_ff(uint64_t a) noexcept nogil:
+    """Whether some byte of a is 0xFF."""
+    # (~a - 0x01..01) & a & 0x80..80 is non-zero iff some byte of ~a is zero
+    return (((~a) - <uint64_t>0x0101010101010101ULL) & a & <uint64_t>0x8080808080808080ULL) != 0
+
+
+cdef inline void bits_append(uint64_t* acc, int* free, uint8_t** out, const uint8_t* src,
+                             Py_ssize_t n) noexcept nogil:
+    """Append the data bits of n bytes of entropy-coded data (stuffed: every 0xFF
+    followed by a 0x00, as bits_flush writes them) at any bit position.
+
+    The join of separately coded pieces of one scan: a piece's bits shift by
+    the bit position the piece starts at, which changes every byte, so they
+    are unstuffed here and stuffed again by bits_put where the shifted bytes
+    are 0xFF. Eight bytes a step while they hold no 0xFF. The caller reserves
+    2 * n + 16 bytes (shifted bits can make more 0xFF bytes than they had).
+    """
+    cdef Py_ssize_t i = 0
+    cdef uint64_t v
+    cdef uint8_t b
+    while i < n:
+        if i + 8 <= n:
+            v = jl_load_be64(src + i)
+            if not bits_has_ff(v):
+                bits_put(acc, free, out, <uint32_t>(v >> 32), 32)
+                bits_put(acc, free, out, <uint32_t>v, 32)
+                i += 8
+                continue
+        b = src[i]
+        bits_put(acc, free, out, b, 8)
+        i += 2 if b == 0xFF else 1     # the stuffed 0x00 carries no data
+
+
+cdef inline void bw_append(BitWriter* w, const uint8_t* src, Py_ssize_t n, uint32_t tail,
+                           int tail_bits) noexcept nogil:
+    """Append a piece of a scan: n stuffed bytes (see bits_append) and then the
+    tail_bits (0..7) low bits of tail. The caller reserves 2 * n + 16 bytes."""
+    cdef uint8_t* p = w.buf + w.pos
+    bits_append(&w.acc, &w.free, &p, src, n)
+    if tail_bits:
+        bits_put(&w.acc, &w.free, &p, tail, tail_bits)
+    w.pos = p - w.buf
+
+
+cdef inline uint32_t bw_split_tail(BitWriter* w, int* tail_bits) noexcept nogil:
+    """Write out the whole bytes of the accumulator (stuffed) and return the
+    bits left over (0..7 of them, right-aligned; their count in tail_bits):
+    a piece of a scan whose last byte the next piece completes. The caller
+    reserves 16 bytes."""
+    cdef int nvalid = 64 - w.free
+    cdef uint32_t tail
+    while nvalid >= 8:
+        nvalid -= 8
+        bw_byte(w, <uint8_t>(w.acc >> nvalid))
+    tail = <uint32_t>(w.acc & ((<uint64_t>1 << nvalid) - 1))
+    w.acc = 0
+    w.free = 64
+    tail_bits[0] = nvalid
+    return tail
 
 
 cdef inline void bw_finish(BitWriter* w) noexcept nogil:

@@ -257,6 +257,41 @@ def pack_bits(codes, sizes, restart_after=()):
     return bw_take_bytes(&w)
 
 
+def join_pieces(pieces):
+    """One entropy-coded segment from consecutive pieces of a scan coded apart.
+
+    ``pieces``: ``(body, tail, tail_bits)`` triples, ``body`` a piece's whole
+    bytes, stuffed (0xFF followed by 0x00), ``tail`` its last ``tail_bits``
+    (0..7) bits right-aligned in an int. The pieces' bits are concatenated at
+    whatever bit position each starts (not byte-aligned), stuffed again and
+    padded with 1-bits: the bytes one writer coding all pieces in order would
+    have written. Raises ValueError for a bad tail.
+    """
+    cdef BitWriter w
+    cdef const uint8_t[::1] view
+    cdef const uint8_t* src
+    cdef Py_ssize_t n
+    cdef uint32_t tail
+    cdef int bits
+    bw_init(&w)
+    try:
+        for body, t, b in pieces:
+            if not 0 <= b <= 7 or not 0 <= t < (1 << b):
+                raise ValueError("tail_bits must be 0..7 and tail fit in them")
+            tail, bits = t, b
+            n = len(body)
+            view = body if n else b"\0"
+            src = &view[0]
+            if not bw_reserve(&w, 2 * n + 16):
+                raise MemoryError("out of memory joining the scan")
+            with nogil:
+                bw_append(&w, src, n, tail, bits)
+    except BaseException:
+        free(w.buf)
+        raise
+    return bw_take_bytes(&w)
+
+
 cdef bytes bw_take_bytes(BitWriter* w):
     """Pad and flush w; its bytes (the writer is left empty, its buffer freed).
     The one way every scan coder turns its bit writer into bytes."""

@@ -10,7 +10,10 @@ cdef extern from *:
 
 
 cdef int fill_divisors(qtable, QuantDivisors* q) except -1:
-    """Fill a QuantDivisors from a 64-entry quantization table in natural order."""
+    """Fill a QuantDivisors from a 64-entry quantization table in natural order
+    (a copy of the one ``prepare_divisors`` made, for a table it was given)."""
+    if _PREPARED_DIVISORS and _prepared_divisors(qtable, q):
+        return 0
     cdef const int64_t[::1] t = np.ascontiguousarray(np.asarray(qtable).reshape(-1),
                                                      dtype=np.int64)
     if t.shape[0] != 64:
@@ -497,3 +500,46 @@ def dc_trellis(dc, double step, dc_lengths, double lam, out=None):
             j -= 1
     return out
 # ==== end encode: trellis (rate-distortion optimized) quantization ====
+
+
+# ==== encode: prepared divisors (the per-call cost of small images) ====
+from libc.string cimport memcpy as _memcpy
+
+
+cdef class _PreparedDivisors:
+    cdef object table       # kept so that its id stays its own while registered
+    cdef QuantDivisors divisors
+
+
+# id(table) -> _PreparedDivisors; bounded: cleared when full
+_PREPARED_DIVISORS = {}
+_PREPARED_MAX = 64
+
+
+def prepare_divisors(qtable):
+    """Fill the QuantDivisors of a read-only quantization table (an ndarray of
+    64 values, natural order) once: every later encode given this same array
+    object copies them instead of converting the table and dividing (the
+    encode plans of common options hold such tables). ValueError for a
+    writable array."""
+    if qtable.flags.writeable:
+        raise ValueError("a prepared quantization table must be a read-only array")
+    cdef _PreparedDivisors p = _PreparedDivisors.__new__(_PreparedDivisors)
+    fill_divisors(qtable, &p.divisors)
+    p.table = qtable
+    if len(_PREPARED_DIVISORS) >= _PREPARED_MAX:
+        _PREPARED_DIVISORS.clear()
+    _PREPARED_DIVISORS[id(qtable)] = p
+
+
+cdef bint _prepared_divisors(qtable, QuantDivisors* q) except -1:
+    """Copy the prepared divisors of this table to q; False when there are none."""
+    p = _PREPARED_DIVISORS.get(id(qtable))
+    if p is None:
+        return False
+    cdef _PreparedDivisors pd = <_PreparedDivisors>p
+    if pd.table is not qtable:
+        return False
+    _memcpy(q, &pd.divisors, sizeof(QuantDivisors))
+    return True
+# ==== end encode: prepared divisors ====

@@ -12,7 +12,11 @@ and each scan walked by the ``_scan_stats`` kernel instead of decoded) and
 builds a ``Report`` of kind "file": the parts of the file (model, header,
 data, metadata) exactly, per scan and per table where the entropy-coded bits
 go, the coefficients' statistics and the lossless headroom of optimal tables.
+Arithmetic-coded scans are decoded by ``_arith.scan_bits``, which counts the
+code bits each block's decisions take.
 """
+import re as _re
+
 import numpy as _np
 
 from . import jfif as _jfif
@@ -266,12 +270,14 @@ _COMPONENT_NAMES = {"gray": ["Y"], "ycbcr": ["Y", "Cb", "Cr"], "rgb": ["R", "G",
                     "cmyk": ["C", "M", "Y", "K"], "ycck": ["Y", "Cb", "Cr", "K"]}
 # The parts of a file (report.Report): L(P) tables, headers the decoder
 # reads, entropy-coded data, and what decoding does not need.
-_MODEL_SEGMENTS = ("DQT", "DHT")
+_MODEL_SEGMENTS = ("DQT", "DHT", "DAC")     # DAC: an arithmetic coder's conditioning
 
 
 class _ScanRecord:
     """One scan as the walk saw it: its header, kind, MCU grid, the DHT
-    entries its components used and the kernel's ScanStats."""
+    entries its components used and the kernel's ScanStats (arithmetic
+    scans: the conditioning slots (DC, AC) of each component and the
+    ``_arith.ArithScanBits``)."""
 
     def __init__(self, scan, sos_offset, kind, mcus_x, mcus_y, restart_interval, tables, stats):
         self.scan = scan
@@ -293,6 +299,7 @@ class _FileObserver:
         self.segments = []
         self.scans = []
         self.dht_entries = {}     # table key -> (counts, symbols) as the DHT gave them
+        self.arith_block_bits = {}    # frame component index -> code bits per block (int32)
         self._sos = None
 
     def segment(self, st, code, ff, end, scan):
@@ -324,7 +331,24 @@ class _FileObserver:
                 for dc, ac in keys]
         self.scans.append(_ScanRecord(scan, ff, kind, mcus_x, mcus_y, restart_interval,
                                       keys, stats))
-        return stats.end, stats.short_intervals, 0
+        return stats.end, stats.short_intervals, 0, mcus_y - 1
+
+    def arith_scan(self, data, pos, comps, mcus_x, mcus_y, restart_interval, kind, Ss, Se,
+                   Ah, Al, conditioning):
+        """``_arith.decode_scan`` measuring each block's code bits (``_arith.scan_bits``)."""
+        from ._arith import scan_bits
+
+        for sc in comps:
+            if sc.index not in self.arith_block_bits:
+                self.arith_block_bits[sc.index] = _np.zeros(sc.coefs.shape[:2], _np.int32)
+        stats = scan_bits(data, pos, comps, mcus_x, mcus_y, restart_interval, kind, Ss, Se,
+                          Ah, Al, conditioning,
+                          [self.arith_block_bits[sc.index] for sc in comps])
+        scan, ff, keys, _ri = self._sos
+        slots = [(td, ta) for _c, td, ta in scan.components]
+        self.scans.append(_ScanRecord(scan, ff, kind, mcus_x, mcus_y, restart_interval,
+                                      slots, stats))
+        return stats.end, stats.bad_codes, stats.bad_restarts, mcus_y - 1
 
 
 def _table_name(key, redefined):
@@ -481,6 +505,12 @@ def analyze_file(data, max_pixels):
         "components": dict(zip(names, q_comps)),
         "measure_seconds": time.perf_counter() - t})
 
+    if f.arithmetic:
+        rle, coder, data_detail, headroom, block_bits, method = _arith_stages(
+            data, obs, st, names, segments, walk_seconds)
+        return _file_report(data, dec, obs, names, color, segments, parts, segment_seconds,
+                            quantize, rle, coder, data_detail, headroom, block_bits, method)
+
     # ---- scans: where the entropy-coded bits go ---------------------------
     t = time.perf_counter()
     comp_totals = {nm: dict.fromkeys(_COMP_FIELDS, 0) for nm in names}
@@ -568,8 +598,6 @@ def analyze_file(data, max_pixels):
         "scans": scan_rows,
         "measure_seconds": time.perf_counter() - t})
 
-    # ---- the file ---------------------------------------------------------
-    t = time.perf_counter()
     data_detail = {
         "symbol_bits": sum(r["symbol_bits"] for r in scan_rows),
         "padding_bits": sum(r["padding_bits"] for r in scan_rows),
@@ -582,8 +610,25 @@ def analyze_file(data, max_pixels):
     }
     headroom = _headroom(obs, dec, tables, segments)
     headroom["optimize_bits"] = _optimize_saving(data, max_pixels)
+    block_bits, method = _file_block_bits(obs, dec, blocks, tables)
+    return _file_report(data, dec, obs, names, color, segments, parts, segment_seconds,
+                        quantize, rle, huffman, data_detail, headroom, block_bits, method)
+
+
+def _file_report(data, dec, obs, names, color, segments, parts, segment_seconds, quantize, rle,
+                 coder, data_detail, headroom, block_bits, method):
+    """The file Report from its stages: the raw and file stages and the options
+    added to what ``analyze_file`` measured."""
+    import time
+
+    from . import report as _report
+
+    t = time.perf_counter()
+    st, f, n = dec.state, dec.state.frame, len(data)
     kind = ("progressive" if f.progressive else
             {0xC0: "baseline", 0xC1: "extended sequential"}.get(f.marker, "sequential"))
+    if f.arithmetic:
+        kind += ", arithmetic"
     file_stage = _report.Stage("file", 8 * n, segment_seconds, {
         "bytes": n, **{f"{p}_bits": b for p, b in parts.items()},
         "segments": segments, **data_detail,
@@ -596,13 +641,115 @@ def analyze_file(data, max_pixels):
     options = {"process": f"{kind} (SOF{f.marker - 0xC0})", "scans": len(obs.scans),
                "color": color, "sampling_factors": sampling,
                "restart_interval": st.restart_interval}
-    block_bits, method = _file_block_bits(obs, dec, blocks, tables)
-    huffman.details["block_bits"] = method
-    return _report.Report([raw, quantize, rle, huffman, file_stage], parts["model"],
+    coder.details["block_bits"] = method
+    return _report.Report([raw, quantize, rle, coder, file_stage], parts["model"],
                           parts["header"], parts["data"], bytes(data), f.width, f.height,
                           len(f.components), None, None, options, kind="file",
                           metadata_bits=parts["metadata"],
                           block_bits=dict(zip(names, block_bits)))
+
+
+# An arithmetic-coded scan's bytes besides its decisions' code bits: a 0xFF
+# stuffed with 0x00, and RSTn markers with any 0xFF fill before them.
+_ARITH_MARKUP = _re.compile(rb"\xff(\xff*)([\x00\xd0-\xd7])")
+
+
+def _arith_markup(seg):
+    """(stuffed bytes, fill bytes, restart markers) of entropy-coded bytes."""
+    stuffed = fill = rst = 0
+    for m in _ARITH_MARKUP.finditer(seg):
+        fill += len(m.group(1))
+        if m.group(2) == b"\x00":
+            stuffed += 1
+        else:
+            rst += 1
+    return stuffed, fill, rst
+
+
+def _arith_stages(data, obs, st, names, segments, walk_seconds):
+    """The coder stages of an arithmetic-coded file's report (T.81 Annex D):
+    (rle, coder, file details, headroom, block bits, how they were counted).
+
+    A QM-coder spends one code-stream bit per renormalization shift; each
+    decision's shifts go to the block (and its DC or AC part) that made it,
+    so a scan's component bits add up to its coded bits exactly.  What else
+    the scan's bytes hold is stuffing, RSTn markers with their fill, and the
+    coder's flush at the end of each interval (the bytes that pin the code
+    value, less the zero bytes its encoder may drop), ``flush_bits``."""
+    import time
+
+    from . import report as _report
+    from .coefficients import component_size
+
+    t = time.perf_counter()
+    comp_totals = {nm: {"blocks": 0, "dc_bits": 0, "ac_bits": 0, "code_bits": 0}
+                   for nm in names}
+    scan_rows = []
+    used = set()
+    for i, rec in enumerate(obs.scans):
+        s, sc = rec.stats, rec.scan
+        one = len(sc.components) == 1
+        comps = {}
+        for j, (c, td, ta) in enumerate(sc.components):
+            nm = names[c.index]
+            dc = int(s.dc_bits[j])
+            row = {"blocks": rec.mcus_x * rec.mcus_y * (1 if one else c.h * c.v),
+                   "dc_bits": dc, "ac_bits": int(s.code_bits[j]) - dc,
+                   "code_bits": int(s.code_bits[j])}
+            comps[nm] = row
+            for fld, v in row.items():
+                comp_totals[nm][fld] += v
+            if rec.kind in (0, 1):
+                used.add(("DC", td))
+            if rec.kind in (0, 3, 4):
+                used.add(("AC", ta))
+        stuffed, fill, rst = _arith_markup(data[s.start:s.end])
+        coded = sum(r["code_bits"] for r in comps.values())
+        scan_rows.append({
+            "index": i + 1, "offset": rec.sos_offset, "kind": _SCAN_KINDS[rec.kind],
+            "components": comps, "Ss": sc.Ss, "Se": sc.Se, "Ah": sc.Ah, "Al": sc.Al,
+            "mcus": rec.mcus_x * rec.mcus_y, "restart_interval": rec.restart_interval,
+            "data_bytes": s.ecs_bytes, "code_bits": coded,
+            "flush_bits": 8 * (s.ecs_bytes - stuffed - fill - 2 * rst) - coded,
+            "stuffed_bytes": stuffed, "fill_bytes": fill, "restart_markers": rst,
+            "bad_codes": s.bad_codes, "bad_restarts": s.bad_restarts})
+    cond = st.conditioning
+    conditioning = {f"{cls}{slot}": ({"L": cond.dc_l[slot], "U": cond.dc_u[slot]}
+                                     if cls == "DC" else {"Kx": cond.ac_k[slot]})
+                    for cls, slot in sorted(used)}
+    coded = sum(r["code_bits"] for r in scan_rows)
+    dc_bits = sum(ct["dc_bits"] for ct in comp_totals.values())
+    rle = _report.Stage("rle", coded, 0.0, {
+        "model": "arithmetic coding codes binary decisions with adaptive estimates, not "
+                 "symbols from a table: no separate entropy bound (the coder's bits)"})
+    coder = _report.Stage("huffman", coded, walk_seconds, {
+        "coder": "arithmetic",
+        "components": comp_totals, "code_bits": coded, "dc_bits": dc_bits,
+        "ac_bits": coded - dc_bits, "tables": {}, "conditioning": conditioning,
+        "scans": scan_rows, "measure_seconds": time.perf_counter() - t})
+    data_detail = {
+        "code_bits": coded,
+        "flush_bits": sum(r["flush_bits"] for r in scan_rows),
+        "stuffed_bytes": sum(r["stuffed_bytes"] for r in scan_rows),
+        "fill_bytes": sum(r["fill_bytes"] for r in scan_rows),
+        "restart_markers": sum(r["restart_markers"] for r in scan_rows),
+        "restart_markers_outside_scans": sum(
+            1 for sg in segments if sg["name"].startswith("RST")),
+    }
+    headroom = {"method": "none: an arithmetic-coded file has no Huffman tables to optimize",
+                "tables": {}, "code_bits": 0, "dht_bits": 0, "bits": 0, "exact": True,
+                "optimize_bits": None}
+    block_bits = []
+    for c in st.frame.components:
+        bits = obs.arith_block_bits.get(c.index)
+        w, h = component_size(st.frame.width, st.frame.height, c.h, c.v, st.frame.max_h,
+                              st.frame.max_v)
+        rows, cols = -(-h // 8), -(-w // 8)
+        block_bits.append(_np.zeros((rows, cols), _np.int32) if bits is None
+                          else _np.ascontiguousarray(bits[:rows, :cols]))
+    return rle, coder, data_detail, headroom, block_bits, (
+        "exact: the code-stream bits of each block's decisions (the QM-coder's "
+        "renormalization shifts), summed over the scans")
 
 
 _COMP_FIELDS = ("blocks", "dc_code_bits", "dc_amplitude_bits", "ac_code_bits",

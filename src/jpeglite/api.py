@@ -8,10 +8,13 @@ import warnings as _warnings
 
 import numpy as _np
 
+from . import decoder as _decoder
+from . import encoder as _encoder
 from . import jfif as _jfif
 from . import parallel as _parallel
 from .decoder import DEFAULT_MAX_PIXELS
 from .errors import ConversionWarning as _ConversionWarning
+from .errors import CorruptDataWarning as _CorruptDataWarning
 from .inputs import as_array as _as_array
 from .options import plan_encode as _plan_encode
 
@@ -113,12 +116,14 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
         (SOF2) with Huffman tables optimized per scan (as libjpeg, which
         forces optimize in progressive mode), bytes identical to Pillow's
         ``progressive=True``.
-    arithmetic: True writes an arithmetic-coded sequential file (SOF9, T.81
-        Annex D; the same pixels as the Huffman file), typically 5-10%
-        smaller than ``optimize=True``. For readers you control: libjpeg,
-        libjpeg-turbo (Pillow, for files up to 64 KB) and jpeglite read it,
-        browsers do not. ``optimize`` has no effect on it; it does not
-        combine with ``progressive``.
+    arithmetic: True writes an arithmetic-coded file (T.81 Annex D; the
+        same pixels as the Huffman file): sequential (SOF9), typically 5-10%
+        smaller than ``optimize=True``, or with ``progressive`` progressive
+        (SOF10, the scans of ``scans`` or libjpeg's default; its scan data
+        byte for byte libjpeg-turbo's ``jpegtran -arithmetic
+        -progressive``). For readers you control: libjpeg, libjpeg-turbo
+        (Pillow, for files up to 64 KB; djpeg) and jpeglite read it,
+        browsers do not. ``optimize`` has no effect on it.
     scans: with progressive=True, a custom scan script instead of libjpeg's
         default (``jpeglite.scans.default_script``): a sequence of
         ``jpeglite.scans.ScanSpec(components, Ss, Se, Ah, Al)`` or tuples of
@@ -175,8 +180,6 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
     Raises TypeError for an argument of the wrong type and ValueError for a
     value out of range, each naming the argument.
     """
-    from . import encoder
-
     _parallel.check_threads(threads)          # argument errors before image errors
     # ---- hibit: 12-bit DCT and lossless files ----
     # (precision=8 without lossless is the ordinary 8-bit encode below)
@@ -203,7 +206,7 @@ def encode(image, quality=None, *, subsampling=None, optimize=False, restart_int
                                qtables, icc_profile, exif, comment, progressive, scans,
                                _tables_arg(tables), abbreviated, arithmetic, tune)
     threads = _parallel.resolve_threads(threads, plan.height * plan.width)
-    data = encoder.encode(image, plan, threads)
+    data = _encoder.encode(image, plan, threads)
     if (plan.tune is not None and not plan.restart_interval and not plan.progressive
             and not plan.arithmetic):
         # the chosen coefficients, coded as compactly as jpeglite can: a
@@ -251,6 +254,8 @@ def write(path, image, quality=None, *, subsampling=None, optimize=False,
 def _check_max_pixels(max_pixels):
     # a ValueError for a wrong type too (an int is what is meant; numpy
     # integers are ints), so that every bad max_pixels is one kind of error
+    if type(max_pixels) is int and max_pixels >= 1:
+        return max_pixels       # (the common case, without the ABC checks below)
     import numbers
     if (isinstance(max_pixels, (bool, _np.bool_)) or not isinstance(max_pixels, numbers.Integral)
             or max_pixels < 1):
@@ -259,6 +264,8 @@ def _check_max_pixels(max_pixels):
 
 
 def _as_bytes(data):
+    if type(data) is bytes:
+        return data
     if isinstance(data, (bytes, bytearray)):
         return bytes(data) if isinstance(data, bytearray) else data
     if isinstance(data, memoryview):
@@ -273,6 +280,8 @@ def _check_mode(mode):
 
 
 def _check_scale(scale):
+    if type(scale) is int and scale == 1:
+        return 1                # (the common case, without the ABC checks below)
     import numbers
     from .decoder import SCALES
     if isinstance(scale, (bool, _np.bool_)) or not isinstance(scale, numbers.Real) \
@@ -282,7 +291,7 @@ def _check_scale(scale):
 
 
 def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
-           tables=None):
+           tables=None, strict=False, block_smoothing=True):
     """Decode a baseline, extended or progressive JPEG, Huffman or
     arithmetic-coded (SOF0/1/2, SOF9/10; 8-bit or 12-bit samples), or a
     lossless JPEG (SOF3, Huffman; 2 to 16 bits), to a numpy array.
@@ -335,9 +344,19 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     early marker, restart resynchronisation, runs past coefficient 63
     landing on coefficient 63; in arithmetic-coded data, zero bytes after
     an early marker and a bad code giving up on the rest of its restart
-    interval).  One difference: a progressive file that ends
-    (with an EOI) before its low-frequency coefficients are complete gets no
-    block smoothing here, where libjpeg smooths it.
+    interval), each recovery said by a ``jpeglite.CorruptDataWarning``
+    (where libjpeg prints "Corrupt JPEG data"; its message gives the byte
+    offset); ``strict=True`` raises ``JPEGError`` there instead.  Where
+    libjpeg-turbo's reading of damaged data shows (its fast Huffman routine
+    taking 0xFF 0xFF for a marker; a sequential scan whose data is cut off
+    before EOI finishing or not, by where its bit-buffer refills fall),
+    ``jpeglite.endofdata`` replays it.  A
+    progressive file that ends (with an EOI) before its
+    low-frequency coefficients are complete is block-smoothed as libjpeg
+    smooths it (``jpeglite.smoothing``; ``read_coefficients`` gives the
+    file's own coefficients); ``block_smoothing=False`` (libjpeg's
+    do_block_smoothing) decodes those coefficients as they are, the pixels
+    of ``encode_coefficients(read_coefficients(data))``.
 
     Two refusals bound the memory and work of a decode by the size of its
     input, where libjpeg (Pillow) would decode a mostly grey image:
@@ -352,8 +371,6 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     run of most-probable decisions as no bytes: a flat 4000 x 4000 frame
     takes 128 bytes): ``max_pixels`` and the work bound hold for them.
     """
-    from . import decoder
-
     data = _as_bytes(data)
     mode = _check_mode(mode)
     denom = _check_scale(scale)
@@ -363,10 +380,19 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
     if tables is not None and not isinstance(tables, _jfif.TableSet):
         raise TypeError(f"tables must be bytes (a tables-only stream) or a TableSet, "
                         f"not {type(tables).__name__}")
+    for name, flag in (("strict", strict), ("block_smoothing", block_smoothing)):
+        if not isinstance(flag, (bool, _np.bool_)):
+            raise TypeError(f"{name} must be a bool, not {type(flag).__name__}")
+    damage = []
     if denom == 1:
-        image = decoder.decode(data, max_pixels, threads, tables)
+        image = _decoder.decode(data, max_pixels, threads, tables, bool(strict), damage,
+                               bool(block_smoothing))
     else:
-        image = decoder.decode_scaled(data, max_pixels, threads, denom, tables)
+        image = _decoder.decode_scaled(data, max_pixels, threads, denom, tables, bool(strict),
+                                      damage, bool(block_smoothing))
+    for message, offset in damage:
+        _warnings.warn(f"{message} (at byte offset {offset})", _CorruptDataWarning,
+                       stacklevel=2)
     if mode == "RGB":
         if image.ndim == 2:
             image = _np.repeat(image[:, :, None], 3, axis=2)
@@ -374,7 +400,7 @@ def decode(data, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=N
             raise ValueError("mode='RGB' converts 8-bit CMYK only; this file has "
                              f"{image.dtype} CMYK samples (decode with mode=None)")
         elif image.shape[2] == 4:
-            image = decoder.cmyk_to_rgb(image)
+            image = _decoder.cmyk_to_rgb(image)
     return image
 
 
@@ -390,11 +416,12 @@ def _read_source(path):
         return fh.read()
 
 
-def read(path, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None):
+def read(path, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=None,
+         strict=False):
     """Read and decode the JPEG file at ``path`` (str, bytes or os.PathLike, or
     a binary file object: anything whose ``read()`` returns bytes, such as an
     open file or ``io.BytesIO``, read from its position to its end);
-    see ``decode`` for the result, ``mode``, ``scale``, ``threads`` and errors.  A file that
+    see ``decode`` for the result, ``mode``, ``scale``, ``threads``, ``strict`` and errors.  A file that
     cannot be opened raises the OSError of ``open`` (FileNotFoundError,
     IsADirectoryError, PermissionError), whose message names the path."""
     _check_path(path, "read")
@@ -403,8 +430,10 @@ def read(path, *, mode=None, scale=1, max_pixels=DEFAULT_MAX_PIXELS, threads=Non
     _check_scale(scale)
     max_pixels = _check_max_pixels(max_pixels)
     _parallel.check_threads(threads)
+    if not isinstance(strict, (bool, _np.bool_)):
+        raise TypeError(f"strict must be a bool, not {type(strict).__name__}")
     return decode(_read_source(path), mode=mode, scale=scale, max_pixels=max_pixels,
-                  threads=threads)
+                  threads=threads, strict=strict)
 
 
 def info(data, *, max_pixels=DEFAULT_MAX_PIXELS):
@@ -464,13 +493,13 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     this image's symbol counts; False uses the Annex K tables.
     ``restart_interval``: a restart marker every this many MCUs, 0..65535.
     ``threads``: as ``encode``'s (progressive scans are coded in parallel).
-    ``arithmetic``: True writes an arithmetic-coded sequential file (SOF9;
-    see ``encode``); ``optimize`` has no effect on it.
+    ``arithmetic``: True writes an arithmetic-coded file (SOF9, or SOF10
+    with ``progressive``; see ``encode``); ``optimize`` has no effect on it.
     Coefficients of 12-bit samples (``coefficients.precision`` 12, as
     ``read_coefficients`` gives them for a 12-bit file) are written as a
-    12-bit file (SOF1, SOF2 with ``progressive``, SOF9 with ``arithmetic``);
-    ``optimize=False`` is a ValueError for them (a Huffman file needs
-    optimized tables).
+    12-bit file (SOF1, SOF2 with ``progressive``, SOF9/SOF10 with
+    ``arithmetic``); ``optimize=False`` is a ValueError for them (a Huffman
+    file needs optimized tables).
 
     Raises TypeError/ValueError before anything is written for a wrong type,
     shapes that do not match the image size and sampling, bad tables, a bad
@@ -494,10 +523,7 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
     if coefficients.precision != 8 and not optimize and not arithmetic:
         raise ValueError(f"optimize=False is not available for {coefficients.precision}-bit "
                          "coefficients (the Annex K tables stop at 8-bit size categories)")
-    if arithmetic:
-        if progressive:
-            raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "
-                             "combine with progressive=True")
+    if arithmetic and not progressive:
         return b"".join(encoder.arithmetic_parts(coefficients, restart_interval))
     if progressive:
         # arguments checked above, once: straight to the writer
@@ -507,6 +533,11 @@ def encode_coefficients(coefficients, *, optimize=True, progressive=False, scans
         c = coefficients
         script = _scans.script_for(scans, [(k.h, k.v) for k in c.components],
                                    ycbcr=c.color == "ycbcr")
+        if arithmetic:
+            from .progressive import write_progressive_arithmetic
+            return write_progressive_arithmetic(
+                c, script, restart_interval,
+                threads=_parallel.resolve_threads(threads, c.width * c.height))
         return write_progressive(c, script, [k.blocks for k in c.components], restart_interval,
                                  0, _parallel.resolve_threads(threads, c.width * c.height))
     if scans is not None:
@@ -524,8 +555,9 @@ def optimize(data, *, progressive=True, keep_metadata=True, threads=None,
     scan script searched for this image (``scans.search``: successive
     approximation depths and first-band splits per component, each costed
     exactly) and as a baseline file, keeping the smaller; without, as a
-    baseline file. The result decodes to exactly the input's pixels, and is
-    never larger: when nothing is smaller the input's bytes are returned.
+    baseline file. The result decodes to exactly the input's pixels (for an
+    incomplete progressive input, a new file is complete: it decodes to
+    ``decode(data, block_smoothing=False)``), and is never larger: when nothing is smaller the input's bytes are returned.
     ``keep_metadata``: keep the APPn and COM segments (Exif, ICC profile, XMP,
     comments) and the JFIF density; False drops them. Restart markers and
     whatever follows the EOI (an MPO's further images) are not kept. ``threads``: threads
@@ -617,6 +649,18 @@ def analyze(image, quality=None, *, subsampling=None, optimize=False, restart_in
     - file: 8 x len(data); details: every segment with its offset, bytes and
       part, and ``lossless_headroom``: the bits optimal Huffman tables would
       save (exact for sequential files, whose scans are re-coded).
+
+    Arithmetic-coded files (SOF9, SOF10; ``options["process"]`` says
+    "arithmetic"): the huffman stage holds the file's arithmetic-coded bits
+    (``details["coder"] == "arithmetic"``): per scan and component the code
+    bits of its DC and AC decisions (bits: the QM-coder's renormalization
+    shifts, each decision's going to the block that made it, so they add up
+    to the scan's ``code_bits``), the scan's stuffed bytes, RSTn and
+    ``flush_bits`` (the rest of its bytes: the coder's final bytes, less the
+    zero bytes its encoder dropped), and the conditioning (DAC) of the slots
+    used; the rle stage repeats those bits (decisions have no symbol table
+    to bound); ``block_bits`` are each block's code bits, exact; DAC
+    segments count in the model; there is no Huffman headroom.
 
     ``model_bits`` (DQT, DHT), ``header_bits`` (SOI, SOF, SOS, DRI, EOI, JFIF
     APP0, Adobe APP14: what the decoder reads), ``data_bits`` (entropy-coded

@@ -3,12 +3,21 @@
 ``jpeglite bench`` and ``python bench/compare.py`` call :func:`run`, which prints
 
 1. speed: megapixels per second for encode and decode, for jpeglite (one
-   thread and default threads, when the codec takes a ``threads`` keyword) and
-   Pillow, measured interleaved (every round times each codec once, in turn)
-   and reported as the best of N rounds, with the ratio of jpeglite's time to
-   Pillow's (below 1: jpeglite is faster). Every decoder reads the same bytes:
-   the file Pillow wrote (a libjpeg-turbo file is the common case in the
-   wild), or jpeglite's when Pillow is absent;
+   thread and default threads, when the codec takes a ``threads`` keyword),
+   Pillow (numpy in and out, as for every codec) and, when they are installed
+   and load, simplejpeg and PyTurboJPEG (libjpeg-turbo called directly) and
+   Pillow's codec alone (a PIL Image in, ``Image.load`` out: what Pillow's own
+   users see), measured interleaved (every round times each codec in turn)
+   and reported as the median of N rounds, with the ratio of each time to
+   Pillow's (below 1: faster). Every decoder reads the same bytes: the file
+   Pillow wrote (a libjpeg-turbo file is the common case in the wild), or
+   jpeglite's when Pillow is absent. The default run measures the largest
+   corpus photo at the given settings and at q90 4:4:4, decodes its
+   progressive file, and times the size series (``SIZES``: 64x64 and
+   256x256 crops, the 12 MP photo, a 48 MP mosaic of it) in microseconds per
+   call, with ratios against simplejpeg and Pillow. The header notes the
+   machine's load average (``os.getloadavg``): a busy neighbour halves a
+   2-core figure;
 2. rate-distortion: mean bits per pixel and mean PSNR (dB, over all samples
    of each image) over a set of photos for each quality, for jpeglite with
    the standard Annex K Huffman tables, jpeglite with optimized tables, and
@@ -25,6 +34,7 @@ import inspect
 import io
 import math
 import os
+import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -38,6 +48,8 @@ from .report import mse, psnr_from_mse
 
 __all__ = [
     "Codec", "SpeedRow", "RDCurve", "bd_rate", "jpeglite_codecs", "pillow_codec",
+    "simplejpeg_codec", "turbojpeg_codec", "pillow_image_codec", "other_codecs",
+    "size_series", "measure_decode", "format_series", "load_note", "SIZES",
     "measure_speed", "rd_curves", "format_speed", "format_rd", "find_corpus",
     "corpus_candidates", "no_corpus_message", "default_speed_images", "default_rd_images", "run", "QUALITIES", "QUICK_QUALITIES",
 ]
@@ -112,6 +124,127 @@ def pillow_codec():
     return Codec(REFERENCE, encode, decode)
 
 
+SIMPLEJPEG = "simplejpeg"
+_SUBSAMPLING_CODES = {"4:4:4": "444", "4:2:2": "422", "4:2:0": "420"}
+
+
+def simplejpeg_codec():
+    """simplejpeg (libjpeg-turbo, numpy in and out) as a benchmark codec, or
+    None when it is not installed. It has no optimized-table encode: with
+    ``optimize=True`` its encode raises NotImplementedError."""
+    try:
+        import simplejpeg
+    except ImportError:
+        return None
+
+    def encode(image, quality=75, subsampling="4:2:0", optimize=False):
+        if optimize:
+            raise NotImplementedError("simplejpeg writes standard Huffman tables only")
+        if image.ndim == 2:
+            return simplejpeg.encode_jpeg(image[:, :, None], quality=quality, colorspace="GRAY")
+        return simplejpeg.encode_jpeg(image, quality=quality,
+                                      colorsubsampling=_SUBSAMPLING_CODES[subsampling])
+
+    return Codec(SIMPLEJPEG, encode, simplejpeg.decode_jpeg)
+
+
+def turbojpeg_codec():
+    """(PyTurboJPEG as a benchmark codec, None) or (None, why it is left
+    out): not installed, or its libturbojpeg does not load (PyTurboJPEG 2
+    needs libjpeg-turbo 3; PyTurboJPEG 1.x works with 2.x). No
+    optimized-table encode, as for simplejpeg."""
+    try:
+        import turbojpeg
+    except ImportError:
+        return None, "PyTurboJPEG is not installed (pip install pyturbojpeg)"
+    try:
+        tj = turbojpeg.TurboJPEG()
+    except Exception as e:    # the library is missing or too old: a reason, not a failure
+        return None, f"PyTurboJPEG does not load: {str(e).splitlines()[0]}"
+    samp = {"4:4:4": turbojpeg.TJSAMP_444, "4:2:2": turbojpeg.TJSAMP_422,
+            "4:2:0": turbojpeg.TJSAMP_420}
+
+    def encode(image, quality=75, subsampling="4:2:0", optimize=False):
+        if optimize:
+            raise NotImplementedError("PyTurboJPEG writes standard Huffman tables only")
+        if image.ndim == 2:
+            return tj.encode(image[:, :, None], quality=quality, pixel_format=turbojpeg.TJPF_GRAY,
+                             jpeg_subsample=turbojpeg.TJSAMP_GRAY)
+        return tj.encode(image, quality=quality, pixel_format=turbojpeg.TJPF_RGB,
+                         jpeg_subsample=samp[subsampling])
+
+    def decode(data):
+        return tj.decode(data, pixel_format=turbojpeg.TJPF_RGB)
+
+    return Codec("PyTurboJPEG", encode, decode), None
+
+
+def pillow_image_codec():
+    """Pillow's codec alone, as its own users call it: encode saves a PIL
+    Image (made from the array once, outside the timing), decode opens and
+    ``load``s one (no numpy array). None without Pillow."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return None
+    images = {}     # id(array) -> (array, its PIL Image): the array kept so its id stays its own
+
+    def encode(image, quality=75, subsampling="4:2:0", optimize=False):
+        entry = images.get(id(image))
+        if entry is None or entry[0] is not image:
+            if len(images) > 8:
+                images.clear()
+            entry = images[id(image)] = (image, Image.fromarray(image))
+        buf = io.BytesIO()
+        kw = {"quality": quality, "optimize": optimize}
+        if image.ndim == 3:
+            kw["subsampling"] = subsampling
+        entry[1].save(buf, "JPEG", **kw)
+        return buf.getvalue()
+
+    def decode(data):
+        im = Image.open(io.BytesIO(data))
+        im.load()
+        return im
+
+    return Codec("Pillow (Image)", encode, decode)
+
+
+def other_codecs():
+    """The codecs measured beside jpeglite and Pillow (numpy): simplejpeg,
+    PyTurboJPEG and Pillow's codec alone, those that load; and a line per one
+    left out saying why. Returns (codecs, notes)."""
+    codecs, notes = [], []
+    sj = simplejpeg_codec()
+    if sj is None:
+        notes.append("simplejpeg is not installed (pip install simplejpeg)")
+    else:
+        codecs.append(sj)
+    tj, why = turbojpeg_codec()
+    if tj is None:
+        notes.append(why)
+    else:
+        codecs.append(tj)
+    pi = pillow_image_codec()
+    if pi is not None:
+        codecs.append(pi)
+    return codecs, notes
+
+
+def load_note() -> str:
+    """The machine's load: 'load average 1.02 0.95 0.80 (1, 5, 15 min) on 2 CPUs',
+    with a warning when it is above half the CPUs (timings then shift)."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except (AttributeError, OSError):
+        return "load average unknown"
+    cpus = os.cpu_count() or 1
+    note = f"load average {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min) on {cpus} CPUs"
+    if one > cpus / 2:
+        note += ": the machine is busy, timings and ratios are noisy"
+    return note
+
+
 def pillow_description() -> str:
     """'Pillow X (libjpeg-turbo Y)', or 'Pillow is not installed'."""
     try:
@@ -129,7 +262,8 @@ def pillow_description() -> str:
 
 @dataclass
 class SpeedRow:
-    """Best-of-N timing of one codec on one image (seconds; MP/s = megapixels per second)."""
+    """Timing of one codec on one image: seconds per call, the median of N interleaved
+    rounds (MP/s = megapixels per second)."""
 
     image: str
     codec: str
@@ -151,42 +285,106 @@ class SpeedRow:
         return self.megapixels / self.decode_seconds
 
 
+def _calls_for(seconds, target=0.02, most=2000) -> int:
+    """Calls per timed round for an operation taking ``seconds``: enough for
+    about ``target`` seconds (a 30 us call timed alone is mostly clock)."""
+    return max(1, min(most, round(target / max(seconds, 1e-9))))
+
+
 def measure_speed(name, image, codecs, *, repeat=5, quality=75, subsampling="4:2:0",
-                  optimize=False) -> list:
-    """Time encode and decode of ``image`` for every codec, interleaved, best of ``repeat``.
+                  optimize=False, calls=1) -> list:
+    """Time encode and decode of ``image`` for every codec, interleaved; medians of ``repeat`` rounds.
 
     One untimed warm-up round first (thread pools, caches). Each round times
     every codec's encode in turn, then every codec's decode of the same bytes
-    (the reference codec's file when present, else the first codec's). Returns
-    one :class:`SpeedRow` per codec, ratios against the reference (``Pillow``).
+    (the reference codec's file when present, else the first codec's); each
+    timing is a loop of ``calls`` calls (None: as many as take about 20 ms,
+    from the warm-up), divided by ``calls``. A codec whose encode raises
+    NotImplementedError for these settings (no optimized tables) is left
+    out. Returns one :class:`SpeedRow` per codec (seconds per call, the
+    median over the rounds), ratios against the reference (``Pillow``).
     """
     if repeat < 1:
         raise ValueError("repeat must be at least 1")
     opts = {"quality": quality, "subsampling": subsampling, "optimize": optimize}
-    files = {c.name: c.encode(image, **opts) for c in codecs}
+    files = {}
+    clock = time.perf_counter
+    slowest = 0.0
+    kept = []
+    for c in codecs:
+        t0 = clock()
+        try:
+            files[c.name] = c.encode(image, **opts)
+        except NotImplementedError:
+            continue
+        slowest = max(slowest, clock() - t0)
+        kept.append(c)
+    codecs = kept
     source = REFERENCE if REFERENCE in files else codecs[0].name
     data = files[source]
     for c in codecs:
+        t0 = clock()
         c.decode(data)
-    enc = {c.name: math.inf for c in codecs}
-    dec = {c.name: math.inf for c in codecs}
-    clock = time.perf_counter
+        slowest = max(slowest, clock() - t0)
+    if calls is None:
+        calls = _calls_for(slowest)
+    enc = {c.name: [] for c in codecs}
+    dec = {c.name: [] for c in codecs}
     for _ in range(repeat):
         for c in codecs:
             t0 = clock()
-            c.encode(image, **opts)
-            enc[c.name] = min(enc[c.name], clock() - t0)
+            for _ in range(calls):
+                c.encode(image, **opts)
+            enc[c.name].append((clock() - t0) / calls)
         for c in codecs:
             t0 = clock()
-            c.decode(data)
-            dec[c.name] = min(dec[c.name], clock() - t0)
+            for _ in range(calls):
+                c.decode(data)
+            dec[c.name].append((clock() - t0) / calls)
     mp = image.shape[0] * image.shape[1] / 1e6
-    rows = [SpeedRow(name, c.name, mp, len(files[c.name]), enc[c.name], dec[c.name])
-            for c in codecs]
+    rows = [SpeedRow(name, c.name, mp, len(files[c.name]), statistics.median(enc[c.name]),
+                     statistics.median(dec[c.name])) for c in codecs]
     if REFERENCE in enc:
+        ref = next(r for r in rows if r.codec == REFERENCE)
         for r in rows:
-            r.encode_ratio = r.encode_seconds / enc[REFERENCE]
-            r.decode_ratio = r.decode_seconds / dec[REFERENCE]
+            r.encode_ratio = r.encode_seconds / ref.encode_seconds
+            r.decode_ratio = r.decode_seconds / ref.decode_seconds
+    return rows
+
+
+def measure_decode(name, data, codecs, *, repeat=5, calls=None) -> list:
+    """Decode-only timing of one file (``data``: bytes) by every codec,
+    interleaved, medians of ``repeat`` rounds, as :func:`measure_speed`
+    (``encode_seconds`` is NaN): for files only some encoders write, such
+    as a progressive one."""
+    if repeat < 1:
+        raise ValueError("repeat must be at least 1")
+    clock = time.perf_counter
+    slowest = 0.0
+    first = None
+    for c in codecs:
+        t0 = clock()
+        out = c.decode(data)
+        slowest = max(slowest, clock() - t0)
+        if first is None:
+            first = out
+    if calls is None:
+        calls = _calls_for(slowest)
+    dec = {c.name: [] for c in codecs}
+    for _ in range(repeat):
+        for c in codecs:
+            t0 = clock()
+            for _ in range(calls):
+                c.decode(data)
+            dec[c.name].append((clock() - t0) / calls)
+    shape = np.asarray(first).shape
+    mp = shape[0] * shape[1] / 1e6
+    rows = [SpeedRow(name, c.name, mp, len(data), math.nan, statistics.median(dec[c.name]))
+            for c in codecs]
+    if REFERENCE in dec:
+        ref = statistics.median(dec[REFERENCE])
+        for r in rows:
+            r.decode_ratio = r.decode_seconds / ref
     return rows
 
 
@@ -201,10 +399,67 @@ def format_speed(rows) -> str:
     def ratio(x):
         return f"{x:>9.2f}" if math.isfinite(x) else f"{'-':>9}"
 
+    def rate(x):
+        return f"{x:>9.1f}" if math.isfinite(x) else f"{'-':>9}"
+
     for r in rows:
         lines.append(f"{r.image:<{iw}} {r.codec:<{cw}} {r.megapixels:>6.2f} {r.size_bytes:>10,}"
-                     f" {r.encode_mps:>9.1f} {r.decode_mps:>9.1f} {ratio(r.encode_ratio)}"
+                     f" {rate(r.encode_mps)} {rate(r.decode_mps)} {ratio(r.encode_ratio)}"
                      f" {ratio(r.decode_ratio)}")
+    return "\n".join(lines)
+
+
+#: The size series: crops of the photo (top-left corner at 1000, 1000, inside
+#: any photo of a few megapixels), the photo, and a 2 x 2 mosaic of it.
+SIZES = ("64x64", "256x256", "12MP", "48MP")
+
+
+def size_series(photo, sizes=SIZES) -> list:
+    """[(name, array)] for each of ``sizes`` (names from ``SIZES``) made from
+    ``photo`` ((H, W, 3) uint8, about 12 MP): "NxN" crops, "12MP" the photo
+    itself, "48MP" a 2 x 2 mosaic of it (C-contiguous copies)."""
+    out = []
+    h, w = photo.shape[:2]
+    for name in sizes:
+        if name == "12MP":
+            img = photo
+        elif name == "48MP":
+            img = np.tile(photo, (2, 2, 1))
+        else:
+            side = int(name.split("x")[0])
+            y0, x0 = min(1000, max(0, h - side)), min(1000, max(0, w - side))
+            img = photo[y0:y0 + side, x0:x0 + side]
+        if name.endswith("MP"):
+            name = f"{name} ({img.shape[1]}x{img.shape[0]})"
+        out.append((name, np.ascontiguousarray(img)))
+    return out
+
+
+def format_series(rows) -> str:
+    """The size series as a table: per image and codec, microseconds per
+    call (small images) or MP/s, and each time over simplejpeg's and
+    Pillow's (numpy) for the same image (below 1: faster)."""
+    iw = max([5] + [len(r.image) for r in rows])
+    cw = max([5] + [len(r.codec) for r in rows])
+    head = (f"{'image':<{iw}} {'codec':<{cw}} {'enc us':>9} {'dec us':>9} {'enc MP/s':>9}"
+            f" {'dec MP/s':>9} {'enc x sj':>8} {'dec x sj':>8} {'enc x Pil':>9} {'dec x Pil':>9}")
+    lines = [head, "-" * len(head)]
+
+    def num(x, width, fmt):
+        if not math.isfinite(x):
+            return f"{'-':>{width}}"
+        return f"{x:>{width}{'.0f' if x >= 1e4 else fmt}}"
+
+    for r in rows:
+        same = {o.codec: o for o in rows if o.image == r.image}
+        sj, pil = same.get(SIMPLEJPEG), same.get(REFERENCE)
+        ratios = [(getattr(r, f) / getattr(o, f)) if o is not None else math.nan
+                  for o in (sj, pil) for f in ("encode_seconds", "decode_seconds")]
+        lines.append(f"{r.image:<{iw}} {r.codec:<{cw}} {num(r.encode_seconds * 1e6, 9, '.1f')}"
+                     f" {num(r.decode_seconds * 1e6, 9, '.1f')} {num(r.encode_mps, 9, '.1f')}"
+                     f" {num(r.decode_mps, 9, '.1f')} {num(ratios[0], 8, '.2f')}"
+                     f" {num(ratios[1], 8, '.2f')} {num(ratios[2], 9, '.2f')}"
+                     f" {num(ratios[3], 9, '.2f')}")
     return "\n".join(lines)
 
 
@@ -398,20 +653,39 @@ def _describe(images) -> str:
     return f"{len(images)} images ({', '.join(n for n, _ in images[:3])}{', ...' if len(images) > 3 else ''})"
 
 
+def _progressive_file(image, quality, subsampling):
+    """Pillow's progressive file of ``image`` (the common progressive file in the wild)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    kw = {"quality": quality, "progressive": True}
+    if image.ndim == 3:
+        kw["subsampling"] = subsampling
+    Image.fromarray(image).save(buf, "JPEG", **kw)
+    return buf.getvalue()
+
+
 def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None, tune=True,
-        quality=75, subsampling="4:2:0", optimize=False, qualities=None) -> int:
-    """Print the speed table and the rate-distortion table; return an exit code (0).
+        quality=75, subsampling="4:2:0", optimize=False, qualities=None, sizes=None) -> int:
+    """Print the speed tables and the rate-distortion table; return an exit code (0).
 
     - ``images``: sequence of (name, array) used for both parts; default: the
       largest corpus photo for speed and the Kodak photos for rate-distortion.
-    - ``repeat``: rounds of timing (best of N); ``quick``: 1 round, 4 qualities, 2 photos.
+    - ``repeat``: rounds of timing (median of N); ``quick``: 1 round, 4 qualities, 2 photos.
     - ``quality``, ``subsampling``, ``optimize``: encode settings of the speed part.
+    - ``sizes``: the size series (names from ``SIZES``) cut from the speed
+      photo; None: all of them for the default images, 64x64 and 256x256 with
+      ``quick``, none when ``images`` are given; () for none.
     - ``plot``: a path to save the RD curves to (needs matplotlib).
     - ``codecs``: jpeglite codecs under test (default :func:`jpeglite_codecs`);
-      Pillow is added as the reference when installed.
+      Pillow is added as the reference when installed, and (without
+      ``codecs``) the codecs of :func:`other_codecs` that load.
     - ``tune``: also a rate-distortion row for jpeglite's ``tune="psnr"`` (the
       rate-distortion optimized encoder; ``bench/rd_tune.py`` adds mozjpeg and
       SSIM), unless ``codecs`` replaces jpeglite.
+
+    With the default images (and not ``quick``) the speed part also measures
+    the photo at q90 4:4:4 and the decode of its progressive file.
     """
     out = out or sys.stdout
     if plot is not None:
@@ -422,8 +696,14 @@ def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
     qualities = tuple(qualities or (QUICK_QUALITIES if quick else QUALITIES))
     ours = list(codecs) if codecs is not None else jpeglite_codecs()
     ref = pillow_codec()
-    everyone = ours + ([ref] if ref else [])
+    others, notes = other_codecs() if codecs is None else ([], [])
+    everyone = ours + ([ref] if ref else []) + others
     print(f"jpeglite benchmark; reference: {pillow_description()}; {os.cpu_count()} CPUs", file=out)
+    print(load_note(), file=out)
+    if others:
+        print(f"also measured: {', '.join(c.name for c in others)}", file=out)
+    for note in notes:
+        print(note, file=out)
     if ref is None:
         print('Pillow is not installed: measuring jpeglite alone '
               '(pip install ".[image]" in the jpeglite checkout to compare)', file=out)
@@ -434,10 +714,35 @@ def run(images=None, *, repeat=5, quick=False, plot=None, out=None, codecs=None,
         rows += measure_speed(name, img, everyone, repeat=repeat, quality=quality,
                               subsampling=subsampling, optimize=optimize)
     tables = "optimized tables" if optimize else "standard tables"
-    print(f"\nSpeed: quality {quality}, {subsampling}, {tables}, best of {repeat} interleaved rounds; "
-          f"decoders all read {'the Pillow-written file' if ref else 'the jpeglite file'}; "
+    print(f"\nSpeed: quality {quality}, {subsampling}, {tables}, median of {repeat} interleaved "
+          f"rounds; decoders all read {'the Pillow-written file' if ref else 'the jpeglite file'}; "
           f"'x ref' = time / Pillow's time (below 1 is faster)", file=out)
     print(format_speed(rows), file=out)
+    if not images and not quick:
+        name, img = speed_images[0]
+        rows = measure_speed(name, img, everyone, repeat=repeat, quality=90,
+                             subsampling="4:4:4", optimize=optimize)
+        print(f"\nSpeed: quality 90, 4:4:4, {tables}, median of {repeat} interleaved rounds",
+              file=out)
+        print(format_speed(rows), file=out)
+        if ref is not None:
+            data = _progressive_file(img, quality, subsampling)
+            rows = measure_decode(name + " progressive", data, everyone, repeat=repeat)
+            print(f"\nDecode of Pillow's progressive file (quality {quality}, {subsampling}), "
+                  f"median of {repeat} interleaved rounds", file=out)
+            print(format_speed(rows), file=out)
+    if sizes is None:
+        sizes = () if images else ("64x64", "256x256") if quick else SIZES
+    if sizes:
+        rows = []
+        for name, img in size_series(speed_images[0][1], sizes):
+            rows += measure_speed(name, img, everyone, repeat=repeat, quality=quality,
+                                  subsampling=subsampling, optimize=optimize, calls=None)
+        print(f"\nSize series of {speed_images[0][0]}: quality {quality}, {subsampling}, "
+              f"{tables}; per call, median of {repeat} interleaved rounds of about 20 ms each; "
+              f"'x sj' = time / simplejpeg's, 'x Pil' = time / Pillow's (numpy)", file=out)
+        print(format_series(rows), file=out)
+        del rows
 
     rd_images = list(images) if images else default_rd_images(quick)
     default = ours[-1]  # default threads: same bytes as threads=1, measured once

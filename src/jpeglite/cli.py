@@ -24,7 +24,7 @@ shows a progress bar on stderr (with tqdm), runs on every core (``--jobs``),
 reports a failing file as a row with its error and goes on, writes each output
 under a temporary name and renames it (``--resume`` skips outputs that exist),
 prints a summary, and exits 1 if any file failed.
-    jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick]
+    jpeglite bench [IMAGES...] [--plot FILE.png] [--repeat N] [--quick] [--sizes LIST]
                    [-q Q] [--subsampling S] [--optimize]
 
 Images are read and written as .npy/.npz (numpy), .jpg/.jpeg (jpeglite) or any
@@ -237,8 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_encode_options(p)
     _add_progressive_option(p)
     p.add_argument("--arithmetic", action="store_true",
-                   help="arithmetic coding (SOF9): smaller than --optimize, but browsers "
-                        "do not read it")
+                   help="arithmetic coding (SOF9; SOF10 with --progressive): smaller than "
+                        "--optimize, but browsers do not read it")
     p.add_argument("--tables", metavar="SHARED.jpg",
                    help="code with the tables of this tables-only stream (jpeglite tables) "
                         "and write abbreviated streams without them (-q, --optimize unused)")
@@ -316,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "the Kodak photos for rate-distortion)")
     p.add_argument("--plot", metavar="FILE.png", help="save the RD curves (needs matplotlib)")
     p.add_argument("--repeat", type=_int_in("repeat", 1, 1000), default=5,
-                   help="timing rounds, best of N (default 5)")
+                   help="timing rounds, median of N (default 5)")
     p.add_argument("--quick", action="store_true",
                    help="1 round, 4 qualities, 2 photos: a smoke test")
     p.add_argument("-q", "--quality", type=_int_in("quality", 1, 100), default=75,
@@ -325,6 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="{" + ",".join(SUBSAMPLINGS) + "}", help="chroma subsampling (default 4:2:0)")
     p.add_argument("--optimize", action="store_true",
                    help="time encoding with optimized Huffman tables (both libraries)")
+    p.add_argument("--sizes", type=_bench_sizes, default=None, metavar="LIST",
+                   help="the size series, comma-separated from " + ",".join(_BENCH_SIZES)
+                        + ", or none (default: all of them for the corpus photo, "
+                          "64x64,256x256 with --quick, none with IMAGES)")
     _add_quiet(p, argparse.SUPPRESS)
     p.set_defaults(func=_cmd_bench)
     return parser
@@ -689,13 +693,28 @@ def _count_bytes(rows, totals):
         yield row
 
 
+_BENCH_SIZES = ("64x64", "256x256", "12MP", "48MP")     # bench.SIZES, without importing it
+
+
+def _bench_sizes(text):
+    if text.strip().lower() == "none":
+        return ()
+    sizes = tuple(s.strip() for s in text.split(",") if s.strip())
+    bad = [s for s in sizes if s not in _BENCH_SIZES]
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown size {bad[0]!r} (choose from "
+                                         f"{', '.join(_BENCH_SIZES)}, or none)")
+    return sizes
+
+
 def _cmd_bench(args):
     from . import bench
 
     _check_one_stdin(*args.images)
     images = [("stdin" if p == STDIO else Path(p).stem, load_image(p)) for p in args.images]
     return bench.run(images or None, repeat=args.repeat, quick=args.quick, plot=args.plot,
-                     quality=args.quality, subsampling=args.subsampling, optimize=args.optimize)
+                     quality=args.quality, subsampling=args.subsampling, optimize=args.optimize,
+                     sizes=args.sizes)
 
 
 def _error(message) -> None:

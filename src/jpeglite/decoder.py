@@ -8,18 +8,22 @@ progressive and multi-scan files, reconstructed at the end.
 ``read_coefficients`` stops at the coefficients: a ``Coefficients``.
 Arguments arrive checked (``api`` checks them once).
 """
+from collections import OrderedDict as _OrderedDict
 from dataclasses import dataclass
+from types import SimpleNamespace as _SimpleNamespace
 
 import numpy as _np
 
 from . import _decoder as K
 from . import jfif as _jfif
 from . import parallel as _parallel
+from . import smoothing as _smoothing
 from ._arith import decode_scan as arith_scan
 from ._decoder import (CC_GRAY_, CC_YCC_RGB_, CC_RGB_, CC_CMYK_, CC_YCCK_, ComponentOutput,
                        decode_scan as _decode_scan, decode_single_scan,
                        find_marker, reconstruct)
 from ._huffman import build_decode_table as _build_decode_table
+from ._markers import ordinary_header as _ordinary_header
 from ._quant import decoder_quant_table as _decoder_quant_table
 from ._subsample import upsample_method as _upsample_method
 from .coefficients import Coefficients, Component, component_size, scan_mcus
@@ -41,6 +45,9 @@ class Decoded:
     coefs: list
     quant: list
     tables_used: list = None
+    scan: object = None     # with header_only: the first scan's parsed SOS
+    progress: object = None     # a progressive frame's smoothing.Progress
+    damage: list = None         # (message, byte offset) per recovery (see _run_markers)
 
 
 def _huffman_table(st, slot, cache, is_dc, scan_offset):
@@ -101,8 +108,28 @@ def _color_name(st):
             CC_YCCK_: "ycck"}[_color_conversion(st)]
 
 
+def _damage(found, strict, message, offset):
+    """Note a recovery from damaged data (``Decoded.damage``), or with
+    ``strict`` refuse the data there."""
+    if strict:
+        raise _JPEGError(f"corrupt data (strict): {message}", offset)
+    found.append((message, offset))
+
+
+def _scan_damage(found, strict, scan, arithmetic, bad, bad_restarts):
+    if bad:
+        _damage(found, strict,
+                f"{bad} restart interval(s) of the scan at byte {scan.offset} hold an "
+                f"invalid arithmetic code (decoded as zeros from there)" if arithmetic else
+                f"{bad} data segment(s) of the scan at byte {scan.offset} ran into a marker "
+                f"before their end (decoded as zeros from there)", scan.data_start)
+    if bad_restarts:
+        _damage(found, strict, f"{bad_restarts} restart marker(s) of the scan at byte "
+                f"{scan.offset} missing or out of order (resynchronised)", scan.data_start)
+
+
 def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
-                 tables_only=False, header_only=False):
+                 tables_only=False, header_only=False, strict=False):
     """Read every segment of ``data`` and decode its scans: a ``Decoded``.
 
     ``header_only``: stop at the first SOS, once it is parsed (``Decoded``
@@ -116,12 +143,17 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     the marker code, the offset of its 0xFF, the offset after its segment,
     the parsed ``Scan`` for SOS, else None), and
     ``observer.scan`` walks each scan's entropy-coded data in place of
-    ``_decoder.decode_scan`` (same arguments, same result).
+    ``_decoder.decode_scan`` (same arguments, same result), and
+    ``observer.arith_scan`` an arithmetic-coded scan's in place of
+    ``_arith.decode_scan``.
     ``tables``: a ``jfif.TableSet`` defined before the first marker (the
     tables-only stream of an abbreviated image stream); the stream's own
     DQT/DHT replace them slot by slot, as in libjpeg.
     ``tables_only``: ``data`` is a tables-only stream (T.81 B.5): a frame or
     scan in it is an error, and the ``Decoded`` holds only the state.
+    ``strict``: refuse damaged data that libjpeg recovers from (a JPEGError
+    where it would warn); otherwise each recovery is noted in
+    ``Decoded.damage`` as (message, byte offset).
     """
     walk_scan = _decode_scan if observer is None else observer.scan
 
@@ -138,12 +170,18 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
     tables = {}
     single_scan = False
     work = 0                # coefficient visits of the scans so far (see _scan_work)
+    damage = []             # recoveries from damaged data (see _damage)
+    progress = None         # a progressive frame's smoothing.Progress
     lossless = None         # a lossless frame's samples (highbit.LosslessFrame)
     while True:
         try:
             ff = find_marker(data, pos)
             if ff < 0:
                 raise _JPEGError("truncated: the data ends before the EOI marker", n)
+            if ff > pos and data[pos] != 0xFF:
+                # libjpeg: "N extraneous bytes before marker" (fill 0xFF is fine)
+                _damage(damage, strict, f"{ff - pos} extraneous bytes before marker "
+                        f"0x{data[ff + 1]:02X}", pos)
             code, cpos = _jfif.marker_code(data, ff)
             if code == _jfif.EOI:
                 if observer is not None:
@@ -189,7 +227,7 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
             elif code == _jfif.SOS:
                 scan = _jfif.parse_sos(st, start, end)
                 if header_only:
-                    return Decoded(st, None, None, None)
+                    return Decoded(st, None, None, None, scan=scan)
                 if observer is not None:
                     observer.segment(st, code, ff, end, scan)
                 f = st.frame
@@ -220,24 +258,35 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                     quant = [None] * len(f.components)
                     raw_quant = [None] * len(f.components)
                 kind, inputs, mcus_x, mcus_y = _plan_scan(st, scan, quant, raw_quant, tables)
+                if f.progressive:
+                    # ---- what block smoothing needs to know (smoothing.py) ----
+                    if progress is None:
+                        progress = _smoothing.Progress(len(f.components))
+                    progress.scan([c.index for c, _td, _ta in scan.components],
+                                  scan.Ss, scan.Se, scan.Al)
                 work += _scan_work(f, scan, mcus_x, mcus_y)
                 if work > _work_budget(f):
                     raise _JPEGError(
                         f"the scans ask for more work than {_PASSES} full passes over "
                         f"every coefficient of the frame (a valid progression needs at "
                         f"most that): a decompression bomb", ff)
-                c0 = f.components[0]
-                if (fused and single_scan and not f.arithmetic and f.precision == 8
-                        and (len(f.components) > 1 or c0.h == c0.v == 1)):
+                fast_path_stops = (() if f.arithmetic or f.progressive or st.restart_interval
+                                   or f.precision != 8
+                                   else _fast_path_stops(data, scan.data_start))
+                # (data that may end without a marker takes the whole-image path,
+                # where endofdata can replay libjpeg's reading of it)
+                if (fused and single_scan and _fused_frame(f)
+                        and not fast_path_stops and data[-2:] == b"\xff\xd9"):
                     # the fused path: MCU row by MCU row, no whole-image coefficients
                     max_hv = (f.max_h, f.max_v)
-                    image, pos = decode_single_scan(
+                    image, pos, bad, bad_rst = decode_single_scan(
                         data, scan.data_start, inputs,
                         [_component_output(f, c, None, quant[c.index], max_hv)
                          for c in f.components],
                         f.width, f.height, max_hv[1], mcus_x, mcus_y, st.restart_interval,
                         _color_conversion(st),
                         _parallel.resolve_threads(threads, f.width * f.height, decode=True))
+                    _scan_damage(damage, strict, scan, False, bad, bad_rst)
                     continue
                 if coefs is None:
                     mx, my = scan_mcus(f.width, f.height, f.max_h, f.max_v)
@@ -246,22 +295,30 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 for sc in inputs:
                     sc.coefs = coefs[sc.index]
                 if f.arithmetic:
-                    if observer is not None:
-                        raise _JPEGError("the file report does not cover arithmetic-coded "
-                                         "scans yet", ff)
-                    pos, _corrupt, _bad_rst = arith_scan(
+                    pos, bad, bad_rst, good = (arith_scan if observer is None
+                                                     else observer.arith_scan)(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al, st.conditioning)
                     # it reads no byte it does not need (as libjpeg's) and
                     # refuses data that ends before the scan does: complete
                     complete = single_scan
                 else:
-                    pos, _corrupt, _bad_rst = walk_scan(
+                    pos, bad, bad_rst, good = walk_scan(
                         data, scan.data_start, inputs, mcus_x, mcus_y, st.restart_interval,
                         kind, scan.Ss, scan.Se, scan.Ah, scan.Al)
-                    # as on the fused path, complete only when a marker ended the
-                    # data (running into the end of the input is truncation)
-                    complete = single_scan and pos < n
+                    if fast_path_stops and observer is None:
+                        _fast_path_overlay(data, st, scan, inputs, mcus_x, mcus_y,
+                                           [p for p in fast_path_stops if p < pos])
+                    # as on the fused path, complete when a marker ended the data;
+                    # data that runs into the end of the input is complete if
+                    # libjpeg finishes the scan before asking for a byte past it
+                    complete = single_scan and (pos < n or _finishes_at_end(
+                        data, st, scan, mcus_x * mcus_y))
+                _scan_damage(damage, strict, scan, f.arithmetic, bad, bad_rst)
+                if progress is not None:
+                    # the iMCU row of the last MCU decoded with data
+                    progress.last_good = (good if len(inputs) > 1 else
+                                          good // f.components[inputs[0].index].v)
             else:
                 raise _JPEGError(f"unknown marker 0xFF{code:02X}", ff)
             if observer is not None and code != _jfif.SOS:
@@ -273,18 +330,143 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
             # the scan itself ran into the end of the data. (The same whichever
             # path read the scan: fused, whole-image coefficients, or walked.)
             if (image is not None or complete) and e.reason.startswith("truncated"):
+                _damage(damage, strict, f"the data after the image is cut off ({e.reason})",
+                        e.offset)
                 break
             raise
 
     if tables_only:
         return Decoded(st, None, None, None)
     if lossless is not None:
-        return Decoded(st, lossless.image(), None, None)
+        return Decoded(st, lossless.image(), None, None, damage=damage)
     if image is not None:
-        return Decoded(st, image, None, None)
+        return Decoded(st, image, None, None, damage=damage)
     if st.frame is None or coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", ff)
-    return Decoded(st, None, coefs, quant, raw_quant)
+    return Decoded(st, None, coefs, quant, raw_quant, progress=progress, damage=damage)
+
+
+@dataclass
+class FusedPlan:
+    """What the marker loop decides for the one scan of an ordinary
+    single-scan file, made once per distinct header (``_decode_ordinary``):
+    the ``decode_single_scan`` arguments that depend only on the header
+    (its ``ScanInput`` and ``ComponentOutput`` objects are only read), and
+    what parse_sof checks against each call's data and ``max_pixels``."""
+    inputs: list            # _decoder.ScanInput per scan component
+    outputs: list           # _decoder.ComponentOutput per frame component (coefs None)
+    width: int
+    height: int
+    max_v: int
+    mcus_x: int
+    mcus_y: int
+    restart_interval: int
+    color: int              # CC_*
+    pixels: int             # width x height
+    blocks: int             # jfif.frame_blocks: the fewest bits the data must hold
+
+
+# ordinary_header's key (the bytes of the segments that decide the decode)
+# -> FusedPlan, least recently used first: thumbnails from one source share
+# a header, and parsing it is most of a small image's decode
+_PLANS = _OrderedDict()
+_PLANS_SIZE = 64
+
+
+def _fused_frame(f):
+    """Whether a single-scan (sequential, every component in its one scan)
+    frame decodes on the fused path: Huffman-coded 8-bit samples, and a
+    grey frame only with 1x1 sampling."""
+    c0 = f.components[0]
+    return (not f.arithmetic and f.precision == 8
+            and (len(f.components) > 1 or c0.h == c0.v == 1))
+
+
+def _fused_plan(data, max_pixels):
+    """The FusedPlan of ``data``'s header, read by the marker loop (stopped
+    at the first SOS), or None when the file does not take the fused path
+    or its header is refused (the full marker loop then raises the error)."""
+    try:
+        dec = _run_markers(data, max_pixels, 1, fused=True, header_only=True)
+        st, scan = dec.state, dec.scan
+        f = st.frame
+        # the marker loop's rule for its fused path, at a first scan
+        if (scan is None or f.lossless or f.progressive
+                or len(scan.components) != len(f.components) or not _fused_frame(f)):
+            return None
+        quant, raw_quant = [None] * len(f.components), [None] * len(f.components)
+        # (one complete sequential scan is always within _work_budget)
+        _kind, inputs, mcus_x, mcus_y = _plan_scan(st, scan, quant, raw_quant, {})
+    except _JPEGError:
+        return None
+    max_hv = (f.max_h, f.max_v)
+    outputs = [_component_output(f, c, None, quant[c.index], max_hv) for c in f.components]
+    return FusedPlan(inputs, outputs, f.width, f.height, f.max_v, mcus_x, mcus_y,
+                     st.restart_interval, _color_conversion(st), f.width * f.height,
+                     _jfif.frame_blocks(f))
+
+
+def _decode_ordinary(data, max_pixels, threads, strict=False, damage=None):
+    """``decode`` of an ordinary single-scan file (``_markers.ordinary_header``)
+    whose scan ends at an EOI (after stray RSTn/TEM markers, if any) or at
+    the end of the data, from the plan its
+    header's bytes key (made on first sight by the marker loop); None for any
+    other file, and for a header the marker loop refuses, so that ``decode``
+    reads it with the marker loop and gives the same image or error."""
+    head = _ordinary_header(data) if type(data) is bytes else None
+    if head is None:
+        return None
+    plan = _PLANS.get(head.key)
+    if plan is None:
+        plan = _fused_plan(data, max_pixels)
+        if plan is None:
+            return None
+        if len(_PLANS) >= _PLANS_SIZE:
+            _PLANS.popitem(last=False)
+        _PLANS[head.key] = plan
+    else:
+        try:
+            _PLANS.move_to_end(head.key)
+        except KeyError:        # another thread's call evicted it meanwhile
+            pass
+    # parse_sof's checks that depend on this call, and the marker loop's
+    # conditions for its fused path (data ending at an EOI; no 0xFF 0xFF 0x00
+    # run, which libjpeg's fast routine reads as a marker)
+    if (plan.pixels > max_pixels or 8 * (len(data) - head.sof_end) < plan.blocks
+            or data[-2:] != b"\xff\xd9"
+            or (not plan.restart_interval and _fast_path_stops(data, head.data_start))):
+        return None
+    image, pos, bad, bad_rst = decode_single_scan(
+        data, head.data_start, plan.inputs, plan.outputs, plan.width, plan.height,
+        plan.max_v, plan.mcus_x, plan.mcus_y, plan.restart_interval, plan.color,
+        _parallel.resolve_threads(threads, plan.pixels, decode=True))
+    # the recoveries the marker loop would report (kept only when this path
+    # gives the image, so that a fallback to the loop reports them once)
+    found = []
+    if bad or bad_rst:
+        # the scan as the loop names it: the offset of SOS's marker code
+        # (before a length field of 6 + 2 bytes per component), its data start
+        sos = _SimpleNamespace(offset=head.data_start - 7 - 2 * len(plan.inputs),
+                               data_start=head.data_start)
+        _scan_damage(found, strict, sos, False, bad, bad_rst)
+    # what the marker loop does after the scan: it skips RSTn and TEM, stops
+    # at an EOI and (the image being complete) at the end of the data; any
+    # other marker it reads on (a segment, or an error): then it runs here
+    ff = find_marker(data, pos)
+    while ff >= 0:
+        code = data[ff + 1]
+        if ff > pos and data[pos] != 0xFF:
+            _damage(found, strict, f"{ff - pos} extraneous bytes before marker "
+                    f"0x{code:02X}", pos)
+        if code == _jfif.EOI:
+            break
+        if not (_jfif.RST0 <= code <= _jfif.RST7 or code == _jfif.TEM):
+            return None
+        pos = ff + 2
+        ff = find_marker(data, pos)
+    if damage is not None:
+        damage.extend(found)
+    return image
 
 
 def read_tables(data):
@@ -298,29 +480,41 @@ def read_tables(data):
     return found
 
 
-def decode(data, max_pixels, threads, tables=None):
+def decode(data, max_pixels, threads, tables=None, strict=False, damage=None,
+           block_smoothing=True):
     """The pixels of a JPEG file (checked bytes): see ``jpeglite.decode``.
 
     Single-scan files take the fused path (entropy decoding of MCU-row chunks
     overlapped with their IDCT and colour conversion, no whole-image
     coefficients); multi-scan and progressive files gather every scan's
     coefficients, then ``reconstruct`` them in parallel parts.
+    ``strict``: refuse damaged data libjpeg recovers from; ``damage``: a
+    list the recoveries are appended to, as (message, byte offset);
+    ``block_smoothing``: smooth an incomplete progressive file as libjpeg does.
     """
 
-    dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables)
+    if tables is None:
+        image = _decode_ordinary(data, max_pixels, threads, strict, damage)
+        if image is not None:
+            return image
+    dec = _run_markers(data, max_pixels, threads, fused=True, tables=tables, strict=strict)
+    if damage is not None:
+        damage.extend(dec.damage or ())
     if dec.image is not None:
         return dec.image
     st, f = dec.state, dec.state.frame
+    coefs = (_smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
+             if block_smoothing else dec.coefs)
     if f.precision != 8:
         from .highbit import reconstruct12
-        return reconstruct12(f, dec.coefs, dec.quant, _color_conversion(st),
+        return reconstruct12(f, coefs, dec.quant, _color_conversion(st),
                              _parallel.resolve_threads(threads, f.width * f.height, decode=True))
     comps = []
     for c in f.components:
         q = dec.quant[c.index]
         if q is None:           # never in a scan: all-zero coefficients decode to 128
             q = _np.zeros(64, dtype=_np.int16)
-        comps.append(_component_output(f, c, dec.coefs[c.index], q))
+        comps.append(_component_output(f, c, coefs[c.index], q))
     return reconstruct(comps, f.width, f.height, f.max_v, _color_conversion(st),
                        _parallel.resolve_threads(threads, f.width * f.height, decode=True))
 
@@ -329,7 +523,8 @@ def decode(data, max_pixels, threads, tables=None):
 SCALES = (1, 1 / 2, 1 / 4, 1 / 8)
 
 
-def decode_scaled(data, max_pixels, threads, denom, tables=None):
+def decode_scaled(data, max_pixels, threads, denom, tables=None, strict=False, damage=None,
+                  block_smoothing=True):
     """The pixels of a JPEG file at 1/denom of its size (denom 2, 4 or 8), as
     libjpeg-turbo decodes with scale_denom = denom (Pillow's ``draft()``):
     ceil(W / denom) x ceil(H / denom) pixels.
@@ -343,13 +538,15 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None):
     conversion of ``decode``. The coefficients come from the marker loop's
     whole-image path, so the entropy decoding costs what a full decode's does;
     the inverse DCT, upsampling and colour work shrink with the output.
-    ``tables``: as for ``decode`` (an abbreviated stream's tables).
+    ``tables``, ``strict``, ``damage``, ``block_smoothing``: as for ``decode``.
     """
     from . import _color
     from ._dct import idct_scaled_plane
     from ._subsample import upsample_plane
 
-    dec = _run_markers(data, max_pixels, threads, fused=False, tables=tables)
+    dec = _run_markers(data, max_pixels, threads, fused=False, tables=tables, strict=strict)
+    if damage is not None:
+        damage.extend(dec.damage or ())
     st, f = dec.state, dec.state.frame
     if f is None or dec.coefs is None:
         raise _JPEGError("no image: EOI before any frame or scan", len(data))
@@ -358,6 +555,8 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None):
                          "scale=1)", f.offset)
     min_size = 8 // denom
     out_w, out_h = -(-f.width // denom), -(-f.height // denom)
+    coefs = (_smoothing.smooth(f, dec.coefs, dec.tables_used, dec.progress)
+             if block_smoothing else dec.coefs)
 
     def component(c):
         # the component's IDCT and upsampling (the kernels release the GIL)
@@ -374,7 +573,7 @@ def decode_scaled(data, max_pixels, threads, denom, tables=None):
         q = dec.quant[c.index]
         if q is None:           # never in a scan: all-zero coefficients decode to 128
             q = _np.zeros(64, dtype=_np.int16)
-        plane = idct_scaled_plane(dec.coefs[c.index], q, size, comp_h, comp_w)
+        plane = idct_scaled_plane(coefs[c.index], q, size, comp_h, comp_w)
         if hr > 1 or vr > 1:
             plane = upsample_plane(plane, hr, vr, out_w, out_h, fancy=min_size > 1)
         return plane
@@ -589,6 +788,72 @@ def _component_output(f, c, coefs, quant, max_hv=None):
     hr, vr = max_h // c.h, max_v // c.v
     return ComponentOutput(coefs, quant, comp_w, comp_h, c.h, c.v, hr, vr,
                            _upsample_method(hr, vr, comp_w))
+
+
+# ---- libjpeg-turbo's fast Huffman path and 0xFF 0xFF 0x00 -------------------
+# libjpeg-turbo decodes a sequential MCU first with a fast routine (when no
+# restart interval is set and 512 bytes per block of the MCU are left in its
+# buffer) that takes 0xFF followed by 0xFF as a marker and feeds zero bits from
+# there; on meeting a marker it decodes the MCU again with the exact routine,
+# which reads 0xFF 0xFF ... 0x00 as one 0xFF byte, into the same blocks without
+# clearing them: coefficients the exact decode leaves zero keep what the fast
+# one wrote. Only damaged data holds that byte pattern.
+
+def _fast_path_stops(data, start):
+    """Offsets of the 0xFF 0xFF+ 0x00 runs after ``start`` (scan data)."""
+    out = []
+    i = data.find(b"\xff\xff", start)
+    while i >= 0:
+        j = i + 1
+        while j < len(data) and data[j] == 0xFF:
+            j += 1
+        if j < len(data) and data[j] == 0:
+            out.append(i)
+        if j < len(data) and data[j] != 0 and not 0xD0 <= data[j] <= 0xD7:
+            break                  # a marker: the scan's data ends here
+        i = data.find(b"\xff\xff", j)
+    return out
+
+
+def _fast_path_overlay(data, st, scan, inputs, mcus_x, mcus_y, stops):
+    """Put the fast routine's coefficients where the exact decode left zeros,
+    for each MCU the fast routine decoded over one of ``stops`` (its bytes not
+    yet read by the exact routine: ``endofdata`` replays the reading)."""
+    from .endofdata import fast_routine_stops
+
+    met = fast_routine_stops(data, scan.data_start, _scan_blocks(st, scan), mcus_x * mcus_y)
+    for p in stops:
+        if met is not None and p not in met:
+            continue
+        # the fast routine's view: the data ends at p (zero bits after it)
+        cut = bytes(data[:p]) + b"\xff\xd9"
+        fast = [K.ScanInput(sc.index, sc.h, sc.v, sc.dc, sc.ac,
+                            _np.zeros_like(sc.coefs)) for sc in inputs]
+        _decode_scan(cut, scan.data_start, fast, mcus_x, mcus_y, 0, K.SCAN_SEQUENTIAL_,
+                     scan.Ss, scan.Se, scan.Ah, scan.Al)
+        for sc, fc in zip(inputs, fast):
+            exact, guess = sc.coefs[..., 1:], fc.coefs[..., 1:]
+            take = (exact == 0) & (guess != 0)
+            exact[take] = guess[take]
+
+
+def _scan_blocks(st, scan):
+    """Per block of a sequential Huffman scan's MCU, its (DC, AC) DHT tables
+    as (counts, symbols): what ``endofdata`` replays the scan with."""
+    one = len(scan.components) == 1
+    blocks = []
+    for c, td, ta in scan.components:
+        dc, ac = st.dht[td], st.dht[4 + ta]
+        blocks += [(dc[:2], ac[:2])] * (1 if one else c.h * c.v)
+    return blocks
+
+
+def _finishes_at_end(data, st, scan, mcus):
+    """Whether libjpeg reads the whole sequential Huffman scan ``scan``, whose
+    data runs to the end of the input without a marker (``endofdata``)."""
+    from .endofdata import finishes
+
+    return finishes(data, scan.data_start, _scan_blocks(st, scan), mcus, st.restart_interval)
 
 
 def _plan_scan(st, scan, quant, raw_quant, tables):

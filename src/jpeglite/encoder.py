@@ -13,8 +13,15 @@ byte-identical:
   restart interval): each segment is colour-converted, transformed and
   entropy-coded by one thread into its own buffer (its bytes start with the
   RSTn marker and end padded), and the buffers are concatenated.
-- No usable restart boundaries: bands are transformed by the pool while the
-  calling thread entropy-codes finished bands in order with one bit writer;
+- No restart markers: every band is colour-converted, transformed and
+  entropy-coded by one thread into its own buffer (``BandPiece``), all but
+  its first MCU, whose DC differences need the last DCs of the band before;
+  the calling thread then codes each first MCU and appends the band's bits
+  in order, shifted to the bit position the band starts at (not byte
+  aligned) and stuffed again (``BandCoder.append_piece``).
+- Restart markers but no MCU row starting an interval: bands are
+  transformed by the pool while the calling thread entropy-codes finished
+  bands in order with one bit writer;
   it transforms bands itself while the next one to code is not ready. A
   window of band buffers bounds the memory.
 - ``optimize=True``: bands are transformed into whole-image block arrays and
@@ -51,8 +58,7 @@ def encode(image, plan, threads):
         if plan.arithmetic:
             # the tuned coefficients, arithmetic-coded (the trellis costed
             # them in Huffman bits, a close model of the adaptive coder's)
-            return b"".join(arithmetic_parts(plan.coefficients(st.quantized),
-                                             plan.restart_interval))
+            return _arithmetic_file(plan, plan.coefficients(st.quantized), threads)
         if not plan.progressive:
             return st.data
         from .progressive import write_progressive
@@ -64,10 +70,8 @@ def encode(image, plan, threads):
         return write_progressive(coefs, script, arrays, plan.restart_interval, 0, threads)
     qt = plan.component_qtables()
     if plan.arithmetic:
-        coefs = plan.coefficients(_encoder.forward(image, plan.h, plan.v, qt))
-        parts = arithmetic_parts(coefs, plan.restart_interval)
-        del coefs
-        return b"".join(parts)
+        return _arithmetic_file(plan, plan.coefficients(
+            _encoder.forward(image, plan.h, plan.v, qt)), threads)
     if plan.progressive:
         # every scan needs every block: through the coefficient seam, tables
         # optimized per scan as libjpeg does in progressive mode
@@ -216,6 +220,13 @@ def encode_scan_threaded(coder, threads, plan):
     if segments is not None:
         parts = _parallel.run(lambda b: coder.encode_segment(*b), segments, threads)
         return tables, b"".join(parts)
+    if not coder.restart_interval:
+        # every band transformed and coded by one thread; only the first MCU
+        # of each waits for the band before (its DC predictions)
+        pieces = _parallel.run(lambda b: coder.encode_piece(*b), _bands(coder, threads), threads)
+        for piece in pieces:
+            coder.append_piece(piece)
+        return tables, coder.finish()
     bands = _bands(coder, threads)
     free = []           # band buffers already coded, for reuse (same band height)
     lock = threading.Lock()
@@ -384,6 +395,24 @@ def symbol_counts(coefs, restart_interval=0, plans=None):
             for cls in (0, 1):
                 counts[(cls, table_of[i])] += n[k, cls]
     return counts
+
+
+def _arithmetic_file(plan, coefs, threads):
+    """The arithmetic-coded file of ``plan`` (``plan.arithmetic``) from its
+    coefficients: sequential (SOF9), or progressive (SOF10) with the plan's
+    script, libjpeg's default when it has none (its scans coded on
+    ``threads`` threads)."""
+    if plan.progressive:
+        from .progressive import write_progressive_arithmetic
+        from .scans import script_for
+
+        script = plan.scans if plan.scans is not None else script_for(
+            None, [(c.h, c.v) for c in coefs.components], ycbcr=coefs.color == "ycbcr")
+        return write_progressive_arithmetic(coefs, script, plan.restart_interval,
+                                            threads=threads)
+    parts = arithmetic_parts(coefs, plan.restart_interval)
+    del coefs
+    return b"".join(parts)
 
 
 def arithmetic_parts(coefs, restart_interval, app0=None):

@@ -1,4 +1,4 @@
-"""The one exception type for bad JPEG data."""
+"""The one exception type for bad JPEG data, and the warnings of a decode."""
 
 
 class JPEGError(ValueError):
@@ -15,6 +15,16 @@ class JPEGError(ValueError):
         if offset is not None:
             message = f"{message} (at byte offset {offset})"
         super().__init__(message)
+
+
+class CorruptDataWarning(UserWarning):
+    """``decode`` recovered from damaged data as libjpeg does, where libjpeg
+    prints "Corrupt JPEG data" or "Premature end of JPEG file": entropy-coded
+    data that ran into a marker early (the rest of its restart interval left
+    as zeros), an invalid arithmetic code (likewise), restart markers missing
+    or out of order (resynchronised), a cut-off tail after a complete image.
+    The message says which and where (byte offset); ``decode(...,
+    strict=True)`` raises ``JPEGError`` instead."""
 
 
 class ConversionWarning(UserWarning):

@@ -167,7 +167,7 @@ class HighbitPlan:
     ``point_transform``: Pt, the low bits dropped before coding (lossless);
     ``quality``, ``subsampling``: as ``jpeglite.encode``'s (12-bit DCT);
     ``progressive``: a progressive 12-bit file (SOF2, libjpeg's script);
-    ``arithmetic``: an arithmetic-coded one (SOF9);
+    ``arithmetic``: an arithmetic-coded one (SOF9, SOF10 with ``progressive``);
     ``restart_interval``: MCUs per restart interval (lossless: whole rows);
     ``metadata``: (marker, payload) segments after the APP0/APP14.
     """
@@ -234,9 +234,6 @@ def plan(image, quality, subsampling, restart_interval, precision, lossless, pre
     if lossless and (progressive or arithmetic):
         raise ValueError(f"{'progressive' if progressive else 'arithmetic'} is not available "
                          "with lossless=True")
-    if progressive and arithmetic:
-        raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "
-                         "combine with progressive=True")
     for name in others:
         if name not in ("quality", "subsampling", "progressive", "arithmetic"):
             raise ValueError(f"{name} is not available with "
@@ -345,13 +342,15 @@ def _encode_12bit(p):
         comps.append(Component(i + 1, ch, cv, slot, np.ascontiguousarray(blocks)))
     coefs = Coefficients(w, h, comps, {s: np.asarray(t, np.uint16) for s, t in qtables.items()},
                          color, p.metadata, precision=12)
-    if p.arithmetic:
+    if p.arithmetic and not p.progressive:
         from .encoder import arithmetic_parts
         return b"".join(arithmetic_parts(coefs, p.restart_interval))
     if not p.progressive:
         return b"".join(sequential_parts(coefs, True, p.restart_interval))
     from . import scans as _scans
-    from .progressive import write_progressive
+    from .progressive import write_progressive, write_progressive_arithmetic
 
     script = _scans.script_for(None, sampling, ycbcr=color == "ycbcr")
+    if p.arithmetic:
+        return write_progressive_arithmetic(coefs, script, p.restart_interval)
     return write_progressive(coefs, script, [c.blocks for c in comps], p.restart_interval)

@@ -6,7 +6,9 @@ comment -> the metadata segments; ``EncodePlan`` holds the result
 and writes the headers the plan implies. The drivers (``encoder``, ``staged``)
 take a plan and never look at the raw arguments.
 """
+import functools as _functools
 import numbers as _numbers
+
 import numpy as _np
 
 from . import jfif as _jfif
@@ -185,18 +187,37 @@ class EncodePlan:
             luma = self.qtables[self.components[0][3]].astype(_np.float64)
             self.lam = _tune.lagrangian(luma[1:].mean())
 
+    # Set on the plans of common options (``_common_template``): the
+    # component tables, the standard Huffman tables and their codes, made once
+    # per options and shared (read-only) by every plan copied from it.
+    _fixed = None
+
     @property
     def h(self):
         """Horizontal sampling factor per component."""
+        if self._fixed is not None:
+            return self._fixed.h
         return [c[1] for c in self.components]
 
     @property
     def v(self):
         """Vertical sampling factor per component."""
+        if self._fixed is not None:
+            return self._fixed.v
         return [c[2] for c in self.components]
+
+    def sized(self, height, width):
+        """A copy of this plan for an image of height x width pixels (the
+        attributes shared, not copied: a template's copies only read them)."""
+        plan = object.__new__(EncodePlan)
+        plan.__dict__.update(self.__dict__)
+        plan.height, plan.width = height, width
+        return plan
 
     def component_qtables(self):
         """The quantization table (natural order) of each component."""
+        if self._fixed is not None:
+            return self._fixed.qtables
         return [self.qtables[c[3]] for c in self.components]
 
     def huffman_tables(self, counts=None):
@@ -205,6 +226,8 @@ class EncodePlan:
         ``counts``: (components, 2, 256) symbol counts from the counting pass;
         components sharing a table add their counts (libjpeg's jpeg_gen_optimal_table).
         """
+        if counts is None and self._fixed is not None:
+            return self._fixed.huffman
         from ._huffman import optimal_table
 
         if self.shared is not None:
@@ -222,6 +245,8 @@ class EncodePlan:
 
     def component_codes(self, tables):
         """Per component, its (DC, AC) tables as (codes, sizes) pairs from make_codes."""
+        if self._fixed is not None and tables is self._fixed.huffman:
+            return self._fixed.codes
         from ._huffman import make_codes
 
         codes = {key: _codes_of(tab, make_codes) for key, tab in tables.items()}
@@ -247,6 +272,17 @@ class EncodePlan:
         table, SOF0 (SOF1 with a 16-bit table), DHT (DC then AC per
         component, each table once), DRI when restarting, SOS.
         """
+        fixed = self._fixed
+        if fixed is not None and tables is fixed.huffman:
+            size = (self.height, self.width)
+            head = fixed.headers.get(size)
+            if head is None:
+                head = self._build_header(tables)
+                _bounded_put(fixed.headers, size, head)
+            return head
+        return self._build_header(tables)
+
+    def _build_header(self, tables):
         comps = [c[:4] for c in self.components]
         key = _header_key(self, tables)
         parts = _HEADER_CACHE.get(key) if key is not None else None
@@ -267,6 +303,72 @@ _CACHE_SIZE = 64
 _QTABLE_CACHE = {}      # (standard slot or table bytes, quality, baseline) -> uint16 table
 _CODES_CACHE = {}       # (bits, values) tuples -> read-only (codes, sizes) of make_codes
 _HEADER_CACHE = {}      # _header_key -> (bytes before SOF, SOF marker, bytes after SOF + SOS)
+
+
+class _FixedParts:
+    """What a plan of common options computes once (see ``_common_template``)."""
+    __slots__ = ("qtables", "huffman", "codes", "h", "v", "headers")
+
+    def __init__(self, plan):
+        # int64: the dtype the encode kernels read tables in, so that a call
+        # converts none (the values are the plan's tables')
+        qt = [_np.ascontiguousarray(plan.qtables[c[3]], dtype=_np.int64)
+              for c in plan.components]
+        for t in qt:
+            t.setflags(write=False)
+        self.qtables = qt
+        self.huffman = plan.huffman_tables()
+        self.codes = plan.component_codes(self.huffman)
+        self.h, self.v = plan.h, plan.v
+        self.headers = {}       # (height, width) -> every byte before the scan data
+        # the kernels' forms of these tables, made once: a call copies them
+        from ._entropy import prepare_codes
+        from ._quant import prepare_divisors
+
+        for t in qt:
+            prepare_divisors(t)
+        for codes, sizes in self.codes[0] + self.codes[1]:
+            if not (codes.flags.writeable or sizes.flags.writeable):
+                prepare_codes(codes, sizes)
+
+
+@_functools.lru_cache(maxsize=_CACHE_SIZE)
+def _common_template(gray, quality, subsampling, optimize, restart_interval):
+    """The plan of an encode with these options and no others (no qtables,
+    metadata, tables, progressive, arithmetic or tune), for a 1x1 image:
+    ``EncodePlan.sized`` copies it for each image. Cached: a small image's
+    encode spends most of its time on these when they are rebuilt."""
+    shape = (1, 1) if gray else (1, 1, 3)
+    plan = EncodePlan(_np.zeros(shape, _np.uint8), quality, subsampling, optimize,
+                      restart_interval, None, _jfif.build_metadata(), None, False, None)
+    fixed = _FixedParts(plan)
+    for t in plan.qtables.values():
+        t.setflags(write=False)
+    plan._fixed = fixed
+    return plan
+
+
+def _common_plan(image, quality, subsampling, optimize, restart_interval):
+    """plan_encode's (image, plan) for the common options, or None when an
+    argument is not plainly valid (then the full checks run and raise as
+    usual). The image is checked first, as plan_encode checks it first
+    when no other option is given."""
+    image = check_image(image)
+    if quality is None:
+        quality = 75
+    elif type(quality) is not int or not 1 <= quality <= 100:
+        return None
+    if subsampling is None:
+        subsampling = "4:2:0"       # choose_subsampling without a tune
+    elif type(subsampling) is not str or subsampling not in SUBSAMPLINGS:
+        return None
+    if not (optimize is False or optimize is True):
+        return None
+    if type(restart_interval) is not int or not 0 <= restart_interval <= 65535:
+        return None
+    template = _common_template(image.ndim == 2, quality, subsampling, optimize,
+                                restart_interval)
+    return image, template.sized(image.shape[0], image.shape[1])
 
 
 def _bounded_put(cache, key, value):
@@ -347,6 +449,12 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
                 icc_profile=None, exif=None, comment=None, progressive=False, scans=None,
                 tables=None, abbreviated=None, arithmetic=False, tune=None):
     """Validate every argument of encode; returns (contiguous image, EncodePlan)."""
+    if (qtables is None and icc_profile is None and exif is None and comment is None
+            and progressive is False and scans is None and tables is None
+            and abbreviated is None and arithmetic is False and tune is None):
+        common = _common_plan(image, quality, subsampling, optimize, restart_interval)
+        if common is not None:
+            return common
     tune = check_tune(tune)
     if tables is not None and tune is not None:
         raise ValueError("tune cannot be given with tables (the tables fix the quantization "
@@ -393,9 +501,6 @@ def plan_encode(image, quality, subsampling, optimize, restart_interval, qtables
                          "has Huffman tables per scan)")
     if not isinstance(arithmetic, (bool, _np.bool_)):
         raise TypeError(f"arithmetic must be a bool, not {type(arithmetic).__name__}")
-    if arithmetic and progressive:
-        raise ValueError("arithmetic=True writes sequential files (SOF9); it does not "
-                         "combine with progressive=True")
     if arithmetic and tables is not None:
         raise ValueError("arithmetic cannot be given with tables (an arithmetic-coded "
                          "file has no Huffman tables)")

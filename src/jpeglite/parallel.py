@@ -73,6 +73,8 @@ def check_threads(threads):
     Raises TypeError for a bool or a non-integer, ValueError below 1."""
     if threads is None:
         return None
+    if type(threads) is int and threads >= 1:
+        return threads          # (the common case, without the ABC check below)
     if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)):
         raise TypeError(f"threads must be an int or None, not {type(threads).__name__}")
     if threads < 1:

@@ -16,8 +16,8 @@ from __future__ import annotations
 from . import jfif, scans as _scans
 from .coefficients import check_coefficients, scan_mcus
 
-__all__ = ["encode_progressive", "write_progressive", "frame_header", "coefficients_from_image",
-           "ScanPlan", "plan_scans"]
+__all__ = ["encode_progressive", "write_progressive", "write_progressive_arithmetic",
+           "frame_header", "coefficients_from_image", "ScanPlan", "plan_scans"]
 
 
 class ScanPlan:
@@ -184,6 +184,53 @@ def write_progressive(coefficients, script, arrays, restart_interval=0, restart_
 
     body = run(one, range(len(plans)), threads)
     return frame_header(c, keep_metadata, app0) + b"".join(body) + jfif.eoi()
+
+
+def write_progressive_arithmetic(coefficients, script, restart_interval=0, keep_metadata=True,
+                                 app0=None, threads=1):
+    """An arithmetic-coded progressive file (SOF10, T.81 G.1.3.2) of checked
+    ``coefficients`` with a checked ``script``: the frame header of
+    ``frame_header`` with SOF10, then per scan (DRI once, when
+    ``restart_interval``) SOS and its data coded by ``_arith.encode_scan``
+    with the default conditioning (no DAC segment), the conditioning slots
+    those the Huffman writer gives its tables (``scans.TABLE_SLOTS``); EOI.
+    The scans are independent once the coefficients are known: coded on
+    ``threads`` threads (the bytes are the same for every count)."""
+    from ._arith import encode_scan
+    from ._decoder import SCAN_AC_FIRST_, SCAN_AC_REFINE_, SCAN_DC_FIRST_, SCAN_DC_REFINE_
+    from .parallel import run
+
+    c = coefficients
+    slots = _scans.TABLE_SLOTS[c.color]
+    out = [jfif.frame_header(c.height, c.width,
+                             [(k.id, k.h, k.v, k.quant_slot) for k in c.components], c.qtables,
+                             {}, restart_interval, c.color,
+                             c.metadata if keep_metadata else (), sof_code=jfif.SOF10,
+                             app0=app0, precision=c.precision)]
+
+    def one(spec):
+        members = spec.components
+        comps = [c.components[i] for i in members]
+        one_comp = len(members) == 1
+        mcus_x, mcus_y = scan_mcus(c.width, c.height, c.max_h, c.max_v, comps[0].h,
+                                   comps[0].v, interleaved=not one_comp)
+        kind = ((SCAN_DC_REFINE_ if spec.is_refinement else SCAN_DC_FIRST_) if spec.is_dc
+                else (SCAN_AC_REFINE_ if spec.is_refinement else SCAN_AC_FIRST_))
+        refine_dc = spec.is_dc and spec.is_refinement
+        # as the Huffman writer's SOS: 0 for the slot a scan does not use
+        header = jfif.sos([(k.id, 0 if refine_dc or not spec.is_dc else slots[i],
+                            slots[i] if not spec.is_dc else 0)
+                           for i, k in zip(members, comps)],
+                          spec.Ss, spec.Se, spec.Ah, spec.Al)
+        return header + encode_scan(
+            [k.blocks.reshape(k.blocks_down, k.blocks_across, 64) for k in comps],
+            [1 if one_comp else k.h for k in comps], [1 if one_comp else k.v for k in comps],
+            mcus_x, mcus_y, [slots[i] for i in members], [slots[i] for i in members],
+            restart_interval, kind, spec.Ss, spec.Se, spec.Ah, spec.Al)
+
+    out += run(one, script, threads)
+    out.append(jfif.eoi())
+    return b"".join(out)
 
 
 def coefficients_from_image(image, quality=None, subsampling="4:2:0"):

@@ -261,6 +261,40 @@ class Report:
         })
 
 
+def _coefficients_line(r) -> str:
+    q = r.stage("quantize").details["components"]
+    return "coefficients: " + "; ".join(
+        f"{nm} {c['blocks']:,} blocks, {c['nonzero']:,} non-zero ({c['nonzero_ac']:,} AC), "
+        f"{c['bits']:,.0f} bits entropy" for nm, c in q.items())
+
+
+def _arith_scans_text(r, h) -> list:
+    """The scan table of an arithmetic-coded file's report."""
+    lines = ["scans (code bits of the components' decisions, DC and AC)",
+             f"{'scan':<5} {'kind':<11} {'band':<7} {'Ah/Al':<6} {'comp':<4} {'blocks':>9}"
+             f" {'DC bits':>11} {'AC bits':>11}"]
+    for sc in h["scans"]:
+        band = f"{sc['Ss']}..{sc['Se']}" if sc["kind"] != "sequential" else "0..63"
+        for k, (nm, c) in enumerate(sc["components"].items()):
+            lead = (f"{sc['index']:<5} {sc['kind']:<11} {band:<7} {sc['Ah']}/{sc['Al']:<4}"
+                    if k == 0 else " " * 32)
+            lines.append(f"{lead} {nm:<4} {c['blocks']:>9,} {c['dc_bits']:>11,}"
+                         f" {c['ac_bits']:>11,}")
+        extra = (f"{'':<5} data {sc['data_bytes']:,} bytes: flush {sc['flush_bits']} bits, "
+                 f"{sc['stuffed_bytes']:,} stuffed bytes, {sc['restart_markers']:,} RSTn")
+        if sc["fill_bytes"]:
+            extra += f", {sc['fill_bytes']} fill bytes"
+        if sc["bad_codes"]:
+            extra += f", {sc['bad_codes']} intervals cut short by a bad code (corrupt data)"
+        lines.append(extra)
+    cond = ", ".join(f"{k} " + " ".join(f"{kk}={vv}" for kk, vv in v.items())
+                     for k, v in h["conditioning"].items())
+    lines += ["", f"conditioning (DAC or the defaults): {cond}",
+              "lossless headroom: no Huffman tables to optimize (arithmetic coding adapts "
+              "its estimates as it goes)", _coefficients_line(r)]
+    return lines
+
+
 def _file_text(r) -> str:
     """The readable form of a file Report: the file as it is, part by part,
     segment by segment, scan by scan, table by table."""
@@ -281,6 +315,11 @@ def _file_text(r) -> str:
             "rle": "entropy bound of the Huffman symbols + amplitude/EOB-run/correction bits",
             "huffman": "the file's Huffman codes + amplitude/EOB-run/correction bits",
             "file": "8 x file bytes"}
+    h = r.stage("huffman").details
+    arithmetic = h.get("coder") == "arithmetic"
+    if arithmetic:
+        what.update(rle="no symbols to bound: the coder's bits (as huffman)",
+                    huffman="the file's arithmetic-coded bits (QM-coder decisions)")
     raw_bits = r.stage("raw").bits or 1
     lines += [head, "-" * len(head)]
     for st in r.stages:
@@ -292,7 +331,8 @@ def _file_text(r) -> str:
         return (f"{label:<40} {bits:>12,} bits {bits / px:>8.3f} bits/px"
                 f" {100.0 * bits / fb:>6.2f}% of file")
 
-    lines += [part("L(P)   model: DQT + DHT tables", r.model_bits),
+    lines += [part("L(P)   model: DQT + " + ("DAC" if arithmetic else "DHT") + " tables",
+                   r.model_bits),
               part("       headers: SOI SOF SOS DRI EOI JFIF", r.header_bits),
               part("L(D|P) data: entropy-coded segments", r.data_bits),
               part("       metadata: APPn, COM, other bytes", r.metadata_bits),
@@ -302,7 +342,8 @@ def _file_text(r) -> str:
     for sg in f["segments"]:
         lines.append(f"{sg['offset']:>10,} {sg['bytes']:>10,}  {sg['part']:<9} {sg['name']}")
     lines.append("")
-    h = r.stage("huffman").details
+    if arithmetic:
+        return "\n".join(lines + _arith_scans_text(r, h))
     lines.append("scans (bits; amp = amplitude, corr = correction bits of refinement scans)")
     lines.append(f"{'scan':<5} {'kind':<11} {'band':<7} {'Ah/Al':<6} {'comp':<4} {'code':>11}"
                  f" {'amp':>11} {'eobrun':>8} {'corr':>9} {'EOB':>8} {'EOBn':>6} {'ZRL':>7}")
@@ -351,10 +392,7 @@ def _file_text(r) -> str:
         lines.append(f"jpeglite.optimize (tables and a progressive scan script) saves "
                      f"{hr['optimize_bits']:,} bits ({hr['optimize_bits'] / 8:,.0f} bytes, "
                      f"{100.0 * hr['optimize_bits'] / fb:.2f}% of the file)")
-    q = r.stage("quantize").details["components"]
-    lines.append("coefficients: " + "; ".join(
-        f"{nm} {c['blocks']:,} blocks, {c['nonzero']:,} non-zero ({c['nonzero_ac']:,} AC), "
-        f"{c['bits']:,.0f} bits entropy" for nm, c in q.items()))
+    lines.append(_coefficients_line(r))
     return "\n".join(lines)
 
 

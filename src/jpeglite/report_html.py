@@ -250,6 +250,15 @@ def _segments(report: Report) -> str:
 
 def _scans(report: Report) -> str:
     rows = []
+    if report.stage("huffman").details.get("coder") == "arithmetic":
+        for sc in report.stage("huffman").details["scans"]:
+            band = f"{sc['Ss']}..{sc['Se']}" if sc["kind"] != "sequential" else "0..63"
+            for nm, c in sc["components"].items():
+                rows.append([sc["index"], sc["kind"], band, f"{sc['Ah']}/{sc['Al']}", nm,
+                             f"{c['blocks']:,}", f"{c['dc_bits']:,}", f"{c['ac_bits']:,}",
+                             f"{sc['data_bytes']:,}"])
+        return _table(["scan", "kind", "band", "Ah/Al", "comp", "blocks", "DC bits",
+                       "AC bits", "scan bytes"], rows, {0, 5, 6, 7, 8})
     for sc in report.stage("huffman").details.get("scans", []):
         band = f"{sc['Ss']}..{sc['Se']}" if sc["kind"] != "sequential" else "0..63"
         for nm, c in sc["components"].items():
