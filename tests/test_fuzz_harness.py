@@ -12,6 +12,8 @@ os.environ.setdefault("JPEGLITE_FUZZ_PYTHON", "0")   # no atheris instrumentatio
 
 fuzz_kernels = pytest.importorskip("fuzz_kernels")
 HOSTILE = os.path.join(HERE, "hostile")
+# mutants of damaged data decode with the documented warning
+pytestmark = pytest.mark.filterwarnings("ignore::jpeglite.errors.CorruptDataWarning")
 
 
 @pytest.mark.parametrize("name", sorted(fuzz_kernels.TARGETS))
