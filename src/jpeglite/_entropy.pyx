@@ -573,6 +573,55 @@ cdef void scan_begin(ScanState* st) noexcept nogil:
     st.insufficient = False
 
 
+cdef int ac_rows(ScanState* st, int my0, int my1, bint refine) noexcept nogil:
+    """scan_rows for the bulk of a progressive file: an AC scan of one
+    component (one block per MCU) without restart markers.  The same steps
+    per block without the general loop's per-MCU dispatch, and the blocks of
+    a first-pass EOB run, which read no bits, skipped at once.  Without
+    restart markers nothing clears `insufficient`, so a row is skipped
+    whole once it is set."""
+    cdef BitReader* br = &st.br
+    cdef ScanComponent* c = &st.comps[0]
+    cdef int mx, mx0, my, n, rc
+    cdef int16_t* blk
+    for my in range(my0, my1):
+        mx0 = st.mx_first
+        st.mx_first = 0
+        if st.insufficient or mx0 >= st.mcus_x:
+            continue
+        st.last_good_row = my       # (block smoothing's last_good_iMCU_row)
+        blk = c.coefs + (<Py_ssize_t>(my - st.row_base) * c.blocks_w + mx0) * 64
+        mx = mx0
+        while mx < st.mcus_x:
+            if not refine and st.eobrun > 0:
+                # no bits read: the truncation check after the block before holds
+                n = st.mcus_x - mx
+                if n > st.eobrun:
+                    n = st.eobrun
+                st.eobrun -= n
+                mx += n
+                blk += <Py_ssize_t>n * 64
+                continue
+            if refine:
+                rc = block_ac_refine(st, blk, c)
+            else:
+                rc = block_ac_first(st, blk, c)
+            if rc != SCAN_OK:
+                st.error_pos = br.pos
+                return rc
+            blk += 64
+            mx += 1
+            if br.nbits < br.pad:
+                # this MCU needed bits the data does not have
+                if br.marker == 0:
+                    st.error_pos = br.end
+                    return SCAN_TRUNCATED
+                st.insufficient = True
+                st.corrupt_segments += 1
+                break
+    return SCAN_OK
+
+
 cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
     """Decode MCU rows my0 .. my1 - 1 of a scan (after scan_begin, in order).
 
@@ -588,6 +637,10 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
     cdef bint good
     cdef ScanComponent* c
     cdef int16_t* blk
+    if (st.ncomps == 1 and st.restart_interval == 0 and st.comps[0].h == 1
+            and st.comps[0].v == 1
+            and (st.kind == SCAN_AC_FIRST or st.kind == SCAN_AC_REFINE)):
+        return ac_rows(st, my0, my1, st.kind == SCAN_AC_REFINE)
     for my in range(my0, my1):
         mx0 = st.mx_first
         st.mx_first = 0
