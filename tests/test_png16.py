@@ -135,3 +135,11 @@ def test_encode_highbit_option_errors(tmp_path, capsys, argv, fragment):
     (tmp_path / "in.png").write_bytes(png16(RGB | 0x8000))
     rc, _, err = run(capsys, "encode", tmp_path / "in.png", tmp_path / "o.jpg", *argv)
     assert rc != 0 and fragment in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_encode_highbit_options_are_one_file_only(tmp_path, capsys):
+    (tmp_path / "a.png").write_bytes(png16(GREY))
+    (tmp_path / "b.png").write_bytes(png16(GREY))
+    rc, _, err = run(capsys, "encode", tmp_path / "a.png", tmp_path / "b.png", "-o",
+                     tmp_path / "out", "--lossless")
+    assert rc == 2 and "encode one file" in err

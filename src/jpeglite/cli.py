@@ -469,7 +469,8 @@ def _check_table_path(args):
 
 
 def _batch_encode_options(args):
-    if args.lossless or args.precision is not None or args.predictor != 1:
+    if (getattr(args, "lossless", False) or getattr(args, "precision", None) is not None
+            or getattr(args, "predictor", 1) != 1):
         raise _UsageError("--lossless, --precision and --predictor encode one file "
                           "(IN OUT.jpg)")
     opts = _encode_options(args)
