@@ -548,7 +548,10 @@ cdef class BandCoder:
             with nogil:
                 rc = self._code(&w, comps, base, base_my, my0, my1)
                 if rc == 0 and bw_reserve(&w, 16):
-                    tail = <uint8_t>(bw_split_tail(&w, &nvalid) << (8 - nvalid))
+                    # two statements: C leaves the order of a shift's operands
+                    # open, and the shift count needs the nvalid the call sets
+                    tail = <uint8_t>bw_split_tail(&w, &nvalid)
+                    tail = <uint8_t>(tail << (8 - nvalid))
                 else:
                     rc = -1
             if rc < 0:
