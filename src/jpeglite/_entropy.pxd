@@ -8,18 +8,23 @@ from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bits_put,
 
 from jpeglite._simd cimport jl_simd_level
 
-# The kernel, scalar and SSE2 side by side, is C: _entropy_simd.h.
+# The kernels, scalar and SIMD side by side, are C: _entropy_simd.h.
 cdef extern from "_entropy_simd.h":
     uint64_t jl_nonzero_mask(const int16_t* b, int level) noexcept nogil
+    void jl_zigzag_shuffles(const int* zz, uint8_t* shuf) noexcept nogil
+    uint64_t jl_zigzag_mask_avx2(const int16_t* b, const uint8_t* shuf) noexcept nogil
+    bint JL_ZIGZAG_AVX2(int level) noexcept nogil
 
 
 # The zigzag order (T.81 Figure A.6) in the two forms the coder uses: zz[k] is
 # the natural index of zigzag position k, and rowbits[j][byte] maps the
 # non-zero bits of natural row j to their zigzag positions, so a block's
-# zigzag non-zero mask costs 8 lookups instead of 63 gathered loads.
+# zigzag non-zero mask costs 8 lookups instead of 63 gathered loads; shuf
+# holds the byte shuffles of the AVX2 kernel, which needs no lookups.
 ctypedef struct ZigzagMap:
     int zz[64]
     uint64_t rowbits[8][256]
+    uint8_t shuf[256]
 
 
 cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
@@ -34,16 +39,24 @@ cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
             for i in range(8):
                 if b >> i & 1:
                     m.rowbits[j][b] |= (<uint64_t>1) << pos[8 * j + i]
+    jl_zigzag_shuffles(zz, m.shuf)
 
 
-cdef inline uint64_t zigzag_nonzero(const int16_t* blk, const ZigzagMap* m) noexcept nogil:
-    """Bit k set when AC coefficient k (zigzag order, k >= 1) of blk is non-zero."""
-    cdef uint64_t nat = jl_nonzero_mask(blk, jl_simd_level) & ~(<uint64_t>1)
+cdef inline uint64_t zigzag_nonzero_at(const int16_t* blk, const ZigzagMap* m, int level) noexcept nogil:
+    """zigzag_nonzero with the kernels of the given SIMD level (tests pick it)."""
+    if JL_ZIGZAG_AVX2(level):
+        return jl_zigzag_mask_avx2(blk, m.shuf) & ~(<uint64_t>1)
+    cdef uint64_t nat = jl_nonzero_mask(blk, level) & ~(<uint64_t>1)
     cdef uint64_t out = 0
     cdef int j
     for j in range(8):
         out |= m.rowbits[j][(nat >> (8 * j)) & 0xFF]
     return out
+
+
+cdef inline uint64_t zigzag_nonzero(const int16_t* blk, const ZigzagMap* m) noexcept nogil:
+    """Bit k set when AC coefficient k (zigzag order, k >= 1) of blk is non-zero."""
+    return zigzag_nonzero_at(blk, m, jl_simd_level)
 
 
 # One component of a scan, as seen while coding one MCU row.
