@@ -198,6 +198,28 @@ cdef inline int block_cost(const int16_t* blk, int* last_dc, const HuffCodes* dc
     return bits
 
 
+cdef inline Py_ssize_t mcus_max_bytes(const ScanComp* comps, int ncomp, Py_ssize_t mcus) noexcept nogil:
+    """Bytes code_mcu_row may write for `mcus` MCUs at most (an RSTn each included)."""
+    cdef int c, nblocks = 0
+    for c in range(ncomp):
+        nblocks += comps[c].h * comps[c].v
+    return mcus * (nblocks * BLOCK_MAX_BYTES + 4) + 16
+
+
+cdef inline bint reserve_scan(BitWriter* w, const ScanComp* comps, int ncomp, Py_ssize_t mcus_x,
+                              Py_ssize_t mcus_y, Py_ssize_t expected) noexcept nogil:
+    """Room for a whole scan of mcus_y rows of mcus_x MCUs, `expected` bytes
+    likely: its worst case (plus bw_finish's 32 bytes) when that is no more
+    than `expected` and one row's worst case, so that a small scan never grows
+    the buffer (code_mcu_row reserves a row's worst case before each row);
+    else that sum, and the writer grows only past `expected`. False: no memory."""
+    cdef Py_ssize_t row = mcus_max_bytes(comps, ncomp, mcus_x)
+    cdef Py_ssize_t n = mcus_y * row + 32
+    if n > expected + row + 32:
+        n = expected + row + 32
+    return bw_reserve(w, n)
+
+
 cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, int mcus_x,
                              Py_ssize_t mcu0, int restart_interval,
                              const ZigzagMap* zz) noexcept nogil:
@@ -210,13 +232,11 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, 
     blocks: zero AC and the DC of the block before, i.e. a DC difference of 0
     and an EOB. Returns -1 if the writer ran out of memory.
     """
-    cdef int mx, c, j, i, bx, nblocks = 0
+    cdef int mx, c, j, i, bx
     cdef Py_ssize_t m
     cdef ScanComp* sc
     cdef const int16_t* row
-    for c in range(ncomp):
-        nblocks += comps[c].h * comps[c].v
-    if w != NULL and not bw_reserve(w, (mcus_x - mx0) * (nblocks * BLOCK_MAX_BYTES + 4) + 16):
+    if w != NULL and not bw_reserve(w, mcus_max_bytes(comps, ncomp, mcus_x - mx0)):
         return -1
     for mx in range(mx0, mcus_x):
         m = mcu0 + mx

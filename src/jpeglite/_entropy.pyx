@@ -175,9 +175,12 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
         comps[c].dc = &tabs[2 * c]
         comps[c].ac = &tabs[2 * c + 1]
     cdef BitWriter w
+    cdef Py_ssize_t nblocks = sum(a.shape[0] * a.shape[1] for a in arrays)
     bw_init(&w)
     try:
-        if _code_scan(&w, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval) < 0:
+        # expected: 2 bits a pixel, 16 bytes a block (the writer grows past it)
+        if not reserve_scan(&w, comps, ncomp, mcus_x, mcus_y, 16 * nblocks) \
+                or _code_scan(&w, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval) < 0:
             raise MemoryError("out of memory writing the scan")
     except BaseException:
         free(w.buf)
