@@ -5,6 +5,8 @@
 # libfuzzer-14-dev) and `pip install atheris`.
 #
 #   fuzz/build_clang.sh [OUT]          # OUT defaults to /tmp/jpeglite-clang
+#   SANITIZE=0 fuzz/build_clang.sh OUT # edge counters only, no ASan/UBSan/bounds checks: the
+#                                      # speed of the normal build, to compare guidance alone
 #   . OUT/env.sh                       # LD_PRELOAD, PYTHONPATH, ASAN/UBSAN options
 #   python fuzz/fuzz_kernels.py decode fuzz/corpus-decode fuzz/seeds -dict=fuzz/jpeg.dict ...
 #
@@ -19,6 +21,7 @@ set -eu
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-/tmp/jpeglite-clang}
 CLANG=${CLANG:-clang}
+SANITIZE=${SANITIZE:-1}
 RT=$($CLANG -print-resource-dir)/lib/linux
 for lib in "$RT/libclang_rt.asan-x86_64.a" "$RT/libclang_rt.fuzzer_no_main-x86_64.a"; do
     [ -f "$lib" ] || { echo "missing $lib: apt-get install -y clang libfuzzer-NN-dev" >&2; exit 1; }
@@ -32,27 +35,36 @@ find "$OUT/src" -name '_*.c' -delete      # regenerated with the bounds checks o
 
 # JPEGLITE_SANITIZE=1 adds -fsanitize=address,undefined and Cython's bounds checks (setup.py);
 # CFLAGS adds libFuzzer's edge and comparison instrumentation.
-(cd "$OUT" && JPEGLITE_SANITIZE=1 CC=$CLANG LDSHARED="$CLANG -shared" \
+(cd "$OUT" && JPEGLITE_SANITIZE=$SANITIZE CC=$CLANG LDSHARED="$CLANG -shared" \
     CFLAGS="-fsanitize=fuzzer-no-link -fno-sanitize=function" \
     LDFLAGS="-fsanitize=fuzzer-no-link" \
     python setup.py build_ext --inplace -j 2 > "$OUT/build.log" 2>&1) \
     || { tail -30 "$OUT/build.log" >&2; exit 1; }
 
-# asan_preinit's .preinit_array is not allowed in a shared library: leave it out
-rm -rf "$OUT/rt" && mkdir -p "$OUT/rt"
-(cd "$OUT/rt" && ar x "$RT/libclang_rt.asan-x86_64.a" && rm -f asan_preinit.cpp.o asan_preinit.cc.o \
-    && ar rcs ../asan_no_preinit.a ./*.o)
-$CLANG -shared -o "$OUT/asan_with_fuzzer.so" \
-    -Wl,--whole-archive "$OUT/asan_no_preinit.a" "$RT/libclang_rt.fuzzer_no_main-x86_64.a" \
-    -Wl,--no-whole-archive -lstdc++ -lpthread -ldl -lrt -lm
+if [ "$SANITIZE" = 1 ]; then
+    # asan_preinit's .preinit_array is not allowed in a shared library: leave it out
+    rm -rf "$OUT/rt" && mkdir -p "$OUT/rt"
+    (cd "$OUT/rt" && ar x "$RT/libclang_rt.asan-x86_64.a" && rm -f asan_preinit.cpp.o asan_preinit.cc.o \
+        && ar rcs ../asan_no_preinit.a ./*.o)
+    runtime="$OUT/asan_with_fuzzer.so"
+    $CLANG -shared -o "$runtime" \
+        -Wl,--whole-archive "$OUT/asan_no_preinit.a" "$RT/libclang_rt.fuzzer_no_main-x86_64.a" \
+        -Wl,--no-whole-archive -lstdc++ -lpthread -ldl -lrt -lm
+else
+    runtime="$OUT/fuzzer_no_main.so"
+    $CLANG -shared -o "$runtime" -Wl,--whole-archive "$RT/libclang_rt.fuzzer_no_main-x86_64.a" \
+        -Wl,--no-whole-archive -lstdc++ -lpthread -ldl -lrt -lm
+fi
 
-n=$(for so in "$OUT"/src/jpeglite/_*.so; do nm "$so" | grep -q __sanitizer_cov_8bit_counters_init \
+n=$(for so in "$OUT"/src/jpeglite/_*.so; do nm -D "$so" | grep -q __sanitizer_cov_8bit_counters_init \
     && echo "$so"; done | wc -l)
 echo "built $n instrumented kernels in $OUT/src/jpeglite"
 
 cat > "$OUT/env.sh" <<EOF
-export LD_PRELOAD=$OUT/asan_with_fuzzer.so
+export LD_PRELOAD=$runtime
 export PYTHONPATH=$OUT/src
+EOF
+[ "$SANITIZE" = 1 ] && cat >> "$OUT/env.sh" <<EOF
 export PYTHONMALLOC=malloc
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

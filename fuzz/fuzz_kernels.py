@@ -1,7 +1,14 @@
 """atheris targets for jpeglite with a structure-aware mutator, for the clang build.
 
     python fuzz/fuzz_kernels.py TARGET [libFuzzer flags] CORPUS_DIR [SEED_DIRS]
+    python fuzz/fuzz_kernels.py TARGET -plain [-seed=N] [-max_total_time=S] [-runs=N] DIRS
     TARGET: decode | coefficients | analyze | optimize | tables
+
+``-plain`` (the fallback where atheris is not installed, and what .ci/fuzz uses then) runs
+every file of DIRS once (the regression pass), then mutants of them from a seeded
+``random.Random``: the same structure-aware mutator, a simple byte mutator with the
+dictionary's tokens in place of libFuzzer's, no coverage guidance (mutants that decode join
+the pool). A finding stops the run (exit 1) with the input written to -artifact_prefix.
 
 Under fuzz/build_clang.sh's build (see fuzz/README.md) the Cython kernels carry libFuzzer's
 edge counters, so new edges in the entropy decoders, the progressive passes and the
@@ -20,15 +27,24 @@ factors and table selectors, DHT counts, SOS spectral selection and successive
 approximation, DRI, DAC conditioning, DQT precision) or the entropy-coded bytes of a scan,
 or moves whole segments; a quarter of the time it defers to libFuzzer's byte mutator.
 """
+import hashlib
 import os
 import random
 import struct
 import sys
+import time
+import traceback
 
-import atheris
 import numpy as np
 
-if os.environ.get("JPEGLITE_FUZZ_PYTHON", "1") != "0":
+try:
+    import atheris
+except ImportError:                      # -plain still runs every target
+    atheris = None
+
+# -plain has no coverage feedback: instrumenting the Python modules would only slow it
+PLAIN = atheris is None or "-plain" in sys.argv
+if not PLAIN and os.environ.get("JPEGLITE_FUZZ_PYTHON", "1") != "0":
     with atheris.instrument_imports(include=["jpeglite"]):
         import jpeglite
 else:
@@ -163,13 +179,59 @@ def mutate_scan(rng, buf, start, end):
         buf[i:i] = rng.choice((b"\xff\x00", b"\x00", b"\xff\xff\x00", b"\x80"))
 
 
+def read_dict(path):
+    """The byte strings of a libFuzzer dictionary (name="\\xff\\xd8" lines)."""
+    tokens = []
+    with open(path, encoding="ascii") as f:
+        for line in f:
+            line = line.strip()
+            if "=" in line and not line.startswith("#"):
+                value = line.split("=", 1)[1].strip()[1:-1]
+                tokens.append(value.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+    return tokens
+
+
+# atheris.Mutate exists only inside atheris.Fuzz() (it exits the process otherwise)
+LIBFUZZER = False
+DICT = read_dict(os.path.join(os.path.dirname(os.path.abspath(__file__)), "jpeg.dict"))
+
+
+def plain_byte_mutate(data, max_size, rng):
+    """A few of libFuzzer's byte moves, for use outside a fuzzing run: flip a bit, set,
+    insert or erase bytes, insert or overwrite with a dictionary token, copy a run."""
+    buf = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        i = rng.randrange(len(buf) + 1)
+        what = rng.randrange(6)
+        if what == 0 and buf:
+            buf[min(i, len(buf) - 1)] ^= 1 << rng.randrange(8)
+        elif what == 1 and buf:
+            buf[min(i, len(buf) - 1)] = rng.choice((0, 0xFF, rng.randrange(256)))
+        elif what == 2:
+            buf[i:i] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+        elif what == 3:
+            del buf[i:i + rng.randint(1, 64)]
+        elif what == 4:
+            token = rng.choice(DICT)
+            if rng.random() < 0.5:
+                buf[i:i] = token
+            else:
+                buf[i:i + len(token)] = token
+        elif buf:
+            j = rng.randrange(len(buf))
+            buf[i:i] = buf[j:j + rng.randint(1, 64)]
+    return bytes(buf[:max_size])
+
+
 def structure_mutate(data, max_size, seed, byte_mutate=None):
     """One structure-aware mutation of data (libFuzzer's custom mutator).
-    ``byte_mutate(data, max_size)``: the plain byte mutator used a quarter of
-    the time (libFuzzer's, ``atheris.Mutate``, unless given: outside a
-    fuzzing run, e.g. fuzz/pillow_agreement.py)."""
+    ``byte_mutate(data, max_size)``: the plain byte mutator used a quarter of the time;
+    unless given (fuzz/pillow_agreement.py gives its own), libFuzzer's (``atheris.Mutate``)
+    inside a fuzzing run, else ``plain_byte_mutate``."""
     rng = random.Random(seed)
-    byte_mutate = byte_mutate or atheris.Mutate
+    if byte_mutate is None:
+        byte_mutate = atheris.Mutate if LIBFUZZER else (
+            lambda d, m: plain_byte_mutate(d, m, rng))
     if rng.random() < 0.25 or len(data) < 4:
         return byte_mutate(data, max_size)
     pieces = segments(data)
@@ -208,11 +270,18 @@ def _decode_or_none(data, **kw):
         return None
 
 
+def check_pixels(out):
+    """decode's result: uint8 (8-bit files), uint16 (12-bit and lossless files of more than
+    8 bits), (H, W) or (H, W, C)."""
+    if not (isinstance(out, np.ndarray) and out.dtype in (np.uint8, np.uint16)
+            and out.ndim in (2, 3)):
+        raise AssertionError(f"bad decode result {type(out)} {getattr(out, 'dtype', '')}")
+
+
 def target_decode(data):
     out = _decode_or_none(data)
-    if out is not None and not (isinstance(out, np.ndarray) and out.dtype == np.uint8
-                                and out.ndim in (2, 3)):
-        raise AssertionError(f"bad decode result {type(out)}")
+    if out is not None:
+        check_pixels(out)
 
 
 def target_coefficients(data):
@@ -284,8 +353,7 @@ def target_tables(data):
         if "tables" not in str(exc):
             raise
         return
-    if not (isinstance(out, np.ndarray) and out.dtype == np.uint8):
-        raise AssertionError(f"bad decode result {type(out)}")
+    check_pixels(out)
 
 
 TARGETS = {"decode": target_decode, "coefficients": target_coefficients,
@@ -293,13 +361,96 @@ TARGETS = {"decode": target_decode, "coefficients": target_coefficients,
 TABLES = None
 
 
+def _flags(argv):
+    """libFuzzer-style -name=value flags and the other arguments (directories)."""
+    flags, dirs = {}, []
+    for arg in argv:
+        if arg.startswith("-"):
+            name, _, value = arg.lstrip("-").partition("=")
+            flags[name] = value
+        else:
+            dirs.append(arg)
+    return flags, dirs
+
+
+def plain_fuzz(name, target, argv):
+    """Run target on every file in the directories of argv, then on seeded mutants of them
+    until -runs mutants or -max_total_time seconds (as libFuzzer: forever without either);
+    returns the exit status (1: a finding, its input saved)."""
+    flags, dirs = _flags(argv)
+    seed = int(flags.get("seed", "1"))
+    runs = int(flags.get("runs", "-1"))
+    seconds = float(flags.get("max_total_time", "0"))
+    max_len = int(flags.get("max_len", "65536"))
+    slow = float(flags.get("timeout", "10"))
+    prefix = flags.get("artifact_prefix", "./")
+    pool = []
+    for d in dirs:
+        for entry in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            path = os.path.join(d, entry)
+            if os.path.isfile(path):
+                with open(path, "rb") as f:
+                    pool.append((path, f.read()))
+    rng = random.Random(seed)
+    start = time.monotonic()
+    n = 0
+    regressions = len(pool)
+    inputs = list(pool)
+    while True:
+        if n < regressions:
+            label, data = inputs[n]
+        else:
+            if not pool or (runs >= 0 and n - regressions >= runs) \
+                    or (seconds > 0 and time.monotonic() - start >= seconds):
+                break                  # neither -runs nor -max_total_time: until stopped
+            data = structure_mutate(rng.choice(pool)[1], max_len, rng.getrandbits(32))
+            label = f"mutant {n - regressions} of seed {seed}"
+        t0 = time.monotonic()
+        try:
+            target(data)
+        except Exception:
+            return _finding(name, label, data, prefix, traceback.format_exc())
+        took = time.monotonic() - t0
+        if took > slow:
+            return _finding(name, label, data, prefix, f"slow input: {took:.1f} s > {slow} s\n")
+        if n >= regressions and len(pool) < 5000 and _decodes(data):
+            pool.append((label, data))
+        n += 1
+    dt = time.monotonic() - start
+    print(f"{name}: plain, seed {seed}: {regressions} files, {n - regressions} mutants in "
+          f"{dt:.0f} s ({n / max(dt, 1e-9):.0f}/s), pool {len(pool)}: no findings", flush=True)
+    return 0
+
+
+def _decodes(data):
+    try:
+        jpeglite.decode(data, max_pixels=MAX_PIXELS)
+    except Exception:
+        return False
+    return True
+
+
+def _finding(name, label, data, prefix, report):
+    path = f"{prefix}crash-{hashlib.sha1(data).hexdigest()}"
+    with open(path, "wb") as f:
+        f.write(data)
+    print(f"{name}: FINDING on {label}, input written to {path}\n{report}", flush=True)
+    return 1
+
+
 def main():
-    global TABLES
+    global TABLES, LIBFUZZER
     if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
-        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(TARGETS)}}} [libFuzzer args]")
-    target = TARGETS[sys.argv.pop(1)]
+        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(TARGETS)}}} [-plain] [libFuzzer args]")
+    name = sys.argv.pop(1)
+    target = TARGETS[name]
     if target is target_tables:
         TABLES = tables_stream()
+    if PLAIN:
+        if atheris is None:
+            print("atheris is not installed: running the target without coverage (-plain)")
+        sys.exit(plain_fuzz(name, target, [a for a in sys.argv[1:] if a != "-plain"]))
+    LIBFUZZER = True
     atheris.Setup(sys.argv, target, custom_mutator=structure_mutate)
     atheris.Fuzz()
 

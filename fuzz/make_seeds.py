@@ -41,6 +41,21 @@ def main():
                 tag = "_".join(f"{k}{int(v)}" for k, v in kw.items())
                 (out / f"jpeglite_{name}_{sub.replace(':', '')}_{tag}.jpg").write_bytes(data)
                 n += 1
+    # 12-bit DCT and lossless files (uint16 decodes)
+    deep = {"gray16": smooth.astype(np.uint16) * 16, "rgb16": images["noise"].astype(np.uint16) * 16}
+    for name, im in deep.items():
+        for kw in ({"precision": 12}, {"precision": 12, "progressive": True},
+                   {"precision": 12, "arithmetic": True, "restart_interval": 2},
+                   {"lossless": True, "precision": 12, "predictor": 4},
+                   {"lossless": True, "precision": 16, "predictor": 7, "restart_interval": im.shape[1]},
+                   {"lossless": True, "precision": 12, "point_transform": 2}):
+            try:
+                data = jpeglite.encode(im, **kw)
+            except TypeError:                   # a jpeglite without 12-bit/lossless encode
+                break
+            tag = "_".join(f"{k}{int(v)}" for k, v in kw.items())
+            (out / f"jpeglite_{name}_{tag}.jpg").write_bytes(data)
+            n += 1
     # Abbreviated streams for the `tables` target of fuzz_kernels.py: written with the
     # tables that target decodes with, and one tables-only stream joined to its image.
     tables_out = HERE / "seeds-tables"

@@ -14,7 +14,7 @@ for t in $TARGETS; do
     [ "$t" = tables ] && seeds="$HERE/seeds-tables"
     mkdir -p "$HERE/corpus-$t"
     python "$HERE/fuzz_kernels.py" "$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=4096 \
-        -dict="$HERE/jpeg.dict" -artifact_prefix="$HERE/crashes/$t-" -print_final_stats=1 \
+        -report_slow_units=2 -dict="$HERE/jpeg.dict" -artifact_prefix="$HERE/crashes/$t-" -print_final_stats=1 \
         "$HERE/corpus-$t" "$seeds" > "$HERE/crashes/$t.log" 2>&1 || status=1
     log="$HERE/crashes/$t.log"
     echo "$t: seeds $(grep INITED "$log" | sed 's/.*\(cov: [0-9]*\).*/\1/'), end \
@@ -22,6 +22,7 @@ $(grep -E 'DONE' "$log" | sed 's/.*\(cov: [0-9]*\).*/\1/'), \
 $(grep -E 'number_of_executed_units' "$log" | sed 's/.*: *//') execs, \
 $(grep -E 'average_exec_per_sec' "$log" | sed 's/.*: *//')/s, \
 $(grep -cE '^==[0-9]+==ERROR|^Traceback|runtime error:|^SUMMARY:' "$log") reports, \
+$(grep -c 'Slowest unit' "$log") inputs over 2 s, peak $(grep -E 'peak_rss_mb' "$log" | sed 's/.*: *//') MB, \
 $(ls "$HERE/crashes" | grep -c "^$t-") artifacts"
 done
 exit $status

@@ -316,3 +316,24 @@ def test_damaged_scans_report_what_the_marker_loop_reports(crop, strict):
     assert found == dec.damage and len(found) >= 2
     with pytest.warns(jpeglite.CorruptDataWarning):
         jpeglite.decode(data)
+
+
+def test_prepared_tables_live_and_go_with_their_templates(crop):
+    # the prepared kernel tables of a template stay as long as the template
+    # (however many other templates were made since) and go with it
+    import gc
+
+    from jpeglite import _entropy, _quant
+
+    options._common_template.cache_clear()
+    gc.collect()
+    _, plan = options.plan_encode(crop, 61, "4:2:0", False, 0)
+    qt = plan.component_qtables()
+    for quality in range(1, 41):      # 40 templates: 120 tables, more than any old bound
+        options.plan_encode(crop, quality, "4:4:4", False, 0)
+    assert all(id(t) in _quant._PREPARED_DIVISORS for t in qt)
+    del plan                            # (a plan holds its template's parts)
+    options._common_template.cache_clear()
+    gc.collect()
+    assert not any(id(t) in _quant._PREPARED_DIVISORS for t in qt)
+    assert len(_quant._PREPARED_DIVISORS) == 0 and len(_entropy._PREPARED_CODES) == 0

@@ -718,12 +718,14 @@ from libc.string cimport memcpy as _memcpy
 cdef class _PreparedCodes:
     # the arrays are kept so that their ids stay theirs while registered
     cdef object codes, sizes
+    cdef int owners         # prepare_codes calls not yet matched by forget_codes
     cdef HuffCodes table
 
 
-# (id(codes), id(sizes)) -> _PreparedCodes; bounded: cleared when full
+# (id(codes), id(sizes)) -> _PreparedCodes, while the arrays' owners live (an
+# owner, an encode template, calls forget_codes when it goes: options._FixedParts;
+# templates share the standard code arrays, hence the count)
 _PREPARED_CODES = {}
-_PREPARED_MAX = 64
 
 
 def prepare_codes(codes, sizes):
@@ -734,12 +736,27 @@ def prepare_codes(codes, sizes):
     writable arrays (whose contents could change under the copy)."""
     if codes.flags.writeable or sizes.flags.writeable:
         raise ValueError("prepared code tables must be read-only arrays")
-    cdef _PreparedCodes p = _PreparedCodes.__new__(_PreparedCodes)
+    key = (id(codes), id(sizes))
+    cdef _PreparedCodes p = _PREPARED_CODES.get(key)
+    if p is not None and p.codes is codes and p.sizes is sizes:
+        p.owners += 1
+        return
+    p = _PreparedCodes.__new__(_PreparedCodes)
     fill_huffcodes(codes, sizes, &p.table)
     p.codes, p.sizes = codes, sizes
-    if len(_PREPARED_CODES) >= _PREPARED_MAX:
-        _PREPARED_CODES.clear()
-    _PREPARED_CODES[(id(codes), id(sizes))] = p
+    p.owners = 1
+    _PREPARED_CODES[key] = p
+
+
+def forget_codes(codes, sizes):
+    """Undo one ``prepare_codes`` of these arrays: the table is dropped with
+    the last."""
+    key = (id(codes), id(sizes))
+    cdef _PreparedCodes p = _PREPARED_CODES.get(key)
+    if p is not None and p.codes is codes and p.sizes is sizes:
+        p.owners -= 1
+        if p.owners <= 0:
+            del _PREPARED_CODES[key]
 
 
 cdef bint _prepared_codes(codes, sizes, HuffCodes* out) except -1:

@@ -508,12 +508,13 @@ from libc.string cimport memcpy as _memcpy
 
 cdef class _PreparedDivisors:
     cdef object table       # kept so that its id stays its own while registered
+    cdef int owners         # prepare_divisors calls not yet matched by forget_divisors
     cdef QuantDivisors divisors
 
 
-# id(table) -> _PreparedDivisors; bounded: cleared when full
+# id(table) -> _PreparedDivisors, while the table's owner lives (the owner,
+# an encode template, calls forget_divisors when it goes: options._FixedParts)
 _PREPARED_DIVISORS = {}
-_PREPARED_MAX = 64
 
 
 def prepare_divisors(qtable):
@@ -524,12 +525,25 @@ def prepare_divisors(qtable):
     writable array."""
     if qtable.flags.writeable:
         raise ValueError("a prepared quantization table must be a read-only array")
-    cdef _PreparedDivisors p = _PreparedDivisors.__new__(_PreparedDivisors)
+    cdef _PreparedDivisors p = _PREPARED_DIVISORS.get(id(qtable))
+    if p is not None and p.table is qtable:
+        p.owners += 1
+        return
+    p = _PreparedDivisors.__new__(_PreparedDivisors)
     fill_divisors(qtable, &p.divisors)
     p.table = qtable
-    if len(_PREPARED_DIVISORS) >= _PREPARED_MAX:
-        _PREPARED_DIVISORS.clear()
+    p.owners = 1
     _PREPARED_DIVISORS[id(qtable)] = p
+
+
+def forget_divisors(qtable):
+    """Undo one ``prepare_divisors`` of this table: its divisors are dropped
+    with the last."""
+    cdef _PreparedDivisors p = _PREPARED_DIVISORS.get(id(qtable))
+    if p is not None and p.table is qtable:
+        p.owners -= 1
+        if p.owners <= 0:
+            del _PREPARED_DIVISORS[id(qtable)]
 
 
 cdef bint _prepared_divisors(qtable, QuantDivisors* q) except -1:

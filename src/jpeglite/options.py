@@ -7,6 +7,7 @@ and writes the headers the plan implies. The drivers (``encoder``, ``staged``)
 take a plan and never look at the raw arguments.
 """
 import functools as _functools
+import weakref as _weakref
 import numbers as _numbers
 
 import numpy as _np
@@ -307,7 +308,7 @@ _HEADER_CACHE = {}      # _header_key -> (bytes before SOF, SOF marker, bytes af
 
 class _FixedParts:
     """What a plan of common options computes once (see ``_common_template``)."""
-    __slots__ = ("qtables", "huffman", "codes", "h", "v", "headers")
+    __slots__ = ("qtables", "huffman", "codes", "h", "v", "headers", "__weakref__")
 
     def __init__(self, plan):
         # int64: the dtype the encode kernels read tables in, so that a call
@@ -322,14 +323,18 @@ class _FixedParts:
         self.h, self.v = plan.h, plan.v
         self.headers = {}       # (height, width) -> every byte before the scan data
         # the kernels' forms of these tables, made once: a call copies them
-        from ._entropy import prepare_codes
-        from ._quant import prepare_divisors
+        # (registered while this template lives: the LRU below decides how
+        # many, and a dropped template takes its prepared tables with it)
+        from ._entropy import forget_codes, prepare_codes
+        from ._quant import forget_divisors, prepare_divisors
 
         for t in qt:
             prepare_divisors(t)
+            _weakref.finalize(self, forget_divisors, t)
         for codes, sizes in self.codes[0] + self.codes[1]:
             if not (codes.flags.writeable or sizes.flags.writeable):
                 prepare_codes(codes, sizes)
+                _weakref.finalize(self, forget_codes, codes, sizes)
 
 
 @_functools.lru_cache(maxsize=_CACHE_SIZE)
