@@ -162,8 +162,8 @@ def test_scan_geometry_is_checked():
                                                 ((128, 512), "4:4:4"), ((96, 40), "gray")])
 def test_fused_scan_equals_the_staged_coder_past_its_first_reserve(shape, subsampling):
     """Noise at quality 100 takes more than the 2 bits a pixel both coders
-    reserve up front for large scans (the whole worst case for small ones),
-    so their buffers grow mid-scan; the bytes stay the staged coder's."""
+    expect (reserve_scan), so their buffers grow mid-scan where the scan has
+    more than one MCU row; the bytes stay the staged coder's."""
     from jpeglite import _encoder, options
     gray = subsampling == "gray"
     rng = np.random.default_rng(shape[1])

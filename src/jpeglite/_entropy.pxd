@@ -208,11 +208,11 @@ cdef inline Py_ssize_t mcus_max_bytes(const ScanComp* comps, int ncomp, Py_ssize
 
 cdef inline bint reserve_scan(BitWriter* w, const ScanComp* comps, int ncomp, Py_ssize_t mcus_x,
                               Py_ssize_t mcus_y, Py_ssize_t expected) noexcept nogil:
-    """Room for a whole scan of mcus_y rows of mcus_x MCUs, `expected` bytes
-    likely: its worst case (plus bw_finish's 32 bytes) when that is no more
-    than `expected` and one row's worst case, so that a small scan never grows
-    the buffer (code_mcu_row reserves a row's worst case before each row);
-    else that sum, and the writer grows only past `expected`. False: no memory."""
+    """Room for a scan of mcus_y rows of mcus_x MCUs, `expected` bytes likely:
+    `expected` plus one row's worst case (code_mcu_row asks for that much free
+    before each row) plus bw_finish's 32 bytes, or the whole scan's worst case
+    when that is less; the writer then grows only if the scan outgrows
+    `expected`. False: no memory."""
     cdef Py_ssize_t row = mcus_max_bytes(comps, ncomp, mcus_x)
     cdef Py_ssize_t n = mcus_y * row + 32
     if n > expected + row + 32:
