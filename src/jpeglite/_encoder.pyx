@@ -21,7 +21,7 @@ from libc.string cimport memcpy
 
 from jpeglite._color cimport rgb_to_ycc_row
 from jpeglite._subsample cimport downsample_rows
-from jpeglite._dct cimport load_block, fdct_islow
+from jpeglite._dct cimport fdct_islow
 from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
 from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_reserve, bw_finish, bw_byte,
                                 bw_take_bytes, bw_append, bw_split_tail)
@@ -107,8 +107,7 @@ cdef int forward_mcu_row(const EncodeFrame* f, Work* wk, int my, int16_t** dst,
                         cols, f.hexp[c], f.vexp[c])
         for j in range(rows):
             for bx in range(f.wb[c]):
-                load_block(wk.comp[c] + 8 * j * cols + 8 * bx, cols, coef)
-                fdct_islow(coef)
+                fdct_islow(wk.comp[c] + 8 * j * cols + 8 * bx, cols, coef)
                 quantize_block(coef, &f.qd[c], dst[c] + j * dst_stride[c] + 64 * bx)
     return 0
 
