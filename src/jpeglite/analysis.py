@@ -351,6 +351,34 @@ class _FileObserver:
         return stats.end, stats.bad_codes, stats.bad_restarts, mcus_y - 1
 
 
+    def lossless_scan(self, diffs, hv, mcus_x, mcus_y, restart_interval, start, end):
+        """A lossless scan's differences as ``highbit.LosslessFrame.scan``
+        decoded them: their category counts (the Huffman symbols) and the
+        zeroth-order entropy of the differences, per scan component."""
+        from ._lossless import count_differences
+
+        counts = _np.zeros((len(diffs), 256), _np.int64)
+        count_differences(diffs, hv, mcus_x, mcus_y, counts)
+        entropy = []
+        for d, (h, v) in zip(diffs, hv):
+            _vals, n = _np.unique(d[:mcus_y * v, :mcus_x * h], return_counts=True)
+            entropy.append(float(-(n * _np.log2(n / n.sum())).sum()))
+        scan, ff, keys, _ri = self._sos
+        self.scans.append(_ScanRecord(scan, ff, "lossless", mcus_x, mcus_y, restart_interval,
+                                      [(dc, None) for dc, _ac in keys],
+                                      _LosslessScanStats(start, end, counts, entropy)))
+
+
+class _LosslessScanStats:
+    """A lossless scan's walk (the fields ``_file_segments`` reads, as the
+    ``_scan_stats`` kernel's ScanStats), its category counts (per scan
+    component, 256 int64) and the entropy of its differences (bits)."""
+
+    def __init__(self, start, end, counts, entropy):
+        self.start, self.end, self.ecs_bytes = start, end, end - start
+        self.counts, self.entropy = counts, entropy
+
+
 def _table_name(key, redefined):
     cls, slot, offset = key
     name = f"{_TABLE_NAMES[cls]}{slot}"
@@ -489,6 +517,10 @@ def analyze_file(data, max_pixels):
     t = time.perf_counter()
     segments, parts = _file_segments(data, obs, st)
     segment_seconds = time.perf_counter() - t
+
+    if f.lossless:
+        return _lossless_report(data, dec, obs, names, color, segments, parts, segment_seconds,
+                                walk_seconds)
 
     # ---- coefficients, as the array report's quantize stage -------------
     t = time.perf_counter()
@@ -629,14 +661,17 @@ def _file_report(data, dec, obs, names, color, segments, parts, segment_seconds,
             {0xC0: "baseline", 0xC1: "extended sequential"}.get(f.marker, "sequential"))
     if f.arithmetic:
         kind += ", arithmetic"
+    if f.lossless:
+        kind = f"lossless, predictor {obs.scans[0].scan.Ss}" if obs.scans else "lossless"
     file_stage = _report.Stage("file", 8 * n, segment_seconds, {
         "bytes": n, **{f"{p}_bits": b for p, b in parts.items()},
         "segments": segments, **data_detail,
         "lossless_headroom": headroom,
         "measure_seconds": time.perf_counter() - t})
     samples = f.width * f.height * len(f.components)
-    raw = _report.Stage("raw", 8 * samples, 0.0, {
-        "samples": samples, "components": len(f.components), "bits_per_sample": 8})
+    raw = _report.Stage("raw", f.precision * samples, 0.0, {
+        "samples": samples, "components": len(f.components),
+        "bits_per_sample": f.precision})
     sampling = {nm: [c.h, c.v] for nm, c in zip(names, f.components)}
     options = {"process": f"{kind} (SOF{f.marker - 0xC0})", "scans": len(obs.scans),
                "color": color, "sampling_factors": sampling,
@@ -874,3 +909,99 @@ def _optimize_saving(data, max_pixels):
     except ImportError:
         return None
     return 8 * (len(data) - len(optimize(data, max_pixels=max_pixels)))
+
+
+# ==== hibit: the report of a lossless (SOF3) file ====
+# No blocks and no coefficients: each scan codes per sample a prediction
+# difference as a Huffman-coded category (T.81 H.1.2.2) and that many
+# additional bits (none for category 16).
+
+def _lossless_report(data, dec, obs, names, color, segments, parts, segment_seconds,
+                     walk_seconds):
+    """The file Report of a lossless file: stages as for DCT files, with the
+    quantize stage the entropy of the prediction differences (nothing is
+    quantized), rle the entropy bound of the categories plus the additional
+    bits, huffman the file's codes plus the additional bits."""
+    import time
+
+    from . import _huffman
+    from . import report as _report
+
+    t = time.perf_counter()
+    extra = _np.array([s if s < 16 else 0 for s in range(17)] + [0] * 239, _np.int64)
+    comp_totals = {nm: {"samples": 0, "code_bits": 0, "amplitude_bits": 0,
+                        "difference_entropy_bits": 0.0} for nm in names}
+    hists, users, scan_rows = {}, {}, []
+    for i, rec in enumerate(obs.scans):
+        s, sc = rec.stats, rec.scan
+        comps = {}
+        for j, (c, _td, _ta) in enumerate(sc.components):
+            nm, key, cnt = names[c.index], rec.tables[j][0], s.counts[j]
+            sizes = _table_sizes(*obs.dht_entries[key])[1].astype(_np.int64)
+            row = {"samples": int(cnt.sum()), "code_bits": int(cnt @ sizes),
+                   "amplitude_bits": int(cnt @ extra),
+                   "difference_entropy_bits": s.entropy[j]}
+            comps[nm] = row
+            for fld, v in row.items():
+                comp_totals[nm][fld] += v
+            hists[key] = hists.get(key, 0) + cnt
+            users.setdefault(key, set()).add(nm)
+        stuffed, fill, rst = _arith_markup(data[s.start:s.end])
+        symbol_bits = sum(r["code_bits"] + r["amplitude_bits"] for r in comps.values())
+        scan_rows.append({
+            "index": i + 1, "offset": rec.sos_offset, "kind": "lossless",
+            "components": comps, "predictor": sc.Ss, "point_transform": sc.Al,
+            "Ss": sc.Ss, "Se": sc.Se, "Ah": sc.Ah, "Al": sc.Al,     # the SOS fields
+            "mcus": rec.mcus_x * rec.mcus_y, "restart_interval": rec.restart_interval,
+            "data_bytes": s.ecs_bytes, "symbol_bits": symbol_bits,
+            "padding_bits": 8 * (s.ecs_bytes - stuffed - fill - 2 * rst) - symbol_bits,
+            "stuffed_bytes": stuffed, "fill_bytes": fill, "restart_markers": rst})
+    counted = {}
+    for key in obs.dht_entries:
+        if key in hists:
+            counted[key] = hists[key]
+    redefined = len({(k[0], k[1]) for k in counted}) < len(counted)
+    tables = {}
+    for key, hist in counted.items():
+        sizes = _table_sizes(*obs.dht_entries[key])[1].astype(_np.int64)
+        optimal = _table_sizes(*_huffman.optimal_table(hist))[1].astype(_np.int64)
+        used = hist[hist > 0]
+        tables[_table_name(key, redefined)] = {
+            "components": sorted(users[key]), "symbols": int(hist.sum()),
+            "code_bits": int(hist @ sizes),
+            "entropy_bits": float(-(used * _np.log2(used / used.sum())).sum()),
+            "optimal_code_bits": int(hist @ optimal)}
+    code = sum(tb["code_bits"] for tb in tables.values())
+    amp = sum(ct["amplitude_bits"] for ct in comp_totals.values())
+    bound = sum(tb["entropy_bits"] for tb in tables.values())
+    diff_entropy = sum(ct["difference_entropy_bits"] for ct in comp_totals.values())
+    quantize = _report.Stage("quantize", diff_entropy, 0.0, {
+        "model": "lossless: nothing is quantized; zeroth-order entropy per component of "
+                 "the prediction differences the scans code",
+        "quant_tables": {}, "components": {nm: {"bits": ct["difference_entropy_bits"]}
+                                           for nm, ct in comp_totals.items()}})
+    rle = _report.Stage("rle", bound + amp, 0.0, {
+        "model": "entropy bound of the difference categories per table + their "
+                 "additional bits", "tables": tables, "amplitude_bits": amp})
+    coder = _report.Stage("huffman", code + amp, walk_seconds, {
+        "coder": "lossless", "components": comp_totals, "tables": tables,
+        "code_bits": code, "amplitude_bits": amp, "scans": scan_rows,
+        "measure_seconds": time.perf_counter() - t})
+    data_detail = {
+        "symbol_bits": code + amp,
+        "padding_bits": sum(r["padding_bits"] for r in scan_rows),
+        "stuffed_bytes": sum(r["stuffed_bytes"] for r in scan_rows),
+        "fill_bytes": sum(r["fill_bytes"] for r in scan_rows),
+        "restart_markers": sum(r["restart_markers"] for r in scan_rows),
+        "restart_markers_outside_scans": sum(
+            1 for sg in segments if sg["name"].startswith("RST"))}
+    by_table = {nm: tb["code_bits"] - tb["optimal_code_bits"] for nm, tb in tables.items()}
+    headroom = {"method": "optimal Huffman tables for the file's difference categories "
+                          "(code bits; DHT bytes, stuffing and padding not counted)",
+                "tables": by_table, "code_bits": sum(by_table.values()), "dht_bits": 0,
+                "bits": sum(by_table.values()), "exact": False, "optimize_bits": None}
+    report = _file_report(data, dec, obs, names, color, segments, parts, segment_seconds,
+                          quantize, rle, coder, data_detail, headroom, [],
+                          "none: a lossless file has no 8x8 blocks")
+    report.block_bits = {}
+    return report

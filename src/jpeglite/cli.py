@@ -154,11 +154,36 @@ def _encode_options(args):
         opts["progressive"] = True
     if getattr(args, "arithmetic", False):
         opts["arithmetic"] = True
+    if (getattr(args, "lossless", False) or getattr(args, "precision", None) is not None
+            or getattr(args, "predictor", 1) != 1):
+        return _highbit_options(args, opts)
     if args.qtables is not None:
         with open_input(args.qtables) as fh:
             opts["qtables"] = fh.read().decode("utf-8", errors="replace")
     elif args.quality is None:
         opts["quality"] = 75
+    return opts
+
+
+def _highbit_options(args, opts):
+    """encode's options for --lossless / --precision: those the codec takes
+    with them (it refuses the others, naming them)."""
+    if args.lossless:
+        opts = {"lossless": True, "restart_interval": args.restart_interval,
+                "predictor": args.predictor}
+        for given, name in ((args.quality, "--quality"), (args.subsampling, "--subsampling"),
+                            (args.optimize, "--optimize"), (args.tune, "--tune"),
+                            (args.qtables, "--qtables")):
+            if given:
+                raise _UsageError(f"{name} does not apply to --lossless")
+    elif args.predictor != 1:
+        raise _UsageError("--predictor applies to --lossless only")
+    elif args.qtables is not None or args.tune is not None:
+        raise _UsageError(f"{'--qtables' if args.qtables else '--tune'} is not available "
+                          "with --precision")
+    if args.precision is not None:
+        opts["precision"] = args.precision
+    opts.pop("optimize", None)      # high-precision files always get optimal tables
     return opts
 
 
@@ -240,6 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--arithmetic", action="store_true",
                    help="arithmetic coding (SOF9; SOF10 with --progressive): smaller than "
                         "--optimize, but browsers do not read it")
+    # hibit: more than 8 bits per sample (16-bit PNGs read whole, as uint16)
+    p.add_argument("--lossless", action="store_true",
+                   help="a lossless file (SOF3): the samples exactly, 8-bit or 16-bit "
+                        "(a 16-bit PNG keeps its 16 bits); -q and --subsampling do not apply")
+    p.add_argument("--precision", type=_int_in("precision", 2, 16), default=None,
+                   metavar="BITS",
+                   help="bits per sample: 12 for a 12-bit DCT file (SOF1) from a 16-bit "
+                        "image whose samples fit in 12 bits; with --lossless 2..16 "
+                        "(default 8 or 16 by the image's depth)")
+    p.add_argument("--predictor", type=_int_in("predictor", 1, 7), default=1,
+                   help="with --lossless: the predictor, 1..7 (T.81 Table H.1; default 1)")
     p.add_argument("--tables", metavar="SHARED.jpg",
                    help="code with the tables of this tables-only stream (jpeglite tables) "
                         "and write abbreviated streams without them (-q, --optimize unused)")
@@ -433,6 +469,10 @@ def _check_table_path(args):
 
 
 def _batch_encode_options(args):
+    if (getattr(args, "lossless", False) or getattr(args, "precision", None) is not None
+            or getattr(args, "predictor", 1) != 1):
+        raise _UsageError("--lossless, --precision and --predictor encode one file "
+                          "(IN OUT.jpg)")
     opts = _encode_options(args)
     if opts.pop("restart_interval", 0):
         raise _UsageError("--restart-interval is not available in a batch")
@@ -561,7 +601,9 @@ def _cmd_encode(args):
         return _run_batch(rows, args)
     _single(args, "IN OUT.jpg")
     _check_one_stdin(args.input, args.qtables, args.tables)
-    image = load_image(args.input)
+    # the options checked before the image is read (a usage error first)
+    opts = None if args.tables is not None else _encode_options(args)
+    image = load_image(args.input, sixteen=args.lossless or args.precision is not None)
     target = sys.stdout.buffer if args.output == STDIO else args.output
     if args.tables is not None:
         opts = {"subsampling": args.subsampling, "restart_interval": args.restart_interval,
@@ -573,7 +615,7 @@ def _cmd_encode(args):
             Path(target).write_bytes(data)
         n = len(data)
     else:
-        n = codec("write")(target, image, **_encode_options(args))
+        n = codec("write")(target, image, **opts)
     h, w = image.shape[:2]
     _info(args, f"{_shown(args.output, output=True)}: {w}x{h}, {n:,} bytes, "
                 f"{8 * n / (w * h):.3f} bits/pixel")

@@ -233,14 +233,14 @@ def _run_markers(data, max_pixels, threads, fused, observer=None, tables=None,
                 f = st.frame
                 # ---- hibit: a lossless frame's scans (T.81 Annex H) ----
                 if f.lossless:
-                    if observer is not None or not fused:
+                    if observer is None and not fused:
                         raise _JPEGError("a lossless (SOF3) file has no DCT coefficients: "
-                                         "read_coefficients, analyze and scaled decoding "
-                                         "do not apply to it", ff)
+                                         "read_coefficients and scaled decoding do not "
+                                         "apply to it", ff)
                     if lossless is None:
                         from .highbit import LosslessFrame
                         lossless = LosslessFrame(f)
-                    pos = lossless.scan(st, scan, data)
+                    pos = lossless.scan(st, scan, data, observer)
                     complete = lossless.complete and pos < n
                     continue
                 if single_scan:

@@ -49,9 +49,12 @@ class LosslessFrame:
         samples = sum(p.size for p in self.planes)
         self.budget = _LOSSLESS_PASSES * samples
 
-    def scan(self, st, scan, data):
+    def scan(self, st, scan, data, observer=None):
         """Decode one scan (its SOS parsed: ``scan``) into the planes; returns
-        the offset to look for the next marker from."""
+        the offset to look for the next marker from. ``observer`` (the file
+        report's, ``analysis._FileObserver``): told the scan's differences by
+        ``observer.lossless_scan(diffs, hv, mcus_x, mcus_y, restart_interval,
+        start, end)``, start and end the byte offsets of its coded data."""
         from ._huffman import build_decode_table
         from ._lossless import decode_differences, undifference
 
@@ -97,6 +100,8 @@ class LosslessFrame:
             undifference(d, self.planes[c.index], c.v, resets, 1 if interleaved else c.v,
                          scan.Ss, scan.Al, f.precision)
             self.seen.add(c.index)
+        if observer is not None:
+            observer.lossless_scan(diffs, hv, mcus_x, mcus_y, ri, scan.data_start, pos)
         return pos
 
     @property

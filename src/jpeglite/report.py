@@ -295,6 +295,30 @@ def _arith_scans_text(r, h) -> list:
     return lines
 
 
+def _lossless_scans_text(h) -> list:
+    """The scan and table lines of a lossless (SOF3) file's report (hibit)."""
+    lines = ["scans (bits: the Huffman codes of the difference categories, their "
+             "additional bits)",
+             f"{'scan':<5} {'predictor':<10} {'Pt':<3} {'comp':<4} {'samples':>11}"
+             f" {'code':>11} {'additional':>11}"]
+    for sc in h["scans"]:
+        for k, (nm, c) in enumerate(sc["components"].items()):
+            lead = (f"{sc['index']:<5} {sc['predictor']:<10} {sc['point_transform']:<3}"
+                    if k == 0 else " " * 19)
+            lines.append(f"{lead} {nm:<4} {c['samples']:>11,} {c['code_bits']:>11,}"
+                         f" {c['amplitude_bits']:>11,}")
+        lines.append(f"{'':<5} data {sc['data_bytes']:,} bytes: padding {sc['padding_bits']} "
+                     f"bits, {sc['stuffed_bytes']:,} stuffed bytes, "
+                     f"{sc['restart_markers']:,} RSTn")
+    lines += ["", "Huffman tables: the file's code bits against the entropy bound of the "
+              "categories and an optimal table's"]
+    for name, tb in h["tables"].items():
+        lines.append(f"{name:<10} {','.join(tb['components']):<10} {tb['symbols']:>10,}"
+                     f" {tb['code_bits']:>12,} {tb['entropy_bits']:>12,.0f}"
+                     f" {tb['optimal_code_bits']:>12,}")
+    return lines
+
+
 def _file_text(r) -> str:
     """The readable form of a file Report: the file as it is, part by part,
     segment by segment, scan by scan, table by table."""
@@ -310,13 +334,18 @@ def _file_text(r) -> str:
         f"{r.bpp:.3f} bits/px, compression ratio {r.compression_ratio:.2f}:1",
         ""]
     head = f"{'stage':<10} {'bits':>14} {'bits/px':>9} {'% of raw':>9}  what it counts"
-    what = {"raw": "8 bits per sample, uncompressed",
+    what = {"raw": f"{r.stage('raw').details['bits_per_sample']} bits per sample, "
+                   "uncompressed",
             "quantize": "entropy of the coefficients, per component and frequency",
             "rle": "entropy bound of the Huffman symbols + amplitude/EOB-run/correction bits",
             "huffman": "the file's Huffman codes + amplitude/EOB-run/correction bits",
             "file": "8 x file bytes"}
     h = r.stage("huffman").details
     arithmetic = h.get("coder") == "arithmetic"
+    if h.get("coder") == "lossless":
+        what.update(quantize="entropy of the prediction differences (nothing quantized)",
+                    rle="entropy bound of the difference categories + additional bits",
+                    huffman="the file's Huffman codes + additional bits")
     if arithmetic:
         what.update(rle="no symbols to bound: the coder's bits (as huffman)",
                     huffman="the file's arithmetic-coded bits (QM-coder decisions)")
@@ -344,6 +373,8 @@ def _file_text(r) -> str:
     lines.append("")
     if arithmetic:
         return "\n".join(lines + _arith_scans_text(r, h))
+    if h.get("coder") == "lossless":
+        return "\n".join(lines + _lossless_scans_text(h))
     lines.append("scans (bits; amp = amplitude, corr = correction bits of refinement scans)")
     lines.append(f"{'scan':<5} {'kind':<11} {'band':<7} {'Ah/Al':<6} {'comp':<4} {'code':>11}"
                  f" {'amp':>11} {'eobrun':>8} {'corr':>9} {'EOB':>8} {'EOBn':>6} {'ZRL':>7}")

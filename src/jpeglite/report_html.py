@@ -250,6 +250,14 @@ def _segments(report: Report) -> str:
 
 def _scans(report: Report) -> str:
     rows = []
+    if report.stage("huffman").details.get("coder") == "lossless":       # hibit: SOF3
+        for sc in report.stage("huffman").details["scans"]:
+            for nm, c in sc["components"].items():
+                rows.append([sc["index"], sc["predictor"], sc["point_transform"], nm,
+                             f"{c['samples']:,}", f"{c['code_bits']:,}",
+                             f"{c['amplitude_bits']:,}", f"{sc['data_bytes']:,}"])
+        return _table(["scan", "predictor", "Pt", "comp", "samples", "code bits",
+                       "additional bits", "scan bytes"], rows, {0, 4, 5, 6, 7})
     if report.stage("huffman").details.get("coder") == "arithmetic":
         for sc in report.stage("huffman").details["scans"]:
             band = f"{sc['Ss']}..{sc['Se']}" if sc["kind"] != "sequential" else "0..63"
