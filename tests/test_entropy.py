@@ -156,3 +156,24 @@ def test_scan_geometry_is_checked():
 # ==== decode ====
 
 # ==== end decode ====
+
+
+@pytest.mark.parametrize("shape, subsampling", [((8, 8), "4:2:0"), ((40, 72), "4:4:4"),
+                                                ((128, 512), "4:4:4"), ((96, 40), "gray")])
+def test_fused_scan_equals_the_staged_coder_past_its_first_reserve(shape, subsampling):
+    """Noise at quality 100 takes more than the 2 bits a pixel both coders
+    expect (reserve_scan), so their buffers grow mid-scan where the scan has
+    more than one MCU row; the bytes stay the staged coder's."""
+    from jpeglite import _encoder, options
+    gray = subsampling == "gray"
+    rng = np.random.default_rng(shape[1])
+    img = rng.integers(0, 256, shape if gray else shape + (3,), dtype=np.uint8)
+    _, plan = options.plan_encode(img, 100, "4:4:4" if gray else subsampling, False, 0)
+    dc, ac = plan.component_codes(plan.huffman_tables())
+    fused = _encoder.encode_scan(img, plan.h, plan.v, plan.component_qtables(), dc, ac)
+    blocks = _encoder.forward(img, plan.h, plan.v, plan.component_qtables())
+    mcus_y = -(-blocks[0].shape[0] // plan.v[0])
+    mcus_x = -(-blocks[0].shape[1] // plan.h[0])
+    h, v = (plan.h, plan.v) if len(blocks) > 1 else ((1,), (1,))
+    assert _entropy.encode_scan(blocks, h, v, mcus_x, mcus_y, dc, ac) == fused
+    assert len(fused) > img.size // 4

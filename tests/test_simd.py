@@ -18,7 +18,7 @@ import pytest
 
 import jpeglite
 from jpeglite import _color, _dct, _entropy, _quant, _simd, _subsample
-from jpeglite.tables import LUMA_QUANT_K1, CHROMA_QUANT_K2
+from jpeglite.tables import CHROMA_QUANT_K2, LUMA_QUANT_K1, ZIGZAG
 
 VARIANTS = _simd.available_variants()
 # the AVX2 row kernels take 32 pixels (colour), 32 outputs (downsampling: 64
@@ -154,6 +154,33 @@ def test_nonzero_masks(variant):
     b = b.astype(np.int16)
     same(_entropy.nonzero_masks, b, variant=variant)
     assert _entropy.nonzero_masks(b, variant=variant)[3] == sum(1 << i for i in range(0, 64, 7))
+
+
+def zigzag_mask_reference(blocks):
+    """Bit k for every non-zero AC coefficient k in zigzag order, from the definition."""
+    nz = blocks[:, list(ZIGZAG)] != 0
+    return np.array([sum(1 << k for k in range(1, 64) if row[k]) for row in nz], dtype=np.uint64)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_zigzag_masks(variant):
+    rng = np.random.default_rng(5)
+    n = 600
+    b = rng.integers(-3, 4, (n, 64)) * (rng.random((n, 64)) < rng.random((n, 1)))
+    b[0] = 0                              # nothing but the DC bit, which never shows
+    b[1] = -32768                         # extremes saturate to non-zero bytes
+    b[2] = 32767
+    b[3, :] = 0
+    b[3, ::9] = 256                       # a multiple of 256: its low byte is zero
+    b[4] = rng.choice([-32768, -256, -129, -1, 1, 128, 255, 256, 32767], 64)
+    for k in range(64):                   # each coefficient alone
+        b[5 + k] = 0
+        b[5 + k, k] = -1 if k % 2 else 512
+    b = b.astype(np.int16)
+    got = _entropy.zigzag_masks(b, variant=variant)
+    same(_entropy.zigzag_masks, b, variant=variant)
+    np.testing.assert_array_equal(got, zigzag_mask_reference(b))
+    assert got[0] == 0 and got[1] == got[2] == (1 << 64) - 2
 
 
 # ==== decode kernels ====

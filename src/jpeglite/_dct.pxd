@@ -9,27 +9,21 @@ from jpeglite._simd cimport jl_simd_level
 # constants: _islow.h).
 cdef extern from "_dct_simd.h":
     void jl_fdct_islow(int16_t* d, int level) noexcept nogil
+    void jl_fdct_islow_u8(const uint8_t* src, Py_ssize_t stride, int16_t* d, int level) noexcept nogil
     void jl_idct_islow(const int16_t* coef, const int16_t* quant, uint8_t* out,
                        Py_ssize_t stride, int level) noexcept nogil
     void jl_idct_scaled(const int16_t* coef, const int16_t* quant, uint8_t* out,
                         Py_ssize_t stride, int size, int level) noexcept nogil
 
 
-cdef inline void load_block(const uint8_t* src, Py_ssize_t stride, int16_t* data) noexcept nogil:
-    """Copy an 8x8 block of samples, level-shifted by -128 (T.81 A.3.1)."""
-    cdef int i, j
-    for i in range(8):
-        for j in range(8):
-            data[8 * i + j] = <int16_t>(<int>src[i * stride + j] - 128)
-
-
-cdef inline void fdct_islow(int16_t* d) noexcept nogil:
-    """Forward 8x8 DCT in place, libjpeg's accurate integer algorithm, bit-exact
-    with jfdctint.c (jl_fdct_islow in _dct_simd.h, the variant this process
-    selected). Output is the T.81 A.3.3 FDCT scaled up by 8 (quantization
-    divides by 8 x Q); for 8-bit samples (input -128..127, as load_block
-    leaves them) every output fits 16 bits."""
-    jl_fdct_islow(d, jl_simd_level)
+cdef inline void fdct_islow(const uint8_t* src, Py_ssize_t stride, int16_t* d) noexcept nogil:
+    """Forward 8x8 DCT of the samples at src (rows `stride` bytes apart),
+    level-shifted by -128 (T.81 A.3.1), into d: libjpeg's accurate integer
+    algorithm, bit-exact with jfdctint.c (jl_fdct_islow_u8 in _dct_simd.h,
+    the variant this process selected; the AVX2 one shifts the rows as it
+    loads them). Output is the T.81 A.3.3 FDCT scaled up by 8 (quantization
+    divides by 8 x Q); for 8-bit samples every output fits 16 bits."""
+    jl_fdct_islow_u8(src, stride, d, jl_simd_level)
 
 # ==== end encode: forward DCT ====
 

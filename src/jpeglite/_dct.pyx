@@ -32,8 +32,7 @@ def fdct_blocks(plane, out=None, variant=None):
     with nogil:
         for by in range(rows // 8):
             for bx in range(cols // 8):
-                load_block(&src[8 * by, 8 * bx], cols, blk)
-                jl_fdct_islow(blk, level)
+                jl_fdct_islow_u8(&src[8 * by, 8 * bx], cols, blk, level)
                 for k in range(64):
                     o[by, bx, k] = blk[k]
     return out

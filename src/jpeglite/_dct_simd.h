@@ -2,6 +2,9 @@
  * side (the convention: _simd.h).
  *
  *   jl_fdct_islow  encode: forward DCT of a level-shifted block, in place
+ *   jl_fdct_islow_u8
+ *                  the same from 8x8 samples in a plane, level shift included
+ *                  (what the encoder runs; the AVX2 variant shifts in its loads)
  *   jl_idct_islow  decode: dequantize + inverse DCT of a block to samples
  *   jl_idct_scaled decode at 1/2, 1/4, 1/8: the 4x4, 2x2, 1x1 reduced IDCTs
  *                  (scalar only: see "reduced-size inverse DCTs" below)
@@ -299,12 +302,9 @@ JL_TARGET_AVX2 static inline void jl_fdct_transpose_avx2(__m256i *x)
 }
 
 /* The SSE2 sequence (transpose, pass, transpose, pass) on paired vectors. */
-JL_TARGET_AVX2 static void jl_fdct_avx2(int16_t *d)
+JL_TARGET_AVX2 static inline void jl_fdct_avx2_regs(__m256i *x, int16_t *d)
 {
-    __m256i x[4], o26, o75, o13;
-    int i;
-    for (i = 0; i < 4; i++)
-        x[i] = JL_LOAD2(d + 8 * i, d + 8 * (i + 4));    /* (row i | row i+4) */
+    __m256i o26, o75, o13;
     jl_fdct_transpose_avx2(x);
     jl_fdct_pass_avx2(x, 0);
     /* back to (k | k+4) pairs for the transpose */
@@ -325,7 +325,44 @@ JL_TARGET_AVX2 static void jl_fdct_avx2(int16_t *d)
     _mm_storeu_si128((__m128i *)(d + 8), _mm256_castsi256_si128(x[3]));
     _mm_storeu_si128((__m128i *)(d + 24), _mm256_extracti128_si256(x[3], 1));
 }
+
+JL_TARGET_AVX2 static void jl_fdct_avx2(int16_t *d)
+{
+    __m256i x[4];
+    int i;
+    for (i = 0; i < 4; i++)
+        x[i] = JL_LOAD2(d + 8 * i, d + 8 * (i + 4));    /* (row i | row i+4) */
+    jl_fdct_avx2_regs(x, d);
+}
 #endif
+
+#if JL_AVX2
+/* jl_fdct_avx2 reading 8x8 samples straight from the plane: the level shift
+ * (T.81 A.3.1) is done on the rows as they are widened to 16 bits, so the
+ * shifted block never goes through memory. */
+JL_TARGET_AVX2 static void jl_fdct_u8_avx2(const uint8_t *src, ptrdiff_t stride, int16_t *d)
+{
+    const __m256i shift = _mm256_set1_epi16(128);
+    __m256i x[4];
+    int i;
+    for (i = 0; i < 4; i++) {    /* (row i | row i+4), as jl_fdct_avx2 loads them */
+        __m128i r = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(src + i * stride)),
+                                       _mm_loadl_epi64((const __m128i *)(src + (i + 4) * stride)));
+        x[i] = _mm256_sub_epi16(_mm256_cvtepu8_epi16(r), shift);
+    }
+    jl_fdct_avx2_regs(x, d);
+}
+#endif
+
+/* An 8x8 block of samples (rows `stride` bytes apart), level-shifted by
+ * -128 into d (T.81 A.3.1): the FDCT's input. */
+static inline void jl_load_block_scalar(const uint8_t *src, ptrdiff_t stride, int16_t *d)
+{
+    int i, j;
+    for (i = 0; i < 8; i++)
+        for (j = 0; j < 8; j++)
+            d[8 * i + j] = (int16_t)((int)src[i * stride + j] - 128);
+}
 
 /* The islow FDCT of a level-shifted block (int16, natural order), in place. */
 static inline void jl_fdct_islow(int16_t *d, int level)
@@ -344,6 +381,19 @@ static inline void jl_fdct_islow(int16_t *d, int level)
 #endif
     (void)level;
     jl_fdct_scalar(d);
+}
+
+/* The FDCT of the 8x8 samples at src (level shift included) into d. */
+static inline void jl_fdct_islow_u8(const uint8_t *src, ptrdiff_t stride, int16_t *d, int level)
+{
+#if JL_AVX2
+    if (level >= JL_SIMD_AVX2) {
+        jl_fdct_u8_avx2(src, stride, d);
+        return;
+    }
+#endif
+    jl_load_block_scalar(src, stride, d);
+    jl_fdct_islow(d, level);
 }
 
 /* ==== decode: inverse DCT ==== */

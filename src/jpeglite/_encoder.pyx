@@ -21,11 +21,11 @@ from libc.string cimport memcpy
 
 from jpeglite._color cimport rgb_to_ycc_row
 from jpeglite._subsample cimport downsample_rows
-from jpeglite._dct cimport load_block, fdct_islow
+from jpeglite._dct cimport fdct_islow
 from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
 from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_reserve, bw_finish, bw_byte,
                                 bw_take_bytes, bw_append, bw_split_tail)
-from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map, code_mcu_row, fill_huffcodes
+from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map, code_mcu_row, fill_huffcodes, reserve_scan
 
 
 cdef const ZigzagMap* ZZ = zigzag_map()
@@ -107,8 +107,7 @@ cdef int forward_mcu_row(const EncodeFrame* f, Work* wk, int my, int16_t** dst,
                         cols, f.hexp[c], f.vexp[c])
         for j in range(rows):
             for bx in range(f.wb[c]):
-                load_block(wk.comp[c] + 8 * j * cols + 8 * bx, cols, coef)
-                fdct_islow(coef)
+                fdct_islow(wk.comp[c] + 8 * j * cols + 8 * bx, cols, coef)
                 quantize_block(coef, &f.qd[c], dst[c] + j * dst_stride[c] + 64 * bx)
     return 0
 
@@ -261,8 +260,9 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
     bw_init(&w)
     try:
         _alloc_work(&f, &wk)
-        # a first guess of the output size; the writer grows as needed
-        if not bw_reserve(&w, <Py_ssize_t>f.height * f.width // 4 + 4096):
+        # expected: 2 bits a pixel (the writer grows past it)
+        if not reserve_scan(&w, comps, f.ncomp, f.mcus_x, f.mcus_y,
+                            <Py_ssize_t>f.height * f.width // 4 + 4096):
             raise MemoryError
         with nogil:
             rc = encode_rows(&f, &wk, comps, &w, restart_interval, 0, f.mcus_y, NULL)

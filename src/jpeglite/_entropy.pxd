@@ -8,18 +8,23 @@ from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_put, bits_put,
 
 from jpeglite._simd cimport jl_simd_level
 
-# The kernel, scalar and SSE2 side by side, is C: _entropy_simd.h.
+# The kernels, scalar and SIMD side by side, are C: _entropy_simd.h.
 cdef extern from "_entropy_simd.h":
     uint64_t jl_nonzero_mask(const int16_t* b, int level) noexcept nogil
+    void jl_zigzag_shuffles(const int* zz, uint8_t* shuf) noexcept nogil
+    uint64_t jl_zigzag_mask_avx2(const int16_t* b, const uint8_t* shuf) noexcept nogil
+    bint JL_ZIGZAG_AVX2(int level) noexcept nogil
 
 
 # The zigzag order (T.81 Figure A.6) in the two forms the coder uses: zz[k] is
 # the natural index of zigzag position k, and rowbits[j][byte] maps the
 # non-zero bits of natural row j to their zigzag positions, so a block's
-# zigzag non-zero mask costs 8 lookups instead of 63 gathered loads.
+# zigzag non-zero mask costs 8 lookups instead of 63 gathered loads; shuf
+# holds the byte shuffles of the AVX2 kernel, which needs no lookups.
 ctypedef struct ZigzagMap:
     int zz[64]
     uint64_t rowbits[8][256]
+    uint8_t shuf[256]
 
 
 cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
@@ -34,16 +39,24 @@ cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
             for i in range(8):
                 if b >> i & 1:
                     m.rowbits[j][b] |= (<uint64_t>1) << pos[8 * j + i]
+    jl_zigzag_shuffles(zz, m.shuf)
 
 
-cdef inline uint64_t zigzag_nonzero(const int16_t* blk, const ZigzagMap* m) noexcept nogil:
-    """Bit k set when AC coefficient k (zigzag order, k >= 1) of blk is non-zero."""
-    cdef uint64_t nat = jl_nonzero_mask(blk, jl_simd_level) & ~(<uint64_t>1)
+cdef inline uint64_t zigzag_nonzero_at(const int16_t* blk, const ZigzagMap* m, int level) noexcept nogil:
+    """zigzag_nonzero with the kernels of the given SIMD level (tests pick it)."""
+    if JL_ZIGZAG_AVX2(level):
+        return jl_zigzag_mask_avx2(blk, m.shuf) & ~(<uint64_t>1)
+    cdef uint64_t nat = jl_nonzero_mask(blk, level) & ~(<uint64_t>1)
     cdef uint64_t out = 0
     cdef int j
     for j in range(8):
         out |= m.rowbits[j][(nat >> (8 * j)) & 0xFF]
     return out
+
+
+cdef inline uint64_t zigzag_nonzero(const int16_t* blk, const ZigzagMap* m) noexcept nogil:
+    """Bit k set when AC coefficient k (zigzag order, k >= 1) of blk is non-zero."""
+    return zigzag_nonzero_at(blk, m, jl_simd_level)
 
 
 # One component of a scan, as seen while coding one MCU row.
@@ -185,6 +198,28 @@ cdef inline int block_cost(const int16_t* blk, int* last_dc, const HuffCodes* dc
     return bits
 
 
+cdef inline Py_ssize_t mcus_max_bytes(const ScanComp* comps, int ncomp, Py_ssize_t mcus) noexcept nogil:
+    """Bytes code_mcu_row may write for `mcus` MCUs at most (an RSTn each included)."""
+    cdef int c, nblocks = 0
+    for c in range(ncomp):
+        nblocks += comps[c].h * comps[c].v
+    return mcus * (nblocks * BLOCK_MAX_BYTES + 4) + 16
+
+
+cdef inline bint reserve_scan(BitWriter* w, const ScanComp* comps, int ncomp, Py_ssize_t mcus_x,
+                              Py_ssize_t mcus_y, Py_ssize_t expected) noexcept nogil:
+    """Room for a scan of mcus_y rows of mcus_x MCUs, `expected` bytes likely:
+    `expected` plus one row's worst case (code_mcu_row asks for that much free
+    before each row) plus bw_finish's 32 bytes, or the whole scan's worst case
+    when that is less; the writer then grows only if the scan outgrows
+    `expected`. False: no memory."""
+    cdef Py_ssize_t row = mcus_max_bytes(comps, ncomp, mcus_x)
+    cdef Py_ssize_t n = mcus_y * row + 32
+    if n > expected + row + 32:
+        n = expected + row + 32
+    return bw_reserve(w, n)
+
+
 cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, int mcus_x,
                              Py_ssize_t mcu0, int restart_interval,
                              const ZigzagMap* zz) noexcept nogil:
@@ -197,13 +232,11 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, 
     blocks: zero AC and the DC of the block before, i.e. a DC difference of 0
     and an EOB. Returns -1 if the writer ran out of memory.
     """
-    cdef int mx, c, j, i, bx, nblocks = 0
+    cdef int mx, c, j, i, bx
     cdef Py_ssize_t m
     cdef ScanComp* sc
     cdef const int16_t* row
-    for c in range(ncomp):
-        nblocks += comps[c].h * comps[c].v
-    if w != NULL and not bw_reserve(w, (mcus_x - mx0) * (nblocks * BLOCK_MAX_BYTES + 4) + 16):
+    if w != NULL and not bw_reserve(w, mcus_max_bytes(comps, ncomp, mcus_x - mx0)):
         return -1
     for mx in range(mx0, mcus_x):
         m = mcu0 + mx

@@ -58,6 +58,24 @@ def nonzero_masks(blocks, variant=None):
     return out
 
 
+def zigzag_masks(blocks, variant=None):
+    """Per block of an (n, 64) int16 array (natural order), the 64-bit mask
+    whose bit k is set when AC coefficient k in zigzag order (k >= 1) is
+    non-zero, as an (n,) uint64 array: what the coder walks (tests).
+    ``variant``: the SIMD variant to run, as for ``nonzero_masks``."""
+    cdef int level = variant_level(variant)
+    cdef const int16_t[:, ::1] b = np.ascontiguousarray(blocks, dtype=np.int16)
+    if b.shape[1] != 64:
+        raise ValueError("blocks must be an (n, 64) array")
+    out = np.empty(b.shape[0], dtype=np.uint64)
+    cdef uint64_t[::1] o = out
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(b.shape[0]):
+            o[i] = zigzag_nonzero_at(&b[i, 0], &ZZ, level)
+    return out
+
+
 def _check_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restart_interval):
     if mcus_x < 1 or mcus_y < 1 or not 0 <= restart_interval <= 65535:
         raise ValueError("need at least one MCU and a restart interval in 0..65535")
@@ -157,9 +175,12 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
         comps[c].dc = &tabs[2 * c]
         comps[c].ac = &tabs[2 * c + 1]
     cdef BitWriter w
+    cdef Py_ssize_t nblocks = sum(a.shape[0] * a.shape[1] for a in arrays)
     bw_init(&w)
     try:
-        if _code_scan(&w, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval) < 0:
+        # expected: 2 bits a pixel, 16 bytes a block (the writer grows past it)
+        if not reserve_scan(&w, comps, ncomp, mcus_x, mcus_y, 16 * nblocks) \
+                or _code_scan(&w, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval) < 0:
             raise MemoryError("out of memory writing the scan")
     except BaseException:
         free(w.buf)
