@@ -48,3 +48,10 @@ def test_structure_mutator_without_atheris_is_repeatable():
     first = [fuzz_kernels.structure_mutate(data, 1 << 16, s) for s in seeds]
     assert first == [fuzz_kernels.structure_mutate(data, 1 << 16, s) for s in seeds]
     assert sum(m != data for m in first) > 40
+
+
+def test_tables_stream_is_the_bytes_make_seeds_joins():
+    # make_seeds.py writes the tables-only stream before an image stream
+    stream = fuzz_kernels.tables_stream()
+    assert isinstance(stream, bytes)
+    assert stream[:2] == b"\xff\xd8" and stream[-2:] == b"\xff\xd9"
