@@ -38,6 +38,7 @@ def speculate(monkeypatch):
     how much its store holds."""
     monkeypatch.setattr(_decoder, "CHUNK_PIXELS", 1)
     monkeypatch.setattr(parallel, "DECODE_MIN_PIXELS", 1)
+    monkeypatch.setattr(_decoder, "SPEC_MIN_THREADS", 2)
 
     def setter(at=0.5, budget=8.0):
         monkeypatch.setattr(_decoder, "SPEC_AT", at)
@@ -166,3 +167,18 @@ def test_property_random_images(speculate, h, w, gray, subsampling, noise, at, b
 def test_corpus_files(speculate, path):
     speculate(at=0.5)
     decode_both(path.read_bytes(), threads=(2, 4))
+
+
+def test_speculation_waits_for_a_third_thread(monkeypatch):
+    # the pipeline keeps two threads busy: on two, a speculative decoder
+    # would only take their time (SPEC_MIN_THREADS)
+    monkeypatch.setattr(_decoder, "CHUNK_PIXELS", 1)
+    monkeypatch.setattr(parallel, "DECODE_MIN_PIXELS", 1)
+    data = jpeglite.encode(photo(96, 96), 90)
+    serial = jpeglite.decode(data, threads=1)
+    ran = []
+    for threads in (2, 3):
+        before = sum(_decoder.spec_counts)
+        assert np.array_equal(jpeglite.decode(data, threads=threads), serial)
+        ran.append(sum(_decoder.spec_counts) - before)
+    assert ran == [0, 1]

@@ -1013,6 +1013,12 @@ CHUNK_PIXELS = 1 << 18
 # image is worth threads at all is parallel.resolve_threads's rule alone.
 SPEC_AT = 0.5
 SPEC_BUDGET = 0.6
+# The pipeline already keeps two threads busy (entropy decoding on the
+# caller, IDCT and colour on the pool): the speculative decoder pays only
+# with a third. On 2 cores it took their time from the pipeline: a 12 MP
+# q75 4:2:0 decode took 20.9 ms with it and 15.9 ms without (48 MP: 87.7
+# against 63.2 ms; 2026-11-30, idle machine).
+SPEC_MIN_THREADS = 3
 # [dropped, kept]: how speculations ended, for the tests
 spec_counts = [0, 0]
 
@@ -1140,7 +1146,7 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     else:
         fut = None
         spec = None
-        if (lanes == 1 and not restart_interval
+        if (lanes == 1 and not restart_interval and threads >= SPEC_MIN_THREADS
                 and job.spec_setup(SPEC_AT, SPEC_BUDGET * job.out.nbytes
                                    - sum(b.nbytes for bs in buffers for b in bs))):
             # entropy decoding is the one serial stage: a pool thread decodes
