@@ -594,6 +594,23 @@ cdef void scan_begin(ScanState* st) noexcept nogil:
     st.insufficient = False
 
 
+cdef inline int mcu_ran_short(ScanState* st) noexcept nogil:
+    """After an MCU: whether it needed bits the data does not have.  At the
+    end of the input, SCAN_TRUNCATED (error_pos set); at a marker, the data
+    segment is corrupt and the rest of it decodes as zeros (libjpeg's
+    recovery: `insufficient` set, counted) and the result is SCAN_OK, as it
+    is when the MCU had its bits."""
+    cdef BitReader* br = &st.br
+    if br.nbits >= br.pad:
+        return SCAN_OK
+    if br.marker == 0:
+        st.error_pos = br.end
+        return SCAN_TRUNCATED
+    st.insufficient = True
+    st.corrupt_segments += 1
+    return SCAN_OK
+
+
 cdef int ac_rows(ScanState* st, int my0, int my1, bint refine) noexcept nogil:
     """scan_rows for the bulk of a progressive file: an AC scan of one
     component (one block per MCU) without restart markers.  The same steps
@@ -632,13 +649,9 @@ cdef int ac_rows(ScanState* st, int my0, int my1, bint refine) noexcept nogil:
                 return rc
             blk += 64
             mx += 1
-            if br.nbits < br.pad:
-                # this MCU needed bits the data does not have
-                if br.marker == 0:
-                    st.error_pos = br.end
-                    return SCAN_TRUNCATED
-                st.insufficient = True
-                st.corrupt_segments += 1
+            if mcu_ran_short(st) != SCAN_OK:
+                return SCAN_TRUNCATED
+            if st.insufficient:
                 break
     return SCAN_OK
 
@@ -702,13 +715,8 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
                             st.error_pos = br.pos
                             return rc
                         blk += 64
-            if br.nbits < br.pad:
-                # this MCU needed bits the data does not have
-                if br.marker == 0:
-                    st.error_pos = br.end
-                    return SCAN_TRUNCATED
-                st.insufficient = True
-                st.corrupt_segments += 1
+            if mcu_ran_short(st) != SCAN_OK:
+                return SCAN_TRUNCATED
     return SCAN_OK
 
 
