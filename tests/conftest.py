@@ -88,3 +88,24 @@ def kodim01():
     if not KODAK:
         pytest.skip(NO_CORPUS)
     return load_png(KODAK[0])
+
+
+def damaged_copies_decode_as_libjpeg_turbo(base, start, step, xor):
+    """Flip ``xor`` into every ``step``-th byte of ``base`` from ``start`` (its
+    entropy-coded data), one byte a copy: every copy libjpeg-turbo 3
+    (imagecodecs) decodes, jpeglite decodes to the same samples. Returns how
+    many copies were compared (skips without imagecodecs)."""
+    import jpeglite
+
+    ic = pytest.importorskip("imagecodecs")
+    same = 0
+    for k in range(start, len(base) - 2, step):
+        data = bytearray(base)
+        data[k] ^= xor
+        try:
+            ref = ic.jpeg8_decode(bytes(data))
+        except Exception:
+            continue
+        np.testing.assert_array_equal(jpeglite.decode(bytes(data)), ref)
+        same += 1
+    return same
