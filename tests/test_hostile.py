@@ -110,7 +110,8 @@ def assert_decodes_or_refuses(data):
     except jpeglite.JPEGError as exc:
         assert_reported(exc, data)
         return None
-    assert isinstance(out, np.ndarray) and out.dtype == np.uint8
+    # decode's dtype rule: uint8 for 8-bit samples, uint16 for 12-bit and lossless
+    assert isinstance(out, np.ndarray) and out.dtype in (np.uint8, np.uint16)
     assert out.ndim in (2, 3) and out.shape[0] >= 1 and out.shape[1] >= 1
     assert out.shape[0] * out.shape[1] <= MAX_PIXELS
     return out

@@ -461,7 +461,11 @@ def _file_segments(data, obs, st):
         segments.append({"offset": ff, "bytes": end - ff, "name": name, "part": part})
         pos = end
         if code == _jfif.SOS:
-            rec = next(scans)
+            rec = next(scans, None)
+            if rec is None:
+                # the decoder stopped at this scan (an error after the image
+                # was complete, which libjpeg ignores): the rest is a tail
+                break
             scan_no += 1
             s = rec.stats
             segments.append({"offset": s.start, "bytes": s.ecs_bytes,
