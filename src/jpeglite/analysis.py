@@ -68,11 +68,16 @@ def _distortion(image, data, threads):
     return _color.squared_error(image, decoded) / image.size, time.perf_counter() - t
 
 
-def analyze_image(image, plan, threads):
+def analyze_image(image, plan, threads, helper=True):
     """The ``Report`` of encoding ``image`` (checked, C-contiguous) under
-    ``plan`` on ``threads`` threads: see ``jpeglite.analyze``."""
+    ``plan`` on ``threads`` threads: see ``jpeglite.analyze``. ``helper``
+    False with one thread: the decode too runs on the calling thread, not
+    beside the measurements on a second (a batch worker is one process per
+    core: a second thread there only competes with the other workers)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    if threads == 1 and not helper:
+        return _analyze(image, plan, threads, None)
     with ThreadPoolExecutor(1) as pool:
         # The second thread overlaps measuring with encoding or decoding (the
         # kernels release the GIL): see _analyze.
@@ -105,9 +110,14 @@ def _analyze(image, plan, threads, pool):
         # this thread decodes (with the pool) while the second one ends its measurements
         distortion = Future()
         distortion.set_result(_distortion(image, st.data, threads))
+    elif pool is None:
+        # one thread (analyze_image's helper=False): the decode, then the measurements
+        distortion = Future()
+        distortion.set_result(_distortion(image, st.data, 1))
     else:
         # the decode runs on the second thread while this one measures
         distortion = pool.submit(_distortion, image, st.data, 1)
+    if threads == 1:
         for name, blocks, round8 in (("dct", st.coefficients, True),
                                      ("quantize", st.quantized, False)):
             measured[name] = Future()

@@ -443,8 +443,9 @@ def _is_batch_of_outputs(args):
 
 def _run_batch(rows, args):
     """Write the rows (and the table), print the summary; exit status 1 if any failed."""
-    from .dataset import Summary, write_table
+    from .dataset import Summary, keep_freed_memory, write_table
 
+    keep_freed_memory()     # a --jobs 1 batch codes in this process
     summary = Summary()
     if args.table:
         write_table(rows, args.table, on_row=summary.add)

@@ -69,7 +69,8 @@ __all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_enco
            "iter_decode", "iter_optimize",
            "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
            "fit_tables", "SharedTables", "GroupCost", "MAX_GROUPS", "expand",
-           "description_length", "shutdown", "DASK_CONFIG", "IMAGE_SUFFIXES"]
+           "description_length", "shutdown", "keep_freed_memory", "DASK_CONFIG",
+           "IMAGE_SUFFIXES", "CHUNK_SECONDS", "MAX_CHUNK"]
 
 #: File suffixes a folder or glob yields (others in a folder are not images).
 IMAGE_SUFFIXES = JPEG_SUFFIXES + (".png", ".npy", ".npz", ".bmp", ".gif", ".tif", ".tiff",
@@ -275,13 +276,25 @@ def _analyze_one(item, opts):
         if _is_jpeg_bytes(data) and not opts.get("reencode"):
             report = api.analyze(data)
         else:
-            image = _load_pixels(path, data)
-            enc = {k: v for k, v in opts.items() if k != "reencode"}
-            report = api.analyze(image, threads=1, **enc)
+            report = _analyze_pixels(_load_pixels(path, data), opts)
         report_row(report, row)
     except Exception as e:          # a row with its error, never the end of the batch
         _failed(row, e)
     return row
+
+
+def _analyze_pixels(image, opts):
+    """``jpeglite.analyze(image, threads=1, ...)`` on the calling thread only:
+    a worker is one of a process per core, and analyze's second thread (the
+    decode beside the measurements) only competed with the other workers and
+    made ``jobs=1`` use more than one core."""
+    from .analysis import analyze_image
+    from .inputs import as_array
+    from .options import plan_encode
+
+    image, plan = plan_encode(as_array(image), opts["quality"], opts["subsampling"],
+                              opts["optimize"], 0)
+    return analyze_image(image, plan, 1, helper=False)
 
 
 def _out_path(out_dir, item, suffix):
@@ -430,11 +443,14 @@ _WORKER_OPTS = (None, None)
 
 
 def _run_chunk(func, items, blob):
+    """``func(item, opts)`` for each of ``items`` in a worker: (results, CPU
+    seconds they took), the CPU time sizing the chunks that follow."""
     global _WORKER_OPTS
+    cpu = time.process_time()
     if _WORKER_OPTS[0] != blob:
         _WORKER_OPTS = (blob, pickle.loads(blob))
     opts = _WORKER_OPTS[1]
-    return [func(item, opts) for item in items]
+    return [func(item, opts) for item in items], time.process_time() - cpu
 
 
 def resolve_jobs(jobs):
@@ -448,15 +464,81 @@ def resolve_jobs(jobs):
     return jobs
 
 
-def _chunks(items, size):
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+#: CPU seconds of work a chunk of inputs aims at: long enough that the
+#: parent's share per chunk (a submit, a result, two thread switches) and a
+#: worker's wait for its next chunk are small beside it, short enough that
+#: the last chunks of a batch end close together.
+CHUNK_SECONDS = 0.05
+
+#: The most inputs in one chunk (the window of rows in flight is 4 chunks per
+#: worker: this bounds its memory).
+MAX_CHUNK = 256
+
+
+class _Chunker:
+    """The inputs of a batch cut into chunks whose size follows the CPU time
+    per input measured so far: one input at first (so that a few large
+    images spread over every worker), then growing (at most doubling each
+    chunk) towards ``CHUNK_SECONDS`` of work, up to ``MAX_CHUNK`` inputs,
+    and never more than a ``16 * jobs``-th of the work done so far: the
+    batch's total is unknown (its inputs are streamed), and this keeps the
+    chunks that end it small beside it (the cores finish within about
+    3% of each other). ``fixed``: that many inputs a chunk instead."""
+
+    def __init__(self, items, jobs, fixed=None):
+        self.items = iter(items)
+        self.jobs = jobs
+        self.size = fixed or 1
+        self.fixed = fixed
+        self.done = 0               # inputs measured
+        self.cpu = 0.0              # their CPU seconds
+
+    def measured(self, n, cpu_seconds):
+        """A chunk of ``n`` inputs took ``cpu_seconds`` of a worker's CPU."""
+        self.done += n
+        self.cpu += cpu_seconds
+
+    def next(self):
+        """The next chunk (a list), or None when the inputs are exhausted."""
+        if self.done and not self.fixed:
+            per_item = max(self.cpu, 1e-6) / self.done
+            seconds = min(CHUNK_SECONDS, self.cpu / (16 * self.jobs))
+            target = max(1, min(MAX_CHUNK, int(seconds / per_item)))
+            self.size = min(target, 2 * self.size)
+        chunk = []
+        for item in self.items:
+            chunk.append(item)
+            if len(chunk) >= self.size:
+                break
+        return chunk or None
+
+
+_HEAP_KEPT = False
+
+
+def keep_freed_memory():
+    """Make glibc's malloc keep the memory an image frees for the next image
+    of a batch, in this process: blocks up to 8 MB come from the heap (not
+    mmap), and up to 64 MB freed at its top are kept rather than given back
+    to the kernel. Without it, every 64x64 tile grows the heap and shrinks
+    it again, and faults its pages in anew: about 300 page faults and 0.45
+    ms of kernel time a tile in ``analyze`` (of 3 ms), and the page
+    allocator is shared by the workers. Batch workers (the pool's and the
+    Dask tasks' processes) and the CLI's batch commands call it; a program
+    running ``jobs=1`` batches may call it for its own process. Does nothing
+    where malloc is not glibc's (or has no ``mallopt``)."""
+    global _HEAP_KEPT
+    if _HEAP_KEPT or not sys.platform.startswith("linux"):
+        return
+    _HEAP_KEPT = True
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(-3, 8 << 20)            # M_MMAP_THRESHOLD (fixed: no longer adapts)
+    mallopt(-1, 64 << 20)           # M_TRIM_THRESHOLD
 
 
 # The worker processes, kept from one batch to the next: starting them (a
@@ -487,7 +569,8 @@ def _get_pool(jobs):
     if _POOL is not None and _POOL[0] == jobs:
         return _POOL[1]
     shutdown()
-    _POOL = (jobs, ProcessPoolExecutor(jobs, mp_context=_mp_context()))
+    _POOL = (jobs, ProcessPoolExecutor(jobs, mp_context=_mp_context(),
+                                       initializer=keep_freed_memory))
     return _POOL[1]
 
 
@@ -512,16 +595,18 @@ def shutdown():
 atexit.register(shutdown)
 
 
-def _run(func, items, opts, jobs, chunk=16):
+def _run(func, items, opts, jobs, chunk=None):
     """``func(item, opts)`` for every item, in input order, on ``jobs`` processes.
 
-    Items go to the workers ``chunk`` at a time (a small image is about a
-    millisecond of work, so one round trip per file would cost as much), with
-    ``opts`` pickled once for the batch; at most 4 chunks per worker are in
-    flight: memory is bounded by the window, not the dataset. The workers
-    stay up for the next batch (``shutdown`` stops them). A worker that dies
-    (a crash, the OOM killer) turns its chunk into error rows and the pool is
-    started again.
+    Items go to the workers in chunks sized by the CPU time an item takes
+    (``_Chunker``: one at first, then up to ``CHUNK_SECONDS`` of work each;
+    a 64x64 tile is about a millisecond, so a round trip per file would cost
+    as much as the file; ``chunk``: a fixed size instead), with ``opts`` pickled once for the batch; each
+    worker writes its own outputs and returns only rows. At most 4 chunks
+    per worker are in flight: memory is bounded by the window, not the
+    dataset. The workers stay up for the next batch (``shutdown`` stops
+    them). A worker that dies (a crash, the OOM killer) turns its chunk into
+    error rows and the pool is started again.
     """
     jobs = resolve_jobs(jobs)
     if jobs == 1:
@@ -532,15 +617,20 @@ def _run(func, items, opts, jobs, chunk=16):
 
     blob = pickle.dumps(opts, protocol=pickle.HIGHEST_PROTOCOL)
     pool = _get_pool(jobs)
+    chunker = _Chunker(items, jobs, chunk)
     window = deque()
     try:
-        for part in _chunks(items, chunk):
+        while True:
+            part = chunker.next()
+            if part is None:
+                break
             window.append((part, pool.submit(_run_chunk, func, part, blob)))
             while len(window) >= 4 * jobs:
                 pool = yield from _drain_one(window, func, opts, blob, pool, jobs,
-                                             BrokenProcessPool)
+                                             BrokenProcessPool, chunker)
         while window:
-            pool = yield from _drain_one(window, func, opts, blob, pool, jobs, BrokenProcessPool)
+            pool = yield from _drain_one(window, func, opts, blob, pool, jobs,
+                                         BrokenProcessPool, chunker)
     finally:
         # a batch left early (an exception, a generator closed): its queued
         # chunks are dropped, the ones running finish (their outputs are
@@ -549,10 +639,11 @@ def _run(func, items, opts, jobs, chunk=16):
             fut.cancel()
 
 
-def _drain_one(window, func, opts, blob, pool, jobs, broken):
+def _drain_one(window, func, opts, blob, pool, jobs, broken, chunker):
     part, fut = window.popleft()
     try:
-        rows = fut.result()
+        rows, cpu = fut.result()
+        chunker.measured(len(part), cpu)
     except broken:
         # any chunk in flight may have killed the pool: run this one's items
         # each in a process of its own to find the culprit, and the other
@@ -962,10 +1053,15 @@ def _dask_frame(func, paths, opts, client, recursive):
         items = list(iter_inputs(paths, recursive))
         parts = max(1, min(len(items), 8 * _cluster_cores(client)))
         bag = db.from_sequence(items, npartitions=parts)
-    df = bag.map(func, opts).to_dataframe(meta=_dask_meta())
+    df = bag.map(_in_dask_worker, func, opts).to_dataframe(meta=_dask_meta())
     if client is not None:
         df = client.persist(df)
     return df
+
+
+def _in_dask_worker(item, func, opts):
+    keep_freed_memory()             # once per worker process, as the pool's workers
+    return func(item, opts)
 
 
 def iter_rows(df):
