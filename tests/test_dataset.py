@@ -182,6 +182,85 @@ def _pid_and_option(item, opts):
     return os.getpid(), opts["v"]
 
 
+def test_chunks_follow_the_cpu_time_per_input():
+    """One input a chunk at first, then growing (at most doubling) towards
+    CHUNK_SECONDS of work, never above a 16*jobs-th of the work done so far
+    nor MAX_CHUNK; fixed sizes as asked."""
+    chunker = dataset._Chunker(range(100_000), jobs=2)
+    assert [len(chunker.next()) for _ in range(3)] == [1, 1, 1]
+    chunker.measured(3, 3 * 0.001)              # 1 ms an input, 3 ms of work so far
+    assert len(chunker.next()) == 1             # 3 ms / 32 is under one input
+    chunker.measured(400, 0.4)                  # now 0.403 s done
+    sizes = [len(chunker.next()) for _ in range(8)]
+    assert sizes[:4] == [2, 4, 8, 12]           # doubling up to 0.403 / 32 s of inputs
+    chunker.measured(5000, 5.0)
+    sizes = [len(chunker.next()) for _ in range(4)]
+    assert sizes[-1] == int(dataset.CHUNK_SECONDS / 0.001) and sizes == sorted(sizes)
+    tiny = dataset._Chunker(range(10_000), jobs=2)
+    tiny.measured(1, 10.0)
+    tiny.measured(1_000_000, 1e-9)              # next to nothing an input: capped
+    while (n := len(tiny.next())) < dataset.MAX_CHUNK:
+        pass
+    assert n == dataset.MAX_CHUNK
+    fixed = dataset._Chunker(range(10), jobs=2, fixed=4)
+    fixed.measured(4, 100.0)
+    assert [len(fixed.next()), len(fixed.next()), len(fixed.next())] == [4, 4, 2]
+    assert fixed.next() is None
+
+
+def test_a_batch_worker_codes_on_one_thread(tree, monkeypatch):
+    """analyze's rows of a batch come from one thread (no second thread
+    decoding beside the measurements: jobs=N is N cores), and equal
+    jpeglite.analyze's."""
+    import threading
+
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
+    rows = by_name(dataset.analyze(tree, jobs=1))
+    monkeypatch.undo()
+    assert started == []
+    tile = np.asarray(Image.open(tree / "t1.png"))
+    report = jpeglite.analyze(tile, 75)
+    assert rows["t1.png"]["bytes"] == len(report.data)
+    assert math.isclose(rows["t1.png"]["psnr"], report.psnr)
+    assert rows["t1.png"]["dct_bits"] == report.stage("dct").bits
+    dataset.keep_freed_memory()                 # idempotent, and nothing changes
+    assert by_name(dataset.analyze(tree, jobs=1))["t1.png"]["bytes"] == len(report.data)
+
+
+def test_16_bit_inputs_follow_the_single_file_rule(tmp_path, capsys):
+    """16-bit PNGs keep their high byte with the ConversionWarning the
+    single-file encode gives, here in the row's warning (and the summary);
+    a uint16 array is the error the single-file encode gives."""
+    from jpeglite.images import png16
+
+    grey = (np.arange(48 * 64, dtype=np.uint32).reshape(48, 64) * 21).astype(np.uint16)
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(grey).save(src / "grey16.png")
+    (src / "rgb16.png").write_bytes(png16(np.stack([grey, grey // 2, grey // 3], -1)))
+    np.save(src / "array16.npy", grey)
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        rows = by_name(dataset.encode(src, out, jobs=jobs))
+        for name in ("grey16", "rgb16"):
+            row = rows[f"{name}.png"]
+            assert pd.isna(row["error"]) and "16-bit samples" in row["warning"]
+            assert "high byte" in row["warning"]
+            rc, _, err = run(capsys, "encode", src / f"{name}.png", tmp_path / "one.jpg")
+            assert rc == 0 and "16-bit samples" in err
+            assert (out / f"{name}.jpg").read_bytes() == (tmp_path / "one.jpg").read_bytes()
+        assert jpeglite.decode((out / "grey16.jpg").read_bytes()).shape == (48, 64)
+        rc, _, err = run(capsys, "encode", src / "array16.npy", tmp_path / "one.jpg")
+        assert rc != 0 and "uint8" in err and "uint8" in rows["array16.npy"]["error"]
+    same = jpeglite.encode((grey >> 8).astype(np.uint8))
+    assert (tmp_path / "out1" / "grey16.jpg").read_bytes() == same
+    summary = dataset.Summary()
+    for row in dataset.iter_analyze(src, jobs=1):
+        summary.add(row)
+    assert summary.warned == 2 and "warning: " in str(summary)
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
 def test_tables_round_trip(tree, tmp_path, suffix):
     if suffix == ".parquet":

@@ -82,9 +82,12 @@ STAGES = ("raw", "color", "subsample", "dct", "quantize", "rle", "huffman", "fil
 #: Columns of a batch table and their types ("str", "int", "float", "bool").
 #: bytes: the JPEG the bits describe (the input for a JPEG, else jpeglite's
 #: encode of it); input_bytes: the input file; bits are bits, seconds seconds;
-#: group: the table set of a ``SharedTables`` an encode used.
+#: group: the table set of a ``SharedTables`` an encode used; warning: what
+#: reading the input lost (a ``ConversionWarning``: 16-bit samples reduced to
+#: their high byte, an alpha channel dropped), as ``jpeglite.encode`` and the
+#: single-file command warn of it.
 COLUMNS = {
-    "path": "str", "error": "str", "output": "str", "skipped": "bool",
+    "path": "str", "error": "str", "warning": "str", "output": "str", "skipped": "bool",
     "input_bytes": "int", "bytes": "int", "width": "int", "height": "int",
     "components": "int", "sampling": "str", "progressive": "bool", "quality": "int",
     "bpp": "float", "model_bits": "int", "header_bits": "int", "data_bits": "int",
@@ -249,6 +252,7 @@ def _load_pixels(path, data):
 
         return _from_npz(io.BytesIO(data))
     from .images import pillow
+    from .inputs import from_pil
 
     Image = pillow()
     try:
@@ -257,8 +261,23 @@ def _load_pixels(path, data):
         # (Pillow's message names a BytesIO object, not the file)
         raise ValueError("neither a JPEG nor an image format Pillow reads") from None
     with im:
-        im = im.convert("L" if im.mode in ("1", "L", "I;16", "I", "F") else "RGB")
-        return np.asarray(im)
+        # the one rule of jpeglite.inputs, as the single-file encode reads a
+        # file: 16-bit samples keep their high byte, alpha is dropped, each
+        # with a ConversionWarning (the row's warning)
+        return from_pil(im, os.path.basename(path) if path else "image")
+
+
+def _pixels_of(row, path, data):
+    """``_load_pixels``, the warnings it gives kept in ``row["warning"]``
+    (a worker's warnings would otherwise go to its stderr, once a place)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        image = _load_pixels(path, data)
+    if caught:
+        row["warning"] = "; ".join(str(w.message) for w in caught)
+    return image
 
 
 def _analyze_one(item, opts):
@@ -276,7 +295,7 @@ def _analyze_one(item, opts):
         if _is_jpeg_bytes(data) and not opts.get("reencode"):
             report = api.analyze(data)
         else:
-            report = _analyze_pixels(_load_pixels(path, data), opts)
+            report = _analyze_pixels(_pixels_of(row, path, data), opts)
         report_row(report, row)
     except Exception as e:          # a row with its error, never the end of the batch
         _failed(row, e)
@@ -341,7 +360,7 @@ def _encode_one(item, opts):
         t = time.perf_counter()
         data = _read_input(item.path)
         row["input_bytes"] = len(data)
-        image = _load_pixels(item.path, data)
+        image = _pixels_of(row, item.path, data)
         tables = enc.get("tables")
         if isinstance(tables, SharedTables):
             # the group whose tables code it shortest; the reader needs it too
@@ -941,8 +960,9 @@ class Summary:
     BIGGEST = 5
 
     def __init__(self):
-        self.rows = self.failed = self.skipped = 0
+        self.rows = self.failed = self.skipped = self.warned = 0
         self.errors = []            # the first few (path, error)
+        self.warnings = []          # the first few (path, warning)
         self.sizes, self.bpps, self.psnrs = [], [], []
         self.biggest = []           # (bytes, path) min-heap of the BIGGEST
         self.parts = dict.fromkeys(("model_bits", "header_bits", "data_bits",
@@ -954,6 +974,10 @@ class Summary:
     def add(self, row):
         """Count one row."""
         self.rows += 1
+        if row.get("warning"):
+            self.warned += 1
+            if len(self.warnings) < 5:
+                self.warnings.append((row["path"], row["warning"]))
         if row.get("error"):
             self.failed += 1
             if len(self.errors) < 10:
@@ -1005,6 +1029,10 @@ class Summary:
                     f"{s} {b:,.0f}" for s, b in staged))
             lines.append("biggest files: " + ", ".join(
                 f"{p} ({b:,} bytes)" for b, p in sorted(self.biggest, reverse=True)))
+        for path, warning in self.warnings:
+            lines.append(f"warning: {path}: {warning}")
+        if self.warned > len(self.warnings):
+            lines.append(f"... and {self.warned - len(self.warnings):,} more files with warnings")
         for path, error in self.errors:
             lines.append(f"failed: {path}: {error}")
         if self.failed > len(self.errors):
