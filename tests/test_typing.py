@@ -18,7 +18,8 @@ import jpeglite
 PACKAGE = Path(jpeglite.__file__).resolve().parent
 HERE = Path(__file__).resolve().parent
 # the public modules that have stubs: every public name of each must be in its stub
-STUBBED = ["jpeglite", "jpeglite.report", "jpeglite.coefficients", "jpeglite.errors"]
+STUBBED = ["jpeglite", "jpeglite.report", "jpeglite.coefficients", "jpeglite.errors",
+           "jpeglite.dataset"]
 
 
 def stub_path(module):
@@ -51,10 +52,13 @@ def stub_defs(module):
 
 
 def stub_params(fn):
-    """[(name, kind, has default)] of a stub function, as inspect names kinds."""
+    """[(name, kind, has default)] of a stub function, as inspect names kinds
+    (a classmethod without its ``cls``, as inspect gives it bound)."""
     a = fn.args
     out = []
     pos = a.posonlyargs + a.args
+    if any(isinstance(d, ast.Name) and d.id == "classmethod" for d in fn.decorator_list):
+        pos = pos[1:]
     defaults = [None] * (len(pos) - len(a.defaults)) + list(a.defaults)
     for arg, d in zip(pos, defaults):
         kind = "POSITIONAL_ONLY" if arg in a.posonlyargs else "POSITIONAL_OR_KEYWORD"

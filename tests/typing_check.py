@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 import jpeglite
-from jpeglite import Coefficients, Component, JPEGError, Report, Stage
+from jpeglite import Coefficients, Component, JPEGError, Report, Stage, dataset
 
 
 def use_the_api(tmp: str) -> None:
@@ -94,7 +94,51 @@ def use_the_api(tmp: str) -> None:
     assert version
 
 
+def use_the_dataset_api(tmp: str) -> None:
+    """jpeglite.dataset (its stub): batches, rows, tables, shared models (jobs=1:
+    no worker processes when run as a script)."""
+    tile: npt.NDArray[np.uint8] = np.zeros((16, 16, 3), np.uint8)
+    tile[4:, :8] = 90
+    src = os.path.join(tmp, "in")
+    os.makedirs(src)
+    for i in range(3):
+        jpeglite.write(os.path.join(src, f"t{i}.jpg"), np.roll(tile, i, axis=1), quality=80)
+    inputs: list[dataset.Input] = list(dataset.iter_inputs(src, recursive=False))
+    assert [i.rel for i in inputs] == ["t0.jpg", "t1.jpg", "t2.jpg"] and inputs[0].path
+    rows: list[dict[str, object]] = list(dataset.iter_analyze(src, 1, quality=75,
+                                                               subsampling="4:2:0"))
+    assert rows[0]["error"] is None and set(rows[0]) == set(dataset.COLUMNS)
+    table = os.path.join(tmp, "t.jsonl")
+    summary = dataset.Summary()
+    n: int = dataset.write_table(rows, table, on_row=summary.add)
+    assert n == summary.rows == 3 and summary.failed == 0 and str(summary)
+    written = list(dataset.iter_encode(inputs, os.path.join(tmp, "out"), 1, quality=70,
+                                       resume=True, psnr=True))
+    again = list(dataset.iter_optimize(os.path.join(tmp, "out"), os.path.join(tmp, "opt"), 1))
+    pngs = list(dataset.iter_decode(src, os.path.join(tmp, "png"), 1, suffix=".png"))
+    assert len(written) == len(again) == len(pngs) == 3
+    frame = dataset.analyze(src, jobs=1)
+    assert len(frame) == 3 and dataset.MAX_CHUNK >= 1 and dataset.CHUNK_SECONDS > 0
+
+    shared: dataset.SharedTables = dataset.fit_tables([tile, np.roll(tile, 3, axis=0)], 75,
+                                                      subsampling="4:2:0", groups="auto")
+    cost: dataset.GroupCost = shared.cost
+    total: int = cost.total_bits
+    assert total > 0 and shared.k >= 1 and len(shared.curve) >= 1
+    stream: bytes = shared.to_bytes(shared.group_of(tile) if shared.k > 1 else None)
+    one = dataset.SharedTables.from_streams([stream])
+    abbreviated: bytes = jpeglite.encode(tile, tables=one)
+    ordinary: bytes = dataset.expand(stream, abbreviated)
+    assert jpeglite.decode(ordinary).shape == tile.shape
+    dl: dict[str, object] = dataset.description_length([tile], 75, jobs=1)
+    assert dl["images"] == 1
+    dataset.keep_freed_memory()
+    dataset.shutdown()
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as d:
         use_the_api(d)
+    with tempfile.TemporaryDirectory() as d:
+        use_the_dataset_api(d)
     print("ok")

@@ -21,5 +21,5 @@ QTables: TypeAlias = (Sequence[Sequence[int]] | Sequence[npt.NDArray[Any]]
 ScanScript: TypeAlias = Sequence[tuple[Any, int, int, int, int]]
 #: A shared model: a tables-only stream's bytes, a ``jpeglite.jfif.TableSet``, or
 #: the ``jpeglite.dataset.SharedTables`` of ``fit_tables`` (one table set)
-#: (``object`` here: jfif and dataset have no stubs).
+#: (``object`` here: jfif has no stub, and a TableSet is taken too).
 Tables: TypeAlias = bytes | bytearray | memoryview | object

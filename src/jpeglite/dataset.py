@@ -141,7 +141,8 @@ def iter_inputs(inputs, recursive=False):
     """The files of ``inputs`` one by one (``Input``), never listing more than one
     folder at a time.
 
-    ``inputs``: a path or a list of them, each a file (taken whatever its
+    ``inputs``: a path or a list of them (or of ``Input``s, taken as they
+    are), each a file (taken whatever its
     suffix), a folder (its image files, by suffix: ``IMAGE_SUFFIXES``; with
     ``recursive`` its subfolders too), a glob pattern (``**`` with
     ``recursive``) or ``@FILE``, a list file of paths, one a line (blank lines
@@ -151,6 +152,9 @@ def iter_inputs(inputs, recursive=False):
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     for item in inputs:
+        if isinstance(item, Input):
+            yield item              # listed already
+            continue
         item = os.fspath(item)
         if item.startswith("@"):
             listfile = item[1:]
