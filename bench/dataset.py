@@ -10,9 +10,12 @@ folder) and measures, printing Markdown tables for the README:
    over k table sets (``fit_tables(groups="auto")``) for the tiles and the 24
    photos, and the abbreviated streams as written at the chosen k and at k = 1;
 2. throughput (files/s) of ``jpeglite.dataset.analyze``, ``encode`` and ``optimize`` with
-   ``jobs=1`` and every core, a plain Pillow loop (open, encode, save) and
-   Dask on a LocalCluster of a worker per core, in interleaved rounds (medians),
-   with the CPU time per file (this process and the pool's workers).
+   ``jobs=1`` and every core on the tiles and on the 24 Kodak photos, a plain
+   Pillow loop (open, encode, save) and Dask on a LocalCluster of a worker per
+   core, in interleaved rounds (medians), with the CPU time per file (this
+   process and the workers) and the time the workers sat blocked, from
+   /proc schedstat: the "core time" per file, whose ratio is the speed-up on
+   idle cores whatever the machine's load while measuring.
 
 Options: ``--quick`` (a quarter of the tiles), ``--no-speed``, ``--no-dask``,
 ``--speed-only``, ``--rounds N``.
@@ -34,6 +37,11 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+# the pool's forkserver is a new interpreter that imports jpeglite before it
+# reads the parent's sys.path: without this its workers would run an
+# installed jpeglite, not this checkout's
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
 import jpeglite  # noqa: E402
 from jpeglite import dataset  # noqa: E402
@@ -148,82 +156,122 @@ def _pillow_one(path, out_dir):
         im.save(out_dir / (path.stem + ".jpg"), "JPEG", quality=75)
 
 
-def _cpu_seconds(pids):
-    """User + system CPU seconds of the processes ``pids`` so far (Linux /proc)."""
-    total = 0
+def _sched(pids):
+    """[on-CPU seconds, run-queue seconds] of every thread of the processes
+    ``pids`` so far (Linux /proc/PID/task/TID/schedstat, in nanoseconds: far
+    finer than the clock ticks of /proc/PID/stat)."""
+    on = wait = 0
     for pid in pids:
         try:
-            with open(f"/proc/{pid}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as fh:
+                    fields = fh.read().split()
+                on += int(fields[0])
+                wait += int(fields[1])
         except OSError:
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
+            pass                        # a thread that ended meanwhile
+    return [on / 1e9, wait / 1e9]
 
 
-def _workers():
+def _pool_workers():
     pool = dataset._POOL
     return [p.pid for p in pool[1]._processes.values()] if pool else []
 
 
+class _Run:
+    """One batch to time: ``fn(out_dir)``, on ``jobs`` processes, whose
+    workers are ``workers()`` (pids; none when the batch runs here)."""
+
+    def __init__(self, fn, jobs, workers=_pool_workers):
+        self.fn, self.jobs, self.workers = fn, jobs, workers
+
+
 def _round(runs, out, r):
-    """One run of each of ``runs`` {name: fn(out_dir)}: {name: (seconds, CPU seconds
-    of this process and the pool's workers)}."""
+    """One run of each of ``runs`` {name: _Run}: {name: (wall seconds, CPU of
+    this process, CPU of the workers, run-queue wait of this process, of the
+    workers)}."""
     got = {}
-    for name, fn in runs.items():
-        d = out / f"{name.replace(' ', '_').replace('=', '')}{r}"
-        pids = _workers()
-        c0, w0 = os.times(), _cpu_seconds(pids)
+    me = [os.getpid()]
+    for name, run in runs.items():
+        d = out / f"{name.replace(' ', '_').replace('=', '').replace(',', '')}{r}"
+        pids = run.workers() if run.jobs > 1 else []
+        p0, w0 = _sched(me), _sched(pids)
         t = time.perf_counter()
-        fn(d)
+        run.fn(d)
         dt = time.perf_counter() - t
-        c1, w1 = os.times(), _cpu_seconds(pids)
-        got[name] = (dt, c1.user - c0.user + c1.system - c0.system + w1 - w0)
+        p1, w1 = _sched(me), _sched(pids)
+        got[name] = (dt, p1[0] - p0[0], w1[0] - w0[0], p1[1] - p0[1], w1[1] - w0[1])
         shutil.rmtree(d, ignore_errors=True)
     return got
 
 
 def _rounds(runs, out, rounds):
-    """{name: [(seconds, CPU seconds, load average after the round)]} of
+    """{name: [(the figures of _round..., load average after the round)]} of
     ``rounds`` interleaved rounds of ``runs``."""
     results = {name: [] for name in runs}
     for r in range(rounds):
         got = _round(runs, out, r)
         load = os.getloadavg()[0]
-        for name, (dt, cpu) in got.items():
-            results[name].append((dt, cpu, load))
+        for name, values in got.items():
+            results[name].append((*values, load))
         print(f"(round {r + 1}: load average {load:.1f})", flush=True)
     return results
 
 
 def _loads(results):
-    loads = [load for got in results.values() for _, _, load in got]
+    loads = [got[-1] for runs in results.values() for got in runs]
     return f"{min(loads):.1f}-{max(loads):.1f}"
 
 
-def _table(results, n):
-    """Print the Markdown table of ``results``; {name: median files/s}."""
-    print("| run | files/s | CPU ms per file |")
-    print("|---|---:|---:|")
-    med = {}
+def _table(results, runs, n):
+    """Print the Markdown table of ``results``; {name: (median files/s, core
+    ms per file)}. Core time = the CPU of this process and of the workers,
+    plus the time the workers (for a batch run here: this process) were
+    blocked, neither running nor waiting to run. On idle cores a batch takes
+    its core time divided by the cores, whatever the load was when measured;
+    the time spent waiting for a core (other sessions' work) is left out."""
+    print("| run | files/s | CPU ms per file: this process | workers | workers blocked "
+          "| core ms per file |")
+    print("|---|---:|---:|---:|---:|---:|")
+    out = {}
     for name, got in results.items():
-        med[name] = n / statistics.median(dt for dt, _, _ in got)
-        cpu = statistics.median(c for _, c, _ in got)
-        print(f"| {name} | {med[name]:,.0f} | {1e3 * cpu / n:.2f} |")
-    return med
+        jobs = runs[name].jobs
+        dt, here, workers, here_queued, workers_queued = (
+            statistics.median(g[i] for g in got) for i in range(5))
+        if jobs > 1:
+            blocked = max(0.0, jobs * dt - workers - workers_queued)
+        else:
+            blocked = max(0.0, dt - here - here_queued)
+        core = here + workers + blocked
+        out[name] = (n / dt, 1e3 * core / n)
+        print(f"| {name} | {n / dt:,.0f} | {1e3 * here / n:.3f} | {1e3 * workers / n:.3f} "
+              f"| {1e3 * blocked / n:.3f} | {1e3 * core / n:.3f} |")
+    return out
 
 
-def speed(paths, out, dask=True, rounds=3):
+def _speedups(med, pairs, cores):
+    for what, one, many in pairs:
+        wall = med[many][0] / med[one][0]
+        core = cores * med[one][1] / med[many][1]
+        print(f"{what}: speed-up {wall:.2f}x in wall time (under this load), "
+              f"{core:.2f}x from core time (on {cores} idle cores)")
+
+
+def speed(paths, kodak, out, dask=True, rounds=3):
     """files/s of each batch with jobs=1 and every core, interleaved rounds,
-    medians; the load average beside each round (other work shares the cores:
-    with autogroup scheduling a session's share of busy cores is fixed, so
-    jobs=2 shows no speed-up while other sessions keep both cores busy). The
-    pool is started before timing (workers stay between batches); its cold
-    start is timed apart."""
+    medians, with the CPU time per file of this process and of the workers
+    and the time the workers sat blocked (/proc schedstat), which give the
+    speed-up on idle cores whatever the load (with autogroup scheduling a
+    session's share of busy cores is fixed, so jobs=2 shows no wall-clock
+    speed-up while other sessions keep both cores busy). The pool is
+    started before timing (workers stay between batches); its cold start is
+    timed apart. This process keeps its freed memory as the CLI's batches
+    and the workers do (``dataset.keep_freed_memory``)."""
     n = len(paths)
     cores = os.cpu_count()
     strs = [str(p) for p in paths]
     dataset.shutdown()
+    dataset.keep_freed_memory()
     t = time.perf_counter()
     dataset.analyze(strs[:2 * cores], jobs=None)
     cold = time.perf_counter() - t
@@ -231,44 +279,75 @@ def speed(paths, out, dask=True, rounds=3):
     jpgs = str(out / "jpegs")
     (out / "pil").mkdir()
     runs = {
-        "analyze, jobs=1": lambda d: dataset.analyze(strs, jobs=1),
-        f"analyze, jobs={cores}": lambda d: dataset.analyze(strs, jobs=None),
-        "encode, jobs=1": lambda d: dataset.encode(strs, d, jobs=1),
-        f"encode, jobs={cores}": lambda d: dataset.encode(strs, d, jobs=None),
-        "optimize, jobs=1": lambda d: dataset.optimize(jpgs, d, jobs=1),
-        f"optimize, jobs={cores}": lambda d: dataset.optimize(jpgs, d, jobs=None),
-        "Pillow loop (open, save q75)": lambda d: [_pillow_one(p, out / "pil") for p in paths],
+        "analyze, jobs=1": _Run(lambda d: dataset.analyze(strs, jobs=1), 1),
+        f"analyze, jobs={cores}": _Run(lambda d: dataset.analyze(strs, jobs=None), cores),
+        "encode, jobs=1": _Run(lambda d: dataset.encode(strs, d, jobs=1), 1),
+        f"encode, jobs={cores}": _Run(lambda d: dataset.encode(strs, d, jobs=None), cores),
+        "optimize, jobs=1": _Run(lambda d: dataset.optimize(jpgs, d, jobs=1), 1),
+        f"optimize, jobs={cores}": _Run(lambda d: dataset.optimize(jpgs, d, jobs=None), cores),
+        "Pillow loop (open, save q75)": _Run(
+            lambda d: [_pillow_one(p, out / "pil") for p in paths], 1),
     }
     results = _rounds(runs, out, rounds)
     print(f"\nthroughput, {n:,} tiles of 64x64, {cores} cores, medians of {rounds} interleaved "
           f"rounds (load average {_loads(results)}); pool cold start {cold:.2f} s\n")
-    med = _table(results, n)
-    for what in ("analyze", "encode", "optimize"):
-        print(f"{what}: speed-up {med[f'{what}, jobs={cores}'] / med[f'{what}, jobs=1']:.2f}x")
+    med = _table(results, runs, n)
+    _speedups(med, [(w, f"{w}, jobs=1", f"{w}, jobs={cores}")
+                    for w in ("analyze", "encode", "optimize")], cores)
+    if kodak:
+        dataset.encode([str(p) for p in kodak], out / "kodak", jobs=None)
+        photos = [str(p) for p in kodak]
+        kjpgs = str(out / "kodak")
+        runs = {
+            "analyze, jobs=1": _Run(lambda d: dataset.analyze(photos, jobs=1), 1),
+            f"analyze, jobs={cores}": _Run(lambda d: dataset.analyze(photos, jobs=None), cores),
+            "optimize, jobs=1": _Run(lambda d: dataset.optimize(kjpgs, d, jobs=1), 1),
+            f"optimize, jobs={cores}": _Run(lambda d: dataset.optimize(kjpgs, d, jobs=None),
+                                            cores),
+        }
+        results = _rounds(runs, out, 2 * rounds)
+        print(f"\nthe {len(kodak)} Kodak photos (PNG for analyze, jpeglite's q75 JPEGs for "
+              f"optimize), medians of {2 * rounds} interleaved rounds (load average "
+              f"{_loads(results)})\n")
+        med = _table(results, runs, len(kodak))
+        _speedups(med, [(w, f"{w}, jobs=1", f"{w}, jobs={cores}")
+                        for w in ("analyze", "optimize")], cores)
     if dask:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            print("(dask not installed: no Dask row)")
-        else:
-            import dask
-
-            # the cluster lives only for these rounds (its processes take CPU
-            # too); its workers keep glibc's malloc defaults (dataset.DASK_CONFIG)
-            with dask.config.set(dataset.DASK_CONFIG), \
-                    LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
-                                 dashboard_address=None) as cluster, Client(cluster) as client:
-                dataset.analyze(strs[:16], client=client).compute()   # workers import jpeglite
-                results = _rounds({
-                    f"analyze, jobs={cores}": lambda d: dataset.analyze(strs, jobs=None),
-                    "analyze, Dask LocalCluster": lambda d: dataset.analyze(
-                        strs, client=client).compute()}, out, rounds)
-            print(f"\nDask against the local pool, {rounds} interleaved rounds (load average "
-                  f"{_loads(results)}; CPU: this process only for Dask)\n")
-            med = _table(results, n)
-            print(f"Dask overhead over the local pool: "
-                  f"{100 * (med[f'analyze, jobs={cores}'] / med['analyze, Dask LocalCluster'] - 1):+.0f}%")
+        _dask_rounds(strs, out, rounds, cores)
     dataset.shutdown()
+
+
+def _dask_rounds(strs, out, rounds, cores):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        print("(dask not installed: no Dask row)")
+        return
+    import dask
+
+    n = len(strs)
+    # the cluster lives only for these rounds (its processes take CPU too);
+    # its workers keep glibc's malloc defaults (dataset.DASK_CONFIG)
+    with dask.config.set(dataset.DASK_CONFIG), \
+            LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
+                         dashboard_address=None) as cluster, Client(cluster) as client:
+        dataset.analyze(strs[:16], client=client).compute()   # workers import jpeglite
+        dask_pids = list(client.run(os.getpid).values())
+        runs = {
+            f"analyze, jobs={cores}": _Run(lambda d: dataset.analyze(strs, jobs=None), cores),
+            "analyze, Dask LocalCluster": _Run(
+                lambda d: dataset.analyze(strs, client=client).compute(), cores,
+                lambda: dask_pids),
+        }
+        results = _rounds(runs, out, 2 * rounds)
+    print(f"\nDask against the local pool, {2 * rounds} interleaved rounds (load average "
+          f"{_loads(results)}; Dask's workers: the worker processes, not their nannies "
+          f"or the scheduler, whose CPU is in neither column)\n")
+    med = _table(results, runs, n)
+    local, remote = med[f"analyze, jobs={cores}"], med["analyze, Dask LocalCluster"]
+    print(f"Dask overhead over the local pool: {100 * (local[0] / remote[0] - 1):+.0f}% in "
+          f"wall time (under this load), {100 * (remote[1] / local[1] - 1):+.0f}% in core "
+          f"time per file")
 
 
 def main():
@@ -293,7 +372,9 @@ def main():
             group_curve(arrays, f"{len(arrays):,} Kodak tiles (64x64)")
             group_curve(kodak, "the 24 Kodak photos")
         if not args.no_speed:
-            speed(paths, tmp, dask=not args.no_dask, rounds=args.rounds)
+            corpus = find_corpus(ROOT)
+            kodak = sorted((corpus / "kodak").glob("kodim*.png"))
+            speed(paths, kodak, tmp, dask=not args.no_dask, rounds=args.rounds)
 
 
 if __name__ == "__main__":
