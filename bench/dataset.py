@@ -18,7 +18,7 @@ folder) and measures, printing Markdown tables for the README:
    idle cores whatever the machine's load while measuring.
 
 Options: ``--quick`` (a quarter of the tiles), ``--no-speed``, ``--no-dask``,
-``--speed-only``, ``--rounds N``.
+``--speed-only``, ``--rounds N``, ``--tmp DIR`` (where the tiles and outputs go).
 Never a test: times depend on the machine and its load.
 """
 import argparse
@@ -357,8 +357,11 @@ def main():
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--speed-only", action="store_true")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the speed runs")
+    ap.add_argument("--tmp", metavar="DIR", default=None,
+                    help="the folder the tiles and the outputs go under (default: the "
+                         "system's; e.g. /dev/shm to leave the disk's file creation out)")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         tmp = Path(tmp)
         (tmp / "tiles").mkdir()
         paths, arrays = make_tiles(tmp / "tiles", quick=args.quick)

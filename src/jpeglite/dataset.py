@@ -504,9 +504,9 @@ class _Chunker:
     images spread over every worker), then growing (at most doubling each
     chunk) towards ``CHUNK_SECONDS`` of work, up to ``MAX_CHUNK`` inputs,
     and never more than a ``16 * jobs``-th of the work done so far: the
-    batch's total is unknown (its inputs are streamed), and this keeps the
-    chunks that end it small beside it (the cores finish within about
-    3% of each other). ``fixed``: that many inputs a chunk instead."""
+    batch's total is unknown (its inputs are streamed), and this keeps a
+    chunk within a 16th of each core's share of the work, so the cores end
+    a batch close together. ``fixed``: that many inputs a chunk instead."""
 
     def __init__(self, items, jobs, fixed=None):
         self.items = iter(items)
