@@ -280,7 +280,9 @@ def _pixels_of(row, path, data):
         warnings.simplefilter("always")
         image = _load_pixels(path, data)
     if caught:
-        row["warning"] = "; ".join(str(w.message) for w in caught)
+        # (the row names the file: its name does not start the text here)
+        name = f"{os.path.basename(path)}: " if path else "image: "
+        row["warning"] = "; ".join(str(w.message).removeprefix(name) for w in caught)
     return image
 
 
