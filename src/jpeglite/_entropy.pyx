@@ -375,21 +375,34 @@ cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
     return SCAN_OK
 
 
+cdef inline uint64_t left_aligned(uint64_t buf, int nbits) noexcept nogil:
+    # the unread bits of a BitReader buffer at the top of a word (garbage when
+    # nbits is 0: callers refill before they look)
+    return buf << ((64 - nbits) & 63)
+
+
 cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) noexcept nogil:
     """One block of a sequential scan: DC difference, then run/size AC
     symbols to the end of block (T.81 F.2.2).  The bit buffer lives in
     locals here (Python builds compile without strict aliasing, so through
-    br every coefficient store would reload it)."""
-    cdef int s, r, k, rs, fast
-    cdef uint64_t buf
+    br every coefficient store would reload it), twice: `buf` as the reader
+    holds it (unread bits at the bottom, for refills and the long codes) and
+    `top`, the same bits shifted to the top of the word, which the one-lookup
+    path indexes with one shift and consumes with one shift: the chain from
+    one symbol's lookup to the next is shift, load, shift."""
+    cdef int s, r, k, rs, fast, v
+    cdef uint64_t buf, top
     cdef int nbits
+    cdef const HuffDecodeTable* act = c.ac
     if br.nbits < 32:
         br_fill(br)
     buf = br.buf
     nbits = br.nbits
-    fast = c.dc.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+    top = left_aligned(buf, nbits)
+    fast = c.dc.fast[top >> (64 - HUFF_LOOKAHEAD)]
     if fast:
         nbits -= fast & 31
+        top <<= fast & 31
         r = fast >> 16
     else:
         # DC symbols are 0..15 (checked when the table is built)
@@ -398,41 +411,55 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
         if s:
             r = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
             nbits -= s
+        top = left_aligned(buf, nbits)
     # wraps like libjpeg's unsigned arithmetic on runaway predictors
     c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>r)
     blk[0] = <int16_t>c.last_dc
-    k = 1
-    while k < 64:
+    # k: the zigzag position of the last coefficient decoded
+    k = 0
+    while True:
         if nbits < 32:
             br.buf = buf
             br.nbits = nbits
             br_fill(br)
             buf = br.buf
             nbits = br.nbits
-        fast = c.ac.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+            top = left_aligned(buf, nbits)
+        fast = act.fast[top >> (64 - HUFF_LOOKAHEAD)]
         if fast:
-            # code and amplitude in one lookup; the end of block too.  (A ZRL
-            # writes a zero 16 places on: the block was all zeros there.)
+            # code and amplitude in one lookup; the end of block too (its
+            # skip, FAST_EOB, ends any block).  (A ZRL writes a zero 16
+            # places on: the block was all zeros there.)
             nbits -= fast & 31
-            if fast & FAST_EOB:
-                break
-            k += (fast >> 5) & 15
-            blk[NATURAL[k]] = <int16_t>(fast >> 16)
-            k += 1
-            continue
-        rs = huff_lookup(buf, &nbits, c.ac)
-        r = rs >> 4
-        s = rs & 15
-        if s:
-            k += r
-            blk[NATURAL[k]] = <int16_t>huff_extend(
-                <uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
-            nbits -= s
+            top <<= fast & 31
+            k += (fast >> 5) & 0xFF
+            v = fast >> 16
         else:
-            if r != 15:
+            rs = huff_lookup(buf, &nbits, act)
+            r = rs >> 4
+            s = rs & 15
+            if s:
+                v = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
+                nbits -= s
+            elif r == 15:
+                # (no zero written, as libjpeg writes none)
+                k += 16
+                top = left_aligned(buf, nbits)
+                if k >= 63:
+                    break
+                continue
+            else:
                 break
-            k += 15
-        k += 1
+            k += r + 1
+            top = left_aligned(buf, nbits)
+        if k >= 63:
+            # the last position, or past it: a run past 63 (corrupt data)
+            # writes coefficient 63, as libjpeg does (NATURAL's padding);
+            # an end of block writes nothing
+            if k < FAST_EOB:
+                blk[NATURAL[k]] = <int16_t>v
+            break
+        blk[NATURAL[k]] = <int16_t>v
     br.buf = buf
     br.nbits = nbits
     return SCAN_OK
@@ -477,7 +504,7 @@ cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) no
         if fast >> 16:
             # a whole coefficient (size-0 symbols, EOBRUN and ZRL, take the path
             # below: a ZRL here must not write over an earlier scan's band)
-            k += (fast >> 5) & 15
+            k += ((fast >> 5) & 0xFF) - 1
             blk[NATURAL[k]] = <int16_t>(<uint32_t>(fast >> 16) << al)
             nbits -= fast & 31
             k += 1
@@ -656,28 +683,22 @@ cdef int ac_rows(ScanState* st, int my0, int my1, bint refine) noexcept nogil:
     return SCAN_OK
 
 
-cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
-    """Decode MCU rows my0 .. my1 - 1 of a scan (after scan_begin, in order).
-
-    MCU row my goes to block rows (my - row_base) * v .. of each component's
-    coefs, so a caller can decode a band into a small buffer.  The reader
-    stops at the marker after the data.  Data that runs into a marker early
-    (corrupt data) is padded with zero bits and the rest of its restart
-    interval is left as it is, as libjpeg does; data that runs into the end
-    of the input is an error (truncation).
-    """
+cdef inline int mcu_rows(ScanState* st, int my0, int my1, int kind) noexcept nogil:
+    # scan_rows's loop, inlined twice: with kind the constant SCAN_SEQUENTIAL
+    # (the compiler drops the per-block dispatch) and with the scan's kind
     cdef BitReader* br = &st.br
     cdef int mx, mx0, my, ci, bx, by, rc = SCAN_OK
     cdef bint good
     cdef ScanComponent* c
     cdef int16_t* blk
-    if (st.ncomps == 1 and st.restart_interval == 0 and st.comps[0].h == 1
-            and st.comps[0].v == 1
-            and (st.kind == SCAN_AC_FIRST or st.kind == SCAN_AC_REFINE)):
-        return ac_rows(st, my0, my1, st.kind == SCAN_AC_REFINE)
+    cdef int16_t* mcu
+    cdef int16_t* rowbase[4]
     for my in range(my0, my1):
         mx0 = st.mx_first
         st.mx_first = 0
+        for ci in range(st.ncomps):
+            c = &st.comps[ci]
+            rowbase[ci] = c.coefs + <Py_ssize_t>(my - st.row_base) * c.v * c.blocks_w * 64
         for mx in range(mx0, st.mcus_x):
             # libjpeg notes the row before a restart can clear "insufficient"
             good = not st.insufficient
@@ -696,18 +717,18 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
                 st.last_good_row = my       # (block smoothing's last_good_iMCU_row)
             for ci in range(st.ncomps):
                 c = &st.comps[ci]
+                mcu = rowbase[ci] + <Py_ssize_t>mx * c.h * 64
                 for by in range(c.v):
-                    blk = c.coefs + (((my - st.row_base) * c.v + by) * c.blocks_w
-                                     + mx * c.h) * 64
+                    blk = mcu + <Py_ssize_t>by * c.blocks_w * 64
                     for bx in range(c.h):
-                        if st.kind == SCAN_SEQUENTIAL:
+                        if kind == SCAN_SEQUENTIAL:
                             rc = block_sequential(br, blk, c)
-                        elif st.kind == SCAN_DC_FIRST:
+                        elif kind == SCAN_DC_FIRST:
                             block_dc_first(br, blk, c, st.Al)
-                        elif st.kind == SCAN_DC_REFINE:
+                        elif kind == SCAN_DC_REFINE:
                             if br_bits(br, 1):
                                 blk[0] = <int16_t>(blk[0] | (1 << st.Al))
-                        elif st.kind == SCAN_AC_FIRST:
+                        elif kind == SCAN_AC_FIRST:
                             rc = block_ac_first(st, blk, c)
                         else:
                             rc = block_ac_refine(st, blk, c)
@@ -718,6 +739,25 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
             if mcu_ran_short(st) != SCAN_OK:
                 return SCAN_TRUNCATED
     return SCAN_OK
+
+
+cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
+    """Decode MCU rows my0 .. my1 - 1 of a scan (after scan_begin, in order).
+
+    MCU row my goes to block rows (my - row_base) * v .. of each component's
+    coefs, so a caller can decode a band into a small buffer.  The reader
+    stops at the marker after the data.  Data that runs into a marker early
+    (corrupt data) is padded with zero bits and the rest of its restart
+    interval is left as it is, as libjpeg does; data that runs into the end
+    of the input is an error (truncation).
+    """
+    if (st.ncomps == 1 and st.restart_interval == 0 and st.comps[0].h == 1
+            and st.comps[0].v == 1
+            and (st.kind == SCAN_AC_FIRST or st.kind == SCAN_AC_REFINE)):
+        return ac_rows(st, my0, my1, st.kind == SCAN_AC_REFINE)
+    if st.kind == SCAN_SEQUENTIAL:
+        return mcu_rows(st, my0, my1, SCAN_SEQUENTIAL)
+    return mcu_rows(st, my0, my1, st.kind)
 
 
 cdef extern from *:
