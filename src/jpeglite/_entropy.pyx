@@ -375,6 +375,15 @@ cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
     return SCAN_OK
 
 
+cdef inline void refill(BitReader* br, uint64_t* buf, int* nbits) noexcept nogil:
+    # the block decoders keep the bit buffer in locals; top it up through br
+    br.buf = buf[0]
+    br.nbits = nbits[0]
+    br_fill(br)
+    buf[0] = br.buf
+    nbits[0] = br.nbits
+
+
 cdef inline uint64_t left_aligned(uint64_t buf, int nbits) noexcept nogil:
     # the unread bits of a BitReader buffer at the top of a word (garbage when
     # nbits is 0: callers refill before they look)
@@ -394,7 +403,11 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
     cdef uint64_t buf, top
     cdef int nbits
     cdef const HuffDecodeTable* act = c.ac
-    if br.nbits < 32:
+    # refills: before a lookup when fewer bits than the lookahead are left
+    # (a one-lookup symbol takes at most that many), and before a long code
+    # when fewer than its 16 + 15 bits are (rare): a refill then adds ~50
+    # bits instead of the ~30 a refill below 32 bits added
+    if br.nbits < HUFF_LOOKAHEAD:
         br_fill(br)
     buf = br.buf
     nbits = br.nbits
@@ -405,6 +418,8 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
         top <<= fast & 31
         r = fast >> 16
     else:
+        if nbits < 32:
+            refill(br, &buf, &nbits)
         # DC symbols are 0..15 (checked when the table is built)
         s = huff_lookup(buf, &nbits, c.dc)
         r = 0
@@ -418,12 +433,8 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
     # k: the zigzag position of the last coefficient decoded
     k = 0
     while True:
-        if nbits < 32:
-            br.buf = buf
-            br.nbits = nbits
-            br_fill(br)
-            buf = br.buf
-            nbits = br.nbits
+        if nbits < HUFF_LOOKAHEAD:
+            refill(br, &buf, &nbits)
             top = left_aligned(buf, nbits)
         fast = act.fast[top >> (64 - HUFF_LOOKAHEAD)]
         if fast:
@@ -435,6 +446,8 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
             k += (fast >> 5) & 0xFF
             v = fast >> 16
         else:
+            if nbits < 32:
+                refill(br, &buf, &nbits)
             rs = huff_lookup(buf, &nbits, act)
             r = rs >> 4
             s = rs & 15
@@ -472,15 +485,6 @@ cdef inline void block_dc_first(BitReader* br, int16_t* blk, ScanComponent* c, i
         diff = huff_extend(br_bits(br, s), s)
     c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>diff)
     blk[0] = <int16_t>(<uint32_t>c.last_dc << al)
-
-
-cdef inline void refill(BitReader* br, uint64_t* buf, int* nbits) noexcept nogil:
-    # the block decoders keep the bit buffer in locals; top it up through br
-    br.buf = buf[0]
-    br.nbits = nbits[0]
-    br_fill(br)
-    buf[0] = br.buf
-    nbits[0] = br.nbits
 
 
 cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) noexcept nogil:
