@@ -151,7 +151,8 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
         st.comps[i].blocks_w = arr.shape[1]
         st.comps[i].h = h
         st.comps[i].v = v
-        if ((mcus_y * v > arr.shape[0]) or (mcus_x * h > arr.shape[1]) or arr.shape[2] != 64):
+        if ((mcus_y * v > arr.shape[0]) or (mcus_x * h > arr.shape[1]) or arr.shape[2] != 64
+                or not (1 <= h <= 4 and 1 <= v <= 4)):
             raise ValueError("scan geometry outside the coefficient array")
         for t in (dc, ac):
             if t is not None and len(t) != sizeof(HuffDecodeTable):
@@ -1098,7 +1099,7 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     for i, sc in enumerate(scan_comps):
         fi, h, v, dc, ac = sc.index, sc.h, sc.v, sc.dc, sc.ac
         arr = buffers[0][fi]
-        if arr.shape[0] < v or arr.shape[1] < mcus_x * h:
+        if arr.shape[0] < v or arr.shape[1] < mcus_x * h or not (1 <= h <= 4 and 1 <= v <= 4):
             raise ValueError("scan geometry outside the coefficient buffer")
         for t in (dc, ac):
             if t is None or len(t) != sizeof(HuffDecodeTable):

@@ -390,28 +390,30 @@ cdef inline uint64_t left_aligned(uint64_t buf, int nbits) noexcept nogil:
     return buf << ((64 - nbits) & 63)
 
 
-cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) noexcept nogil:
+cdef inline void block_sequential(BitReader* br, uint64_t* pbuf, int* pnbits, uint64_t* ptop,
+                                  int16_t* blk, ScanComponent* c) noexcept nogil:
     """One block of a sequential scan: DC difference, then run/size AC
-    symbols to the end of block (T.81 F.2.2).  The bit buffer lives in
-    locals here (Python builds compile without strict aliasing, so through
-    br every coefficient store would reload it), twice: `buf` as the reader
-    holds it (unread bits at the bottom, for refills and the long codes) and
-    `top`, the same bits shifted to the top of the word, which the one-lookup
-    path indexes with one shift and consumes with one shift: the chain from
-    one symbol's lookup to the next is shift, load, shift."""
+    symbols to the end of block (T.81 F.2.2).  The bit buffer is the
+    caller's locals (seq_mcus keeps them in registers across its blocks;
+    Python builds compile without strict aliasing, so through br every
+    coefficient store would reload it), twice: `buf`/`nbits` as the reader
+    holds them (unread bits at the bottom, for refills and the long codes)
+    and `top`, the same bits shifted to the top of the word, which the
+    one-lookup path indexes with one shift and consumes with one shift: the
+    chain from one symbol's lookup to the next is shift, load, shift.
+    Inlined once, into seq_mcus."""
     cdef int s, r, k, rs, fast, v
-    cdef uint64_t buf, top
-    cdef int nbits
+    cdef uint64_t buf = pbuf[0]
+    cdef uint64_t top = ptop[0]
+    cdef int nbits = pnbits[0]
     cdef const HuffDecodeTable* act = c.ac
     # refills: before a lookup when fewer bits than the lookahead are left
     # (a one-lookup symbol takes at most that many), and before a long code
     # when fewer than its 16 + 15 bits are (rare): a refill then adds ~50
     # bits instead of the ~30 a refill below 32 bits added
-    if br.nbits < HUFF_LOOKAHEAD:
-        br_fill(br)
-    buf = br.buf
-    nbits = br.nbits
-    top = left_aligned(buf, nbits)
+    if nbits < HUFF_LOOKAHEAD:
+        refill(br, &buf, &nbits)
+        top = left_aligned(buf, nbits)
     fast = c.dc.fast[top >> (64 - HUFF_LOOKAHEAD)]
     if fast:
         nbits -= fast & 31
@@ -473,9 +475,49 @@ cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) 
                 blk[NATURAL[k]] = <int16_t>v
             break
         blk[NATURAL[k]] = <int16_t>v
+    pbuf[0] = buf
+    ptop[0] = top
+    pnbits[0] = nbits
+
+
+cdef int seq_mcus(ScanState* st, int my, int mx0, int mx1) noexcept nogil:
+    """Decode MCUs mx0 .. mx1 - 1 of MCU row my of a sequential scan (no
+    restart marker among them; see scan_rows for where row my goes),
+    stopping after the first that needed bits the data does not have (for
+    mcu_ran_short to judge).  Returns the MCU after the last one decoded.
+    The bit buffer stays in locals from the first block to the last."""
+    cdef BitReader* br = &st.br
+    cdef uint64_t buf = br.buf
+    cdef int nbits = br.nbits
+    cdef uint64_t top = left_aligned(buf, nbits)
+    cdef int mx = mx0, ci, by, bx, b, nb = 0
+    cdef ScanComponent* c
+    # the MCU's blocks as one list (at most 4 components of 4 x 4; the
+    # drivers check the sampling factors): where each goes in MCU mx, its
+    # component, how far its next MCU's block is
+    cdef int16_t* bp[64]
+    cdef ScanComponent* bc[64]
+    cdef Py_ssize_t bstep[64]
+    for ci in range(st.ncomps):
+        c = &st.comps[ci]
+        for by in range(c.v):
+            for bx in range(c.h):
+                if nb < 64:
+                    bp[nb] = c.coefs + ((<Py_ssize_t>(my - st.row_base) * c.v + by) * c.blocks_w
+                                        + <Py_ssize_t>mx * c.h + bx) * 64
+                    bc[nb] = c
+                    bstep[nb] = c.h * 64
+                    nb += 1
+    while mx < mx1:
+        for b in range(nb):
+            block_sequential(br, &buf, &nbits, &top, bp[b], bc[b])
+            bp[b] += bstep[b]
+        mx += 1
+        if nbits < br.pad:
+            break
     br.buf = buf
     br.nbits = nbits
-    return SCAN_OK
+    return mx
 
 
 cdef inline void block_dc_first(BitReader* br, int16_t* blk, ScanComponent* c, int al) noexcept nogil:
@@ -691,19 +733,34 @@ cdef inline int mcu_rows(ScanState* st, int my0, int my1, int kind) noexcept nog
     # scan_rows's loop, inlined twice: with kind the constant SCAN_SEQUENTIAL
     # (the compiler drops the per-block dispatch) and with the scan's kind
     cdef BitReader* br = &st.br
-    cdef int mx, mx0, my, ci, bx, by, rc = SCAN_OK
+    cdef int mx, my, ci, bx, by, n, e, rc = SCAN_OK
     cdef bint good
     cdef ScanComponent* c
     cdef int16_t* blk
     cdef int16_t* mcu
     cdef int16_t* rowbase[4]
     for my in range(my0, my1):
-        mx0 = st.mx_first
+        mx = st.mx_first
         st.mx_first = 0
         for ci in range(st.ncomps):
             c = &st.comps[ci]
             rowbase[ci] = c.coefs + <Py_ssize_t>(my - st.row_base) * c.v * c.blocks_w * 64
-        for mx in range(mx0, st.mcus_x):
+        while mx < st.mcus_x:
+            if (kind == SCAN_SEQUENTIAL and not st.insufficient
+                    and (st.restart_interval == 0 or st.togo > 0)):
+                # the MCUs up to the row's end or the next restart marker in
+                # one call (what the loop below does MCU by MCU, the same)
+                n = st.mcus_x - mx
+                if st.restart_interval and n > st.togo:
+                    n = st.togo
+                st.last_good_row = my
+                e = seq_mcus(st, my, mx, mx + n)
+                if st.restart_interval:
+                    st.togo -= e - mx
+                mx = e
+                if mcu_ran_short(st) != SCAN_OK:
+                    return SCAN_TRUNCATED
+                continue
             # libjpeg notes the row before a restart can clear "insufficient"
             good = not st.insufficient
             if st.restart_interval:
@@ -716,18 +773,21 @@ cdef inline int mcu_rows(ScanState* st, int my0, int my1, int kind) noexcept nog
                         st.insufficient = False
                 st.togo -= 1
             if st.insufficient:
+                mx += 1
                 continue
             if good:
                 st.last_good_row = my       # (block smoothing's last_good_iMCU_row)
+            if kind == SCAN_SEQUENTIAL:
+                seq_mcus(st, my, mx, mx + 1)
             for ci in range(st.ncomps):
+                if kind == SCAN_SEQUENTIAL:
+                    break
                 c = &st.comps[ci]
                 mcu = rowbase[ci] + <Py_ssize_t>mx * c.h * 64
                 for by in range(c.v):
                     blk = mcu + <Py_ssize_t>by * c.blocks_w * 64
                     for bx in range(c.h):
-                        if kind == SCAN_SEQUENTIAL:
-                            rc = block_sequential(br, blk, c)
-                        elif kind == SCAN_DC_FIRST:
+                        if kind == SCAN_DC_FIRST:
                             block_dc_first(br, blk, c, st.Al)
                         elif kind == SCAN_DC_REFINE:
                             if br_bits(br, 1):
@@ -740,6 +800,7 @@ cdef inline int mcu_rows(ScanState* st, int my0, int my1, int kind) noexcept nog
                             st.error_pos = br.pos
                             return rc
                         blk += 64
+            mx += 1
             if mcu_ran_short(st) != SCAN_OK:
                 return SCAN_TRUNCATED
     return SCAN_OK
@@ -785,22 +846,31 @@ cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, Syn
     after them.  For scans without restart markers (no MCU counting)."""
     cdef BitReader snap
     cdef int64_t j = 0
-    cdef int i, b, nb
-    cdef int16_t* blk = store
+    cdef int i, nb, mb = 0
+    cdef int16_t* coefs[4]
+    cdef Py_ssize_t blocks_w[4]
+    cdef int row_base = st.row_base
     cdef ScanComponent* c
+    # one MCU at a time through seq_mcus, as MCU 0 of a row one MCU wide
+    # whose components' blocks lie one after another in the store
+    for i in range(st.ncomps):
+        c = &st.comps[i]
+        coefs[i] = c.coefs
+        blocks_w[i] = c.blocks_w
+        c.blocks_w = c.h
+        mb += c.h * c.v
+    st.row_base = 0
     while j < cap:
         if (j & 63) == 0 and JL_READ_ONCE(cancel[0]):
             break
         rec[j].bitpos = br_bit_position(&st.br, scan_start)
+        nb = 0
         for i in range(st.ncomps):
             rec[j].dc[i] = st.comps[i].last_dc
+            st.comps[i].coefs = store + (j * mb + nb) * 64
+            nb += st.comps[i].h * st.comps[i].v
         snap = st.br
-        for i in range(st.ncomps):
-            c = &st.comps[i]
-            nb = c.h * c.v
-            for b in range(nb):
-                block_sequential(&st.br, blk, c)
-                blk += 64
+        seq_mcus(st, 0, 0, 1)
         if st.br.nbits < st.br.pad or st.br.at_end:
             st.br = snap
             for i in range(st.ncomps):
@@ -810,6 +880,9 @@ cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, Syn
     rec[j].bitpos = br_bit_position(&st.br, scan_start)
     for i in range(st.ncomps):
         rec[j].dc[i] = st.comps[i].last_dc
+        st.comps[i].coefs = coefs[i]
+        st.comps[i].blocks_w = blocks_w[i]
+    st.row_base = row_base
     return j
 
 
