@@ -416,8 +416,8 @@ cdef inline void block_sequential(BitReader* br, uint64_t* pbuf, int* pnbits, ui
         top = left_aligned(buf, nbits)
     fast = c.dc.fast[top >> (64 - HUFF_LOOKAHEAD)]
     if fast:
-        nbits -= fast & 31
-        top <<= fast & 31
+        nbits -= fast & 15
+        top <<= fast & 63
         r = fast >> 16
     else:
         if nbits < 32:
@@ -443,9 +443,9 @@ cdef inline void block_sequential(BitReader* br, uint64_t* pbuf, int* pnbits, ui
             # code and amplitude in one lookup; the end of block too (its
             # skip, FAST_EOB, ends any block).  (A ZRL writes a zero 16
             # places on: the block was all zeros there.)
-            nbits -= fast & 31
-            top <<= fast & 31
-            k += (fast >> 5) & 0xFF
+            nbits -= fast & 15
+            top <<= fast & 63
+            k += (fast >> 6) & 0xFF
             v = fast >> 16
         else:
             if nbits < 32:
@@ -550,9 +550,9 @@ cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) no
         if fast >> 16:
             # a whole coefficient (size-0 symbols, EOBRUN and ZRL, take the path
             # below: a ZRL here must not write over an earlier scan's band)
-            k += ((fast >> 5) & 0xFF) - 1
+            k += ((fast >> 6) & 0xFF) - 1
             blk[NATURAL[k]] = <int16_t>(<uint32_t>(fast >> 16) << al)
-            nbits -= fast & 31
+            nbits -= fast & 15
             k += 1
             continue
         rs = huff_lookup(buf, &nbits, c.ac)

@@ -301,8 +301,11 @@ ctypedef struct HuffDecodeTable:
     uint8_t huffval[256]
     # fast[next HUFF_LOOKAHEAD bits]: the whole symbol in one lookup when its
     # code and its amplitude bits both fit the lookahead, else 0:
-    # (value << 16) | (skip << 5) | bits used (1..10), value already
-    # sign-extended (F.2.2.1 EXTEND), skip 8 bits.  DC tables: the DC
+    # (value << 16) | (skip << 6) | bits used (1..10), value already
+    # sign-extended (F.2.2.1 EXTEND), skip 8 bits.  (The length alone in the
+    # low 6 bits: x86 masks a 64-bit shift's count to 6 bits, so consuming
+    # the code needs no mask on the lookup-to-lookup chain; the bit count
+    # takes `& 15`, a mask of its own, for the same reason.)  DC tables: the DC
     # difference (skip 0).  AC tables: how far the zigzag position moves
     # from the last coefficient: a coefficient (run/size, size >= 1) skip
     # run + 1; ZRL skip 16, value 0; the other size-0 symbols skip FAST_EOB

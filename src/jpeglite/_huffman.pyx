@@ -408,7 +408,7 @@ def build_decode_table(counts, symbols, bint is_dc):
             value = huff_extend(extra, size)
         elif not is_dc and run != 15:
             skip = FAST_EOB
-        t.fast[lookbits] = value * 65536 + (skip << 5) + total
+        t.fast[lookbits] = value * 65536 + (skip << 6) + total
     return (<char*>&t)[:sizeof(HuffDecodeTable)]
 
 
