@@ -307,6 +307,9 @@ cdef enum:
     # _SingleScan.entropy_chunk: nothing decoded, wait for the speculation
     # (a SCAN_* code of its own)
     SCAN_WAIT = 100
+    # MCUs per batch of cooperative speculation (spec_idle): few, since the
+    # calling thread waits for the batch running when it needs the pool thread
+    SPEC_BATCH = 16
 
 
 cdef void idct_band(OutputFrame* f, int band, int16_t** coefs, int mcu_row0, bint zero,
@@ -589,6 +592,11 @@ cdef class _SingleScan(_FrameJob):
     cdef uint32_t sync_delta[4]     # true DC predictor - speculative one, per scan component
     cdef int mcu_blocks             # blocks per MCU
     cdef int64_t spec_from_bits     # where the speculative decoder starts (br_bit_position)
+    # cooperative speculation (2 threads, see spec_idle): whether it runs so,
+    # whether a batch is running, chunks the calling thread has entropy-decoded
+    cdef bint spec_coop
+    cdef int spec_busy
+    cdef int entropy_done
 
     def __cinit__(self):
         memset(&self.st, 0, sizeof(ScanState))
@@ -658,20 +666,68 @@ cdef class _SingleScan(_FrameJob):
         return True
 
     def speculate(self):
-        """The speculative decoder (GIL released); on a pool thread."""
+        """The speculative decoder (GIL released); on a pool thread of its own."""
         cdef int64_t count
+        cdef int ended = 0
         with nogil:
             count = _speculate(&self.spec_st, self.scan_start, self.spec_store, self.spec_rec,
-                               self.spec_cap, &self.spec_cancel)
+                               0, self.spec_cap, &self.spec_cancel, &ended)
             with self.lock:
                 self.spec_count = count
                 self.spec_state = SPEC_DONE
+
+    cdef void spec_idle(self, int until) noexcept nogil:
+        """Cooperative speculation (spec_coop): the pipeline's pool thread,
+        idle until the calling thread has entropy-decoded `until` chunks,
+        decodes speculative MCUs meanwhile, SPEC_BATCH at a time, so that the
+        calling thread (the pipeline's slower stage) finds them decoded.
+        Stops when the calling thread is done with that chunk, stops the
+        speculation (spec_halt) or it ends."""
+        cdef int64_t j, count
+        cdef int ended, zero = 0
+        while True:
+            with self.lock:
+                if (self.spec_state != SPEC_RUNNING or self.spec_cancel
+                        or self.entropy_done >= until):
+                    return
+                self.spec_busy = 1
+            j = self.spec_count
+            ended = 0
+            count = _speculate(&self.spec_st, self.scan_start, self.spec_store, self.spec_rec,
+                               j, min(j + SPEC_BATCH, self.spec_cap), &zero, &ended)
+            with self.lock:
+                self.spec_count = count
+                if ended or count >= self.spec_cap:
+                    self.spec_state = SPEC_DONE
+                self.spec_busy = 0
+
+    def spec_first(self):
+        """spec_idle while the calling thread decodes the first chunk (GIL released)."""
+        with nogil:
+            self.spec_idle(1)
+
+    cdef void spec_halt(self) noexcept nogil:
+        """The calling thread has reached where the speculation started:
+        no more cooperative batches; wait for the one running (a few MCUs),
+        so that its records are complete."""
+        cdef int busy = 1
+        with self.lock:
+            if self.spec_state == SPEC_RUNNING:
+                self.spec_state = SPEC_DONE
+        while busy:
+            with self.lock:
+                busy = self.spec_busy
+            if busy:
+                sched_yield()
 
     def spec_stop(self):
         """Ask the speculative decoder to stop (its result is no longer wanted);
         returns whether its MCUs were used."""
         with self.lock:
             self.spec_cancel = 1
+        if self.spec_state == SPEC_KEPT:
+            spec_mcus[0] += self.spec_count
+            spec_mcus[1] += <int64_t>self.st.mcus_x * self.st.mcus_y
         return self.spec_state == SPEC_KEPT
 
     cdef void try_sync(self, int k) noexcept nogil:
@@ -860,8 +916,16 @@ cdef class _SingleScan(_FrameJob):
             if (state == SPEC_RUNNING
                     and br_bit_position(&self.st.br, self.scan_start) >= self.spec_from_bits):
                 # past where the speculation started: its MCUs are the ones
-                # this chunk needs, so wait for them (the caller joins it)
-                return SCAN_WAIT
+                # this chunk needs, so wait for them (the caller joins its
+                # thread); cooperative speculation stops where it is
+                if not self.spec_coop:
+                    return SCAN_WAIT
+                self.spec_halt()
+                with self.lock:
+                    self.try_sync(k)
+                    state = self.spec_state
+                if state == SPEC_KEPT:
+                    return self.kept_chunk(k)
         return scan_rows(&self.st, r0, r1)
 
     cdef void slab_make_room(self, int band, int band_end) noexcept nogil:
@@ -909,6 +973,9 @@ cdef class _SingleScan(_FrameJob):
         cdef int rc
         with nogil:
             rc = self.entropy_chunk(k)
+            if rc != SCAN_WAIT:
+                with self.lock:
+                    self.entropy_done = k + 1
         return rc
 
     cdef int take_band(self, int k) noexcept nogil:
@@ -966,6 +1033,9 @@ cdef class _SingleScan(_FrameJob):
                 self.col_end = f.nbands if r1 == f.nbands else r1 - 1
                 self.col_chunk = k
             self.share_bands(k, 0)
+            if self.spec_coop:
+                # until the calling thread has decoded chunk k + 1
+                self.spec_idle(k + 2)
 
     def help(self, int k):
         """IDCT and colour bands of chunk k that finish_shared puts on offer
@@ -1015,13 +1085,18 @@ CHUNK_PIXELS = 1 << 18
 SPEC_AT = 0.5
 SPEC_BUDGET = 0.6
 # The pipeline already keeps two threads busy (entropy decoding on the
-# caller, IDCT and colour on the pool): the speculative decoder pays only
-# with a third. On 2 cores it took their time from the pipeline: a 12 MP
-# q75 4:2:0 decode took 20.9 ms with it and 15.9 ms without (48 MP: 87.7
-# against 63.2 ms; 2026-11-30, idle machine).
+# caller, IDCT and colour on the pool): a speculative decoder of its own
+# pays only with a third. On 2 cores it took their time from the pipeline: a
+# 12 MP q75 4:2:0 decode took 20.9 ms with it and 15.9 ms without (48 MP:
+# 87.7 against 63.2 ms; 2026-11-30, idle machine).  With fewer threads the
+# pipeline's pool thread speculates in the time it would wait for the
+# calling thread's entropy decoding (the slower stage; spec_idle).
 SPEC_MIN_THREADS = 3
 # [dropped, kept]: how speculations ended, for the tests
 spec_counts = [0, 0]
+# [MCUs taken from kept speculations, MCUs of those scans]: how much of the
+# entropy decoding the speculation took over (for measurements)
+spec_mcus = [0, 0]
 
 
 def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
@@ -1147,19 +1222,27 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     else:
         fut = None
         spec = None
-        if (lanes == 1 and not restart_interval and threads >= SPEC_MIN_THREADS
+        if (lanes == 1 and not restart_interval
                 and job.spec_setup(SPEC_AT, SPEC_BUDGET * job.out.nbytes
                                    - sum(b.nbytes for bs in buffers for b in bs))):
             # entropy decoding is the one serial stage: a pool thread decodes
-            # the second half of the data meanwhile (see _SingleScan.try_sync)
-            ex = _pool(3)
-            spec = ex.submit(job.speculate)
+            # the second half of the data meanwhile (see _SingleScan.try_sync);
+            # on two threads the pipeline's pool thread does, when idle
+            if threads >= SPEC_MIN_THREADS:
+                ex = _pool(3)
+                spec = ex.submit(job.speculate)
+            else:
+                job.spec_coop = True
+                fut = ex.submit(job.spec_first)
         try:
             for k in range(job.nchunks):
                 rc = job.entropy(k)
                 if rc == SCAN_WAIT:
                     spec.result()
                     rc = job.entropy(k)
+                if k == 0 and fut is not None:
+                    fut.result()        # spec_first
+                    fut = None
                 if fut is not None:
                     # the IDCT of the chunk before is likely done: share its colour
                     job.help(k - 1)
@@ -1171,8 +1254,9 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
             if fut is not None:
                 job.help(job.nchunks - 1)
         finally:
-            if spec is not None:
+            if job.spec_store != NULL:
                 spec_counts[job.spec_stop()] += 1
+            if spec is not None:
                 spec.result()
             if fut is not None:
                 fut.result()

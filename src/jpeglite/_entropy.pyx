@@ -834,18 +834,20 @@ cdef extern from *:
 
 
 cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, SyncRecord* rec,
-                       int64_t cap, const int* cancel) noexcept nogil:
+                       int64_t j0, int64_t cap, const int* cancel, int* ended) noexcept nogil:
     """Decode MCUs of a sequential scan from wherever st.br stands, as if an
     MCU started there (it need not: Huffman codes resynchronise within a few
     blocks, and then so do block and MCU boundaries), into store (zeros, one
-    MCU's blocks after another in scan order, cap MCUs), recording in rec[j]
+    MCU's blocks after another in scan order), as MCUs j0 .. cap - 1 (j0 > 0:
+    going on after an earlier call that returned j0), recording in rec[j]
     where MCU j started and the DC predictors it started with; rec[count]
     holds the state after the last one.  Stops before an MCU that needs bits
-    past the data (a marker or the end of the input), at cap MCUs, or when
-    cancel[0] becomes non-zero.  Returns the MCUs decoded; st.br is left
-    after them.  For scans without restart markers (no MCU counting)."""
+    past the data (a marker or the end of the input; ended[0] set to 1), at
+    cap, or when cancel[0] becomes non-zero.  Returns the MCUs decoded in
+    all (j0 and on); st.br is left after them.  For scans without restart
+    markers (no MCU counting)."""
     cdef BitReader snap
-    cdef int64_t j = 0
+    cdef int64_t j = j0
     cdef int i, nb, mb = 0
     cdef int16_t* coefs[4]
     cdef Py_ssize_t blocks_w[4]
@@ -861,7 +863,7 @@ cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, Syn
         mb += c.h * c.v
     st.row_base = 0
     while j < cap:
-        if (j & 63) == 0 and JL_READ_ONCE(cancel[0]):
+        if ((j - j0) & 63) == 0 and JL_READ_ONCE(cancel[0]):
             break
         rec[j].bitpos = br_bit_position(&st.br, scan_start)
         nb = 0
@@ -875,6 +877,7 @@ cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, Syn
             st.br = snap
             for i in range(st.ncomps):
                 st.comps[i].last_dc = rec[j].dc[i]
+            ended[0] = 1
             break
         j += 1
     rec[j].bitpos = br_bit_position(&st.br, scan_start)
