@@ -296,6 +296,30 @@ cdef enum:
 cdef extern from "<sched.h>" nogil:
     int sched_yield()
 
+cdef extern from "_simd.h":
+    """
+    /* Clear a block of 64 coefficients with stores: GCC turned the fixed
+     * 128-byte memset into `rep stosq`, whose start-up costs more than the
+     * stores (and callgrind counted 16 instructions a block for it). */
+    static inline void jl_clear_block(int16_t *b)
+    {
+    #if JL_SSE2
+        const __m128i z = _mm_setzero_si128();
+        _mm_storeu_si128((__m128i *)b, z);
+        _mm_storeu_si128((__m128i *)(b + 8), z);
+        _mm_storeu_si128((__m128i *)(b + 16), z);
+        _mm_storeu_si128((__m128i *)(b + 24), z);
+        _mm_storeu_si128((__m128i *)(b + 32), z);
+        _mm_storeu_si128((__m128i *)(b + 40), z);
+        _mm_storeu_si128((__m128i *)(b + 48), z);
+        _mm_storeu_si128((__m128i *)(b + 56), z);
+    #else
+        memset(b, 0, 64 * sizeof(int16_t));
+    #endif
+    }
+    """
+    void jl_clear_block(int16_t* b) noexcept nogil
+
 cdef enum:
     # _SingleScan.spec_state: no speculation; running; finished (its
     # records ready); its MCUs kept; given up (decoding goes on serially)
@@ -335,10 +359,9 @@ cdef void idct_band(OutputFrame* f, int band, int16_t** coefs, int mcu_row0, bin
             for bx in range(p.bw):
                 idct_islow(blk, p.quant, samples[ci] + by * 8 * p.stride + bx * 8, p.stride)
                 if zero:
-                    # while the block is in L1: a fixed-size clear compiles
-                    # to a few vector stores, where a separate pass over the
-                    # band (memset) read it back from L2
-                    memset(blk, 0, 64 * sizeof(int16_t))
+                    # while the block is in L1, where a separate pass over
+                    # the band (memset) read it back from L2
+                    jl_clear_block(blk)
                 blk += 64
             if zero and p.blocks_w > p.bw:
                 # the MCU padding blocks right of the image
