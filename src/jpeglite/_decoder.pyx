@@ -42,7 +42,7 @@ from jpeglite._entropy cimport (ScanState, ScanComponent, decode_scan as _decode
                                 SyncRecord, speculate as _speculate,
                                 SCAN_OK, SCAN_TRUNCATED, SCAN_SEQUENTIAL, SCAN_DC_FIRST,
                                 SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
-from jpeglite._dct cimport idct_islow
+from jpeglite._dct cimport idct_islow_row
 from jpeglite._subsample cimport upsample_row, UP_FULL
 from jpeglite._color cimport (YccTables, ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
                               ycck_cmyk_row, CC_GRAY, CC_YCC_RGB, CC_RGB, CC_CMYK, CC_YCCK)
@@ -296,30 +296,6 @@ cdef enum:
 cdef extern from "<sched.h>" nogil:
     int sched_yield()
 
-cdef extern from "_simd.h":
-    """
-    /* Clear a block of 64 coefficients with stores: GCC turned the fixed
-     * 128-byte memset into `rep stosq`, whose start-up costs more than the
-     * stores (and callgrind counted 16 instructions a block for it). */
-    static inline void jl_clear_block(int16_t *b)
-    {
-    #if JL_SSE2
-        const __m128i z = _mm_setzero_si128();
-        _mm_storeu_si128((__m128i *)b, z);
-        _mm_storeu_si128((__m128i *)(b + 8), z);
-        _mm_storeu_si128((__m128i *)(b + 16), z);
-        _mm_storeu_si128((__m128i *)(b + 24), z);
-        _mm_storeu_si128((__m128i *)(b + 32), z);
-        _mm_storeu_si128((__m128i *)(b + 40), z);
-        _mm_storeu_si128((__m128i *)(b + 48), z);
-        _mm_storeu_si128((__m128i *)(b + 56), z);
-    #else
-        memset(b, 0, 64 * sizeof(int16_t));
-    #endif
-    }
-    """
-    void jl_clear_block(int16_t* b) noexcept nogil
-
 cdef extern from *:
     """
     #if defined(__linux__)
@@ -385,14 +361,9 @@ cdef void idct_band(OutputFrame* f, int band, int16_t** coefs, int mcu_row0, bin
             by_end = p.bh
         for by in range(band * p.v, by_end):
             row = coefs[ci] + (by - mcu_row0 * p.v) * p.blocks_w * 64
-            blk = row
-            for bx in range(p.bw):
-                idct_islow(blk, p.quant, samples[ci] + by * 8 * p.stride + bx * 8, p.stride)
-                if zero:
-                    # while the block is in L1, where a separate pass over
-                    # the band (memset) read it back from L2
-                    jl_clear_block(blk)
-                blk += 64
+            # zero: each block cleared after its IDCT, while it is in L1
+            # (a separate pass over the band, memset, read it back from L2)
+            idct_islow_row(row, p.quant, samples[ci] + by * 8 * p.stride, p.stride, p.bw, zero)
             if zero and p.blocks_w > p.bw:
                 # the MCU padding blocks right of the image
                 memset(row + p.bw * 64, 0, (p.blocks_w - p.bw) * 64 * sizeof(int16_t))
