@@ -20,11 +20,17 @@ cdef extern from "_entropy_simd.h":
 # the natural index of zigzag position k, and rowbits[j][byte] maps the
 # non-zero bits of natural row j to their zigzag positions, so a block's
 # zigzag non-zero mask costs 8 lookups instead of 63 gathered loads; shuf
-# holds the byte shuffles of the AVX2 kernel, which needs no lookups.
+# holds the byte shuffles of the AVX2 kernel, which needs no lookups. `amp`
+# (the baseline coder's map only, else NULL) points at the middle of a table
+# of every int16 value v: amp[v] = (bits << 5) | n, n = the magnitude
+# category of v (T.81 F.1.2.2.1: the bit length of |v|) and bits its n low
+# bits in one's complement form, so an AC coefficient costs one load instead
+# of a sign, an absolute value, a bit scan and a mask.
 ctypedef struct ZigzagMap:
     int zz[64]
     uint64_t rowbits[8][256]
     uint8_t shuf[256]
+    const uint32_t* amp
 
 
 cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
@@ -40,6 +46,17 @@ cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
                 if b >> i & 1:
                     m.rowbits[j][b] |= (<uint64_t>1) << pos[8 * j + i]
     jl_zigzag_shuffles(zz, m.shuf)
+    m.amp = NULL
+
+
+cdef inline void amplitude_table_init(uint32_t* table) noexcept nogil:
+    """Fill the 65536 entries of ZigzagMap.amp's table (int16 value v at v + 32768)."""
+    cdef int v, t, n, sgn
+    for v in range(-32768, 32768):
+        sgn = v >> 31
+        t = (v ^ sgn) - sgn
+        n = jl_enc_bitlen(<unsigned int>t)
+        table[v + 32768] = ((<uint32_t>(v + sgn) & ((<uint32_t>1 << n) - 1)) << 5) | <uint32_t>n
 
 
 cdef inline uint64_t zigzag_nonzero_at(const int16_t* blk, const ZigzagMap* m, int level) noexcept nogil:
@@ -91,8 +108,10 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     zigzag mask's lowest set bit (count trailing zeros) is the next one, the
     distance from the one before is the zero run. Each symbol goes out with
     its amplitude bits in one bits_put, on the writer's state held in locals.
+    `zm` must be the baseline coder's map (zigzag_map(): its `amp` table).
     """
     cdef uint64_t nz, e
+    cdef uint32_t a
     cdef uint64_t acc = w.acc
     cdef int free = w.free
     cdef uint8_t* out = w.buf + w.pos
@@ -122,15 +141,9 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
         while r > 15:
             bits_put(&acc, &free, &out, ac.code[0xF0], ac.size[0xF0])
             r -= 16
-        t2 = blk[zm.zz[k]]
-        sgn = t2 >> 31
-        t = (t2 ^ sgn) - sgn
-        t2 += sgn
-        nbits = jl_enc_bitlen_nz(<unsigned int>t)
-        e = ac.packed[(r << 4) | nbits]
-        bits_put(&acc, &free, &out,
-                 <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
-                 <int>(e & 0xFF))
+        a = zm.amp[blk[zm.zz[k]]]
+        e = ac.packed[(r << 4) | (a & 31)]
+        bits_put(&acc, &free, &out, <uint32_t>(e >> 8) | (a >> 5), <int>(e & 0xFF))
     if eob:
         bits_put(&acc, &free, &out, ac.code[0], ac.size[0])
     w.acc = acc

@@ -14,6 +14,9 @@ for _k in range(64):
     _zz[_k] = _ZIGZAG[_k]
 cdef ZigzagMap ZZ
 zigzag_map_init(&ZZ, _zz)
+cdef uint32_t _AMP[65536]
+amplitude_table_init(_AMP)
+ZZ.amp = &_AMP[32768]
 
 
 cdef const ZigzagMap* zigzag_map() noexcept nogil:
