@@ -26,6 +26,17 @@ from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
 from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_reserve, bw_finish, bw_byte,
                                 bw_take_bytes, bw_append, bw_split_tail)
 from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map, code_mcu_row, fill_huffcodes, reserve_scan
+from jpeglite._simd cimport jl_simd_level, variant_level
+
+# The fused block kernel (FDCT, quantization, zigzag mask): _forward_simd.h.
+cdef extern from "_forward_simd.h":
+    bint JL_FORWARD_AVX2(int level) noexcept nogil
+    void jl_forward_divisors(const QuantDivisors* q, QuantDivisors* paired) noexcept nogil
+    uint64_t jl_forward_block_avx2(const uint8_t* src, Py_ssize_t stride, const QuantDivisors* paired,
+                                   int16_t* out, const uint8_t* shuf) noexcept nogil
+    uint64_t jl_forward_block(const uint8_t* src, Py_ssize_t stride, const QuantDivisors* q,
+                              const QuantDivisors* paired, int16_t* out, const int* zz,
+                              const uint8_t* shuf, int level) noexcept nogil
 
 
 cdef const ZigzagMap* ZZ = zigzag_map()
@@ -43,12 +54,14 @@ ctypedef struct EncodeFrame:
     int wb[3]                    # blocks across holding image data
     int hb[3]                    # blocks down holding image data
     QuantDivisors qd[3]
+    QuantDivisors qpaired[3]     # qd in the fused AVX2 kernel's order (jl_forward_divisors)
 
 
 ctypedef struct Work:            # scratch of one band
     uint8_t* color               # 3 planes of 8 * maxv rows x width (RGB input only)
     uint8_t* comp[3]             # a component's samples of one MCU row: 8v rows x 8wb
     int16_t* blocks[3]           # its quantized blocks: v rows x wb blocks x 64
+    uint64_t* masks[3]           # their zigzag non-zero masks (the fused kernel's), v x wb
 
 
 def geometry(int height, int width, h, v):
@@ -72,8 +85,12 @@ def geometry(int height, int width, h, v):
 
 
 cdef int forward_mcu_row(const EncodeFrame* f, Work* wk, int my, int16_t** dst,
-                         Py_ssize_t* dst_stride) noexcept nogil:
-    """Colour-convert, downsample, transform and quantize MCU row `my` into dst."""
+                         Py_ssize_t* dst_stride, bint masks) noexcept nogil:
+    """Colour-convert, downsample, transform and quantize MCU row `my` into dst.
+
+    With `masks` (only where JL_FORWARD_AVX2), every block goes through the
+    fused kernel and its zigzag mask into wk.masks, for code_mcu_row.
+    """
     cdef int c, j, bx, rows, y, y0, y1
     cdef Py_ssize_t plane, cols
     cdef const uint8_t* src
@@ -105,6 +122,13 @@ cdef int forward_mcu_row(const EncodeFrame* f, Work* wk, int my, int16_t** dst,
         downsample_rows(src, src_stride, src_row0, f.height, f.width, wk.comp[c], cols,
                         <Py_ssize_t>my * 8 * f.v[c], <Py_ssize_t>my * 8 * f.v[c] + 8 * rows,
                         cols, f.hexp[c], f.vexp[c])
+        if masks:
+            for j in range(rows):
+                for bx in range(f.wb[c]):
+                    wk.masks[c][j * f.wb[c] + bx] = jl_forward_block_avx2(
+                        wk.comp[c] + 8 * j * cols + 8 * bx, cols, &f.qpaired[c],
+                        dst[c] + j * dst_stride[c] + 64 * bx, ZZ.shuf_fdct)
+            continue
         for j in range(rows):
             for bx in range(f.wb[c]):
                 fdct_islow(wk.comp[c] + 8 * j * cols + 8 * bx, cols, coef)
@@ -143,12 +167,14 @@ cdef int encode_rows(const EncodeFrame* f, Work* wk, ScanComp* comps, BitWriter*
     """
     cdef int my, c, mx0
     cdef Py_ssize_t stride[3]
+    cdef bint masks = JL_FORWARD_AVX2(jl_simd_level)
     for c in range(f.ncomp):
         stride[c] = 64 * <Py_ssize_t>f.wb[c]
         comps[c].blocks = wk.blocks[c]
         comps[c].row_stride = stride[c]
+        comps[c].masks = wk.masks[c] if masks else NULL
     for my in range(my0, my1):
-        forward_mcu_row(f, wk, my, wk.blocks, stride)
+        forward_mcu_row(f, wk, my, wk.blocks, stride, masks)
         for c in range(f.ncomp):
             comps[c].rows = f.hb[c] - my * f.v[c]
             if comps[c].rows > f.v[c]:
@@ -192,6 +218,7 @@ cdef object _setup(EncodeFrame* f, image, h, v, qtables):
         f.wb[c] = g["wb"][c]
         f.hb[c] = g["hb"][c]
         fill_divisors(qtables[c], &f.qd[c])
+        jl_forward_divisors(&f.qd[c], &f.qpaired[c])
     f.maxv = g["maxv"]
     f.mcus_x = g["mcus_x"]
     f.mcus_y = g["mcus_y"]
@@ -207,6 +234,7 @@ cdef int _alloc_work(const EncodeFrame* f, Work* wk) except -1:
     for c in range(3):
         wk.comp[c] = NULL
         wk.blocks[c] = NULL
+        wk.masks[c] = NULL
     if f.channels == 3:
         wk.color = <uint8_t*>malloc(3 * 8 * <size_t>f.maxv * f.width)
         if wk.color == NULL:
@@ -214,7 +242,8 @@ cdef int _alloc_work(const EncodeFrame* f, Work* wk) except -1:
     for c in range(f.ncomp):
         wk.comp[c] = <uint8_t*>malloc(64 * <size_t>f.v[c] * f.wb[c])
         wk.blocks[c] = <int16_t*>malloc(64 * sizeof(int16_t) * <size_t>f.v[c] * f.wb[c])
-        if wk.comp[c] == NULL or wk.blocks[c] == NULL:
+        wk.masks[c] = <uint64_t*>malloc(sizeof(uint64_t) * <size_t>f.v[c] * f.wb[c])
+        if wk.comp[c] == NULL or wk.blocks[c] == NULL or wk.masks[c] == NULL:
             raise MemoryError
     return 0
 
@@ -225,6 +254,7 @@ cdef void _free_work(Work* wk):
     for c in range(3):
         free(wk.comp[c])
         free(wk.blocks[c])
+        free(wk.masks[c])
 
 
 def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval=0):
@@ -252,6 +282,7 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
         comps[c].v = f.v[c] if f.ncomp > 1 else 1
         comps[c].wb = f.wb[c]
         comps[c].last_dc = 0
+        comps[c].masks = NULL
         comps[c].dc = &tabs[2 * c]
         comps[c].ac = &tabs[2 * c + 1]
         comps[c].counts = NULL
@@ -276,6 +307,37 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
     finally:
         _free_work(&wk)
         free(w.buf)
+
+
+def forward_blocks(plane, qtable, variant=None):
+    """The encoder's block kernel on every 8x8 block of an (8 m, 8 n) uint8
+    plane, row by row: FDCT, quantization by ``qtable`` (64 entries, natural
+    order) and the zigzag mask of the result (tests). Returns ((m n, 64)
+    int16 quantized blocks in natural order, (m n,) uint64 masks, bit k for
+    a non-zero AC coefficient at zigzag position k). ``variant``: the SIMD
+    variant (one of ``_simd.available_variants()``; None: the one the encoder
+    runs); "avx2" is the fused kernel, the others its stage kernels in turn.
+    """
+    cdef int level = variant_level(variant)
+    cdef const uint8_t[:, ::1] src = np.ascontiguousarray(plane, dtype=np.uint8)
+    cdef Py_ssize_t rows = src.shape[0], cols = src.shape[1], by, bx, i
+    if rows % 8 or cols % 8 or rows == 0 or cols == 0:
+        raise ValueError("plane must be a non-empty multiple of 8 rows and columns")
+    cdef QuantDivisors q, paired
+    fill_divisors(qtable, &q)
+    jl_forward_divisors(&q, &paired)
+    blocks = np.empty((rows // 8 * (cols // 8), 64), dtype=np.int16)
+    masks = np.empty(rows // 8 * (cols // 8), dtype=np.uint64)
+    cdef int16_t[:, ::1] b = blocks
+    cdef uint64_t[::1] m = masks
+    with nogil:
+        i = 0
+        for by in range(rows // 8):
+            for bx in range(cols // 8):
+                m[i] = jl_forward_block(&src[8 * by, 8 * bx], cols, &q, &paired, &b[i, 0],
+                                        ZZ.zz, ZZ.shuf_fdct, level)
+                i += 1
+    return blocks, masks
 
 
 def forward(image, h, v, qtables):
@@ -305,7 +367,7 @@ def forward(image, h, v, qtables):
             for my in range(f.mcus_y):
                 for c in range(f.ncomp):
                     dst[c] = base[c] + my * f.v[c] * stride[c]
-                forward_mcu_row(&f, &wk, my, dst, stride)
+                forward_mcu_row(&f, &wk, my, dst, stride, False)
         return out
     finally:
         _free_work(&wk)
@@ -401,6 +463,7 @@ cdef class BandCoder:
             comps[c].v = self.f.v[c]
             comps[c].wb = self.f.wb[c]
             comps[c].last_dc = 0
+            comps[c].masks = NULL
             comps[c].dc = &self.tabs[2 * c]
             comps[c].ac = &self.tabs[2 * c + 1]
             comps[c].counts = counts + 512 * c if counts != NULL else NULL
@@ -463,7 +526,7 @@ cdef class BandCoder:
                 for my in range(my0, my1):
                     for c in range(self.f.ncomp):
                         dst[c] = base[c] + (my - base_my) * self.f.v[c] * stride[c]
-                    forward_mcu_row(&self.f, &wk, my, dst, stride)
+                    forward_mcu_row(&self.f, &wk, my, dst, stride, False)
         finally:
             _free_work(&wk)
 

@@ -15,12 +15,16 @@ cdef extern from "_entropy_simd.h":
     uint64_t jl_zigzag_mask_avx2(const int16_t* b, const uint8_t* shuf) noexcept nogil
     bint JL_ZIGZAG_AVX2(int level) noexcept nogil
 
+cdef extern from "_forward_simd.h":
+    void jl_forward_shuffles(const int* zz, uint8_t* shuf) noexcept nogil
+
 
 # The zigzag order (T.81 Figure A.6) in the two forms the coder uses: zz[k] is
 # the natural index of zigzag position k, and rowbits[j][byte] maps the
 # non-zero bits of natural row j to their zigzag positions, so a block's
 # zigzag non-zero mask costs 8 lookups instead of 63 gathered loads; shuf
-# holds the byte shuffles of the AVX2 kernel, which needs no lookups. `amp`
+# holds the byte shuffles of the AVX2 kernel, which needs no lookups, and
+# shuf_fdct those of the encoder's fused block kernel (_forward_simd.h). `amp`
 # (the baseline coder's map only, else NULL) points at the middle of a table
 # of every int16 value v: amp[v] = (bits << 5) | n, n = the magnitude
 # category of v (T.81 F.1.2.2.1: the bit length of |v|) and bits its n low
@@ -30,6 +34,7 @@ ctypedef struct ZigzagMap:
     int zz[64]
     uint64_t rowbits[8][256]
     uint8_t shuf[256]
+    uint8_t shuf_fdct[256]
     const uint32_t* amp
 
 
@@ -46,6 +51,7 @@ cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
                 if b >> i & 1:
                     m.rowbits[j][b] |= (<uint64_t>1) << pos[8 * j + i]
     jl_zigzag_shuffles(zz, m.shuf)
+    jl_forward_shuffles(zz, m.shuf_fdct)
     m.amp = NULL
 
 
@@ -84,6 +90,8 @@ ctypedef struct ScanComp:
     int wb                    # blocks across that hold image data (width_in_blocks)
     int rows                  # block rows of this MCU row that hold image data (1..v)
     int last_dc               # DC prediction (T.81 F.1.2.1)
+    const uint64_t* masks     # the blocks' zigzag_nonzero masks, one per block at
+                              # j * row_stride / 64 + bx (the fused encoder), or NULL
     const HuffCodes* dc
     const HuffCodes* ac
     int64_t* counts           # counting pass: 256 DC then 256 AC symbol counts
@@ -96,10 +104,11 @@ cdef enum:
     BLOCK_MAX_BYTES = 64 * 31 * 2 // 8 + 16
 
 
-cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
+cdef inline void encode_block(BitWriter* w, const int16_t* blk, uint64_t nz, int* last_dc,
                               const HuffCodes* dc, const HuffCodes* ac,
                               const ZigzagMap* zm) noexcept nogil:
-    """Huffman-code one quantized block (natural order) as T.81 F.1.2 says.
+    """Huffman-code one quantized block (natural order) as T.81 F.1.2 says;
+    nz is its zigzag_nonzero mask.
 
     DC: the category of the difference to the previous DC, then the
     difference's low bits (one's complement when negative). AC in zigzag
@@ -110,7 +119,7 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     its amplitude bits in one bits_put, on the writer's state held in locals.
     `zm` must be the baseline coder's map (zigzag_map(): its `amp` table).
     """
-    cdef uint64_t nz, e
+    cdef uint64_t e
     cdef uint32_t a
     cdef uint64_t acc = w.acc
     cdef int free = w.free
@@ -128,7 +137,6 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     e = dc.packed[nbits]
     bits_put(&acc, &free, &out,
              <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)), <int>(e & 0xFF))
-    nz = zigzag_nonzero(blk, zm)
     eob = (nz >> 63) == 0
     # bit 0 of nz is the coefficient after the last one coded (k): the count
     # of trailing zeros is the zero run
@@ -249,6 +257,7 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, 
     cdef Py_ssize_t m
     cdef ScanComp* sc
     cdef const int16_t* row
+    cdef uint64_t nz
     if w != NULL and not bw_reserve(w, mcus_max_bytes(comps, ncomp, mcus_x - mx0)):
         return -1
     for mx in range(mx0, mcus_x):
@@ -266,7 +275,11 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, 
                     bx = mx * sc.h + i
                     if j < sc.rows and bx < sc.wb:
                         if w != NULL:
-                            encode_block(w, row + 64 * bx, &sc.last_dc, sc.dc, sc.ac, zz)
+                            if sc.masks != NULL:
+                                nz = sc.masks[j * (sc.row_stride >> 6) + bx]
+                            else:
+                                nz = zigzag_nonzero(row + 64 * bx, zz)
+                            encode_block(w, row + 64 * bx, nz, &sc.last_dc, sc.dc, sc.ac, zz)
                         else:
                             count_block(row + 64 * bx, &sc.last_dc, sc.counts, zz)
                     elif w != NULL:

@@ -146,6 +146,7 @@ def count_symbols(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restar
         comps[c].wb = arrays[c].shape[1]
         comps[c].row_stride = arrays[c].shape[1] * 64
         comps[c].last_dc = 0
+        comps[c].masks = NULL
         comps[c].counts = &cv[c, 0, 0]
     _code_scan(NULL, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval)
     return counts
@@ -175,6 +176,7 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
         comps[c].wb = arrays[c].shape[1]
         comps[c].row_stride = arrays[c].shape[1] * 64
         comps[c].last_dc = 0
+        comps[c].masks = NULL
         comps[c].dc = &tabs[2 * c]
         comps[c].ac = &tabs[2 * c + 1]
     cdef BitWriter w
