@@ -17,7 +17,7 @@ at whatever bit position each starts.
 import numpy as np
 from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from jpeglite._color cimport rgb_to_ycc_row
 from jpeglite._subsample cimport downsample_rows
@@ -92,36 +92,54 @@ cdef int forward_mcu_row(const EncodeFrame* f, Work* wk, int my, int16_t** dst,
     fused kernel and its zigzag mask into wk.masks, for code_mcu_row.
     """
     cdef int c, j, bx, rows, y, y0, y1
-    cdef Py_ssize_t plane, cols
+    cdef Py_ssize_t plane, cols, r
     cdef const uint8_t* src
     cdef Py_ssize_t src_stride, src_row0
     cdef int16_t coef[64]
+    cdef uint8_t* out[3]
+    cdef Py_ssize_t out_stride[3]
+    cdef bint direct[3]
     y0 = my * 8 * f.maxv
     y1 = y0 + 8 * f.maxv
     if y1 > f.height:
         y1 = f.height
     plane = <Py_ssize_t>8 * f.maxv * f.width
     if f.channels == 3:
+        # a full-resolution component is converted straight into its block
+        # rows (edges padded below) instead of into a plane copied there
+        for c in range(3):
+            direct[c] = f.hexp[c] == 1 and f.vexp[c] == 1
+            out[c] = wk.comp[c] if direct[c] else wk.color + c * plane
+            out_stride[c] = 8 * <Py_ssize_t>f.wb[c] if direct[c] else f.width
         for y in range(y0, y1):
-            rgb_to_ycc_row(f.img + y * f.img_stride, wk.color + (y - y0) * f.width,
-                           wk.color + plane + (y - y0) * f.width,
-                           wk.color + 2 * plane + (y - y0) * f.width, f.width)
+            rgb_to_ycc_row(f.img + y * f.img_stride, out[0] + (y - y0) * out_stride[0],
+                           out[1] + (y - y0) * out_stride[1],
+                           out[2] + (y - y0) * out_stride[2], f.width)
     for c in range(f.ncomp):
         rows = f.hb[c] - my * f.v[c]
         if rows > f.v[c]:
             rows = f.v[c]
         cols = 8 * <Py_ssize_t>f.wb[c]
-        if f.channels == 3:
-            src = wk.color + c * plane
-            src_stride = f.width
-            src_row0 = y0
+        if f.channels == 3 and direct[c]:
+            # libjpeg's edges: the last column repeated right, the last row down
+            if cols > f.width:
+                for r in range(y1 - y0):
+                    memset(wk.comp[c] + r * cols + f.width, wk.comp[c][r * cols + f.width - 1],
+                           cols - f.width)
+            for r in range(y1 - y0, 8 * rows):
+                memcpy(wk.comp[c] + r * cols, wk.comp[c] + (y1 - y0 - 1) * cols, cols)
         else:
-            src = f.img
-            src_stride = f.img_stride
-            src_row0 = 0
-        downsample_rows(src, src_stride, src_row0, f.height, f.width, wk.comp[c], cols,
-                        <Py_ssize_t>my * 8 * f.v[c], <Py_ssize_t>my * 8 * f.v[c] + 8 * rows,
-                        cols, f.hexp[c], f.vexp[c])
+            if f.channels == 3:
+                src = wk.color + c * plane
+                src_stride = f.width
+                src_row0 = y0
+            else:
+                src = f.img
+                src_stride = f.img_stride
+                src_row0 = 0
+            downsample_rows(src, src_stride, src_row0, f.height, f.width, wk.comp[c], cols,
+                            <Py_ssize_t>my * 8 * f.v[c], <Py_ssize_t>my * 8 * f.v[c] + 8 * rows,
+                            cols, f.hexp[c], f.vexp[c])
         if masks:
             for j in range(rows):
                 for bx in range(f.wb[c]):
