@@ -126,17 +126,26 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, uint64_t nz, int
     cdef uint8_t* out = w.buf + w.pos
     cdef int k, r, t, t2, nbits, sgn
     cdef bint eob
-    # branch-free |t| and the one's complement form of negative values:
-    # the sign of a coefficient is a coin toss for the branch predictor
+    # locals: a store through `out` could alias the map as far as the
+    # compiler knows, which would reload them for every coefficient
+    cdef const uint32_t* amp = zm.amp
+    cdef const int* zz = zm.zz
     t2 = blk[0] - last_dc[0]
     last_dc[0] = blk[0]
-    sgn = t2 >> 31
-    t = (t2 ^ sgn) - sgn
-    t2 += sgn
-    nbits = jl_enc_bitlen(<unsigned int>t)
-    e = dc.packed[nbits]
-    bits_put(&acc, &free, &out,
-             <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)), <int>(e & 0xFF))
+    if <unsigned int>(t2 + 32768) < 65536:
+        a = amp[t2]
+        e = dc.packed[a & 31]
+        bits_put(&acc, &free, &out, <uint32_t>(e >> 8) | (a >> 5), <int>(e & 0xFF))
+    else:
+        # a difference outside int16 (12-bit samples): branch-free |t| and
+        # the one's complement form of negative values, as the table holds them
+        sgn = t2 >> 31
+        t = (t2 ^ sgn) - sgn
+        t2 += sgn
+        nbits = jl_enc_bitlen(<unsigned int>t)
+        e = dc.packed[nbits]
+        bits_put(&acc, &free, &out,
+                 <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)), <int>(e & 0xFF))
     eob = (nz >> 63) == 0
     # bit 0 of nz is the coefficient after the last one coded (k): the count
     # of trailing zeros is the zero run
@@ -149,7 +158,7 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, uint64_t nz, int
         while r > 15:
             bits_put(&acc, &free, &out, ac.code[0xF0], ac.size[0xF0])
             r -= 16
-        a = zm.amp[blk[zm.zz[k]]]
+        a = amp[blk[zz[k]]]
         e = ac.packed[(r << 4) | (a & 31)]
         bits_put(&acc, &free, &out, <uint32_t>(e >> 8) | (a >> 5), <int>(e & 0xFF))
     if eob:
