@@ -210,6 +210,21 @@ def test_fused_block_kernel(variant):
             np.testing.assert_array_equal(blocks, staged.reshape(-1, 64))
 
 
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("width", WIDTHS + [127, 128, 129, 160, 161])
+def test_fused_colour_and_420_downsampling(variant, width):
+    """The encoder's 4:2:0 colour row (RGB to Y and 2x2-averaged Cb, Cr in
+    one pass) equals the colour kernel then the downsampling kernel."""
+    for img in uint8_images((6, width, 3), 8):
+        y, cb, cr = _encoder.rgb_to_ycc_420(img, variant=variant)
+        planes = _color.rgb_to_ycbcr(img, variant="scalar")
+        np.testing.assert_array_equal(y, planes[0])
+        for got, plane in ((cb, planes[1]), (cr, planes[2])):
+            np.testing.assert_array_equal(
+                got, _subsample.downsample(plane, 2, 2, 3, got.shape[1], variant="scalar"))
+
+
 # ==== decode kernels ====
 
 @pytest.mark.parametrize("variant", VARIANTS)

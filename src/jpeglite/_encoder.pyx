@@ -37,6 +37,9 @@ cdef extern from "_forward_simd.h":
     uint64_t jl_forward_block(const uint8_t* src, Py_ssize_t stride, const QuantDivisors* q,
                               const QuantDivisors* paired, int16_t* out, const int* zz,
                               const uint8_t* shuf, int level) noexcept nogil
+    void jl_rgb_ycc_h2v2_row(const uint8_t* rgb0, const uint8_t* rgb1, uint8_t* y0, uint8_t* y1,
+                             uint8_t* cb, uint8_t* cr, Py_ssize_t width, Py_ssize_t out_cols,
+                             uint8_t* tmp, int level) noexcept nogil
 
 
 cdef const ZigzagMap* ZZ = zigzag_map()
@@ -53,6 +56,7 @@ ctypedef struct EncodeFrame:
     int vexp[3]
     int wb[3]                    # blocks across holding image data
     int hb[3]                    # blocks down holding image data
+    bint h420                    # RGB in, 4:2:0 out (Y 2x2, Cb and Cr 1x1)
     QuantDivisors qd[3]
     QuantDivisors qpaired[3]     # qd in the fused AVX2 kernel's order (jl_forward_divisors)
 
@@ -111,16 +115,31 @@ cdef int forward_mcu_row(const EncodeFrame* f, Work* wk, int my, int16_t** dst,
             direct[c] = f.hexp[c] == 1 and f.vexp[c] == 1
             out[c] = wk.comp[c] if direct[c] else wk.color + c * plane
             out_stride[c] = 8 * <Py_ssize_t>f.wb[c] if direct[c] else f.width
-        for y in range(y0, y1):
-            rgb_to_ycc_row(f.img + y * f.img_stride, out[0] + (y - y0) * out_stride[0],
-                           out[1] + (y - y0) * out_stride[1],
-                           out[2] + (y - y0) * out_stride[2], f.width)
+        if f.h420 and y1 - y0 == 16 and JL_FORWARD_AVX2(jl_simd_level):
+            # 4:2:0 inside the image: Cb and Cr averaged 2x2 as they are
+            # converted, a pair of rows at a time, straight into their block rows
+            for j in range(8):
+                y = y0 + 2 * j
+                jl_rgb_ycc_h2v2_row(f.img + y * f.img_stride, f.img + (y + 1) * f.img_stride,
+                                    out[0] + 2 * j * out_stride[0],
+                                    out[0] + (2 * j + 1) * out_stride[0],
+                                    wk.comp[1] + j * 8 * <Py_ssize_t>f.wb[1],
+                                    wk.comp[2] + j * 8 * <Py_ssize_t>f.wb[2], f.width,
+                                    8 * <Py_ssize_t>f.wb[1], wk.color, jl_simd_level)
+            direct[1] = direct[2] = True
+        else:
+            for y in range(y0, y1):
+                rgb_to_ycc_row(f.img + y * f.img_stride, out[0] + (y - y0) * out_stride[0],
+                               out[1] + (y - y0) * out_stride[1],
+                               out[2] + (y - y0) * out_stride[2], f.width)
     for c in range(f.ncomp):
         rows = f.hb[c] - my * f.v[c]
         if rows > f.v[c]:
             rows = f.v[c]
         cols = 8 * <Py_ssize_t>f.wb[c]
-        if f.channels == 3 and direct[c]:
+        if f.channels == 3 and direct[c] and f.hexp[c] == 2:
+            pass    # done by jl_rgb_ycc_h2v2_row, edges included (a whole MCU row)
+        elif f.channels == 3 and direct[c]:
             # libjpeg's edges: the last column repeated right, the last row down
             if cols > f.width:
                 for r in range(y1 - y0):
@@ -238,6 +257,7 @@ cdef object _setup(EncodeFrame* f, image, h, v, qtables):
         fill_divisors(qtables[c], &f.qd[c])
         jl_forward_divisors(&f.qd[c], &f.qpaired[c])
     f.maxv = g["maxv"]
+    f.h420 = f.channels == 3 and list(h) == [2, 1, 1] and list(v) == [2, 1, 1]
     f.mcus_x = g["mcus_x"]
     f.mcus_y = g["mcus_y"]
     flat = image.reshape(-1)
@@ -356,6 +376,33 @@ def forward_blocks(plane, qtable, variant=None):
                                         ZZ.zz, ZZ.shuf_fdct, level)
                 i += 1
     return blocks, masks
+
+
+def rgb_to_ycc_420(image, variant=None):
+    """The encoder's colour row for 4:2:0 on an (2 k, W, 3) uint8 RGB image
+    (tests): (Y (2 k, W), Cb (k, C), Cr (k, C)) uint8, C = 8 ceil(W / 16),
+    each chroma sample the 2x2 average of the converted samples with the
+    right edge replicated (``_color.rgb_to_ycbcr`` then
+    ``_subsample.downsample``). ``variant``: the SIMD variant (one of
+    ``_simd.available_variants()``; None: the one the encoder runs)."""
+    cdef int level = variant_level(variant)
+    cdef const uint8_t[:, :, ::1] src = np.ascontiguousarray(image, dtype=np.uint8)
+    cdef Py_ssize_t rows = src.shape[0], width = src.shape[1], cols, j
+    if rows % 2 or rows == 0 or width == 0 or src.shape[2] != 3:
+        raise ValueError("image must be (2 k, W, 3), k, W >= 1")
+    cols = 8 * ((width + 15) // 16)
+    y = np.empty((rows, width), dtype=np.uint8)
+    cb = np.empty((rows // 2, cols), dtype=np.uint8)
+    cr = np.empty((rows // 2, cols), dtype=np.uint8)
+    tmp = np.empty(4 * width, dtype=np.uint8)
+    cdef uint8_t[:, ::1] yv = y, cbv = cb, crv = cr
+    cdef uint8_t[::1] t = tmp
+    with nogil:
+        for j in range(rows // 2):
+            jl_rgb_ycc_h2v2_row(&src[2 * j, 0, 0], &src[2 * j + 1, 0, 0], &yv[2 * j, 0],
+                                &yv[2 * j + 1, 0], &cbv[j, 0], &crv[j, 0], width, cols, &t[0],
+                                level)
+    return y, cb, cr
 
 
 def forward(image, h, v, qtables):
