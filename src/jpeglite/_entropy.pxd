@@ -124,7 +124,7 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, uint64_t nz, int
     cdef uint64_t acc = w.acc
     cdef int free = w.free
     cdef uint8_t* out = w.buf + w.pos
-    cdef int k, r, t, t2, nbits, sgn
+    cdef int k, r, t, t2, nbits, sgn, prev
     cdef bint eob
     # locals: a store through `out` could alias the map as far as the
     # compiler knows, which would reload them for every coefficient
@@ -147,14 +147,17 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, uint64_t nz, int
         bits_put(&acc, &free, &out,
                  <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)), <int>(e & 0xFF))
     eob = (nz >> 63) == 0
-    # bit 0 of nz is the coefficient after the last one coded (k): the count
-    # of trailing zeros is the zero run
-    nz >>= 1
-    k = 0
+    # the lowest bit of nz is the next coefficient (count trailing zeros),
+    # the distance from the one before the zero run; clearing that bit is
+    # the only step one coefficient waits for from the one before (apart
+    # from the bit writer), where shifting nz down by the run made a chain
+    # of count, shift and shift
+    prev = 0
     while nz:
-        r = jl_enc_ctz64(nz)
-        k += r + 1
-        nz = (nz >> r) >> 1
+        k = jl_enc_ctz64(nz)
+        nz &= nz - 1
+        r = k - prev - 1
+        prev = k
         while r > 15:
             bits_put(&acc, &free, &out, ac.code[0xF0], ac.size[0xF0])
             r -= 16
