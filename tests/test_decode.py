@@ -404,6 +404,39 @@ def test_adobe_transform_flag_on_three_components(photo, transform):
         np.testing.assert_array_equal(jpeglite.decode(data), pillow_pixels(data))
 
 
+def _after_first_scan(data, segment):
+    """data with segment inserted before the marker that ends its first scan."""
+    from jpeglite._decoder import find_marker
+    sos = data.index(b"\xff\xda")
+    end = find_marker(data, sos + 2 + struct.unpack(">H", data[sos + 2:sos + 4])[0])
+    return data[:end] + segment + data[end:]
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+@pytest.mark.parametrize("kind", ["cmyk", "rgb"])
+def test_colour_markers_after_the_first_scan_change_nothing(photo, kind, progressive):
+    # libjpeg settles the colour space at the first SOS (jpeg_read_header): a
+    # JFIF or Adobe marker between scans or before EOI changes no colour. Found
+    # by fuzzing: read_coefficients took a late Adobe flag, decode did not.
+    if kind == "cmyk":
+        buf = io.BytesIO()
+        Image.fromarray(photo).convert("CMYK").save(buf, "JPEG", quality=90,
+                                                   progressive=progressive)
+        data = buf.getvalue()
+        late = b"\xff\xee\x00\x0eAdobe\x00\x64\x00\x00\x00\x00\x02"  # YCCK
+    else:
+        data = pillow_jpeg(photo, quality=90, keep_rgb=True, progressive=progressive)
+        late = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    data = _after_first_scan(data, late)
+    want = pillow_pixels(data)
+    np.testing.assert_array_equal(jpeglite.decode(data), want)
+    coefficients = jpeglite.read_coefficients(data)
+    assert coefficients.color == kind
+    np.testing.assert_array_equal(
+        jpeglite.decode(jpeglite.encode_coefficients(coefficients)), want)
+    assert jpeglite.info(data).color == kind
+
+
 def test_second_scan_in_single_scan_file_refused_like_pillow(small):
     # Pillow (libjpeg) stops with "broken data stream" here
     sos = small.index(b"\xff\xda")

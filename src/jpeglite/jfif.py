@@ -483,12 +483,16 @@ def segment_bounds(data, code_pos, name, lenient=False):
 
 def parse_app(st, code, start, end):
     """APPn: record JFIF (APP0) and Adobe (APP14, its transform flag); keep
-    the place of every other APPn in ``st.extra_segments``."""
+    the place of every other APPn in ``st.extra_segments``. A JFIF or Adobe
+    segment after the first scan changes no flag: libjpeg settles the colour
+    space in jpeg_read_header, at the first SOS, and converts by it."""
     d = st.data
     if code == APP0 and end - start >= 14 and bytes(d[start:start + 5]) == b"JFIF\0":
-        st.jfif = True
+        if st.scans == 0:
+            st.jfif = True
     elif code == APP14 and end - start >= 12 and bytes(d[start:start + 5]) == b"Adobe":
-        st.adobe_transform = d[start + 11]
+        if st.scans == 0:
+            st.adobe_transform = d[start + 11]
     else:
         st.extra_segments.append((code, start, end))
 

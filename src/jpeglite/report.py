@@ -268,25 +268,36 @@ def _coefficients_line(r) -> str:
         f"{c['bits']:,.0f} bits entropy" for nm, c in q.items())
 
 
-def _arith_scans_text(r, h) -> list:
-    """The scan table of an arithmetic-coded file's report."""
-    lines = ["scans (code bits of the components' decisions, DC and AC)",
-             f"{'scan':<5} {'kind':<11} {'band':<7} {'Ah/Al':<6} {'comp':<4} {'blocks':>9}"
-             f" {'DC bits':>11} {'AC bits':>11}"]
+def _scan_rows(h, cells, end_key, end_name, damage) -> list:
+    """The rows of a report's scan table: per scan, a line per component
+    (``cells(component)`` after the scan's columns), then the scan's data
+    line (bytes, its final bits ``end_key`` called ``end_name``, stuffing,
+    RSTn, fill bytes and ``damage(scan)``)."""
+    lines = []
     for sc in h["scans"]:
         band = f"{sc['Ss']}..{sc['Se']}" if sc["kind"] != "sequential" else "0..63"
         for k, (nm, c) in enumerate(sc["components"].items()):
             lead = (f"{sc['index']:<5} {sc['kind']:<11} {band:<7} {sc['Ah']}/{sc['Al']:<4}"
                     if k == 0 else " " * 32)
-            lines.append(f"{lead} {nm:<4} {c['blocks']:>9,} {c['dc_bits']:>11,}"
-                         f" {c['ac_bits']:>11,}")
-        extra = (f"{'':<5} data {sc['data_bytes']:,} bytes: flush {sc['flush_bits']} bits, "
+            lines.append(f"{lead} {nm:<4} {cells(c)}")
+        extra = (f"{'':<5} data {sc['data_bytes']:,} bytes: {end_name} {sc[end_key]} bits, "
                  f"{sc['stuffed_bytes']:,} stuffed bytes, {sc['restart_markers']:,} RSTn")
         if sc["fill_bytes"]:
             extra += f", {sc['fill_bytes']} fill bytes"
-        if sc["bad_codes"]:
-            extra += f", {sc['bad_codes']} intervals cut short by a bad code (corrupt data)"
-        lines.append(extra)
+        lines.append(extra + damage(sc))
+    return lines
+
+
+def _arith_scans_text(r, h) -> list:
+    """The scan table of an arithmetic-coded file's report."""
+    lines = ["scans (code bits of the components' decisions, DC and AC)",
+             f"{'scan':<5} {'kind':<11} {'band':<7} {'Ah/Al':<6} {'comp':<4} {'blocks':>9}"
+             f" {'DC bits':>11} {'AC bits':>11}"]
+    lines += _scan_rows(
+        h, lambda c: f"{c['blocks']:>9,} {c['dc_bits']:>11,} {c['ac_bits']:>11,}",
+        "flush_bits", "flush",
+        lambda sc: (f", {sc['bad_codes']} intervals cut short by a bad code (corrupt data)"
+                    if sc["bad_codes"] else ""))
     cond = ", ".join(f"{k} " + " ".join(f"{kk}={vv}" for kk, vv in v.items())
                      for k, v in h["conditioning"].items())
     lines += ["", f"conditioning (DAC or the defaults): {cond}",
@@ -378,22 +389,14 @@ def _file_text(r) -> str:
     lines.append("scans (bits; amp = amplitude, corr = correction bits of refinement scans)")
     lines.append(f"{'scan':<5} {'kind':<11} {'band':<7} {'Ah/Al':<6} {'comp':<4} {'code':>11}"
                  f" {'amp':>11} {'eobrun':>8} {'corr':>9} {'EOB':>8} {'EOBn':>6} {'ZRL':>7}")
-    for sc in h["scans"]:
-        band = f"{sc['Ss']}..{sc['Se']}" if sc["kind"] != "sequential" else "0..63"
-        for k, (nm, c) in enumerate(sc["components"].items()):
-            lead = (f"{sc['index']:<5} {sc['kind']:<11} {band:<7} {sc['Ah']}/{sc['Al']:<4}"
-                    if k == 0 else " " * 32)
-            lines.append(f"{lead} {nm:<4} {c['dc_code_bits'] + c['ac_code_bits']:>11,}"
-                         f" {c['dc_amplitude_bits'] + c['ac_amplitude_bits']:>11,}"
-                         f" {c['eobrun_bits']:>8,} {c['correction_bits']:>9,} {c['eob']:>8,}"
-                         f" {c['eobrun']:>6,} {c['zrl']:>7,}")
-        extra = (f"{'':<5} data {sc['data_bytes']:,} bytes: padding {sc['padding_bits']} bits, "
-                 f"{sc['stuffed_bytes']:,} stuffed bytes, {sc['restart_markers']:,} RSTn")
-        if sc["fill_bytes"]:
-            extra += f", {sc['fill_bytes']} fill bytes"
-        if sc["missing_bits"]:
-            extra += f", {sc['missing_bits']} bits missing (corrupt data, read as zeros)"
-        lines.append(extra)
+    lines += _scan_rows(
+        h, lambda c: (f"{c['dc_code_bits'] + c['ac_code_bits']:>11,}"
+                      f" {c['dc_amplitude_bits'] + c['ac_amplitude_bits']:>11,}"
+                      f" {c['eobrun_bits']:>8,} {c['correction_bits']:>9,} {c['eob']:>8,}"
+                      f" {c['eobrun']:>6,} {c['zrl']:>7,}"),
+        "padding_bits", "padding",
+        lambda sc: (f", {sc['missing_bits']} bits missing (corrupt data, read as zeros)"
+                    if sc["missing_bits"] else ""))
     lines.append("")
     lines.append("Huffman tables: the file's code bits against the entropy bound of their symbols"
                  " and an optimal table's")
