@@ -45,6 +45,12 @@
 
 /* ==== encode: forward DCT ==== */
 
+/* The rows of the output each 128-bit half of x holds after
+ * jl_fdct_avx2_core: x[i]'s low half row JL_FDCT_AVX2_ROWS[2 i], its high
+ * half row JL_FDCT_AVX2_ROWS[2 i + 1] (defined in every build: the tables
+ * for that order are built whether or not the kernel is compiled). */
+#define JL_FDCT_AVX2_ROWS {0, 4, 2, 6, 7, 5, 1, 3}
+
 /* One 1-D pass down the 8 columns of d at once (column i: d[i], d[8+i], ..).
  * Even outputs 0 and 4 are (sum + r_even) >> sh_even when sh_even > 0 and
  * sum * 2**-sh_even otherwise; the others are (product sum + r_odd) >> sh_odd.
@@ -300,11 +306,6 @@ JL_TARGET_AVX2 static inline void jl_fdct_transpose_avx2(__m256i *x)
     x[2] = _mm256_permute4x64_epi64(x[2], 0xD8);
     x[3] = _mm256_permute4x64_epi64(x[3], 0x8D);
 }
-
-/* The rows of the output each 128-bit half of x holds after
- * jl_fdct_avx2_core: x[i]'s low half row JL_FDCT_AVX2_ROWS[2 i], its high
- * half row JL_FDCT_AVX2_ROWS[2 i + 1]. */
-#define JL_FDCT_AVX2_ROWS {0, 4, 2, 6, 7, 5, 1, 3}
 
 /* The SSE2 sequence (transpose, pass, transpose, pass) on paired vectors,
  * x = (row i | row i+4) in, the output rows (JL_FDCT_AVX2_ROWS) out. */

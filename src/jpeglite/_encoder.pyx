@@ -4,7 +4,10 @@ It works one MCU row at a time (8 * max_v image rows), so the samples of a row
 are still in cache when their blocks are transformed and coded, and it runs
 the very kernels the staged stage functions run (``_color.rgb_to_ycbcr``,
 ``_subsample.downsample``, ``_dct.fdct_blocks``, ``_quant.quantize_blocks``,
-``_entropy.encode_scan``), so both paths write the same bytes.
+``_entropy.encode_scan``), or at the AVX2 level fused ones tested equal to
+them (_forward_simd.h: FDCT + quantize + zigzag mask a block, 4:2:0 colour +
+downsampling a row pair; entry points ``forward_blocks`` and
+``rgb_to_ycc_420`` for tests/test_simd.py), so both paths write the same bytes.
 
 Everything per MCU row goes through ``encode_rows(frame, work, ..., my0, my1)``,
 which takes a range of MCU rows with its own scratch and bit writer: a band
