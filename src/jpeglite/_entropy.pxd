@@ -104,12 +104,11 @@ cdef enum:
     BLOCK_MAX_BYTES = 64 * 31 * 2 // 8 + 16
 
 
-cdef inline void encode_block(uint64_t* acc_p, int* free_p, uint8_t** out_p, const int16_t* blk,
-                              uint64_t nz, int* last_dc, const HuffCodes* dc, const HuffCodes* ac,
+cdef inline void encode_block(BitWriter* w, const int16_t* blk, uint64_t nz, int* last_dc,
+                              const HuffCodes* dc, const HuffCodes* ac,
                               const ZigzagMap* zm) noexcept nogil:
     """Huffman-code one quantized block (natural order) as T.81 F.1.2 says;
-    nz is its zigzag_nonzero mask, acc_p, free_p and out_p a bit writer's
-    state as bits_put takes it (the caller's locals across a row of blocks).
+    nz is its zigzag_nonzero mask.
 
     DC: the category of the difference to the previous DC, then the
     difference's low bits (one's complement when negative). AC in zigzag
@@ -122,9 +121,9 @@ cdef inline void encode_block(uint64_t* acc_p, int* free_p, uint8_t** out_p, con
     """
     cdef uint64_t e
     cdef uint32_t a
-    cdef uint64_t acc = acc_p[0]
-    cdef int free = free_p[0]
-    cdef uint8_t* out = out_p[0]
+    cdef uint64_t acc = w.acc
+    cdef int free = w.free
+    cdef uint8_t* out = w.buf + w.pos
     cdef int k, r, t, t2, nbits, sgn, prev
     cdef bint eob
     # locals: a store through `out` could alias the map as far as the
@@ -167,9 +166,9 @@ cdef inline void encode_block(uint64_t* acc_p, int* free_p, uint8_t** out_p, con
         bits_put(&acc, &free, &out, <uint32_t>(e >> 8) | (a >> 5), <int>(e & 0xFF))
     if eob:
         bits_put(&acc, &free, &out, ac.code[0], ac.size[0])
-    acc_p[0] = acc
-    free_p[0] = free
-    out_p[0] = out
+    w.acc = acc
+    w.free = free
+    w.pos = out - w.buf
 
 
 cdef inline void count_block(const int16_t* blk, int* last_dc, int64_t* counts,
@@ -271,28 +270,13 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, 
     cdef ScanComp* sc
     cdef const int16_t* row
     cdef uint64_t nz
-    # the writer's state in locals for the row (bits_put's form), back in w
-    # around a restart marker and at the end
-    cdef uint64_t acc = 0
-    cdef int free = 64
-    cdef uint8_t* out = NULL
-    if w != NULL:
-        if not bw_reserve(w, mcus_max_bytes(comps, ncomp, mcus_x - mx0)):
-            return -1
-        acc = w.acc
-        free = w.free
-        out = w.buf + w.pos
+    if w != NULL and not bw_reserve(w, mcus_max_bytes(comps, ncomp, mcus_x - mx0)):
+        return -1
     for mx in range(mx0, mcus_x):
         m = mcu0 + mx
         if restart_interval and m and m % restart_interval == 0:
             if w != NULL:
-                w.acc = acc
-                w.free = free
-                w.pos = out - w.buf
                 bw_restart(w, <int>(m // restart_interval - 1))
-                acc = w.acc
-                free = w.free
-                out = w.buf + w.pos
             for c in range(ncomp):
                 comps[c].last_dc = 0
         for c in range(ncomp):
@@ -307,20 +291,15 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, 
                                 nz = sc.masks[j * (sc.row_stride >> 6) + bx]
                             else:
                                 nz = zigzag_nonzero(row + 64 * bx, zz)
-                            encode_block(&acc, &free, &out, row + 64 * bx, nz, &sc.last_dc,
-                                         sc.dc, sc.ac, zz)
+                            encode_block(w, row + 64 * bx, nz, &sc.last_dc, sc.dc, sc.ac, zz)
                         else:
                             count_block(row + 64 * bx, &sc.last_dc, sc.counts, zz)
                     elif w != NULL:
-                        bits_put(&acc, &free, &out, sc.dc.code[0], sc.dc.size[0])
-                        bits_put(&acc, &free, &out, sc.ac.code[0], sc.ac.size[0])
+                        bw_put(w, sc.dc.code[0], sc.dc.size[0])
+                        bw_put(w, sc.ac.code[0], sc.ac.size[0])
                     else:
                         sc.counts[0] += 1
                         sc.counts[256] += 1
-    if w != NULL:
-        w.acc = acc
-        w.free = free
-        w.pos = out - w.buf
     return 0
 
 
