@@ -169,9 +169,10 @@ def test_corpus_files(speculate, path):
     decode_both(path.read_bytes(), threads=(2, 4))
 
 
-def test_speculation_waits_for_a_third_thread(monkeypatch):
-    # the pipeline keeps two threads busy: on two, a speculative decoder
-    # would only take their time (SPEC_MIN_THREADS)
+def test_two_threads_speculate_cooperatively(monkeypatch):
+    # the pipeline keeps two threads busy: on two, a speculative decoder of
+    # its own would only take their time (SPEC_MIN_THREADS); the pool thread
+    # speculates when it would wait instead (_SingleScan.spec_idle)
     monkeypatch.setattr(_decoder, "CHUNK_PIXELS", 1)
     monkeypatch.setattr(parallel, "DECODE_MIN_PIXELS", 1)
     data = jpeglite.encode(photo(96, 96), 90)
@@ -181,4 +182,64 @@ def test_speculation_waits_for_a_third_thread(monkeypatch):
         before = sum(_decoder.spec_counts)
         assert np.array_equal(jpeglite.decode(data, threads=threads), serial)
         ran.append(sum(_decoder.spec_counts) - before)
-    assert ran == [0, 1]
+    assert ran == [1, 1]
+
+
+@pytest.fixture
+def cooperative(monkeypatch):
+    """As `speculate`, with the cooperative speculation of two threads
+    (whether its MCUs are kept depends on the threads' timing: only the
+    pixels are asserted)."""
+    monkeypatch.setattr(_decoder, "CHUNK_PIXELS", 1)
+    monkeypatch.setattr(parallel, "DECODE_MIN_PIXELS", 1)
+    monkeypatch.setattr(_decoder, "SPEC_MIN_THREADS", 3)
+
+    def setter(at=0.5, budget=8.0):
+        monkeypatch.setattr(_decoder, "SPEC_AT", at)
+        monkeypatch.setattr(_decoder, "SPEC_BUDGET", budget)
+    setter()
+    return setter
+
+
+@pytest.mark.parametrize("at", [0.02, 0.3, 0.5, 0.8, 0.999])
+@pytest.mark.parametrize("budget", [0.24, 0.3, 8.0])
+@pytest.mark.parametrize("subsampling", ["4:4:4", "4:2:0"])
+def test_cooperative_exact(cooperative, at, budget, subsampling):
+    """Cooperative speculation from anywhere, with any store: each decode
+    sets it up once and gives the serial pixels, kept or not."""
+    cooperative(at=at, budget=budget)
+    data = jpeglite.encode(photo(150, 190), 80, subsampling=subsampling)
+    for _ in range(3):
+        dropped, kept = decode_both(data, threads=(2,))
+        assert dropped + kept == 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cooperative_damaged_and_cut_data(cooperative, seed):
+    """Damaged or cut data with cooperative speculation: the serial pixels or error."""
+    rng = np.random.default_rng(seed)
+    data = bytearray(pillow_jpeg(photo(120, 160), quality=80, subsampling=2))
+    sos = data.index(b"\xff\xda")
+    if seed % 2:
+        for _ in range(4):
+            data[int(rng.integers(sos + 20, len(data) - 2))] = int(rng.integers(0, 256))
+    else:
+        data = data[:int(rng.integers(sos + 20, len(data) - 2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(3):
+            decode_both(bytes(data), threads=(2,))
+
+
+def test_cooperative_past_the_end(cooperative):
+    """Junk after the last MCU that decodes as more MCUs: the serial pixels."""
+    data = jpeglite.encode(photo(64, 96), 80, subsampling="4:2:0")
+    eoi = data.rindex(b"\xff\xd9")
+    junk = bytes(np.random.default_rng(1).integers(0, 255, 3000, dtype=np.uint8))
+    for _ in range(3):
+        decode_both(data[:eoi] + junk + data[eoi:], threads=(2,))
+
+
+@pytest.mark.parametrize("path", corpus_params(JPEGS[:12]), ids=lambda p: getattr(p, "name", p))
+def test_cooperative_corpus_files(cooperative, path):
+    decode_both(path.read_bytes(), threads=(2,))

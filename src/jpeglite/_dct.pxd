@@ -14,6 +14,8 @@ cdef extern from "_dct_simd.h":
                        Py_ssize_t stride, int level) noexcept nogil
     void jl_idct_scaled(const int16_t* coef, const int16_t* quant, uint8_t* out,
                         Py_ssize_t stride, int size, int level) noexcept nogil
+    void jl_idct_islow_row(int16_t* coef, const int16_t* quant, uint8_t* out,
+                           Py_ssize_t stride, int n, int clear, int level) noexcept nogil
 
 
 cdef inline void fdct_islow(const uint8_t* src, Py_ssize_t stride, int16_t* d) noexcept nogil:
@@ -32,12 +34,14 @@ cdef inline void fdct_islow(const uint8_t* src, Py_ssize_t stride, int16_t* d) n
 from libc.stdint cimport uint8_t, int16_t
 
 
-cdef inline void idct_islow(const int16_t* coef, const int16_t* quant,
-                            uint8_t* out, Py_ssize_t stride) noexcept nogil:
-    """Dequantize and inverse-transform one 8x8 block (natural order) into 8
-    rows of 8 samples at out, out + stride, ...: libjpeg's islow IDCT in the
-    arithmetic of libjpeg-turbo's SIMD code, which Pillow runs (jl_idct_islow
-    in _dct_simd.h, the variant this process selected)."""
-    jl_idct_islow(coef, quant, out, stride, jl_simd_level)
+cdef inline void idct_islow_row(int16_t* coef, const int16_t* quant, uint8_t* out,
+                                Py_ssize_t stride, int n, bint clear) noexcept nogil:
+    """Dequantize and inverse-transform n 8x8 blocks side by side (coef: n
+    blocks of 64, natural order) into 8 rows of 8 n samples at out, out +
+    stride, ...: libjpeg's islow IDCT in the arithmetic of libjpeg-turbo's
+    SIMD code, which Pillow runs (jl_idct_islow_row in _dct_simd.h, the
+    variant this process selected; one dispatch a row). clear: each block's
+    coefficients zeroed after its IDCT."""
+    jl_idct_islow_row(coef, quant, out, stride, n, clear, jl_simd_level)
 
 # ==== end decode: inverse DCT ====

@@ -705,8 +705,8 @@ JL_TARGET_AVX2 static inline void jl_idct_regroup_avx2(__m256i *v)
 
 /* jl_idct_sse2 on paired vectors: the same shortcuts, the columns, a
  * transpose, the rows, a transpose. */
-JL_TARGET_AVX2 static void jl_idct_avx2(const int16_t *coef, const int16_t *quant, uint8_t *out,
-                                       ptrdiff_t stride)
+JL_TARGET_AVX2 static inline __attribute__((always_inline)) void
+jl_idct_avx2_body(const int16_t *coef, const int16_t *quant, uint8_t *out, ptrdiff_t stride)
 {
     const __m128i zero = _mm_setzero_si128();
     const __m128i not_dc = _mm_setr_epi16(0, -1, -1, -1, -1, -1, -1, -1);
@@ -774,6 +774,47 @@ JL_TARGET_AVX2 static void jl_idct_avx2(const int16_t *coef, const int16_t *quan
 #undef JL_OUT2
 #endif
 
+/* Clear a block of 64 coefficients with stores: GCC turned the fixed
+ * 128-byte memset into `rep stosq`, whose start-up costs more than the
+ * stores (and callgrind counted 16 instructions a block for it). */
+static inline void jl_clear_block(int16_t *b)
+{
+#if JL_SSE2
+    const __m128i z = _mm_setzero_si128();
+    int i;
+    for (i = 0; i < 64; i += 8)
+        _mm_storeu_si128((__m128i *)(b + i), z);
+#else
+    memset(b, 0, 64 * sizeof(int16_t));
+#endif
+}
+
+#if JL_AVX2
+/* One block (jl_idct_islow's AVX2 entry). */
+JL_TARGET_AVX2 static void jl_idct_avx2(const int16_t *coef, const int16_t *quant, uint8_t *out,
+                                       ptrdiff_t stride)
+{
+    jl_idct_avx2_body(coef, quant, out, stride);
+}
+
+/* jl_idct_islow_row's AVX2 loop: the block kernel inlined, no call a block */
+JL_TARGET_AVX2 static void jl_idct_row_avx2(int16_t *coef, const int16_t *quant, uint8_t *out,
+                                           ptrdiff_t stride, int n, int clear)
+{
+    const __m256i zero = _mm256_setzero_si256();
+    int i;
+    for (i = 0; i < n; i++, coef += 64, out += 8) {
+        jl_idct_avx2_body(coef, quant, out, stride);
+        if (clear) {
+            _mm256_storeu_si256((__m256i *)coef, zero);
+            _mm256_storeu_si256((__m256i *)(coef + 16), zero);
+            _mm256_storeu_si256((__m256i *)(coef + 32), zero);
+            _mm256_storeu_si256((__m256i *)(coef + 48), zero);
+        }
+    }
+}
+#endif
+
 /* The islow IDCT of one block. Every variant gives the same samples. */
 static inline void jl_idct_islow(const int16_t *coef, const int16_t *quant, uint8_t *out,
                                  ptrdiff_t stride, int level)
@@ -792,6 +833,28 @@ static inline void jl_idct_islow(const int16_t *coef, const int16_t *quant, uint
 #endif
     (void)level;
     jl_idct_scalar(coef, quant, out, stride);
+}
+
+/* jl_idct_islow on n blocks side by side (coef: n blocks of 64, out: their
+ * 8 x 8 samples 8 bytes apart), each block's coefficients zeroed after its
+ * IDCT when clear is set (a decoder's buffer, ready for the next MCUs while
+ * the block is in L1). The decoder's row loop: one dispatch a row, and at
+ * AVX2 no call a block. */
+static inline void jl_idct_islow_row(int16_t *coef, const int16_t *quant, uint8_t *out,
+                                     ptrdiff_t stride, int n, int clear, int level)
+{
+    int i;
+#if JL_AVX2
+    if (level >= JL_SIMD_AVX2) {
+        jl_idct_row_avx2(coef, quant, out, stride, n, clear);
+        return;
+    }
+#endif
+    for (i = 0; i < n; i++, coef += 64, out += 8) {
+        jl_idct_islow(coef, quant, out, stride, level);
+        if (clear)
+            jl_clear_block(coef);
+    }
 }
 
 /* ==== decode: reduced-size inverse DCTs (scaled decoding) ==== */

@@ -42,7 +42,7 @@ from jpeglite._entropy cimport (ScanState, ScanComponent, decode_scan as _decode
                                 SyncRecord, speculate as _speculate,
                                 SCAN_OK, SCAN_TRUNCATED, SCAN_SEQUENTIAL, SCAN_DC_FIRST,
                                 SCAN_DC_REFINE, SCAN_AC_FIRST, SCAN_AC_REFINE)
-from jpeglite._dct cimport idct_islow
+from jpeglite._dct cimport idct_islow_row
 from jpeglite._subsample cimport upsample_row, UP_FULL
 from jpeglite._color cimport (YccTables, ycc_tables, ycc_rgb_row, interleave3_row, cmyk_row,
                               ycck_cmyk_row, CC_GRAY, CC_YCC_RGB, CC_RGB, CC_CMYK, CC_YCCK)
@@ -151,7 +151,8 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
         st.comps[i].blocks_w = arr.shape[1]
         st.comps[i].h = h
         st.comps[i].v = v
-        if ((mcus_y * v > arr.shape[0]) or (mcus_x * h > arr.shape[1]) or arr.shape[2] != 64):
+        if ((mcus_y * v > arr.shape[0]) or (mcus_x * h > arr.shape[1]) or arr.shape[2] != 64
+                or not (1 <= h <= 4 and 1 <= v <= 4)):
             raise ValueError("scan geometry outside the coefficient array")
         for t in (dc, ac):
             if t is not None and len(t) != sizeof(HuffDecodeTable):
@@ -295,6 +296,36 @@ cdef enum:
 cdef extern from "<sched.h>" nogil:
     int sched_yield()
 
+cdef extern from *:
+    """
+    #if defined(__linux__)
+    #include <sys/mman.h>
+    #include <unistd.h>
+    #endif
+    /* Fault in the pages of p[0:n] before their first write: a fresh page
+     * is zeroed by the kernel at its first touch, which at 48 MP (an output
+     * past the recycled block's size) costs as much as a fifth of the
+     * decode, on whichever thread writes first.  Contents are unchanged; a
+     * hint only (nothing without MADV_POPULATE_WRITE, Linux 5.14). */
+    static void jl_prefault(unsigned char *p, size_t n)
+    {
+    #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+        static long page = 0;
+        uintptr_t a, e = (uintptr_t)p + n;
+        if (page <= 0)
+            page = sysconf(_SC_PAGESIZE);
+        if (page <= 0 || n == 0)
+            return;
+        a = (uintptr_t)p & ~(uintptr_t)(page - 1);
+        (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+    #else
+        (void)p;
+        (void)n;
+    #endif
+    }
+    """
+    void jl_prefault(uint8_t* p, size_t n) noexcept nogil
+
 cdef enum:
     # _SingleScan.spec_state: no speculation; running; finished (its
     # records ready); its MCUs kept; given up (decoding goes on serially)
@@ -306,6 +337,9 @@ cdef enum:
     # _SingleScan.entropy_chunk: nothing decoded, wait for the speculation
     # (a SCAN_* code of its own)
     SCAN_WAIT = 100
+    # MCUs per batch of cooperative speculation (spec_idle): few, since the
+    # calling thread waits for the batch running when it needs the pool thread
+    SPEC_BATCH = 16
 
 
 cdef void idct_band(OutputFrame* f, int band, int16_t** coefs, int mcu_row0, bint zero,
@@ -327,15 +361,9 @@ cdef void idct_band(OutputFrame* f, int band, int16_t** coefs, int mcu_row0, bin
             by_end = p.bh
         for by in range(band * p.v, by_end):
             row = coefs[ci] + (by - mcu_row0 * p.v) * p.blocks_w * 64
-            blk = row
-            for bx in range(p.bw):
-                idct_islow(blk, p.quant, samples[ci] + by * 8 * p.stride + bx * 8, p.stride)
-                if zero:
-                    # while the block is in L1: a fixed-size clear compiles
-                    # to a few vector stores, where a separate pass over the
-                    # band (memset) read it back from L2
-                    memset(blk, 0, 64 * sizeof(int16_t))
-                blk += 64
+            # zero: each block cleared after its IDCT, while it is in L1
+            # (a separate pass over the band, memset, read it back from L2)
+            idct_islow_row(row, p.quant, samples[ci] + by * 8 * p.stride, p.stride, p.bw, zero)
             if zero and p.blocks_w > p.bw:
                 # the MCU padding blocks right of the image
                 memset(row + p.bw * 64, 0, (p.blocks_w - p.bw) * 64 * sizeof(int16_t))
@@ -588,6 +616,11 @@ cdef class _SingleScan(_FrameJob):
     cdef uint32_t sync_delta[4]     # true DC predictor - speculative one, per scan component
     cdef int mcu_blocks             # blocks per MCU
     cdef int64_t spec_from_bits     # where the speculative decoder starts (br_bit_position)
+    # cooperative speculation (2 threads, see spec_idle): whether it runs so,
+    # whether a batch is running, chunks the calling thread has entropy-decoded
+    cdef bint spec_coop
+    cdef int spec_busy
+    cdef int entropy_done
 
     def __cinit__(self):
         memset(&self.st, 0, sizeof(ScanState))
@@ -657,20 +690,68 @@ cdef class _SingleScan(_FrameJob):
         return True
 
     def speculate(self):
-        """The speculative decoder (GIL released); on a pool thread."""
+        """The speculative decoder (GIL released); on a pool thread of its own."""
         cdef int64_t count
+        cdef int ended = 0
         with nogil:
             count = _speculate(&self.spec_st, self.scan_start, self.spec_store, self.spec_rec,
-                               self.spec_cap, &self.spec_cancel)
+                               0, self.spec_cap, &self.spec_cancel, &ended)
             with self.lock:
                 self.spec_count = count
                 self.spec_state = SPEC_DONE
+
+    cdef void spec_idle(self, int until) noexcept nogil:
+        """Cooperative speculation (spec_coop): the pipeline's pool thread,
+        idle until the calling thread has entropy-decoded `until` chunks,
+        decodes speculative MCUs meanwhile, SPEC_BATCH at a time, so that the
+        calling thread (the pipeline's slower stage) finds them decoded.
+        Stops when the calling thread is done with that chunk, stops the
+        speculation (spec_halt) or it ends."""
+        cdef int64_t j, count
+        cdef int ended, zero = 0
+        while True:
+            with self.lock:
+                if (self.spec_state != SPEC_RUNNING or self.spec_cancel
+                        or self.entropy_done >= until):
+                    return
+                self.spec_busy = 1
+            j = self.spec_count
+            ended = 0
+            count = _speculate(&self.spec_st, self.scan_start, self.spec_store, self.spec_rec,
+                               j, min(j + SPEC_BATCH, self.spec_cap), &zero, &ended)
+            with self.lock:
+                self.spec_count = count
+                if ended or count >= self.spec_cap:
+                    self.spec_state = SPEC_DONE
+                self.spec_busy = 0
+
+    def spec_first(self):
+        """spec_idle while the calling thread decodes the first chunk (GIL released)."""
+        with nogil:
+            self.spec_idle(1)
+
+    cdef void spec_halt(self) noexcept nogil:
+        """The calling thread has reached where the speculation started:
+        no more cooperative batches; wait for the one running (a few MCUs),
+        so that its records are complete."""
+        cdef int busy = 1
+        with self.lock:
+            if self.spec_state == SPEC_RUNNING:
+                self.spec_state = SPEC_DONE
+        while busy:
+            with self.lock:
+                busy = self.spec_busy
+            if busy:
+                sched_yield()
 
     def spec_stop(self):
         """Ask the speculative decoder to stop (its result is no longer wanted);
         returns whether its MCUs were used."""
         with self.lock:
             self.spec_cancel = 1
+        if self.spec_state == SPEC_KEPT:
+            spec_mcus[0] += self.spec_count
+            spec_mcus[1] += <int64_t>self.st.mcus_x * self.st.mcus_y
         return self.spec_state == SPEC_KEPT
 
     cdef void try_sync(self, int k) noexcept nogil:
@@ -859,8 +940,16 @@ cdef class _SingleScan(_FrameJob):
             if (state == SPEC_RUNNING
                     and br_bit_position(&self.st.br, self.scan_start) >= self.spec_from_bits):
                 # past where the speculation started: its MCUs are the ones
-                # this chunk needs, so wait for them (the caller joins it)
-                return SCAN_WAIT
+                # this chunk needs, so wait for them (the caller joins its
+                # thread); cooperative speculation stops where it is
+                if not self.spec_coop:
+                    return SCAN_WAIT
+                self.spec_halt()
+                with self.lock:
+                    self.try_sync(k)
+                    state = self.spec_state
+                if state == SPEC_KEPT:
+                    return self.kept_chunk(k)
         return scan_rows(&self.st, r0, r1)
 
     cdef void slab_make_room(self, int band, int band_end) noexcept nogil:
@@ -908,6 +997,9 @@ cdef class _SingleScan(_FrameJob):
         cdef int rc
         with nogil:
             rc = self.entropy_chunk(k)
+            if rc != SCAN_WAIT:
+                with self.lock:
+                    self.entropy_done = k + 1
         return rc
 
     cdef int take_band(self, int k) noexcept nogil:
@@ -965,6 +1057,9 @@ cdef class _SingleScan(_FrameJob):
                 self.col_end = f.nbands if r1 == f.nbands else r1 - 1
                 self.col_chunk = k
             self.share_bands(k, 0)
+            if self.spec_coop:
+                # until the calling thread has decoded chunk k + 1
+                self.spec_idle(k + 2)
 
     def help(self, int k):
         """IDCT and colour bands of chunk k that finish_shared puts on offer
@@ -973,6 +1068,8 @@ cdef class _SingleScan(_FrameJob):
         (when entropy decoding is quick, as with kept speculative MCUs, the
         offer comes after the caller is done with the next chunk)."""
         cdef int posted = 0
+        cdef OutputFrame* f = &self.f
+        cdef Py_ssize_t y0, y1, row
         with nogil:
             while not posted:
                 with self.lock:
@@ -980,6 +1077,17 @@ cdef class _SingleScan(_FrameJob):
                 if not posted:
                     sched_yield()
             self.share_bands(k, 1)
+            if k + 1 < self.nchunks:
+                # the output rows chunk k + 1 colours (bands r1 - 1 ..), faulted
+                # in while the pool thread finishes chunk k: the waiting thread
+                # takes the page zeroing off the busy one
+                y0 = (<Py_ssize_t>(k + 1) * self.chunk_rows - 1) * f.band_rows
+                y1 = (<Py_ssize_t>(k + 2) * self.chunk_rows) * f.band_rows
+                if k + 2 >= self.nchunks or y1 > f.height:
+                    y1 = f.height
+                if y0 < y1:
+                    row = <Py_ssize_t>f.width * f.ncomps
+                    jl_prefault(f.out + y0 * row, <size_t>((y1 - y0) * row))
 
     def run_serial(self):
         """Every chunk in order on this thread; returns the SCAN_* code."""
@@ -1014,13 +1122,18 @@ CHUNK_PIXELS = 1 << 18
 SPEC_AT = 0.5
 SPEC_BUDGET = 0.6
 # The pipeline already keeps two threads busy (entropy decoding on the
-# caller, IDCT and colour on the pool): the speculative decoder pays only
-# with a third. On 2 cores it took their time from the pipeline: a 12 MP
-# q75 4:2:0 decode took 20.9 ms with it and 15.9 ms without (48 MP: 87.7
-# against 63.2 ms; 2026-11-30, idle machine).
+# caller, IDCT and colour on the pool): a speculative decoder of its own
+# pays only with a third. On 2 cores it took their time from the pipeline: a
+# 12 MP q75 4:2:0 decode took 20.9 ms with it and 15.9 ms without (48 MP:
+# 87.7 against 63.2 ms; 2026-11-30, idle machine).  With fewer threads the
+# pipeline's pool thread speculates in the time it would wait for the
+# calling thread's entropy decoding (the slower stage; spec_idle).
 SPEC_MIN_THREADS = 3
 # [dropped, kept]: how speculations ended, for the tests
 spec_counts = [0, 0]
+# [MCUs taken from kept speculations, MCUs of those scans]: how much of the
+# entropy decoding the speculation took over (for measurements)
+spec_mcus = [0, 0]
 
 
 def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
@@ -1098,7 +1211,7 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     for i, sc in enumerate(scan_comps):
         fi, h, v, dc, ac = sc.index, sc.h, sc.v, sc.dc, sc.ac
         arr = buffers[0][fi]
-        if arr.shape[0] < v or arr.shape[1] < mcus_x * h:
+        if arr.shape[0] < v or arr.shape[1] < mcus_x * h or not (1 <= h <= 4 and 1 <= v <= 4):
             raise ValueError("scan geometry outside the coefficient buffer")
         for t in (dc, ac):
             if t is None or len(t) != sizeof(HuffDecodeTable):
@@ -1146,19 +1259,27 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
     else:
         fut = None
         spec = None
-        if (lanes == 1 and not restart_interval and threads >= SPEC_MIN_THREADS
+        if (lanes == 1 and not restart_interval
                 and job.spec_setup(SPEC_AT, SPEC_BUDGET * job.out.nbytes
                                    - sum(b.nbytes for bs in buffers for b in bs))):
             # entropy decoding is the one serial stage: a pool thread decodes
-            # the second half of the data meanwhile (see _SingleScan.try_sync)
-            ex = _pool(3)
-            spec = ex.submit(job.speculate)
+            # the second half of the data meanwhile (see _SingleScan.try_sync);
+            # on two threads the pipeline's pool thread does, when idle
+            if threads >= SPEC_MIN_THREADS:
+                ex = _pool(3)
+                spec = ex.submit(job.speculate)
+            else:
+                job.spec_coop = True
+                fut = ex.submit(job.spec_first)
         try:
             for k in range(job.nchunks):
                 rc = job.entropy(k)
                 if rc == SCAN_WAIT:
                     spec.result()
                     rc = job.entropy(k)
+                if k == 0 and fut is not None:
+                    fut.result()        # spec_first
+                    fut = None
                 if fut is not None:
                     # the IDCT of the chunk before is likely done: share its colour
                     job.help(k - 1)
@@ -1170,8 +1291,9 @@ def decode_single_scan(const uint8_t[::1] data, Py_ssize_t pos, list scan_comps,
             if fut is not None:
                 job.help(job.nchunks - 1)
         finally:
-            if spec is not None:
+            if job.spec_store != NULL:
                 spec_counts[job.spec_stop()] += 1
+            if spec is not None:
                 spec.result()
             if fut is not None:
                 fut.result()

@@ -362,7 +362,7 @@ ctypedef struct SyncRecord:
 
 cdef void scan_begin(ScanState* st) noexcept nogil
 cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, SyncRecord* rec,
-                       int64_t cap, const int* cancel) noexcept nogil
+                       int64_t j0, int64_t cap, const int* cancel, int* ended) noexcept nogil
 cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil
 cdef int decode_scan(ScanState* st) noexcept nogil
 cdef Py_ssize_t find_marker(const uint8_t* data, Py_ssize_t pos, Py_ssize_t end) noexcept nogil

@@ -380,67 +380,149 @@ cdef inline int restart(ScanState* st, int* next_rst) noexcept nogil:
     return SCAN_OK
 
 
-cdef inline int block_sequential(BitReader* br, int16_t* blk, ScanComponent* c) noexcept nogil:
+cdef inline void refill(BitReader* br, uint64_t* buf, int* nbits) noexcept nogil:
+    # the block decoders keep the bit buffer in locals; top it up through br
+    br.buf = buf[0]
+    br.nbits = nbits[0]
+    br_fill(br)
+    buf[0] = br.buf
+    nbits[0] = br.nbits
+
+
+cdef inline uint64_t left_aligned(uint64_t buf, int nbits) noexcept nogil:
+    # the unread bits of a BitReader buffer at the top of a word (garbage when
+    # nbits is 0: callers refill before they look)
+    return buf << ((64 - nbits) & 63)
+
+
+cdef inline void block_sequential(BitReader* br, uint64_t* pbuf, int* pnbits, uint64_t* ptop,
+                                  int16_t* blk, ScanComponent* c) noexcept nogil:
     """One block of a sequential scan: DC difference, then run/size AC
-    symbols to the end of block (T.81 F.2.2).  The bit buffer lives in
-    locals here (Python builds compile without strict aliasing, so through
-    br every coefficient store would reload it)."""
-    cdef int s, r, k, rs, fast
-    cdef uint64_t buf
-    cdef int nbits
-    if br.nbits < 32:
-        br_fill(br)
-    buf = br.buf
-    nbits = br.nbits
-    fast = c.dc.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+    symbols to the end of block (T.81 F.2.2).  The bit buffer is the
+    caller's locals (seq_mcus keeps them in registers across its blocks;
+    Python builds compile without strict aliasing, so through br every
+    coefficient store would reload it), twice: `buf`/`nbits` as the reader
+    holds them (unread bits at the bottom, for refills and the long codes)
+    and `top`, the same bits shifted to the top of the word, which the
+    one-lookup path indexes with one shift and consumes with one shift: the
+    chain from one symbol's lookup to the next is shift, load, shift.
+    Inlined once, into seq_mcus."""
+    cdef int s, r, k, rs, fast, v
+    cdef uint64_t buf = pbuf[0]
+    cdef uint64_t top = ptop[0]
+    cdef int nbits = pnbits[0]
+    cdef const HuffDecodeTable* act = c.ac
+    # refills: before a lookup when fewer bits than the lookahead are left
+    # (a one-lookup symbol takes at most that many), and before a long code
+    # when fewer than its 16 + 15 bits are (rare): a refill then adds ~50
+    # bits instead of the ~30 a refill below 32 bits added
+    if nbits < HUFF_LOOKAHEAD:
+        refill(br, &buf, &nbits)
+        top = left_aligned(buf, nbits)
+    fast = c.dc.fast[top >> (64 - HUFF_LOOKAHEAD)]
     if fast:
-        nbits -= fast & 31
+        nbits -= fast & 15
+        top <<= fast & 63
         r = fast >> 16
     else:
+        if nbits < 32:
+            refill(br, &buf, &nbits)
         # DC symbols are 0..15 (checked when the table is built)
         s = huff_lookup(buf, &nbits, c.dc)
         r = 0
         if s:
             r = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
             nbits -= s
+        top = left_aligned(buf, nbits)
     # wraps like libjpeg's unsigned arithmetic on runaway predictors
     c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>r)
     blk[0] = <int16_t>c.last_dc
-    k = 1
-    while k < 64:
-        if nbits < 32:
-            br.buf = buf
-            br.nbits = nbits
-            br_fill(br)
-            buf = br.buf
-            nbits = br.nbits
-        fast = c.ac.fast[(buf >> (nbits - HUFF_LOOKAHEAD)) & (HUFF_LOOKUP_SIZE - 1)]
+    # k: the zigzag position of the last coefficient decoded
+    k = 0
+    while True:
+        if nbits < HUFF_LOOKAHEAD:
+            refill(br, &buf, &nbits)
+            top = left_aligned(buf, nbits)
+        fast = act.fast[top >> (64 - HUFF_LOOKAHEAD)]
         if fast:
-            # code and amplitude in one lookup; the end of block too.  (A ZRL
-            # writes a zero 16 places on: the block was all zeros there.)
-            nbits -= fast & 31
-            if fast & FAST_EOB:
-                break
-            k += (fast >> 5) & 15
-            blk[NATURAL[k]] = <int16_t>(fast >> 16)
-            k += 1
-            continue
-        rs = huff_lookup(buf, &nbits, c.ac)
-        r = rs >> 4
-        s = rs & 15
-        if s:
-            k += r
-            blk[NATURAL[k]] = <int16_t>huff_extend(
-                <uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
-            nbits -= s
+            # code and amplitude in one lookup; the end of block too (its
+            # skip, FAST_EOB, ends any block).  (A ZRL writes a zero 16
+            # places on: the block was all zeros there.)
+            nbits -= fast & 15
+            top <<= fast & 63
+            k += (fast >> 6) & 0xFF
+            v = fast >> 16
         else:
-            if r != 15:
+            if nbits < 32:
+                refill(br, &buf, &nbits)
+            rs = huff_lookup(buf, &nbits, act)
+            r = rs >> 4
+            s = rs & 15
+            if s:
+                v = huff_extend(<uint32_t>((buf >> (nbits - s)) & ((<uint64_t>1 << s) - 1)), s)
+                nbits -= s
+            elif r == 15:
+                # (no zero written, as libjpeg writes none)
+                k += 16
+                top = left_aligned(buf, nbits)
+                if k >= 63:
+                    break
+                continue
+            else:
                 break
-            k += 15
-        k += 1
+            k += r + 1
+            top = left_aligned(buf, nbits)
+        if k >= 63:
+            # the last position, or past it: a run past 63 (corrupt data)
+            # writes coefficient 63, as libjpeg does (NATURAL's padding);
+            # an end of block writes nothing
+            if k < FAST_EOB:
+                blk[NATURAL[k]] = <int16_t>v
+            break
+        blk[NATURAL[k]] = <int16_t>v
+    pbuf[0] = buf
+    ptop[0] = top
+    pnbits[0] = nbits
+
+
+cdef int seq_mcus(ScanState* st, int my, int mx0, int mx1) noexcept nogil:
+    """Decode MCUs mx0 .. mx1 - 1 of MCU row my of a sequential scan (no
+    restart marker among them; see scan_rows for where row my goes),
+    stopping after the first that needed bits the data does not have (for
+    mcu_ran_short to judge).  Returns the MCU after the last one decoded.
+    The bit buffer stays in locals from the first block to the last."""
+    cdef BitReader* br = &st.br
+    cdef uint64_t buf = br.buf
+    cdef int nbits = br.nbits
+    cdef uint64_t top = left_aligned(buf, nbits)
+    cdef int mx = mx0, ci, by, bx, b, nb = 0
+    cdef ScanComponent* c
+    # the MCU's blocks as one list (at most 4 components of 4 x 4; the
+    # drivers check the sampling factors): where each goes in MCU mx, its
+    # component, how far its next MCU's block is
+    cdef int16_t* bp[64]
+    cdef ScanComponent* bc[64]
+    cdef Py_ssize_t bstep[64]
+    for ci in range(st.ncomps):
+        c = &st.comps[ci]
+        for by in range(c.v):
+            for bx in range(c.h):
+                if nb < 64:
+                    bp[nb] = c.coefs + ((<Py_ssize_t>(my - st.row_base) * c.v + by) * c.blocks_w
+                                        + <Py_ssize_t>mx * c.h + bx) * 64
+                    bc[nb] = c
+                    bstep[nb] = c.h * 64
+                    nb += 1
+    while mx < mx1:
+        for b in range(nb):
+            block_sequential(br, &buf, &nbits, &top, bp[b], bc[b])
+            bp[b] += bstep[b]
+        mx += 1
+        if nbits < br.pad:
+            break
     br.buf = buf
     br.nbits = nbits
-    return SCAN_OK
+    return mx
 
 
 cdef inline void block_dc_first(BitReader* br, int16_t* blk, ScanComponent* c, int al) noexcept nogil:
@@ -450,15 +532,6 @@ cdef inline void block_dc_first(BitReader* br, int16_t* blk, ScanComponent* c, i
         diff = huff_extend(br_bits(br, s), s)
     c.last_dc = <int32_t>(<uint32_t>c.last_dc + <uint32_t>diff)
     blk[0] = <int16_t>(<uint32_t>c.last_dc << al)
-
-
-cdef inline void refill(BitReader* br, uint64_t* buf, int* nbits) noexcept nogil:
-    # the block decoders keep the bit buffer in locals; top it up through br
-    br.buf = buf[0]
-    br.nbits = nbits[0]
-    br_fill(br)
-    buf[0] = br.buf
-    nbits[0] = br.nbits
 
 
 cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) noexcept nogil:
@@ -482,9 +555,9 @@ cdef inline int block_ac_first(ScanState* st, int16_t* blk, ScanComponent* c) no
         if fast >> 16:
             # a whole coefficient (size-0 symbols, EOBRUN and ZRL, take the path
             # below: a ZRL here must not write over an earlier scan's band)
-            k += (fast >> 5) & 15
+            k += ((fast >> 6) & 0xFF) - 1
             blk[NATURAL[k]] = <int16_t>(<uint32_t>(fast >> 16) << al)
-            nbits -= fast & 31
+            nbits -= fast & 15
             k += 1
             continue
         rs = huff_lookup(buf, &nbits, c.ac)
@@ -661,29 +734,38 @@ cdef int ac_rows(ScanState* st, int my0, int my1, bint refine) noexcept nogil:
     return SCAN_OK
 
 
-cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
-    """Decode MCU rows my0 .. my1 - 1 of a scan (after scan_begin, in order).
-
-    MCU row my goes to block rows (my - row_base) * v .. of each component's
-    coefs, so a caller can decode a band into a small buffer.  The reader
-    stops at the marker after the data.  Data that runs into a marker early
-    (corrupt data) is padded with zero bits and the rest of its restart
-    interval is left as it is, as libjpeg does; data that runs into the end
-    of the input is an error (truncation).
-    """
+cdef inline int mcu_rows(ScanState* st, int my0, int my1, int kind) noexcept nogil:
+    # scan_rows's loop, inlined twice: with kind the constant SCAN_SEQUENTIAL
+    # (the compiler drops the per-block dispatch) and with the scan's kind
     cdef BitReader* br = &st.br
-    cdef int mx, mx0, my, ci, bx, by, rc = SCAN_OK
+    cdef int mx, my, ci, bx, by, n, e, rc = SCAN_OK
     cdef bint good
     cdef ScanComponent* c
     cdef int16_t* blk
-    if (st.ncomps == 1 and st.restart_interval == 0 and st.comps[0].h == 1
-            and st.comps[0].v == 1
-            and (st.kind == SCAN_AC_FIRST or st.kind == SCAN_AC_REFINE)):
-        return ac_rows(st, my0, my1, st.kind == SCAN_AC_REFINE)
+    cdef int16_t* mcu
+    cdef int16_t* rowbase[4]
     for my in range(my0, my1):
-        mx0 = st.mx_first
+        mx = st.mx_first
         st.mx_first = 0
-        for mx in range(mx0, st.mcus_x):
+        for ci in range(st.ncomps):
+            c = &st.comps[ci]
+            rowbase[ci] = c.coefs + <Py_ssize_t>(my - st.row_base) * c.v * c.blocks_w * 64
+        while mx < st.mcus_x:
+            if (kind == SCAN_SEQUENTIAL and not st.insufficient
+                    and (st.restart_interval == 0 or st.togo > 0)):
+                # the MCUs up to the row's end or the next restart marker in
+                # one call (what the loop below does MCU by MCU, the same)
+                n = st.mcus_x - mx
+                if st.restart_interval and n > st.togo:
+                    n = st.togo
+                st.last_good_row = my
+                e = seq_mcus(st, my, mx, mx + n)
+                if st.restart_interval:
+                    st.togo -= e - mx
+                mx = e
+                if mcu_ran_short(st) != SCAN_OK:
+                    return SCAN_TRUNCATED
+                continue
             # libjpeg notes the row before a restart can clear "insufficient"
             good = not st.insufficient
             if st.restart_interval:
@@ -696,23 +778,26 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
                         st.insufficient = False
                 st.togo -= 1
             if st.insufficient:
+                mx += 1
                 continue
             if good:
                 st.last_good_row = my       # (block smoothing's last_good_iMCU_row)
+            if kind == SCAN_SEQUENTIAL:
+                seq_mcus(st, my, mx, mx + 1)
             for ci in range(st.ncomps):
+                if kind == SCAN_SEQUENTIAL:
+                    break
                 c = &st.comps[ci]
+                mcu = rowbase[ci] + <Py_ssize_t>mx * c.h * 64
                 for by in range(c.v):
-                    blk = c.coefs + (((my - st.row_base) * c.v + by) * c.blocks_w
-                                     + mx * c.h) * 64
+                    blk = mcu + <Py_ssize_t>by * c.blocks_w * 64
                     for bx in range(c.h):
-                        if st.kind == SCAN_SEQUENTIAL:
-                            rc = block_sequential(br, blk, c)
-                        elif st.kind == SCAN_DC_FIRST:
+                        if kind == SCAN_DC_FIRST:
                             block_dc_first(br, blk, c, st.Al)
-                        elif st.kind == SCAN_DC_REFINE:
+                        elif kind == SCAN_DC_REFINE:
                             if br_bits(br, 1):
                                 blk[0] = <int16_t>(blk[0] | (1 << st.Al))
-                        elif st.kind == SCAN_AC_FIRST:
+                        elif kind == SCAN_AC_FIRST:
                             rc = block_ac_first(st, blk, c)
                         else:
                             rc = block_ac_refine(st, blk, c)
@@ -720,9 +805,29 @@ cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
                             st.error_pos = br.pos
                             return rc
                         blk += 64
+            mx += 1
             if mcu_ran_short(st) != SCAN_OK:
                 return SCAN_TRUNCATED
     return SCAN_OK
+
+
+cdef int scan_rows(ScanState* st, int my0, int my1) noexcept nogil:
+    """Decode MCU rows my0 .. my1 - 1 of a scan (after scan_begin, in order).
+
+    MCU row my goes to block rows (my - row_base) * v .. of each component's
+    coefs, so a caller can decode a band into a small buffer.  The reader
+    stops at the marker after the data.  Data that runs into a marker early
+    (corrupt data) is padded with zero bits and the rest of its restart
+    interval is left as it is, as libjpeg does; data that runs into the end
+    of the input is an error (truncation).
+    """
+    if (st.ncomps == 1 and st.restart_interval == 0 and st.comps[0].h == 1
+            and st.comps[0].v == 1
+            and (st.kind == SCAN_AC_FIRST or st.kind == SCAN_AC_REFINE)):
+        return ac_rows(st, my0, my1, st.kind == SCAN_AC_REFINE)
+    if st.kind == SCAN_SEQUENTIAL:
+        return mcu_rows(st, my0, my1, SCAN_SEQUENTIAL)
+    return mcu_rows(st, my0, my1, st.kind)
 
 
 cdef extern from *:
@@ -734,43 +839,58 @@ cdef extern from *:
 
 
 cdef int64_t speculate(ScanState* st, Py_ssize_t scan_start, int16_t* store, SyncRecord* rec,
-                       int64_t cap, const int* cancel) noexcept nogil:
+                       int64_t j0, int64_t cap, const int* cancel, int* ended) noexcept nogil:
     """Decode MCUs of a sequential scan from wherever st.br stands, as if an
     MCU started there (it need not: Huffman codes resynchronise within a few
     blocks, and then so do block and MCU boundaries), into store (zeros, one
-    MCU's blocks after another in scan order, cap MCUs), recording in rec[j]
+    MCU's blocks after another in scan order), as MCUs j0 .. cap - 1 (j0 > 0:
+    going on after an earlier call that returned j0), recording in rec[j]
     where MCU j started and the DC predictors it started with; rec[count]
     holds the state after the last one.  Stops before an MCU that needs bits
-    past the data (a marker or the end of the input), at cap MCUs, or when
-    cancel[0] becomes non-zero.  Returns the MCUs decoded; st.br is left
-    after them.  For scans without restart markers (no MCU counting)."""
+    past the data (a marker or the end of the input; ended[0] set to 1), at
+    cap, or when cancel[0] becomes non-zero.  Returns the MCUs decoded in
+    all (j0 and on); st.br is left after them.  For scans without restart
+    markers (no MCU counting)."""
     cdef BitReader snap
-    cdef int64_t j = 0
-    cdef int i, b, nb
-    cdef int16_t* blk = store
+    cdef int64_t j = j0
+    cdef int i, nb, mb = 0
+    cdef int16_t* coefs[4]
+    cdef Py_ssize_t blocks_w[4]
+    cdef int row_base = st.row_base
     cdef ScanComponent* c
+    # one MCU at a time through seq_mcus, as MCU 0 of a row one MCU wide
+    # whose components' blocks lie one after another in the store
+    for i in range(st.ncomps):
+        c = &st.comps[i]
+        coefs[i] = c.coefs
+        blocks_w[i] = c.blocks_w
+        c.blocks_w = c.h
+        mb += c.h * c.v
+    st.row_base = 0
     while j < cap:
-        if (j & 63) == 0 and JL_READ_ONCE(cancel[0]):
+        if ((j - j0) & 63) == 0 and JL_READ_ONCE(cancel[0]):
             break
         rec[j].bitpos = br_bit_position(&st.br, scan_start)
+        nb = 0
         for i in range(st.ncomps):
             rec[j].dc[i] = st.comps[i].last_dc
+            st.comps[i].coefs = store + (j * mb + nb) * 64
+            nb += st.comps[i].h * st.comps[i].v
         snap = st.br
-        for i in range(st.ncomps):
-            c = &st.comps[i]
-            nb = c.h * c.v
-            for b in range(nb):
-                block_sequential(&st.br, blk, c)
-                blk += 64
+        seq_mcus(st, 0, 0, 1)
         if st.br.nbits < st.br.pad or st.br.at_end:
             st.br = snap
             for i in range(st.ncomps):
                 st.comps[i].last_dc = rec[j].dc[i]
+            ended[0] = 1
             break
         j += 1
     rec[j].bitpos = br_bit_position(&st.br, scan_start)
     for i in range(st.ncomps):
         rec[j].dc[i] = st.comps[i].last_dc
+        st.comps[i].coefs = coefs[i]
+        st.comps[i].blocks_w = blocks_w[i]
+    st.row_base = row_base
     return j
 
 

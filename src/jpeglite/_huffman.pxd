@@ -284,8 +284,10 @@ cdef enum:
     # amplitude bits too (6 KiB a table; 9 bits took 5% more instructions).
     HUFF_LOOKAHEAD = 10
     HUFF_LOOKUP_SIZE = 1024
-    # flag of HuffDecodeTable.fast entries: a size-0 symbol other than ZRL
-    FAST_EOB = 0x200
+    # the skip of HuffDecodeTable.fast entries for a size-0 symbol other than
+    # ZRL: past any block's last position, so that the one test of the
+    # position after each symbol also finds the end of block
+    FAST_EOB = 128
 
 ctypedef struct HuffDecodeTable:
     # lookup[next HUFF_LOOKAHEAD bits] = (code length << 8) | symbol; length 0
@@ -299,11 +301,16 @@ ctypedef struct HuffDecodeTable:
     uint8_t huffval[256]
     # fast[next HUFF_LOOKAHEAD bits]: the whole symbol in one lookup when its
     # code and its amplitude bits both fit the lookahead, else 0:
-    # (value << 16) | FAST_EOB | (run << 5) | bits used, value already
-    # sign-extended (F.2.2.1 EXTEND).  DC tables: the DC difference (run 0).
-    # AC tables: a coefficient (run/size, size >= 1), ZRL (run 15, value 0),
-    # and the other size-0 symbols with FAST_EOB (they end a sequential
-    # block; a progressive scan reads them as EOBRUN, on its slow path).
+    # (value << 16) | (skip << 6) | bits used (1..10), value already
+    # sign-extended (F.2.2.1 EXTEND), skip 8 bits.  (The length alone in the
+    # low 6 bits: x86 masks a 64-bit shift's count to 6 bits, so consuming
+    # the code needs no mask on the lookup-to-lookup chain; the bit count
+    # takes `& 15`, a mask of its own, for the same reason.)  DC tables: the DC
+    # difference (skip 0).  AC tables: how far the zigzag position moves
+    # from the last coefficient: a coefficient (run/size, size >= 1) skip
+    # run + 1; ZRL skip 16, value 0; the other size-0 symbols skip FAST_EOB
+    # (they end a sequential block; a progressive scan reads them as EOBRUN,
+    # on its slow path).
     # (An entry for a code that fits without its amplitude bits, saving the
     # second lookup, cost 0.5% more instructions than it saved.)
     int32_t fast[HUFF_LOOKUP_SIZE]
@@ -380,15 +387,12 @@ cdef inline void br_fill(BitReader* br) noexcept nogil:
     8 bytes hold no 0xFF they are taken in one go.
     """
     cdef uint64_t v, t
-    cdef int n, i
-    cdef const uint8_t* d
+    cdef int n
     if br.nbits > 56:
         return
     if br.marker == 0 and br.pos + 8 <= br.end:
-        d = br.data + br.pos
-        v = 0
-        for i in range(8):
-            v = (v << 8) | d[i]
+        # one load (GCC left the byte loop a loop: 11 instructions a refill)
+        v = jl_load_be64(br.data + br.pos)
         t = ~v
         if ((t - <uint64_t>0x0101010101010101) & ~t & <uint64_t>0x8080808080808080) == 0:
             n = (64 - br.nbits) >> 3

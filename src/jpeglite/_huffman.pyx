@@ -389,7 +389,7 @@ def build_decode_table(counts, symbols, bint is_dc):
                 t.lookup[lookbits + ctr] = <uint16_t>((l << 8) | t.huffval[p])
             p += 1
     # one-lookup symbols: a short code whose amplitude bits fit the lookahead too
-    cdef int e, l2, sym, run, size, total, extra, value, eob
+    cdef int e, l2, sym, run, size, total, extra, value, skip
     for lookbits in range(HUFF_LOOKUP_SIZE):
         e = t.lookup[lookbits]
         l2 = e >> 8
@@ -402,13 +402,13 @@ def build_decode_table(counts, symbols, bint is_dc):
         if total > HUFF_LOOKAHEAD:
             continue
         value = 0
-        eob = 0
+        skip = 0 if is_dc else run + 1
         if size:
             extra = (lookbits >> (HUFF_LOOKAHEAD - total)) & ((1 << size) - 1)
             value = huff_extend(extra, size)
         elif not is_dc and run != 15:
-            eob = FAST_EOB
-        t.fast[lookbits] = value * 65536 + eob + (run << 5) + total
+            skip = FAST_EOB
+        t.fast[lookbits] = value * 65536 + (skip << 6) + total
     return (<char*>&t)[:sizeof(HuffDecodeTable)]
 
 
