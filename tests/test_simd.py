@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import jpeglite
-from jpeglite import _color, _dct, _entropy, _quant, _simd, _subsample
+from jpeglite import _color, _dct, _encoder, _entropy, _quant, _simd, _subsample
 from jpeglite.tables import CHROMA_QUANT_K2, LUMA_QUANT_K1, ZIGZAG
 
 VARIANTS = _simd.available_variants()
@@ -181,6 +181,48 @@ def test_zigzag_masks(variant):
     same(_entropy.zigzag_masks, b, variant=variant)
     np.testing.assert_array_equal(got, zigzag_mask_reference(b))
     assert got[0] == 0 and got[1] == got[2] == (1 << 64) - 2
+
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_fused_block_kernel(variant):
+    """The encoder's block kernel (FDCT, quantize, zigzag mask in one AVX2
+    call) equals the stage kernels run one after the other."""
+    rng = np.random.default_rng(6)
+    checker = (np.indices((8, 8)).sum(0) % 2 * 255).astype(np.uint8)
+    planes = list(uint8_images((16, 8 * 30), 7))
+    planes.append(np.hstack([checker, 255 - checker, checker.T[::-1], np.zeros((8, 8), np.uint8)]))
+    # smooth to busy blocks: masks from nearly empty to full
+    ramp = np.add.outer(np.arange(40), np.arange(80)).astype(np.float64)
+    for noise in (0, 1, 4, 20, 80):
+        planes.append(np.clip(ramp + rng.normal(0, noise, ramp.shape), 0, 255).astype(np.uint8))
+    tables = [np.ones(64, int), np.full(64, 255), rng.integers(1, 256, 64),
+              np.asarray(LUMA_QUANT_K1), np.asarray(CHROMA_QUANT_K2), np.full(64, 32767)]
+    for plane in planes:
+        for t in tables:
+            blocks, masks = _encoder.forward_blocks(plane, t, variant=variant)
+            ref_blocks, ref_masks = _encoder.forward_blocks(plane, t, variant="scalar")
+            np.testing.assert_array_equal(blocks, ref_blocks)
+            np.testing.assert_array_equal(masks, ref_masks)
+            np.testing.assert_array_equal(masks, zigzag_mask_reference(blocks))
+            staged = _quant.quantize_blocks(_dct.fdct_blocks(plane, variant="scalar"), t,
+                                            variant="scalar")
+            np.testing.assert_array_equal(blocks, staged.reshape(-1, 64))
+
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("width", WIDTHS + [127, 128, 129, 160, 161])
+def test_fused_colour_and_420_downsampling(variant, width):
+    """The encoder's 4:2:0 colour row (RGB to Y and 2x2-averaged Cb, Cr in
+    one pass) equals the colour kernel then the downsampling kernel."""
+    for img in uint8_images((6, width, 3), 8):
+        y, cb, cr = _encoder.rgb_to_ycc_420(img, variant=variant)
+        planes = _color.rgb_to_ycbcr(img, variant="scalar")
+        np.testing.assert_array_equal(y, planes[0])
+        for got, plane in ((cb, planes[1]), (cr, planes[2])):
+            np.testing.assert_array_equal(
+                got, _subsample.downsample(plane, 2, 2, 3, got.shape[1], variant="scalar"))
 
 
 # ==== decode kernels ====

@@ -45,6 +45,12 @@
 
 /* ==== encode: forward DCT ==== */
 
+/* The rows of the output each 128-bit half of x holds after
+ * jl_fdct_avx2_core: x[i]'s low half row JL_FDCT_AVX2_ROWS[2 i], its high
+ * half row JL_FDCT_AVX2_ROWS[2 i + 1] (defined in every build: the tables
+ * for that order are built whether or not the kernel is compiled). */
+#define JL_FDCT_AVX2_ROWS {0, 4, 2, 6, 7, 5, 1, 3}
+
 /* One 1-D pass down the 8 columns of d at once (column i: d[i], d[8+i], ..).
  * Even outputs 0 and 4 are (sum + r_even) >> sh_even when sh_even > 0 and
  * sum * 2**-sh_even otherwise; the others are (product sum + r_odd) >> sh_odd.
@@ -301,8 +307,9 @@ JL_TARGET_AVX2 static inline void jl_fdct_transpose_avx2(__m256i *x)
     x[3] = _mm256_permute4x64_epi64(x[3], 0x8D);
 }
 
-/* The SSE2 sequence (transpose, pass, transpose, pass) on paired vectors. */
-JL_TARGET_AVX2 static inline void jl_fdct_avx2_regs(__m256i *x, int16_t *d)
+/* The SSE2 sequence (transpose, pass, transpose, pass) on paired vectors,
+ * x = (row i | row i+4) in, the output rows (JL_FDCT_AVX2_ROWS) out. */
+JL_TARGET_AVX2 static inline void jl_fdct_avx2_core(__m256i *x)
 {
     __m256i o26, o75, o13;
     jl_fdct_transpose_avx2(x);
@@ -316,6 +323,11 @@ JL_TARGET_AVX2 static inline void jl_fdct_avx2_regs(__m256i *x, int16_t *d)
     x[3] = _mm256_permute2x128_si256(o13, o75, 0x21);   /* (out3 | out7) */
     jl_fdct_transpose_avx2(x);
     jl_fdct_pass_avx2(x, 1);
+}
+
+/* x (JL_FDCT_AVX2_ROWS order) to its 64 natural-order places at d. */
+JL_TARGET_AVX2 static inline void jl_fdct_avx2_store(const __m256i *x, int16_t *d)
+{
     _mm_storeu_si128((__m128i *)(d + 0), _mm256_castsi256_si128(x[0]));
     _mm_storeu_si128((__m128i *)(d + 32), _mm256_extracti128_si256(x[0], 1));
     _mm_storeu_si128((__m128i *)(d + 16), _mm256_castsi256_si128(x[1]));
@@ -324,6 +336,12 @@ JL_TARGET_AVX2 static inline void jl_fdct_avx2_regs(__m256i *x, int16_t *d)
     _mm_storeu_si128((__m128i *)(d + 40), _mm256_extracti128_si256(x[2], 1));
     _mm_storeu_si128((__m128i *)(d + 8), _mm256_castsi256_si128(x[3]));
     _mm_storeu_si128((__m128i *)(d + 24), _mm256_extracti128_si256(x[3], 1));
+}
+
+JL_TARGET_AVX2 static inline void jl_fdct_avx2_regs(__m256i *x, int16_t *d)
+{
+    jl_fdct_avx2_core(x);
+    jl_fdct_avx2_store(x, d);
 }
 
 JL_TARGET_AVX2 static void jl_fdct_avx2(int16_t *d)
@@ -340,16 +358,22 @@ JL_TARGET_AVX2 static void jl_fdct_avx2(int16_t *d)
 /* jl_fdct_avx2 reading 8x8 samples straight from the plane: the level shift
  * (T.81 A.3.1) is done on the rows as they are widened to 16 bits, so the
  * shifted block never goes through memory. */
-JL_TARGET_AVX2 static void jl_fdct_u8_avx2(const uint8_t *src, ptrdiff_t stride, int16_t *d)
+JL_TARGET_AVX2 static inline void jl_fdct_load_u8_avx2(const uint8_t *src, ptrdiff_t stride,
+                                                      __m256i *x)
 {
     const __m256i shift = _mm256_set1_epi16(128);
-    __m256i x[4];
     int i;
     for (i = 0; i < 4; i++) {    /* (row i | row i+4), as jl_fdct_avx2 loads them */
         __m128i r = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(src + i * stride)),
                                        _mm_loadl_epi64((const __m128i *)(src + (i + 4) * stride)));
         x[i] = _mm256_sub_epi16(_mm256_cvtepu8_epi16(r), shift);
     }
+}
+
+JL_TARGET_AVX2 static void jl_fdct_u8_avx2(const uint8_t *src, ptrdiff_t stride, int16_t *d)
+{
+    __m256i x[4];
+    jl_fdct_load_u8_avx2(src, stride, x);
     jl_fdct_avx2_regs(x, d);
 }
 #endif

@@ -4,7 +4,10 @@ It works one MCU row at a time (8 * max_v image rows), so the samples of a row
 are still in cache when their blocks are transformed and coded, and it runs
 the very kernels the staged stage functions run (``_color.rgb_to_ycbcr``,
 ``_subsample.downsample``, ``_dct.fdct_blocks``, ``_quant.quantize_blocks``,
-``_entropy.encode_scan``), so both paths write the same bytes.
+``_entropy.encode_scan``), or at the AVX2 level fused ones tested equal to
+them (_forward_simd.h: FDCT + quantize + zigzag mask a block, 4:2:0 colour +
+downsampling a row pair; entry points ``forward_blocks`` and
+``rgb_to_ycc_420`` for tests/test_simd.py), so both paths write the same bytes.
 
 Everything per MCU row goes through ``encode_rows(frame, work, ..., my0, my1)``,
 which takes a range of MCU rows with its own scratch and bit writer: a band
@@ -17,7 +20,7 @@ at whatever bit position each starts.
 import numpy as np
 from libc.stdint cimport uint8_t, int16_t, int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from jpeglite._color cimport rgb_to_ycc_row
 from jpeglite._subsample cimport downsample_rows
@@ -26,6 +29,20 @@ from jpeglite._quant cimport QuantDivisors, quantize_block, fill_divisors
 from jpeglite._huffman cimport (HuffCodes, BitWriter, bw_init, bw_reserve, bw_finish, bw_byte,
                                 bw_take_bytes, bw_append, bw_split_tail)
 from jpeglite._entropy cimport ScanComp, ZigzagMap, zigzag_map, code_mcu_row, fill_huffcodes, reserve_scan
+from jpeglite._simd cimport jl_simd_level, variant_level
+
+# The fused block kernel (FDCT, quantization, zigzag mask): _forward_simd.h.
+cdef extern from "_forward_simd.h":
+    bint JL_FORWARD_AVX2(int level) noexcept nogil
+    void jl_forward_divisors(const QuantDivisors* q, QuantDivisors* paired) noexcept nogil
+    uint64_t jl_forward_block_avx2(const uint8_t* src, Py_ssize_t stride, const QuantDivisors* paired,
+                                   int16_t* out, const uint8_t* shuf) noexcept nogil
+    uint64_t jl_forward_block(const uint8_t* src, Py_ssize_t stride, const QuantDivisors* q,
+                              const QuantDivisors* paired, int16_t* out, const int* zz,
+                              const uint8_t* shuf, int level) noexcept nogil
+    void jl_rgb_ycc_h2v2_row(const uint8_t* rgb0, const uint8_t* rgb1, uint8_t* y0, uint8_t* y1,
+                             uint8_t* cb, uint8_t* cr, Py_ssize_t width, Py_ssize_t out_cols,
+                             uint8_t* tmp, int level) noexcept nogil
 
 
 cdef const ZigzagMap* ZZ = zigzag_map()
@@ -42,13 +59,16 @@ ctypedef struct EncodeFrame:
     int vexp[3]
     int wb[3]                    # blocks across holding image data
     int hb[3]                    # blocks down holding image data
+    bint h420                    # RGB in, 4:2:0 out (Y 2x2, Cb and Cr 1x1)
     QuantDivisors qd[3]
+    QuantDivisors qpaired[3]     # qd in the fused AVX2 kernel's order (jl_forward_divisors)
 
 
 ctypedef struct Work:            # scratch of one band
     uint8_t* color               # 3 planes of 8 * maxv rows x width (RGB input only)
     uint8_t* comp[3]             # a component's samples of one MCU row: 8v rows x 8wb
     int16_t* blocks[3]           # its quantized blocks: v rows x wb blocks x 64
+    uint64_t* masks[3]           # their zigzag non-zero masks (the fused kernel's), v x wb
 
 
 def geometry(int height, int width, h, v):
@@ -72,39 +92,83 @@ def geometry(int height, int width, h, v):
 
 
 cdef int forward_mcu_row(const EncodeFrame* f, Work* wk, int my, int16_t** dst,
-                         Py_ssize_t* dst_stride) noexcept nogil:
-    """Colour-convert, downsample, transform and quantize MCU row `my` into dst."""
+                         Py_ssize_t* dst_stride, bint masks) noexcept nogil:
+    """Colour-convert, downsample, transform and quantize MCU row `my` into dst.
+
+    With `masks` (only where JL_FORWARD_AVX2), every block goes through the
+    fused kernel and its zigzag mask into wk.masks, for code_mcu_row.
+    """
     cdef int c, j, bx, rows, y, y0, y1
-    cdef Py_ssize_t plane, cols
+    cdef Py_ssize_t plane, cols, r
     cdef const uint8_t* src
     cdef Py_ssize_t src_stride, src_row0
     cdef int16_t coef[64]
+    cdef uint8_t* out[3]
+    cdef Py_ssize_t out_stride[3]
+    cdef bint direct[3]
     y0 = my * 8 * f.maxv
     y1 = y0 + 8 * f.maxv
     if y1 > f.height:
         y1 = f.height
     plane = <Py_ssize_t>8 * f.maxv * f.width
     if f.channels == 3:
-        for y in range(y0, y1):
-            rgb_to_ycc_row(f.img + y * f.img_stride, wk.color + (y - y0) * f.width,
-                           wk.color + plane + (y - y0) * f.width,
-                           wk.color + 2 * plane + (y - y0) * f.width, f.width)
+        # a full-resolution component is converted straight into its block
+        # rows (edges padded below) instead of into a plane copied there
+        for c in range(3):
+            direct[c] = f.hexp[c] == 1 and f.vexp[c] == 1
+            out[c] = wk.comp[c] if direct[c] else wk.color + c * plane
+            out_stride[c] = 8 * <Py_ssize_t>f.wb[c] if direct[c] else f.width
+        if f.h420 and y1 - y0 == 16 and JL_FORWARD_AVX2(jl_simd_level):
+            # 4:2:0 inside the image: Cb and Cr averaged 2x2 as they are
+            # converted, a pair of rows at a time, straight into their block rows
+            for j in range(8):
+                y = y0 + 2 * j
+                jl_rgb_ycc_h2v2_row(f.img + y * f.img_stride, f.img + (y + 1) * f.img_stride,
+                                    out[0] + 2 * j * out_stride[0],
+                                    out[0] + (2 * j + 1) * out_stride[0],
+                                    wk.comp[1] + j * 8 * <Py_ssize_t>f.wb[1],
+                                    wk.comp[2] + j * 8 * <Py_ssize_t>f.wb[2], f.width,
+                                    8 * <Py_ssize_t>f.wb[1], wk.color, jl_simd_level)
+            direct[1] = direct[2] = True
+        else:
+            for y in range(y0, y1):
+                rgb_to_ycc_row(f.img + y * f.img_stride, out[0] + (y - y0) * out_stride[0],
+                               out[1] + (y - y0) * out_stride[1],
+                               out[2] + (y - y0) * out_stride[2], f.width)
     for c in range(f.ncomp):
         rows = f.hb[c] - my * f.v[c]
         if rows > f.v[c]:
             rows = f.v[c]
         cols = 8 * <Py_ssize_t>f.wb[c]
-        if f.channels == 3:
-            src = wk.color + c * plane
-            src_stride = f.width
-            src_row0 = y0
+        if f.channels == 3 and direct[c] and f.hexp[c] == 2:
+            pass    # done by jl_rgb_ycc_h2v2_row, edges included (a whole MCU row)
+        elif f.channels == 3 and direct[c]:
+            # libjpeg's edges: the last column repeated right, the last row down
+            if cols > f.width:
+                for r in range(y1 - y0):
+                    memset(wk.comp[c] + r * cols + f.width, wk.comp[c][r * cols + f.width - 1],
+                           cols - f.width)
+            for r in range(y1 - y0, 8 * rows):
+                memcpy(wk.comp[c] + r * cols, wk.comp[c] + (y1 - y0 - 1) * cols, cols)
         else:
-            src = f.img
-            src_stride = f.img_stride
-            src_row0 = 0
-        downsample_rows(src, src_stride, src_row0, f.height, f.width, wk.comp[c], cols,
-                        <Py_ssize_t>my * 8 * f.v[c], <Py_ssize_t>my * 8 * f.v[c] + 8 * rows,
-                        cols, f.hexp[c], f.vexp[c])
+            if f.channels == 3:
+                src = wk.color + c * plane
+                src_stride = f.width
+                src_row0 = y0
+            else:
+                src = f.img
+                src_stride = f.img_stride
+                src_row0 = 0
+            downsample_rows(src, src_stride, src_row0, f.height, f.width, wk.comp[c], cols,
+                            <Py_ssize_t>my * 8 * f.v[c], <Py_ssize_t>my * 8 * f.v[c] + 8 * rows,
+                            cols, f.hexp[c], f.vexp[c])
+        if masks:
+            for j in range(rows):
+                for bx in range(f.wb[c]):
+                    wk.masks[c][j * f.wb[c] + bx] = jl_forward_block_avx2(
+                        wk.comp[c] + 8 * j * cols + 8 * bx, cols, &f.qpaired[c],
+                        dst[c] + j * dst_stride[c] + 64 * bx, ZZ.shuf_fdct)
+            continue
         for j in range(rows):
             for bx in range(f.wb[c]):
                 fdct_islow(wk.comp[c] + 8 * j * cols + 8 * bx, cols, coef)
@@ -143,12 +207,14 @@ cdef int encode_rows(const EncodeFrame* f, Work* wk, ScanComp* comps, BitWriter*
     """
     cdef int my, c, mx0
     cdef Py_ssize_t stride[3]
+    cdef bint masks = JL_FORWARD_AVX2(jl_simd_level)
     for c in range(f.ncomp):
         stride[c] = 64 * <Py_ssize_t>f.wb[c]
         comps[c].blocks = wk.blocks[c]
         comps[c].row_stride = stride[c]
+        comps[c].masks = wk.masks[c] if masks else NULL
     for my in range(my0, my1):
-        forward_mcu_row(f, wk, my, wk.blocks, stride)
+        forward_mcu_row(f, wk, my, wk.blocks, stride, masks)
         for c in range(f.ncomp):
             comps[c].rows = f.hb[c] - my * f.v[c]
             if comps[c].rows > f.v[c]:
@@ -192,7 +258,9 @@ cdef object _setup(EncodeFrame* f, image, h, v, qtables):
         f.wb[c] = g["wb"][c]
         f.hb[c] = g["hb"][c]
         fill_divisors(qtables[c], &f.qd[c])
+        jl_forward_divisors(&f.qd[c], &f.qpaired[c])
     f.maxv = g["maxv"]
+    f.h420 = f.channels == 3 and list(h) == [2, 1, 1] and list(v) == [2, 1, 1]
     f.mcus_x = g["mcus_x"]
     f.mcus_y = g["mcus_y"]
     flat = image.reshape(-1)
@@ -207,6 +275,7 @@ cdef int _alloc_work(const EncodeFrame* f, Work* wk) except -1:
     for c in range(3):
         wk.comp[c] = NULL
         wk.blocks[c] = NULL
+        wk.masks[c] = NULL
     if f.channels == 3:
         wk.color = <uint8_t*>malloc(3 * 8 * <size_t>f.maxv * f.width)
         if wk.color == NULL:
@@ -214,7 +283,8 @@ cdef int _alloc_work(const EncodeFrame* f, Work* wk) except -1:
     for c in range(f.ncomp):
         wk.comp[c] = <uint8_t*>malloc(64 * <size_t>f.v[c] * f.wb[c])
         wk.blocks[c] = <int16_t*>malloc(64 * sizeof(int16_t) * <size_t>f.v[c] * f.wb[c])
-        if wk.comp[c] == NULL or wk.blocks[c] == NULL:
+        wk.masks[c] = <uint64_t*>malloc(sizeof(uint64_t) * <size_t>f.v[c] * f.wb[c])
+        if wk.comp[c] == NULL or wk.blocks[c] == NULL or wk.masks[c] == NULL:
             raise MemoryError
     return 0
 
@@ -225,6 +295,7 @@ cdef void _free_work(Work* wk):
     for c in range(3):
         free(wk.comp[c])
         free(wk.blocks[c])
+        free(wk.masks[c])
 
 
 def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval=0):
@@ -252,6 +323,7 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
         comps[c].v = f.v[c] if f.ncomp > 1 else 1
         comps[c].wb = f.wb[c]
         comps[c].last_dc = 0
+        comps[c].masks = NULL
         comps[c].dc = &tabs[2 * c]
         comps[c].ac = &tabs[2 * c + 1]
         comps[c].counts = NULL
@@ -276,6 +348,64 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
     finally:
         _free_work(&wk)
         free(w.buf)
+
+
+def forward_blocks(plane, qtable, variant=None):
+    """The encoder's block kernel on every 8x8 block of an (8 m, 8 n) uint8
+    plane, row by row: FDCT, quantization by ``qtable`` (64 entries, natural
+    order) and the zigzag mask of the result (tests). Returns ((m n, 64)
+    int16 quantized blocks in natural order, (m n,) uint64 masks, bit k for
+    a non-zero AC coefficient at zigzag position k). ``variant``: the SIMD
+    variant (one of ``_simd.available_variants()``; None: the one the encoder
+    runs); "avx2" is the fused kernel, the others its stage kernels in turn.
+    """
+    cdef int level = variant_level(variant)
+    cdef const uint8_t[:, ::1] src = np.ascontiguousarray(plane, dtype=np.uint8)
+    cdef Py_ssize_t rows = src.shape[0], cols = src.shape[1], by, bx, i
+    if rows % 8 or cols % 8 or rows == 0 or cols == 0:
+        raise ValueError("plane must be a non-empty multiple of 8 rows and columns")
+    cdef QuantDivisors q, paired
+    fill_divisors(qtable, &q)
+    jl_forward_divisors(&q, &paired)
+    blocks = np.empty((rows // 8 * (cols // 8), 64), dtype=np.int16)
+    masks = np.empty(rows // 8 * (cols // 8), dtype=np.uint64)
+    cdef int16_t[:, ::1] b = blocks
+    cdef uint64_t[::1] m = masks
+    with nogil:
+        i = 0
+        for by in range(rows // 8):
+            for bx in range(cols // 8):
+                m[i] = jl_forward_block(&src[8 * by, 8 * bx], cols, &q, &paired, &b[i, 0],
+                                        ZZ.zz, ZZ.shuf_fdct, level)
+                i += 1
+    return blocks, masks
+
+
+def rgb_to_ycc_420(image, variant=None):
+    """The encoder's colour row for 4:2:0 on an (2 k, W, 3) uint8 RGB image
+    (tests): (Y (2 k, W), Cb (k, C), Cr (k, C)) uint8, C = 8 ceil(W / 16),
+    each chroma sample the 2x2 average of the converted samples with the
+    right edge replicated (``_color.rgb_to_ycbcr`` then
+    ``_subsample.downsample``). ``variant``: the SIMD variant (one of
+    ``_simd.available_variants()``; None: the one the encoder runs)."""
+    cdef int level = variant_level(variant)
+    cdef const uint8_t[:, :, ::1] src = np.ascontiguousarray(image, dtype=np.uint8)
+    cdef Py_ssize_t rows = src.shape[0], width = src.shape[1], cols, j
+    if rows % 2 or rows == 0 or width == 0 or src.shape[2] != 3:
+        raise ValueError("image must be (2 k, W, 3), k, W >= 1")
+    cols = 8 * ((width + 15) // 16)
+    y = np.empty((rows, width), dtype=np.uint8)
+    cb = np.empty((rows // 2, cols), dtype=np.uint8)
+    cr = np.empty((rows // 2, cols), dtype=np.uint8)
+    tmp = np.empty(4 * width, dtype=np.uint8)
+    cdef uint8_t[:, ::1] yv = y, cbv = cb, crv = cr
+    cdef uint8_t[::1] t = tmp
+    with nogil:
+        for j in range(rows // 2):
+            jl_rgb_ycc_h2v2_row(&src[2 * j, 0, 0], &src[2 * j + 1, 0, 0], &yv[2 * j, 0],
+                                &yv[2 * j + 1, 0], &cbv[j, 0], &crv[j, 0], width, cols, &t[0],
+                                level)
+    return y, cb, cr
 
 
 def forward(image, h, v, qtables):
@@ -305,7 +435,7 @@ def forward(image, h, v, qtables):
             for my in range(f.mcus_y):
                 for c in range(f.ncomp):
                     dst[c] = base[c] + my * f.v[c] * stride[c]
-                forward_mcu_row(&f, &wk, my, dst, stride)
+                forward_mcu_row(&f, &wk, my, dst, stride, False)
         return out
     finally:
         _free_work(&wk)
@@ -401,6 +531,7 @@ cdef class BandCoder:
             comps[c].v = self.f.v[c]
             comps[c].wb = self.f.wb[c]
             comps[c].last_dc = 0
+            comps[c].masks = NULL
             comps[c].dc = &self.tabs[2 * c]
             comps[c].ac = &self.tabs[2 * c + 1]
             comps[c].counts = counts + 512 * c if counts != NULL else NULL
@@ -463,7 +594,7 @@ cdef class BandCoder:
                 for my in range(my0, my1):
                     for c in range(self.f.ncomp):
                         dst[c] = base[c] + (my - base_my) * self.f.v[c] * stride[c]
-                    forward_mcu_row(&self.f, &wk, my, dst, stride)
+                    forward_mcu_row(&self.f, &wk, my, dst, stride, False)
         finally:
             _free_work(&wk)
 

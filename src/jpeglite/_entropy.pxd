@@ -15,16 +15,27 @@ cdef extern from "_entropy_simd.h":
     uint64_t jl_zigzag_mask_avx2(const int16_t* b, const uint8_t* shuf) noexcept nogil
     bint JL_ZIGZAG_AVX2(int level) noexcept nogil
 
+cdef extern from "_forward_simd.h":
+    void jl_forward_shuffles(const int* zz, uint8_t* shuf) noexcept nogil
+
 
 # The zigzag order (T.81 Figure A.6) in the two forms the coder uses: zz[k] is
 # the natural index of zigzag position k, and rowbits[j][byte] maps the
 # non-zero bits of natural row j to their zigzag positions, so a block's
 # zigzag non-zero mask costs 8 lookups instead of 63 gathered loads; shuf
-# holds the byte shuffles of the AVX2 kernel, which needs no lookups.
+# holds the byte shuffles of the AVX2 kernel, which needs no lookups, and
+# shuf_fdct those of the encoder's fused block kernel (_forward_simd.h). `amp`
+# (the baseline coder's map only, else NULL) points at the middle of a table
+# of every int16 value v: amp[v] = (bits << 5) | n, n = the magnitude
+# category of v (T.81 F.1.2.2.1: the bit length of |v|) and bits its n low
+# bits in one's complement form, so an AC coefficient costs one load instead
+# of a sign, an absolute value, a bit scan and a mask.
 ctypedef struct ZigzagMap:
     int zz[64]
     uint64_t rowbits[8][256]
     uint8_t shuf[256]
+    uint8_t shuf_fdct[256]
+    const uint32_t* amp
 
 
 cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
@@ -40,6 +51,18 @@ cdef inline void zigzag_map_init(ZigzagMap* m, const int* zz) noexcept nogil:
                 if b >> i & 1:
                     m.rowbits[j][b] |= (<uint64_t>1) << pos[8 * j + i]
     jl_zigzag_shuffles(zz, m.shuf)
+    jl_forward_shuffles(zz, m.shuf_fdct)
+    m.amp = NULL
+
+
+cdef inline void amplitude_table_init(uint32_t* table) noexcept nogil:
+    """Fill the 65536 entries of ZigzagMap.amp's table (int16 value v at v + 32768)."""
+    cdef int v, t, n, sgn
+    for v in range(-32768, 32768):
+        sgn = v >> 31
+        t = (v ^ sgn) - sgn
+        n = jl_enc_bitlen(<unsigned int>t)
+        table[v + 32768] = ((<uint32_t>(v + sgn) & ((<uint32_t>1 << n) - 1)) << 5) | <uint32_t>n
 
 
 cdef inline uint64_t zigzag_nonzero_at(const int16_t* blk, const ZigzagMap* m, int level) noexcept nogil:
@@ -67,6 +90,8 @@ ctypedef struct ScanComp:
     int wb                    # blocks across that hold image data (width_in_blocks)
     int rows                  # block rows of this MCU row that hold image data (1..v)
     int last_dc               # DC prediction (T.81 F.1.2.1)
+    const uint64_t* masks     # the blocks' zigzag_nonzero masks, one per block at
+                              # j * row_stride / 64 + bx (the fused encoder), or NULL
     const HuffCodes* dc
     const HuffCodes* ac
     int64_t* counts           # counting pass: 256 DC then 256 AC symbol counts
@@ -79,10 +104,11 @@ cdef enum:
     BLOCK_MAX_BYTES = 64 * 31 * 2 // 8 + 16
 
 
-cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
+cdef inline void encode_block(BitWriter* w, const int16_t* blk, uint64_t nz, int* last_dc,
                               const HuffCodes* dc, const HuffCodes* ac,
                               const ZigzagMap* zm) noexcept nogil:
-    """Huffman-code one quantized block (natural order) as T.81 F.1.2 says.
+    """Huffman-code one quantized block (natural order) as T.81 F.1.2 says;
+    nz is its zigzag_nonzero mask.
 
     DC: the category of the difference to the previous DC, then the
     difference's low bits (one's complement when negative). AC in zigzag
@@ -91,46 +117,53 @@ cdef inline void encode_block(BitWriter* w, const int16_t* blk, int* last_dc,
     zigzag mask's lowest set bit (count trailing zeros) is the next one, the
     distance from the one before is the zero run. Each symbol goes out with
     its amplitude bits in one bits_put, on the writer's state held in locals.
+    `zm` must be the baseline coder's map (zigzag_map(): its `amp` table).
     """
-    cdef uint64_t nz, e
+    cdef uint64_t e
+    cdef uint32_t a
     cdef uint64_t acc = w.acc
     cdef int free = w.free
     cdef uint8_t* out = w.buf + w.pos
-    cdef int k, r, t, t2, nbits, sgn
+    cdef int k, r, t, t2, nbits, sgn, prev
     cdef bint eob
-    # branch-free |t| and the one's complement form of negative values:
-    # the sign of a coefficient is a coin toss for the branch predictor
+    # locals: a store through `out` could alias the map as far as the
+    # compiler knows, which would reload them for every coefficient
+    cdef const uint32_t* amp = zm.amp
+    cdef const int* zz = zm.zz
     t2 = blk[0] - last_dc[0]
     last_dc[0] = blk[0]
-    sgn = t2 >> 31
-    t = (t2 ^ sgn) - sgn
-    t2 += sgn
-    nbits = jl_enc_bitlen(<unsigned int>t)
-    e = dc.packed[nbits]
-    bits_put(&acc, &free, &out,
-             <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)), <int>(e & 0xFF))
-    nz = zigzag_nonzero(blk, zm)
-    eob = (nz >> 63) == 0
-    # bit 0 of nz is the coefficient after the last one coded (k): the count
-    # of trailing zeros is the zero run
-    nz >>= 1
-    k = 0
-    while nz:
-        r = jl_enc_ctz64(nz)
-        k += r + 1
-        nz = (nz >> r) >> 1
-        while r > 15:
-            bits_put(&acc, &free, &out, ac.code[0xF0], ac.size[0xF0])
-            r -= 16
-        t2 = blk[zm.zz[k]]
+    if <unsigned int>(t2 + 32768) < 65536:
+        a = amp[t2]
+        e = dc.packed[a & 31]
+        bits_put(&acc, &free, &out, <uint32_t>(e >> 8) | (a >> 5), <int>(e & 0xFF))
+    else:
+        # a difference outside int16 (12-bit samples): branch-free |t| and
+        # the one's complement form of negative values, as the table holds them
         sgn = t2 >> 31
         t = (t2 ^ sgn) - sgn
         t2 += sgn
-        nbits = jl_enc_bitlen_nz(<unsigned int>t)
-        e = ac.packed[(r << 4) | nbits]
+        nbits = jl_enc_bitlen(<unsigned int>t)
+        e = dc.packed[nbits]
         bits_put(&acc, &free, &out,
-                 <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)),
-                 <int>(e & 0xFF))
+                 <uint32_t>(e >> 8) | (<uint32_t>t2 & ((<uint32_t>1 << nbits) - 1)), <int>(e & 0xFF))
+    eob = (nz >> 63) == 0
+    # the lowest bit of nz is the next coefficient (count trailing zeros),
+    # the distance from the one before the zero run; clearing that bit is
+    # the only step one coefficient waits for from the one before (apart
+    # from the bit writer), where shifting nz down by the run made a chain
+    # of count, shift and shift
+    prev = 0
+    while nz:
+        k = jl_enc_ctz64(nz)
+        nz &= nz - 1
+        r = k - prev - 1
+        prev = k
+        while r > 15:
+            bits_put(&acc, &free, &out, ac.code[0xF0], ac.size[0xF0])
+            r -= 16
+        a = amp[blk[zz[k]]]
+        e = ac.packed[(r << 4) | (a & 31)]
+        bits_put(&acc, &free, &out, <uint32_t>(e >> 8) | (a >> 5), <int>(e & 0xFF))
     if eob:
         bits_put(&acc, &free, &out, ac.code[0], ac.size[0])
     w.acc = acc
@@ -236,6 +269,7 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, 
     cdef Py_ssize_t m
     cdef ScanComp* sc
     cdef const int16_t* row
+    cdef uint64_t nz
     if w != NULL and not bw_reserve(w, mcus_max_bytes(comps, ncomp, mcus_x - mx0)):
         return -1
     for mx in range(mx0, mcus_x):
@@ -253,7 +287,11 @@ cdef inline int code_mcu_row(BitWriter* w, ScanComp* comps, int ncomp, int mx0, 
                     bx = mx * sc.h + i
                     if j < sc.rows and bx < sc.wb:
                         if w != NULL:
-                            encode_block(w, row + 64 * bx, &sc.last_dc, sc.dc, sc.ac, zz)
+                            if sc.masks != NULL:
+                                nz = sc.masks[j * (sc.row_stride >> 6) + bx]
+                            else:
+                                nz = zigzag_nonzero(row + 64 * bx, zz)
+                            encode_block(w, row + 64 * bx, nz, &sc.last_dc, sc.dc, sc.ac, zz)
                         else:
                             count_block(row + 64 * bx, &sc.last_dc, sc.counts, zz)
                     elif w != NULL:

@@ -14,6 +14,9 @@ for _k in range(64):
     _zz[_k] = _ZIGZAG[_k]
 cdef ZigzagMap ZZ
 zigzag_map_init(&ZZ, _zz)
+cdef uint32_t _AMP[65536]
+amplitude_table_init(_AMP)
+ZZ.amp = &_AMP[32768]
 
 
 cdef const ZigzagMap* zigzag_map() noexcept nogil:
@@ -143,6 +146,7 @@ def count_symbols(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, int restar
         comps[c].wb = arrays[c].shape[1]
         comps[c].row_stride = arrays[c].shape[1] * 64
         comps[c].last_dc = 0
+        comps[c].masks = NULL
         comps[c].counts = &cv[c, 0, 0]
     _code_scan(NULL, comps, ncomp, arrays, mcus_x, mcus_y, restart_interval)
     return counts
@@ -172,6 +176,7 @@ def encode_scan(blocks, h, v, Py_ssize_t mcus_x, Py_ssize_t mcus_y, dc_tables, a
         comps[c].wb = arrays[c].shape[1]
         comps[c].row_stride = arrays[c].shape[1] * 64
         comps[c].last_dc = 0
+        comps[c].masks = NULL
         comps[c].dc = &tabs[2 * c]
         comps[c].ac = &tabs[2 * c + 1]
     cdef BitWriter w

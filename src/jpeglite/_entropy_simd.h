@@ -42,36 +42,49 @@ static inline uint64_t jl_nonzero_mask_sse2(const int16_t *b)
 }
 #endif
 
-/* The shuffle tables of jl_zigzag_mask_avx2 for the zigzag order zz (zz[k]:
- * natural index of zigzag position k): 8 tables of 32 bytes, shuf[32 * (4 * r
- * + s) + 16 * L + i] the byte of source s that goes to zigzag position
- * 32 r + 16 L + i, 0x80 (a zero byte) where s does not hold it. The sources,
- * as the kernel builds them: the int16 coefficients packed to bytes two
- * registers at a time (coefficients 32 p + 0..31: lane 0 holds 0-7 then
- * 16-23, lane 1 8-15 then 24-31, each offset by 32 p), s = 2 p as packed and
- * s = 2 p + 1 with its lanes swapped, since a byte shuffle stays in its lane. */
-static inline void jl_zigzag_shuffles(const int *zz, uint8_t *shuf)
+/* The shuffle tables of jl_zigzag_mask_packed_avx2 for the zigzag order zz
+ * (zz[k]: natural index of zigzag position k): 8 tables of 32 bytes,
+ * shuf[32 * (4 * r + s) + 16 * L + i] the byte of source s that goes to
+ * zigzag position 32 r + 16 L + i, 0x80 (a zero byte) where s does not hold
+ * it. The sources: two registers p = 0, 1 of the coefficients packed to
+ * bytes, pos[n] the byte coefficient n (natural order) is in, 32 p + 16 lane
+ * + offset; s = 2 p as packed and s = 2 p + 1 with its lanes swapped, since
+ * a byte shuffle stays in its lane. */
+static inline void jl_zigzag_shuffles_at(const int *zz, const int *pos, uint8_t *shuf)
 {
     int k;
     memset(shuf, 0x80, 256);
     for (k = 0; k < 64; k++) {
-        int n = zz[k] & 63, r = k >> 5, lane_out = (k >> 4) & 1, i = k & 15;
-        int p = n >> 5, w = n & 31, lane_in = (w >> 3) & 1;
+        int b = pos[zz[k] & 63], r = k >> 5, lane_out = (k >> 4) & 1, i = k & 15;
+        int p = b >> 5, lane_in = (b >> 4) & 1;
         int s = 2 * p + (lane_in != lane_out);
-        shuf[32 * (4 * r + s) + 16 * lane_out + i] = (uint8_t)((w & 7) | ((w >> 4) << 3));
+        shuf[32 * (4 * r + s) + 16 * lane_out + i] = (uint8_t)(b & 15);
     }
 }
 
+/* The tables of jl_zigzag_mask_avx2, whose packs take the block in natural
+ * order, two registers at a time (coefficients 32 p + 0..31: lane 0 holds
+ * 0-7 then 16-23, lane 1 8-15 then 24-31). */
+static inline void jl_zigzag_shuffles(const int *zz, uint8_t *shuf)
+{
+    int n, pos[64];
+    for (n = 0; n < 64; n++) {
+        int w = n & 31;
+        pos[n] = 32 * (n >> 5) + 16 * ((w >> 3) & 1) + ((w & 7) | ((w >> 4) << 3));
+    }
+    jl_zigzag_shuffles_at(zz, pos, shuf);
+}
+
 #if JL_AVX2
-/* Signed saturation keeps a non-zero int16 non-zero as a byte, so the packs
- * lose nothing the mask needs; the compare with zero comes after the
- * shuffles, on two registers instead of four. A call (its own target). */
-JL_TARGET_AVX2 static uint64_t jl_zigzag_mask_avx2(const int16_t *b, const uint8_t *shuf)
+/* The zigzag mask of a block packed to bytes in p0, p1 (shuf from
+ * jl_zigzag_shuffles_at for that packing). Signed saturation keeps a
+ * non-zero int16 non-zero as a byte, so the packs lose nothing the mask
+ * needs; the compare with zero comes after the shuffles, on two registers
+ * instead of four. */
+JL_TARGET_AVX2 static inline uint64_t jl_zigzag_mask_packed_avx2(__m256i p0, __m256i p1,
+                                                                const uint8_t *shuf)
 {
     const __m256i *t = (const __m256i *)shuf;
-    const __m256i *v = (const __m256i *)b;
-    __m256i p0 = _mm256_packs_epi16(_mm256_loadu_si256(v), _mm256_loadu_si256(v + 1));
-    __m256i p1 = _mm256_packs_epi16(_mm256_loadu_si256(v + 2), _mm256_loadu_si256(v + 3));
     __m256i q0 = _mm256_permute4x64_epi64(p0, 0x4E), q1 = _mm256_permute4x64_epi64(p1, 0x4E);
     __m256i z0 = _mm256_or_si256(
         _mm256_or_si256(_mm256_shuffle_epi8(p0, _mm256_loadu_si256(t)),
@@ -87,6 +100,15 @@ JL_TARGET_AVX2 static uint64_t jl_zigzag_mask_avx2(const int16_t *b, const uint8
     uint64_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(z0, zero));
     uint64_t hi = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(z1, zero));
     return ~(lo | hi << 32);
+}
+
+/* The mask of a block in memory (natural order). A call (its own target). */
+JL_TARGET_AVX2 static uint64_t jl_zigzag_mask_avx2(const int16_t *b, const uint8_t *shuf)
+{
+    const __m256i *v = (const __m256i *)b;
+    return jl_zigzag_mask_packed_avx2(
+        _mm256_packs_epi16(_mm256_loadu_si256(v), _mm256_loadu_si256(v + 1)),
+        _mm256_packs_epi16(_mm256_loadu_si256(v + 2), _mm256_loadu_si256(v + 3)), shuf);
 }
 #define JL_ZIGZAG_AVX2(level) ((level) >= JL_SIMD_AVX2)
 #else

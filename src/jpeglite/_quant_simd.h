@@ -61,21 +61,27 @@ static inline void jl_quantize_sse2(const int16_t *coef, const jl_quant_divisors
 #endif
 
 #if JL_AVX2
-/* The SSE2 steps on 16 coefficients a step. */
+/* The SSE2 steps on 16 coefficients c, with their divisors' half, mlo and
+ * scale entries. */
+JL_TARGET_AVX2 static inline __m256i jl_quantize16_avx2(__m256i c, const uint16_t *half,
+                                                      const uint16_t *mlo, const uint16_t *scale)
+{
+    __m256i s = _mm256_srai_epi16(c, 15);
+    __m256i x = _mm256_add_epi16(_mm256_abs_epi16(c), _mm256_loadu_si256((const __m256i *)half));
+    __m256i hi = _mm256_mulhi_epu16(x, _mm256_loadu_si256((const __m256i *)mlo));
+    __m256i t = _mm256_add_epi16(hi, _mm256_srli_epi16(_mm256_sub_epi16(x, hi), 1));
+    __m256i r = _mm256_mulhi_epu16(t, _mm256_loadu_si256((const __m256i *)scale));
+    return _mm256_sub_epi16(_mm256_xor_si256(r, s), s);
+}
+
 JL_TARGET_AVX2 static void jl_quantize_avx2(const int16_t *coef, const jl_quant_divisors *q,
                                            int16_t *out)
 {
     int i;
-    for (i = 0; i < 64; i += 16) {
-        __m256i c = _mm256_loadu_si256((const __m256i *)(coef + i));
-        __m256i s = _mm256_srai_epi16(c, 15);
-        __m256i x = _mm256_add_epi16(_mm256_abs_epi16(c),
-                                     _mm256_loadu_si256((const __m256i *)(q->half + i)));
-        __m256i hi = _mm256_mulhi_epu16(x, _mm256_loadu_si256((const __m256i *)(q->mlo + i)));
-        __m256i t = _mm256_add_epi16(hi, _mm256_srli_epi16(_mm256_sub_epi16(x, hi), 1));
-        __m256i r = _mm256_mulhi_epu16(t, _mm256_loadu_si256((const __m256i *)(q->scale + i)));
-        _mm256_storeu_si256((__m256i *)(out + i), _mm256_sub_epi16(_mm256_xor_si256(r, s), s));
-    }
+    for (i = 0; i < 64; i += 16)
+        _mm256_storeu_si256((__m256i *)(out + i),
+                            jl_quantize16_avx2(_mm256_loadu_si256((const __m256i *)(coef + i)),
+                                               q->half + i, q->mlo + i, q->scale + i));
 }
 #endif
 

@@ -1,7 +1,8 @@
 /* The SIMD convention of every kernel (encode and decode alike).
  *
  * Each stage has one header, _<stage>_simd.h (_color, _subsample, _dct,
- * _quant, _entropy), holding per kernel, side by side, as plain C:
+ * _quant, _entropy; _forward: the encoder's kernels fusing several stages,
+ * built from theirs), holding per kernel, side by side, as plain C:
  *   - jl_<kernel>_scalar: the portable reference, the definition of the
  *     result (it is what JL_NO_SIMD builds and non-x86 machines run);
  *   - jl_<kernel>_sse2 (and later _avx2, ...): the same integers, faster;
