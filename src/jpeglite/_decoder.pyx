@@ -187,6 +187,8 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
 # size skips that, as Pillow's block allocator does.  At most one block of at
 # most OUTPUT_CACHE_MAX bytes is kept.  PyMem_Raw* so tracemalloc sees it.
 cdef Py_ssize_t OUTPUT_CACHE_MAX = 64 << 20
+# outputs from this size on ask for huge pages (jl_hugepages), as numpy's do
+cdef Py_ssize_t HUGEPAGE_MIN = 4 << 20
 cdef cython.pymutex _cache_lock
 cdef void* _cached = NULL
 cdef Py_ssize_t _cached_size = 0
@@ -214,6 +216,8 @@ cdef void* _take(Py_ssize_t size) noexcept:
             _cached_size = 0
     if ptr == NULL:
         ptr = PyMem_RawMalloc(size if size > 0 else 1)
+        if ptr != NULL and size >= HUGEPAGE_MIN:
+            jl_hugepages(<uint8_t*>ptr, size)
     return ptr
 
 
@@ -323,8 +327,31 @@ cdef extern from *:
         (void)n;
     #endif
     }
+    /* Ask for transparent huge pages on a large output (where the kernel
+     * gives them only on request, THP "madvise" mode): a fresh 144 MB output
+     * (48 MP RGB) then takes ~70 faults of 2 MB instead of ~35,000 of 4 KB,
+     * the difference between a 48 MP decode and a 12 MP one per pixel.
+     * numpy asks the same for its arrays of 4 MB and more. A hint only. */
+    static void jl_hugepages(unsigned char *p, size_t n)
+    {
+    #if defined(__linux__) && defined(MADV_HUGEPAGE)
+        static long page = 0;
+        uintptr_t a, e = (uintptr_t)p + n;
+        if (page <= 0)
+            page = sysconf(_SC_PAGESIZE);
+        if (page <= 0)
+            return;
+        a = ((uintptr_t)p + page - 1) & ~(uintptr_t)(page - 1);
+        if (a < e)
+            (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+    #else
+        (void)p;
+        (void)n;
+    #endif
+    }
     """
     void jl_prefault(uint8_t* p, size_t n) noexcept nogil
+    void jl_hugepages(uint8_t* p, size_t n) noexcept nogil
 
 cdef enum:
     # _SingleScan.spec_state: no speculation; running; finished (its
