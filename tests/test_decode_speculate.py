@@ -114,10 +114,9 @@ def test_never_in_step(speculate, at):
     assert dropped + kept == 3
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_damaged_and_cut_data(speculate, seed):
-    """Bytes changed or the data cut in either half: the same pixels, or the
-    same error, as the serial decode."""
+def damaged(seed):
+    """A 120x160 file with four bytes of its scan changed (odd seeds) or cut
+    inside its scan (even seeds)."""
     rng = np.random.default_rng(seed)
     data = bytearray(pillow_jpeg(photo(120, 160), quality=80, subsampling=2))
     sos = data.index(b"\xff\xda")
@@ -126,6 +125,14 @@ def test_damaged_and_cut_data(speculate, seed):
             data[int(rng.integers(sos + 20, len(data) - 2))] = int(rng.integers(0, 256))
     else:
         data = data[:int(rng.integers(sos + 20, len(data) - 2))]
+    return data
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_damaged_and_cut_data(speculate, seed):
+    """Bytes changed or the data cut in either half: the same pixels, or the
+    same error, as the serial decode."""
+    data = damaged(seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         decode_both(bytes(data))
@@ -217,14 +224,7 @@ def test_cooperative_exact(cooperative, at, budget, subsampling):
 @pytest.mark.parametrize("seed", range(6))
 def test_cooperative_damaged_and_cut_data(cooperative, seed):
     """Damaged or cut data with cooperative speculation: the serial pixels or error."""
-    rng = np.random.default_rng(seed)
-    data = bytearray(pillow_jpeg(photo(120, 160), quality=80, subsampling=2))
-    sos = data.index(b"\xff\xda")
-    if seed % 2:
-        for _ in range(4):
-            data[int(rng.integers(sos + 20, len(data) - 2))] = int(rng.integers(0, 256))
-    else:
-        data = data[:int(rng.integers(sos + 20, len(data) - 2))]
+    data = damaged(seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(3):
