@@ -31,20 +31,27 @@ def photo(h, w, gray=False):
     return np.ascontiguousarray(arr[..., 1]) if gray else arr
 
 
-@pytest.fixture
-def speculate(monkeypatch):
-    """Chunks of one MCU row on every image, so small images take the
-    pipelined path and speculate; returns a setter for where it starts and
-    how much its store holds."""
+def _pipelined(monkeypatch, spec_min_threads):
+    """Chunks of one MCU row on every image (small images take the pipelined
+    path), speculation from ``spec_min_threads`` threads on; returns a setter
+    for where it starts and how much its store holds."""
     monkeypatch.setattr(_decoder, "CHUNK_PIXELS", 1)
     monkeypatch.setattr(parallel, "DECODE_MIN_PIXELS", 1)
-    monkeypatch.setattr(_decoder, "SPEC_MIN_THREADS", 2)
+    monkeypatch.setattr(_decoder, "SPEC_MIN_THREADS", spec_min_threads)
 
     def setter(at=0.5, budget=8.0):
         monkeypatch.setattr(_decoder, "SPEC_AT", at)
         monkeypatch.setattr(_decoder, "SPEC_BUDGET", budget)
     setter()
     return setter
+
+
+@pytest.fixture
+def speculate(monkeypatch):
+    """Chunks of one MCU row on every image, so small images take the
+    pipelined path and speculate; returns a setter for where it starts and
+    how much its store holds."""
+    return _pipelined(monkeypatch, spec_min_threads=2)
 
 
 def decode_both(data, threads=(2, 3, 4)):
@@ -197,15 +204,7 @@ def cooperative(monkeypatch):
     """As `speculate`, with the cooperative speculation of two threads
     (whether its MCUs are kept depends on the threads' timing: only the
     pixels are asserted)."""
-    monkeypatch.setattr(_decoder, "CHUNK_PIXELS", 1)
-    monkeypatch.setattr(parallel, "DECODE_MIN_PIXELS", 1)
-    monkeypatch.setattr(_decoder, "SPEC_MIN_THREADS", 3)
-
-    def setter(at=0.5, budget=8.0):
-        monkeypatch.setattr(_decoder, "SPEC_AT", at)
-        monkeypatch.setattr(_decoder, "SPEC_BUDGET", budget)
-    setter()
-    return setter
+    return _pipelined(monkeypatch, spec_min_threads=3)
 
 
 @pytest.mark.parametrize("at", [0.02, 0.3, 0.5, 0.8, 0.999])
