@@ -184,20 +184,14 @@ def _pid_and_option(item, opts):
 
 def test_chunks_follow_the_cpu_time_per_input():
     """One input a chunk at first, then growing (at most doubling) towards
-    CHUNK_SECONDS of work, never above a 16*jobs-th of the work done so far
-    nor MAX_CHUNK; fixed sizes as asked."""
+    CHUNK_SECONDS of work, never above MAX_CHUNK; fixed sizes as asked."""
     chunker = dataset._Chunker(range(100_000), jobs=2)
     assert [len(chunker.next()) for _ in range(3)] == [1, 1, 1]
-    chunker.measured(3, 3 * 0.001)              # 1 ms an input, 3 ms of work so far
-    assert len(chunker.next()) == 1             # 3 ms / 32 is under one input
-    chunker.measured(400, 0.4)                  # now 0.403 s done
+    chunker.measured(3, 3 * 0.001)              # 1 ms an input
     sizes = [len(chunker.next()) for _ in range(8)]
-    assert sizes[:4] == [2, 4, 8, 12]           # doubling up to 0.403 / 32 s of inputs
-    chunker.measured(5000, 5.0)
-    sizes = [len(chunker.next()) for _ in range(4)]
-    assert sizes[-1] == int(dataset.CHUNK_SECONDS / 0.001) and sizes == sorted(sizes)
+    assert sizes == [2, 4, 8, 16, 32, 50, 50, 50]   # doubling up to 50 ms of inputs
+    assert int(dataset.CHUNK_SECONDS / 0.001) == 50
     tiny = dataset._Chunker(range(10_000), jobs=2)
-    tiny.measured(1, 10.0)
     tiny.measured(1_000_000, 1e-9)              # next to nothing an input: capped
     while (n := len(tiny.next())) < dataset.MAX_CHUNK:
         pass
@@ -206,6 +200,39 @@ def test_chunks_follow_the_cpu_time_per_input():
     fixed.measured(4, 100.0)
     assert [len(fixed.next()), len(fixed.next()), len(fixed.next())] == [4, 4, 2]
     assert fixed.next() is None
+
+
+@pytest.mark.parametrize("n", [1, 7, 1000, dataset.LOOKAHEAD + 500])
+def test_chunks_shrink_towards_the_end_of_a_batch(n):
+    """Once the end is in sight, a chunk is at most a 4*jobs-th of what is
+    left: every input once, in order, and the last chunks of one input."""
+    jobs = 2
+    chunker = dataset._Chunker(iter(range(n)), jobs=jobs)
+    chunker.measured(100, 100 * 1e-5)           # 10 us an input: chunks of up to 256
+    got, sizes, left = [], [], n
+    while (part := chunker.next()) is not None:
+        if left <= dataset.LOOKAHEAD:            # the end is listed already
+            assert len(part) <= max(1, -(-left // (4 * jobs)))
+        got += part
+        sizes.append(len(part))
+        left -= len(part)
+    assert got == list(range(n))
+    assert sizes[-1] == 1 and max(sizes) <= dataset.MAX_CHUNK
+    if n > dataset.LOOKAHEAD:
+        assert dataset.MAX_CHUNK in sizes        # big chunks while the end is out of sight
+
+
+def test_an_error_while_listing_comes_after_the_inputs_before_it():
+    def listing():
+        yield from range(5)
+        raise FileNotFoundError("gone.txt")
+
+    chunker = dataset._Chunker(listing(), jobs=2)
+    got = []
+    with pytest.raises(FileNotFoundError):
+        while (part := chunker.next()) is not None:
+            got += part
+    assert got == list(range(5))
 
 
 def test_a_batch_worker_codes_on_one_thread(tree, monkeypatch):

@@ -70,7 +70,8 @@ __all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_enco
            "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
            "fit_tables", "SharedTables", "GroupCost", "MAX_GROUPS", "expand",
            "description_length", "shutdown", "keep_freed_memory", "DASK_CONFIG",
-           "IMAGE_SUFFIXES", "CHUNK_SECONDS", "MAX_CHUNK"]
+           "IMAGE_SUFFIXES", "CHUNK_SECONDS", "MAX_CHUNK",
+           "LOOKAHEAD"]
 
 #: File suffixes a folder or glob yields (others in a folder are not images).
 IMAGE_SUFFIXES = JPEG_SUFFIXES + (".png", ".npy", ".npz", ".bmp", ".gif", ".tif", ".tiff",
@@ -499,19 +500,32 @@ CHUNK_SECONDS = 0.05
 #: worker: this bounds its memory).
 MAX_CHUNK = 256
 
+#: Inputs listed ahead of the chunks (names only, not images): how far the
+#: batch looks for its end, so that chunks can be large until the end is in
+#: sight and shrink only there.
+LOOKAHEAD = 4096
+
 
 class _Chunker:
     """The inputs of a batch cut into chunks whose size follows the CPU time
     per input measured so far: one input at first (so that a few large
     images spread over every worker), then growing (at most doubling each
-    chunk) towards ``CHUNK_SECONDS`` of work, up to ``MAX_CHUNK`` inputs,
-    and never more than a ``16 * jobs``-th of the work done so far: the
-    batch's total is unknown (its inputs are streamed), and this keeps a
-    chunk within a 16th of each core's share of the work, so the cores end
-    a batch close together. ``fixed``: that many inputs a chunk instead."""
+    chunk) towards ``CHUNK_SECONDS`` of work, up to ``MAX_CHUNK`` inputs.
+    The inputs are listed up to ``LOOKAHEAD`` ahead, so the chunker knows
+    when the end of the batch is near: from there a chunk is at most a
+    ``4 * jobs``-th of what is left (guided self-scheduling), so the last
+    chunks shrink to one input and the cores end the batch together, while
+    a batch of thousands of tiles needs tens of chunks, not hundreds.
+    ``fixed``: that many inputs a chunk instead.
+
+    An error raised while listing (an unreadable list file) is raised when
+    the chunks reach it, after every input listed before it."""
 
     def __init__(self, items, jobs, fixed=None):
         self.items = iter(items)
+        self.ahead = deque()
+        self.error = None
+        self.exhausted = False
         self.jobs = jobs
         self.size = fixed or 1
         self.fixed = fixed
@@ -523,19 +537,31 @@ class _Chunker:
         self.done += n
         self.cpu += cpu_seconds
 
+    def _fill(self):
+        while not self.exhausted and len(self.ahead) < LOOKAHEAD:
+            try:
+                self.ahead.append(next(self.items))
+            except StopIteration:
+                self.exhausted = True
+            except Exception as e:      # raised in its turn, see next()
+                self.error, self.exhausted = e, True
+
     def next(self):
         """The next chunk (a list), or None when the inputs are exhausted."""
+        self._fill()
+        if not self.ahead:
+            if self.error is not None:
+                error, self.error = self.error, None
+                raise error
+            return None
         if self.done and not self.fixed:
             per_item = max(self.cpu, 1e-6) / self.done
-            seconds = min(CHUNK_SECONDS, self.cpu / (16 * self.jobs))
-            target = max(1, min(MAX_CHUNK, int(seconds / per_item)))
+            target = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_item)))
             self.size = min(target, 2 * self.size)
-        chunk = []
-        for item in self.items:
-            chunk.append(item)
-            if len(chunk) >= self.size:
-                break
-        return chunk or None
+        size = self.size
+        if self.exhausted and not self.fixed:
+            size = min(size, max(1, -(-len(self.ahead) // (4 * self.jobs))))
+        return [self.ahead.popleft() for _ in range(min(size, len(self.ahead)))]
 
 
 _HEAP_KEPT = False

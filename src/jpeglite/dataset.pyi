@@ -10,7 +10,8 @@ __all__ = ["analyze", "encode", "decode", "optimize", "iter_analyze", "iter_enco
            "iter_inputs", "iter_rows", "Input", "write_table", "Summary", "COLUMNS",
            "fit_tables", "SharedTables", "GroupCost", "MAX_GROUPS", "expand",
            "description_length", "shutdown", "keep_freed_memory", "DASK_CONFIG",
-           "IMAGE_SUFFIXES", "CHUNK_SECONDS", "MAX_CHUNK"]
+           "IMAGE_SUFFIXES", "CHUNK_SECONDS", "MAX_CHUNK",
+           "LOOKAHEAD"]
 
 _PathLike = str | os.PathLike[str]
 #: What a batch takes: a path (file, folder, glob, ``@list``) or several, or
@@ -31,6 +32,7 @@ COLUMNS: dict[str, Literal["str", "int", "float", "bool"]]
 MAX_GROUPS: int
 CHUNK_SECONDS: float
 MAX_CHUNK: int
+LOOKAHEAD: int
 DASK_CONFIG: dict[str, Any]
 
 @dataclass(frozen=True)
