@@ -86,3 +86,52 @@ def test_peak_memory(request, options, bound, threads):
     assert out.nbytes == warm.nbytes
     bound += 0.25 * max(0, threads - 2) / 2
     assert peak <= bound * out.nbytes + len(data), (peak, out.nbytes, len(data))
+
+
+def _new_memory(decode):
+    """The array decode() returns and the bytes allocated while it ran that
+    are still held (tracemalloc sees the decoder's PyMem_Raw blocks)."""
+    before = tracemalloc.get_traced_memory()[0]
+    arr = decode()
+    return arr, tracemalloc.get_traced_memory()[0] - before
+
+
+def test_two_sizes_in_turn_each_reuse_their_block():
+    """A batch alternating two image sizes (say 12 MP and 48 MP) gets each
+    output on the block the previous one of its size left (no new memory),
+    and a run of smaller images in between does not push a larger block out."""
+    from jpeglite import _decoder
+
+    big = pillow_jpeg(np.ascontiguousarray(np.tile(kodak(2), (2, 2, 1))), quality=75)
+    small = pillow_jpeg(kodak(5), quality=75)
+    thumbs = [pillow_jpeg(np.ascontiguousarray(kodak(6)[:h, :h]), quality=75)
+              for h in (64, 96, 128)]
+    jpeglite.decode(big), jpeglite.decode(small)            # warm-up: tables, imports
+    _decoder.release_cached_outputs()
+    tracemalloc.start()
+    try:
+        a, grown = _new_memory(lambda: jpeglite.decode(big))
+        assert grown >= a.nbytes                            # a fresh block
+        del a
+        b, grown = _new_memory(lambda: jpeglite.decode(small))
+        assert grown >= b.nbytes
+        del b
+        for _ in range(2):
+            a, grown = _new_memory(lambda: jpeglite.decode(big))
+            assert grown < a.nbytes // 4                    # the block big left
+            np.testing.assert_array_equal(a, pillow_pixels(big))
+            del a
+            b, grown = _new_memory(lambda: jpeglite.decode(small))
+            assert grown < b.nbytes // 4
+            np.testing.assert_array_equal(b, pillow_pixels(small))
+            del b
+        for t in thumbs:                    # each dropped at once; smaller than both
+            jpeglite.decode(t)
+        a, grown = _new_memory(lambda: jpeglite.decode(big))
+        assert grown < a.nbytes // 4
+        nbytes = a.nbytes
+        del a
+    finally:
+        tracemalloc.stop()
+    assert _decoder.release_cached_outputs() >= nbytes
+    assert _decoder.release_cached_outputs() == 0

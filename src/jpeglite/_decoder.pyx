@@ -182,40 +182,86 @@ def decode_scan(const uint8_t[::1] data, Py_ssize_t pos, list comps, int mcus_x,
 
 # The output arrays' memory.  A fresh block of tens of megabytes comes from
 # mmap as pages the kernel must zero on first touch (about 3 ms for a 12 MP
-# RGB image here, a tenth of its decode); keeping the block of the last
-# output the caller dropped and handing it to the next decode of a similar
-# size skips that, as Pillow's block allocator does.  At most one block of at
-# most OUTPUT_CACHE_MAX bytes is kept.  PyMem_Raw* so tracemalloc sees it.
-cdef Py_ssize_t OUTPUT_CACHE_MAX = 64 << 20
+# RGB image here, a tenth of its decode; 4-5% of a 48 MP decode even on huge
+# pages); keeping the blocks of the last outputs the caller dropped and
+# handing one to the next decode of a similar size skips that, as Pillow's
+# block allocator does.  At most OUTPUT_CACHE_BLOCKS blocks of at most
+# OUTPUT_CACHE_MAX bytes in all are kept; when more would be, the smallest
+# go (a run of thumbnails does not push out a photo's block, and a batch
+# alternating two sizes, say 12 MP and 48 MP, keeps one of each).
+# PyMem_Raw* so tracemalloc sees them.
+cdef Py_ssize_t OUTPUT_CACHE_MAX = 256 << 20
+cdef enum:
+    OUTPUT_CACHE_BLOCKS = 2
 # outputs from this size on ask for huge pages (jl_hugepages), as numpy's do
 cdef Py_ssize_t HUGEPAGE_MIN = 4 << 20
 cdef cython.pymutex _cache_lock
-cdef void* _cached = NULL
-cdef Py_ssize_t _cached_size = 0
+cdef void* _cached[OUTPUT_CACHE_BLOCKS + 1]
+cdef Py_ssize_t _cached_size[OUTPUT_CACHE_BLOCKS + 1]
+cdef int _n_cached = 0
 
 
 cdef void _recycle(void* ptr, Py_ssize_t size) noexcept:
-    global _cached, _cached_size
-    cdef void* drop = ptr
+    global _n_cached
+    cdef void* drop[OUTPUT_CACHE_BLOCKS + 1]
+    cdef int n_drop = 0, i, smallest
+    cdef Py_ssize_t total = 0
+    if size > OUTPUT_CACHE_MAX:
+        PyMem_RawFree(ptr)
+        return
     with _cache_lock:
-        if size <= OUTPUT_CACHE_MAX and size > _cached_size:
-            drop = _cached
-            _cached = ptr
-            _cached_size = size
-    PyMem_RawFree(drop)
+        _cached[_n_cached] = ptr
+        _cached_size[_n_cached] = size
+        _n_cached += 1
+        for i in range(_n_cached):
+            total += _cached_size[i]
+        while _n_cached > OUTPUT_CACHE_BLOCKS or total > OUTPUT_CACHE_MAX:
+            smallest = 0
+            for i in range(1, _n_cached):
+                if _cached_size[i] < _cached_size[smallest]:
+                    smallest = i
+            drop[n_drop] = _cached[smallest]
+            n_drop += 1
+            total -= _cached_size[smallest]
+            _n_cached -= 1
+            _cached[smallest] = _cached[_n_cached]
+            _cached_size[smallest] = _cached_size[_n_cached]
+    for i in range(n_drop):
+        PyMem_RawFree(drop[i])
+
+
+def release_cached_outputs():
+    """Free the output blocks kept for the next decodes (see above); returns
+    how many bytes that gave back. For tests, and for a program that wants
+    the memory back after its last large decode."""
+    global _n_cached
+    cdef Py_ssize_t total = 0
+    cdef int i
+    with _cache_lock:
+        for i in range(_n_cached):
+            total += _cached_size[i]
+            PyMem_RawFree(_cached[i])
+        _n_cached = 0
+    return total
 
 
 cdef void* _take(Py_ssize_t size, bint* fresh) noexcept:
-    """size bytes, the recycled block when it fits (fresh[0] = False: its
+    """size bytes, a recycled block when one fits (fresh[0] = False: its
     pages are mapped already) or new memory (fresh[0] = True)."""
-    global _cached, _cached_size
+    global _n_cached
     cdef void* ptr = NULL
+    cdef int i, best = -1
     with _cache_lock:
         # a block much larger than asked for would stay tied to a small array
-        if _cached != NULL and size <= _cached_size <= size + size // 4:
-            ptr = _cached
-            _cached = NULL
-            _cached_size = 0
+        for i in range(_n_cached):
+            if size <= _cached_size[i] <= size + size // 4 and (
+                    best < 0 or _cached_size[i] < _cached_size[best]):
+                best = i
+        if best >= 0:
+            ptr = _cached[best]
+            _n_cached -= 1
+            _cached[best] = _cached[_n_cached]
+            _cached_size[best] = _cached_size[_n_cached]
     fresh[0] = ptr == NULL
     if ptr == NULL:
         ptr = PyMem_RawMalloc(size if size > 0 else 1)
