@@ -177,3 +177,21 @@ def test_fused_scan_equals_the_staged_coder_past_its_first_reserve(shape, subsam
     h, v = (plan.h, plan.v) if len(blocks) > 1 else ((1,), (1,))
     assert _entropy.encode_scan(blocks, h, v, mcus_x, mcus_y, dc, ac) == fused
     assert len(fused) > img.size // 4
+    # the file's headers and EOI written around the scan in its own buffer
+    head, tail = b"\xff\xd8" + bytes(range(200)) * 7, b"\xff\xd9"
+    assert _encoder.encode_scan(img, plan.h, plan.v, plan.component_qtables(), dc, ac,
+                                head=head, tail=tail) == head + fused + tail
+
+
+def test_fused_scan_head_larger_than_the_scan():
+    """A head of metadata (an ICC profile) far larger than a tiny image's
+    whole scan: the writer makes room for both."""
+    from jpeglite import _encoder, options
+    img = np.zeros((8, 8, 3), np.uint8)
+    _, plan = options.plan_encode(img, 75, "4:2:0", False, 0)
+    dc, ac = plan.component_codes(plan.huffman_tables())
+    qt = plan.component_qtables()
+    scan = _encoder.encode_scan(img, plan.h, plan.v, qt, dc, ac)
+    head = bytes(range(256)) * 300
+    assert _encoder.encode_scan(img, plan.h, plan.v, qt, dc, ac, head=head,
+                                tail=b"\xff\xd9") == head + scan + b"\xff\xd9"

@@ -298,7 +298,8 @@ cdef void _free_work(Work* wk):
         free(wk.masks[c])
 
 
-def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval=0):
+def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval=0,
+                const uint8_t[::1] head=None, const uint8_t[::1] tail=None):
     """Fused encode of a C-contiguous (H, W) or (H, W, 3) uint8 image; returns the scan bytes.
 
     ``h``, ``v``: sampling factors per component ((1,), (1,) for grayscale);
@@ -307,7 +308,10 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
     (``_huffman.make_codes``); ``restart_interval`` in MCUs (0: none). Returns
     the entropy-coded segment(s), stuffed, padded and with RSTn markers, as
     ``_entropy.encode_scan`` would write them from the staged arrays. The GIL
-    is released for the whole image.
+    is released for the whole image. ``head`` and ``tail`` (bytes): written
+    as they are before and after the scan, so that the file's headers and EOI
+    take no second copy of a scan of megabytes (each copy of a fresh block
+    is a page fault per 4 KB).
     """
     cdef EncodeFrame f
     if not 0 <= restart_interval <= 65535:
@@ -329,17 +333,29 @@ def encode_scan(image, h, v, qtables, dc_tables, ac_tables, int restart_interval
         comps[c].counts = NULL
     cdef Work wk
     cdef BitWriter w
+    cdef Py_ssize_t n_head, n_tail
     bw_init(&w)
     try:
         _alloc_work(&f, &wk)
         # expected: 2 bits a pixel (the writer grows past it)
+        n_head = head.shape[0] if head is not None else 0
+        n_tail = tail.shape[0] if tail is not None else 0
+        if n_head:
+            if not bw_reserve(&w, n_head):
+                raise MemoryError
+            memcpy(w.buf, &head[0], n_head)       # the writer's bits start after it
+            w.pos = n_head
+        # (reserve_scan's room counts from w.pos, past the head)
         if not reserve_scan(&w, comps, f.ncomp, f.mcus_x, f.mcus_y,
                             <Py_ssize_t>f.height * f.width // 4 + 4096):
             raise MemoryError
         with nogil:
             rc = encode_rows(&f, &wk, comps, &w, restart_interval, 0, f.mcus_y, NULL)
-            if rc == 0 and bw_reserve(&w, 32):
+            if rc == 0 and bw_reserve(&w, 32 + n_tail):
                 bw_finish(&w)
+                if n_tail:
+                    memcpy(w.buf + w.pos, &tail[0], n_tail)
+                    w.pos += n_tail
             else:
                 rc = -1
         if rc < 0:

@@ -86,7 +86,9 @@ def encode(image, plan, threads):
     elif not plan.optimize:
         tables = plan.huffman_tables()
         dc, ac = plan.component_codes(tables)
-        scan = _encoder.encode_scan(image, plan.h, plan.v, qt, dc, ac, plan.restart_interval)
+        # the whole file from the scan's buffer: one copy of its megabytes
+        return _encoder.encode_scan(image, plan.h, plan.v, qt, dc, ac, plan.restart_interval,
+                                    head=plan.header(tables), tail=_jfif.eoi())
     else:
         # optimized tables need every symbol counted before the first is
         # coded: through the coefficient seam, as a user's encode_coefficients
@@ -94,7 +96,8 @@ def encode(image, plan, threads):
         parts = sequential_parts(coefs, True, plan.restart_interval)
         del coefs       # 2 bytes per sample: free them before the file is assembled
         return b"".join(parts)
-    return plan.header(tables) + scan + _jfif.eoi()
+    # one copy of the scan (``a + b + c`` would make two, each on fresh pages)
+    return b"".join((plan.header(tables), scan, _jfif.eoi()))
 
 
 def _bands(coder, threads):

@@ -315,7 +315,7 @@ def _encode_lossless(p):
                     al=p.point_transform)
     data = encode_differences(diffs, hv, [codes[slot[i]] for i in range(n)], w, h,
                               p.restart_interval)
-    return head + sos + data + _jfif.eoi()
+    return b"".join((head, sos, data, _jfif.eoi()))
 
 
 def _encode_12bit(p):

@@ -280,7 +280,7 @@ def run_stages(image, plan, threads, *, keep_zigzag=True, on_quantized=None):
 
     t = time.perf_counter()
     header = plan.header(tables)
-    data = header + scan + _jfif.eoi()
+    data = b"".join((header, scan, _jfif.eoi()))    # one copy of the scan
     sec["container"] = time.perf_counter() - t
 
     from ._huffman import make_codes
